@@ -1,0 +1,40 @@
+package engine
+
+// Explanation codes. AWS Reachability Analyzer's own codes (§8) where one fits, so users can
+// compare; codes for situations Reachability Analyzer does not model carry the VPCLAB_ prefix
+// so they cannot be mistaken for AWS codes.
+const (
+	CodeSourceDestCheck        = "ENI_SOURCE_DEST_CHECK_RESTRICTION"
+	CodeSGRulesMismatch        = "ENI_SG_RULES_MISMATCH"
+	CodeSGReferencesNotKept    = "SG_REFERENCES_NOT_PRESERVED"
+	CodeSubnetACL              = "SUBNET_ACL_RESTRICTION"
+	CodeNoRoute                = "NO_ROUTE_TO_DESTINATION"
+	CodeBadStateRoute          = "BAD_STATE_ROUTE"
+	CodeBadStateAttachment     = "BAD_STATE_ATTACHMENT"
+	CodeBadState               = "BAD_STATE"
+	CodeUnknownDestination     = "UNKNOWN_DESTINATION"
+	CodeUnsupportedComponent   = "UNSUPPORTED_COMPONENT"
+	CodeIGWPublicIPEgress      = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
+	CodeIGWPrivateIPIngress    = "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
+	CodeIGWDstRFC1918Egress    = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
+	CodeIGWDstRFC6598Egress    = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"
+	CodeIGWSrcRFC1918Ingress   = "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS"
+	CodeIGWSrcRFC6598Ingress   = "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS"
+	CodeSpoofed                = "GATEWAY_REJECTS_SPOOFED_TRAFFIC"
+	CodeNGWRequiresSourceInVPC = "NGW_REQUIRES_SOURCE_IN_VPC"
+	CodeVGWPrivateIPEgress     = "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS"
+	CodeVGWPrivateIPIngress    = "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
+
+	CodeTTLExceeded            = "VPCLAB_TTL_EXCEEDED"
+	CodeRoutingLoop            = "VPCLAB_ROUTING_LOOP"
+	CodeNGWUnsupportedProtocol = "VPCLAB_NGW_UNSUPPORTED_PROTOCOL"
+	CodeNGWFragment            = "VPCLAB_NGW_FRAGMENT_DROPPED"
+	CodeNGWNoSession           = "VPCLAB_NGW_NO_SESSION"
+	CodeNGWAddressedToSelf     = "VPCLAB_NGW_ADDRESSED_TO_SELF"
+	CodeNGWIdleTimeoutRST      = "VPCLAB_NGW_IDLE_TIMEOUT_RST"
+	CodeNGWPortAllocation      = "VPCLAB_NGW_PORT_ALLOCATION"
+	CodeNGWHairpin             = "VPCLAB_NGW_HAIRPIN_UNSUPPORTED"
+	CodeVGWNoRoute             = "VPCLAB_VGW_NO_ROUTE"
+	CodeNotInTopology          = "VPCLAB_ADDRESS_NOT_IN_TOPOLOGY"
+	CodeReservedAddress        = "VPCLAB_RESERVED_ADDRESS"
+)

@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+// natGateway: a packet reaches a NAT gateway (§2), either routed to it as a target or
+// addressed to one of its private IPs.
+func (e *ev) natGateway(ng *cNAT, p packet.Packet) {
+	if ng.has(p.Dst) {
+		e.natInbound(ng, p)
+		return
+	}
+	e.natOutbound(ng, p)
+}
+
+// natOutbound translates a flow started inside the VPC (§2.2) and forwards it with the NAT
+// gateway's own subnet's route table (§2.3.4).
+func (e *ev) natOutbound(ng *cNAT, p packet.Packet) {
+	c := ng.comp
+	switch {
+	case e.outside:
+		// §2.3.3: traffic from beyond a VGW (VPN, Direct Connect) or peering is not translated.
+		e.fatal(CodeNGWRequiresSourceInVPC, c, p, "a NAT gateway translates only traffic that starts inside its VPC (§2.3.3)")
+		return
+	case p.Proto != packet.ProtoTCP && p.Proto != packet.ProtoUDP && p.Proto != packet.ProtoICMP:
+		e.fatal(CodeNGWUnsupportedProtocol, c, p, fmt.Sprintf("a NAT gateway passes only TCP, UDP and ICMP, not protocol %d (§2.2.6)", p.Proto))
+		return
+	case p.Proto == packet.ProtoICMP && p.ICMPType != packet.ICMPEchoRequest:
+		e.fatal(CodeNGWUnsupportedProtocol, c, p, fmt.Sprintf("ICMP type %d starts no NAT session: only echo requests do (§2.2.6)", p.ICMPType))
+		return
+	case p.IsFragment() && p.Proto != packet.ProtoUDP:
+		e.fatal(CodeNGWFragment, c, p, fmt.Sprintf("a NAT gateway drops %s fragments; only UDP fragments pass (§2.2.7)", packet.ProtoName(p.Proto)))
+		return
+	case slices.Contains(e.natSeen, ng):
+		e.fatal(CodeRoutingLoop, c, p, fmt.Sprintf("the packet came back to %s after its translation: the route table of its subnet sends the traffic back to it (§1.2.5)", c))
+		return
+	}
+	// §2.3.5: the NAT gateway is a routed hop; it answers expiry from its private IP.
+	if p.TTL <= 1 {
+		e.fatal(CodeTTLExceeded, c, p, fmt.Sprintf("TTL expired at %s, which answers with ICMP time exceeded from %s (§2.3.5)", c, ng.primary))
+		e.timeExceeded(ng.primary, p, func(sub *ev, icmp packet.Packet) { sub.natOriginate(ng, icmp) })
+		return
+	}
+	k := natKey{nat: ng.m.ID, proto: p.Proto, src: p.Src, dst: p.Dst}
+	k.sport, k.dport = natPorts(&p)
+	m, expired := e.st.natLookup(k)
+	if m == nil && expired && p.Proto == packet.ProtoTCP && p.TCPFlags&packet.TCPSyn == 0 {
+		// §2.2.8: after 350 s idle the gateway answers the flow's next packet with a RST.
+		e.fatal(CodeNGWIdleTimeoutRST, c, p, "the connection was idle for more than 350 s; the NAT gateway answers with a TCP RST (§2.2.8)")
+		rst := packet.Packet{Src: p.Dst, Dst: p.Src, Proto: packet.ProtoTCP, TTL: 255, SrcPort: p.DstPort, DstPort: p.SrcPort,
+			TCPFlags: packet.TCPRst | packet.TCPAck, Ack: p.Seq}
+		e.generate(rst, func(sub *ev, g packet.Packet) { sub.natOriginate(ng, g) })
+		return
+	}
+	if m == nil {
+		if m = e.st.natAllocate(k, ng.addrs); m == nil {
+			e.fatal(CodeNGWPortAllocation, c, p, "every address of the NAT gateway has 55,000 connections to this destination (ErrorPortAllocation, §2.2.4)")
+			return
+		}
+	}
+	out := p
+	out.Src = m.natIP
+	setSrcPort(&out, m.natPort)
+	out.TTL--
+	e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
+		Note: fmt.Sprintf("source %s becomes %s (§2.2.1, §2.2.3); TTL-1 (§2.3.5)", endpoint(&p, true), endpoint(&out, true))})
+	e.natSeen = append(e.natSeen, ng)
+	e.natted = true
+	e.forward(ng.subnet, out)
+}
+
+// natInbound handles a packet addressed to the NAT gateway: a reply of a translated flow, or an
+// ICMP error quoting one, is translated back (§2.2.5, §2.3.5); anything else is dropped (§2.3.1,
+// §2.3.2).
+func (e *ev) natInbound(ng *cNAT, p packet.Packet) {
+	c := ng.comp
+	var m *natEntry
+	out := p
+	if p.IsICMPError() && p.Inner != nil {
+		in := *p.Inner
+		rk := natRevKey{nat: ng.m.ID, proto: in.Proto, natIP: in.Src, remote: in.Dst}
+		rk.natPort, rk.rport = natPorts(&in)
+		if m = e.st.natReverse(rk); m != nil {
+			in.Src = m.inside.src
+			setSrcPort(&in, m.inside.sport)
+			out.Inner = &in
+			out.Dst = m.inside.src
+		}
+	} else {
+		rk := natRevKey{nat: ng.m.ID, proto: p.Proto, natIP: p.Dst, remote: p.Src}
+		rp, np := natPorts(&p) // reply: source port is the remote's, destination the NAT's
+		rk.natPort, rk.rport = np, rp
+		if p.Proto == packet.ProtoICMP {
+			rk.natPort, rk.rport = p.ICMPID, 0
+		}
+		if m = e.st.natReverse(rk); m != nil {
+			out.Dst = m.inside.src
+			setDstPort(&out, m.inside.sport)
+		}
+	}
+	if m == nil {
+		code, why := CodeNGWAddressedToSelf, "a NAT gateway answers nothing addressed to itself (§2.3.2)"
+		if e.outside || !ng.inVPC(p.Src) {
+			code, why = CodeNGWNoSession, "no session started from inside matches: a NAT gateway drops unsolicited inbound traffic (§2.3.1)"
+		}
+		e.fatal(code, c, p, why)
+		return
+	}
+	if p.TTL <= 1 {
+		e.fatal(CodeTTLExceeded, c, p, fmt.Sprintf("TTL expired at %s", c))
+		return
+	}
+	out.TTL--
+	e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
+		Note: fmt.Sprintf("reply: destination %s becomes %s (§2.2.5)", endpoint(&p, false), endpoint(&out, false))})
+	e.natted = true
+	e.outside = false
+	e.forward(ng.subnet, out)
+}
+
+// natOriginate sends a packet the NAT gateway itself makes (time exceeded, RST) out of its
+// subnet: it has no security groups (§2.1.4).
+func (e *ev) natOriginate(ng *cNAT, p packet.Packet) {
+	e.pass(ng.comp, "send", p, "")
+	e.forward(ng.subnet, p)
+}
+
+// inVPC reports whether an address lies in the NAT gateway's VPC.
+func (ng *cNAT) inVPC(a netip.Addr) bool {
+	return ng.subnet != nil && ng.subnet.vpc != nil && ng.subnet.vpc.contains(a)
+}
+
+// natPorts is the (source, destination) port pair a NAT mapping keys on: TCP/UDP ports, or the
+// ICMP echo identifier and 0.
+func natPorts(p *packet.Packet) (uint16, uint16) {
+	if p.Proto == packet.ProtoICMP {
+		return p.ICMPID, 0
+	}
+	return p.SrcPort, p.DstPort
+}
+
+func setSrcPort(p *packet.Packet, port uint16) {
+	if p.Proto == packet.ProtoICMP {
+		p.ICMPID = port
+		return
+	}
+	p.SrcPort = port
+}
+
+func setDstPort(p *packet.Packet, port uint16) {
+	if p.Proto == packet.ProtoICMP {
+		p.ICMPID = port
+		return
+	}
+	p.DstPort = port
+}
+
+// endpoint prints the source (or destination) address with its port or ICMP identifier.
+func endpoint(p *packet.Packet, src bool) string {
+	a, port := p.Dst, p.DstPort
+	if src {
+		a, port = p.Src, p.SrcPort
+	}
+	switch {
+	case p.HasPorts():
+		return fmt.Sprintf("%s:%d", a, port)
+	case p.Proto == packet.ProtoICMP && !p.IsICMPError():
+		return fmt.Sprintf("%s id %d", a, p.ICMPID)
+	}
+	return a.String()
+}

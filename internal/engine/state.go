@@ -1,0 +1,235 @@
+package engine
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+// Clock is the engine's only source of time.
+type Clock interface{ Now() time.Time }
+
+// ManualClock is a Clock that moves only when told to: simulations and tests use it so every
+// run gives byte-identical output.
+type ManualClock struct{ T time.Time }
+
+func (c *ManualClock) Now() time.Time          { return c.T }
+func (c *ManualClock) Advance(d time.Duration) { c.T = c.T.Add(d) }
+
+// State is what changes while packets flow: security group connection tracking (§4.2) and
+// NAT gateway mappings (§2.2). It is not safe for concurrent use; give each goroutine its own,
+// or serialise access (the live dataplane owns one).
+type State struct {
+	clock Clock
+	rng   *rand.Rand
+	flows map[flowKey]flowEntry
+	nat   map[natKey]*natEntry
+	natRv map[natRevKey]*natEntry
+	// natUse counts mappings per NAT address and destination (§2.2.4: 55,000 each).
+	natUse map[natDest]int
+}
+
+// NewState makes an empty state with an injected clock and PRNG seed (NAT port choice).
+func NewState(clock Clock, seed uint64) *State {
+	return &State{
+		clock:  clock,
+		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		flows:  map[flowKey]flowEntry{},
+		nat:    map[natKey]*natEntry{},
+		natRv:  map[natRevKey]*natEntry{},
+		natUse: map[natDest]int{},
+	}
+}
+
+// Connection tracking timeouts (§4.2.5, §4.2.1). ICMP's is not documented: 30 s [INF].
+const (
+	tcpEstablishedTimeout = 432000 * time.Second
+	udpTimeout            = 30 * time.Second
+	udpStreamTimeout      = 180 * time.Second
+	icmpTimeout           = 30 * time.Second
+	otherTimeout          = 600 * time.Second
+	// natIdleTimeout is the NAT gateway's idle timeout (§2.2.8); [UNCERTAIN] for UDP and ICMP,
+	// our default applies it to every protocol.
+	natIdleTimeout = 350 * time.Second
+)
+
+// flowKey identifies a flow as seen at one ENI: local is the ENI's side.
+type flowKey struct {
+	eni           model.ENIID
+	proto         uint8
+	local, remote netip.Addr
+	lport, rport  uint16
+}
+
+type flowEntry struct {
+	last    time.Time
+	replied bool // traffic seen in both directions (UDP stream timeout)
+}
+
+// flowOf returns the key of p at an ENI; egress means p leaves the ENI. ICMP echo is keyed by
+// its identifier (§4.2.1); other protocols by address pair and protocol.
+func flowOf(eni model.ENIID, p *packet.Packet, egress bool) flowKey {
+	k := flowKey{eni: eni, proto: p.Proto}
+	var sport, dport uint16
+	switch {
+	case p.HasPorts():
+		sport, dport = p.SrcPort, p.DstPort
+	case p.Proto == packet.ProtoICMP:
+		sport, dport = p.ICMPID, p.ICMPID
+	}
+	if egress {
+		k.local, k.remote, k.lport, k.rport = p.Src, p.Dst, sport, dport
+	} else {
+		k.local, k.remote, k.lport, k.rport = p.Dst, p.Src, dport, sport
+	}
+	return k
+}
+
+func timeoutOf(proto uint8, replied bool) time.Duration {
+	switch proto {
+	case packet.ProtoTCP:
+		return tcpEstablishedTimeout
+	case packet.ProtoUDP:
+		if replied {
+			return udpStreamTimeout
+		}
+		return udpTimeout
+	case packet.ProtoICMP:
+		return icmpTimeout
+	}
+	return otherTimeout
+}
+
+// tracked reports whether p belongs to a live tracked flow at the ENI, refreshing it.
+func (s *State) tracked(k flowKey) bool {
+	e, ok := s.flows[k]
+	if !ok {
+		return false
+	}
+	now := s.clock.Now()
+	if now.Sub(e.last) > timeoutOf(k.proto, e.replied) {
+		delete(s.flows, k)
+		return false
+	}
+	s.flows[k] = flowEntry{last: now, replied: true}
+	return true
+}
+
+func (s *State) track(k flowKey) { s.flows[k] = flowEntry{last: s.clock.Now()} }
+
+// relatedTracked reports whether an ICMP error arriving at an ENI quotes a packet of a flow the
+// ENI tracks (it sent the quoted packet). Related errors pass like replies [INF, §4.2.1].
+func (s *State) relatedTracked(eni model.ENIID, p *packet.Packet) bool {
+	if !p.IsICMPError() || p.Inner == nil {
+		return false
+	}
+	return s.tracked(flowOf(eni, p.Inner, true))
+}
+
+// NAT gateway mappings (§2.2): inside 5-tuple ↔ (NAT IP, NAT port).
+type natKey struct {
+	nat      model.NATGatewayID
+	proto    uint8
+	src, dst netip.Addr
+	sport    uint16 // ICMP: echo identifier
+	dport    uint16
+}
+
+type natRevKey struct {
+	nat     model.NATGatewayID
+	proto   uint8
+	natIP   netip.Addr
+	natPort uint16
+	remote  netip.Addr
+	rport   uint16
+}
+
+type natDest struct {
+	natIP  netip.Addr
+	proto  uint8
+	remote netip.Addr
+	rport  uint16
+}
+
+type natEntry struct {
+	inside  natKey
+	natIP   netip.Addr
+	natPort uint16
+	last    time.Time
+}
+
+func (e *natEntry) rev() natRevKey {
+	return natRevKey{nat: e.inside.nat, proto: e.inside.proto, natIP: e.natIP, natPort: e.natPort,
+		remote: e.inside.dst, rport: e.inside.dport}
+}
+
+func (s *State) natLookup(k natKey) (e *natEntry, expired bool) {
+	e = s.nat[k]
+	if e == nil {
+		return nil, false
+	}
+	if s.clock.Now().Sub(e.last) > natIdleTimeout {
+		s.natDelete(e)
+		return nil, true
+	}
+	e.last = s.clock.Now()
+	return e, false
+}
+
+func (s *State) natReverse(k natRevKey) *natEntry {
+	e := s.natRv[k]
+	if e == nil {
+		return nil
+	}
+	if s.clock.Now().Sub(e.last) > natIdleTimeout {
+		s.natDelete(e)
+		return nil
+	}
+	e.last = s.clock.Now()
+	return e
+}
+
+func (s *State) natDelete(e *natEntry) {
+	delete(s.nat, e.inside)
+	delete(s.natRv, e.rev())
+	d := natDest{natIP: e.natIP, proto: e.inside.proto, remote: e.inside.dst, rport: e.inside.dport}
+	if s.natUse[d]--; s.natUse[d] <= 0 {
+		delete(s.natUse, d)
+	}
+}
+
+// maxConnsPerDest is §2.2.4's 55,000 simultaneous connections per NAT address and destination.
+const maxConnsPerDest = 55000
+
+// natAllocate maps a new inside flow to one of the NAT gateway's addresses and a port in
+// 1024-65535 (§2.2.3), chosen with the state's seeded PRNG. It returns nil when every address
+// is at its limit for this destination (ErrorPortAllocation).
+func (s *State) natAllocate(k natKey, addrs []netip.Addr) *natEntry {
+	for _, ip := range addrs {
+		d := natDest{natIP: ip, proto: k.proto, remote: k.dst, rport: k.dport}
+		if s.natUse[d] >= maxConnsPerDest {
+			continue
+		}
+		const lo, span = 1024, 65536 - 1024
+		start := s.rng.IntN(span)
+		for i := 0; i < span; i++ {
+			port := uint16(lo + (start+i)%span)
+			e := &natEntry{inside: k, natIP: ip, natPort: port, last: s.clock.Now()}
+			if _, used := s.natRv[e.rev()]; used {
+				continue
+			}
+			s.nat[k] = e
+			s.natRv[e.rev()] = e
+			s.natUse[d]++
+			return e
+		}
+	}
+	return nil
+}
+
+// Mappings returns how many NAT mappings and tracked flows the state holds (for tests and
+// status output).
+func (s *State) Mappings() (nat, flows int) { return len(s.nat), len(s.flows) }
