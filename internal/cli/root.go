@@ -1,0 +1,187 @@
+// Package cli is vpclab's command line: flags, output formats and exit statuses. Every
+// command is a thin frontend over the tools and engine packages; Main takes the arguments and
+// the output streams and returns the exit status, so tests call it like a function.
+//
+// Exit statuses: 0 success (a reply came, a path was found); 1 a negative answer (no reply,
+// no path); 2 bad input or usage (the message names the file, line or value).
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/tools"
+	"github.com/vpclab/vpclab/internal/topology"
+)
+
+// Exit statuses.
+const (
+	ExitOK       = 0
+	ExitNegative = 1
+	ExitBadInput = 2
+)
+
+// exitError carries an exit status out of a command; a message, if any, is printed first.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func badInput(format string, args ...any) error {
+	return &exitError{code: ExitBadInput, msg: fmt.Sprintf(format, args...)}
+}
+
+// negative ends a command with exit status 1 and no further message.
+var negative = &exitError{code: ExitNegative}
+
+// globals are the flags every command shares.
+type globals struct {
+	topology string
+	seed     uint64
+	stdout   io.Writer
+	stderr   io.Writer
+}
+
+// Main runs vpclab with args (without the program name) and returns the exit status.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		// Never a Go stack trace for a user: report the bug plainly instead.
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "vpclab: internal error: %v\nThis is a bug in vpclab; please report it with the command and topology that caused it.\n", r)
+			code = 3
+		}
+	}()
+	g := &globals{stdout: stdout, stderr: stderr}
+	root := newRoot(g)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "vpclab: %s\n", ee.msg)
+		}
+		return ee.code
+	}
+	// cobra's own errors: unknown command or flag, wrong argument count.
+	fmt.Fprintf(stderr, "vpclab: %s\nRun 'vpclab --help' for usage.\n", err)
+	return ExitBadInput
+}
+
+func newRoot(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "vpclab",
+		Short: "The AWS VPC dataplane as software",
+		Long: `vpclab answers like an AWS VPC network would: ping, traceroute, packet captures and a
+hop-by-hop trace in the JSON shape of AWS Reachability Analyzer, on a topology you describe
+in a YAML lab or export from an account with 'aws ec2 describe-*'. Every drop is explained
+with AWS's own explanation codes.
+
+A topology (-t) is either a YAML lab file or a directory of describe-* JSON answers
+(each *.json is recognised by its top-level key: Vpcs, Subnets, RouteTables, ...).
+
+Endpoints (FROM, TO) are an instance ID or Name tag, an ENI ID, a private IP,
+'internet' or 'internet:IP', a VPN gateway 'vgw-...' or 'vgw-...:IP' (a host beyond it),
+a declared host's name, or (as TO) any IP address.
+
+Exit status: 0 success, 1 no reply or no path, 2 bad input.`,
+		Example: `  vpclab traceroute -t examples/east-west-nat/lab.yaml source 10.0.1.55
+  vpclab ping -c 3 -t examples/east-west-nat/lab.yaml source destination --capture destination
+  vpclab trace -t examples/east-west-nat/lab.yaml --from source --to destination --protocol icmp
+  vpclab validate -t ./aws_configs`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.topology, "topology", "t", os.Getenv("VPCLAB_TOPOLOGY"),
+		"topology: a YAML lab file or a directory of describe-* JSON (default $VPCLAB_TOPOLOGY)")
+	pf.Uint64Var(&g.seed, "seed", 1, "seed for NAT port choice and simulated latency jitter (same seed, same output)")
+	root.AddCommand(newPing(g), newTraceroute(g), newTrace(g), newValidate(g))
+	root.CompletionOptions.DisableDefaultCmd = true
+	return root
+}
+
+// load reads and compiles the topology. Errors end the command with status 2; warnings are
+// summed up on stderr (vpclab validate lists them).
+func (g *globals) load() (*engine.Network, error) {
+	if g.topology == "" {
+		return nil, badInput("no topology: pass -t PATH (a YAML lab file or a directory of describe-* JSON)")
+	}
+	t, probs := topology.Load(g.topology)
+	if probs.HasErrors() {
+		return nil, &exitError{code: ExitBadInput, msg: problemsText(probs)}
+	}
+	n, warns := engine.Compile(t)
+	warns = append(probs.Warnings(), warns...)
+	if len(warns) > 0 {
+		fmt.Fprintf(g.stderr, "vpclab: %d warning(s) loading %s; 'vpclab validate -t %s' lists them\n", len(warns), g.topology, g.topology)
+	}
+	return n, nil
+}
+
+func problemsText(ps model.Problems) string {
+	var b strings.Builder
+	errs := 0
+	for _, p := range ps {
+		if p.Severity == model.Error {
+			errs++
+		}
+	}
+	fmt.Fprintf(&b, "the topology has %d error(s):", errs)
+	for _, p := range ps {
+		b.WriteString("\n  " + p.String())
+	}
+	return b.String()
+}
+
+// explainer gathers drop explanations during a run and prints each distinct one once, with
+// how many packets met it, so a 3-packet ping that fails says why in one line.
+type explainer struct {
+	order []string
+	count map[string]int
+}
+
+func newExplainer() *explainer { return &explainer{count: map[string]int{}} }
+
+func (x *explainer) add(r *engine.Result) {
+	if r.Code == engine.CodeTTLExceeded && r.Generated != nil {
+		return // expected while tracerouting: the ICMP answer is the point
+	}
+	key := fmt.Sprintf("dropped at %s: %s: %s", r.At, r.Code, r.Detail)
+	if x.count[key] == 0 {
+		x.order = append(x.order, key)
+	}
+	x.count[key]++
+}
+
+func (x *explainer) write(w io.Writer) {
+	for _, k := range x.order {
+		n := x.count[k]
+		plural := "s"
+		if n == 1 {
+			plural = ""
+		}
+		fmt.Fprintf(w, "vpclab: %d packet%s %s\n", n, plural, k)
+	}
+}
+
+// newSim makes a simulation that records explanations into x.
+func (g *globals) newSim(n *engine.Network, x *explainer) *tools.Sim {
+	s := tools.NewSim(n, g.seed)
+	s.OnDrop = x.add
+	return s
+}

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vpclab/vpclab/internal/packet"
+	"github.com/vpclab/vpclab/internal/tools"
+	"github.com/vpclab/vpclab/internal/topology"
+)
+
+var topologyLoad = topology.Load
+
+// parseProtocol accepts tcp, udp, icmp, all-lowercase or not, or an IP protocol number.
+func parseProtocol(s string) (uint8, error) {
+	switch strings.ToLower(s) {
+	case "tcp":
+		return packet.ProtoTCP, nil
+	case "udp":
+		return packet.ProtoUDP, nil
+	case "icmp":
+		return packet.ProtoICMP, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 255 {
+		return 0, badInput("--protocol %q: use tcp, udp, icmp or a protocol number 0..255", s)
+	}
+	return uint8(n), nil
+}
+
+func newTrace(g *globals) *cobra.Command {
+	var from, to, proto, output string
+	var port, sport int
+	pf := &probeFlags{}
+	c := &cobra.Command{
+		Use:   "trace --from FROM --to TO [flags]",
+		Short: "Follow one packet and its reply hop by hop, explaining every decision",
+		Long: `Send one packet from FROM to TO and, if a host receives it, that host's reply. Every
+component on the way is listed with the route, security group rule or network ACL rule that
+decided, and the header before and after it (NAT gateways and internet gateways rewrite it).
+
+--output json prints the analysis in the shape of EC2's NetworkInsightsAnalysis (AWS
+Reachability Analyzer): NetworkPathFound, ForwardPathComponents, ReturnPathComponents and
+Explanations with Reachability Analyzer's explanation codes (VPCLAB_ codes where AWS has none).
+
+The packet is TCP to port 80 unless --protocol and --port say otherwise; a service is assumed
+to listen, so a TCP SYN is answered with a SYN-ACK and a UDP datagram with a UDP reply.
+
+Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
+		Example: `  vpclab trace -t examples/east-west-nat/lab.yaml --from source --to destination
+  vpclab trace -t ./aws_configs --from i-0a128d26e59be60f3 --to internet:8.8.8.8 --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if from == "" || to == "" {
+				return badInput("trace needs --from and --to")
+			}
+			if output != "text" && output != "json" {
+				return badInput("--output %q: use text or json", output)
+			}
+			p, err := parseProtocol(proto)
+			if err != nil {
+				return err
+			}
+			for _, v := range []struct {
+				name string
+				val  int
+			}{{"--port", port}, {"--source-port", sport}} {
+				if v.val < 0 || v.val > 65535 {
+					return badInput("%s %d: not a port (0..65535)", v.name, v.val)
+				}
+			}
+			s, err := g.session(pf)
+			if err != nil {
+				return err
+			}
+			src, dst, err := s.endpoints(from, to)
+			if err != nil {
+				return err
+			}
+			tr := s.sim.Trace(src, dst, tools.TraceOptions{Protocol: p, Port: uint16(port), SourcePort: uint16(sport)})
+			if output == "json" {
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(tr.Analysis()); err != nil {
+					return err
+				}
+			} else {
+				tr.WriteText(g.stdout)
+			}
+			if err := s.finish(); err != nil {
+				return err
+			}
+			if !tr.Found {
+				return negative
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&from, "from", "", "where the packet starts (instance, ENI, private IP, internet[:IP], vgw-...[:IP])")
+	f.StringVar(&to, "to", "", "where it goes (as --from, or any IP address)")
+	f.StringVar(&proto, "protocol", "tcp", "tcp, udp, icmp or an IP protocol number")
+	f.IntVar(&port, "port", 80, "destination port (TCP, UDP)")
+	f.IntVar(&sport, "source-port", 0, "source port (default: an ephemeral port from --seed)")
+	f.StringVarP(&output, "output", "o", "text", "text or json")
+	pf.register(c)
+	return c
+}

@@ -1,0 +1,243 @@
+// Package tools drives the engine the way people probe a real VPC: ping, traceroute, a
+// hop-by-hop trace in Reachability Analyzer's shape, and packet captures. Hosts (instances,
+// hosts on the internet and on-premises) answer like a Linux stack: echo replies, ICMP port
+// unreachable for UDP probes, SYN-ACK for TCP SYNs.
+//
+// Everything is simulated on an injected clock with a seeded PRNG, so the same topology and
+// command give byte-identical output, latencies included.
+package tools
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+// SimEpoch is when every simulation starts: captures print times from here.
+var SimEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Sim is one simulation run: the compiled network, its state, the clock and the captures.
+type Sim struct {
+	Net   *engine.Network
+	State *engine.State
+	Clock *engine.ManualClock
+	rng   *rand.Rand
+	caps  map[model.ENIID]*Capture
+	order []*Capture
+	ipID  uint16
+	// OnDrop is told of every journey that ended in a drop (frontends explain them).
+	OnDrop func(*engine.Result)
+}
+
+// NewSim starts a simulation with a seed for NAT port choice and latency jitter.
+func NewSim(n *engine.Network, seed uint64) *Sim {
+	clock := &engine.ManualClock{T: SimEpoch}
+	return &Sim{
+		Net: n, State: engine.NewState(clock, seed), Clock: clock,
+		rng:  rand.New(rand.NewPCG(seed, 0x5eed)),
+		caps: map[model.ENIID]*Capture{},
+		ipID: uint16(seed*7919) | 1,
+	}
+}
+
+// Capture is what one interface saw, in order: packets it sent and packets delivered to it
+// (a security group drop happens outside the instance, so tcpdump never sees those).
+type Capture struct {
+	Name    string
+	ENI     model.ENIID
+	Records []Record
+}
+
+// Record is one captured packet.
+type Record struct {
+	Time   time.Time
+	Packet packet.Packet
+}
+
+// CaptureOn starts capturing on the interface of an endpoint name (instance or ENI).
+func (s *Sim) CaptureOn(name string) (*Capture, error) {
+	ep, err := s.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	if ep.Kind != EndpointENI {
+		return nil, &EndpointError{Arg: name, Why: "captures are taken on an instance's or network interface's interface; this is not one"}
+	}
+	if c := s.caps[ep.ENI]; c != nil {
+		return c, nil
+	}
+	c := &Capture{Name: name, ENI: ep.ENI}
+	s.caps[ep.ENI] = c
+	s.order = append(s.order, c)
+	return c, nil
+}
+
+// Captures returns the captures in the order they were asked for.
+func (s *Sim) Captures() []*Capture { return s.order }
+
+func (s *Sim) record(eni model.ENIID, t time.Time, p packet.Packet) {
+	if c := s.caps[eni]; c != nil {
+		c.Records = append(c.Records, Record{Time: t, Packet: p})
+	}
+}
+
+// nextIPID returns the IP identification of the next packet a host sends.
+func (s *Sim) nextIPID() uint16 { s.ipID++; return s.ipID }
+
+// Journey is one packet's trip and what it cost in time.
+type Journey struct {
+	Result  *engine.Result
+	Sent    time.Time
+	Arrived time.Time // when it was delivered or left; zero when dropped
+}
+
+// send injects p from an endpoint at time t, records captures along the way (including
+// packets the network generated, like a NAT gateway's time exceeded), and explains drops.
+func (s *Sim) send(from Endpoint, p packet.Packet, t time.Time) Journey {
+	if p.ID == 0 {
+		p.ID = s.nextIPID()
+	}
+	if from.Kind == EndpointENI {
+		s.record(from.ENI, t, p)
+	}
+	s.Clock.T = t
+	r := s.Net.Send(s.State, from.location(), p)
+	j := Journey{Result: r, Sent: t}
+	arr := t.Add(s.latency(r))
+	if r.Outcome != engine.Dropped {
+		j.Arrived = arr
+	}
+	s.settle(r, arr)
+	return j
+}
+
+// settle records deliveries of r and of the packets generated on its way.
+func (s *Sim) settle(r *engine.Result, at time.Time) {
+	switch r.Outcome {
+	case engine.Delivered:
+		s.record(r.ENI, at, r.Packet)
+	case engine.Dropped:
+		if s.OnDrop != nil {
+			s.OnDrop(r)
+		}
+	}
+	if g := r.Generated; g != nil {
+		s.settle(g, at.Add(s.latency(g)))
+	}
+}
+
+// latency is a deterministic model of one-way delay: a base for the VPC fabric, more for each
+// routed middlebox and for leaving the region's network, with ±10% jitter from the seed.
+func (s *Sim) latency(r *engine.Result) time.Duration {
+	us := 40.0
+	for _, h := range r.Hops {
+		switch {
+		case h.Component.Kind == engine.KindNATGateway && h.Action == "translate":
+			us += 110
+		case h.Component.Kind == engine.KindInstance && h.Action == "forward":
+			us += 90 // appliance
+		case h.Component.Kind == engine.KindInternet || h.Component.Kind == engine.KindOnPremises:
+			if h.Action == "exit" || h.Action == "send" {
+				us += 450
+			}
+		}
+	}
+	us *= 0.9 + 0.2*s.rng.Float64()
+	return time.Duration(us * float64(time.Microsecond))
+}
+
+// answer is what a host's stack sends back to p, and whether it answers at all.
+//   - ICMP echo request: echo reply (§6.7: with the host's initial TTL);
+//   - UDP: ICMP port unreachable quoting p, unless service is set (then a UDP reply);
+//   - TCP SYN: SYN-ACK (a listening service); other TCP: RST;
+//   - another protocol: a packet back in kind when service is set, else nothing.
+func answer(p packet.Packet, ttl uint8, service bool) (packet.Packet, bool) {
+	r := packet.Packet{Src: p.Dst, Dst: p.Src, TTL: ttl, Proto: p.Proto}
+	switch p.Proto {
+	case packet.ProtoICMP:
+		if p.ICMPType != packet.ICMPEchoRequest {
+			return r, false
+		}
+		r.ICMPType, r.ICMPID, r.ICMPSeq, r.PayloadLen, r.Payload = packet.ICMPEchoReply, p.ICMPID, p.ICMPSeq, p.PayloadLen, p.Payload
+	case packet.ProtoUDP:
+		if service {
+			r.SrcPort, r.DstPort, r.PayloadLen = p.DstPort, p.SrcPort, p.DataLen()
+			break
+		}
+		r.Proto, r.ICMPType, r.ICMPCode, r.Inner = packet.ProtoICMP, packet.ICMPDestUnreachable, packet.ICMPCodePortUnreachable, p.Quote()
+	case packet.ProtoTCP:
+		r.SrcPort, r.DstPort = p.DstPort, p.SrcPort
+		if p.TCPFlags&packet.TCPSyn != 0 && p.TCPFlags&packet.TCPAck == 0 {
+			r.TCPFlags, r.Seq, r.Ack, r.Window = packet.TCPSyn|packet.TCPAck, 2000000001, p.Seq+1, 62643
+		} else {
+			r.TCPFlags, r.Seq, r.Ack = packet.TCPRst|packet.TCPAck, 0, p.Seq+1
+		}
+	default:
+		if !service {
+			return r, false
+		}
+		r.PayloadLen = p.DataLen() // a service of another protocol answers in kind
+	}
+	return r, true
+}
+
+// hostDelay is how long a host's stack takes to answer (tcpdump on the host shows the reply
+// this long after the request).
+const hostDelay = 20 * time.Microsecond
+
+// Exchange is a probe and what came back to its sender.
+type Exchange struct {
+	Request Journey
+	// Responder is who answered (the destination host), when the request arrived at a host.
+	Responder *Endpoint
+	Reply     *Journey // the responder's answer, if it answered
+	// Back is the packet that came back to the sender (the reply, or an ICMP error the
+	// network generated about the request), and when; nil if nothing came back.
+	Back   *packet.Packet
+	BackAt time.Time
+	// BackFrom is the journey of Back.
+	BackFrom *engine.Result
+}
+
+// probe sends p from src at t; the host it reaches answers (service says whether UDP and TCP
+// services listen); Exchange says what came back to src.
+func (s *Sim) probe(src Endpoint, p packet.Packet, t time.Time, service bool) Exchange {
+	x := Exchange{Request: s.send(src, p, t)}
+	r := x.Request.Result
+	if g := r.Generated; g != nil && s.reaches(g, src) {
+		pk := g.Packet
+		x.Back, x.BackAt, x.BackFrom = &pk, x.Request.Sent.Add(s.latency(r)+s.latency(g)), g
+		return x
+	}
+	resp, ok := s.responderOf(r)
+	if !ok {
+		return x
+	}
+	x.Responder = &resp
+	ans, ok := answer(r.Packet, resp.TTL, service)
+	if !ok {
+		return x
+	}
+	rj := s.send(resp, ans, x.Request.Arrived.Add(hostDelay))
+	x.Reply = &rj
+	if s.reaches(rj.Result, src) {
+		pk := rj.Result.Packet
+		x.Back, x.BackAt, x.BackFrom = &pk, rj.Arrived, rj.Result
+	}
+	return x
+}
+
+// reaches reports whether a journey ended at the endpoint: delivered to its ENI, or left the
+// network towards its address.
+func (s *Sim) reaches(r *engine.Result, ep Endpoint) bool {
+	switch r.Outcome {
+	case engine.Delivered:
+		return ep.Kind == EndpointENI && r.ENI == ep.ENI
+	case engine.Exited:
+		return ep.Kind != EndpointENI && r.Packet.Dst == ep.IP
+	}
+	return false
+}

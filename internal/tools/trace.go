@@ -1,0 +1,176 @@
+package tools
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+// TraceOptions choose the packet of a trace.
+type TraceOptions struct {
+	Protocol   uint8  // default TCP
+	Port       uint16 // destination port (TCP/UDP); default 80
+	SourcePort uint16 // 0: an ephemeral port from the seed
+}
+
+// TraceResult is one packet and its reply, hop by hop.
+type TraceResult struct {
+	From, To Endpoint
+	Forward  *engine.Result
+	Return   *engine.Result // nil when the forward packet found no host to answer
+	Found    bool           // the request arrived and the reply came back
+}
+
+// Trace sends one packet from src to dst and, if a host receives it, that host's reply
+// (a listening service answers: SYN-ACK, a UDP reply, an echo reply).
+func (s *Sim) Trace(src, dst Endpoint, o TraceOptions) TraceResult {
+	if o.Protocol == 0 {
+		o.Protocol = packet.ProtoTCP
+	}
+	if o.Port == 0 {
+		o.Port = 80
+	}
+	if o.SourcePort == 0 {
+		o.SourcePort = uint16(32768 + s.rng.IntN(28232)) // Linux ephemeral range (§5.6)
+	}
+	p := packet.Packet{Src: src.IP, Dst: dst.IP, Proto: o.Protocol, TTL: src.TTL}
+	switch o.Protocol {
+	case packet.ProtoTCP:
+		p.SrcPort, p.DstPort, p.TCPFlags, p.Seq, p.Window = o.SourcePort, o.Port, packet.TCPSyn, 1000000001, 62727
+	case packet.ProtoUDP:
+		p.SrcPort, p.DstPort, p.PayloadLen = o.SourcePort, o.Port, 32
+	case packet.ProtoICMP:
+		p.ICMPType, p.ICMPID, p.ICMPSeq, p.PayloadLen = packet.ICMPEchoRequest, o.SourcePort, 1, 56
+	}
+	x := s.probe(src, p, s.Clock.T, true)
+	tr := TraceResult{From: src, To: dst, Forward: x.Request.Result}
+	if x.Reply != nil {
+		tr.Return = x.Reply.Result
+	}
+	tr.Found = tr.Forward.Outcome != engine.Dropped && x.Back != nil && x.BackFrom == tr.Return
+	return tr
+}
+
+// WriteText prints a trace for people: every hop with its decision and the rule or route
+// that made it, and the header whenever a component changed it.
+func (tr TraceResult) WriteText(w io.Writer) {
+	writePath(w, "Forward path", tr.Forward)
+	if tr.Return != nil {
+		fmt.Fprintln(w)
+		writePath(w, "Return path", tr.Return)
+	}
+	fmt.Fprintln(w)
+	switch {
+	case tr.Found:
+		fmt.Fprintf(w, "Path found. %s receives the packet from %s.\n", tr.To.Label, endpointText(&tr.Forward.Packet))
+	case tr.Forward.Outcome == engine.Dropped:
+		fmt.Fprintf(w, "No path: %s at %s: %s\n", tr.Forward.Code, tr.Forward.At, tr.Forward.Detail)
+	case tr.Return == nil:
+		fmt.Fprintf(w, "No path: the packet %s but no host there answers.\n", outcomeText(tr.Forward))
+	default:
+		fmt.Fprintf(w, "No path back: %s at %s: %s\n", tr.Return.Code, tr.Return.At, tr.Return.Detail)
+	}
+}
+
+func outcomeText(r *engine.Result) string {
+	if r.Outcome == engine.Exited {
+		return "left through " + r.Exit.Gateway.String()
+	}
+	return r.Outcome.String()
+}
+
+func endpointText(p *packet.Packet) string {
+	if p.HasPorts() {
+		return fmt.Sprintf("%s:%d", p.Src, p.SrcPort)
+	}
+	return p.Src.String()
+}
+
+func writePath(w io.Writer, title string, r *engine.Result) {
+	if len(r.Hops) > 0 {
+		fmt.Fprintf(w, "%s: %s\n", title, r.Hops[0].In)
+	}
+	var prev packet.Packet
+	for i, h := range r.Hops {
+		action := h.Action
+		if h.Direction != "" {
+			action += " " + h.Direction
+		}
+		line := fmt.Sprintf("%4d  %-44s %-16s %s", i+1, trim(h.Component.String(), 44), action, decision(h))
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+		if i > 0 && h.Out.String() != prev.String() || i == 0 && h.Out.String() != h.In.String() {
+			fmt.Fprintf(w, "%4s  %-44s %-16s now %s\n", "", "", "", h.Out)
+		}
+		prev = h.Out
+	}
+	if r.Generated != nil {
+		fmt.Fprintln(w)
+		writePath(w, "  generated", r.Generated)
+	}
+}
+
+func trim(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
+}
+
+// decision prints the rule or route behind a hop the way the console shows it.
+func decision(h engine.Hop) string {
+	switch {
+	case h.Route != nil:
+		return fmt.Sprintf("route %s -> %s (%s, %s)", h.Route.Destination, h.Route.Target, h.Route.Origin, h.Route.State)
+	case h.SGRule != nil:
+		r := h.SGRule
+		peer := r.CIDR
+		switch {
+		case r.PeerGroup != "":
+			peer = string(r.PeerGroup)
+		case r.PrefixList != "":
+			peer = string(r.PrefixList)
+		}
+		dir := "from"
+		if r.Direction == "egress" {
+			dir = "to"
+		}
+		return fmt.Sprintf("rule %s: %s %s %s", r.RuleID, ruleProto(r.Protocol, r.FromPort, r.ToPort), dir, peer)
+	case h.ACLRule != nil:
+		r := h.ACLRule
+		num := fmt.Sprint(r.RuleNumber)
+		if r.RuleNumber == 32767 {
+			num = "*"
+		}
+		action := "DENY"
+		if r.Allow {
+			action = "ALLOW"
+		}
+		return fmt.Sprintf("rule %s %s %s %s", num, ruleProto(r.Protocol, r.FromPort, r.ToPort), r.CIDR, action)
+	}
+	return h.Note
+}
+
+// ruleProto prints a rule's protocol and ports like the console ("TCP 443", "All traffic").
+func ruleProto(proto, from, to int) string {
+	name := strings.ToUpper(packet.ProtoName(uint8(proto)))
+	switch {
+	case proto == model.ProtocolAll:
+		return "All traffic"
+	case proto == model.ProtocolICMP:
+		if from < 0 {
+			return "ICMP all"
+		}
+		return fmt.Sprintf("ICMP type %d", from)
+	case proto != model.ProtocolTCP && proto != model.ProtocolUDP:
+		return "protocol " + name
+	case from < 0 || from == 0 && to == 65535:
+		return name + " all ports"
+	case from == to:
+		return fmt.Sprintf("%s %d", name, from)
+	}
+	return fmt.Sprintf("%s %d-%d", name, from, to)
+}
