@@ -1,0 +1,263 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// The types below are lean mirrors of the describe-* answers: one type per AWS resource with
+// only the fields vpclab models, decoded straight from the JSON (the Batfish approach, and
+// far lighter than the AWS SDK). Field names are AWS's; encoding/json matches them.
+
+type awsTag struct{ Key, Value string }
+
+// tagged holds the tags of a resource: most answers say Tags, ENIs say TagSet.
+type tagged struct {
+	Tags   []awsTag
+	TagSet []awsTag
+}
+
+func (t tagged) list() []awsTag {
+	if t.Tags != nil {
+		return t.Tags
+	}
+	return t.TagSet
+}
+
+// awsTime is a timestamp in either AWS CLI style: "2020-03-03 01:21:01+00:00" (CLI v1,
+// Python's isoformat) or "2020-03-03T01:21:01.000Z" (CLI v2, ISO 8601). Decoding never
+// fails, so one bad timestamp does not hide the rest of its object: Raw keeps the text and
+// Bad marks a value that is not a timestamp, reported later with its JSON path.
+type awsTime struct {
+	T   time.Time
+	Raw string
+	Bad bool
+}
+
+var awsTimeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999Z07:00",
+}
+
+func (t *awsTime) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		*t = awsTime{Raw: string(b), Bad: true}
+		return nil
+	}
+	*t = awsTime{Raw: s}
+	for _, layout := range awsTimeLayouts {
+		if v, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			t.T = v
+			return nil
+		}
+	}
+	t.Bad = true
+	return nil
+}
+
+// describe-vpcs
+type awsVpc struct {
+	VpcId                   string
+	CidrBlock               string
+	CidrBlockAssociationSet []struct {
+		CidrBlock      string
+		CidrBlockState struct{ State string }
+	}
+	tagged
+}
+
+// describe-subnets
+type awsSubnet struct {
+	SubnetId                    string
+	VpcId                       string
+	CidrBlock                   string
+	AvailabilityZone            string
+	Ipv6CidrBlockAssociationSet []json.RawMessage
+	tagged
+}
+
+// describe-route-tables, §9.3
+type awsRouteTable struct {
+	RouteTableId string
+	VpcId        string
+	Associations []struct {
+		Main             bool
+		SubnetId         string
+		GatewayId        string
+		AssociationState *struct{ State string }
+	}
+	PropagatingVgws []struct{ GatewayId string }
+	Routes          []awsRoute
+	tagged
+}
+
+type awsRoute struct {
+	DestinationCidrBlock        string
+	DestinationIpv6CidrBlock    string
+	DestinationPrefixListId     string
+	GatewayId                   string
+	NatGatewayId                string
+	NetworkInterfaceId          string
+	InstanceId                  string
+	TransitGatewayId            string
+	VpcPeeringConnectionId      string
+	EgressOnlyInternetGatewayId string
+	VpcEndpointId               string
+	LocalGatewayId              string
+	CarrierGatewayId            string
+	CoreNetworkArn              string
+	OdbNetworkArn               string
+	Origin                      string
+	State                       string
+}
+
+// describe-internet-gateways
+type awsInternetGateway struct {
+	InternetGatewayId string
+	Attachments       []struct{ State, VpcId string }
+	tagged
+}
+
+// describe-nat-gateways, §9.2
+type awsNatGateway struct {
+	NatGatewayId        string
+	VpcId               string
+	SubnetId            string
+	State               string
+	ConnectivityType    string
+	CreateTime          awsTime
+	DeleteTime          awsTime
+	NatGatewayAddresses []struct {
+		AllocationId       string
+		NetworkInterfaceId string
+		PrivateIp          string
+		PublicIp           string
+		IsPrimary          *bool
+	}
+	tagged
+}
+
+// describe-addresses (Elastic IPs)
+type awsAddress struct {
+	AllocationId       string
+	PublicIp           string
+	NetworkInterfaceId string
+	PrivateIpAddress   string
+	InstanceId         string
+	tagged
+}
+
+type awsAssociation struct{ PublicIp string }
+
+// describe-network-interfaces; instances carry the same shape (without InterfaceType).
+type awsENI struct {
+	NetworkInterfaceId string
+	VpcId              string
+	SubnetId           string
+	InterfaceType      string
+	PrivateIpAddress   string
+	Association        *awsAssociation
+	PrivateIpAddresses []struct {
+		PrivateIpAddress string
+		Primary          bool
+		Association      *awsAssociation
+	}
+	Groups           []struct{ GroupId string }
+	SourceDestCheck  *bool
+	MacAddress       string
+	Attachment       *awsAttachment
+	Description      string
+	RequesterManaged bool
+	tagged
+}
+
+type awsAttachment struct {
+	InstanceId  string
+	DeviceIndex *int
+	AttachTime  awsTime
+}
+
+// describe-instances
+type awsReservation struct {
+	Instances []awsInstance
+}
+
+type awsInstance struct {
+	InstanceId        string
+	State             struct{ Name string }
+	LaunchTime        awsTime
+	NetworkInterfaces []awsENI
+	tagged
+}
+
+// describe-security-groups, §4.1
+type awsSecurityGroup struct {
+	GroupId             string
+	GroupName           string
+	VpcId               string
+	IpPermissions       []awsPermission
+	IpPermissionsEgress []awsPermission
+	tagged
+}
+
+type awsPermission struct {
+	IpProtocol string
+	FromPort   *int
+	ToPort     *int
+	IpRanges   []struct{ CidrIp, Description string }
+	Ipv6Ranges []struct{ CidrIpv6, Description string }
+	// PrefixListIds and UserIdGroupPairs are the other two peer kinds.
+	PrefixListIds    []struct{ PrefixListId, Description string }
+	UserIdGroupPairs []struct{ GroupId, Description string }
+}
+
+// describe-network-acls, §5
+type awsNetworkAcl struct {
+	NetworkAclId string
+	VpcId        string
+	IsDefault    bool
+	Associations []struct{ SubnetId string }
+	Entries      []awsACLEntry
+	tagged
+}
+
+type awsACLEntry struct {
+	RuleNumber    *int
+	Protocol      string
+	RuleAction    string
+	Egress        bool
+	CidrBlock     string
+	Ipv6CidrBlock string
+	PortRange     *struct{ From, To *int }
+	IcmpTypeCode  *struct{ Type, Code *int }
+}
+
+// describe-vpn-gateways, §7.3
+type awsVpnGateway struct {
+	VpnGatewayId   string
+	AmazonSideAsn  int64
+	VpcAttachments []struct{ State, VpcId string }
+	tagged
+}
+
+// describe-vpn-connections, §7.3
+type awsVpnConnection struct {
+	VpnConnectionId   string
+	VpnGatewayId      string
+	CustomerGatewayId string
+	State             string
+	Routes            []struct{ DestinationCidrBlock, State string }
+	tagged
+}
+
+// describe-prefix-lists
+type awsPrefixList struct {
+	PrefixListId   string
+	PrefixListName string
+	Cidrs          []string
+}

@@ -1,0 +1,151 @@
+package snapshot
+
+import (
+	"slices"
+
+	"github.com/vpclab/vpclab/internal/model"
+)
+
+// buildInternetGateways maps describe-internet-gateways (§3). The VPC is the one of an
+// attachment in state available (as describe prints it) or attached.
+func (l *loader) buildInternetGateways(t *model.Topology) {
+	ids := newSeen("internet gateway")
+	for _, it := range l.igws {
+		g, src := it.v, it.src
+		if !ids.add(&l.probs, g.InternetGatewayId, "InternetGatewayId", src) {
+			continue
+		}
+		igw := &model.InternetGateway{ID: model.InternetGatewayID(g.InternetGatewayId), Src: src}
+		igw.Name, igw.Tags = tags(g.tagged)
+		for _, a := range g.Attachments {
+			if a.State == "available" || a.State == "attached" {
+				igw.VPC = model.VPCID(a.VpcId)
+				break
+			}
+		}
+		t.InternetGateways = append(t.InternetGateways, igw)
+	}
+}
+
+// buildNATGateways maps describe-nat-gateways (§9.2). Gateways in any state are kept with
+// their State (the engine treats any state but available as unusable). ConnectivityType is
+// public when absent: older answers predate private NAT gateways (§2.1.1). The primary
+// address (IsPrimary, or the first listed) comes first.
+func (l *loader) buildNATGateways(t *model.Topology) {
+	ids := newSeen("NAT gateway")
+	for _, it := range l.nats {
+		n, src := it.v, it.src
+		l.checkTime(n.CreateTime, at(src, ".CreateTime"))
+		l.checkTime(n.DeleteTime, at(src, ".DeleteTime"))
+		if !ids.add(&l.probs, n.NatGatewayId, "NatGatewayId", src) {
+			continue
+		}
+		nat := &model.NATGateway{ID: model.NATGatewayID(n.NatGatewayId), VPC: model.VPCID(n.VpcId),
+			Subnet: model.SubnetID(n.SubnetId), Connectivity: model.Connectivity(n.ConnectivityType),
+			State: n.State, Src: src}
+		if nat.Connectivity == "" {
+			nat.Connectivity = model.ConnectivityPublic
+		}
+		nat.Name, nat.Tags = tags(n.tagged)
+		primary := -1
+		for i, a := range n.NatGatewayAddresses {
+			asrc := at(src, ".NatGatewayAddresses[%d]", i)
+			if a.PrivateIp == "" {
+				continue // a gateway still assigning or already releasing its address
+			}
+			addr := model.NATGatewayAddress{
+				PrivateIP:    l.addr(a.PrivateIp, at(asrc, ".PrivateIp")),
+				PublicIP:     l.addr(a.PublicIp, at(asrc, ".PublicIp")),
+				AllocationID: model.AllocationID(a.AllocationId),
+				ENI:          model.ENIID(a.NetworkInterfaceId),
+			}
+			if !addr.PrivateIP.IsValid() {
+				continue
+			}
+			if a.IsPrimary != nil && *a.IsPrimary && primary < 0 {
+				primary = len(nat.Addresses)
+			}
+			nat.Addresses = append(nat.Addresses, addr)
+		}
+		if len(nat.Addresses) > 0 {
+			primary = max(primary, 0)
+			nat.Addresses[primary].Primary = true
+			p := nat.Addresses[primary]
+			copy(nat.Addresses[1:primary+1], nat.Addresses[:primary])
+			nat.Addresses[0] = p
+		}
+		t.NATGateways = append(t.NATGateways, nat)
+	}
+}
+
+// buildAddresses maps describe-addresses: Elastic IPs and what they are associated with
+// (§3.1). An EC2-Classic address has no AllocationId; its public IP identifies it.
+func (l *loader) buildAddresses(t *model.Topology) {
+	ids := newSeen("Elastic IP")
+	for _, it := range l.addresses {
+		a, src := it.v, it.src
+		id := a.AllocationId
+		if id == "" {
+			id = a.PublicIp
+		}
+		if !ids.add(&l.probs, id, "AllocationId or PublicIp", src) {
+			continue
+		}
+		pub := l.addr(a.PublicIp, at(src, ".PublicIp"))
+		if a.PublicIp == "" {
+			l.probs.Errorf(at(src, ".PublicIp"), "Elastic IP %s has no PublicIp", id)
+		}
+		eip := &model.Address{AllocationID: model.AllocationID(a.AllocationId), PublicIP: pub,
+			ENI: model.ENIID(a.NetworkInterfaceId), PrivateIP: l.addr(a.PrivateIpAddress, at(src, ".PrivateIpAddress")),
+			Instance: model.InstanceID(a.InstanceId), Src: src}
+		eip.Name, _ = tags(a.tagged)
+		t.Addresses = append(t.Addresses, eip)
+	}
+}
+
+// buildVPNGateways maps describe-vpn-gateways (§7.3.1): the VPC of the attachment in state
+// attached.
+func (l *loader) buildVPNGateways(t *model.Topology) {
+	ids := newSeen("VPN gateway")
+	for _, it := range l.vgws {
+		g, src := it.v, it.src
+		if !ids.add(&l.probs, g.VpnGatewayId, "VpnGatewayId", src) {
+			continue
+		}
+		vgw := &model.VPNGateway{ID: model.VPNGatewayID(g.VpnGatewayId), ASN: g.AmazonSideAsn, Src: src}
+		vgw.Name, vgw.Tags = tags(g.tagged)
+		for _, a := range g.VpcAttachments {
+			if a.State == "attached" {
+				vgw.VPC = model.VPCID(a.VpcId)
+				break
+			}
+		}
+		t.VPNGateways = append(t.VPNGateways, vgw)
+	}
+}
+
+// buildVPNConnections maps describe-vpn-connections (§7.3.2): the static routes in state
+// available are prefixes the VGW knows.
+func (l *loader) buildVPNConnections(t *model.Topology) {
+	ids := newSeen("VPN connection")
+	for _, it := range l.vpns {
+		v, src := it.v, it.src
+		if !ids.add(&l.probs, v.VpnConnectionId, "VpnConnectionId", src) {
+			continue
+		}
+		vpn := &model.VPNConnection{ID: model.VPNConnectionID(v.VpnConnectionId),
+			VPNGateway: model.VPNGatewayID(v.VpnGatewayId), CustomerGateway: model.CustomerGatewayID(v.CustomerGatewayId),
+			State: v.State, Src: src}
+		vpn.Name, _ = tags(v.tagged)
+		for i, r := range v.Routes {
+			if r.State != "available" {
+				continue
+			}
+			if p, ok := l.prefix(r.DestinationCidrBlock, at(src, ".Routes[%d].DestinationCidrBlock", i)); ok &&
+				!slices.Contains(vpn.StaticRoutes, p) {
+				vpn.StaticRoutes = append(vpn.StaticRoutes, p)
+			}
+		}
+		t.VPNConnections = append(t.VPNConnections, vpn)
+	}
+}

@@ -1,0 +1,185 @@
+package snapshot
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/vpclab/vpclab/internal/model"
+)
+
+// buildInterfaces maps describe-network-interfaces and the instances of describe-instances
+// (§6.1). An instance lists its ENIs in the same shape, without InterfaceType; an ENI found
+// in both answers becomes one model ENI, whose fields come from describe-network-interfaces
+// when it has them and from the instance otherwise. Requester-managed ENIs (NAT gateways,
+// endpoints, load balancers) are kept. An instance's ENIs are every ENI attached to it,
+// ordered by device index.
+func (l *loader) buildInterfaces(t *model.Topology) {
+	eniIDs := newSeen("network interface")
+	var enis []item[awsENI]
+	index := map[string]int{} // ENI ID -> position in enis
+	for _, it := range l.enis {
+		if it.v.Attachment != nil {
+			l.checkTime(it.v.Attachment.AttachTime, at(it.src, ".Attachment.AttachTime"))
+		}
+		if !eniIDs.add(&l.probs, it.v.NetworkInterfaceId, "NetworkInterfaceId", it.src) {
+			continue
+		}
+		index[it.v.NetworkInterfaceId] = len(enis)
+		enis = append(enis, it)
+	}
+
+	instIDs := newSeen("instance")
+	var instances []item[awsInstance]
+	for _, it := range l.instances {
+		in, src := it.v, it.src
+		l.checkTime(in.LaunchTime, at(src, ".LaunchTime"))
+		if !instIDs.add(&l.probs, in.InstanceId, "InstanceId", src) {
+			continue
+		}
+		instances = append(instances, it)
+		for j, e := range in.NetworkInterfaces {
+			esrc := at(src, ".NetworkInterfaces[%d]", j)
+			if e.Attachment != nil {
+				l.checkTime(e.Attachment.AttachTime, at(esrc, ".Attachment.AttachTime"))
+			}
+			if e.NetworkInterfaceId == "" {
+				l.probs.Errorf(esrc, "network interface has no NetworkInterfaceId; skipped")
+				continue
+			}
+			var a awsAttachment
+			if e.Attachment != nil {
+				a = *e.Attachment
+			}
+			if a.InstanceId == "" {
+				a.InstanceId = in.InstanceId // implicit: the instance lists it
+			}
+			e.Attachment = &a
+			if k, ok := index[e.NetworkInterfaceId]; ok {
+				mergeENI(&enis[k].v, e)
+				continue
+			}
+			index[e.NetworkInterfaceId] = len(enis)
+			enis = append(enis, item[awsENI]{v: e, src: esrc})
+		}
+	}
+
+	for _, it := range enis {
+		t.NetworkInterfaces = append(t.NetworkInterfaces, l.eni(it.v, it.src))
+	}
+	for _, it := range instances {
+		in := it.v
+		inst := &model.Instance{ID: model.InstanceID(in.InstanceId), State: in.State.Name, Src: it.src}
+		inst.Name, inst.Tags = tags(in.tagged)
+		var attached []*model.NetworkInterface
+		for _, e := range t.NetworkInterfaces {
+			if e.Instance == inst.ID {
+				attached = append(attached, e)
+			}
+		}
+		slices.SortStableFunc(attached, func(a, b *model.NetworkInterface) int {
+			return cmp.Compare(a.DeviceIndex, b.DeviceIndex)
+		})
+		for _, e := range attached {
+			inst.ENIs = append(inst.ENIs, e.ID)
+		}
+		t.Instances = append(t.Instances, inst)
+	}
+}
+
+// mergeENI fills the fields dst lacks from src: dst (describe-network-interfaces) wins for
+// every field it has.
+func mergeENI(dst *awsENI, src awsENI) {
+	fill := func(d *string, s string) {
+		if *d == "" {
+			*d = s
+		}
+	}
+	fill(&dst.VpcId, src.VpcId)
+	fill(&dst.SubnetId, src.SubnetId)
+	fill(&dst.InterfaceType, src.InterfaceType)
+	fill(&dst.PrivateIpAddress, src.PrivateIpAddress)
+	fill(&dst.MacAddress, src.MacAddress)
+	fill(&dst.Description, src.Description)
+	if dst.Association == nil {
+		dst.Association = src.Association
+	}
+	if dst.PrivateIpAddresses == nil {
+		dst.PrivateIpAddresses = src.PrivateIpAddresses
+	}
+	if dst.Groups == nil {
+		dst.Groups = src.Groups
+	}
+	if dst.SourceDestCheck == nil {
+		dst.SourceDestCheck = src.SourceDestCheck
+	}
+	dst.RequesterManaged = dst.RequesterManaged || src.RequesterManaged
+	if dst.Tags == nil && dst.TagSet == nil {
+		dst.tagged = src.tagged
+	}
+	switch {
+	case dst.Attachment == nil:
+		dst.Attachment = src.Attachment
+	case src.Attachment != nil:
+		a := *dst.Attachment // do not write through a pointer the source shares
+		fill(&a.InstanceId, src.Attachment.InstanceId)
+		if a.DeviceIndex == nil {
+			a.DeviceIndex = src.Attachment.DeviceIndex
+		}
+		dst.Attachment = &a
+	}
+}
+
+// eni maps one ENI. Its private IPs come from PrivateIpAddresses (primary first), or from
+// PrivateIpAddress and Association when the list is absent. The source/destination check is
+// on when absent, as AWS creates ENIs (§6.1).
+func (l *loader) eni(e awsENI, src model.Source) *model.NetworkInterface {
+	out := &model.NetworkInterface{ID: model.ENIID(e.NetworkInterfaceId), VPC: model.VPCID(e.VpcId),
+		Subnet: model.SubnetID(e.SubnetId), Type: model.InterfaceType(e.InterfaceType),
+		SourceDestCheck: e.SourceDestCheck == nil || *e.SourceDestCheck, MAC: e.MacAddress,
+		Description: e.Description, Src: src}
+	out.Name, out.Tags = tags(e.tagged)
+	if e.Attachment != nil {
+		out.Instance = model.InstanceID(e.Attachment.InstanceId)
+		if e.Attachment.DeviceIndex != nil {
+			out.DeviceIndex = *e.Attachment.DeviceIndex
+		}
+	}
+	for _, g := range e.Groups {
+		if g.GroupId != "" {
+			out.SecurityGroups = append(out.SecurityGroups, model.SecurityGroupID(g.GroupId))
+		}
+	}
+	for i, p := range e.PrivateIpAddresses {
+		psrc := at(src, ".PrivateIpAddresses[%d]", i)
+		ip := model.PrivateIP{Addr: l.addr(p.PrivateIpAddress, at(psrc, ".PrivateIpAddress")), Primary: p.Primary}
+		if !ip.Addr.IsValid() {
+			if p.PrivateIpAddress == "" {
+				l.probs.Errorf(at(psrc, ".PrivateIpAddress"), "missing PrivateIpAddress")
+			}
+			continue
+		}
+		if p.Association != nil {
+			ip.PublicIP = l.addr(p.Association.PublicIp, at(psrc, ".Association.PublicIp"))
+		}
+		out.PrivateIPs = append(out.PrivateIPs, ip)
+	}
+	if len(e.PrivateIpAddresses) == 0 && e.PrivateIpAddress != "" {
+		ip := model.PrivateIP{Addr: l.addr(e.PrivateIpAddress, at(src, ".PrivateIpAddress")), Primary: true}
+		if e.Association != nil {
+			ip.PublicIP = l.addr(e.Association.PublicIp, at(src, ".Association.PublicIp"))
+		}
+		if ip.Addr.IsValid() {
+			out.PrivateIPs = append(out.PrivateIPs, ip)
+		}
+	}
+	slices.SortStableFunc(out.PrivateIPs, func(a, b model.PrivateIP) int {
+		switch {
+		case a.Primary == b.Primary:
+			return 0
+		case a.Primary:
+			return -1
+		}
+		return 1
+	})
+	return out
+}

@@ -1,0 +1,213 @@
+package snapshot
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vpclab/vpclab/internal/model"
+)
+
+// buildVPCs maps describe-vpcs. The primary CidrBlock comes first, then the associated
+// blocks of CidrBlockAssociationSet, without duplicates (§1.1.5: every block gets a local
+// route; §6.4: the resolver lives at the primary block's base+2).
+func (l *loader) buildVPCs(t *model.Topology) {
+	ids := newSeen("VPC")
+	for _, it := range l.vpcs {
+		v, src := it.v, it.src
+		if !ids.add(&l.probs, v.VpcId, "VpcId", src) {
+			continue
+		}
+		vpc := &model.VPC{ID: model.VPCID(v.VpcId), Src: src}
+		vpc.Name, vpc.Tags = tags(v.tagged)
+		addCIDR := func(s string, src model.Source) {
+			if p, ok := l.prefix(s, src); ok && !slices.Contains(vpc.CIDRs, p) {
+				vpc.CIDRs = append(vpc.CIDRs, p)
+			}
+		}
+		if v.CidrBlock != "" {
+			addCIDR(v.CidrBlock, at(src, ".CidrBlock"))
+		}
+		for i, a := range v.CidrBlockAssociationSet {
+			if a.CidrBlockState.State == "associated" || a.CidrBlockState.State == "" {
+				addCIDR(a.CidrBlock, at(src, ".CidrBlockAssociationSet[%d].CidrBlock", i))
+			}
+		}
+		if v.CidrBlock == "" && len(v.CidrBlockAssociationSet) == 0 {
+			l.probs.Errorf(at(src, ".CidrBlock"), "VPC %s has no CidrBlock", v.VpcId)
+		}
+		t.VPCs = append(t.VPCs, vpc)
+	}
+}
+
+// buildSubnets maps describe-subnets (§6.3). IPv6-only subnets are not modelled yet.
+func (l *loader) buildSubnets(t *model.Topology) {
+	ids := newSeen("subnet")
+	for _, it := range l.subnets {
+		s, src := it.v, it.src
+		if !ids.add(&l.probs, s.SubnetId, "SubnetId", src) {
+			continue
+		}
+		if s.CidrBlock == "" && len(s.Ipv6CidrBlockAssociationSet) > 0 {
+			l.probs.Warnf(src, "IPv6-only subnet %s: IPv6 not modelled yet; skipped", s.SubnetId)
+			continue
+		}
+		cidr, ok := l.prefix(s.CidrBlock, at(src, ".CidrBlock"))
+		if !ok {
+			continue
+		}
+		sub := &model.Subnet{ID: model.SubnetID(s.SubnetId), VPC: model.VPCID(s.VpcId), CIDR: cidr,
+			AvailabilityZone: s.AvailabilityZone, Src: src}
+		sub.Name, sub.Tags = tags(s.tagged)
+		t.Subnets = append(t.Subnets, sub)
+	}
+}
+
+// buildRouteTables maps describe-route-tables (§9.3). Associations give Main, the explicit
+// subnet associations and the edge associations (§1.1); associations that are disassociated
+// or failed are ignored.
+func (l *loader) buildRouteTables(t *model.Topology) {
+	ids := newSeen("route table")
+	for _, it := range l.routeTables {
+		r, src := it.v, it.src
+		if !ids.add(&l.probs, r.RouteTableId, "RouteTableId", src) {
+			continue
+		}
+		rt := &model.RouteTable{ID: model.RouteTableID(r.RouteTableId), VPC: model.VPCID(r.VpcId), Src: src}
+		rt.Name, rt.Tags = tags(r.tagged)
+		for _, a := range r.Associations {
+			if a.AssociationState != nil && (a.AssociationState.State == "disassociated" || a.AssociationState.State == "failed") {
+				continue
+			}
+			if a.Main {
+				rt.Main = true
+			}
+			if a.SubnetId != "" {
+				rt.Subnets = append(rt.Subnets, model.SubnetID(a.SubnetId))
+			}
+			if a.GatewayId != "" {
+				rt.Gateways = append(rt.Gateways, a.GatewayId)
+			}
+		}
+		for _, p := range r.PropagatingVgws {
+			if p.GatewayId != "" {
+				rt.PropagatingVGWs = append(rt.PropagatingVGWs, model.VPNGatewayID(p.GatewayId))
+			}
+		}
+		for i, rr := range r.Routes {
+			if route, ok := l.route(rr, at(src, ".Routes[%d]", i)); ok {
+				rt.Routes = append(rt.Routes, route)
+			}
+		}
+		t.RouteTables = append(t.RouteTables, rt)
+	}
+}
+
+// route maps one route. It has one destination (IPv4 CIDR or prefix list; IPv6 routes are
+// skipped with a warning) and one target. An instance route names both the instance and its
+// ENI; the ENI wins, being where AWS actually sends the traffic. Targets vpclab does not
+// model become TargetOther, with a warning (the engine drops traffic to them). A missing State
+// means active: AWS always prints one.
+func (l *loader) route(r awsRoute, src model.Source) (model.Route, bool) {
+	out := model.Route{Origin: model.RouteOrigin(r.Origin), State: model.RouteState(r.State), Src: src}
+	if out.State == "" {
+		out.State = model.RouteActive
+	}
+	switch {
+	case r.DestinationCidrBlock != "" && r.DestinationPrefixListId != "":
+		l.probs.Errorf(src, "route has two destinations, %s and %s", r.DestinationCidrBlock, r.DestinationPrefixListId)
+		return out, false
+	case r.DestinationCidrBlock != "":
+		p, ok := l.prefix(r.DestinationCidrBlock, at(src, ".DestinationCidrBlock"))
+		if !ok {
+			return out, false
+		}
+		out.Destination = p
+	case r.DestinationPrefixListId != "":
+		out.DestinationPrefixList = model.PrefixListID(r.DestinationPrefixListId)
+	case r.DestinationIpv6CidrBlock != "":
+		l.probs.Warnf(src, "route to %s: IPv6 not modelled yet; skipped", r.DestinationIpv6CidrBlock)
+		return out, false
+	default:
+		l.probs.Errorf(src, "route has no destination (DestinationCidrBlock or DestinationPrefixListId)")
+		return out, false
+	}
+	target, ok := l.target(r, src)
+	if !ok {
+		return out, false
+	}
+	out.Target = target
+	return out, true
+}
+
+// target picks the route's target from whichever target field is set.
+func (l *loader) target(r awsRoute, src model.Source) (model.Target, bool) {
+	switch {
+	case r.GatewayId != "":
+		g := r.GatewayId
+		switch {
+		case g == "local":
+			return model.Target{Kind: model.TargetLocal, ID: "local"}, true
+		case strings.HasPrefix(g, "igw-"):
+			return model.Target{Kind: model.TargetInternetGateway, ID: g}, true
+		case strings.HasPrefix(g, "vgw-"):
+			return model.Target{Kind: model.TargetVPNGateway, ID: g}, true
+		case strings.HasPrefix(g, "vpce-"):
+			return model.Target{Kind: model.TargetVPCEndpoint, ID: g}, true
+		}
+		l.probs.Warnf(at(src, ".GatewayId"), "gateway %q is not a target vpclab models; traffic to it is dropped", g)
+		return model.Target{Kind: model.TargetOther, ID: g}, true
+	case r.NatGatewayId != "":
+		return model.Target{Kind: model.TargetNATGateway, ID: r.NatGatewayId}, true
+	case r.TransitGatewayId != "":
+		return model.Target{Kind: model.TargetTransitGateway, ID: r.TransitGatewayId}, true
+	case r.VpcPeeringConnectionId != "":
+		return model.Target{Kind: model.TargetPeering, ID: r.VpcPeeringConnectionId}, true
+	case r.EgressOnlyInternetGatewayId != "":
+		return model.Target{Kind: model.TargetEgressOnlyInternetGateway, ID: r.EgressOnlyInternetGatewayId}, true
+	case r.NetworkInterfaceId != "":
+		return model.Target{Kind: model.TargetNetworkInterface, ID: r.NetworkInterfaceId}, true
+	case r.InstanceId != "":
+		return model.Target{Kind: model.TargetInstance, ID: r.InstanceId}, true
+	case r.VpcEndpointId != "":
+		return model.Target{Kind: model.TargetVPCEndpoint, ID: r.VpcEndpointId}, true
+	}
+	for _, o := range []struct{ field, id string }{
+		{"LocalGatewayId", r.LocalGatewayId}, {"CarrierGatewayId", r.CarrierGatewayId},
+		{"CoreNetworkArn", r.CoreNetworkArn}, {"OdbNetworkArn", r.OdbNetworkArn},
+	} {
+		if o.id != "" {
+			l.probs.Warnf(at(src, ".%s", o.field), "%s targets are not modelled; traffic to %s is dropped", o.field, o.id)
+			return model.Target{Kind: model.TargetOther, ID: o.id}, true
+		}
+	}
+	l.probs.Errorf(src, "route has no target")
+	return model.Target{}, false
+}
+
+// buildPrefixLists maps describe-prefix-lists (AWS-managed service prefix lists). IPv6
+// entries are skipped with a warning.
+func (l *loader) buildPrefixLists(t *model.Topology) {
+	ids := newSeen("prefix list")
+	for _, it := range l.prefixLists {
+		p, src := it.v, it.src
+		if !ids.add(&l.probs, p.PrefixListId, "PrefixListId", src) {
+			continue
+		}
+		pl := &model.PrefixList{ID: model.PrefixListID(p.PrefixListId), Name: p.PrefixListName, Src: src}
+		if p.Cidrs == nil {
+			l.probs.Warnf(src, "prefix list %s has no Cidrs (describe-managed-prefix-lists omits them); it matches nothing", p.PrefixListId)
+		}
+		for i, c := range p.Cidrs {
+			csrc := at(src, ".Cidrs[%d]", i)
+			if q, err := netip.ParsePrefix(strings.TrimSpace(c)); err == nil && q.Addr().Is6() {
+				l.probs.Warnf(csrc, "prefix %s: IPv6 not modelled yet; skipped", c)
+				continue
+			}
+			if q, ok := l.prefix(c, csrc); ok && !slices.Contains(pl.CIDRs, q) {
+				pl.CIDRs = append(pl.CIDRs, q)
+			}
+		}
+		t.PrefixLists = append(t.PrefixLists, pl)
+	}
+}
