@@ -59,14 +59,14 @@ type AnalysisRouteTableRoute struct {
 
 // AnalysisSecurityGroupRule is the rule that allowed a packet.
 type AnalysisSecurityGroupRule struct {
-	Cidr            string     `json:",omitempty"`
+	Cidr            string `json:",omitempty"`
 	Direction       string
 	SecurityGroupId string
 	PortRange       *PortRange `json:",omitempty"`
 	PrefixListId    string     `json:",omitempty"`
 	Protocol        string
-	VpclabRuleId    string     `json:",omitempty"`
-	VpclabPeerGroup string     `json:",omitempty"`
+	VpclabRuleId    string `json:",omitempty"`
+	VpclabPeerGroup string `json:",omitempty"`
 }
 
 // AnalysisAclRule is the network ACL entry that matched.
@@ -96,9 +96,9 @@ type PathComponent struct {
 type Explanation struct {
 	ExplanationCode string
 	Component       AnalysisComponent
-	Direction       string            `json:",omitempty"`
-	VpclabDetail    string            `json:",omitempty"`
-	VpclabPath      string            `json:",omitempty"` // forward or return
+	Direction       string `json:",omitempty"`
+	VpclabDetail    string `json:",omitempty"`
+	VpclabPath      string `json:",omitempty"` // forward or return
 }
 
 // Analysis renders a trace as a NetworkInsightsAnalysis. IDs are derived from the question,
