@@ -168,6 +168,10 @@ func answer(p packet.Packet, ttl uint8, service bool) (packet.Packet, bool) {
 			break
 		}
 		r.Proto, r.ICMPType, r.ICMPCode, r.Inner = packet.ProtoICMP, packet.ICMPDestUnreachable, packet.ICMPCodePortUnreachable, p.Quote()
+		// Linux quotes as much of the datagram as fits in 576 bytes (RFC 1812), so the
+		// seed's tcpdump shows "length 68" for a 60-byte probe: the quote's header and 8
+		// bytes, then the rest of the datagram as the error's payload.
+		r.PayloadLen = max(0, min(p.Len(), 576-20-8)-28)
 	case packet.ProtoTCP:
 		r.SrcPort, r.DstPort = p.DstPort, p.SrcPort
 		if p.TCPFlags&packet.TCPSyn != 0 && p.TCPFlags&packet.TCPAck == 0 {

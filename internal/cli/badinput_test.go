@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Bad input, tried as a new user would: each gives a clear message naming the file and line,
+// the JSON path or the value, exit status 2, and never a Go stack trace.
+func TestBadInput(t *testing.T) {
+	lab := examples + "/east-west-nat/lab.yaml"
+	write := func(t *testing.T, name, body string) string {
+		t.Helper()
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	base := "vpc: {name: v, cidr: 10.0.0.0/16}\nsubnets:\n  a: {cidr: 10.0.0.0/24}\ninstances:\n  x: {subnet: a, private_ip: 10.0.0.10}\n"
+	cases := []struct {
+		name string
+		args func(t *testing.T) []string
+		want []string // fragments of stderr
+	}{
+		{"no topology", func(*testing.T) []string { return []string{"ping", "x", "y"} }, []string{"no topology", "-t PATH"}},
+		{"missing file", func(*testing.T) []string { return []string{"ping", "-t", "nope.yaml", "x", "y"} },
+			[]string{"nope.yaml", "cannot read"}},
+		{"yaml syntax error", func(t *testing.T) []string {
+			return []string{"ping", "-t", write(t, "lab.yaml", base+"route_tables:\n  rt: {routes: {10.0.1.0/24: x\n"), "x", "x"}
+		}, []string{"lab.yaml:7"}},
+		{"malformed json", func(t *testing.T) []string {
+			d := filepath.Dir(write(t, "snap/Vpcs.json", "{\"Vpcs\": [\n  {\"VpcId\": \"vpc-1\",,}\n]}"))
+			return []string{"validate", "-t", d}
+		}, []string{"Vpcs.json:2"}},
+		{"route to a missing target", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", base+"route_tables:\n  rt: {routes: {0.0.0.0/0: nat-nowhere}}\n")}
+		}, []string{"lab.yaml:7", "nat-nowhere"}},
+		{"overlapping subnets", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", "vpc: {name: v, cidr: 10.0.0.0/16}\nsubnets:\n  a: {cidr: 10.0.0.0/24}\n  b: {cidr: 10.0.0.128/25}\n")}
+		}, []string{"lab.yaml:4", "overlap"}},
+		{"unknown FROM", func(*testing.T) []string { return []string{"ping", "-t", lab, "sorce", "destination"} },
+			[]string{`"sorce"`, "instances: destination, source"}},
+		{"unknown TO", func(*testing.T) []string { return []string{"traceroute", "-t", lab, "source", "nowhere"} },
+			[]string{`"nowhere"`}},
+		{"bad protocol", func(*testing.T) []string {
+			return []string{"trace", "-t", lab, "--from", "source", "--to", "destination", "--protocol", "tpc"}
+		}, []string{`"tpc"`}},
+		{"port out of range", func(*testing.T) []string {
+			return []string{"trace", "-t", lab, "--from", "source", "--to", "destination", "--port", "70000"}
+		}, []string{"70000"}},
+		{"unknown flag", func(*testing.T) []string { return []string{"ping", "--bogus", "-t", lab, "source", "destination"} },
+			[]string{"unknown flag: --bogus"}},
+		{"bad count", func(*testing.T) []string { return []string{"ping", "-c", "0", "-t", lab, "source", "destination"} },
+			[]string{"-c 0"}},
+		{"capture on a non-interface", func(*testing.T) []string {
+			return []string{"ping", "-t", lab, "source", "destination", "--capture", "internet"}
+		}, []string{"--capture", "internet"}},
+		{"two traceroute methods", func(*testing.T) []string {
+			return []string{"traceroute", "-I", "-T", "-t", lab, "source", "destination"}
+		},
+			[]string{"-I, -T and -U"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := c.args(t)
+			code, out, errs := run(args...)
+			if code != ExitBadInput {
+				t.Errorf("vpclab %v: exit %d, want 2\nstdout: %s\nstderr: %s", args, code, out, errs)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(errs, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errs)
+				}
+			}
+			for _, bad := range []string{"goroutine ", "panic:", "internal error"} {
+				if strings.Contains(errs+out, bad) {
+					t.Errorf("output shows %q:\n%s%s", bad, out, errs)
+				}
+			}
+		})
+	}
+}
