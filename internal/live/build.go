@@ -1,0 +1,181 @@
+package live
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// dataplaneNamespace is the namespace of a veth lab that holds the dataplane's ends of the
+// pairs (PlanLab keeps the name free).
+func dataplaneNamespace(lab string) string { return NamespacePrefix(lab) + "dataplane" }
+
+// build creates the namespaces and devices of the manifest's plan, recording each namespace in
+// the manifest before creating it. It returns the lab's devices in plan order; on error the
+// devices opened so far are closed and the caller removes what the manifest lists.
+func build(m *Manifest) (devs []Device, err error) {
+	defer func() {
+		if err != nil {
+			for _, d := range devs {
+				d.File.Close()
+			}
+			devs = nil
+		}
+	}()
+	if m.Link == LinkVeth {
+		dp := dataplaneNamespace(m.Lab)
+		if err := m.create(dp, 0, nil); err != nil {
+			return nil, err
+		}
+	}
+	k := 0
+	for _, n := range m.Plan.Nodes {
+		err := m.create(n.Namespace, n.TTL, func() error {
+			if m.Link == LinkVeth {
+				return nil
+			}
+			h, err := netlink.NewHandle()
+			if err != nil {
+				return err
+			}
+			defer h.Close()
+			for i := range n.Ports {
+				p := &n.Ports[i]
+				f, err := openTAP(p.Device)
+				if err != nil {
+					return err
+				}
+				devs = append(devs, Device{Node: n, Port: p, File: f, VnetHdr: true})
+				if err := configurePort(h, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return devs, fmt.Errorf("%s %s: %w", n.Kind, n.Name, err)
+		}
+		if m.Link != LinkVeth {
+			continue
+		}
+		for i := range n.Ports {
+			p := &n.Ports[i]
+			f, err := vethPort(m.Lab, n, p, "p"+strconv.Itoa(k))
+			if err != nil {
+				return devs, fmt.Errorf("%s %s: %w", n.Kind, n.Name, err)
+			}
+			devs = append(devs, Device{Node: n, Port: p, File: f})
+			k++
+		}
+	}
+	return devs, nil
+}
+
+// create records a namespace in the manifest, creates it with IPv6 off, the initial TTL (if
+// not 0) and lo up, and runs f inside it.
+func (m *Manifest) create(name string, ttl uint8, f func() error) error {
+	if namespaceExists(name) {
+		return fmt.Errorf("%w: %s already exists and is not this lab's: remove it or choose another --name", errNamespaceTaken, name)
+	}
+	m.Namespaces = append(m.Namespaces, name)
+	if err := m.save(); err != nil {
+		return err
+	}
+	err := createNamespace(name, func() error {
+		for _, k := range []string{"net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6"} {
+			if err := sysctl(k, "1"); err != nil {
+				return err
+			}
+		}
+		if ttl != 0 {
+			if err := sysctl("net.ipv4.ip_default_ttl", strconv.Itoa(int(ttl))); err != nil {
+				return err
+			}
+		}
+		h, err := netlink.NewHandle()
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		if err := setUp(h, "lo"); err != nil {
+			return fmt.Errorf("bringing lo up: %w", err)
+		}
+		if f != nil {
+			return f()
+		}
+		return nil
+	})
+	if errors.Is(err, errNamespaceTaken) {
+		m.Namespaces = m.Namespaces[:len(m.Namespaces)-1] // someone else's: never ours to remove
+		m.save()
+	}
+	return err
+}
+
+// vethPort makes the veth pair of a port: the device in the node's namespace, offloads off,
+// and its peer (named peer) in the lab's dataplane namespace, read by an AF_PACKET socket.
+func vethPort(lab string, n *Node, p *Port, peer string) (*os.File, error) {
+	dp := dataplaneNamespace(lab)
+	err := inNamespace(dp, func() error {
+		target, err := netns.GetFromName(n.Namespace)
+		if err != nil {
+			return err
+		}
+		defer target.Close()
+		v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: peer, MTU: vpcMTU}, PeerName: p.Device,
+			PeerNamespace: netlink.NsFd(int(target))}
+		if err := netlink.LinkAdd(v); err != nil {
+			return fmt.Errorf("creating the veth pair %s/%s: %w", peer, p.Device, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = inNamespace(n.Namespace, func() error {
+		if err := offloadsOff(p.Device); err != nil {
+			return err
+		}
+		h, err := netlink.NewHandle()
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		return configurePort(h, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var f *os.File
+	err = inNamespace(dp, func() error {
+		h, err := netlink.NewHandle()
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		if err := setUp(h, peer); err != nil {
+			return err
+		}
+		f, err = openPacketSocket(peer)
+		return err
+	})
+	return f, err
+}
+
+// teardown removes what the manifest lists, last created first, and the lab's directory.
+func (m *Manifest) teardown() error {
+	var errs []error
+	for i := len(m.Namespaces) - 1; i >= 0; i-- {
+		if err := deleteNamespace(m.Namespaces[i]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return os.RemoveAll(LabDir(m.Lab))
+}

@@ -1,0 +1,208 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+// WallClock is the engine's clock in live mode: real time, so connection tracking and NAT
+// mappings expire after AWS's timeouts (§4.2.5, §2.2.8).
+type WallClock struct{}
+
+// Now is time.Now.
+func (WallClock) Now() time.Time { return time.Now() }
+
+// Device is one port of a running lab: the node and port it belongs to and the descriptor
+// its frames are read from and written to.
+type Device struct {
+	Node *Node
+	Port *Port
+	File *os.File
+	// VnetHdr says frames carry a virtio-net header first (a TAP opened with IFF_VNET_HDR).
+	VnetHdr bool
+}
+
+// Dataplane carries frames between the devices of a lab through the engine. The engine's
+// State is not safe for concurrent use: one mutex serialises Send; reading, rewriting and
+// writing frames happen on one goroutine per device, in parallel.
+type Dataplane struct {
+	net   *engine.Network
+	mu    sync.Mutex // guards state
+	state *engine.State
+	ports []*port
+	byENI map[model.ENIID]*port
+	hosts map[netip.Addr]*port // declared hosts by address
+	log   *dropLog
+	// Trace logs every packet the devices send and what became of it (not rate limited).
+	Trace bool
+}
+
+// port is one device at run time.
+type port struct {
+	dev  Device
+	vnet int // bytes of virtio-net header in front of each frame
+	mac  packet.MAC
+	own  []netip.Addr
+	loc  engine.Location
+	host string // KindInternetHost or KindOnPremHost for a host's port
+}
+
+// NewDataplane prepares a dataplane over a compiled network and the lab's devices; logf
+// receives one line per dropped packet (rate limited) and per device error.
+func NewDataplane(n *engine.Network, devs []Device, logf func(format string, args ...any)) (*Dataplane, error) {
+	d := &Dataplane{
+		net:   n,
+		state: engine.NewState(WallClock{}, rand.Uint64()),
+		byENI: map[model.ENIID]*port{},
+		hosts: map[netip.Addr]*port{},
+		log:   newDropLog(logf),
+	}
+	for _, dev := range devs {
+		if dev.VnetHdr != devs[0].VnetHdr {
+			return nil, errors.New("the devices of a lab must all carry a virtio-net header, or none")
+		}
+		mac, err := packet.ParseMAC(dev.Port.MAC)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: MAC %q: %w", dev.Node.Name, dev.Port.Device, dev.Port.MAC, err)
+		}
+		p := &port{dev: dev, mac: mac, loc: dev.Node.location(dev.Port)}
+		if dev.VnetHdr {
+			p.vnet = vnetHdrLen
+		}
+		for _, a := range dev.Port.Addrs {
+			p.own = append(p.own, a.Addr())
+		}
+		if dev.Port.ENI != "" {
+			d.byENI[dev.Port.ENI] = p
+		} else {
+			p.host = dev.Node.Kind
+			d.hosts[dev.Port.Addrs[0].Addr()] = p
+		}
+		d.ports = append(d.ports, p)
+	}
+	return d, nil
+}
+
+// Run reads every device until ctx is done, then closes them. It returns nil when stopped by
+// ctx, or the error that stopped every device.
+func (d *Dataplane) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(d.ports))
+	for i, p := range d.ports {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = newWorker(d, p).serve()
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-ctx.Done():
+		d.Close()
+		<-done
+		return nil
+	case <-done:
+		return fmt.Errorf("every device stopped: %w", errors.Join(errs...))
+	}
+}
+
+// Close closes every device; readers stop.
+func (d *Dataplane) Close() {
+	for _, p := range d.ports {
+		p.dev.File.Close()
+	}
+}
+
+// Mappings reports the NAT mappings and tracked flows the engine's state holds.
+func (d *Dataplane) Mappings() (nat, flows int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.state.Mappings()
+}
+
+func (d *Dataplane) send(at engine.Location, p packet.Packet) *engine.Result {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.net.Send(d.state, at, p)
+}
+
+// portOf is the device a journey ends at: the ENI it was delivered to, or the declared host it
+// left towards; nil when the lab has no namespace there.
+func (d *Dataplane) portOf(r *engine.Result) *port {
+	switch r.Outcome {
+	case engine.Delivered:
+		return d.byENI[r.ENI]
+	case engine.Exited:
+		p := d.hosts[r.Packet.Dst]
+		if p == nil {
+			return nil
+		}
+		if (r.Exit.To.Kind == engine.KindInternet) != (p.host == KindInternetHost) {
+			return nil // left through the other kind of gateway than the host sits behind
+		}
+		return p
+	}
+	return nil
+}
+
+func (p *port) owns(a netip.Addr) bool {
+	for _, o := range p.own {
+		if o == a {
+			return true
+		}
+	}
+	return false
+}
+
+// dropLog writes drop explanations, at most burst lines per second; it then counts what it
+// left out and says so once the second is over.
+type dropLog struct {
+	mu         sync.Mutex
+	logf       func(string, ...any)
+	second     time.Time
+	n, skipped int
+}
+
+const dropBurst = 50
+
+func newDropLog(logf func(string, ...any)) *dropLog {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	return &dropLog{logf: logf}
+}
+
+func (l *dropLog) printf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now().Truncate(time.Second)
+	if !now.Equal(l.second) {
+		if l.skipped > 0 {
+			l.logf("(%d more lines left out)", l.skipped)
+		}
+		l.second, l.n, l.skipped = now, 0, 0
+	}
+	if l.n++; l.n > dropBurst {
+		l.skipped++
+		return
+	}
+	l.logf(format, args...)
+}
+
+func (l *dropLog) drop(r *engine.Result) {
+	if r.Code == engine.CodeTTLExceeded && r.Generated != nil {
+		return // a traceroute probe doing its job
+	}
+	l.printf("drop %s: %s at %s: %s", r.Packet.String(), r.Code, r.At, r.Detail)
+}

@@ -1,0 +1,35 @@
+// Package live runs a topology with real packets: every instance, and every host on the
+// internet or beyond a VGW that the lab declares, becomes a Linux network namespace with an
+// eth0, and one dataplane process carries every frame between them through vpclab's engine.
+// Real ping, traceroute, tcpdump, curl and iperf3 then show what AWS would.
+//
+//	 namespace vpclab-LAB-source          dataplane process             namespace vpclab-LAB-destination
+//	┌──────────────────────────┐   fd   ┌──────────────────────┐   fd   ┌──────────────────────────┐
+//	│ eth0 10.0.0.11/24 (TAP)  │◄──────►│ ARP: the router MAC   │◄──────►│ eth0 10.0.1.55/24 (TAP)  │
+//	│ default via 10.0.0.1     │        │ IPv4: engine.Send     │        │ default via 10.0.1.1     │
+//	│ ip_default_ttl 255       │        │ rewrite, write to the │        │ ip_default_ttl 255       │
+//	└──────────────────────────┘        │ ENI or host it reached│        └──────────────────────────┘
+//	                                    └──────────────────────┘
+//
+// Only this package touches the operating system's network; the engine decides everything.
+//
+// Devices. Each ENI is a TAP device created inside its namespace as eth0 (eth1, ... for
+// further ENIs), with the ENI's MAC, primary and secondary private IPs and MTU 9001 (§6.9).
+// The dataplane holds the TAP's file descriptor; a TAP is not persistent, so it vanishes with
+// the process. TAPs carry a virtio-net header so the kernel may hand over TSO super-packets
+// and partial checksums, which the dataplane rewrites in place and passes on. Where TAP is
+// unavailable the lab falls back to veth pairs read with AF_PACKET sockets from a namespace
+// of the lab's own (offloads off on the instance side, PACKET_IGNORE_OUTGOING on the socket).
+// Everything is set up through netlink; nothing shells out to ip.
+//
+// Addressing. An instance's default route points at its subnet's router, base+1 (§6.4). The
+// dataplane answers every ARP request with one fixed router MAC (proxy ARP), so traffic to
+// the same subnet also crosses the engine. The VPC router is no TTL hop (§6.6); a NAT gateway
+// is (§2.3.5), and ICMP errors and the headers they quote are translated back through it.
+//
+// Lifecycle. Up creates the namespaces and devices, then starts the dataplane: in the same
+// process (foreground) or as a detached re-execution of the program (background) that
+// inherits the devices' descriptors. Everything Up creates is written to a manifest under
+// /run/vpclab/LAB/ before it is created, so Down, or the next Up of a crashed lab, removes
+// exactly what the manifest lists and nothing else.
+package live

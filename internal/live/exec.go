@@ -1,0 +1,170 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/topology"
+)
+
+// ServeDataplane is the background dataplane of a lab, in the process Up started: it reads
+// the manifest and the topology, takes over the devices' descriptors (4, 5, ... in plan
+// order; 3 is the pipe to report on), answers "ready" and carries frames until ctx is done.
+// Its log goes to stderr, which Up pointed at LogPath.
+func ServeDataplane(ctx context.Context, lab string) error {
+	ready := os.NewFile(3, "ready")
+	err := serve(ctx, lab, ready)
+	if err != nil {
+		fmt.Fprintf(ready, "%v\n", err) // Up is still waiting: tell it why
+		log.Printf("dataplane of lab %s: %v", lab, err)
+	}
+	ready.Close()
+	return err
+}
+
+func serve(ctx context.Context, lab string, ready *os.File) error {
+	logger := log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds)
+	m, err := ReadManifest(lab)
+	if err != nil {
+		return err
+	}
+	t, probs := topology.Load(m.Topology)
+	if probs.HasErrors() {
+		return fmt.Errorf("the topology %s no longer loads: %v", m.Topology, probs[0])
+	}
+	n, _ := engine.Compile(t)
+	var devs []Device
+	fd := 4
+	for _, node := range m.Plan.Nodes {
+		for i := range node.Ports {
+			f := os.NewFile(uintptr(fd), node.Namespace+"/"+node.Ports[i].Device)
+			if f == nil {
+				return fmt.Errorf("descriptor %d of %s %s is missing", fd, node.Name, node.Ports[i].Device)
+			}
+			devs = append(devs, Device{Node: node, Port: &node.Ports[i], File: f, VnetHdr: m.Link == LinkTAP})
+			fd++
+		}
+	}
+	dp, err := NewDataplane(n, devs, logger.Printf)
+	if err != nil {
+		return err
+	}
+	dp.Trace = os.Getenv("VPCLAB_TRACE") != ""
+	logger.Printf("lab %s: dataplane of %s up with %d devices (%s)", lab, m.Topology, len(devs), m.Link)
+	if _, err := io.WriteString(ready, "ready\n"); err != nil {
+		return err
+	}
+	ready.Close()
+	err = dp.Run(ctx)
+	nat, flows := dp.Mappings()
+	logger.Printf("lab %s: dataplane stopping (%d NAT mappings, %d tracked flows)", lab, nat, flows)
+	return err
+}
+
+// ResolveLab names the lab a command is about: name if given, else the only lab there is.
+func ResolveLab(name string) (string, error) {
+	if name != "" {
+		return name, CheckName(name)
+	}
+	labs, err := Labs()
+	if err != nil {
+		return "", err
+	}
+	switch len(labs) {
+	case 0:
+		return "", fmt.Errorf("%w is up: start one with 'vpclab up -t TOPOLOGY'", ErrNoLab)
+	case 1:
+		return labs[0], nil
+	}
+	return "", fmt.Errorf("%d labs are up (%s): choose one with --name", len(labs), strings.Join(labs, ", "))
+}
+
+// Start starts cmd inside the namespace of a node (instance or host name, or instance ID) of
+// a running lab; the caller waits for it.
+func Start(lab, node string, cmd *exec.Cmd) error {
+	m, err := ReadManifest(lab)
+	if err != nil {
+		return err
+	}
+	n := m.Plan.Node(node)
+	if n == nil {
+		var names []string
+		for _, x := range m.Plan.Nodes {
+			names = append(names, x.Name)
+		}
+		return fmt.Errorf("lab %s has no instance or host %q (it has: %s)", lab, node, strings.Join(names, ", "))
+	}
+	if !m.Running() {
+		return fmt.Errorf("the dataplane of lab %s is not running, so no packet would move: 'vpclab down --name %s' removes the lab", lab, lab)
+	}
+	cmd.Env = append(cmd.Environ(), "VPCLAB_LAB="+lab, "VPCLAB_NODE="+n.Name)
+	// A child starts in the network namespace of the thread that forks it.
+	return inNamespace(n.Namespace, cmd.Start)
+}
+
+// Exec runs argv inside a node's namespace and returns its exit status (128+N when a signal
+// N ended it, as shells report).
+func Exec(lab, node string, argv []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	if len(argv) == 0 {
+		return 0, errors.New("no command to run")
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+	if err := Start(lab, node, cmd); err != nil {
+		return 0, err
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return 0, err
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	return cmd.ProcessState.ExitCode(), nil
+}
+
+// Status lists the manifests of every lab.
+func Status() ([]*Manifest, error) {
+	labs, err := Labs()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Manifest
+	for _, l := range labs {
+		m, err := ReadManifest(l)
+		if err != nil {
+			continue // a lab being removed
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// CheckPrivileges says why this process cannot build labs: it needs CAP_NET_ADMIN for
+// devices and CAP_SYS_ADMIN for namespaces, which root has.
+func CheckPrivileges() error {
+	if os.Geteuid() == 0 {
+		return nil
+	}
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			caps, _ := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			const netAdmin, sysAdmin = 1 << 12, 1 << 21
+			if caps&netAdmin != 0 && caps&sysAdmin != 0 {
+				return nil
+			}
+		}
+	}
+	return errors.New("live mode needs root: run as root or with CAP_NET_ADMIN and CAP_SYS_ADMIN")
+}

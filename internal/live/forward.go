@@ -1,0 +1,176 @@
+package live
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+const (
+	ethLen = 14
+	// frameCap holds the largest frame a device hands over: a virtio-net header, an Ethernet
+	// header and a 64 KiB IPv4 packet (a TSO super-packet).
+	frameCap = vnetHdrLen + ethLen + 0xffff
+)
+
+// worker moves the frames one device sends. Its buffers are reused for every frame: the frame
+// read, and a scratch buffer for packets built anew (ICMP errors and what the network
+// generates).
+type worker struct {
+	d   *Dataplane
+	in  *port
+	buf []byte
+	out []byte
+}
+
+func newWorker(d *Dataplane, in *port) *worker {
+	return &worker{d: d, in: in, buf: make([]byte, frameCap), out: make([]byte, frameCap)}
+}
+
+// serve reads frames until the device is closed or fails.
+func (w *worker) serve() error {
+	for {
+		n, err := w.in.dev.File.Read(w.buf)
+		if err != nil {
+			if errors.Is(err, os.ErrClosed) {
+				return nil
+			}
+			w.d.log.logf("%s %s: reading: %v; this device stops", w.in.dev.Node.Name, w.in.dev.Port.Device, err)
+			return err
+		}
+		w.frame(w.buf[:n])
+	}
+}
+
+// frame handles one frame the device sent: ARP is answered, IPv4 goes through the engine,
+// anything else (IPv6, LLDP, ...) is not part of the model and is dropped.
+func (w *worker) frame(b []byte) {
+	if len(b) < w.in.vnet+ethLen {
+		return
+	}
+	hdr, eth := b[:w.in.vnet], b[w.in.vnet:]
+	switch binary.BigEndian.Uint16(eth[12:]) {
+	case packet.EtherTypeARP:
+		w.arp(eth[ethLen:])
+	case packet.EtherTypeIPv4:
+		w.ipv4(hdr, eth[ethLen:])
+	}
+}
+
+// arp answers every request with the router's MAC (proxy ARP), except for the asker's own
+// addresses: a gratuitous announcement or a duplicate address probe gets no answer.
+func (w *worker) arp(b []byte) {
+	a, err := packet.DecodeARP(b)
+	if err != nil || a.Op != packet.ARPOpRequest || a.TargetIP == a.SenderIP || w.in.owns(a.TargetIP) {
+		return
+	}
+	f := w.out[:w.in.vnet]
+	clear(f)
+	f = append(f, packet.ARPReply(a, RouterMAC)...)
+	w.write(w.in, f)
+}
+
+// ipv4 takes one packet through the engine and sends on what comes out.
+func (w *worker) ipv4(hdr, b []byte) {
+	p, err := packet.Decode(b)
+	if err != nil {
+		w.d.log.printf("drop: %s %s sent a packet vpclab cannot read: %v", w.in.dev.Node.Name, w.in.dev.Port.Device, err)
+		return
+	}
+	b = b[:binary.BigEndian.Uint16(b[2:])] // without link-layer padding
+	r := w.d.send(w.in.loc, p)
+	if w.d.Trace {
+		w.d.log.logf("%s %s: %s -> %s %s", w.in.dev.Node.Name, w.in.dev.Port.Device, p.String(), r.Outcome, r.Packet.String())
+	}
+	w.forward(r, &p, hdr, b)
+	for g := r.Generated; g != nil; g = g.Generated {
+		w.generated(g)
+	}
+}
+
+// forward sends on the packet of a journey, rewritten in place in the frame it came in.
+func (w *worker) forward(r *engine.Result, in *packet.Packet, hdr, b []byte) {
+	if r.Outcome == engine.Dropped {
+		w.d.log.drop(r)
+		return
+	}
+	to := w.d.portOf(r)
+	if to == nil {
+		w.d.log.printf("drop %s: it %s and the lab has no namespace there", r.Packet.String(), outcomeText(r))
+		return
+	}
+	out := &r.Packet
+	if out.IsICMPError() && !sameQuote(in.Inner, out.Inner) {
+		// The quoted header was translated (§2.3.5): build the packet anew around the
+		// original bytes after the quote.
+		w.send(to, out)
+		return
+	}
+	if err := rewrite(b, in, out, hdr); err != nil {
+		w.d.log.printf("drop %s: rewriting: %v", out.String(), err)
+		return
+	}
+	// The frame goes out from the buffer it came in: the virtio-net header (offloads, if any)
+	// stays as it was, the Ethernet header is the router's to the receiving device. Every
+	// device of a lab has the same header size (NewDataplane checks).
+	f := w.buf[:w.in.vnet+ethLen+len(b)]
+	w.ethernet(f[w.in.vnet:], to)
+	w.write(to, f)
+}
+
+// generated sends a packet the network itself originated (a NAT gateway's time exceeded or
+// RST), built from its header.
+func (w *worker) generated(g *engine.Result) {
+	if g.Outcome == engine.Dropped {
+		w.d.log.drop(g)
+		return
+	}
+	if to := w.d.portOf(g); to != nil {
+		w.send(to, &g.Packet)
+	}
+}
+
+// send marshals p into the scratch buffer and writes it to a device.
+func (w *worker) send(to *port, p *packet.Packet) {
+	if p.WireLen() > 0xffff {
+		return
+	}
+	f := w.out[:to.vnet+ethLen]
+	clear(f[:to.vnet]) // no offloads: the checksums are complete
+	w.ethernet(f[to.vnet:], to)
+	f = p.AppendTo(f)
+	w.write(to, f)
+}
+
+// ethernet writes the Ethernet header of a frame from the router to a device.
+func (w *worker) ethernet(eth []byte, to *port) {
+	copy(eth[0:6], to.mac[:])
+	copy(eth[6:12], RouterMAC[:])
+	binary.BigEndian.PutUint16(eth[12:], packet.EtherTypeIPv4)
+}
+
+func (w *worker) write(to *port, f []byte) {
+	if _, err := to.dev.File.Write(f); err != nil && !errors.Is(err, os.ErrClosed) {
+		w.d.log.printf("%s %s: writing a frame of %d bytes: %v", to.dev.Node.Name, to.dev.Port.Device, len(f), err)
+	}
+}
+
+func outcomeText(r *engine.Result) string {
+	if r.Outcome == engine.Delivered {
+		return fmt.Sprintf("was delivered to %s", r.ENI)
+	}
+	return fmt.Sprintf("left through %s towards %s", r.Exit.Gateway, r.Packet.Dst)
+}
+
+// sameQuote reports whether two quoted headers agree on what translation changes.
+func sameQuote(a, b *packet.Packet) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Src == b.Src && a.Dst == b.Dst && a.SrcPort == b.SrcPort && a.DstPort == b.DstPort &&
+		a.ICMPID == b.ICMPID && a.TTL == b.TTL
+}
