@@ -139,18 +139,18 @@ func (e *ev) securityGroups(eni *cENI, p packet.Packet, egress bool) bool {
 		sgComp = eni.sgs[0].comp
 	}
 	k := flowOf(eni.m.ID, &p, egress)
-	if e.st.tracked(k) {
+	if e.st.tracked(k, egress) {
 		e.hop(Hop{Component: sgComp, Action: "allow", Direction: dir, In: p, Out: p,
 			Note: "reply or continuation of a tracked connection (§4.2.1)"})
 		return true
 	}
-	if !egress && e.st.relatedTracked(eni.m.ID, &p) {
+	if e.st.relatedTracked(eni.m.ID, &p, egress) {
 		e.hop(Hop{Component: sgComp, Action: "allow", Direction: dir, In: p, Out: p,
 			Note: "ICMP error about a tracked connection (§4.2.1)"})
 		return true
 	}
 	if g, r := sgAllows(eni.sgs, egress, &p); r != nil {
-		e.st.track(k)
+		e.st.track(k, egress)
 		e.hop(Hop{Component: g.comp, Action: "allow", Direction: dir, In: p, Out: p, SGRule: sgRuleRef(g, r, dir)})
 		return true
 	}
@@ -168,7 +168,7 @@ func (e *ev) securityGroups(eni *cENI, p packet.Packet, egress bool) bool {
 	if e.block(code, sgComp, p, detail) {
 		return false
 	}
-	e.st.track(k)
+	e.st.track(k, egress)
 	return true
 }
 
@@ -277,9 +277,17 @@ func reservedNote(c netip.Prefix, a netip.Addr) string {
 // route looks the destination up in a route table and hands the packet to the target (§1.2).
 func (e *ev) route(rt *cRouteTable, s *cSubnet, p packet.Packet) {
 	r, ok := rt.lpm.Lookup(p.Dst)
-	// §1.2.4: a propagated route never beats the local route, even when more specific.
+	// §1.2.4: a propagated route never beats the local route, even when more specific: inside
+	// the VPC CIDR propagated routes are out of the running and the longest of the others wins
+	// (§1.2.1), which may be a subnet route more specific than local (§1.2.5).
 	if ok && r.prio == prioPropagated && rt.vpc != nil && rt.vpc.contains(p.Dst) {
-		r = localRoute(rt, p.Dst)
+		r = nil
+		for _, c := range rt.lpm.Supernets(netip.PrefixFrom(p.Dst, p.Dst.BitLen())) {
+			if c.prio != prioPropagated { // one route per prefix: the best (§1.2.2)
+				r = c
+				break
+			}
+		}
 	}
 	if !ok || r == nil {
 		e.fatal(CodeNoRoute, rt.comp, p, fmt.Sprintf("%s has no route to %s (§1.2.7)", rt.comp, p.Dst))
@@ -294,16 +302,6 @@ func (e *ev) route(rt *cRouteTable, s *cSubnet, p packet.Packet) {
 		return
 	}
 	e.toTarget(rt, s, r.target, p)
-}
-
-func localRoute(rt *cRouteTable, dst netip.Addr) *cRoute {
-	for i, r := range rt.m.Routes {
-		if r.Target.Kind == model.TargetLocal && r.Destination.Contains(dst) {
-			return &cRoute{ref: RouteRef{Destination: r.Destination.String(), Target: "local", Origin: r.Origin, State: model.RouteActive},
-				target: r.Target, state: model.RouteActive, order: i}
-		}
-	}
-	return nil
 }
 
 // toTarget hands p, routed by table rt from subnet s (nil for a gateway route table), to the

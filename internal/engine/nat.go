@@ -91,7 +91,9 @@ func (e *ev) natInbound(ng *cNAT, p packet.Packet) {
 			out.Inner = &in
 			out.Dst = m.inside.src
 		}
-	} else {
+	} else if p.Proto != packet.ProtoICMP || p.ICMPType == packet.ICMPEchoReply {
+		// Only an echo reply answers an ICMP session; an echo request on a mapped identifier is
+		// unsolicited (§2.3.1).
 		rk := natRevKey{nat: ng.m.ID, proto: p.Proto, natIP: p.Dst, remote: p.Src}
 		rp, np := natPorts(&p) // reply: source port is the remote's, destination the NAT's
 		rk.natPort, rk.rport = np, rp

@@ -30,17 +30,21 @@ type State struct {
 	natRv map[natRevKey]*natEntry
 	// natUse counts mappings per NAT address and destination (§2.2.4: 55,000 each).
 	natUse map[natDest]int
+	// natIdle holds flows whose mapping timed out: for TCP, every further packet but a SYN
+	// gets a RST (§2.2.8) until a new mapping is made.
+	natIdle map[natKey]struct{}
 }
 
 // NewState makes an empty state with an injected clock and PRNG seed (NAT port choice).
 func NewState(clock Clock, seed uint64) *State {
 	return &State{
-		clock:  clock,
-		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		flows:  map[flowKey]flowEntry{},
-		nat:    map[natKey]*natEntry{},
-		natRv:  map[natRevKey]*natEntry{},
-		natUse: map[natDest]int{},
+		clock:   clock,
+		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		flows:   map[flowKey]flowEntry{},
+		nat:     map[natKey]*natEntry{},
+		natRv:   map[natRevKey]*natEntry{},
+		natUse:  map[natDest]int{},
+		natIdle: map[natKey]struct{}{},
 	}
 }
 
@@ -60,17 +64,20 @@ const (
 type flowKey struct {
 	eni           model.ENIID
 	proto         uint8
+	icmp          uint16 // ICMP conversation (icmpClass); 0 for other protocols
 	local, remote netip.Addr
 	lport, rport  uint16
 }
 
 type flowEntry struct {
-	last    time.Time
-	replied bool // traffic seen in both directions (UDP stream timeout)
+	last      time.Time
+	outbound  bool  // the flow's first packet left the ENI
+	lastReply bool  // the latest packet went the reply way
+	exchanges uint8 // request-response exchanges seen, up to 2 (UDP stream timeout, §4.2.5)
 }
 
-// flowOf returns the key of p at an ENI; egress means p leaves the ENI. ICMP echo is keyed by
-// its identifier (§4.2.1); other protocols by address pair and protocol.
+// flowOf returns the key of p at an ENI; egress means p leaves the ENI. ICMP is keyed by echo
+// identifier and type (§4.2.1); other protocols by address pair and protocol.
 func flowOf(eni model.ENIID, p *packet.Packet, egress bool) flowKey {
 	k := flowKey{eni: eni, proto: p.Proto}
 	var sport, dport uint16
@@ -79,6 +86,7 @@ func flowOf(eni model.ENIID, p *packet.Packet, egress bool) flowKey {
 		sport, dport = p.SrcPort, p.DstPort
 	case p.Proto == packet.ProtoICMP:
 		sport, dport = p.ICMPID, p.ICMPID
+		k.icmp = icmpClass(p, egress)
 	}
 	if egress {
 		k.local, k.remote, k.lport, k.rport = p.Src, p.Dst, sport, dport
@@ -88,12 +96,26 @@ func flowOf(eni model.ENIID, p *packet.Packet, egress bool) flowKey {
 	return k
 }
 
-func timeoutOf(proto uint8, replied bool) time.Duration {
+// icmpClass keeps ICMP conversations apart: an echo request and its reply share the class of
+// the side that asked (a request the other way is a new conversation); other types are each
+// their own class.
+func icmpClass(p *packet.Packet, egress bool) uint16 {
+	switch p.ICMPType {
+	case packet.ICMPEchoRequest, packet.ICMPEchoReply:
+		if (p.ICMPType == packet.ICMPEchoRequest) == egress {
+			return 1 // the local side asked
+		}
+		return 2
+	}
+	return 0x100 | uint16(p.ICMPType)
+}
+
+func timeoutOf(proto uint8, stream bool) time.Duration {
 	switch proto {
 	case packet.ProtoTCP:
 		return tcpEstablishedTimeout
 	case packet.ProtoUDP:
-		if replied {
+		if stream {
 			return udpStreamTimeout
 		}
 		return udpTimeout
@@ -103,30 +125,40 @@ func timeoutOf(proto uint8, replied bool) time.Duration {
 	return otherTimeout
 }
 
-// tracked reports whether p belongs to a live tracked flow at the ENI, refreshing it.
-func (s *State) tracked(k flowKey) bool {
+// tracked reports whether p (leaving the ENI when egress) belongs to a live tracked flow at the
+// ENI, refreshing it. §4.2.5: a UDP flow is a stream once it has seen more than one
+// request-response exchange; one-way traffic or a single exchange keeps the short timeout.
+func (s *State) tracked(k flowKey, egress bool) bool {
 	e, ok := s.flows[k]
 	if !ok {
 		return false
 	}
 	now := s.clock.Now()
-	if now.Sub(e.last) > timeoutOf(k.proto, e.replied) {
+	if now.Sub(e.last) > timeoutOf(k.proto, e.exchanges >= 2) {
 		delete(s.flows, k)
 		return false
 	}
-	s.flows[k] = flowEntry{last: now, replied: true}
+	reply := egress != e.outbound
+	if reply && !e.lastReply && e.exchanges < 2 {
+		e.exchanges++
+	}
+	e.last, e.lastReply = now, reply
+	s.flows[k] = e
 	return true
 }
 
-func (s *State) track(k flowKey) { s.flows[k] = flowEntry{last: s.clock.Now()} }
+func (s *State) track(k flowKey, egress bool) {
+	s.flows[k] = flowEntry{last: s.clock.Now(), outbound: egress}
+}
 
-// relatedTracked reports whether an ICMP error arriving at an ENI quotes a packet of a flow the
-// ENI tracks (it sent the quoted packet). Related errors pass like replies [INF, §4.2.1].
-func (s *State) relatedTracked(eni model.ENIID, p *packet.Packet) bool {
+// relatedTracked reports whether an ICMP error at an ENI quotes a packet of a flow the ENI
+// tracks: arriving, it quotes a packet the ENI sent; leaving, one it received. Related errors
+// pass like replies, both ways [INF, §4.2.1].
+func (s *State) relatedTracked(eni model.ENIID, p *packet.Packet, egress bool) bool {
 	if !p.IsICMPError() || p.Inner == nil {
 		return false
 	}
-	return s.tracked(flowOf(eni, p.Inner, true))
+	return s.tracked(flowOf(eni, p.Inner, !egress), !egress)
 }
 
 // NAT gateway mappings (§2.2): inside 5-tuple ↔ (NAT IP, NAT port).
@@ -169,10 +201,12 @@ func (e *natEntry) rev() natRevKey {
 func (s *State) natLookup(k natKey) (e *natEntry, expired bool) {
 	e = s.nat[k]
 	if e == nil {
-		return nil, false
+		_, idle := s.natIdle[k]
+		return nil, idle
 	}
 	if s.clock.Now().Sub(e.last) > natIdleTimeout {
 		s.natDelete(e)
+		s.natIdle[k] = struct{}{}
 		return nil, true
 	}
 	e.last = s.clock.Now()
@@ -222,6 +256,7 @@ func (s *State) natAllocate(k natKey, addrs []netip.Addr) *natEntry {
 				continue
 			}
 			s.nat[k] = e
+			delete(s.natIdle, k)
 			s.natRv[e.rev()] = e
 			s.natUse[d]++
 			return e
