@@ -87,6 +87,27 @@ func (s *session) finish() error {
 	return nil
 }
 
+// probe runs one probing command: load, resolve FROM and TO, run, print captures and
+// explanations. run reports whether the answer was positive (exit 0) or not (exit 1).
+func (g *globals) probe(pf *probeFlags, from, to string, run func(*tools.Sim, tools.Endpoint, tools.Endpoint) bool) error {
+	s, err := g.session(pf)
+	if err != nil {
+		return err
+	}
+	src, dst, err := s.endpoints(from, to)
+	if err != nil {
+		return err
+	}
+	ok := run(s.sim, src, dst)
+	if err := s.finish(); err != nil {
+		return err
+	}
+	if !ok {
+		return negative
+	}
+	return nil
+}
+
 func newPing(g *globals) *cobra.Command {
 	var o tools.PingOptions
 	var ttl uint8
@@ -116,22 +137,9 @@ Exit status: 0 if any reply came, 1 if none, 2 on bad input.`,
 			}
 			o.Interval = time.Duration(interval * float64(time.Second))
 			o.TTL = ttl
-			s, err := g.session(pf)
-			if err != nil {
-				return err
-			}
-			src, dst, err := s.endpoints(args[0], args[1])
-			if err != nil {
-				return err
-			}
-			res := s.sim.Ping(g.stdout, src, dst, o)
-			if err := s.finish(); err != nil {
-				return err
-			}
-			if res.Received == 0 {
-				return negative
-			}
-			return nil
+			return g.probe(pf, args[0], args[1], func(s *tools.Sim, src, dst tools.Endpoint) bool {
+				return s.Ping(g.stdout, src, dst, o).Received > 0
+			})
 		},
 	}
 	c.Flags().IntVarP(&o.Count, "count", "c", 4, "stop after sending this many requests")
@@ -184,22 +192,9 @@ Exit status: 0 if the destination answered, 1 if not, 2 on bad input.`,
 			if o.Port < 0 || o.Port > 65535 {
 				return badInput("-p %d: not a port (0..65535)", o.Port)
 			}
-			s, err := g.session(pf)
-			if err != nil {
-				return err
-			}
-			src, dst, err := s.endpoints(args[0], args[1])
-			if err != nil {
-				return err
-			}
-			res := s.sim.Traceroute(g.stdout, src, dst, o)
-			if err := s.finish(); err != nil {
-				return err
-			}
-			if !res.Reached {
-				return negative
-			}
-			return nil
+			return g.probe(pf, args[0], args[1], func(s *tools.Sim, src, dst tools.Endpoint) bool {
+				return s.Traceroute(g.stdout, src, dst, o).Reached
+			})
 		},
 	}
 	f := c.Flags()

@@ -72,31 +72,17 @@ Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
 					return badInput("%s %d: not a port (0..65535)", v.name, v.val)
 				}
 			}
-			s, err := g.session(pf)
-			if err != nil {
-				return err
-			}
-			src, dst, err := s.endpoints(from, to)
-			if err != nil {
-				return err
-			}
-			tr := s.sim.Trace(src, dst, tools.TraceOptions{Protocol: p, Port: uint16(port), SourcePort: uint16(sport)})
-			if output == "json" {
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(tr.Analysis()); err != nil {
-					return err
+			return g.probe(pf, from, to, func(s *tools.Sim, src, dst tools.Endpoint) bool {
+				tr := s.Trace(src, dst, tools.TraceOptions{Protocol: p, Port: uint16(port), SourcePort: uint16(sport)})
+				if output == "json" {
+					enc := json.NewEncoder(g.stdout)
+					enc.SetIndent("", "  ")
+					_ = enc.Encode(tr.Analysis()) // writes to stdout; a failed write shows there
+				} else {
+					tr.WriteText(g.stdout)
 				}
-			} else {
-				tr.WriteText(g.stdout)
-			}
-			if err := s.finish(); err != nil {
-				return err
-			}
-			if !tr.Found {
-				return negative
-			}
-			return nil
+				return tr.Found
+			})
 		},
 	}
 	f := c.Flags()

@@ -5,31 +5,26 @@ import "net/netip"
 // Lookups by ID. They scan: the model is configuration, and the engine builds its own indexes
 // when it compiles. Each returns nil when there is no such object.
 
-func (t *Topology) VPC(id VPCID) *VPC {
-	for _, v := range t.VPCs {
-		if v.ID == id {
-			return v
+// find returns the first element that matches, or nil.
+func find[T any](xs []*T, match func(*T) bool) *T {
+	for _, x := range xs {
+		if match(x) {
+			return x
 		}
 	}
 	return nil
+}
+
+func (t *Topology) VPC(id VPCID) *VPC {
+	return find(t.VPCs, func(x *VPC) bool { return x.ID == id })
 }
 
 func (t *Topology) Subnet(id SubnetID) *Subnet {
-	for _, s := range t.Subnets {
-		if s.ID == id {
-			return s
-		}
-	}
-	return nil
+	return find(t.Subnets, func(x *Subnet) bool { return x.ID == id })
 }
 
 func (t *Topology) ENI(id ENIID) *NetworkInterface {
-	for _, e := range t.NetworkInterfaces {
-		if e.ID == id {
-			return e
-		}
-	}
-	return nil
+	return find(t.NetworkInterfaces, func(x *NetworkInterface) bool { return x.ID == id })
 }
 
 // ENIByIP finds the ENI in the VPC that holds ip as a private address.
@@ -48,47 +43,22 @@ func (t *Topology) ENIByIP(vpc VPCID, ip netip.Addr) *NetworkInterface {
 }
 
 func (t *Topology) SecurityGroup(id SecurityGroupID) *SecurityGroup {
-	for _, g := range t.SecurityGroups {
-		if g.ID == id {
-			return g
-		}
-	}
-	return nil
+	return find(t.SecurityGroups, func(x *SecurityGroup) bool { return x.ID == id })
 }
 
 // DefaultSecurityGroup is the VPC's group named "default", or nil.
 func (t *Topology) DefaultSecurityGroup(vpc VPCID) *SecurityGroup {
-	for _, g := range t.SecurityGroups {
-		if g.VPC == vpc && g.Name == "default" {
-			return g
-		}
-	}
-	return nil
+	return find(t.SecurityGroups, func(g *SecurityGroup) bool { return g.VPC == vpc && g.Name == "default" })
 }
 
 func (t *Topology) Instance(id InstanceID) *Instance {
-	for _, in := range t.Instances {
-		if in.ID == id {
-			return in
-		}
-	}
-	return nil
+	return find(t.Instances, func(x *Instance) bool { return x.ID == id })
 }
 
 func (t *Topology) NATGateway(id NATGatewayID) *NATGateway {
-	for _, n := range t.NATGateways {
-		if n.ID == id {
-			return n
-		}
-	}
-	return nil
+	return find(t.NATGateways, func(x *NATGateway) bool { return x.ID == id })
 }
 
 func (t *Topology) VPNGateway(id VPNGatewayID) *VPNGateway {
-	for _, g := range t.VPNGateways {
-		if g.ID == id {
-			return g
-		}
-	}
-	return nil
+	return find(t.VPNGateways, func(x *VPNGateway) bool { return x.ID == id })
 }
