@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -289,4 +290,32 @@ func tracerouteHops(out string) []string {
 		}
 	}
 	return hops
+}
+
+// TestReverseFlowBreaks: a connection the destination starts towards the source fails. The
+// SYN arrives directly (the local route), but the source's route table sends the SYN-ACK
+// through the NAT gateway, which translates it: the destination receives an answer from an
+// address it never contacted (10.0.2.149), as on AWS.
+func TestReverseFlowBreaks(t *testing.T) {
+	needLive(t, "curl", "tcpdump")
+	m := up(t, seed000, LinkTAP, false)
+	srv := exec.Command(os.Args[0])
+	srv.Env = append(os.Environ(), envHTTP+"=:80")
+	startIn(t, m.Lab, "source", srv)
+	var dump, dumpErr bytes.Buffer
+	tcpdump := exec.Command("timeout", "10", "tcpdump", "-n", "-l", "-i", "eth0", "-c", "1",
+		"tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)")
+	tcpdump.Stdout, tcpdump.Stderr = &dump, &dumpErr
+	if err := Start(m.Lab, "destination", tcpdump); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // tcpdump opens its socket
+	out, code := run(t, m.Lab, "destination", "curl", "-sS", "-m", "3", "http://10.0.0.11/")
+	tcpdump.Wait()
+	if code == 0 {
+		t.Errorf("curl from the destination to the source succeeded: %s", out)
+	}
+	if !regexp.MustCompile(`IP 10\.0\.2\.149\.\d+ > 10\.0\.1\.55\.\d+: Flags \[S\.\]`).MatchString(dump.String()) {
+		t.Errorf("the destination did not see the SYN-ACK come from the NAT gateway:\n%s%s", dump.String(), dumpErr.String())
+	}
 }
