@@ -20,9 +20,7 @@ func dataplaneNamespace(lab string) string { return NamespacePrefix(lab) + "data
 func build(m *Manifest) (devs []Device, err error) {
 	defer func() {
 		if err != nil {
-			for _, d := range devs {
-				d.File.Close()
-			}
+			closeAll(devs)
 			devs = nil
 		}
 	}()
@@ -49,7 +47,7 @@ func build(m *Manifest) (devs []Device, err error) {
 				if err != nil {
 					return err
 				}
-				devs = append(devs, Device{Node: n, Port: p, File: f, VnetHdr: true})
+				devs = append(devs, Device{Node: n, Port: p, FD: f, VnetHdr: true})
 				if err := configurePort(h, p); err != nil {
 					return err
 				}
@@ -68,7 +66,7 @@ func build(m *Manifest) (devs []Device, err error) {
 			if err != nil {
 				return devs, fmt.Errorf("%s %s: %w", n.Kind, n.Name, err)
 			}
-			devs = append(devs, Device{Node: n, Port: p, File: f})
+			devs = append(devs, Device{Node: n, Port: p, FD: f})
 			k++
 		}
 	}
@@ -118,7 +116,7 @@ func (m *Manifest) create(name string, ttl uint8, f func() error) error {
 
 // vethPort makes the veth pair of a port: the device in the node's namespace, offloads off,
 // and its peer (named peer) in the lab's dataplane namespace, read by an AF_PACKET socket.
-func vethPort(lab string, n *Node, p *Port, peer string) (*os.File, error) {
+func vethPort(lab string, n *Node, p *Port, peer string) (int, error) {
 	dp := dataplaneNamespace(lab)
 	err := inNamespace(dp, func() error {
 		target, err := netns.GetFromName(n.Namespace)
@@ -134,7 +132,7 @@ func vethPort(lab string, n *Node, p *Port, peer string) (*os.File, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
 	err = inNamespace(n.Namespace, func() error {
 		if err := offloadsOff(p.Device); err != nil {
@@ -148,9 +146,9 @@ func vethPort(lab string, n *Node, p *Port, peer string) (*os.File, error) {
 		return configurePort(h, p)
 	})
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
-	var f *os.File
+	f := -1
 	err = inNamespace(dp, func() error {
 		h, err := netlink.NewHandle()
 		if err != nil {

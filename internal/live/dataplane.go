@@ -1,14 +1,14 @@
 package live
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"os"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
@@ -23,18 +23,18 @@ type WallClock struct{}
 func (WallClock) Now() time.Time { return time.Now() }
 
 // Device is one port of a running lab: the node and port it belongs to and the descriptor
-// its frames are read from and written to.
+// its frames are read from and written to (a TAP or an AF_PACKET socket, non-blocking).
 type Device struct {
 	Node *Node
 	Port *Port
-	File *os.File
+	FD   int
 	// VnetHdr says frames carry a virtio-net header first (a TAP opened with IFF_VNET_HDR).
 	VnetHdr bool
 }
 
-// Dataplane carries frames between the devices of a lab through the engine. The engine's
-// State is not safe for concurrent use: one mutex serialises Send; reading, rewriting and
-// writing frames happen on one goroutine per device, in parallel.
+// Dataplane carries frames between the devices of a lab through the engine, on one OS thread
+// that waits on every device with its own epoll set (run.go). The engine's State is not safe
+// for concurrent use; the loop owns it, and a mutex lets Mappings read it meanwhile.
 type Dataplane struct {
 	net   *engine.Network
 	mu    sync.Mutex // guards state
@@ -93,34 +93,10 @@ func NewDataplane(n *engine.Network, devs []Device, logf func(format string, arg
 	return d, nil
 }
 
-// Run reads every device until ctx is done, then closes them. It returns nil when stopped by
-// ctx, or the error that stopped every device.
-func (d *Dataplane) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(d.ports))
-	for i, p := range d.ports {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = newWorker(d, p).serve()
-		}()
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-ctx.Done():
-		d.Close()
-		<-done
-		return nil
-	case <-done:
-		return fmt.Errorf("every device stopped: %w", errors.Join(errs...))
-	}
-}
-
-// Close closes every device; readers stop.
+// Close closes every device.
 func (d *Dataplane) Close() {
 	for _, p := range d.ports {
-		p.dev.File.Close()
+		unix.Close(p.dev.FD)
 	}
 }
 

@@ -35,28 +35,29 @@ func tapUsable() error {
 }
 
 // openTAP creates TAP device name in the calling thread's network namespace and returns its
-// descriptor, non-blocking. The device carries virtio-net headers and takes checksum and TSO
+// descriptor, non-blocking (the dataplane polls it itself: it is no os.File, whose
+// descriptors Go's runtime poller would watch too). The device carries virtio-net headers and takes checksum and TSO
 // offloads, so the kernel hands over large TCP segments with partial checksums.
-func openTAP(name string) (*os.File, error) {
+func openTAP(name string) (int, error) {
 	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%w: opening /dev/net/tun: %w", errTAP, err)
+		return -1, fmt.Errorf("%w: opening /dev/net/tun: %w", errTAP, err)
 	}
 	ifr, err := unix.NewIfreq(name)
 	if err != nil {
 		unix.Close(fd)
-		return nil, err
+		return -1, err
 	}
 	ifr.SetUint16(unix.IFF_TAP | unix.IFF_NO_PI | unix.IFF_VNET_HDR)
 	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("%w %s: creating it: %w", errTAP, name, err)
+		return -1, fmt.Errorf("%w %s: creating it: %w", errTAP, name, err)
 	}
 	if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, unix.TUN_F_CSUM|unix.TUN_F_TSO4|unix.TUN_F_TSO6); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("%w %s: enabling offloads: %w", errTAP, name, err)
+		return -1, fmt.Errorf("%w %s: enabling offloads: %w", errTAP, name, err)
 	}
-	return os.NewFile(uintptr(fd), name), nil
+	return fd, nil
 }
 
 // configurePort gives the device of port p, in the calling thread's namespace, its MAC, MTU
@@ -110,25 +111,25 @@ func setUp(h *netlink.Handle, name string) error {
 
 // openPacketSocket opens an AF_PACKET socket on device name of the calling thread's namespace:
 // every frame the device receives, none of those it sends (PACKET_IGNORE_OUTGOING).
-func openPacketSocket(name string) (*os.File, error) {
+func openPacketSocket(name string) (int, error) {
 	link, err := netlink.LinkByName(name)
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
 	proto := int(htons(unix.ETH_P_ALL))
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, proto)
 	if err != nil {
-		return nil, fmt.Errorf("AF_PACKET socket: %w", err)
+		return -1, fmt.Errorf("AF_PACKET socket: %w", err)
 	}
 	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("AF_PACKET socket on %s: PACKET_IGNORE_OUTGOING: %w", name, err)
+		return -1, fmt.Errorf("AF_PACKET socket on %s: PACKET_IGNORE_OUTGOING: %w", name, err)
 	}
 	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: link.Attrs().Index}); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("AF_PACKET socket: binding to %s: %w", name, err)
+		return -1, fmt.Errorf("AF_PACKET socket: binding to %s: %w", name, err)
 	}
-	return os.NewFile(uintptr(fd), name), nil
+	return fd, nil
 }
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }

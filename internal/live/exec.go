@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/topology"
 )
@@ -46,11 +48,14 @@ func serve(ctx context.Context, lab string, ready *os.File) error {
 	fd := 4
 	for _, node := range m.Plan.Nodes {
 		for i := range node.Ports {
-			f := os.NewFile(uintptr(fd), node.Namespace+"/"+node.Ports[i].Device)
-			if f == nil {
-				return fmt.Errorf("descriptor %d of %s %s is missing", fd, node.Name, node.Ports[i].Device)
+			if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+				return fmt.Errorf("descriptor %d of %s %s is missing: %w", fd, node.Name, node.Ports[i].Device, err)
 			}
-			devs = append(devs, Device{Node: node, Port: &node.Ports[i], File: f, VnetHdr: m.Link == LinkTAP})
+			unix.CloseOnExec(fd)
+			if err := unix.SetNonblock(fd, true); err != nil {
+				return err
+			}
+			devs = append(devs, Device{Node: node, Port: &node.Ports[i], FD: fd, VnetHdr: m.Link == LinkTAP})
 			fd++
 		}
 	}

@@ -2,9 +2,9 @@ package live
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"os"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/packet"
@@ -17,38 +17,23 @@ const (
 	frameCap = vnetHdrLen + ethLen + 0xffff
 )
 
-// worker moves the frames one device sends. Its buffers are reused for every frame: the frame
-// read, and a scratch buffer for packets built anew (ICMP errors and what the network
-// generates).
+// worker moves frames. Its buffers are reused for every frame: the frame read, and a scratch
+// buffer for packets built anew (ICMP errors and what the network generates).
 type worker struct {
 	d   *Dataplane
-	in  *port
+	in  *port // the device the current frame came from
 	buf []byte
 	out []byte
 }
 
-func newWorker(d *Dataplane, in *port) *worker {
-	return &worker{d: d, in: in, buf: make([]byte, frameCap), out: make([]byte, frameCap)}
-}
-
-// serve reads frames until the device is closed or fails.
-func (w *worker) serve() error {
-	for {
-		n, err := w.in.dev.File.Read(w.buf)
-		if err != nil {
-			if errors.Is(err, os.ErrClosed) {
-				return nil
-			}
-			w.d.log.logf("%s %s: reading: %v; this device stops", w.in.dev.Node.Name, w.in.dev.Port.Device, err)
-			return err
-		}
-		w.frame(w.buf[:n])
-	}
+func newWorker(d *Dataplane) *worker {
+	return &worker{d: d, buf: make([]byte, frameCap), out: make([]byte, frameCap)}
 }
 
 // frame handles one frame the device sent: ARP is answered, IPv4 goes through the engine,
 // anything else (IPv6, LLDP, ...) is not part of the model and is dropped.
-func (w *worker) frame(b []byte) {
+func (w *worker) frame(in *port, b []byte) {
+	w.in = in
 	if len(b) < w.in.vnet+ethLen {
 		return
 	}
@@ -154,7 +139,7 @@ func (w *worker) ethernet(eth []byte, to *port) {
 }
 
 func (w *worker) write(to *port, f []byte) {
-	if _, err := to.dev.File.Write(f); err != nil && !errors.Is(err, os.ErrClosed) {
+	if _, err := unix.Write(to.dev.FD, f); err != nil {
 		w.d.log.printf("%s %s: writing a frame of %d bytes: %v", to.dev.Node.Name, to.dev.Port.Device, len(f), err)
 	}
 }

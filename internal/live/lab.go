@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/vpclab/vpclab/internal/engine"
 )
 
@@ -149,20 +151,21 @@ func (m *Manifest) buildWithFallback(logf func(string, ...any)) ([]Device, error
 
 func closeAll(devs []Device) {
 	for _, d := range devs {
-		d.File.Close()
+		unix.Close(d.FD)
 	}
 }
 
 // runForeground runs the dataplane in this process until ctx is done, then removes the lab.
 func runForeground(ctx context.Context, m *Manifest, n *engine.Network, devs []Device, logf func(string, ...any), ready func(*Manifest)) error {
 	dp, err := NewDataplane(n, devs, logf)
-	if err == nil {
+	if err != nil {
+		closeAll(devs)
+	} else {
 		if ready != nil {
 			ready(m)
 		}
-		err = dp.Run(ctx)
+		err = dp.Run(ctx) // closes the devices
 	}
-	closeAll(devs)
 	unlock, lerr := lockState()
 	if lerr != nil {
 		return errors.Join(err, lerr)
@@ -174,7 +177,17 @@ func runForeground(ctx context.Context, m *Manifest, n *engine.Network, devs []D
 // spawn starts the background dataplane with the devices' descriptors and waits until it
 // answers. The child reports on a pipe (its descriptor 3): "ready", or why it failed.
 func (m *Manifest) spawn(ctx context.Context, devs []Device) error {
-	defer closeAll(devs) // the child holds them now: a TAP must vanish with the child
+	// The child gets the descriptors; this process closes its own, so that a TAP vanishes
+	// with the child.
+	files := make([]*os.File, len(devs))
+	for i, d := range devs {
+		files[i] = os.NewFile(uintptr(d.FD), d.Port.Device)
+	}
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -193,9 +206,7 @@ func (m *Manifest) spawn(ctx context.Context, devs []Device) error {
 	cmd.Env = append(os.Environ(), EnvDataplane+"="+m.Lab)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.ExtraFiles = []*os.File{w}
-	for _, d := range devs {
-		cmd.ExtraFiles = append(cmd.ExtraFiles, d.File)
-	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, files...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
 	w.Close()

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# bench-live.sh: live mode against the Linux kernel, side by side, in the same namespaces.
+#
+# Seed 000 (examples/east-west-nat/lab.yaml): a private instance ("source", 10.0.0.11) sends
+# through a NAT gateway to another subnet ("destination", 10.0.1.55). The script measures
+#
+#   - TCP throughput, iperf3 from source to destination, and
+#   - the median round-trip time of ping,
+#
+# twice: through vpclab's dataplane (eth0 of each namespace), and through the kernel's own
+# forwarding and SNAT (a router namespace joined to the same two namespaces by veth pairs,
+# k0, with an iptables SNAT rule standing in for the NAT gateway, which also takes one off
+# the TTL). Rounds alternate between the two so that noise from other work hits both.
+#
+# Targets: vpclab reaches at least 30% of the kernel's throughput and adds at most 100
+# microseconds to the median round trip per NAT hop (the path crosses one).
+#
+# Usage: sudo scripts/bench-live.sh [SECONDS_PER_IPERF_RUN [ROUNDS]]
+# Needs root, go, iperf3, iputils ping, and iptables or nft.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+secs=${1:-5}
+rounds=${2:-3}
+lab=bench$$
+src=vpclab-$lab-source
+dst=vpclab-$lab-destination
+router=vpclabbench-$lab-router # not the lab's: this script makes and removes it
+
+die() { echo "bench-live: $*" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
+for tool in go iperf3 ping ip; do
+  command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install iperf3 iputils-ping iproute2)"
+done
+if command -v iptables >/dev/null; then snat=iptables
+elif command -v nft >/dev/null; then snat=nft
+else die "the kernel side needs iptables or nft for SNAT (apt-get install iptables)"; fi
+
+tmp=$(mktemp -d)
+cleanup() {
+  ip netns del "$router" 2>/dev/null || true # takes both veth pairs with it
+  [ -x "$tmp/vpclab" ] && "$tmp/vpclab" down --name "$lab" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+go build -o "$tmp/vpclab" ./cmd/vpclab
+"$tmp/vpclab" up -t examples/east-west-nat/lab.yaml --name "$lab" >/dev/null
+
+# The kernel's path: source k0 172.31.1.2 -> router (forwarding, SNAT to 172.31.2.1) ->
+# destination k0 172.31.2.2. MTU 9001 as in the VPC; veth offloads as the kernel sets them.
+ip netns add "$router"
+ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1
+ip link add k0 netns "$src" mtu 9001 type veth peer name r0 netns "$router" mtu 9001
+ip link add k0 netns "$dst" mtu 9001 type veth peer name r1 netns "$router" mtu 9001
+ip -n "$src" addr add 172.31.1.2/24 dev k0
+ip -n "$dst" addr add 172.31.2.2/24 dev k0
+ip -n "$router" addr add 172.31.1.1/24 dev r0
+ip -n "$router" addr add 172.31.2.1/24 dev r1
+for d in "$src k0" "$dst k0" "$router r0" "$router r1"; do set -- $d; ip -n "$1" link set "$2" up; done
+ip -n "$src" route add 172.31.2.0/24 via 172.31.1.1
+if [ $snat = iptables ]; then
+  ip netns exec "$router" iptables -t nat -A POSTROUTING -o r1 -j SNAT --to-source 172.31.2.1
+else
+  ip netns exec "$router" nft add table ip nat
+  ip netns exec "$router" nft 'add chain ip nat post { type nat hook postrouting priority 100; }'
+  ip netns exec "$router" nft add rule ip nat post oifname r1 snat to 172.31.2.1
+fi
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+in_ns "$dst" iperf3 -s -D --pidfile "$tmp/iperf3.pid"
+sleep 0.5
+
+# Both paths must really be what they claim: ttl=254 (one NAT hop), source seen translated.
+for a in 10.0.1.55 172.31.2.2; do
+  in_ns "$src" ping -c 1 -W 2 "$a" | grep -q "ttl=254" || die "ping $a: no reply with ttl=254"
+done
+
+# mbits ADDR: iperf3's receiver throughput in Mbit/s.
+mbits() { in_ns "$src" iperf3 -c "$1" -t "$secs" -f m | awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i-1)}'; }
+# rtt ADDR COUNT INTERVAL: median ping round trip in microseconds.
+rtt() {
+  in_ns "$src" ping -n -c "$2" -i "$3" "$1" |
+    awk -F'time=' '/time=/ {split($2, a, " "); print a[1] * 1000}' | sort -n |
+    awk '{v[NR] = $1} END {if (NR) printf "%d", v[int((NR + 1) / 2)]}'
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+declare -a tv tk lv lk iv ik
+for r in $(seq "$rounds"); do
+  tv+=("$(mbits 10.0.1.55)"); tk+=("$(mbits 172.31.2.2)")
+  lv+=("$(rtt 10.0.1.55 300 0.01)"); lk+=("$(rtt 172.31.2.2 300 0.01)")
+  iv+=("$(rtt 10.0.1.55 10 0.2)"); ik+=("$(rtt 172.31.2.2 10 0.2)")
+  echo "round $r: vpclab ${tv[-1]} Mbit/s ${lv[-1]} us, kernel ${tk[-1]} Mbit/s ${lk[-1]} us" >&2
+done
+
+TV=$(median "${tv[@]}"); TK=$(median "${tk[@]}")
+LV=$(median "${lv[@]}"); LK=$(median "${lk[@]}")
+IV=$(median "${iv[@]}"); IK=$(median "${ik[@]}")
+pct=$(awk -v a="$TV" -v b="$TK" 'BEGIN {printf "%.0f", 100 * a / b}')
+add=$((LV - LK))
+addIdle=$((IV - IK))
+
+echo
+echo "seed 000: source -> NAT gateway -> destination ($(nproc) CPUs, $rounds rounds of ${secs}s, medians)"
+printf '%-44s %12s %12s   %s\n' "" "vpclab" "kernel" "vpclab vs kernel"
+printf '%-44s %12s %12s   %s%% (target >= 30%%)\n' "TCP throughput, iperf3 (Mbit/s)" "$TV" "$TK" "$pct"
+printf '%-44s %12s %12s   +%s us per NAT hop (target <= 100)\n' "median RTT, ping every 10 ms (us)" "$LV" "$LK" "$add"
+printf '%-44s %12s %12s   +%s us (an idle dataplane wakes up first)\n' "median RTT, ping every 200 ms (us)" "$IV" "$IK" "$addIdle"
+ok=0
+[ "$pct" -ge 30 ] || { echo "bench-live: throughput below target"; ok=1; }
+[ "$add" -le 100 ] || { echo "bench-live: added latency above target"; ok=1; }
+exit $ok
