@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"internal/engine":            {"internal/model", "internal/packet"},
 	"internal/tools":             {"internal/engine", "internal/model", "internal/packet"},
 	"internal/gen":               {"internal/model"},
+	"internal/analyze":           {"internal/engine", "internal/model", "internal/packet", "internal/tools"},
 	"internal/live":              {"internal/engine", "internal/model", "internal/packet", "internal/topology", "internal/tools"},
 }
 

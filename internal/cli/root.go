@@ -112,6 +112,7 @@ Exit status: 0 success, 1 no reply or no path, 2 bad input.`,
 	pf.Uint64Var(&g.seed, "seed", 1, "seed for NAT port choice and simulated latency jitter (same seed, same output)")
 	root.AddCommand(newPing(g), newTraceroute(g), newTrace(g), newValidate(g))
 	root.AddCommand(newLiveCommands(g)...)
+	root.AddCommand(newAnalyzeCommands(g)...)
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vpclab/vpclab/internal/analyze"
+	"github.com/vpclab/vpclab/internal/tools"
+)
+
+// newAnalyzeCommands are the header-space analyses over internal/analyze: reach, matrix,
+// check, diff, and gen, which writes synthetic estates to analyse.
+func newAnalyzeCommands(g *globals) []*cobra.Command {
+	return []*cobra.Command{newReach(g)}
+}
+
+// parseRange reads a port range: "443", "1024-65535".
+func parseRange(flag, s string) (analyze.Interval, error) {
+	lo, hi, isRange := strings.Cut(strings.TrimSpace(s), "-")
+	from, err1 := strconv.Atoi(lo)
+	to := from
+	var err2 error
+	if isRange {
+		to, err2 = strconv.Atoi(hi)
+	}
+	switch {
+	case err1 != nil || err2 != nil:
+		return analyze.Interval{}, badInput("%s %q: write a port (443) or a range (1024-65535)", flag, s)
+	case from < 0 || from > 65535 || to < 0 || to > 65535:
+		return analyze.Interval{}, badInput("%s %s: not a port (0..65535)", flag, s)
+	case from > to:
+		return analyze.Interval{}, badInput("%s %s: the range runs backwards; write %d-%d", flag, s, to, from)
+	}
+	return analyze.Interval{Lo: from, Hi: to}, nil
+}
+
+// queryFlags are the header-space flags of reach and matrix: a flag left out means any value.
+type queryFlags struct {
+	proto, port, sport string
+}
+
+func (f *queryFlags) register(c *cobra.Command, sport bool) {
+	c.Flags().StringVar(&f.proto, "protocol", "", "tcp, udp, icmp or an IP protocol number (default: every protocol)")
+	c.Flags().StringVar(&f.port, "port", "", "destination port or range, e.g. 443 or 1024-65535 (TCP, UDP; default: every port)")
+	if sport {
+		c.Flags().StringVar(&f.sport, "source-port", "", "source port or range (TCP, UDP; default: every port)")
+	}
+}
+
+func (f *queryFlags) query() (analyze.Query, error) {
+	q := analyze.Everything()
+	if f.proto != "" {
+		p, err := parseProtocol(f.proto)
+		if err != nil {
+			return q, err
+		}
+		q.Protocol = int(p)
+	}
+	for _, r := range []struct {
+		flag, val string
+		dst       *analyze.Interval
+	}{{"--port", f.port, &q.DstPorts}, {"--source-port", f.sport, &q.SrcPorts}} {
+		if r.val == "" {
+			continue
+		}
+		if q.Protocol >= 0 && q.Protocol != 6 && q.Protocol != 17 {
+			return q, badInput("%s: protocol %s has no ports; ports apply to tcp and udp", r.flag, f.proto)
+		}
+		iv, err := parseRange(r.flag, r.val)
+		if err != nil {
+			return q, err
+		}
+		*r.dst = iv
+	}
+	return q, nil
+}
+
+func newReach(g *globals) *cobra.Command {
+	var from, to, output string
+	var verbose bool
+	qf := &queryFlags{}
+	c := &cobra.Command{
+		Use:   "reach --from FROM --to TO [flags]",
+		Short: "Split the header space between two endpoints into parts that behave alike",
+		Long: `Answer, for every protocol and port (or those asked with --protocol, --port and
+--source-port; a flag left out means any value), whether packets get from FROM to TO and
+the answer back. The header space is split into parts that behave alike; each reachable
+part says what it goes through and the source address TO sees, each blocked part lists
+every component that would have to change, forward and back, in path order: security
+groups, network ACL rules (also on the way back: they are stateless), missing routes,
+blackholes, gateways, NAT gateways that cannot translate the answer back, asymmetric
+routing through a NAT gateway or an appliance.
+
+Ports are TCP and UDP ports; the source port matters because answers are matched by the
+network ACLs on their way back. TO is assumed to run a listening service (a SYN is answered
+with a SYN-ACK, a UDP datagram with a reply, an echo request with an echo reply).
+
+--output json prints a list of NetworkInsightsAnalysis documents (as trace does), one per
+part, each with VpclabHeaderSpace: the header ranges it covers.
+
+Exit status: 0 when every part is reachable, 1 when any part is blocked, 2 on bad input.`,
+		Example: `  vpclab reach -t examples/east-west-nat/lab-sg-narrowed.yaml --from source --to destination
+  vpclab reach -t ./aws_configs --from web-1 --to db-1 --protocol tcp --port 5432 -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if from == "" || to == "" {
+				return badInput("reach needs --from and --to")
+			}
+			if output != "text" && output != "json" {
+				return badInput("--output %q: use text or json", output)
+			}
+			q, err := qf.query()
+			if err != nil {
+				return err
+			}
+			n, err := g.load()
+			if err != nil {
+				return err
+			}
+			src, dst, err := resolvePair(tools.NewSim(n, g.seed), from, to)
+			if err != nil {
+				return err
+			}
+			r := analyze.New(n, g.seed).Reach(src, dst, q)
+			if output == "json" {
+				if err := writeJSON(g, r.Analyses()); err != nil {
+					return err
+				}
+			} else {
+				r.WriteText(g.stdout, verbose)
+			}
+			if !r.Reachable() {
+				return negative
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&from, "from", "", "where packets start (instance, ENI, private IP, internet[:IP], vgw-...[:IP])")
+	f.StringVar(&to, "to", "", "where they go (as --from, or any IP address)")
+	f.StringVarP(&output, "output", "o", "text", "text or json")
+	f.BoolVarP(&verbose, "verbose", "v", false, "also print each part's hop-by-hop paths")
+	qf.register(c, true)
+	return c
+}
+
+// resolvePair resolves FROM and TO; FROM must be able to send.
+func resolvePair(s *tools.Sim, from, to string) (tools.Endpoint, tools.Endpoint, error) {
+	src, err := s.Resolve(from)
+	if err != nil {
+		return src, src, badInput("--from: %v", err)
+	}
+	if !src.CanSend() {
+		return src, src, badInput("--from %q is an address nothing sends from; name an instance, ENI, 'internet' or a VGW", from)
+	}
+	dst, err := s.Resolve(to)
+	if err != nil {
+		return src, dst, badInput("--to: %v", err)
+	}
+	return src, dst, nil
+}
+
+func writeJSON(g *globals, v any) error {
+	enc := json.NewEncoder(g.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

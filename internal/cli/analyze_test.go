@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const narrowedLab = examples + "/east-west-nat/lab-sg-narrowed.yaml"
+
+func writeTemp(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Done when: reach on the narrowed lab says the destination's group blocks and that the
+// destination sees the NAT gateway's address; with a NACL deny too, both are listed in order.
+func TestReachCommand(t *testing.T) {
+	code, out, errs := run("reach", "-t", narrowedLab, "--from", "source", "--to", "destination")
+	if code != ExitNegative || !strings.Contains(out, "TCP; UDP; ICMP type 8: blocked; destination would see 10.0.2.149") ||
+		!strings.Contains(out, "(src-subnet-only) inbound: no rule allows them [ENI_SG_RULES_MISMATCH]") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+
+	lab := writeTemp(t, "lab.yaml", readFile(t, narrowedLab)+`network_acls:
+  strict:
+    subnets: [dst]
+    ingress:
+      - {rule: 100, action: deny, protocol: all, cidr: 10.0.2.0/24}
+      - {rule: 200, action: allow, protocol: all, cidr: 0.0.0.0/0}
+`)
+	code, out, _ = run("reach", "-t", lab, "--from", "source", "--to", "destination", "--protocol", "tcp", "--port", "443")
+	acl := strings.Index(out, "(strict) rule 100 inbound denies them [SUBNET_ACL_RESTRICTION]")
+	sg := strings.Index(out, "(src-subnet-only) inbound: no rule allows them [ENI_SG_RULES_MISMATCH]")
+	if code != ExitNegative || acl < 0 || sg < acl {
+		t.Errorf("want the NACL then the security group:\n%s", out)
+	}
+
+	code, out, _ = run("reach", "-t", examples+"/east-west-nat/lab.yaml", "--from", "source", "--to", "destination", "--protocol", "tcp", "--port", "22")
+	if code != ExitOK || !strings.Contains(out, "TCP 22: reachable via nat-") || !strings.Contains(out, "destination sees 10.0.2.149") {
+		t.Errorf("reachable pair: exit %d\n%s", code, out)
+	}
+}
+
+func TestReachJSON(t *testing.T) {
+	code, out, _ := run("reach", "-t", narrowedLab, "--from", "source", "--to", "destination", "-o", "json")
+	var parts []struct {
+		NetworkPathFound      bool
+		ForwardPathComponents []json.RawMessage
+		Explanations          []struct{ ExplanationCode, VpclabPath string }
+		VpclabHeaderSpace     []struct {
+			Protocol              string
+			DestinationPortRanges []struct{ From, To int }
+		}
+		VpclabSeenSource string
+	}
+	if err := json.Unmarshal([]byte(out), &parts); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if code != ExitNegative || len(parts) != 2 {
+		t.Fatalf("exit %d, %d parts", code, len(parts))
+	}
+	p := parts[0]
+	if p.NetworkPathFound || len(p.ForwardPathComponents) == 0 || len(p.Explanations) != 1 ||
+		p.Explanations[0].ExplanationCode != "ENI_SG_RULES_MISMATCH" || p.VpclabSeenSource != "10.0.2.149" ||
+		p.VpclabHeaderSpace[0].Protocol != "6" || p.VpclabHeaderSpace[0].DestinationPortRanges[0].To != 65535 {
+		t.Errorf("first part: %+v", p)
+	}
+}
+
+func TestAnalyzeBadInput(t *testing.T) {
+	lab := examples + "/east-west-nat/lab.yaml"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"reach", "-t", lab, "--from", "source", "--to", "destination", "--port", "70000"}, "--port 70000: not a port"},
+		{[]string{"reach", "-t", lab, "--from", "source", "--to", "destination", "--port", "443-80"}, "runs backwards"},
+		{[]string{"reach", "-t", lab, "--from", "source", "--to", "destination", "--source-port", "x"}, `--source-port "x"`},
+		{[]string{"reach", "-t", lab, "--from", "source", "--to", "destination", "--protocol", "icmp", "--port", "8"}, "has no ports"},
+		{[]string{"reach", "-t", lab, "--from", "sorce", "--to", "destination"}, `"sorce"`},
+		{[]string{"reach", "-t", lab, "--from", "source", "--to", "nowhere"}, `"nowhere"`},
+		{[]string{"reach", "-t", lab, "--from", "source"}, "needs --from and --to"},
+	} {
+		code, _, errs := run(c.args...)
+		if code != ExitBadInput || !strings.Contains(errs, c.want) || strings.Contains(errs, "goroutine") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errs, c.want)
+		}
+	}
+}
