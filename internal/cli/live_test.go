@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -59,6 +60,11 @@ func (s *syncBuffer) String() string {
 func upForeground(t *testing.T, topo, suffix string) string {
 	t.Helper()
 	name := fmt.Sprintf("c%d-%s", os.Getpid(), suffix)
+	t.Cleanup(func() { // registered first, so it runs after the lab is stopped
+		if left, _ := filepath.Glob("/run/netns/" + live.NamespacePrefix(name) + "*"); len(left) > 0 {
+			t.Errorf("the lab left namespaces behind: %v", left)
+		}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	done := make(chan int, 1)
