@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -130,25 +131,29 @@ func writeNodes(w interface{ Write([]byte) (int, error) }, m *live.Manifest) {
 func newExec(g *globals) *cobra.Command {
 	var name string
 	c := &cobra.Command{
-		Use:   "exec [--name LAB] NAME -- COMMAND [ARG...]",
+		Use:   "exec [--name LAB] NAME [-- COMMAND [ARG...]]",
 		Short: "Run a command inside an instance's or host's namespace of a running lab",
 		Long: `Run COMMAND inside the network namespace of an instance (its Name tag or ID) or a
 declared host of a lab that 'vpclab up' started. The command sees the instance's eth0 and
 nothing else of the network; the rest of the machine (files, processes) is shared.
-Without --name, the only lab that is up is meant.
+Without a command, a shell ($SHELL, else /bin/sh). Without --name, the only lab that is up
+is meant.
 
 Exit status: the command's own, or 2 when it cannot be started.`,
 		Example: `  vpclab exec source -- ping -c 3 10.0.1.55
   vpclab exec --name seed1 database-server -- curl -s http://198.51.100.80/
   vpclab exec destination -- tcpdump -n -i eth0 icmp`,
-		Args: cobra.MinimumNArgs(2),
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			argv := args[1:]
-			if argv[0] == "--" {
+			if len(argv) > 0 && argv[0] == "--" {
 				argv = argv[1:]
 			}
 			if len(argv) == 0 {
-				return badInput("no command after %s: vpclab exec %s -- COMMAND [ARG...]", args[0], args[0])
+				argv = []string{os.Getenv("SHELL")}
+				if argv[0] == "" {
+					argv[0] = "/bin/sh"
+				}
 			}
 			lab, err := live.ResolveLab(name)
 			if err != nil {
@@ -203,8 +208,11 @@ Exit status: 0, or 2 when --name names no lab.`,
 					fmt.Fprintln(g.stdout)
 				}
 				state := "stopped (the dataplane is gone: 'vpclab down --name " + m.Lab + "' removes the rest)"
-				if m.Running() {
+				switch {
+				case m.Running():
 					state = fmt.Sprintf("up, dataplane pid %d", m.PID)
+				case !m.Ready:
+					state = "starting (or its 'vpclab up' was interrupted: 'vpclab down --name " + m.Lab + "' removes it)"
 				}
 				fmt.Fprintf(g.stdout, "lab %s: %s\n  topology %s, %s devices, since %s\n  log %s\n",
 					m.Lab, state, m.Topology, m.Link, m.Started.Format("2006-01-02 15:04:05 UTC"), live.LogPath(m.Lab))

@@ -217,7 +217,7 @@ func TestLiveCommandsBadInput(t *testing.T) {
 		{[]string{"up", "-t", examples + "/east-west-nat/lab.yaml", "--name", "bad/name"}, "lab name"},
 		{[]string{"up", "-t", examples + "/east-west-nat/lab.yaml", "--link", "wifi"}, "--link"},
 		{[]string{"exec", "--name", "nosuchlab0", "source", "--", "true"}, "no such lab"},
-		{[]string{"exec", "source"}, "requires at least 2 arg"},
+		{[]string{"exec"}, "requires at least 1 arg"},
 		{[]string{"status", "--name", "nosuchlab0"}, "no such lab"},
 	} {
 		code, _, errs := run(c.args...)
