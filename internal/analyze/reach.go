@@ -51,19 +51,27 @@ func probeAtom(q Query, c Class) atom {
 // Reach splits the asked header space between two endpoints into parts (see the package
 // documentation for the method). from must be able to send.
 func (a *Analyzer) Reach(from, to tools.Endpoint, q Query) *Reach {
-	r := &Reach{From: from, To: to, Query: q}
+	atoms, outs := a.reachAtoms(from, to, q, nil)
+	return &Reach{From: from, To: to, Query: q, Parts: group(atoms, outs, func(o *Outcome) string { return o.Key() })}
+}
+
+// reachAtoms evaluates every atom of the query between two endpoints. first, when not nil, is
+// the outcome of the first class's probe, already evaluated.
+func (a *Analyzer) reachAtoms(from, to tools.Endpoint, q Query, first *Outcome) ([]*atom, []*Outcome) {
 	var atoms []*atom
 	var outs []*Outcome
-	for _, c := range q.classes() {
-		pa := probeAtom(q, c)
-		probe := a.evaluate(from, to, packetFor(pa.rep(), from, to))
+	for i, c := range q.classes() {
+		probe := first
+		if i > 0 || probe == nil {
+			pa := probeAtom(q, c)
+			probe = a.evaluate(from, to, packetFor(pa.rep(), from, to))
+		}
 		var cc classCuts
 		a.collectCuts(probe, c, &cc)
 		as, os := a.evalAtoms(from, to, atomsOf(q, c, cc.a, cc.b, cc.named), probe)
 		atoms, outs = append(atoms, as...), append(outs, os...)
 	}
-	r.Parts = group(atoms, outs, func(o *Outcome) string { return o.Key() })
-	return r
+	return atoms, outs
 }
 
 // evalAtoms evaluates every atom, reusing the probe's outcome for the atom it stands for.

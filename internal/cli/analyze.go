@@ -2,19 +2,22 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vpclab/vpclab/internal/analyze"
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/tools"
 )
 
 // newAnalyzeCommands are the header-space analyses over internal/analyze: reach, matrix,
 // check, diff, and gen, which writes synthetic estates to analyse.
 func newAnalyzeCommands(g *globals) []*cobra.Command {
-	return []*cobra.Command{newReach(g)}
+	return []*cobra.Command{newReach(g), newMatrix(g)}
 }
 
 // parseRange reads a port range: "443", "1024-65535".
@@ -167,4 +170,90 @@ func writeJSON(g *globals, v any) error {
 	enc := json.NewEncoder(g.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+func newMatrix(g *globals) *cobra.Command {
+	var scope, output string
+	qf := &queryFlags{}
+	c := &cobra.Command{
+		Use:   "matrix [--scope instances|subnets] [flags]",
+		Short: "Who reaches whom across the whole topology",
+		Long: `Answer reach for every ordered pair of instances (--scope instances) or subnets
+(--scope subnets), over every protocol and port or those asked with --protocol and --port.
+A pair counts when the packets get there and the answers get back.
+
+With --scope subnets each subnet gets a probe interface on its highest free address with a
+security group that allows everything, so the matrix shows what the network between subnets
+allows (routes, network ACLs both ways, NAT gateways, gateways) whatever instances' own
+security groups say; --scope instances uses each instance's first interface as it is.
+
+Text output is a grid (rows: from, columns: to) with a legend, then the partly reachable
+pairs grouped by what gets through and the unreachable ones by what blocks them first.
+--output csv prints a line per pair, --output json a document for tools.
+
+Exit status: 0 on success, 2 on bad input.`,
+		Example: `  vpclab matrix -t examples/east-west-nat/lab.yaml --scope subnets
+  vpclab matrix -t ./aws_configs --protocol tcp --port 443 -o csv > reach.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if scope != analyze.ScopeInstances && scope != analyze.ScopeSubnets {
+				return badInput("--scope %q: use instances or subnets", scope)
+			}
+			if output != "text" && output != "csv" && output != "json" {
+				return badInput("--output %q: use text, csv or json", output)
+			}
+			q, err := qf.query()
+			if err != nil {
+				return err
+			}
+			t, err := g.loadModel()
+			if err != nil {
+				return err
+			}
+			var m *analyze.Matrix
+			if scope == analyze.ScopeSubnets {
+				pt, probes, missing := analyze.ProbeTopology(t)
+				for _, s := range missing {
+					fmt.Fprintf(g.stderr, "vpclab: subnet %s has no free address for a probe; it is left out\n", s)
+				}
+				a := analyze.New(g.compile(pt), g.seed)
+				m = a.Matrix(scope, a.SubnetEndpoints(probes), q)
+			} else {
+				a := analyze.New(g.compile(t), g.seed)
+				m = a.Matrix(scope, a.InstanceEndpoints(), q)
+			}
+			switch output {
+			case "csv":
+				return m.WriteCSV(g.stdout)
+			case "json":
+				return writeJSON(g, m.JSON())
+			}
+			m.WriteText(g.stdout)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&scope, "scope", analyze.ScopeInstances, "instances or subnets")
+	c.Flags().StringVarP(&output, "output", "o", "text", "text, csv or json")
+	qf.register(c, false)
+	return c
+}
+
+// loadModel reads the topology without compiling it (g.load does both).
+func (g *globals) loadModel() (*model.Topology, error) {
+	if g.topology == "" {
+		return nil, badInput("no topology: pass -t PATH (a YAML lab file or a directory of describe-* JSON)")
+	}
+	t, probs := topologyLoad(g.topology)
+	if probs.HasErrors() {
+		return nil, &exitError{code: ExitBadInput, msg: problemsText(probs)}
+	}
+	if w := probs.Warnings(); len(w) > 0 {
+		fmt.Fprintf(g.stderr, "vpclab: %d warning(s) loading %s; 'vpclab validate -t %s' lists them\n", len(w), g.topology, g.topology)
+	}
+	return t, nil
+}
+
+func (g *globals) compile(t *model.Topology) *engine.Network {
+	n, _ := engine.Compile(t) // what Compile warns about, validate lists
+	return n
 }

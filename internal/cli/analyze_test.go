@@ -103,3 +103,35 @@ func TestAnalyzeBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestMatrixCommand(t *testing.T) {
+	lab := examples + "/east-west-nat/lab.yaml"
+	code, out, errs := run("matrix", "-t", lab, "--scope", "subnets")
+	if code != ExitOK || !strings.Contains(out, "Legend:") || !strings.Contains(out, "1  src \\+#") {
+		t.Errorf("text: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = run("matrix", "-t", lab, "--protocol", "tcp", "--port", "22", "-o", "csv")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != ExitOK || len(lines) != 3 || lines[0] != "from_id,from_name,to_id,to_name,verdict,reachable,first_blocker" ||
+		!strings.Contains(lines[1], ",source,") || !strings.Contains(lines[1], ",all,") ||
+		!strings.Contains(lines[2], ",destination,") || !strings.Contains(lines[2], "VPCLAB_REPLY_SOURCE_MISMATCH") {
+		t.Errorf("csv: exit %d\n%s", code, out)
+	}
+	code, out, _ = run("matrix", "-t", lab, "--scope", "subnets", "-o", "json")
+	var m struct {
+		Scope     string
+		Endpoints []struct{ Index int }
+		Cells     []struct {
+			From, To int
+			Verdict  string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil || code != ExitOK || m.Scope != "subnets" || len(m.Endpoints) != 3 || len(m.Cells) != 6 {
+		t.Errorf("json: exit %d, %v, %+v", code, err, m)
+	}
+	for _, args := range [][]string{{"--scope", "vpcs"}, {"-o", "xml"}, {"--port", "1-2-3"}} {
+		if code, _, errs := run(append([]string{"matrix", "-t", lab}, args...)...); code != ExitBadInput {
+			t.Errorf("matrix %v: exit %d %s", args, code, errs)
+		}
+	}
+}

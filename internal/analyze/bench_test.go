@@ -1,0 +1,104 @@
+package analyze
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/gen"
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/tools"
+)
+
+// The targets, on a 2-core machine: reach over the whole header space for one pair
+// of the 1,000 x 10 x 10 estate in at most 5 ms; matrix --scope subnets for 1,000 subnets
+// in at most 10 s; diff of two such estates differing in one security group rule in at most
+// 10 s; peak memory for the 100,000-instance estate at most 2 GiB. Estates are built only
+// when a benchmark asks for them.
+var (
+	benchVPCs   = flag.Int("estate.vpcs", 1000, "VPCs of the big benchmark estate (10 subnets x 10 instances each)")
+	matrixVPCs  = flag.Int("matrix.vpcs", 100, "VPCs of the matrix benchmark estate (10 subnets each)")
+	estateOnce  sync.Once
+	estateTopo  *model.Topology
+	estateNet   *engine.Network
+	estateBuild time.Duration
+)
+
+func bigEstate(b *testing.B) (*model.Topology, *engine.Network) {
+	b.Helper()
+	estateOnce.Do(func() {
+		start := time.Now()
+		estateTopo = gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+		model.ApplyDefaults(estateTopo)
+		estateNet, _ = engine.Compile(estateTopo)
+		estateBuild = time.Since(start)
+		fmt.Fprintf(os.Stderr, "estate: %d VPCs, %d subnets, %d instances, built and compiled in %v\n",
+			len(estateTopo.VPCs), len(estateTopo.Subnets), len(estateTopo.Instances), estateBuild.Round(time.Millisecond))
+	})
+	return estateTopo, estateNet
+}
+
+// byName finds an instance's endpoint by its Name tag.
+func byName(a *Analyzer, t *model.Topology, name string) tools.Endpoint {
+	for _, in := range t.Instances {
+		if in.Name == name {
+			return a.ENIEndpoint(in.ENIs[0], name)
+		}
+	}
+	panic("no instance " + name)
+}
+
+// BenchmarkReach: the whole header space between two instances of the big estate.
+func BenchmarkReach(b *testing.B) {
+	t, n := bigEstate(b)
+	a := New(n, 1)
+	pairs := [][2]string{
+		{"vpc0500-app-01", "vpc0500-db-01"},  // across private subnets: SG references, NACLs
+		{"vpc0500-web-01", "vpc0500-app-01"}, // public to private
+		{"vpc0500-app-01", "vpc0501-db-01"},  // across VPCs: no route
+	}
+	for _, pr := range pairs {
+		from, to := byName(a, t, pr[0]), byName(a, t, pr[1])
+		b.Run(strings.ReplaceAll(pr[0]+">"+pr[1], "vpc0", ""), func(b *testing.B) {
+			var parts int
+			b.ReportAllocs()
+			for b.Loop() {
+				parts = len(a.Reach(from, to, Everything()).Parts)
+			}
+			b.ReportMetric(float64(parts), "parts")
+		})
+	}
+}
+
+func heapMB() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse >> 20
+}
+
+// BenchmarkMatrixSubnets: matrix --scope subnets over every protocol and port for the 1,000
+// subnets of a 100 x 10 x 10 estate, probe topology and compile included.
+func BenchmarkMatrixSubnets(b *testing.B) {
+	t := gen.Estate(gen.Options{VPCs: *matrixVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+	model.ApplyDefaults(t)
+	var m *Matrix
+	b.ReportAllocs()
+	for b.Loop() {
+		pt, probes, _ := ProbeTopology(t)
+		n, _ := engine.Compile(pt)
+		a := New(n, 1)
+		m = a.Matrix(ScopeSubnets, a.SubnetEndpoints(probes), Everything())
+	}
+	all, some, none := m.Counts()
+	b.ReportMetric(float64(len(m.Endpoints)), "subnets")
+	b.ReportMetric(float64(all), "all")
+	b.ReportMetric(float64(some), "some")
+	b.ReportMetric(float64(none), "none")
+	b.ReportMetric(float64(heapMB()), "heap-MB")
+}
