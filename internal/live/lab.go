@@ -250,17 +250,29 @@ func Down(lab string) error {
 	if err := CheckPrivileges(); err != nil {
 		return err
 	}
+	m, err := ReadManifest(lab)
+	if err != nil {
+		return err
+	}
+	// Stop the dataplane before taking the lock: a foreground one removes its lab itself,
+	// under the lock, as it ends.
+	m.stop()
 	unlock, err := lockState()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	m, err := ReadManifest(lab)
+	now, err := ReadManifest(lab)
+	if errors.Is(err, ErrNoLab) {
+		return nil // the foreground dataplane removed it
+	}
 	if err != nil {
 		return err
 	}
-	m.stop()
-	return m.teardown()
+	if now.Running() && now.PID != os.Getpid() {
+		return fmt.Errorf("lab %s was started again while it was being stopped (pid %d)", lab, now.PID)
+	}
+	return now.teardown()
 }
 
 // stop ends the dataplane process: SIGTERM, then SIGKILL. A foreground dataplane in this very
@@ -275,7 +287,7 @@ func (m *Manifest) stop() {
 	}
 	for _, sig := range []os.Signal{syscall.SIGTERM, syscall.SIGKILL} {
 		p.Signal(sig)
-		for range 100 {
+		for range 250 { // 5 s
 			if !m.Running() {
 				return
 			}
