@@ -80,7 +80,7 @@ func TestReachEveryBlockerInPathOrder(t *testing.T) {
     egress:
       - {rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}
 `
-	r := reach(t, lab, "source", "destination", Query{Protocol: 6, DstPorts: Interval{443, 443}, SrcPorts: AllPorts})
+	r := reach(t, lab, "source", "destination", Query{Protocol: 6, DstPorts: Interval{443, 443}, SrcPorts: AllPorts, ICMPTypes: allICMP})
 	if len(r.Parts) != 1 {
 		t.Fatalf("%d parts, want 1", len(r.Parts))
 	}
@@ -132,7 +132,7 @@ func TestReachOnlyTCP22And443(t *testing.T) {
 		t.Error("Reach.Reachable must be false when some part is blocked")
 	}
 	// Asking for TCP 443 alone: one part, reachable.
-	r = reach(t, twoSubnets, "x", "y", Query{Protocol: 6, DstPorts: Interval{443, 443}, SrcPorts: AllPorts})
+	r = reach(t, twoSubnets, "x", "y", Query{Protocol: 6, DstPorts: Interval{443, 443}, SrcPorts: AllPorts, ICMPTypes: allICMP})
 	if len(r.Parts) != 1 || !r.Reachable() || r.Parts[0].Space.Text(r.Query) != "TCP 443" {
 		t.Errorf("tcp 443: %d parts, reachable %v", len(r.Parts), r.Reachable())
 	}
@@ -146,7 +146,7 @@ func TestReachReturnNACLSplitsSourcePorts(t *testing.T) {
     ingress: [{rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}]
     egress: [{rule: 100, action: allow, protocol: tcp, ports: 1024-65535, cidr: 0.0.0.0/0}]
 `
-	r := reach(t, lab, "x", "y", Query{Protocol: 6, DstPorts: Interval{443, 443}, SrcPorts: AllPorts})
+	r := reach(t, lab, "x", "y", Query{Protocol: 6, DstPorts: Interval{443, 443}, SrcPorts: AllPorts, ICMPTypes: allICMP})
 	if len(r.Parts) != 2 {
 		t.Fatalf("%d parts, want 2 (source ports below and above 1024)", len(r.Parts))
 	}
@@ -167,7 +167,7 @@ func TestReachReturnNACLSplitsSourcePorts(t *testing.T) {
 func TestReachRemapEphemeralPort(t *testing.T) {
 	base := strings.Replace(labFile(t, "../../examples/east-west-nat/lab.yaml"), "subnets:\n",
 		"subnets:\n", 1) + "network_acls:\n  strict:\n    subnets: [dst]\n    ingress: [{rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}]\n"
-	q := Query{Protocol: 6, DstPorts: Interval{443, 443}, SrcPorts: Interval{40000, 40000}}
+	q := Query{Protocol: 6, DstPorts: Interval{443, 443}, SrcPorts: Interval{40000, 40000}, ICMPTypes: allICMP}
 	ok := reach(t, base+"    egress: [{rule: 100, action: allow, protocol: tcp, ports: 1024-65535, cidr: 0.0.0.0/0}]\n", "source", "destination", q)
 	if !ok.Reachable() {
 		t.Fatalf("1024-65535 open on the way back: %v", codes(ok.Parts[0].Outcome.Blockers))
@@ -184,7 +184,7 @@ func TestReachRemapEphemeralPort(t *testing.T) {
 // subnet's route), so it arrives from the wrong address: asymmetric routing (§1.2.5).
 func TestReachAsymmetricNAT(t *testing.T) {
 	r := reach(t, labFile(t, "../../examples/east-west-nat/lab.yaml"), "destination", "source",
-		Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts})
+		Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts, ICMPTypes: allICMP})
 	got := codes(r.Parts[0].Outcome.Blockers)
 	if r.Reachable() || !slices.Contains(got, "return "+CodeReplySourceMismatch+" osaka-NAT") {
 		t.Errorf("blockers %v; want the NAT gateway named for translating the answer", got)
@@ -207,7 +207,7 @@ instances:
   y: {subnet: b, private_ip: 10.0.1.10, security_groups: [open]}
   fw: {subnet: fw, private_ip: 10.0.2.10, security_groups: [open], source_dest_check: false}
 `
-	r := reach(t, lab, "x", "y", Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts})
+	r := reach(t, lab, "x", "y", Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts, ICMPTypes: allICMP})
 	got := codes(r.Parts[0].Outcome.Blockers)
 	if r.Reachable() || !slices.Equal(got, []string{"return " + CodeAsymmetricAppliance + " fw"}) {
 		t.Errorf("blockers %v; want the appliance crossed one way only", got)

@@ -32,13 +32,16 @@ func (i Interval) String() string {
 type Query struct {
 	// Protocol is an IP protocol number, or -1 for every protocol. With -1 and a port range
 	// narrower than every port, only TCP and UDP are asked about (other protocols have no ports).
-	Protocol int
-	DstPorts Interval // TCP and UDP destination ports
-	SrcPorts Interval // TCP and UDP source ports
+	Protocol  int
+	DstPorts  Interval // TCP and UDP destination ports
+	SrcPorts  Interval // TCP and UDP source ports
+	ICMPTypes Interval // ICMP types (8 is an echo request)
 }
 
 // Everything is the whole header space.
-func Everything() Query { return Query{Protocol: -1, DstPorts: AllPorts, SrcPorts: AllPorts} }
+func Everything() Query {
+	return Query{Protocol: -1, DstPorts: AllPorts, SrcPorts: AllPorts, ICMPTypes: allICMP}
+}
 
 // Class is a protocol class: TCP, UDP and ICMP have dimensions of their own; every other
 // protocol is a number and nothing else (§4.2.1).
@@ -95,7 +98,7 @@ func (q Query) dims(c Class) (Interval, Interval) {
 	case ClassTCP, ClassUDP:
 		return q.DstPorts, q.SrcPorts
 	case ClassICMP:
-		return allICMP, allICMP
+		return q.ICMPTypes, allICMP
 	}
 	return Interval{}, Interval{}
 }
@@ -333,7 +336,7 @@ func (b Box) Text(q Query) string {
 		return s
 	case ClassICMP:
 		s := "ICMP"
-		if !full(b.A, allICMP) {
+		if !full(b.A, allICMP) || q.ICMPTypes != allICMP {
 			if len(b.A) == 1 && b.A[0].Lo == b.A[0].Hi {
 				s += " type " + ranges(b.A)
 			} else {

@@ -3,7 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,32 +17,22 @@ import (
 // newAnalyzeCommands are the header-space analyses over internal/analyze: reach, matrix,
 // check, diff, and gen, which writes synthetic estates to analyse.
 func newAnalyzeCommands(g *globals) []*cobra.Command {
-	return []*cobra.Command{newReach(g), newMatrix(g)}
+	return []*cobra.Command{newReach(g), newMatrix(g), newCheck(g)}
 }
 
 // parseRange reads a port range: "443", "1024-65535".
 func parseRange(flag, s string) (analyze.Interval, error) {
-	lo, hi, isRange := strings.Cut(strings.TrimSpace(s), "-")
-	from, err1 := strconv.Atoi(lo)
-	to := from
-	var err2 error
-	if isRange {
-		to, err2 = strconv.Atoi(hi)
+	iv, err := analyze.ParseRange(s)
+	if err != nil {
+		return iv, badInput("%s %s: %v", flag, s, err)
 	}
-	switch {
-	case err1 != nil || err2 != nil:
-		return analyze.Interval{}, badInput("%s %q: write a port (443) or a range (1024-65535)", flag, s)
-	case from < 0 || from > 65535 || to < 0 || to > 65535:
-		return analyze.Interval{}, badInput("%s %s: not a port (0..65535)", flag, s)
-	case from > to:
-		return analyze.Interval{}, badInput("%s %s: the range runs backwards; write %d-%d", flag, s, to, from)
-	}
-	return analyze.Interval{Lo: from, Hi: to}, nil
+	return iv, nil
 }
 
 // queryFlags are the header-space flags of reach and matrix: a flag left out means any value.
 type queryFlags struct {
 	proto, port, sport string
+	icmpType           int
 }
 
 func (f *queryFlags) register(c *cobra.Command, sport bool) {
@@ -51,6 +41,7 @@ func (f *queryFlags) register(c *cobra.Command, sport bool) {
 	if sport {
 		c.Flags().StringVar(&f.sport, "source-port", "", "source port or range (TCP, UDP; default: every port)")
 	}
+	c.Flags().IntVar(&f.icmpType, "icmp-type", -1, "with --protocol icmp: one ICMP type (8: ping's echo request; default: every type)")
 }
 
 func (f *queryFlags) query() (analyze.Query, error) {
@@ -77,6 +68,15 @@ func (f *queryFlags) query() (analyze.Query, error) {
 			return q, err
 		}
 		*r.dst = iv
+	}
+	if f.icmpType >= 0 {
+		if q.Protocol != 1 {
+			return q, badInput("--icmp-type goes with --protocol icmp")
+		}
+		if f.icmpType > 255 {
+			return q, badInput("--icmp-type %d: an ICMP type is 0..255", f.icmpType)
+		}
+		q.ICMPTypes = analyze.Interval{Lo: f.icmpType, Hi: f.icmpType}
 	}
 	return q, nil
 }
@@ -256,4 +256,67 @@ func (g *globals) loadModel() (*model.Topology, error) {
 func (g *globals) compile(t *model.Topology) *engine.Network {
 	n, _ := engine.Compile(t) // what Compile warns about, validate lists
 	return n
+}
+
+func newCheck(g *globals) *cobra.Command {
+	var junit string
+	c := &cobra.Command{
+		Use:   "check [flags] INTENTS.yaml",
+		Short: "Check reachability intents, for CI",
+		Long: `Check a list of intents against the topology and print each verdict, with the
+parts that break it for failures. An intent:
+
+  - name: web reaches the database   # optional
+    from: source                     # an endpoint, as reach takes it
+    to: destination
+    protocol: tcp                    # tcp, udp, icmp or a number; left out: every protocol
+    port: 443                        # or a range, 1024-65535; left out: every port
+    source_port: 32768-60999         # optional
+    icmp_type: 8                     # optional, with protocol icmp (8: ping's echo request)
+    expect: reachable                # every part reachable; or: unreachable (no part)
+    via: [osaka-NAT]                 # optional: names or IDs the path must cross
+    seen_as: 10.0.2.149              # optional: the source address the destination sees
+
+--junit FILE also writes the verdicts as JUnit XML for CI systems.
+
+Exit status: 0 when every intent holds, 1 when any does not, 2 on bad input (a mistyped
+key, an unknown name, a bad port: the message gives the file and line).`,
+		Example: `  vpclab check -t examples/east-west-nat/lab.yaml intents.yaml --junit report.xml`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			file := args[0]
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return badInput("cannot read the intents: %v", err)
+			}
+			intents, probs := analyze.ParseIntents(file, data)
+			if len(probs) > 0 {
+				return badInput("%s", strings.Join(probs, "\n  "))
+			}
+			n, err := g.load()
+			if err != nil {
+				return err
+			}
+			a := analyze.New(n, g.seed)
+			eps, probs := a.ResolveIntents(file, intents)
+			if len(probs) > 0 {
+				return badInput("%s", strings.Join(probs, "\n  "))
+			}
+			results := a.CheckIntents(intents, eps)
+			analyze.WriteCheckText(g.stdout, file, results)
+			if junit != "" {
+				if err := os.WriteFile(junit, analyze.JUnit(file, results), 0o644); err != nil {
+					return badInput("--junit: %v", err)
+				}
+			}
+			for _, r := range results {
+				if !r.Pass {
+					return negative
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&junit, "junit", "", "also write the verdicts to FILE as JUnit XML")
+	return c
 }

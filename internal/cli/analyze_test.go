@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,7 +92,7 @@ func TestAnalyzeBadInput(t *testing.T) {
 	}{
 		{[]string{"reach", "-t", lab, "--from", "source", "--to", "destination", "--port", "70000"}, "--port 70000: not a port"},
 		{[]string{"reach", "-t", lab, "--from", "source", "--to", "destination", "--port", "443-80"}, "runs backwards"},
-		{[]string{"reach", "-t", lab, "--from", "source", "--to", "destination", "--source-port", "x"}, `--source-port "x"`},
+		{[]string{"reach", "-t", lab, "--from", "source", "--to", "destination", "--source-port", "x"}, "--source-port x: write a port"},
 		{[]string{"reach", "-t", lab, "--from", "source", "--to", "destination", "--protocol", "icmp", "--port", "8"}, "has no ports"},
 		{[]string{"reach", "-t", lab, "--from", "sorce", "--to", "destination"}, `"sorce"`},
 		{[]string{"reach", "-t", lab, "--from", "source", "--to", "nowhere"}, `"nowhere"`},
@@ -133,5 +134,57 @@ func TestMatrixCommand(t *testing.T) {
 		if code, _, errs := run(append([]string{"matrix", "-t", lab}, args...)...); code != ExitBadInput {
 			t.Errorf("matrix %v: exit %d %s", args, code, errs)
 		}
+	}
+}
+
+// Done when: check prints each verdict, exits 1 when an intent fails and 2 on bad input, and
+// --junit writes XML a CI system parses.
+func TestCheckCommand(t *testing.T) {
+	lab := examples + "/east-west-nat/lab.yaml"
+	code, out, errs := run("check", "-t", lab, "testdata/analyze/intents.yaml")
+	if code != ExitOK || strings.Count(out, "PASS") != 2 || !strings.Contains(out, "2 intent(s): 2 passed, 0 failed") {
+		t.Errorf("passing intents: exit %d\n%s%s", code, out, errs)
+	}
+
+	junit := filepath.Join(t.TempDir(), "report.xml")
+	code, out, _ = run("check", "-t", lab, "testdata/analyze/intents-failing.yaml", "--junit", junit)
+	if code != ExitNegative || !strings.Contains(out, "FAIL  testdata/analyze/intents-failing.yaml:8") ||
+		!strings.Contains(out, "VPCLAB_REPLY_SOURCE_MISMATCH") || !strings.Contains(out, "1 passed, 1 failed") {
+		t.Errorf("failing intents: exit %d\n%s", code, out)
+	}
+	var doc struct {
+		XMLName  xml.Name `xml:"testsuites"`
+		Tests    int      `xml:"tests,attr"`
+		Failures int      `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Line    int `xml:"line,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+					Text    string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(readFile(t, junit)), &doc); err != nil {
+		t.Fatalf("JUnit file does not parse: %v", err)
+	}
+	cases := doc.Suites[0].Cases
+	if doc.Tests != 2 || doc.Failures != 1 || len(cases) != 2 || cases[0].Failure != nil || cases[1].Failure == nil ||
+		cases[1].Line != 8 || !strings.Contains(cases[1].Failure.Text, "VPCLAB_REPLY_SOURCE_MISMATCH") {
+		t.Errorf("junit: %+v", doc)
+	}
+
+	code, _, errs = run("check", "-t", lab, "testdata/analyze/intents-typo.yaml")
+	if code != ExitBadInput || !strings.Contains(errs, `intents-typo.yaml:3: unknown key "protocl" (did you mean protocol?)`) ||
+		!strings.Contains(errs, `intents-typo.yaml:4: port "70000": not a port`) {
+		t.Errorf("typo: exit %d %s", code, errs)
+	}
+	bad := writeTemp(t, "names.yaml", "- {from: source, to: nowhere, expect: reachable}\n")
+	if code, _, errs = run("check", "-t", lab, bad); code != ExitBadInput || !strings.Contains(errs, `names.yaml:1: to: endpoint "nowhere"`) {
+		t.Errorf("unknown name: exit %d %s", code, errs)
+	}
+	if code, _, errs = run("check", "-t", lab, "missing.yaml"); code != ExitBadInput || !strings.Contains(errs, "missing.yaml") {
+		t.Errorf("missing file: exit %d %s", code, errs)
 	}
 }

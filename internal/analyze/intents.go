@@ -1,0 +1,422 @@
+package analyze
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/vpclab/vpclab/internal/packet"
+	"github.com/vpclab/vpclab/internal/tools"
+)
+
+// Intent is one statement of an intents file:
+//
+//   - name: web reaches the database   # optional
+//     from: web-1                      # an endpoint, as reach takes it
+//     to: db-1
+//     protocol: tcp                    # tcp, udp, icmp, a number; left out: every protocol
+//     port: 5432                       # or 1024-65535; left out: every port
+//     source_port: 32768-60999         # optional, likewise
+//     expect: reachable                # or unreachable
+//     via: [osaka-NAT]                 # optional: names or IDs the forward path must cross
+//     seen_as: 10.0.2.149              # optional: the source address the destination sees
+//
+// "reachable" holds when every part of the header space is reachable (and crosses every via
+// component and is seen as seen_as); "unreachable" when no part is.
+type Intent struct {
+	Line        int
+	Name        string
+	From, To    string
+	Query       Query
+	Description string // protocol and ports as written, for messages
+	Expect      string
+	Via         []string
+	SeenAs      netip.Addr
+	Lines       map[string]int // the line of each key's value, for messages
+}
+
+// Expectations.
+const (
+	ExpectReachable   = "reachable"
+	ExpectUnreachable = "unreachable"
+)
+
+var intentKeys = []string{"name", "from", "to", "protocol", "port", "source_port", "icmp_type", "expect", "via", "seen_as"}
+
+// ParseIntents reads an intents file. Problems name the file and line of every mistake
+// (unknown keys, with the likely one meant; bad protocols, ports, expectations, addresses).
+func ParseIntents(file string, data []byte) (intents []Intent, probs []string) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if rest, ok := strings.CutPrefix(msg, "line "); ok {
+			if n, m, ok := strings.Cut(rest, ": "); ok {
+				return nil, []string{fmt.Sprintf("%s:%s: %s", file, n, m)}
+			}
+		}
+		return nil, []string{fmt.Sprintf("%s: %s", file, msg)}
+	}
+	type problem struct {
+		line int
+		msg  string
+	}
+	var found []problem
+	bad := func(n *yaml.Node, format string, args ...any) {
+		found = append(found, problem{n.Line, fmt.Sprintf("%s:%d: %s", file, n.Line, fmt.Sprintf(format, args...))})
+	}
+	defer func() {
+		slices.SortStableFunc(found, func(x, y problem) int { return x.line - y.line })
+		for _, p := range found {
+			probs = append(probs, p.msg)
+		}
+	}()
+	if len(root.Content) == 0 {
+		return nil, []string{file + ": no intents (write a list: - {from: a, to: b, expect: reachable})"}
+	}
+	list := root.Content[0]
+	if list.Kind != yaml.SequenceNode {
+		bad(list, "the file must be a list of intents, each starting with '- '")
+		return nil, nil
+	}
+	for _, item := range list.Content {
+		if item.Kind != yaml.MappingNode {
+			bad(item, "an intent is a mapping with from, to and expect")
+			continue
+		}
+		in := Intent{Line: item.Line, Query: Everything(), Lines: map[string]int{}}
+		var proto, port, sport, icmpType *yaml.Node
+		seen := map[string]bool{}
+		for k := 0; k+1 < len(item.Content); k += 2 {
+			key, val := item.Content[k], item.Content[k+1]
+			if !slices.Contains(intentKeys, key.Value) {
+				bad(key, "unknown key %q%s; an intent has %s", key.Value, didYouMean(key.Value, intentKeys), strings.Join(intentKeys, ", "))
+				continue
+			}
+			if seen[key.Value] {
+				bad(key, "%s is given twice", key.Value)
+			}
+			seen[key.Value] = true
+			in.Lines[key.Value] = val.Line
+			if key.Value != "via" && val.Kind != yaml.ScalarNode {
+				bad(val, "%s must be a single value", key.Value)
+				continue
+			}
+			switch key.Value {
+			case "name":
+				in.Name = val.Value
+			case "from":
+				in.From = val.Value
+			case "to":
+				in.To = val.Value
+			case "protocol":
+				proto = val
+			case "port":
+				port = val
+			case "source_port":
+				sport = val
+			case "icmp_type":
+				icmpType = val
+			case "expect":
+				in.Expect = val.Value
+				if val.Value != ExpectReachable && val.Value != ExpectUnreachable {
+					bad(val, "expect %q: use reachable or unreachable", val.Value)
+				}
+			case "via":
+				switch val.Kind {
+				case yaml.ScalarNode:
+					in.Via = []string{val.Value}
+				case yaml.SequenceNode:
+					for _, v := range val.Content {
+						in.Via = append(in.Via, v.Value)
+					}
+				default:
+					bad(val, "via is a list of component names or IDs")
+				}
+			case "seen_as":
+				a, err := netip.ParseAddr(val.Value)
+				if err != nil || !a.Is4() {
+					bad(val, "seen_as %q is not an IPv4 address", val.Value)
+				}
+				in.SeenAs = a
+			}
+		}
+		for _, k := range []string{"from", "to", "expect"} {
+			if !seen[k] {
+				bad(item, "the intent has no %s", k)
+			}
+		}
+		if in.Expect == ExpectUnreachable && (len(in.Via) > 0 || in.SeenAs.IsValid()) {
+			bad(item, "via and seen_as describe a path: they go with expect: reachable")
+		}
+		var desc []string
+		if proto != nil {
+			p, err := ParseProtocol(proto.Value)
+			if err != nil {
+				bad(proto, "protocol %q: use tcp, udp, icmp or a protocol number 0..255", proto.Value)
+			}
+			in.Query.Protocol = p
+			desc = append(desc, strings.ToLower(proto.Value))
+		}
+		for _, r := range []struct {
+			n    *yaml.Node
+			name string
+			dst  *Interval
+		}{{port, "port", &in.Query.DstPorts}, {sport, "source_port", &in.Query.SrcPorts}} {
+			if r.n == nil {
+				continue
+			}
+			if in.Query.Protocol >= 0 && in.Query.Protocol != int(packet.ProtoTCP) && in.Query.Protocol != int(packet.ProtoUDP) {
+				bad(r.n, "%s: protocol %s has no ports; ports apply to tcp and udp", r.name, proto.Value)
+				continue
+			}
+			iv, err := ParseRange(r.n.Value)
+			if err != nil {
+				bad(r.n, "%s %q: %v", r.name, r.n.Value, err)
+				continue
+			}
+			*r.dst = iv
+			if r.name == "port" {
+				desc = append(desc, "port "+iv.String())
+			} else {
+				desc = append(desc, "source port "+iv.String())
+			}
+		}
+		if icmpType != nil {
+			n, err := strconv.Atoi(icmpType.Value)
+			switch {
+			case in.Query.Protocol != int(packet.ProtoICMP):
+				bad(icmpType, "icmp_type goes with protocol: icmp")
+			case err != nil || n < 0 || n > 255:
+				bad(icmpType, "icmp_type %q: a number 0..255 (8 is an echo request)", icmpType.Value)
+			default:
+				in.Query.ICMPTypes = Interval{n, n}
+				desc = append(desc, "type "+icmpType.Value)
+			}
+		}
+		in.Description = strings.Join(desc, " ")
+		intents = append(intents, in)
+	}
+	return intents, nil
+}
+
+// ParseProtocol reads tcp, udp, icmp (any case), all, or a protocol number; -1 means all.
+func ParseProtocol(s string) (int, error) {
+	switch strings.ToLower(s) {
+	case "tcp":
+		return int(packet.ProtoTCP), nil
+	case "udp":
+		return int(packet.ProtoUDP), nil
+	case "icmp":
+		return int(packet.ProtoICMP), nil
+	case "all", "any", "-1":
+		return -1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 255 {
+		return -1, fmt.Errorf("not a protocol")
+	}
+	return n, nil
+}
+
+// ParseRange reads a port or an inclusive range of ports: "443", "1024-65535".
+func ParseRange(s string) (Interval, error) {
+	lo, hi, isRange := strings.Cut(strings.TrimSpace(s), "-")
+	from, err1 := strconv.Atoi(lo)
+	to, err2 := from, error(nil)
+	if isRange {
+		to, err2 = strconv.Atoi(hi)
+	}
+	switch {
+	case err1 != nil || err2 != nil:
+		return Interval{}, fmt.Errorf("write a port (443) or a range (1024-65535)")
+	case from < 0 || from > 65535 || to < 0 || to > 65535:
+		return Interval{}, fmt.Errorf("not a port (0..65535)")
+	case from > to:
+		return Interval{}, fmt.Errorf("the range runs backwards; write %d-%d", to, from)
+	}
+	return Interval{from, to}, nil
+}
+
+// didYouMean suggests the known word closest to a mistyped one.
+func didYouMean(s string, known []string) string {
+	for _, k := range known {
+		if len(s) >= 3 && strings.HasPrefix(k, s) {
+			return fmt.Sprintf(" (did you mean %s?)", k)
+		}
+	}
+	best, dist := "", 3
+	for _, k := range known {
+		if d := editDistance(s, k); d < dist {
+			best, dist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// IntentResult is the verdict on one intent.
+type IntentResult struct {
+	Intent Intent
+	Reach  *Reach
+	Pass   bool
+	Why    []string // for failures: what does not hold, then the parts that break it
+}
+
+// Title names an intent in output: its name, or "from -> to protocol port".
+func (r IntentResult) Title() string {
+	if r.Intent.Name != "" {
+		return r.Intent.Name
+	}
+	s := r.Intent.From + " -> " + r.Intent.To
+	if r.Intent.Description != "" {
+		s += " " + r.Intent.Description
+	}
+	return s
+}
+
+// ResolveIntents turns every intent's endpoints into tools endpoints, and checks that every
+// via names something in the topology; problems name the file and line.
+func (a *Analyzer) ResolveIntents(file string, intents []Intent) ([][2]tools.Endpoint, []string) {
+	sim := tools.NewSim(a.Net, a.Seed)
+	names := a.componentNames()
+	var probs []string
+	eps := make([][2]tools.Endpoint, len(intents))
+	for i, in := range intents {
+		for k, key := range []string{"from", "to"} {
+			arg := in.From
+			if k == 1 {
+				arg = in.To
+			}
+			ep, err := sim.Resolve(arg)
+			switch {
+			case err != nil:
+				probs = append(probs, fmt.Sprintf("%s:%d: %s: %v", file, in.Lines[key], key, err))
+			case k == 0 && !ep.CanSend():
+				probs = append(probs, fmt.Sprintf("%s:%d: from %q is an address nothing sends from", file, in.Lines[key], arg))
+			}
+			eps[i][k] = ep
+		}
+		for _, v := range in.Via {
+			if !names[v] {
+				probs = append(probs, fmt.Sprintf("%s:%d: via %q names no component of the topology", file, in.Lines["via"], v))
+			}
+		}
+	}
+	return eps, probs
+}
+
+func (a *Analyzer) componentNames() map[string]bool {
+	names := map[string]bool{}
+	for id := range a.compVPC {
+		names[id] = true
+	}
+	t := a.Net.Topology
+	add := func(n string) {
+		if n != "" {
+			names[n] = true
+		}
+	}
+	for _, x := range t.Instances {
+		add(x.Name)
+	}
+	for _, x := range t.NetworkInterfaces {
+		add(x.Name)
+	}
+	for _, x := range t.NATGateways {
+		add(x.Name)
+	}
+	for _, x := range t.InternetGateways {
+		add(x.Name)
+	}
+	for _, x := range t.VPNGateways {
+		add(x.Name)
+	}
+	for _, x := range t.RouteTables {
+		add(x.Name)
+	}
+	for _, x := range t.SecurityGroups {
+		add(x.Name)
+	}
+	for _, x := range t.NetworkACLs {
+		add(x.Name)
+	}
+	for _, x := range t.Subnets {
+		add(x.Name)
+	}
+	return names
+}
+
+// CheckIntents evaluates resolved intents.
+func (a *Analyzer) CheckIntents(intents []Intent, eps [][2]tools.Endpoint) []IntentResult {
+	out := make([]IntentResult, len(intents))
+	for i, in := range intents {
+		r := a.Reach(eps[i][0], eps[i][1], in.Query)
+		res := IntentResult{Intent: in, Reach: r, Pass: true}
+		for _, p := range r.Parts {
+			if in.Expect == ExpectUnreachable {
+				if p.Reachable {
+					res.fail("expected unreachable, but %s: %s", p.Space.Text(r.Query), p.Summary())
+				}
+				continue
+			}
+			if !p.Reachable {
+				res.fail("expected reachable, but %s: %s", p.Space.Text(r.Query), p.Summary())
+				for _, b := range p.Outcome.Blockers {
+					res.Why = append(res.Why, "  "+b.Path+"  "+b.Text())
+				}
+				continue
+			}
+			for _, v := range in.Via {
+				if !crosses(p.Outcome, v) {
+					res.fail("%s does not cross %s: it goes %s", p.Space.Text(r.Query), v, p.Summary())
+				}
+			}
+			if in.SeenAs.IsValid() && p.Outcome.Seen != in.SeenAs {
+				res.fail("%s: the destination sees %s, not %s", p.Space.Text(r.Query), p.Outcome.Seen, in.SeenAs)
+			}
+		}
+		out[i] = res
+	}
+	return out
+}
+
+func (r *IntentResult) fail(format string, args ...any) {
+	r.Pass = false
+	r.Why = append(r.Why, fmt.Sprintf(format, args...))
+}
+
+// crosses reports whether a forward path goes through a component named by name or ID.
+func crosses(o *Outcome, name string) bool {
+	for _, h := range o.Forward.Hops {
+		if h.Component.ID == name || h.Component.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,92 @@
+package analyze
+
+import (
+	"encoding/xml"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseIntentsProblems(t *testing.T) {
+	for _, c := range []struct {
+		yaml string
+		want []string
+	}{
+		{"- from: a\n  to: b\n  prot: tcp\n  expect: reachable\n", []string{`f.yaml:3: unknown key "prot" (did you mean protocol?)`}},
+		{"- from: a\n  to: b\n  port: 70000\n  expect: reachabel\n", []string{"f.yaml:3: port \"70000\": not a port", "f.yaml:4: expect \"reachabel\""}},
+		{"- from: a\n  to: b\n  port: 443-80\n  expect: reachable\n", []string{"f.yaml:3: port \"443-80\": the range runs backwards"}},
+		{"- from: a\n  expect: reachable\n", []string{"f.yaml:1: the intent has no to"}},
+		{"- {from: a, to: b, protocol: icmp, port: 8, expect: reachable}\n", []string{"f.yaml:1: port: protocol icmp has no ports"}},
+		{"- {from: a, to: b, expect: unreachable, seen_as: 10.0.0.1}\n", []string{"via and seen_as describe a path"}},
+		{"- {from: a, to: b, expect: reachable, seen_as: nat}\n", []string{`seen_as "nat" is not an IPv4 address`}},
+		{"from: a\n", []string{"f.yaml:1: the file must be a list"}},
+		{"- {from: a\n", []string{"f.yaml:"}},
+	} {
+		_, probs := ParseIntents("f.yaml", []byte(c.yaml))
+		if len(probs) != len(c.want) {
+			t.Errorf("%q: problems %q, want %d", c.yaml, probs, len(c.want))
+			continue
+		}
+		for i, w := range c.want {
+			if !strings.HasPrefix(probs[i], w) && !strings.Contains(probs[i], w) {
+				t.Errorf("%q: problem %q, want %q", c.yaml, probs[i], w)
+			}
+		}
+	}
+	in, probs := ParseIntents("f.yaml", []byte("- {from: a, to: b, protocol: TCP, port: 1024-65535, expect: reachable, via: nat}\n"))
+	if len(probs) > 0 || in[0].Query != (Query{Protocol: 6, DstPorts: Interval{1024, 65535}, SrcPorts: AllPorts, ICMPTypes: allICMP}) || !slices.Equal(in[0].Via, []string{"nat"}) {
+		t.Errorf("%+v %v", in, probs)
+	}
+}
+
+func TestCheckIntents(t *testing.T) {
+	n := labNet(t, labFile(t, "../../examples/east-west-nat/lab.yaml"))
+	a := New(n, 1)
+	file := `- {from: source, to: destination, protocol: tcp, port: 443, expect: reachable, via: [osaka-NAT], seen_as: 10.0.2.149}
+- {from: source, to: destination, protocol: 47, expect: unreachable}
+- {from: source, to: destination, protocol: tcp, port: 443, expect: reachable, seen_as: 10.0.0.11}
+- {from: source, to: destination, protocol: tcp, expect: unreachable}
+- {from: destination, to: source, protocol: tcp, port: 22, expect: reachable}
+- {from: source, to: destination, protocol: tcp, port: 22, expect: reachable, via: [igw]}
+`
+	intents, probs := ParseIntents("i.yaml", []byte(file))
+	eps, rprobs := a.ResolveIntents("i.yaml", intents)
+	if len(probs)+len(rprobs) > 0 {
+		t.Fatal(probs, rprobs)
+	}
+	res := a.CheckIntents(intents, eps)
+	want := []bool{true, true, false, false, false, false}
+	for i, r := range res {
+		if r.Pass != want[i] {
+			t.Errorf("intent %d (%s): pass=%v, want %v; %v", i+1, r.Title(), r.Pass, want[i], r.Why)
+		}
+	}
+	if !strings.Contains(strings.Join(res[2].Why, "\n"), "sees 10.0.2.149, not 10.0.0.11") ||
+		!strings.Contains(strings.Join(res[4].Why, "\n"), CodeReplySourceMismatch) ||
+		!strings.Contains(strings.Join(res[5].Why, "\n"), "does not cross igw") {
+		t.Errorf("explanations:\n%v\n%v\n%v", res[2].Why, res[4].Why, res[5].Why)
+	}
+	var doc struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(JUnit("i.yaml", res), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Tests != 6 || doc.Failures != 4 || len(doc.Suites[0].Cases) != 6 || doc.Suites[0].Cases[0].Failure != nil || doc.Suites[0].Cases[2].Failure == nil {
+		t.Errorf("junit: %+v", doc)
+	}
+
+	_, rprobs = a.ResolveIntents("i.yaml", []Intent{{From: "sorce", To: "destination", Via: []string{"nope"}, Lines: map[string]int{"from": 3, "via": 5}}})
+	if len(rprobs) != 2 || !strings.HasPrefix(rprobs[0], `i.yaml:3: from: endpoint "sorce"`) || !strings.HasPrefix(rprobs[1], `i.yaml:5: via "nope"`) {
+		t.Errorf("resolve problems %q", rprobs)
+	}
+}
