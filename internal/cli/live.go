@@ -48,7 +48,9 @@ NAT and internet gateways, VGWs and connection tracking to every frame.
 up returns once the lab answers; the dataplane runs on in the background and logs to
 /run/vpclab/LAB/dataplane.log. With --foreground it stays attached, logs to stderr, and
 Ctrl-C removes the lab. A lab whose dataplane died is removed by the next up or down of
-the same name. Needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN).
+the same name. Needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN). The log explains every
+dropped packet (at most 50 lines a second); with VPCLAB_TRACE=1 in up's environment it
+lists every packet and what became of it.
 
 Exit status: 0 when the lab is up (foreground: when it was stopped), 2 when it cannot start.`,
 		Example: `  sudo vpclab up -t examples/east-west-nat/lab.yaml --name seed0

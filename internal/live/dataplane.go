@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -21,6 +22,9 @@ type WallClock struct{}
 
 // Now is time.Now.
 func (WallClock) Now() time.Time { return time.Now() }
+
+// EnvTrace, set to anything in the dataplane's environment, turns Dataplane.Trace on.
+const EnvTrace = "VPCLAB_TRACE"
 
 // Device is one port of a running lab: the node and port it belongs to and the descriptor
 // its frames are read from and written to (a TAP or an AF_PACKET socket, non-blocking).
@@ -43,7 +47,8 @@ type Dataplane struct {
 	byENI map[model.ENIID]*port
 	hosts map[netip.Addr]*port // declared hosts by address
 	log   *dropLog
-	// Trace logs every packet the devices send and what became of it (not rate limited).
+	// Trace logs every packet the devices send and what became of it (not rate limited); it
+	// starts set when the environment has EnvTrace.
 	Trace bool
 }
 
@@ -66,6 +71,7 @@ func NewDataplane(n *engine.Network, devs []Device, logf func(format string, arg
 		byENI: map[model.ENIID]*port{},
 		hosts: map[netip.Addr]*port{},
 		log:   newDropLog(logf),
+		Trace: os.Getenv(EnvTrace) != "",
 	}
 	for _, dev := range devs {
 		if dev.VnetHdr != devs[0].VnetHdr {

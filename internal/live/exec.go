@@ -63,7 +63,6 @@ func serve(ctx context.Context, lab string, ready *os.File) error {
 	if err != nil {
 		return err
 	}
-	dp.Trace = os.Getenv("VPCLAB_TRACE") != ""
 	logger.Printf("lab %s: dataplane of %s up with %d devices (%s)", lab, m.Topology, len(devs), m.Link)
 	if _, err := io.WriteString(ready, "ready\n"); err != nil {
 		return err
