@@ -83,7 +83,7 @@ func Up(ctx context.Context, n *engine.Network, topoPath string, o UpOptions) (*
 		return nil, err
 	}
 	if o.Foreground {
-		m.PID, m.PIDStart, m.Ready = os.Getpid(), processStart(os.Getpid()), true
+		m.PID, m.PIDStart = os.Getpid(), processStart(os.Getpid())
 		if err := m.save(); err != nil {
 			closeAll(devs)
 			return nil, errors.Join(err, m.teardown())
@@ -94,6 +94,10 @@ func Up(ctx context.Context, n *engine.Network, topoPath string, o UpOptions) (*
 	}
 	if err := m.spawn(ctx, devs); err != nil {
 		return nil, errors.Join(err, m.teardown())
+	}
+	if err := m.probe(); err != nil {
+		m.stop()
+		return nil, errors.Join(fmt.Errorf("%w (log: %s)", err, LogPath(m.Lab)), m.teardown())
 	}
 	if o.OnReady != nil {
 		o.OnReady(m)
@@ -157,15 +161,30 @@ func closeAll(devs []Device) {
 
 // runForeground runs the dataplane in this process until ctx is done, then removes the lab.
 func runForeground(ctx context.Context, m *Manifest, n *engine.Network, devs []Device, logf func(string, ...any), ready func(*Manifest)) error {
-	dp, err := NewDataplane(n, devs, logf)
-	if err != nil {
-		closeAll(devs)
-	} else {
+	err := func() error {
+		dp, err := NewDataplane(n, devs, logf)
+		if err != nil {
+			closeAll(devs)
+			return err
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- dp.Run(ctx) }() // closes the devices
+		if err := m.probe(); err != nil {
+			cancel()
+			return errors.Join(err, <-done)
+		}
+		m.Ready = true
+		if err := m.save(); err != nil {
+			cancel()
+			return errors.Join(err, <-done)
+		}
 		if ready != nil {
 			ready(m)
 		}
-		err = dp.Run(ctx) // closes the devices
-	}
+		return <-done
+	}()
 	unlock, lerr := lockState()
 	if lerr != nil {
 		return errors.Join(err, lerr)
