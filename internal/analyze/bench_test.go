@@ -102,3 +102,42 @@ func BenchmarkMatrixSubnets(b *testing.B) {
 	b.ReportMetric(float64(none), "none")
 	b.ReportMetric(float64(heapMB()), "heap-MB")
 }
+
+// BenchmarkDiff: two 1,000 x 10 x 10 estates that differ in one security group rule (the
+// database group of one VPC admits its VPC's CIDR on 5432 instead of the app group), every
+// instance pair and every header compared: the model diff, then only the pairs it can touch.
+func BenchmarkDiff(b *testing.B) {
+	t, n := bigEstate(b)
+	t2 := gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+	model.ApplyDefaults(t2)
+	vpc := t2.VPCs[len(t2.VPCs)/2]
+	for _, g := range t2.SecurityGroups {
+		if g.VPC == vpc.ID && strings.HasSuffix(g.Name, "-db") {
+			g.Ingress[0].Group, g.Ingress[0].CIDR = "", vpc.CIDRs[0]
+		}
+	}
+	n2, _ := engine.Compile(t2)
+	var res *DiffResult
+	var phase [3]time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		before, after := New(n, 1), New(n2, 1)
+		t1 := time.Now()
+		md := DiffModels(t, t2)
+		t2 := time.Now()
+		eps, _, _ := InstancePairs(before, after)
+		res = Diff(before, after, md, eps, eps, Everything())
+		phase[0], phase[1], phase[2] = phase[0]+t1.Sub(t0), phase[1]+t2.Sub(t1), phase[2]+time.Since(t2)
+	}
+	for i, name := range []string{"index-ms", "modeldiff-ms", "flows-ms"} {
+		b.ReportMetric(float64(phase[i].Milliseconds())/float64(b.N), name)
+	}
+	if len(res.Model.Changes) != 1 || len(res.Flows) == 0 {
+		b.Fatalf("%d changes, %d flows", len(res.Model.Changes), len(res.Flows))
+	}
+	b.ReportMetric(float64(len(res.Flows)), "flows")
+	b.ReportMetric(float64(res.Pairs), "pairs")
+	b.ReportMetric(float64(res.Skipped), "skipped")
+	b.ReportMetric(float64(heapMB()), "heap-MB")
+}

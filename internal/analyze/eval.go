@@ -373,22 +373,40 @@ func (o *Outcome) deadKey() string {
 	return b.String()
 }
 
-// diffKey is Key for flows that arrive (in either topology) and deadKey for the others.
+// routeKey is Key without the filters that let the packet through: which security group or
+// rule allows a flow is no change of the flow.
+func (o *Outcome) routeKey() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v|", o.Reachable)
+	writeComps(&b, o.Forward, true)
+	b.WriteByte('|')
+	if o.Return != nil {
+		writeComps(&b, o.Return, true)
+	}
+	b.WriteByte('|')
+	if o.Seen.IsValid() {
+		b.WriteString(o.Seen.String())
+	}
+	for _, x := range o.Blockers {
+		fmt.Fprintf(&b, "|%s %s %s %s %d", x.Path, x.Code, x.At.ID, x.Direction, x.Rule)
+	}
+	return b.String()
+}
+
+// diffKey is routeKey for flows that arrive (in either topology) and deadKey for the others.
 func (o *Outcome) diffKey(dead bool) string {
 	if dead {
 		return o.deadKey()
 	}
-	return o.Key()
+	return o.routeKey()
 }
 
 func writeComps(b *strings.Builder, r *engine.Result, routingOnly bool) {
-	for i, h := range r.Hops {
+	for _, h := range r.Hops {
 		if routingOnly && (h.Component.Kind == engine.KindSecurityGroup || h.Component.Kind == engine.KindNetworkACL) {
 			continue
 		}
-		if i > 0 {
-			b.WriteByte(',')
-		}
 		b.WriteString(h.Component.ID)
+		b.WriteByte(',')
 	}
 }

@@ -24,6 +24,7 @@ type Analyzer struct {
 	instENI  map[model.InstanceID]model.ENIID
 	compVPC  map[string]model.VPCID // component ID → its VPC, for the far-destination memo
 	vpcOfENI map[model.ENIID]model.VPCID
+	vpcCIDRs map[model.VPCID][]netip.Prefix
 
 	membersOnce sync.Once
 	members     map[netip.Addr][]model.SecurityGroupID // private IP → groups of its ENI (§4.1.5)
@@ -49,6 +50,7 @@ func New(n *engine.Network, seed uint64) *Analyzer {
 		instENI:  make(map[model.InstanceID]model.ENIID, len(t.Instances)),
 		compVPC:  map[string]model.VPCID{},
 		vpcOfENI: make(map[model.ENIID]model.VPCID, len(t.NetworkInterfaces)),
+		vpcCIDRs: make(map[model.VPCID][]netip.Prefix, len(t.VPCs)),
 	}
 	subnetVPC := make(map[model.SubnetID]model.VPCID, len(t.Subnets))
 	for _, s := range t.Subnets {
@@ -113,6 +115,7 @@ func New(n *engine.Network, seed uint64) *Analyzer {
 	}
 	for _, v := range t.VPCs {
 		a.compVPC[string(v.ID)] = v.ID
+		a.vpcCIDRs[v.ID] = v.CIDRs
 	}
 	return a
 }

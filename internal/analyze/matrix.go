@@ -179,8 +179,8 @@ func (a *Analyzer) isFar(from, to tools.Endpoint) bool {
 	if v == "" || v == a.vpcOfENI[to.ENI] {
 		return false
 	}
-	vpc := a.Net.Topology.VPC(v)
-	return vpc != nil && !slices.ContainsFunc(vpc.CIDRs, func(p netip.Prefix) bool { return p.Contains(to.IP) })
+	cidrs, ok := a.vpcCIDRs[v]
+	return ok && !slices.ContainsFunc(cidrs, func(p netip.Prefix) bool { return p.Contains(to.IP) })
 }
 
 // stayedHome reports whether every component of a journey belongs to one VPC (or is the

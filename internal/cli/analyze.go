@@ -17,7 +17,7 @@ import (
 // newAnalyzeCommands are the header-space analyses over internal/analyze: reach, matrix,
 // check, diff, and gen, which writes synthetic estates to analyse.
 func newAnalyzeCommands(g *globals) []*cobra.Command {
-	return []*cobra.Command{newReach(g), newMatrix(g), newCheck(g)}
+	return []*cobra.Command{newReach(g), newMatrix(g), newCheck(g), newDiff(g)}
 }
 
 // parseRange reads a port range: "443", "1024-65535".
@@ -318,5 +318,98 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 		},
 	}
 	c.Flags().StringVar(&junit, "junit", "", "also write the verdicts to FILE as JUnit XML")
+	return c
+}
+
+func newDiff(g *globals) *cobra.Command {
+	var before, after, from, to, output string
+	qf := &queryFlags{}
+	c := &cobra.Command{
+		Use:   "diff --before A --after B [--from X] [--to Y] [flags]",
+		Short: "The flows whose verdict or path differs between two topologies, and why",
+		Long: `Compare two topologies (YAML labs or describe-* directories, e.g. before and after a
+change): list the resources that differ, then every flow that changed: between which
+instances (or --from and --to, which may also be internet, a VGW or an address), over
+which protocols and ports, reachable or blocked before and after, the first decision that
+differs on each path (the security group, network ACL rule or route, before and after),
+and the changes of the components the flow meets.
+
+A flow changes when its verdict, a blocker, the components it is routed through or the
+source the destination sees differ; which rule allows it does not count. Flows that arrive
+in neither topology are compared by where they end.
+
+Only flows the differences can touch are evaluated: the resources are compared first, then
+the flows from and to the interfaces they affect (a changed security group rule: only
+its protocol and ports).
+
+Exit status: 0 when no flow changed, 1 when some did, 2 on bad input.`,
+		Example: `  vpclab diff --before examples/east-west-nat/lab.yaml --after examples/east-west-nat/lab-sg-narrowed.yaml
+  vpclab diff --before ./snapshot-monday --after ./snapshot-tuesday --to db-1 --protocol tcp --port 5432`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if before == "" || after == "" {
+				return badInput("diff needs --before and --after (two topologies)")
+			}
+			if output != "text" && output != "json" {
+				return badInput("--output %q: use text or json", output)
+			}
+			q, err := qf.query()
+			if err != nil {
+				return err
+			}
+			var as [2]*analyze.Analyzer
+			for i, path := range []string{before, after} {
+				h := *g
+				h.topology = path
+				t, err := h.loadModel()
+				if err != nil {
+					return err
+				}
+				as[i] = analyze.New(g.compile(t), g.seed)
+			}
+			eps, onlyB, onlyA := analyze.InstancePairs(as[0], as[1])
+			sources, targets := eps, eps
+			for _, e := range []struct {
+				flag, name string
+				set        *[]*analyze.DiffEndpoint
+			}{{"--from", from, &sources}, {"--to", to, &targets}} {
+				if e.name == "" {
+					continue
+				}
+				var ep [2]tools.Endpoint
+				for i, a := range as {
+					x, err := tools.NewSim(a.Net, g.seed).Resolve(e.name)
+					if err != nil {
+						return badInput("%s, in %s: %v", e.flag, []string{before, after}[i], err)
+					}
+					if e.flag == "--from" && !x.CanSend() {
+						return badInput("--from %q is an address nothing sends from", e.name)
+					}
+					ep[i] = x
+				}
+				*e.set = []*analyze.DiffEndpoint{{Label: e.name, Before: ep[0], After: ep[1]}}
+			}
+			r := analyze.Diff(as[0], as[1], analyze.DiffModels(as[0].Net.Topology, as[1].Net.Topology), sources, targets, q)
+			r.OnlyBefore, r.OnlyAfter = onlyB, onlyA
+			if output == "json" {
+				if err := writeJSON(g, r.JSON()); err != nil {
+					return err
+				}
+			} else {
+				r.WriteText(g.stdout)
+			}
+			if len(r.Flows) > 0 {
+				return negative
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&before, "before", "", "the topology before: a YAML lab or a directory of describe-* JSON")
+	f.StringVar(&after, "after", "", "the topology after")
+	f.StringVar(&from, "from", "", "only flows from this endpoint (default: every instance)")
+	f.StringVar(&to, "to", "", "only flows to this endpoint (default: every instance)")
+	f.StringVarP(&output, "output", "o", "text", "text or json")
+	qf.register(c, true)
 	return c
 }

@@ -188,3 +188,63 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("missing file: exit %d %s", code, errs)
 	}
 }
+
+// Done when: diff lists the flows that changed with the change behind each, and exits 1 when
+// something changed.
+func TestDiffCommand(t *testing.T) {
+	lab := examples + "/east-west-nat/lab.yaml"
+	code, out, errs := run("diff", "--before", lab, "--after", narrowedLab)
+	if code != ExitNegative || !strings.Contains(out, "source -> destination  TCP; UDP; ICMP type 8: reachable -> blocked") ||
+		!strings.Contains(out, "after:  deny inbound: no rule allows it") ||
+		!strings.Contains(out, "changed: security-group sg-") || !strings.Contains(out, "+ ingress all traffic from 10.0.0.0/24") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = run("diff", "--before", lab, "--after", lab)
+	if code != ExitOK || !strings.Contains(out, "nothing changed") {
+		t.Errorf("same topology: exit %d\n%s", code, out)
+	}
+
+	// A NACL deny added on the NAT gateway's subnet: every flow through it changes, and the
+	// rule is named.
+	after := writeTemp(t, "after.yaml", readFile(t, lab)+`network_acls:
+  strict:
+    subnets: [nat]
+    ingress:
+      - {rule: 90, action: deny, protocol: udp, cidr: 0.0.0.0/0}
+      - {rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}
+    egress: [{rule: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}]
+`)
+	code, out, _ = run("diff", "--before", lab, "--after", after, "--from", "source", "--to", "destination", "-o", "json")
+	var d struct {
+		Changes []struct{ Kind string }
+		Flows   []struct {
+			From, To          string
+			VpclabHeaderSpace []struct{ Protocol string }
+			Before, After     struct{ Reachable bool }
+			Causes            []struct{ Path, ComponentName, AfterComponentName, Before, After string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if code != ExitNegative || len(d.Flows) != 1 || d.Flows[0].VpclabHeaderSpace[0].Protocol != "17" ||
+		!d.Flows[0].Before.Reachable || d.Flows[0].After.Reachable || len(d.Flows[0].Causes) != 2 ||
+		d.Flows[0].Causes[0].AfterComponentName != "strict" || !strings.Contains(d.Flows[0].Causes[0].After, "deny inbound by rule 90") ||
+		d.Flows[0].Causes[1].Path != "return" {
+		t.Errorf("NACL change: exit %d %+v", code, d)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"diff", "--before", lab}, "needs --before and --after"},
+		{[]string{"diff", "--before", lab, "--after", "nope.yaml"}, "nope.yaml"},
+		{[]string{"diff", "--before", lab, "--after", lab, "--from", "sorce"}, `"sorce"`},
+		{[]string{"diff", "--before", lab, "--after", lab, "--port", "0-70000"}, "not a port"},
+	} {
+		if code, _, errs := run(c.args...); code != ExitBadInput || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d %s", c.args, code, errs)
+		}
+	}
+}
