@@ -248,3 +248,39 @@ func TestDiffCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestGenCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "estate")
+	code, out, errs := run("gen", "--vpcs", "2", "--subnets-per-vpc", "3", "--instances-per-subnet", "2", "--seed", "7", dir)
+	if code != ExitOK || !strings.Contains(out, "wrote 2 VPC(s), 6 subnet(s), 12 instance(s)") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, f := range []string{"Vpcs.json", "Subnets.json", "RouteTables.json", "NatGateways.json", "SecurityGroups.json", "NetworkAcls.json", "Reservations.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	// The estate loads back, and the same seed gives the same files.
+	if code, out, errs := run("validate", "-t", dir); code != ExitOK || !strings.Contains(out, "12 instance(s)") {
+		t.Errorf("validate: exit %d\n%s%s", code, out, errs)
+	}
+	again := filepath.Join(t.TempDir(), "again")
+	run("gen", "--vpcs", "2", "--subnets-per-vpc", "3", "--instances-per-subnet", "2", "--seed", "7", again)
+	if readFile(t, filepath.Join(dir, "SecurityGroups.json")) != readFile(t, filepath.Join(again, "SecurityGroups.json")) {
+		t.Error("same seed, different estate")
+	}
+	code, out, _ = run("matrix", "-t", dir, "--scope", "subnets", "--protocol", "tcp", "--port", "443")
+	if code != ExitOK || !strings.Contains(out, "6 subnets") {
+		t.Errorf("matrix on the estate: exit %d\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"gen", "--vpcs", "0", dir},
+		{"gen", "--vpcs", "300", "--subnets-per-vpc", "300", dir},
+		{"gen", "--instances-per-subnet", "70000", dir},
+		{"gen"},
+	} {
+		if code, _, errs := run(args...); code != ExitBadInput || strings.Contains(errs, "internal error") {
+			t.Errorf("%v: exit %d %s", args, code, errs)
+		}
+	}
+}
