@@ -5,15 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
-
-// spinFor is how long the loop keeps polling without sleeping after it moved a frame. A
-// reply usually follows within microseconds (the receiving kernel answers while the frame is
-// being written); catching it without a wakeup saves tens of microseconds a round trip.
-const spinFor = 50 * time.Microsecond
 
 // burst bounds the frames read from one device before the others get their turn.
 const burst = 64
@@ -23,7 +17,9 @@ const burst = 64
 //
 // One locked OS thread does everything: wait on the devices (level-triggered epoll), read a
 // frame, pass it through the engine, write the result. Frames are never queued inside the
-// dataplane, and after each burst the thread polls on for spinFor before it sleeps.
+// dataplane. A reply is usually ready before the write that caused it returns (the receiving
+// kernel answers in that system call), so the next epoll_wait returns at once; polling on
+// without sleeping (tried: 50 and 300 µs) gained nothing.
 func (d *Dataplane) Run(ctx context.Context) error {
 	defer d.Close()
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
@@ -59,20 +55,14 @@ func (d *Dataplane) Run(ctx context.Context) error {
 	w := newWorker(d)
 	events := make([]unix.EpollEvent, len(d.ports)+1)
 	live := len(d.ports)
-	var spinUntil time.Time
 	for {
-		timeout := -1
-		if !spinUntil.IsZero() && time.Now().Before(spinUntil) {
-			timeout = 0
-		}
-		n, err := unix.EpollWait(ep, events, timeout)
+		n, err := unix.EpollWait(ep, events, -1)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("epoll: %w", err)
 		}
-		moved := false
 		for _, ev := range events[:n] {
 			if ev.Fd < 0 {
 				return nil // ctx is done
@@ -93,11 +83,7 @@ func (d *Dataplane) Run(ctx context.Context) error {
 					break
 				}
 				w.frame(p, w.buf[:m])
-				moved = true
 			}
-		}
-		if moved {
-			spinUntil = time.Now().Add(spinFor)
 		}
 	}
 }
