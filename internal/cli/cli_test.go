@@ -165,6 +165,13 @@ func TestSeed001(t *testing.T) {
 	if src, via := seen("web"); src != "203.0.113.10" || via != "igw" {
 		t.Errorf("the internet sees %s via %s; want the Elastic IP 203.0.113.10 via the IGW", src, via)
 	}
+	// The internet host's port unreachable quotes the probe as it left the IGW (source: the
+	// EIP); the IGW must map the quote back too (§3.1) so the NAT gateway can (§2.3.5).
+	code, out, errs := run("traceroute", "-n", "-q", "1", "-t", lab, "database-server", "web")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 3 || !strings.HasPrefix(lines[2], " 2  198.51.100.80 ") {
+		t.Errorf("traceroute to the internet through the NAT gateway: exit %d\n%s%s\nwant hop 2 the internet host", code, out, errs)
+	}
 }
 
 func TestDeterministic(t *testing.T) {

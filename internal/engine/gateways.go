@@ -66,6 +66,12 @@ func (e *ev) internetGatewayOut(vpc *cVPC, id model.InternetGatewayID, p packet.
 	}
 	out := p
 	out.Src = pub
+	// An ICMP error quotes the packet it is about, whose destination was this private IP.
+	if p.IsICMPError() && p.Inner != nil && p.Inner.Dst == p.Src {
+		in := *p.Inner
+		in.Dst = pub
+		out.Inner = &in
+	}
 	e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
 		Note: fmt.Sprintf("source %s becomes its public IP %s (§3.1)", p.Src, pub)})
 	e.exit(c, internetComp, out)
@@ -98,6 +104,13 @@ func (e *ev) fromInternet(p packet.Packet) {
 	}
 	out := p
 	out.Dst = m.private
+	// An ICMP error from the internet quotes the packet as it left the IGW, with the public
+	// source: map the quote back too, so a NAT gateway behind can match it (§2.3.5).
+	if p.IsICMPError() && p.Inner != nil && p.Inner.Src == p.Dst {
+		in := *p.Inner
+		in.Src = m.private
+		out.Inner = &in
+	}
 	e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
 		Note: fmt.Sprintf("destination %s becomes the private IP %s (§3.4)", p.Dst, m.private)})
 	e.outside = true

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/packet"
 )
 
 // publicLab: instance p (10.0.4.40, public 198.51.100.40) in a public subnet, instance q
@@ -177,4 +178,25 @@ func TestVGW_PrivateIPAssociation_7_3_3(t *testing.T) {
 	// An unknown VGW is not in the topology.
 	r = l.build().Send(l.st, engine.Location{Kind: engine.FromVPNGateway, VPNGateway: "vgw-nope"}, in.Packet)
 	wantDropped(t, r, engine.CodeUnknownDestination, "vgw")
+}
+
+// §3.1, §2.3.5: an ICMP error crossing the IGW quotes the packet it is about; the IGW maps the
+// quoted address too, or nothing behind it (a NAT gateway, a tracked flow) could match it.
+func TestIGW_TranslatesTheQuoteOfICMPErrors_3_1(t *testing.T) {
+	l := publicLab(t)
+	l.sg("web").in("udp", 53, 53, "0.0.0.0/0")
+
+	// Inbound: the internet host answers a probe that left with the public source.
+	probe := l.send("p", udp("10.0.4.40:40000", "8.8.8.8:33434"))
+	wantExited(t, probe, "igw-lab", "internet")
+	in := l.send("internet", icmpError("8.8.8.8", packet.ICMPDestUnreachable, packet.ICMPCodePortUnreachable, probe.Packet))
+	wantDelivered(t, in, "p")
+	wantEq(t, "quoted source at the instance", in.Packet.Inner.Src, addr("10.0.4.40"))
+
+	// Outbound: the instance's error about a packet from the internet quotes its private IP.
+	req := l.send("internet", udp("8.8.8.8:50000", "198.51.100.40:53"))
+	wantDelivered(t, req, "p")
+	out := l.send("p", icmpError("10.0.4.40", packet.ICMPDestUnreachable, packet.ICMPCodePortUnreachable, req.Packet))
+	wantExited(t, out, "igw-lab", "internet")
+	wantEq(t, "quoted destination on the internet", out.Packet.Inner.Dst, addr("198.51.100.40"))
 }
