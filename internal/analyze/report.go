@@ -39,6 +39,10 @@ func (r *Reach) WriteText(w io.Writer, verbose bool) {
 			var sb strings.Builder
 			tr.WriteText(&sb)
 			for _, line := range strings.Split(strings.TrimRight(sb.String(), "\n"), "\n") {
+				if line == "" {
+					fmt.Fprintln(w)
+					continue
+				}
 				fmt.Fprintf(w, "    %s\n", line)
 			}
 		}

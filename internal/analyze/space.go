@@ -328,10 +328,12 @@ func (b Box) Text(q Query) string {
 		if !full(b.A, AllPorts) || q.DstPorts != AllPorts {
 			s += " " + ranges(b.A)
 		}
-		if !full(b.B, q.SrcPorts) {
-			s += " from source ports " + ranges(b.B)
-		} else if q.SrcPorts != AllPorts {
-			s += " from source ports " + q.SrcPorts.String()
+		if !full(b.B, q.SrcPorts) || q.SrcPorts != AllPorts {
+			if len(b.B) == 1 && b.B[0].Lo == b.B[0].Hi {
+				s += " from source port " + ranges(b.B)
+			} else {
+				s += " from source ports " + ranges(b.B)
+			}
 		}
 		return s
 	case ClassICMP:

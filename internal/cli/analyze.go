@@ -211,6 +211,14 @@ Exit status: 0 on success, 2 on bad input.`,
 			if err != nil {
 				return err
 			}
+			n := len(t.Instances)
+			if scope == analyze.ScopeSubnets {
+				n = len(t.Subnets)
+			}
+			if n > analyze.MaxMatrixEndpoints {
+				return badInput("the topology has %d %s: a matrix of more than %d is too big to hold (%d pairs); use --scope subnets, or reach and diff for the pairs you need",
+					n, scope, analyze.MaxMatrixEndpoints, n*(n-1))
+			}
 			var m *analyze.Matrix
 			if scope == analyze.ScopeSubnets {
 				pt, probes, missing := analyze.ProbeTopology(t)

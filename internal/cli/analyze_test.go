@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -282,5 +283,32 @@ func TestGenCommand(t *testing.T) {
 		if code, _, errs := run(args...); code != ExitBadInput || strings.Contains(errs, "internal error") {
 			t.Errorf("%v: exit %d %s", args, code, errs)
 		}
+	}
+}
+
+// TestAnalyzeGolden runs the commands of testdata/analyze/*.golden (same format as
+// testdata/golden; go test ./internal/cli -update rewrites them) so their output, not only
+// its verdicts, is reviewed like code.
+func TestAnalyzeGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/analyze/*.golden")
+	if len(files) == 0 {
+		t.Fatal("no golden files")
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".golden"), func(t *testing.T) {
+			want := parseGolden(t, readFile(t, f))
+			args := strings.Fields(strings.ReplaceAll(want.args, "{examples}", examples))
+			code, stdout, stderr := run(args...)
+			got := golden{args: want.args, exit: strconv.Itoa(code), stdout: stdout, stderr: stderr}
+			if *update {
+				if err := os.WriteFile(f, []byte(got.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if got.String() != want.String() {
+				t.Errorf("vpclab %s: output differs from %s (go test ./internal/cli -update rewrites it)\n--- got\n%s\n--- want\n%s", want.args, f, got, want)
+			}
+		})
 	}
 }

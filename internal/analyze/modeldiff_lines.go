@@ -1,0 +1,285 @@
+package analyze
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/vpclab/vpclab/internal/model"
+)
+
+// The model diff's building blocks: rules as header spaces, and resources printed as lines
+// the way the console shows them.
+
+// ruleQuery is the header space a security group rule matches, on the destination port (as
+// the packet it admits sees it) or, for src, on the source port (an answer that comes back
+// untracked is matched on its destination port, the flow's source port).
+func ruleQuery(r model.SecurityGroupRule, src bool) (Query, bool) {
+	q := Everything()
+	if r.Protocol == model.ProtocolAll {
+		return q, false
+	}
+	q.Protocol = r.Protocol
+	switch {
+	case (r.Protocol == model.ProtocolTCP || r.Protocol == model.ProtocolUDP) && r.FromPort >= 0:
+		if src {
+			q.SrcPorts = Interval{r.FromPort, r.ToPort}
+		} else {
+			q.DstPorts = Interval{r.FromPort, r.ToPort}
+		}
+	case r.Protocol == model.ProtocolICMP && r.FromPort >= 0 && !src:
+		q.ICMPTypes = Interval{r.FromPort, r.FromPort}
+	}
+	return q, true
+}
+
+// changedRules are the rules of one direction only one side has.
+func changedRules(b, a *model.SecurityGroup, dir string) []model.SecurityGroupRule {
+	rb, ra := sgRules(b, dir), sgRules(a, dir)
+	var out []model.SecurityGroupRule
+	for _, side := range []struct {
+		g          *model.SecurityGroup
+		own, other []string
+	}{{b, rb, ra}, {a, ra, rb}} {
+		if side.g == nil {
+			continue
+		}
+		rules := side.g.Ingress
+		if dir == "egress" {
+			rules = side.g.Egress
+		}
+		for i, k := range side.own {
+			if !slices.Contains(side.other, k) {
+				out = append(out, rules[i])
+			}
+		}
+	}
+	return out
+}
+
+func narrow(t *Touch, r model.SecurityGroupRule, src bool) {
+	if q, ok := ruleQuery(r, src); ok {
+		t.Spaces = append(t.Spaces, q)
+	} else {
+		t.Full = true
+	}
+}
+
+// diffByID calls f for every ID present in either list, in ID order, with nil for a side
+// that lacks it.
+func diffByID[T any](b, a []*T, id func(*T) string, f func(b, a *T)) {
+	mb, ma := make(map[string]*T, len(b)), make(map[string]*T, len(a))
+	ids := make([]string, 0, len(b))
+	for _, x := range b {
+		mb[id(x)] = x
+		ids = append(ids, id(x))
+	}
+	for _, x := range a {
+		if _, ok := mb[id(x)]; !ok {
+			ids = append(ids, id(x))
+		}
+		ma[id(x)] = x
+	}
+	sort.Strings(ids)
+	for _, k := range ids {
+		f(mb[k], ma[k])
+	}
+}
+
+func pick2[T any](b, a *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// fieldLines compares one printed form of an object on both sides.
+func fieldLines[T any](b, a *T, f func(*T) string) []string {
+	switch {
+	case b == nil:
+		return []string{"+ " + f(a)}
+	case a == nil:
+		return []string{"- " + f(b)}
+	}
+	if fb, fa := f(b), f(a); fb != fa {
+		return []string{"- " + fb, "+ " + fa}
+	}
+	return nil
+}
+
+// setDiff lists what only one side has: "- x" for before, "+ x" for after, in order.
+func setDiff(b, a []string, prefix string) []string {
+	var out []string
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			out = append(out, "- "+prefix+x)
+		}
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, "+ "+prefix+x)
+		}
+	}
+	return out
+}
+
+// sgRules prints a direction's rules as the console shows them, rule IDs and descriptions
+// left out (a lab numbers its rules by position).
+func sgRules(g *model.SecurityGroup, dir string) []string {
+	if g == nil {
+		return nil
+	}
+	rules := g.Ingress
+	peerWord := "from"
+	if dir == "egress" {
+		rules, peerWord = g.Egress, "to"
+	}
+	out := make([]string, 0, len(rules))
+	for _, r := range rules {
+		peer := r.CIDR.String()
+		switch {
+		case r.Group != "":
+			peer = string(r.Group)
+		case r.PrefixList != "":
+			peer = string(r.PrefixList)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s", protoText(r.Protocol, r.FromPort, r.ToPort), peerWord, peer))
+	}
+	return out
+}
+
+func aclEntries(a *model.NetworkACL) []string {
+	if a == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range a.Entries {
+		dir, peer, action := "inbound", "from", "deny"
+		if e.Egress {
+			dir, peer = "outbound", "to"
+		}
+		if e.Allow {
+			action = "allow"
+		}
+		from, to := e.FromPort, e.ToPort
+		if e.Protocol == model.ProtocolICMP {
+			from, to = e.ICMPType, e.ICMPCode
+		} else if from == 0 && to == 0 {
+			from, to = -1, -1
+		}
+		out = append(out, fmt.Sprintf("%s rule %s %s %s %s %s", dir, ruleText(e.RuleNumber), action, protoText(e.Protocol, from, to), peer, e.CIDR))
+	}
+	return out
+}
+
+// protoText prints a rule's protocol and ports: "TCP 443", "TCP 1024-65535", "ICMP type 8",
+// "all traffic", "protocol 50".
+func protoText(proto, from, to int) string {
+	switch proto {
+	case model.ProtocolAll:
+		return "all traffic"
+	case model.ProtocolICMP:
+		switch {
+		case from < 0:
+			return "ICMP"
+		case to < 0:
+			return fmt.Sprintf("ICMP type %d", from)
+		}
+		return fmt.Sprintf("ICMP type %d code %d", from, to)
+	case model.ProtocolTCP, model.ProtocolUDP:
+		name := map[int]string{model.ProtocolTCP: "TCP", model.ProtocolUDP: "UDP"}[proto]
+		switch {
+		case from < 0 || from == 0 && to >= 65535:
+			return name
+		case from == to:
+			return fmt.Sprintf("%s %d", name, from)
+		}
+		return fmt.Sprintf("%s %d-%d", name, from, to)
+	}
+	return fmt.Sprintf("protocol %d", proto)
+}
+
+func routeLines(rt *model.RouteTable) []string {
+	if rt == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range rt.Routes {
+		s := fmt.Sprintf("route %s -> %s", r.DestinationString(), r.Target.ID)
+		if r.State == model.RouteBlackhole {
+			s += " (blackhole)"
+		}
+		out = append(out, s)
+	}
+	for _, g := range rt.PropagatingVGWs {
+		out = append(out, "propagation from "+string(g))
+	}
+	if rt.Main {
+		out = append(out, "main route table")
+	}
+	return out
+}
+
+func gatewaysOf(rt *model.RouteTable) []string {
+	if rt == nil {
+		return nil
+	}
+	return rt.Gateways
+}
+
+// subnetsOf lists the subnets a route table or NACL applies to in a view, explicitly or
+// implicitly; nothing when the view lacks it.
+func subnetsOf(v *view, present bool, id string) []string {
+	if !present {
+		return nil
+	}
+	return v.subnetsOf[id]
+}
+
+func eniLines(b, a *model.NetworkInterface) []string {
+	if b != nil && a != nil && b.Subnet == a.Subnet && b.SourceDestCheck == a.SourceDestCheck && b.Instance == a.Instance &&
+		slices.Equal(b.PrivateIPs, a.PrivateIPs) && slices.Equal(b.SecurityGroups, a.SecurityGroups) {
+		return nil
+	}
+	switch {
+	case b == nil:
+		return []string{"+ interface in " + string(a.Subnet)}
+	case a == nil:
+		return []string{"- interface in " + string(b.Subnet)}
+	}
+	var out []string
+	if b.Subnet != a.Subnet {
+		out = append(out, fmt.Sprintf("subnet %s -> %s", b.Subnet, a.Subnet))
+	}
+	ips := func(e *model.NetworkInterface) []string {
+		var s []string
+		for _, p := range e.PrivateIPs {
+			x := p.Addr.String()
+			if p.PublicIP.IsValid() {
+				x += " (public " + p.PublicIP.String() + ")"
+			}
+			s = append(s, x)
+		}
+		return s
+	}
+	out = append(out, setDiff(ips(b), ips(a), "address ")...)
+	groups := func(e *model.NetworkInterface) []string {
+		var s []string
+		for _, g := range e.SecurityGroups {
+			s = append(s, string(g))
+		}
+		return s
+	}
+	out = append(out, setDiff(groups(b), groups(a), "security group ")...)
+	if b.SourceDestCheck != a.SourceDestCheck {
+		out = append(out, fmt.Sprintf("source/destination check %v -> %v", b.SourceDestCheck, a.SourceDestCheck))
+	}
+	if b.Instance != a.Instance {
+		out = append(out, fmt.Sprintf("instance %s -> %s", b.Instance, a.Instance))
+	}
+	return out
+}
+
+// lines of a change, joined for one-line output.
+func (c Change) text() string { return c.String() + ": " + strings.Join(c.Lines, "; ") }
