@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -140,4 +141,54 @@ func BenchmarkDiff(b *testing.B) {
 	b.ReportMetric(float64(res.Pairs), "pairs")
 	b.ReportMetric(float64(res.Skipped), "skipped")
 	b.ReportMetric(float64(heapMB()), "heap-MB")
+}
+
+// BenchmarkPeakMemory: the largest heap while the 100,000-instance estate is built,
+// compiled, indexed for analysis and asked reach questions (run it alone: -bench PeakMemory),
+// and the memory the process took from the OS. BenchmarkDiff reports the heap with two such
+// estates held.
+func BenchmarkPeakMemory(b *testing.B) {
+	var peak uint64
+	var sys uint64
+	for b.Loop() {
+		runtime.GC()
+		stop := samplePeak(&peak)
+		t := gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+		model.ApplyDefaults(t)
+		n, _ := engine.Compile(t)
+		a := New(n, 1)
+		for _, pr := range [][2]string{{"vpc0500-app-01", "vpc0500-db-01"}, {"vpc0500-web-01", "vpc0501-app-01"}} {
+			a.Reach(byName(a, t, pr[0]), byName(a, t, pr[1]), Everything())
+		}
+		stop()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		sys = max(sys, m.Sys)
+		runtime.KeepAlive(a)
+	}
+	b.ReportMetric(float64(peak>>20), "peak-heap-MB")
+	b.ReportMetric(float64(sys>>20), "sys-MB")
+}
+
+// samplePeak records the largest live heap seen until stop is called, every millisecond.
+func samplePeak(peak *uint64) (stop func()) {
+	read := func() uint64 {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Millisecond):
+				*peak = max(*peak, read())
+			}
+		}
+	}()
+	return func() { close(done); <-finished; *peak = max(*peak, read()) }
 }

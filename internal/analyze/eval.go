@@ -98,14 +98,19 @@ func endOf(r *engine.Result) end {
 	return e
 }
 
-// reaches reports whether a journey ended at an endpoint.
-func (e end) reaches(ep tools.Endpoint) bool {
+// reaches reports whether a journey ended at an endpoint. An address endpoint is reached by
+// delivery to it, or to the interface its public IP maps to (§3.4).
+func (a *Analyzer) reaches(e end, ep tools.Endpoint) bool {
 	switch e.kind {
 	case engine.Delivered:
 		if ep.Kind == tools.EndpointENI {
 			return e.eni == ep.ENI
 		}
-		return ep.Kind == tools.EndpointAddress && e.pkt.Dst == ep.IP
+		if ep.Kind != tools.EndpointAddress {
+			return false
+		}
+		eni, _, mapped := a.Net.PublicMapping(ep.IP)
+		return e.pkt.Dst == ep.IP || mapped && eni == e.eni
 	case engine.Exited:
 		return ep.Kind != tools.EndpointENI && e.pkt.Dst == ep.IP
 	}
@@ -170,6 +175,22 @@ func packetFor(h packet.Packet, from, to tools.Endpoint) packet.Packet {
 
 var continuePast = engine.Options{ContinuePastBlocks: true}
 
+// Target is the endpoint packets from `from` are addressed to: an instance is reached from
+// the internet at its public IP (§3.4), from anywhere else at its private IP.
+func (a *Analyzer) Target(from, to tools.Endpoint) tools.Endpoint {
+	if from.Kind != tools.EndpointInternet || to.Kind != tools.EndpointENI {
+		return to
+	}
+	if e := a.enis[to.ENI]; e != nil {
+		for _, p := range e.PrivateIPs {
+			if p.Addr == to.IP && p.PublicIP.IsValid() {
+				to.IP = p.PublicIP
+			}
+		}
+	}
+	return to
+}
+
 // evaluate sends one packet from an endpoint past every block on a fresh state and, when it
 // arrives, the destination's answer back; then it adds what only the pair of journeys shows.
 func (a *Analyzer) evaluate(from, to tools.Endpoint, p packet.Packet) *Outcome {
@@ -179,7 +200,7 @@ func (a *Analyzer) evaluate(from, to tools.Endpoint, p packet.Packet) *Outcome {
 	if fe.kind != engine.Dropped {
 		o.Seen = fe.pkt.Src
 	}
-	o.Arrived = fe.reaches(to)
+	o.Arrived = a.reaches(fe, to)
 	o.Blockers = appendBlockers(o.Blockers, PathForward, o.Forward)
 	if o.Arrived {
 		at, ttl := a.responder(fe)
@@ -187,7 +208,7 @@ func (a *Analyzer) evaluate(from, to tools.Endpoint, p packet.Packet) *Outcome {
 			o.Replies = true
 			o.Return = a.Net.SendWith(st, at, reply, continuePast)
 			re := endOf(o.Return)
-			o.Back = re.reaches(from)
+			o.Back = a.reaches(re, from)
 			o.Blockers = appendBlockers(o.Blockers, PathReturn, o.Return)
 			if o.Back {
 				o.Blockers = append(o.Blockers, replyChecks(o, re)...)

@@ -51,6 +51,7 @@ func probeAtom(q Query, c Class) atom {
 // Reach splits the asked header space between two endpoints into parts (see the package
 // documentation for the method). from must be able to send.
 func (a *Analyzer) Reach(from, to tools.Endpoint, q Query) *Reach {
+	to = a.Target(from, to)
 	atoms, outs := a.reachAtoms(from, to, q, nil)
 	return &Reach{From: from, To: to, Query: q, Parts: group(atoms, outs, func(o *Outcome) string { return o.Key() })}
 }

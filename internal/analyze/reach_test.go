@@ -235,3 +235,27 @@ func TestSpaceText(t *testing.T) {
 		t.Errorf("split: %v", got)
 	}
 }
+
+// From the internet, an instance is reached at its public IP (§3.4), named either way.
+func TestReachFromInternet(t *testing.T) {
+	lab := `vpc: {name: v, cidr: 10.0.0.0/16, internet_gateway: igw}
+subnets:
+  pub: {cidr: 10.0.0.0/24, route_table: pub-rt}
+route_tables:
+  pub-rt: {routes: {0.0.0.0/0: igw}}
+security_groups:
+  web: {ingress: [{protocol: tcp, port: 443, cidr: 0.0.0.0/0}]}
+instances:
+  web: {subnet: pub, private_ip: 10.0.0.10, public_ip: 54.1.2.3, security_groups: [web]}
+internet_hosts:
+  client: 198.51.100.7
+`
+	q := Query{Protocol: 6, DstPorts: AllPorts, SrcPorts: AllPorts, ICMPTypes: allICMP}
+	for _, to := range []string{"web", "54.1.2.3"} {
+		r := reach(t, lab, "client", to, q)
+		p := partOf(t, r, ClassTCP, 443, 40000)
+		if len(r.Parts) != 2 || !p.Reachable || p.Space.Text(q) != "TCP 443" || p.Outcome.Seen != netip.MustParseAddr("198.51.100.7") {
+			t.Errorf("to %s: %d parts, 443 reachable=%v %q %v", to, len(r.Parts), p.Reachable, p.Space.Text(q), codes(p.Outcome.Blockers))
+		}
+	}
+}

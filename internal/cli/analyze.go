@@ -396,6 +396,9 @@ Exit status: 0 when no flow changed, 1 when some did, 2 on bad input.`,
 					}
 					ep[i] = x
 				}
+				if e.flag == "--to" && len(sources) == 1 {
+					ep[0], ep[1] = as[0].Target(sources[0].Before, ep[0]), as[1].Target(sources[0].After, ep[1])
+				}
 				*e.set = []*analyze.DiffEndpoint{{Label: e.name, Before: ep[0], After: ep[1]}}
 			}
 			r := analyze.Diff(as[0], as[1], analyze.DiffModels(as[0].Net.Topology, as[1].Net.Topology), sources, targets, q)
