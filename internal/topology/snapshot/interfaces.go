@@ -63,19 +63,19 @@ func (l *loader) buildInterfaces(t *model.Topology) {
 		}
 	}
 
+	attachedTo := map[model.InstanceID][]*model.NetworkInterface{} // in ENI order
 	for _, it := range enis {
-		t.NetworkInterfaces = append(t.NetworkInterfaces, l.eni(it.v, it.src))
+		e := l.eni(it.v, it.src)
+		t.NetworkInterfaces = append(t.NetworkInterfaces, e)
+		if e.Instance != "" {
+			attachedTo[e.Instance] = append(attachedTo[e.Instance], e)
+		}
 	}
 	for _, it := range instances {
 		in := it.v
 		inst := &model.Instance{ID: model.InstanceID(in.InstanceId), State: in.State.Name, Src: it.src}
 		inst.Name, inst.Tags = tags(in.tagged)
-		var attached []*model.NetworkInterface
-		for _, e := range t.NetworkInterfaces {
-			if e.Instance == inst.ID {
-				attached = append(attached, e)
-			}
-		}
+		attached := attachedTo[inst.ID]
 		slices.SortStableFunc(attached, func(a, b *model.NetworkInterface) int {
 			return cmp.Compare(a.DeviceIndex, b.DeviceIndex)
 		})

@@ -108,9 +108,9 @@ func (l *loader) readFile(path, name string) {
 	if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
 		data = append([]byte("   "), data[3:]...) // a BOM: blank it, keeping offsets
 	}
-	var whole json.RawMessage // checks the whole file, without building it
-	if err := json.Unmarshal(data, &whole); err != nil {
-		syntaxProblem(&l.probs, name, data, err)
+	if !json.Valid(data) { // checks the whole file, without building it
+		var whole json.RawMessage
+		syntaxProblem(&l.probs, name, data, json.Unmarshal(data, &whole))
 		return
 	}
 	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
