@@ -22,12 +22,13 @@ func ApplyDefaults(t *Topology) {
 		defaultSecurityGroup(t, v)
 		defaultNetworkACL(t, v)
 	}
+	ix := NewIndex(t)
 	for _, rt := range t.RouteTables {
-		if v := t.VPC(rt.VPC); v != nil {
+		if v := ix.VPCs[rt.VPC]; v != nil {
 			addLocalRoutes(rt, v)
 		}
 	}
-	natENIs(t)
+	natENIs(t, ix)
 	for _, eni := range t.NetworkInterfaces {
 		if eni.Type == "" {
 			eni.Type = InterfaceTypeInterface
@@ -51,7 +52,7 @@ func ApplyDefaults(t *Topology) {
 		if a.ENI == "" || !a.PublicIP.IsValid() {
 			continue
 		}
-		if eni := t.ENI(a.ENI); eni != nil {
+		if eni := ix.ENIs[a.ENI]; eni != nil {
 			for i := range eni.PrivateIPs {
 				p := &eni.PrivateIPs[i]
 				if (p.Addr == a.PrivateIP || (!a.PrivateIP.IsValid() && p.Primary)) && !p.PublicIP.IsValid() {
@@ -133,25 +134,41 @@ func defaultNetworkACL(t *Topology, v *VPC) {
 	})
 }
 
-func natENIs(t *Topology) {
+// natENIs gives every NAT gateway address an ENI: the one the snapshot lists (by ID, or a
+// nat_gateway ENI holding the address), else a new requester-managed one. ix is kept current.
+func natENIs(t *Topology, ix *Index) {
+	type vpcIP struct {
+		vpc VPCID
+		ip  netip.Addr
+	}
+	natByIP := map[vpcIP]*NetworkInterface{}
+	for _, e := range t.NetworkInterfaces {
+		if e.Type == InterfaceTypeNATGateway {
+			for _, p := range e.PrivateIPs {
+				natByIP[vpcIP{e.VPC, p.Addr}] = e
+			}
+		}
+	}
 	for _, n := range t.NATGateways {
 		for i := range n.Addresses {
 			a := &n.Addresses[i]
-			if a.ENI != "" && t.ENI(a.ENI) != nil {
+			if a.ENI != "" && ix.ENIs[a.ENI] != nil {
 				continue
 			}
-			if eni := t.ENIByIP(n.VPC, a.PrivateIP); eni != nil && eni.Type == InterfaceTypeNATGateway {
+			if eni := natByIP[vpcIP{n.VPC, a.PrivateIP}]; eni != nil {
 				a.ENI = eni.ID
 				continue
 			}
 			if a.ENI == "" {
 				a.ENI = ENIID(DeriveID("eni", string(n.ID)+"/"+a.PrivateIP.String()))
 			}
-			t.NetworkInterfaces = append(t.NetworkInterfaces, &NetworkInterface{
+			eni := &NetworkInterface{
 				ID: a.ENI, VPC: n.VPC, Subnet: n.Subnet, Type: InterfaceTypeNATGateway,
 				PrivateIPs:  []PrivateIP{{Addr: a.PrivateIP, Primary: true, PublicIP: a.PublicIP}},
 				Description: "Interface for NAT Gateway " + string(n.ID),
-			})
+			}
+			t.NetworkInterfaces = append(t.NetworkInterfaces, eni)
+			ix.ENIs[eni.ID] = eni
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 // Missing or unparsable values (an invalid prefix or address) are not reported here: the
 // loader that could not parse them has already said so, and saying it twice is noise.
 func Validate(t *Topology) Problems {
-	v := &validator{t: t}
+	v := &validator{t: t, ix: NewIndex(t)}
 	v.uniqueIDs()
 	v.vpcs()
 	v.subnets()
@@ -32,6 +32,7 @@ func Validate(t *Topology) Problems {
 
 type validator struct {
 	t  *Topology
+	ix *Index
 	ps Problems
 }
 
@@ -44,7 +45,7 @@ func label[ID ~string](name string, id ID) string {
 }
 
 func (v *validator) vpcLabel(id VPCID) string {
-	if vpc := v.t.VPC(id); vpc != nil {
+	if vpc := v.ix.VPCs[id]; vpc != nil {
 		return label(vpc.Name, vpc.ID)
 	}
 	return string(id)
@@ -133,9 +134,10 @@ func (v *validator) vpcs() {
 // subnets: a subnet's CIDR is /16 to /28 and lies in one of its VPC's CIDRs; subnets of one
 // VPC do not overlap (§6.3).
 func (v *validator) subnets() {
-	for i, s := range v.t.Subnets {
+	earlier := map[VPCID][]*Subnet{} // valid subnets seen so far, per VPC
+	for _, s := range v.t.Subnets {
 		name := label(s.Name, s.ID)
-		vpc := v.t.VPC(s.VPC)
+		vpc := v.ix.VPCs[s.VPC]
 		if s.VPC != "" && vpc == nil {
 			v.ps.Warnf(s.Src, "subnet %s: VPC %s is not in the topology", name, s.VPC)
 		}
@@ -151,11 +153,12 @@ func (v *validator) subnets() {
 		if vpc != nil && len(vpc.CIDRs) > 0 && !insideAny(s.CIDR, vpc.CIDRs) {
 			v.ps.Errorf(s.Src, "subnet %s: CIDR %s is not inside VPC %s %v (§6.3)", name, s.CIDR, label(vpc.Name, vpc.ID), vpc.CIDRs)
 		}
-		for _, o := range v.t.Subnets[:i] {
-			if o.VPC == s.VPC && o.CIDR.IsValid() && o.CIDR.Overlaps(s.CIDR) {
+		for _, o := range earlier[s.VPC] {
+			if o.CIDR.Overlaps(s.CIDR) {
 				v.ps.Errorf(s.Src, "subnet %s: CIDR %s overlaps subnet %s (%s) (§6.3)", name, s.CIDR, label(o.Name, o.ID), o.CIDR)
 			}
 		}
+		earlier[s.VPC] = append(earlier[s.VPC], s)
 	}
 }
 
@@ -218,7 +221,7 @@ func (v *validator) routeTables() {
 	assoc := map[SubnetID]*RouteTable{}
 	for _, rt := range v.t.RouteTables {
 		name := label(rt.Name, rt.ID)
-		vpc := v.t.VPC(rt.VPC)
+		vpc := v.ix.VPCs[rt.VPC]
 		if rt.VPC != "" && vpc == nil {
 			v.ps.Warnf(rt.Src, "route table %s: VPC %s is not in the topology", name, rt.VPC)
 		}
@@ -234,7 +237,7 @@ func (v *validator) routeTables() {
 			assoc[id] = rt
 		}
 		for _, id := range rt.PropagatingVGWs {
-			g := v.t.VPNGateway(id)
+			g := v.ix.VPNGateways[id]
 			switch {
 			case g == nil:
 				v.ps.Warnf(rt.Src, "route table %s: propagating VPN gateway %s is not in the topology", name, id)
@@ -266,7 +269,7 @@ func (v *validator) routeTables() {
 }
 
 func (v *validator) subnetLabel(id SubnetID) string {
-	if s := v.t.Subnet(id); s != nil {
+	if s := v.ix.Subnets[id]; s != nil {
 		return label(s.Name, s.ID)
 	}
 	return string(id)
@@ -274,7 +277,7 @@ func (v *validator) subnetLabel(id SubnetID) string {
 
 // association checks that an associated subnet exists and lives in the owner's VPC.
 func (v *validator) association(src Source, owner string, vpc VPCID, id SubnetID) {
-	s := v.t.Subnet(id)
+	s := v.ix.Subnets[id]
 	switch {
 	case s == nil:
 		v.ps.Warnf(src, "%s: associated subnet %s is not in the topology", owner, id)
@@ -353,28 +356,28 @@ func (v *validator) routeTarget(src Source, where string, rt *RouteTable, tg Tar
 			elsewhere("internet gateway", label(g.Name, g.ID), g.VPC)
 		}
 	case TargetNATGateway:
-		if n := v.t.NATGateway(NATGatewayID(tg.ID)); n == nil {
+		if n := v.ix.NATGateways[NATGatewayID(tg.ID)]; n == nil {
 			missing("NAT gateway")
 		} else {
 			elsewhere("NAT gateway", label(n.Name, n.ID), n.VPC)
 		}
 	case TargetNetworkInterface:
-		if e := v.t.ENI(ENIID(tg.ID)); e == nil {
+		if e := v.ix.ENIs[ENIID(tg.ID)]; e == nil {
 			missing("network interface")
 		} else {
 			elsewhere("network interface", label(e.Name, e.ID), e.VPC)
 		}
 	case TargetInstance:
-		in := v.t.Instance(InstanceID(tg.ID))
+		in := v.ix.Instances[InstanceID(tg.ID)]
 		if in == nil {
 			missing("instance")
 		} else if len(in.ENIs) > 0 {
-			if e := v.t.ENI(in.ENIs[0]); e != nil {
+			if e := v.ix.ENIs[in.ENIs[0]]; e != nil {
 				elsewhere("instance", label(in.Name, in.ID), e.VPC)
 			}
 		}
 	case TargetVPNGateway:
-		g := v.t.VPNGateway(VPNGatewayID(tg.ID))
+		g := v.ix.VPNGateways[VPNGatewayID(tg.ID)]
 		switch {
 		case g == nil:
 			missing("VPN gateway")
@@ -416,7 +419,7 @@ func (v *validator) internetGateways() {
 		if g.VPC == "" {
 			continue
 		}
-		if v.t.VPC(g.VPC) == nil {
+		if v.ix.VPCs[g.VPC] == nil {
 			v.ps.Warnf(g.Src, "internet gateway %s: attached VPC %s is not in the topology", label(g.Name, g.ID), g.VPC)
 		}
 		if first := attached[g.VPC]; first != nil {
@@ -460,7 +463,7 @@ func (v *validator) natGateways() {
 		if len(n.Addresses) > 8 {
 			v.ps.Errorf(n.Src, "%s: %d private IPs; a NAT gateway has at most 8 (§2.1.5)", who, len(n.Addresses))
 		}
-		s := v.t.Subnet(n.Subnet)
+		s := v.ix.Subnets[n.Subnet]
 		switch {
 		case n.Subnet == "":
 		case s == nil:
@@ -486,15 +489,11 @@ func (v *validator) hasIGW(vpc VPCID) bool {
 // owner names an ENI for messages: the NAT gateway it serves (with that gateway's Src), or
 // the interface itself.
 func (v *validator) owner(e *NetworkInterface) (string, Source) {
-	for _, n := range v.t.NATGateways {
-		for _, a := range n.Addresses {
-			if a.ENI == e.ID {
-				return "NAT gateway " + label(n.Name, n.ID), n.Src
-			}
-		}
+	if n := v.ix.NATOfENI[e.ID]; n != nil {
+		return "NAT gateway " + label(n.Name, n.ID), n.Src
 	}
 	who := "network interface " + label(e.Name, e.ID)
-	if in := v.t.Instance(e.Instance); in != nil {
+	if in := v.ix.Instances[e.Instance]; in != nil {
 		who += " of instance " + label(in.Name, in.ID)
 	}
 	return who, e.Src
@@ -516,7 +515,7 @@ func (v *validator) interfaces() {
 		} else if !ok && e.VPC != "" {
 			instanceVPC[e.Instance] = e.VPC
 		}
-		s := v.t.Subnet(e.Subnet)
+		s := v.ix.Subnets[e.Subnet]
 		switch {
 		case e.Subnet == "":
 		case s == nil:
@@ -540,7 +539,7 @@ func (v *validator) interfaces() {
 			used[e.VPC][p.Addr] = use{who, src}
 		}
 		for _, id := range e.SecurityGroups {
-			g := v.t.SecurityGroup(id)
+			g := v.ix.SecurityGroups[id]
 			switch {
 			case g == nil:
 				v.ps.Warnf(src, "%s: security group %s is not in the topology", who, id)
@@ -583,11 +582,11 @@ func (v *validator) publicIPs() {
 		key, who := "alloc/"+string(a.AllocationID), "Elastic IP "+label(a.Name, a.AllocationID)
 		eni := a.ENI
 		if eni == "" && a.Instance != "" {
-			if in := v.t.Instance(a.Instance); in != nil && len(in.ENIs) > 0 {
+			if in := v.ix.Instances[a.Instance]; in != nil && len(in.ENIs) > 0 {
 				eni = in.ENIs[0]
 			}
 		}
-		if e := v.t.ENI(eni); e != nil {
+		if e := v.ix.ENIs[eni]; e != nil {
 			priv := a.PrivateIP
 			if !priv.IsValid() {
 				priv = e.PrimaryIP()
@@ -605,7 +604,7 @@ func (v *validator) publicIPs() {
 func (v *validator) securityGroups() {
 	for _, g := range v.t.SecurityGroups {
 		name := label(g.Name, g.ID)
-		if g.VPC != "" && v.t.VPC(g.VPC) == nil {
+		if g.VPC != "" && v.ix.VPCs[g.VPC] == nil {
 			v.ps.Warnf(g.Src, "security group %s: VPC %s is not in the topology", name, g.VPC)
 		}
 		for dir, rules := range [2][]SecurityGroupRule{g.Ingress, g.Egress} {
@@ -628,7 +627,7 @@ func (v *validator) securityGroups() {
 				}
 				if r.Group != "" {
 					peers++
-					if v.t.SecurityGroup(r.Group) == nil {
+					if v.ix.SecurityGroups[r.Group] == nil {
 						v.ps.Warnf(src, "%s: security group %s is not in the topology", where, r.Group)
 					}
 				}
@@ -664,7 +663,7 @@ func (v *validator) networkACLs() {
 	all4, all6 := netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")
 	for _, a := range v.t.NetworkACLs {
 		name := label(a.Name, a.ID)
-		if a.VPC != "" && v.t.VPC(a.VPC) == nil {
+		if a.VPC != "" && v.ix.VPCs[a.VPC] == nil {
 			v.ps.Warnf(a.Src, "network ACL %s: VPC %s is not in the topology", name, a.VPC)
 		}
 		if a.Default {
@@ -713,17 +712,17 @@ func (v *validator) networkACLs() {
 // on VGWs that exist, on-premises hosts inside their network.
 func (v *validator) hybrid() {
 	for _, g := range v.t.VPNGateways {
-		if g.VPC != "" && v.t.VPC(g.VPC) == nil {
+		if g.VPC != "" && v.ix.VPCs[g.VPC] == nil {
 			v.ps.Warnf(g.Src, "VPN gateway %s: attached VPC %s is not in the topology", label(g.Name, g.ID), g.VPC)
 		}
 	}
 	for _, c := range v.t.VPNConnections {
-		if c.VPNGateway != "" && v.t.VPNGateway(c.VPNGateway) == nil {
+		if c.VPNGateway != "" && v.ix.VPNGateways[c.VPNGateway] == nil {
 			v.ps.Warnf(c.Src, "VPN connection %s: VPN gateway %s is not in the topology", label(c.Name, c.ID), c.VPNGateway)
 		}
 	}
 	for _, o := range v.t.OnPremises {
-		if o.VPNGateway != "" && v.t.VPNGateway(o.VPNGateway) == nil {
+		if o.VPNGateway != "" && v.ix.VPNGateways[o.VPNGateway] == nil {
 			v.ps.Warnf(o.Src, "on-premises network %s: VPN gateway %s is not in the topology", o.Name, o.VPNGateway)
 		}
 		for _, h := range o.Hosts {

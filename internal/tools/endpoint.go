@@ -3,7 +3,6 @@ package tools
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 	"sort"
 	"strings"
 
@@ -157,15 +156,12 @@ func ttlOr(t uint8) uint8 {
 }
 
 func (s *Sim) eniEndpoint(id model.ENIID, label string) Endpoint {
-	e := s.Net.Topology.ENI(id)
 	ep := Endpoint{Kind: EndpointENI, ENI: id, Label: label, TTL: model.DefaultInitialTTL}
-	if e != nil {
+	if e := s.ix.ENIs[id]; e != nil {
 		ep.IP = e.PrimaryIP()
 	}
-	for _, in := range s.Net.Topology.Instances {
-		if in.InitialTTL != 0 && (e != nil && in.ID == e.Instance || slices.Contains(in.ENIs, id)) {
-			ep.TTL = in.InitialTTL
-		}
+	if in := s.ix.InstanceOfENI[id]; in != nil && in.InitialTTL != 0 {
+		ep.TTL = in.InitialTTL
 	}
 	return ep
 }

@@ -22,6 +22,7 @@ var SimEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // Sim is one simulation run: the compiled network, its state, the clock and the captures.
 type Sim struct {
 	Net   *engine.Network
+	ix    *model.Index // the topology's IDs, for per-probe lookups
 	State *engine.State
 	Clock *engine.ManualClock
 	rng   *rand.Rand
@@ -36,7 +37,7 @@ type Sim struct {
 func NewSim(n *engine.Network, seed uint64) *Sim {
 	clock := &engine.ManualClock{T: SimEpoch}
 	return &Sim{
-		Net: n, State: engine.NewState(clock, seed), Clock: clock,
+		Net: n, ix: model.NewIndex(n.Topology), State: engine.NewState(clock, seed), Clock: clock,
 		rng:  rand.New(rand.NewPCG(seed, 0x5eed)),
 		caps: map[model.ENIID]*Capture{},
 		ipID: uint16(seed*7919) | 1,

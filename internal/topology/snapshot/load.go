@@ -21,7 +21,9 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/vpclab/vpclab/internal/model"
 )
@@ -38,6 +40,7 @@ func Load(dir string) (*model.Topology, model.Problems) {
 	case !info.IsDir():
 		l.readFile(dir, dir)
 	default:
+		var files [][2]string
 		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				l.probs.Errorf(model.Source{File: relName(dir, path)}, "cannot read: %v", err)
@@ -47,15 +50,56 @@ func Load(dir string) (*model.Topology, model.Problems) {
 				return nil
 			}
 			if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".json") {
-				l.readFile(path, relName(dir, path))
+				files = append(files, [2]string{path, relName(dir, path)})
 			}
 			return nil
 		})
 		if err != nil {
 			l.probs.Errorf(model.Source{File: dir}, "cannot read snapshot: %v", err)
 		}
+		l.readFiles(files)
 	}
 	return l.build(), l.probs
+}
+
+// readFiles decodes files (path, name) concurrently, one decoder per core: decoding JSON is
+// most of a large snapshot's load time. What each file gives is merged in the walk's order,
+// so the result does not depend on scheduling.
+func (l *loader) readFiles(files [][2]string) {
+	parts := make([]loader, len(files))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			parts[i].readFile(f[0], f[1])
+			<-sem
+		}()
+	}
+	wg.Wait()
+	for i := range parts {
+		l.absorb(&parts[i])
+	}
+}
+
+// absorb appends what another loader read.
+func (l *loader) absorb(p *loader) {
+	l.probs = append(l.probs, p.probs...)
+	l.vpcs = append(l.vpcs, p.vpcs...)
+	l.subnets = append(l.subnets, p.subnets...)
+	l.routeTables = append(l.routeTables, p.routeTables...)
+	l.igws = append(l.igws, p.igws...)
+	l.nats = append(l.nats, p.nats...)
+	l.addresses = append(l.addresses, p.addresses...)
+	l.enis = append(l.enis, p.enis...)
+	l.instances = append(l.instances, p.instances...)
+	l.sgs = append(l.sgs, p.sgs...)
+	l.acls = append(l.acls, p.acls...)
+	l.vgws = append(l.vgws, p.vgws...)
+	l.vpns = append(l.vpns, p.vpns...)
+	l.prefixLists = append(l.prefixLists, p.prefixLists...)
 }
 
 // relName is path relative to dir, for messages.
