@@ -1,12 +1,4 @@
-//go:build pcapgo
-
-// This test reads PcapWriter's files back with gopacket's pcapgo. It is behind the pcapgo build
-// tag because pcapgo needs golang.org/x/net and golang.org/x/sys, which go.sum does not list yet:
-// once "go mod tidy" has added them (tidy sees tagged files), drop the tag. Until then, run it
-// against a scratch copy of the module files:
-//
-//	cp go.mod /tmp/t.mod && cp go.sum /tmp/t.sum
-//	go test -tags pcapgo -modfile=/tmp/t.mod -mod=mod -run Pcapgo ./internal/packet
+// This test reads PcapWriter's files back with gopacket's pcapgo, an independent reader.
 
 package packet_test
 
