@@ -26,8 +26,7 @@ type Analyzer struct {
 	vpcOfENI map[model.ENIID]model.VPCID
 	vpcCIDRs map[model.VPCID][]netip.Prefix
 
-	membersOnce sync.Once
-	members     map[netip.Addr][]model.SecurityGroupID // private IP → groups of its ENI (§4.1.5)
+	members map[netip.Addr][]model.SecurityGroupID // private IP → groups of its ENI (§4.1.5)
 
 	farOnce sync.Once
 	far     map[model.VPCID][]netip.Prefix // prefixes that can tell destinations apart (matrix.go)
@@ -51,6 +50,7 @@ func New(n *engine.Network, seed uint64) *Analyzer {
 		compVPC:  map[string]model.VPCID{},
 		vpcOfENI: make(map[model.ENIID]model.VPCID, len(t.NetworkInterfaces)),
 		vpcCIDRs: make(map[model.VPCID][]netip.Prefix, len(t.VPCs)),
+		members:  make(map[netip.Addr][]model.SecurityGroupID, len(t.NetworkInterfaces)),
 	}
 	subnetVPC := make(map[model.SubnetID]model.VPCID, len(t.Subnets))
 	for _, s := range t.Subnets {
@@ -67,6 +67,9 @@ func New(n *engine.Network, seed uint64) *Analyzer {
 		a.compVPC[string(e.ID)] = v
 		if e.Instance != "" {
 			a.compVPC[string(e.Instance)] = v
+		}
+		for _, p := range e.PrivateIPs {
+			a.members[p.Addr] = append(a.members[p.Addr], e.SecurityGroups...)
 		}
 	}
 	for _, g := range t.SecurityGroups {
@@ -120,18 +123,8 @@ func New(n *engine.Network, seed uint64) *Analyzer {
 	return a
 }
 
-// groupsOf returns the groups of the ENI holding a private IP (built on first use).
-func (a *Analyzer) groupsOf(ip netip.Addr) []model.SecurityGroupID {
-	a.membersOnce.Do(func() {
-		a.members = make(map[netip.Addr][]model.SecurityGroupID, len(a.enis))
-		for _, e := range a.Net.Topology.NetworkInterfaces {
-			for _, p := range e.PrivateIPs {
-				a.members[p.Addr] = append(a.members[p.Addr], e.SecurityGroups...)
-			}
-		}
-	})
-	return a.members[ip]
-}
+// groupsOf returns the groups of the ENI holding a private IP.
+func (a *Analyzer) groupsOf(ip netip.Addr) []model.SecurityGroupID { return a.members[ip] }
 
 // ENIEndpoint describes an ENI as an endpoint without a name lookup (matrix and diff use it
 // for every interface; tools.Sim.Resolve is for names people type).
