@@ -25,6 +25,24 @@
 // VPCLAB_REPLY_SOURCE_MISMATCH; a path through an appliance one way only with
 // VPCLAB_ASYMMETRIC_ROUTING (§1.2.5).
 //
+// Matrix answers Reach for every ordered pair, in parallel over sources. One packet first
+// tells whether anything can arrive (a path depends on addresses, not ports; only a NAT
+// gateway's protocol restriction depends on the protocol, and stops other protocols sooner);
+// destinations in another VPC that none of the source VPC's route prefixes, VPN networks or
+// internet-gateway checks (§1.2, §3.3, §7.3) tell apart share one answer per source. The
+// subnets scope places a probe interface with an allow-all security group in every subnet,
+// so it shows what the network between subnets allows (routes, NACLs, NAT gateways), not
+// what particular instances' groups do.
+//
+// Diff compares two topologies resource by resource first (ModelDiff), and evaluates only the
+// flows from and to the interfaces a change can touch; a changed security group rule narrows
+// that to the rule's own protocol and ports (§4.1.3: a header's verdict depends only on the
+// rules that match it). Changes on shared paths (NAT gateways, appliances, their subnets,
+// gateways) touch their whole VPC; VPN and prefix-list changes touch everything. Sources and
+// destinations are grouped by subnet: routes inside a VPC are never narrower than a subnet
+// (§1.2.5), so one packet per pair of groups rules out the pairs that arrive in neither
+// topology and end the same way in both.
+//
 // The package is pure, like the engine: no I/O, no clock; callers pass topologies and
 // compiled networks in and write the results out.
 package analyze

@@ -15,12 +15,14 @@ import (
 // Explanation codes of the analysis itself (§8: codes Reachability Analyzer lacks carry the
 // VPCLAB_ prefix; REMAP_EPHEMERAL_PORT is AWS's own).
 const (
-	CodeRemapEphemeralPort   = "REMAP_EPHEMERAL_PORT"
-	CodeReplySourceMismatch  = "VPCLAB_REPLY_SOURCE_MISMATCH"
-	CodeAsymmetricAppliance  = "VPCLAB_ASYMMETRIC_ROUTING"
-	CodeNoPath               = "NO_PATH"
-	natEphemeralLo, natEphHi = 1024, 65535 // §2.2.3
+	CodeRemapEphemeralPort  = "REMAP_EPHEMERAL_PORT"
+	CodeReplySourceMismatch = "VPCLAB_REPLY_SOURCE_MISMATCH"
+	CodeAsymmetricAppliance = "VPCLAB_ASYMMETRIC_ROUTING"
+	CodeNoPath              = "NO_PATH"
 )
+
+// The ports a NAT gateway maps sources to (§2.2.3).
+const natPortLo, natPortHi = 1024, 65535
 
 // Paths of a flow.
 const (
@@ -330,7 +332,7 @@ func (a *Analyzer) remapCheck(o *Outcome) []Blocker {
 		if h.ACLRule.Egress {
 			entries, peer = rules.outbound, h.In.Dst
 		}
-		if ok, rule := aclAllowsAll(entries, peer, h.In.Proto, natEphemeralLo, natEphHi); !ok {
+		if ok, rule := aclAllowsAll(entries, peer, h.In.Proto, natPortLo, natPortHi); !ok {
 			num := strconv.Itoa(rule)
 			if rule == 32767 {
 				num = "*"

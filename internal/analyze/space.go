@@ -166,22 +166,6 @@ func (at *atom) rep() packet.Packet {
 	return p
 }
 
-// contains reports whether the atom covers a representative header.
-func (at *atom) contains(p packet.Packet) bool {
-	switch at.class {
-	case ClassTCP, ClassUDP:
-		return p.Proto == at.class.proto() && at.a.contains(int(p.DstPort)) && at.b.contains(int(p.SrcPort))
-	case ClassICMP:
-		return p.Proto == packet.ProtoICMP && at.a.contains(int(p.ICMPType)) && at.b.contains(int(p.ICMPCode))
-	}
-	for _, i := range at.protos {
-		if i.contains(int(p.Proto)) {
-			return true
-		}
-	}
-	return false
-}
-
 // atoms forms the atoms of a class from the cuts on its two dimensions (or, for other
 // protocols, from the protocol numbers rules name: each named number is an atom of its own,
 // the rest one atom).
