@@ -121,7 +121,7 @@ func (w *worker) generated(g *engine.Result) {
 
 // send marshals p into the scratch buffer and writes it to a device.
 func (w *worker) send(to *port, p *packet.Packet) {
-	if p.WireLen() > 0xffff {
+	if p.Len() > 0xffff {
 		return
 	}
 	f := w.out[:to.vnet+ethLen]

@@ -30,8 +30,8 @@ func FuzzDecode(f *testing.F) {
 		}
 		_ = Summary(&p)
 		m := p.Marshal()
-		if len(m) != p.WireLen() {
-			t.Fatalf("len(Marshal) = %d, WireLen = %d", len(m), p.WireLen())
+		if len(m) != p.Len() {
+			t.Fatalf("len(Marshal) = %d, Len = %d", len(m), p.Len())
 		}
 		if err := VerifyChecksums(m); err != nil {
 			t.Fatalf("Marshal(Decode(b)): %v\n% x", err, m)

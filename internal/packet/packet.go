@@ -96,8 +96,12 @@ func (p *Packet) DataLen() int {
 }
 
 // L4HeaderLen is the length of the TCP (20, no options), UDP (8) or ICMP (8) header, plus the
-// quoted packet of an ICMP error; 0 for other protocols.
+// quoted packet of an ICMP error; 0 for other protocols and for a fragment other than the
+// first, which carries no L4 header.
 func (p *Packet) L4HeaderLen() int {
+	if p.FragOff != 0 {
+		return 0
+	}
 	switch p.Proto {
 	case ProtoTCP:
 		return 20

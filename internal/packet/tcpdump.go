@@ -44,7 +44,7 @@ func Summary(p *Packet) string {
 }
 
 func appendSummary(b []byte, p *Packet) []byte {
-	l4len := p.WireLen() - ipv4MinLen
+	l4len := p.Len() - ipv4MinLen
 	if p.FragOff != 0 { // tcpdump cannot see the L4 header; it prints the protocol only
 		b = appendHosts(b, p)
 		return append(append(b, " ip-proto-"...), strconv.Itoa(int(p.Proto))...)

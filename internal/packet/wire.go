@@ -130,28 +130,17 @@ const quoteLen = ipv4MinLen + 8
 
 // wireL4HeaderLen is the L4 header length on the wire: L4HeaderLen, except that a fragment
 // other than the first carries no L4 header at all.
-func (p *Packet) wireL4HeaderLen() int {
-	if p.FragOff != 0 {
-		return 0
-	}
-	return p.L4HeaderLen()
-}
-
-// WireLen is the length of the bytes Marshal produces, which is the IP total length: Len,
-// except for a fragment other than the first, which has no L4 header and is 20 + DataLen.
-func (p *Packet) WireLen() int { return ipv4MinLen + p.wireL4HeaderLen() + p.DataLen() }
-
 // Marshal returns p's wire form; see AppendTo.
-func (p *Packet) Marshal() []byte { return p.AppendTo(make([]byte, 0, p.WireLen())) }
+func (p *Packet) Marshal() []byte { return p.AppendTo(make([]byte, 0, p.Len())) }
 
 // AppendTo appends p's wire form to b and returns the extended slice. The wire form is:
 //
-//   - a 20-byte IPv4 header (no options) with total length WireLen, p's ID, DF, MF, fragment
+//   - a 20-byte IPv4 header (no options) with total length Len, p's ID, DF, MF, fragment
 //     offset, TTL, TOS, protocol and a valid header checksum;
 //   - unless FragOff is non-zero, the L4 header: TCP (20 bytes: data offset 5, urgent pointer
 //     0), UDP (8; length 8+DataLen), ICMP (type, code, then ICMPID and ICMPSeq as bytes 4–7,
 //     which are the echo identifier and sequence number; for an error with Inner set, the
-//     quote follows: Inner's IPv4 header with total length Inner.WireLen, then the first 8
+//     quote follows: Inner's IPv4 header with total length Inner.Len, then the first 8
 //     bytes of Inner's L4 header — Inner's checksum computed as Marshal(Inner) would);
 //     TCP and UDP checksums cover the pseudo-header, and a UDP checksum of 0 is sent as
 //     0xffff; other protocols have no L4 header;
@@ -160,7 +149,7 @@ func (p *Packet) Marshal() []byte { return p.AppendTo(make([]byte, 0, p.WireLen(
 //
 // AppendTo panics if the wire length exceeds 65535 or PayloadLen is negative.
 func (p *Packet) AppendTo(b []byte) []byte {
-	n := p.WireLen()
+	n := p.Len()
 	if n > 0xffff || p.DataLen() < 0 {
 		panic(fmt.Sprintf("packet: cannot marshal a packet of %d bytes (payload %d)", n, p.DataLen()))
 	}
@@ -174,7 +163,7 @@ func (p *Packet) AppendTo(b []byte) []byte {
 	out := b[start:]
 	ipv4View(out).encode(p, n)
 	l4 := out[ipv4MinLen:]
-	hl := p.wireL4HeaderLen()
+	hl := p.L4HeaderLen()
 	pay := l4[hl:]
 	writePayload(pay, p)
 	if hl > 0 {
@@ -214,10 +203,10 @@ func putL4Header(h []byte, p *Packet, paySum uint64) {
 // putQuote writes the quote of in into q (len quoteLen): in's IPv4 header and the first 8
 // bytes after it, which are its L4 header's, then its payload's if the header is shorter.
 func putQuote(q []byte, in *Packet) {
-	ipv4View(q).encode(in, in.WireLen())
+	ipv4View(q).encode(in, in.Len())
 	rest := q[ipv4MinLen:]
 	var l4 [icmpLen + quoteLen]byte // the longest L4 header: an ICMP error's
-	hl := in.wireL4HeaderLen()
+	hl := in.L4HeaderLen()
 	if hl > 0 {
 		putL4Header(l4[:hl], in, payloadSum(in))
 	}
@@ -250,7 +239,7 @@ var (
 // Payload. An ICMP error whose quote is an IPv4 header and at least 8 more bytes gets Inner:
 // the quoted header's fields, the L4 fields found in 8 bytes (TCP ports and Seq; UDP ports;
 // ICMP type, code, ID and Seq) and PayloadLen = quoted total length − quoted header length −
-// L4 header length (at least 0), so that Inner.WireLen is the quoted total length when the
+// L4 header length (at least 0), so that Inner.Len is the quoted total length when the
 // quoted header has no options. Payload is then what follows the quoted header and 8 bytes;
 // an error with a quote Decode cannot read keeps it all in Payload and has no Inner.
 //
@@ -386,7 +375,7 @@ func decodeQuote(q []byte) (*Packet, int, bool) {
 			in.ICMPType, in.ICMPCode, in.ICMPID, in.ICMPSeq = ic.typ(), ic.code(), ic.id(), ic.seq()
 		}
 	}
-	in.PayloadLen = max(h.totalLen()-hl-in.wireL4HeaderLen(), 0)
+	in.PayloadLen = max(h.totalLen()-hl-in.L4HeaderLen(), 0)
 	return in, hl + 8, true
 }
 

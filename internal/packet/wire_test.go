@@ -111,8 +111,8 @@ func TestMarshalDecodeRoundTrip(t *testing.T) {
 	for _, tc := range roundTrip {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.p.Marshal()
-			if len(b) != tc.p.WireLen() {
-				t.Errorf("len(Marshal) = %d, WireLen = %d", len(b), tc.p.WireLen())
+			if len(b) != tc.p.Len() {
+				t.Errorf("len(Marshal) = %d, Len = %d", len(b), tc.p.Len())
 			}
 			if err := VerifyChecksums(b); err != nil {
 				t.Errorf("VerifyChecksums: %v\n% x", err, b)
@@ -244,7 +244,7 @@ func TestGopacketDecodesMarshal(t *testing.T) {
 			if ip.SrcIP.String() != p.Src.String() || ip.DstIP.String() != p.Dst.String() ||
 				uint8(ip.Protocol) != p.Proto || ip.TTL != p.TTL || ip.Id != p.ID || ip.TOS != p.TOS ||
 				ip.FragOffset != p.FragOff || (ip.Flags&layers.IPv4DontFragment != 0) != p.DF ||
-				(ip.Flags&layers.IPv4MoreFragments != 0) != p.MF || int(ip.Length) != p.WireLen() {
+				(ip.Flags&layers.IPv4MoreFragments != 0) != p.MF || int(ip.Length) != p.Len() {
 				t.Errorf("IPv4 %+v", ip)
 			}
 			if p.IsFragment() { // gopacket does not decode L4 of fragments
@@ -337,7 +337,7 @@ func TestDecodeShortQuote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Inner != nil || len(got.Payload) != 27 || got.WireLen() != len(b) {
+	if got.Inner != nil || len(got.Payload) != 27 || got.Len() != len(b) {
 		t.Errorf("got %v, payload %d bytes", got, len(got.Payload))
 	}
 }
@@ -399,7 +399,7 @@ func TestPatternSum(t *testing.T) {
 func BenchmarkMarshalUDP(b *testing.B) {
 	p := udpPkt("10.0.2.149", 59743, "10.0.1.55", 33437, 1400)
 	b.ReportAllocs()
-	b.SetBytes(int64(p.WireLen()))
+	b.SetBytes(int64(p.Len()))
 	for b.Loop() {
 		_ = p.Marshal()
 	}
@@ -409,7 +409,7 @@ func BenchmarkAppendToUDP(b *testing.B) {
 	p := udpPkt("10.0.2.149", 59743, "10.0.1.55", 33437, 1400)
 	buf := make([]byte, 0, 2048)
 	b.ReportAllocs()
-	b.SetBytes(int64(p.WireLen()))
+	b.SetBytes(int64(p.Len()))
 	for b.Loop() {
 		buf = p.AppendTo(buf[:0])
 	}
