@@ -177,20 +177,9 @@ func packetFor(h packet.Packet, from, to tools.Endpoint) packet.Packet {
 
 var continuePast = engine.Options{ContinuePastBlocks: true}
 
-// Target is the endpoint packets from `from` are addressed to: an instance is reached from
-// the internet at its public IP (§3.4), from anywhere else at its private IP.
+// Target is the endpoint packets from `from` are addressed to (tools.TargetOf).
 func (a *Analyzer) Target(from, to tools.Endpoint) tools.Endpoint {
-	if from.Kind != tools.EndpointInternet || to.Kind != tools.EndpointENI {
-		return to
-	}
-	if e := a.enis[to.ENI]; e != nil {
-		for _, p := range e.PrivateIPs {
-			if p.Addr == to.IP && p.PublicIP.IsValid() {
-				to.IP = p.PublicIP
-			}
-		}
-	}
-	return to
+	return tools.TargetOf(a.enis[to.ENI], from, to)
 }
 
 // evaluate sends one packet from an endpoint past every block on a fresh state and, when it

@@ -203,3 +203,25 @@ func TestPcap(t *testing.T) {
 		t.Errorf("pcap is %d bytes starting %x; want 24+4*100 with the libpcap magic", len(data), data[:4])
 	}
 }
+
+// From the internet an instance is addressed at its public IP (§3.4), whatever name the user
+// gives it.
+func TestTraceFromInternetUsesThePublicIP(t *testing.T) {
+	lab := filepath.Join(t.TempDir(), "lab.yaml")
+	if err := os.WriteFile(lab, []byte(`vpc: {name: v, cidr: 10.0.0.0/16, internet_gateway: igw}
+subnets:
+  pub: {cidr: 10.0.0.0/24, route_table: rt}
+route_tables:
+  rt: {routes: {0.0.0.0/0: igw}}
+security_groups:
+  web: {ingress: [{protocol: tcp, port: 443, cidr: 0.0.0.0/0}]}
+instances:
+  www: {subnet: pub, private_ip: 10.0.0.10, public_ip: 198.51.100.7, security_groups: [web]}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run("trace", "-t", lab, "--from", "internet", "--to", "www", "--port", "443")
+	if code != 0 || !strings.Contains(out, "> 198.51.100.7:443") || !strings.Contains(out, "becomes the private IP 10.0.0.10") {
+		t.Errorf("exit %d\n%s%s\nwant the packet sent to the public IP and mapped by the IGW", code, out, errs)
+	}
+}

@@ -66,7 +66,7 @@ func (s *session) endpoints(from, to string) (tools.Endpoint, tools.Endpoint, er
 	if err != nil {
 		return src, dst, badInput("TO: %v", err)
 	}
-	return src, dst, nil
+	return src, s.sim.Target(src, dst), nil
 }
 
 // finish prints captures and explanations and writes pcap files.

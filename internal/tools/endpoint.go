@@ -264,6 +264,23 @@ func (s *Sim) suggest() string {
 	return " (instances: " + strings.Join(names, ", ") + ")"
 }
 
+// Target is the endpoint packets from `from` are addressed to: an instance is reached from
+// the internet at its public IP (§3.4), from anywhere else at its private IP.
+func (s *Sim) Target(from, to Endpoint) Endpoint { return TargetOf(s.ix.ENIs[to.ENI], from, to) }
+
+// TargetOf is Target for callers that hold the destination's ENI (nil when to is no ENI).
+func TargetOf(eni *model.NetworkInterface, from, to Endpoint) Endpoint {
+	if from.Kind != EndpointInternet || to.Kind != EndpointENI || eni == nil {
+		return to
+	}
+	for _, p := range eni.PrivateIPs {
+		if p.Addr == to.IP && p.PublicIP.IsValid() {
+			to.IP = p.PublicIP
+		}
+	}
+	return to
+}
+
 // responderOf is the host a journey reached: the instance behind the ENI it was delivered to,
 // or the host on the internet or on-premises it left towards.
 func (s *Sim) responderOf(r *engine.Result) (Endpoint, bool) {
