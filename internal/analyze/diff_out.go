@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/tools"
 )
 
 // causes finds, on each path, the first decision that differs between two outcomes, and
@@ -78,7 +79,7 @@ func hopSig(h *engine.Hop) string {
 	if h.Component.Kind == engine.KindSecurityGroup {
 		s := "sg " + h.Action + " " + h.Direction + " " + h.Note
 		if r := h.SGRule; r != nil {
-			s += fmt.Sprintf(" %s %s%s%s", protoText(r.Protocol, r.FromPort, r.ToPort), r.CIDR, r.PeerGroup, r.PrefixList)
+			s += fmt.Sprintf(" %s %s%s%s", tools.RuleProtocol(r.Protocol, r.FromPort, r.ToPort), r.CIDR, r.PeerGroup, r.PrefixList)
 		}
 		return s
 	}
@@ -104,25 +105,18 @@ func decisionText(h *engine.Hop) string {
 		return fmt.Sprintf("%s by route %s -> %s (%s)", h.Action, h.Route.Destination, h.Route.Target, h.Route.State)
 	case h.SGRule != nil:
 		r := h.SGRule
-		peer := r.CIDR
-		switch {
-		case r.PeerGroup != "":
-			peer = string(r.PeerGroup)
-		case r.PrefixList != "":
-			peer = string(r.PrefixList)
-		}
 		word := "from"
 		if r.Direction == "egress" {
 			word = "to"
 		}
-		return fmt.Sprintf("%s %s by a rule of %s: %s %s %s", h.Action, dir, r.GroupID, protoText(r.Protocol, r.FromPort, r.ToPort), word, peer)
+		return fmt.Sprintf("%s %s by a rule of %s: %s %s %s", h.Action, dir, r.GroupID, tools.RuleProtocol(r.Protocol, r.FromPort, r.ToPort), word, r.Peer())
 	case h.ACLRule != nil:
 		r := h.ACLRule
 		from, to := r.FromPort, r.ToPort
 		if from == 0 && to == 0 {
 			from, to = -1, -1
 		}
-		return fmt.Sprintf("%s %s by rule %s: %s %s", h.Action, dir, ruleText(r.RuleNumber), protoText(r.Protocol, from, to), r.CIDR)
+		return fmt.Sprintf("%s %s by rule %s: %s %s", h.Action, dir, r.Number(), tools.RuleProtocol(r.Protocol, from, to), r.CIDR)
 	case h.Component.Kind == engine.KindSecurityGroup && h.Action == "deny":
 		return fmt.Sprintf("deny %s: no rule allows it", dir)
 	}

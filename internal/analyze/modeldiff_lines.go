@@ -6,7 +6,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/tools"
 )
 
 // The model diff's building blocks: rules as header spaces, and resources printed as lines
@@ -144,7 +146,7 @@ func sgRules(g *model.SecurityGroup, dir string) []string {
 		case r.PrefixList != "":
 			peer = string(r.PrefixList)
 		}
-		out = append(out, fmt.Sprintf("%s %s %s", protoText(r.Protocol, r.FromPort, r.ToPort), peerWord, peer))
+		out = append(out, fmt.Sprintf("%s %s %s", tools.RuleProtocol(r.Protocol, r.FromPort, r.ToPort), peerWord, peer))
 	}
 	return out
 }
@@ -168,36 +170,9 @@ func aclEntries(a *model.NetworkACL) []string {
 		} else if from == 0 && to == 0 {
 			from, to = -1, -1
 		}
-		out = append(out, fmt.Sprintf("%s rule %s %s %s %s %s", dir, ruleText(e.RuleNumber), action, protoText(e.Protocol, from, to), peer, e.CIDR))
+		out = append(out, fmt.Sprintf("%s rule %s %s %s %s %s", dir, engine.ACLRuleNumber(e.RuleNumber), action, tools.RuleProtocol(e.Protocol, from, to), peer, e.CIDR))
 	}
 	return out
-}
-
-// protoText prints a rule's protocol and ports: "TCP 443", "TCP 1024-65535", "ICMP type 8",
-// "all traffic", "protocol 50".
-func protoText(proto, from, to int) string {
-	switch proto {
-	case model.ProtocolAll:
-		return "all traffic"
-	case model.ProtocolICMP:
-		switch {
-		case from < 0:
-			return "ICMP"
-		case to < 0:
-			return fmt.Sprintf("ICMP type %d", from)
-		}
-		return fmt.Sprintf("ICMP type %d code %d", from, to)
-	case model.ProtocolTCP, model.ProtocolUDP:
-		name := map[int]string{model.ProtocolTCP: "TCP", model.ProtocolUDP: "UDP"}[proto]
-		switch {
-		case from < 0 || from == 0 && to >= 65535:
-			return name
-		case from == to:
-			return fmt.Sprintf("%s %d", name, from)
-		}
-		return fmt.Sprintf("%s %d-%d", name, from, to)
-	}
-	return fmt.Sprintf("protocol %d", proto)
 }
 
 func routeLines(rt *model.RouteTable) []string {

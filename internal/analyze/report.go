@@ -107,13 +107,6 @@ func dirText(d string) string {
 	return d
 }
 
-func ruleText(n int) string {
-	if n == 32767 {
-		return "*"
-	}
-	return strconv.Itoa(n)
-}
-
 // Text says what the blocker does to the whole part ("sg-... (web) inbound: no rule allows
 // them") followed by its explanation code.
 func (b Blocker) Text() string {
@@ -124,9 +117,9 @@ func (b Blocker) Text() string {
 	case engine.CodeSGReferencesNotKept:
 		s = fmt.Sprintf("%s %s: its rule references the source's security group, which does not match through a NAT gateway (§4.1.6)", b.At, dirText(b.Direction))
 	case engine.CodeSubnetACL:
-		s = fmt.Sprintf("%s rule %s %s denies them", b.At, ruleText(b.Rule), dirText(b.Direction))
+		s = fmt.Sprintf("%s rule %s %s denies them", b.At, engine.ACLRuleNumber(b.Rule), dirText(b.Direction))
 	case CodeRemapEphemeralPort:
-		s = fmt.Sprintf("%s rule %s %s denies some of the ports 1024-65535 a NAT gateway answers on (§2.2.3, §5.6)", b.At, ruleText(b.Rule), dirText(b.Direction))
+		s = fmt.Sprintf("%s rule %s %s denies some of the ports 1024-65535 a NAT gateway answers on (§2.2.3, §5.6)", b.At, engine.ACLRuleNumber(b.Rule), dirText(b.Direction))
 	case engine.CodeNGWUnsupportedProtocol:
 		s = fmt.Sprintf("%s: a NAT gateway passes only TCP, UDP and ICMP echo (§2.2.6)", b.At)
 	default:

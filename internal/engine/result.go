@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/netip"
+	"strconv"
 
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
@@ -90,6 +91,17 @@ type SGRuleRef struct {
 	PrefixList model.PrefixListID
 }
 
+// Peer is the rule's peer as the console shows it: a CIDR, a security group or a prefix list.
+func (r *SGRuleRef) Peer() string {
+	switch {
+	case r.PeerGroup != "":
+		return string(r.PeerGroup)
+	case r.PrefixList != "":
+		return string(r.PrefixList)
+	}
+	return r.CIDR
+}
+
 // ACLRuleRef is the NACL entry that matched (first match wins, §5.1).
 type ACLRuleRef struct {
 	ACLID      model.NetworkACLID
@@ -100,6 +112,17 @@ type ACLRuleRef struct {
 	ToPort     int
 	CIDR       string
 	Allow      bool
+}
+
+// Number is the rule number as the console shows it: "*" for the final deny rule.
+func (r *ACLRuleRef) Number() string { return ACLRuleNumber(r.RuleNumber) }
+
+// ACLRuleNumber prints a NACL rule number as the console does: 32767 is the "*" rule (§5.1).
+func ACLRuleNumber(n int) string {
+	if n == 32767 {
+		return "*"
+	}
+	return strconv.Itoa(n)
 }
 
 // Hop is one decision on a packet's path: which component, what it did, the rule or route

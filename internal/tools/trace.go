@@ -127,50 +127,49 @@ func decision(h engine.Hop) string {
 		return fmt.Sprintf("route %s -> %s (%s, %s)", h.Route.Destination, h.Route.Target, h.Route.Origin, h.Route.State)
 	case h.SGRule != nil:
 		r := h.SGRule
-		peer := r.CIDR
-		switch {
-		case r.PeerGroup != "":
-			peer = string(r.PeerGroup)
-		case r.PrefixList != "":
-			peer = string(r.PrefixList)
-		}
 		dir := "from"
 		if r.Direction == "egress" {
 			dir = "to"
 		}
-		return fmt.Sprintf("rule %s: %s %s %s", r.RuleID, ruleProto(r.Protocol, r.FromPort, r.ToPort), dir, peer)
+		return fmt.Sprintf("rule %s: %s %s %s", r.RuleID, RuleProtocol(r.Protocol, r.FromPort, r.ToPort), dir, r.Peer())
 	case h.ACLRule != nil:
 		r := h.ACLRule
-		num := fmt.Sprint(r.RuleNumber)
-		if r.RuleNumber == 32767 {
-			num = "*"
+		from, to := r.FromPort, r.ToPort
+		if from == 0 && to == 0 {
+			from, to = -1, -1 // no port range: all ports
 		}
 		action := "DENY"
 		if r.Allow {
 			action = "ALLOW"
 		}
-		return fmt.Sprintf("rule %s %s %s %s", num, ruleProto(r.Protocol, r.FromPort, r.ToPort), r.CIDR, action)
+		return fmt.Sprintf("rule %s %s %s %s", r.Number(), RuleProtocol(r.Protocol, from, to), r.CIDR, action)
 	}
 	return h.Note
 }
 
-// ruleProto prints a rule's protocol and ports like the console ("TCP 443", "All traffic").
-func ruleProto(proto, from, to int) string {
-	name := strings.ToUpper(packet.ProtoName(uint8(proto)))
-	switch {
-	case proto == model.ProtocolAll:
+// RuleProtocol prints a rule's protocol and ports (ICMP: type and code) the way the console
+// does: "All traffic", "TCP 443", "UDP 1024-65535", "ICMP type 8", "protocol 50". -1 means any.
+func RuleProtocol(proto, from, to int) string {
+	switch proto {
+	case model.ProtocolAll:
 		return "All traffic"
-	case proto == model.ProtocolICMP:
-		if from < 0 {
-			return "ICMP all"
+	case model.ProtocolICMP:
+		switch {
+		case from < 0:
+			return "ICMP"
+		case to < 0:
+			return fmt.Sprintf("ICMP type %d", from)
 		}
-		return fmt.Sprintf("ICMP type %d", from)
-	case proto != model.ProtocolTCP && proto != model.ProtocolUDP:
-		return "protocol " + name
-	case from < 0 || from == 0 && to == 65535:
-		return name + " all ports"
-	case from == to:
-		return fmt.Sprintf("%s %d", name, from)
+		return fmt.Sprintf("ICMP type %d code %d", from, to)
+	case model.ProtocolTCP, model.ProtocolUDP:
+		name := strings.ToUpper(packet.ProtoName(uint8(proto)))
+		switch {
+		case from < 0 || from == 0 && to >= 65535:
+			return name
+		case from == to:
+			return fmt.Sprintf("%s %d", name, from)
+		}
+		return fmt.Sprintf("%s %d-%d", name, from, to)
 	}
-	return fmt.Sprintf("%s %d-%d", name, from, to)
+	return fmt.Sprintf("protocol %d", proto)
 }
