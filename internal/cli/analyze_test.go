@@ -197,7 +197,7 @@ func TestDiffCommand(t *testing.T) {
 	code, out, errs := run("diff", "--before", lab, "--after", narrowedLab)
 	if code != ExitNegative || !strings.Contains(out, "source -> destination  TCP; UDP; ICMP type 8: reachable -> blocked") ||
 		!strings.Contains(out, "after:  deny inbound: no rule allows it") ||
-		!strings.Contains(out, "changed: security-group sg-") || !strings.Contains(out, "+ ingress all traffic from 10.0.0.0/24") {
+		!strings.Contains(out, "changed: security-group sg-") || !strings.Contains(out, "+ ingress All traffic from 10.0.0.0/24") {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
 	code, out, _ = run("diff", "--before", lab, "--after", lab)
