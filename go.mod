@@ -1,9 +1,10 @@
 module github.com/vpclab/vpclab
 
-go 1.25.0
+go 1.26
 
 require (
 	github.com/gaissmai/bart v0.30.0
+	github.com/go-json-experiment/json v0.0.0-20260820222146-c27c302e5fc3
 	github.com/google/go-cmp v0.7.0
 	github.com/gopacket/gopacket v1.7.7
 	github.com/spf13/cobra v1.10.2

@@ -136,15 +136,15 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	var probs model.Problems
 	n := &Network{
 		Topology:    t,
-		vpcs:        map[model.VPCID]*cVPC{},
-		subnets:     map[model.SubnetID]*cSubnet{},
-		enis:        map[model.ENIID]*cENI{},
-		nats:        map[model.NATGatewayID]*cNAT{},
-		sgs:         map[model.SecurityGroupID]*cSG{},
-		routeTables: map[model.RouteTableID]*cRouteTable{},
+		vpcs:        make(map[model.VPCID]*cVPC, len(t.VPCs)),
+		subnets:     make(map[model.SubnetID]*cSubnet, len(t.Subnets)),
+		enis:        make(map[model.ENIID]*cENI, len(t.NetworkInterfaces)),
+		nats:        make(map[model.NATGatewayID]*cNAT, len(t.NATGateways)),
+		sgs:         make(map[model.SecurityGroupID]*cSG, len(t.SecurityGroups)),
+		routeTables: make(map[model.RouteTableID]*cRouteTable, len(t.RouteTables)),
 		igws:        map[model.InternetGatewayID]*model.InternetGateway{},
 		vgws:        map[model.VPNGatewayID]*cVGW{},
-		instances:   map[model.InstanceID]*model.Instance{},
+		instances:   make(map[model.InstanceID]*model.Instance, len(t.Instances)),
 		public:      map[netip.Addr]publicMapping{},
 	}
 	for _, v := range t.VPCs {
@@ -292,8 +292,8 @@ func better(a, b *cRoute) bool {
 }
 
 func (n *Network) compileSubnets(t *model.Topology) {
-	mainRT := map[model.VPCID]*cRouteTable{}
-	rtOf := map[model.SubnetID]*cRouteTable{}
+	mainRT := make(map[model.VPCID]*cRouteTable, len(t.VPCs))
+	rtOf := make(map[model.SubnetID]*cRouteTable, len(t.Subnets))
 	for _, rt := range t.RouteTables {
 		crt := n.routeTables[rt.ID]
 		if rt.Main {
@@ -303,8 +303,8 @@ func (n *Network) compileSubnets(t *model.Topology) {
 			rtOf[s] = crt
 		}
 	}
-	defACL := map[model.VPCID]*cACL{}
-	aclOf := map[model.SubnetID]*cACL{}
+	defACL := make(map[model.VPCID]*cACL, len(t.VPCs))
+	aclOf := make(map[model.SubnetID]*cACL, len(t.Subnets))
 	for _, a := range t.NetworkACLs {
 		ca := compileACL(a)
 		if a.Default {

@@ -27,8 +27,8 @@ func NewIndex(t *Topology) *Index {
 		SecurityGroups: byID(t.SecurityGroups, func(x *SecurityGroup) SecurityGroupID { return x.ID }),
 		NATGateways:    byID(t.NATGateways, func(x *NATGateway) NATGatewayID { return x.ID }),
 		VPNGateways:    byID(t.VPNGateways, func(x *VPNGateway) VPNGatewayID { return x.ID }),
-		NATOfENI:       map[ENIID]*NATGateway{},
-		InstanceOfENI:  map[ENIID]*Instance{},
+		NATOfENI:       make(map[ENIID]*NATGateway, len(t.NATGateways)),
+		InstanceOfENI:  make(map[ENIID]*Instance, len(t.NetworkInterfaces)),
 	}
 	for _, n := range t.NATGateways {
 		for _, a := range n.Addresses {

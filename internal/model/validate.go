@@ -90,7 +90,7 @@ func (x *VPNConnection) ident() ident    { return ident{string(x.ID), x.Name, x.
 func (x *PrefixList) ident() ident       { return ident{string(x.ID), x.Name, x.Src} }
 
 func uniq[T interface{ ident() ident }](v *validator, kind string, xs []T) {
-	seen := map[string]ident{}
+	seen := make(map[string]ident, len(xs))
 	for _, x := range xs {
 		o := x.ident()
 		if first, dup := seen[o.id]; dup && o.id != "" {
@@ -218,7 +218,7 @@ var reservedLinkLocal = netip.MustParsePrefix("169.254.168.0/22")
 // routeTables: explicit subnet associations (one table per subnet, §1.1.3), gateway tables
 // (§1.1.4), propagation (§1.4) and every route.
 func (v *validator) routeTables() {
-	assoc := map[SubnetID]*RouteTable{}
+	assoc := make(map[SubnetID]*RouteTable, len(v.t.Subnets))
 	for _, rt := range v.t.RouteTables {
 		name := label(rt.Name, rt.ID)
 		vpc := v.ix.VPCs[rt.VPC]
@@ -507,7 +507,7 @@ func (v *validator) interfaces() {
 		src Source
 	}
 	used := map[VPCID]map[netip.Addr]use{}
-	instanceVPC := map[InstanceID]VPCID{}
+	instanceVPC := make(map[InstanceID]VPCID, len(v.t.Instances))
 	for _, e := range v.t.NetworkInterfaces {
 		who, src := v.owner(e)
 		if first, ok := instanceVPC[e.Instance]; ok && e.Instance != "" && e.VPC != "" && first != e.VPC {
@@ -658,7 +658,7 @@ func (v *validator) protocolPorts(src Source, where string, proto, from, to, icm
 // networkACLs: rule numbers 1-32766, unique per direction, 32767 only as the final deny
 // (§5.1); one default NACL per VPC and one NACL per subnet (§5.3).
 func (v *validator) networkACLs() {
-	assoc := map[SubnetID]*NetworkACL{}
+	assoc := make(map[SubnetID]*NetworkACL, len(v.t.Subnets))
 	defaults := map[VPCID]*NetworkACL{}
 	all4, all6 := netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")
 	for _, a := range v.t.NetworkACLs {

@@ -1,14 +1,15 @@
 package snapshot
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // The types below are lean mirrors of the describe-* answers: one type per AWS resource with
 // only the fields vpclab models, decoded straight from the JSON (the Batfish approach, and
-// far lighter than the AWS SDK). Field names are AWS's; encoding/json matches them.
+// far lighter than the AWS SDK). Field names are AWS's; the decoder (decode.go) matches them.
 
 type awsTag struct{ Key, Value string }
 
@@ -40,15 +41,21 @@ var awsTimeLayouts = []string{
 	"2006-01-02 15:04:05.999999999Z07:00",
 }
 
-func (t *awsTime) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
+func (t *awsTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err // a syntax error, which the file reports
+	}
+	if v.Kind() == 'n' {
+		*t = awsTime{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		*t = awsTime{Raw: string(b), Bad: true}
+	b, err := jsontext.AppendUnquote(nil, v)
+	if v.Kind() != '"' || err != nil {
+		*t = awsTime{Raw: string(v), Bad: true}
 		return nil
 	}
+	s := string(b)
 	*t = awsTime{Raw: s}
 	for _, layout := range awsTimeLayouts {
 		if v, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
@@ -77,7 +84,7 @@ type awsSubnet struct {
 	VpcId                       string
 	CidrBlock                   string
 	AvailabilityZone            string
-	Ipv6CidrBlockAssociationSet []json.RawMessage
+	Ipv6CidrBlockAssociationSet []jsontext.Value
 	tagged
 }
 

@@ -11,7 +11,7 @@ import (
 // one rule; describe-security-groups prints no rule IDs, so they are made up as
 // "<sg-id>:ingress:<n>" and "<sg-id>:egress:<n>", numbered in input order.
 func (l *loader) buildSecurityGroups(t *model.Topology) {
-	ids := newSeen("security group")
+	ids := newSeen("security group", len(l.sgs))
 	for _, it := range l.sgs {
 		g, src := it.v, it.src
 		if !ids.add(&l.probs, g.GroupId, "GroupId", src) {
@@ -115,7 +115,7 @@ func protocol(s string) (int, bool) {
 // final "*" rule (32767) included. Absent ports mean every port (0-65535); absent ICMP type
 // or code mean any (-1). IPv6 entries are skipped with a warning.
 func (l *loader) buildNetworkACLs(t *model.Topology) {
-	ids := newSeen("network ACL")
+	ids := newSeen("network ACL", len(l.acls))
 	for _, it := range l.acls {
 		a, src := it.v, it.src
 		if !ids.add(&l.probs, a.NetworkAclId, "NetworkAclId", src) {

@@ -9,7 +9,7 @@ import (
 // buildInternetGateways maps describe-internet-gateways (§3). The VPC is the one of an
 // attachment in state available (as describe prints it) or attached.
 func (l *loader) buildInternetGateways(t *model.Topology) {
-	ids := newSeen("internet gateway")
+	ids := newSeen("internet gateway", len(l.igws))
 	for _, it := range l.igws {
 		g, src := it.v, it.src
 		if !ids.add(&l.probs, g.InternetGatewayId, "InternetGatewayId", src) {
@@ -32,11 +32,11 @@ func (l *loader) buildInternetGateways(t *model.Topology) {
 // public when absent: older answers predate private NAT gateways (§2.1.1). The primary
 // address (IsPrimary, or the first listed) comes first.
 func (l *loader) buildNATGateways(t *model.Topology) {
-	ids := newSeen("NAT gateway")
+	ids := newSeen("NAT gateway", len(l.nats))
 	for _, it := range l.nats {
 		n, src := it.v, it.src
-		l.checkTime(n.CreateTime, at(src, ".CreateTime"))
-		l.checkTime(n.DeleteTime, at(src, ".DeleteTime"))
+		l.checkTime(n.CreateTime, src, ".CreateTime")
+		l.checkTime(n.DeleteTime, src, ".DeleteTime")
 		if !ids.add(&l.probs, n.NatGatewayId, "NatGatewayId", src) {
 			continue
 		}
@@ -54,8 +54,8 @@ func (l *loader) buildNATGateways(t *model.Topology) {
 				continue // a gateway still assigning or already releasing its address
 			}
 			addr := model.NATGatewayAddress{
-				PrivateIP:    l.addr(a.PrivateIp, at(asrc, ".PrivateIp")),
-				PublicIP:     l.addr(a.PublicIp, at(asrc, ".PublicIp")),
+				PrivateIP:    l.addr(a.PrivateIp, func() model.Source { return at(asrc, ".PrivateIp") }),
+				PublicIP:     l.addr(a.PublicIp, func() model.Source { return at(asrc, ".PublicIp") }),
 				AllocationID: model.AllocationID(a.AllocationId),
 				ENI:          model.ENIID(a.NetworkInterfaceId),
 			}
@@ -81,7 +81,7 @@ func (l *loader) buildNATGateways(t *model.Topology) {
 // buildAddresses maps describe-addresses: Elastic IPs and what they are associated with
 // (§3.1). An EC2-Classic address has no AllocationId; its public IP identifies it.
 func (l *loader) buildAddresses(t *model.Topology) {
-	ids := newSeen("Elastic IP")
+	ids := newSeen("Elastic IP", len(l.addresses))
 	for _, it := range l.addresses {
 		a, src := it.v, it.src
 		id := a.AllocationId
@@ -91,12 +91,12 @@ func (l *loader) buildAddresses(t *model.Topology) {
 		if !ids.add(&l.probs, id, "AllocationId or PublicIp", src) {
 			continue
 		}
-		pub := l.addr(a.PublicIp, at(src, ".PublicIp"))
+		pub := l.addr(a.PublicIp, func() model.Source { return at(src, ".PublicIp") })
 		if a.PublicIp == "" {
 			l.probs.Errorf(at(src, ".PublicIp"), "Elastic IP %s has no PublicIp", id)
 		}
 		eip := &model.Address{AllocationID: model.AllocationID(a.AllocationId), PublicIP: pub,
-			ENI: model.ENIID(a.NetworkInterfaceId), PrivateIP: l.addr(a.PrivateIpAddress, at(src, ".PrivateIpAddress")),
+			ENI: model.ENIID(a.NetworkInterfaceId), PrivateIP: l.addr(a.PrivateIpAddress, func() model.Source { return at(src, ".PrivateIpAddress") }),
 			Instance: model.InstanceID(a.InstanceId), Src: src}
 		eip.Name, _ = tags(a.tagged)
 		t.Addresses = append(t.Addresses, eip)
@@ -106,7 +106,7 @@ func (l *loader) buildAddresses(t *model.Topology) {
 // buildVPNGateways maps describe-vpn-gateways (§7.3.1): the VPC of the attachment in state
 // attached.
 func (l *loader) buildVPNGateways(t *model.Topology) {
-	ids := newSeen("VPN gateway")
+	ids := newSeen("VPN gateway", len(l.vgws))
 	for _, it := range l.vgws {
 		g, src := it.v, it.src
 		if !ids.add(&l.probs, g.VpnGatewayId, "VpnGatewayId", src) {
@@ -127,7 +127,7 @@ func (l *loader) buildVPNGateways(t *model.Topology) {
 // buildVPNConnections maps describe-vpn-connections (§7.3.2): the static routes in state
 // available are prefixes the VGW knows.
 func (l *loader) buildVPNConnections(t *model.Topology) {
-	ids := newSeen("VPN connection")
+	ids := newSeen("VPN connection", len(l.vpns))
 	for _, it := range l.vpns {
 		v, src := it.v, it.src
 		if !ids.add(&l.probs, v.VpnConnectionId, "VpnConnectionId", src) {

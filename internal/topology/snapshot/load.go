@@ -14,16 +14,12 @@
 package snapshot
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/vpclab/vpclab/internal/model"
 )
@@ -38,7 +34,7 @@ func Load(dir string) (*model.Topology, model.Problems) {
 	case err != nil:
 		l.probs.Errorf(model.Source{File: dir}, "cannot read snapshot: %v", err)
 	case !info.IsDir():
-		l.readFile(dir, dir)
+		l.readFiles([][2]string{{dir, dir}})
 	default:
 		var files [][2]string
 		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -60,46 +56,6 @@ func Load(dir string) (*model.Topology, model.Problems) {
 		l.readFiles(files)
 	}
 	return l.build(), l.probs
-}
-
-// readFiles decodes files (path, name) concurrently, one decoder per core: decoding JSON is
-// most of a large snapshot's load time. What each file gives is merged in the walk's order,
-// so the result does not depend on scheduling.
-func (l *loader) readFiles(files [][2]string) {
-	parts := make([]loader, len(files))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i, f := range files {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			parts[i].readFile(f[0], f[1])
-			<-sem
-		}()
-	}
-	wg.Wait()
-	for i := range parts {
-		l.absorb(&parts[i])
-	}
-}
-
-// absorb appends what another loader read.
-func (l *loader) absorb(p *loader) {
-	l.probs = append(l.probs, p.probs...)
-	l.vpcs = append(l.vpcs, p.vpcs...)
-	l.subnets = append(l.subnets, p.subnets...)
-	l.routeTables = append(l.routeTables, p.routeTables...)
-	l.igws = append(l.igws, p.igws...)
-	l.nats = append(l.nats, p.nats...)
-	l.addresses = append(l.addresses, p.addresses...)
-	l.enis = append(l.enis, p.enis...)
-	l.instances = append(l.instances, p.instances...)
-	l.sgs = append(l.sgs, p.sgs...)
-	l.acls = append(l.acls, p.acls...)
-	l.vgws = append(l.vgws, p.vgws...)
-	l.vpns = append(l.vpns, p.vpns...)
-	l.prefixLists = append(l.prefixLists, p.prefixLists...)
 }
 
 // relName is path relative to dir, for messages.
@@ -137,109 +93,6 @@ type loader struct {
 	prefixLists []item[awsPrefixList]
 }
 
-// readFile decodes one describe-* answer. name is how messages call the file.
-func (l *loader) readFile(path, name string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		l.probs.Errorf(model.Source{File: name}, "cannot read: %v", err)
-		return
-	}
-	src := model.Source{File: name}
-	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		l.probs.Errorf(src, "file is UTF-16 encoded; save it as UTF-8")
-		return
-	}
-	if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
-		data = append([]byte("   "), data[3:]...) // a BOM: blank it, keeping offsets
-	}
-	if !json.Valid(data) { // checks the whole file, without building it
-		var whole json.RawMessage
-		syntaxProblem(&l.probs, name, data, json.Unmarshal(data, &whole))
-		return
-	}
-	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
-		l.probs.Warnf(src, "not a describe-* answer (the top-level value is not a JSON object); skipped")
-		return
-	}
-	keys, err := topLevelKeys(data)
-	if err != nil {
-		l.probs.Errorf(src, "invalid JSON: %v", err)
-		return
-	}
-	f := jsonFile{name: name, data: data}
-	answered := false
-	for _, tl := range keys {
-		answered = l.readKey(f, tl) || answered
-	}
-	if !answered {
-		l.probs.Warnf(src, "no describe-* answer recognised; skipped")
-	}
-}
-
-// unmodelled are describe-* answers vpclab knows of but does not model yet.
-var unmodelled = map[string]bool{
-	"AvailabilityZones": true, "CustomerGateways": true, "VpcEndpoints": true,
-	"TransitGateways": true, "TransitGatewayAttachments": true, "TransitGatewayRouteTables": true,
-	"VpcPeeringConnections": true, "EgressOnlyInternetGateways": true, "DhcpOptions": true,
-	"FlowLogs": true, "ManagedPrefixLists": true, "LoadBalancers": true, "NetworkFirewalls": true,
-	"LocalGateways": true, "CarrierGateways": true, "Regions": true,
-}
-
-// readKey decodes one top-level key of a file. It reports whether the key was dealt with:
-// decoded, or skipped with a warning of its own.
-func (l *loader) readKey(f jsonFile, tl topLevel) bool {
-	switch tl.key {
-	case "NextToken", "ResponseMetadata":
-		return false // pagination and request metadata: nothing to model or warn about
-	case "Vpcs":
-		l.vpcs = appendItems(l.vpcs, f, tl, decodeArray[awsVpc](&l.probs, f, tl))
-	case "Subnets":
-		l.subnets = appendItems(l.subnets, f, tl, decodeArray[awsSubnet](&l.probs, f, tl))
-	case "RouteTables":
-		l.routeTables = appendItems(l.routeTables, f, tl, decodeArray[awsRouteTable](&l.probs, f, tl))
-	case "InternetGateways":
-		l.igws = appendItems(l.igws, f, tl, decodeArray[awsInternetGateway](&l.probs, f, tl))
-	case "NatGateways":
-		l.nats = appendItems(l.nats, f, tl, decodeArray[awsNatGateway](&l.probs, f, tl))
-	case "Addresses":
-		l.addresses = appendItems(l.addresses, f, tl, decodeArray[awsAddress](&l.probs, f, tl))
-	case "NetworkInterfaces":
-		l.enis = appendItems(l.enis, f, tl, decodeArray[awsENI](&l.probs, f, tl))
-	case "Reservations":
-		for i, r := range decodeArray[awsReservation](&l.probs, f, tl) {
-			for j, in := range r.Instances {
-				l.instances = append(l.instances, item[awsInstance]{v: in,
-					src: model.Source{File: f.name, Path: fmt.Sprintf("%s[%d].Instances[%d]", tl.key, i, j)}})
-			}
-		}
-	case "SecurityGroups":
-		l.sgs = appendItems(l.sgs, f, tl, decodeArray[awsSecurityGroup](&l.probs, f, tl))
-	case "NetworkAcls":
-		l.acls = appendItems(l.acls, f, tl, decodeArray[awsNetworkAcl](&l.probs, f, tl))
-	case "VpnGateways":
-		l.vgws = appendItems(l.vgws, f, tl, decodeArray[awsVpnGateway](&l.probs, f, tl))
-	case "VpnConnections":
-		l.vpns = appendItems(l.vpns, f, tl, decodeArray[awsVpnConnection](&l.probs, f, tl))
-	case "PrefixLists":
-		l.prefixLists = appendItems(l.prefixLists, f, tl, decodeArray[awsPrefixList](&l.probs, f, tl))
-	default:
-		src := model.Source{File: f.name, Path: tl.key}
-		if unmodelled[tl.key] {
-			l.probs.Warnf(src, "%s are not modelled yet; skipped", tl.key)
-		} else {
-			l.probs.Warnf(src, "unknown key %q (not a describe-* answer vpclab reads); skipped", tl.key)
-		}
-	}
-	return true
-}
-
-func appendItems[T any](dst []item[T], f jsonFile, tl topLevel, vs []T) []item[T] {
-	for i, v := range vs {
-		dst = append(dst, item[T]{v: v, src: model.Source{File: f.name, Path: fmt.Sprintf("%s[%d]", tl.key, i)}})
-	}
-	return dst
-}
-
 // build maps every gathered resource onto the model, kind by kind.
 func (l *loader) build() *model.Topology {
 	t := &model.Topology{}
@@ -270,7 +123,9 @@ type seen struct {
 	first map[string]model.Source
 }
 
-func newSeen(kind string) *seen { return &seen{kind: kind, first: map[string]model.Source{}} }
+func newSeen(kind string, n int) *seen {
+	return &seen{kind: kind, first: make(map[string]model.Source, n)}
+}
 
 // add reports whether id is new. A missing ID is an error; a repeated one (the same answer
 // merged twice, from two files of a multi-account snapshot) a warning, and the later copy is
@@ -308,23 +163,24 @@ func (l *loader) prefix(s string, src model.Source) (netip.Prefix, bool) {
 }
 
 // addr parses an optional IPv4 address: empty gives the invalid Addr without a problem, a bad
-// value is an error naming the path and the value.
-func (l *loader) addr(s string, src model.Source) netip.Addr {
+// value is an error naming the value and where() it is. where is only called then: a path
+// costs an allocation, and a large snapshot has hundreds of thousands of addresses.
+func (l *loader) addr(s string, where func() model.Source) netip.Addr {
 	if s == "" {
 		return netip.Addr{}
 	}
 	a, err := netip.ParseAddr(strings.TrimSpace(s))
 	if err != nil || !a.Is4() {
-		l.probs.Errorf(src, "invalid IPv4 address %q", s)
+		l.probs.Errorf(where(), "invalid IPv4 address %q", s)
 		return netip.Addr{}
 	}
 	return a
 }
 
-// checkTime reports a timestamp that is neither AWS CLI style.
-func (l *loader) checkTime(t awsTime, src model.Source) {
+// checkTime reports a timestamp that is neither AWS CLI style, at src's path plus suffix.
+func (l *loader) checkTime(t awsTime, src model.Source, suffix string) {
 	if t.Bad {
-		l.probs.Errorf(src, "invalid timestamp %q (want \"2006-01-02 15:04:05+00:00\" or \"2006-01-02T15:04:05.000Z\")", t.Raw)
+		l.probs.Errorf(at(src, "%s", suffix), "invalid timestamp %q (want \"2006-01-02 15:04:05+00:00\" or \"2006-01-02T15:04:05.000Z\")", t.Raw)
 	}
 }
 

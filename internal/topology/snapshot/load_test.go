@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json"
+
 	"github.com/vpclab/vpclab/internal/model"
 )
 
@@ -71,9 +73,11 @@ func TestTimestampStyles(t *testing.T) {
 		{in: `"2020-03-03T01:21:01Z"`, want: time.Date(2020, 3, 3, 1, 21, 1, 0, time.UTC)},
 		{in: `"yesterday"`, bad: true},
 		{in: `12`, bad: true},
+		{in: `{"at": "2020-03-03T01:21:01Z"}`, bad: true},
+		{in: `null`},
 	} {
 		var ts awsTime
-		if err := ts.UnmarshalJSON([]byte(tc.in)); err != nil {
+		if err := json.Unmarshal([]byte(tc.in), &ts, decodeOpts); err != nil {
 			t.Errorf("%s: %v", tc.in, err)
 		}
 		if ts.Bad != tc.bad || (!tc.bad && !ts.T.Equal(tc.want)) {

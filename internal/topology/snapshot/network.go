@@ -12,7 +12,7 @@ import (
 // blocks of CidrBlockAssociationSet, without duplicates (§1.1.5: every block gets a local
 // route; §6.4: the resolver lives at the primary block's base+2).
 func (l *loader) buildVPCs(t *model.Topology) {
-	ids := newSeen("VPC")
+	ids := newSeen("VPC", len(l.vpcs))
 	for _, it := range l.vpcs {
 		v, src := it.v, it.src
 		if !ids.add(&l.probs, v.VpcId, "VpcId", src) {
@@ -42,7 +42,7 @@ func (l *loader) buildVPCs(t *model.Topology) {
 
 // buildSubnets maps describe-subnets (§6.3). IPv6-only subnets are not modelled yet.
 func (l *loader) buildSubnets(t *model.Topology) {
-	ids := newSeen("subnet")
+	ids := newSeen("subnet", len(l.subnets))
 	for _, it := range l.subnets {
 		s, src := it.v, it.src
 		if !ids.add(&l.probs, s.SubnetId, "SubnetId", src) {
@@ -67,7 +67,7 @@ func (l *loader) buildSubnets(t *model.Topology) {
 // subnet associations and the edge associations (§1.1); associations that are disassociated
 // or failed are ignored.
 func (l *loader) buildRouteTables(t *model.Topology) {
-	ids := newSeen("route table")
+	ids := newSeen("route table", len(l.routeTables))
 	for _, it := range l.routeTables {
 		r, src := it.v, it.src
 		if !ids.add(&l.probs, r.RouteTableId, "RouteTableId", src) {
@@ -188,7 +188,7 @@ func (l *loader) target(r awsRoute, src model.Source) (model.Target, bool) {
 // buildPrefixLists maps describe-prefix-lists (AWS-managed service prefix lists). IPv6
 // entries are skipped with a warning.
 func (l *loader) buildPrefixLists(t *model.Topology) {
-	ids := newSeen("prefix list")
+	ids := newSeen("prefix list", len(l.prefixLists))
 	for _, it := range l.prefixLists {
 		p, src := it.v, it.src
 		if !ids.add(&l.probs, p.PrefixListId, "PrefixListId", src) {

@@ -1,0 +1,246 @@
+package snapshot
+
+import (
+	"bytes"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vpclab/vpclab/internal/model"
+)
+
+// readFiles reads the files (path, name) as a pipeline:
+//
+//   - each file is read and scanned into its top-level keys and array elements (a byte scan,
+//     one file per core), and the elements are handed to the decoders in batches as the scan
+//     finds them;
+//   - the decoders, one per core, decode the batches of every file as they come, so one huge
+//     file (describe-instances of a large estate is three quarters of its bytes) neither
+//     waits for its scan to end nor leaves the other cores idle;
+//   - last, what was decoded is appended to the loader file by file, key by key and element
+//     by element, so the result does not depend on scheduling.
+func (l *loader) readFiles(files [][2]string) {
+	work := make(chan func(), 64)
+	var decoders sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		decoders.Go(func() {
+			for decode := range work {
+				decode()
+			}
+		})
+	}
+	read := make([]*fileRead, len(files))
+	parallel(len(files), func(i int) { read[i] = readFile(files[i][0], files[i][1], work) })
+	close(work)
+	decoders.Wait()
+	for _, f := range read {
+		if !f.bad.Load() {
+			f.data = nil // decoded: the bytes (most of a large snapshot's memory) can go
+		}
+		f.finish(l)
+	}
+}
+
+// parallel calls fn(i) for every i in [0, n), on as many goroutines as there are cores, each
+// claiming the next i as it finishes the last.
+func parallel(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// fileRead is one file between reading and appending: the problems met so far and, for each
+// top-level key read, what appends its decoded elements.
+type fileRead struct {
+	jsonFile
+	work     chan<- func() // where batches of elements go to be decoded
+	probs    model.Problems
+	keys     []func(l *loader)
+	answered bool // some key is a describe-* answer (or was skipped with a warning of its own)
+}
+
+// readFile reads and scans one describe-* answer, sending its elements to work. name is how
+// messages call the file.
+func readFile(path, name string, work chan<- func()) *fileRead {
+	f := &fileRead{jsonFile: jsonFile{name: name}, work: work}
+	src := model.Source{File: name}
+	data, err := os.ReadFile(path)
+	switch {
+	case err != nil:
+		f.probs.Errorf(src, "cannot read: %v", err)
+		return f
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		f.probs.Errorf(src, "file is UTF-16 encoded; save it as UTF-8")
+		return f
+	case bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")):
+		copy(data, "   ") // a BOM: blank it, keeping offsets
+	}
+	f.data = data
+	if c := skipSpace(data, 0); c < len(data) && data[c] != '{' {
+		if checkValue(&f.jsonFile, span{0, len(data)}); !f.bad.Load() {
+			f.probs.Warnf(src, "not a describe-* answer (the top-level value is not a JSON object); skipped")
+			f.answered = true
+		}
+		return f
+	}
+	keys, err := scanFile(data, f.plan)
+	if err != nil {
+		f.bad.Store(true)
+		return f
+	}
+	for _, tl := range keys {
+		f.check(tl)
+	}
+	return f
+}
+
+// finish appends what the file gave to the loader.
+func (f *fileRead) finish(l *loader) {
+	if f.bad.Load() { // the file is not read: what was found in it before does not count
+		syntaxProblem(&l.probs, f.name, f.data)
+		return
+	}
+	l.probs = append(l.probs, f.probs...)
+	for _, appendTo := range f.keys {
+		appendTo(l)
+	}
+	if !f.answered {
+		l.probs.Warnf(model.Source{File: f.name}, "no describe-* answer recognised; skipped")
+	}
+}
+
+// unmodelled are describe-* answers vpclab knows of but does not model yet.
+var unmodelled = map[string]bool{
+	"AvailabilityZones": true, "CustomerGateways": true, "VpcEndpoints": true,
+	"TransitGateways": true, "TransitGatewayAttachments": true, "TransitGatewayRouteTables": true,
+	"VpcPeeringConnections": true, "EgressOnlyInternetGateways": true, "DhcpOptions": true,
+	"FlowLogs": true, "ManagedPrefixLists": true, "LoadBalancers": true, "NetworkFirewalls": true,
+	"LocalGateways": true, "CarrierGateways": true, "Regions": true,
+}
+
+// plan returns the sink for the elements of a top-level key vpclab reads, or nil for the
+// keys it skips.
+func (f *fileRead) plan(tl *topLevel) sink {
+	switch tl.key {
+	case "Vpcs":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsVpc] { return &l.vpcs }, one)
+	case "Subnets":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsSubnet] { return &l.subnets }, one)
+	case "RouteTables":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsRouteTable] { return &l.routeTables }, one)
+	case "InternetGateways":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsInternetGateway] { return &l.igws }, one)
+	case "NatGateways":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsNatGateway] { return &l.nats }, one)
+	case "Addresses":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsAddress] { return &l.addresses }, one)
+	case "NetworkInterfaces":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsENI] { return &l.enis }, one)
+	case "Reservations": // a reservation gives its instances
+		return decodeKey(f, tl, func(l *loader) *[]item[awsInstance] { return &l.instances },
+			func(out []item[awsInstance], r *awsReservation, src model.Source) []item[awsInstance] {
+				for j, in := range r.Instances {
+					out = append(out, item[awsInstance]{v: in, src: at(src, ".Instances[%d]", j)})
+				}
+				return out
+			})
+	case "SecurityGroups":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsSecurityGroup] { return &l.sgs }, one)
+	case "NetworkAcls":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsNetworkAcl] { return &l.acls }, one)
+	case "VpnGateways":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsVpnGateway] { return &l.vgws }, one)
+	case "VpnConnections":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsVpnConnection] { return &l.vpns }, one)
+	case "PrefixLists":
+		return decodeKey(f, tl, func(l *loader) *[]item[awsPrefixList] { return &l.prefixLists }, one)
+	}
+	return nil
+}
+
+// check deals with a top-level value once the scan has passed it: a key read whose value is
+// not an array (null is an empty answer), and the keys skipped: pagination, request metadata
+// and, with a warning, answers vpclab does not model.
+func (f *fileRead) check(tl topLevel) {
+	if tl.decoded {
+		f.answered = true
+		if !tl.array {
+			checkValue(&f.jsonFile, tl.val)
+			if kind := valueKind(f.data[tl.val.start]); kind != "null" {
+				line, col := lineCol(f.data, int64(tl.val.start))
+				f.probs.Errorf(model.Source{File: f.name, Path: tl.key}, "expected array, got %s (line %d, column %d)", kind, line, col)
+			}
+		}
+		return
+	}
+	checkValue(&f.jsonFile, tl.val)
+	switch src := (model.Source{File: f.name, Path: tl.key}); {
+	case tl.key == "NextToken" || tl.key == "ResponseMetadata":
+		// nothing to model or warn about
+	case unmodelled[tl.key]:
+		f.probs.Warnf(src, "%s are not modelled yet; skipped", tl.key)
+		f.answered = true
+	default:
+		f.probs.Warnf(src, "unknown key %q (not a describe-* answer vpclab reads); skipped", tl.key)
+		f.answered = true
+	}
+}
+
+// one is the item an element gives, for every kind but reservations.
+func one[T any](out []item[T], v *T, src model.Source) []item[T] {
+	return append(out, item[T]{v: *v, src: src})
+}
+
+// decodeKey plans the decoding of one top-level array of T into the loader's list of U:
+// expand gives the items of one element (src names it). The sink it returns sends each
+// batch of elements to the decoders; the file's finish later appends the items in order.
+func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item[U],
+	expand func(out []item[U], v *T, src model.Source) []item[U]) sink {
+	tl.decoded = true
+	key := tl.key
+	type batch struct {
+		items []item[U]
+		probs model.Problems
+	}
+	var batches []*batch // in order: the scan appends them, one file being one goroutine
+	f.keys = append(f.keys, func(l *loader) {
+		var probs model.Problems
+		n := 0
+		for _, b := range batches {
+			probs = append(probs, b.probs...)
+			n += len(b.items)
+		}
+		if len(probs) > maxTypeErrors {
+			probs = probs[:maxTypeErrors]
+			probs.Errorf(model.Source{File: f.name, Path: key}, "more than %d type errors; the rest are not reported", maxTypeErrors)
+		}
+		l.probs = append(l.probs, probs...)
+		p := list(l)
+		*p = slices.Grow(*p, n)
+		for _, b := range batches {
+			*p = append(*p, b.items...)
+		}
+	})
+	return func(first int, elems []span) {
+		b := &batch{}
+		batches = append(batches, b)
+		f.work <- func() {
+			b.items = make([]item[U], 0, len(elems))
+			for i, el := range elems {
+				var v T
+				b.probs = append(b.probs, decodeElem(&f.jsonFile, key, first+i, el, &v)...)
+				b.items = expand(b.items, &v, model.Source{File: f.name, Path: key + "[" + strconv.Itoa(first+i) + "]"})
+			}
+		}
+	}
+}
