@@ -543,6 +543,9 @@ func describe(r *engine.Result) string {
 		fmt.Fprintf(&b, " %s at %s %s: %s", r.Code, r.At.Kind, r.At.ID, r.Detail)
 	}
 	fmt.Fprintf(&b, " packet=[%v]", r.Packet)
+	for _, bl := range r.Blockers {
+		fmt.Fprintf(&b, "\n  blocker %s at %s (hop %d): %s", bl.Code, bl.At.ID, bl.Hop, bl.Detail)
+	}
 	if r.Generated != nil {
 		fmt.Fprintf(&b, "\n  generated:\n%s", indent(describe(r.Generated)))
 	}

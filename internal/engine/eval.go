@@ -15,6 +15,11 @@ type Options struct {
 	// order. Blocks past which there is nowhere to go (no route, unknown destination) still end
 	// the journey.
 	ContinuePastBlocks bool
+	// SkipHops records no Hops: only the outcome, the packet as it comes out, a drop's code
+	// and explanation, and what the network generated. Describing each hop costs more than
+	// deciding it (allocations, formatted notes); the live dataplane, which forwards real
+	// packets and only logs drops, sets it. Blocker.Hop is then -1.
+	SkipHops bool
 }
 
 // maxSteps bounds the subnets one packet may be forwarded from before vpclab calls it a loop.
@@ -27,7 +32,7 @@ func (n *Network) Send(st *State, at Location, p packet.Packet) *Result {
 
 // SendWith is Send with options.
 func (n *Network) SendWith(st *State, at Location, p packet.Packet, opt Options) *Result {
-	e := &ev{n: n, st: st, opt: opt, res: &Result{Hops: make([]Hop, 0, 16)}, origSrc: p.Src}
+	e := &ev{n: n, st: st, opt: opt, res: newResult(opt, 16), origSrc: p.Src}
 	switch at.Kind {
 	case FromENI:
 		eni := n.enis[at.ENI]
@@ -64,7 +69,23 @@ type ev struct {
 	natSeen []*cNAT    // NAT gateways crossed outbound: crossing one twice is a loop
 }
 
-func (e *ev) hop(h Hop) { e.res.Hops = append(e.res.Hops, h) }
+// newResult is an empty result with room for hops hops, unless opt skips them.
+func newResult(opt Options, hops int) *Result {
+	if opt.SkipHops {
+		return &Result{}
+	}
+	return &Result{Hops: make([]Hop, 0, hops)}
+}
+
+// recording reports whether hops are recorded: callers whose Hop is costly to build (a rule
+// reference, a formatted note) check it first.
+func (e *ev) recording() bool { return !e.opt.SkipHops }
+
+func (e *ev) hop(h Hop) {
+	if e.recording() {
+		e.res.Hops = append(e.res.Hops, h)
+	}
+}
 
 func (e *ev) pass(c Component, action string, p packet.Packet, note string) {
 	e.hop(Hop{Component: c, Action: action, In: p, Out: p, Note: note})
@@ -151,7 +172,9 @@ func (e *ev) securityGroups(eni *cENI, p packet.Packet, egress bool) bool {
 	}
 	if g, r := sgAllows(eni.sgs, egress, &p); r != nil {
 		e.st.track(k, egress)
-		e.hop(Hop{Component: g.comp, Action: "allow", Direction: dir, In: p, Out: p, SGRule: sgRuleRef(g, r, dir)})
+		if e.recording() {
+			e.hop(Hop{Component: g.comp, Action: "allow", Direction: dir, In: p, Out: p, SGRule: sgRuleRef(g, r, dir)})
+		}
 		return true
 	}
 	code := CodeSGRulesMismatch
@@ -206,7 +229,11 @@ func (e *ev) acl(s *cSubnet, egress bool, p packet.Packet) bool {
 	if s.acl == nil {
 		return true // Compile warned; AWS always has one, so this is the default NACL's allow-all
 	}
-	ref := s.acl.evaluate(egress, &p)
+	entry := s.acl.match(egress, &p)
+	if entry != nil && entry.Allow && !e.recording() {
+		return true
+	}
+	ref := s.acl.ref(egress, entry)
 	action := "allow"
 	if !ref.Allow {
 		action = "deny"
@@ -293,12 +320,16 @@ func (e *ev) route(rt *cRouteTable, s *cSubnet, p packet.Packet) {
 		e.fatal(CodeNoRoute, rt.comp, p, fmt.Sprintf("%s has no route to %s (§1.2.7)", rt.comp, p.Dst))
 		return
 	}
-	ref := r.ref
-	e.hop(Hop{Component: rt.comp, Action: "forward", In: p, Out: p, Route: &ref})
+	if e.recording() {
+		ref := r.ref
+		e.hop(Hop{Component: rt.comp, Action: "forward", In: p, Out: p, Route: &ref})
+	}
 	if r.state == model.RouteBlackhole {
-		e.res.Hops[len(e.res.Hops)-1].Action = "drop"
+		if e.recording() {
+			e.res.Hops[len(e.res.Hops)-1].Action = "drop"
+		}
 		e.block(CodeBadStateRoute, rt.comp, p,
-			fmt.Sprintf("route %s -> %s is a blackhole: its target no longer exists (§1.2.6)", ref.Destination, ref.Target))
+			fmt.Sprintf("route %s -> %s is a blackhole: its target no longer exists (§1.2.6)", r.ref.Destination, r.ref.Target))
 		return
 	}
 	e.toTarget(rt, s, r.target, p)
@@ -413,7 +444,7 @@ func (e *ev) icmpError(src netip.Addr, p packet.Packet, typ, code uint8, send fu
 
 // generate sends a packet the network itself originates and keeps its journey.
 func (e *ev) generate(g packet.Packet, send func(*ev, packet.Packet)) {
-	sub := &ev{n: e.n, st: e.st, opt: e.opt, res: &Result{Hops: make([]Hop, 0, 8)}, origSrc: g.Src}
+	sub := &ev{n: e.n, st: e.st, opt: e.opt, res: newResult(e.opt, 8), origSrc: g.Src}
 	send(sub, g)
 	e.res.Generated = sub.res
 }

@@ -9,6 +9,7 @@ package engine_test
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -171,17 +172,17 @@ func checkResult(t *testing.T, n *engine.Network, topo *model.Topology, r *engin
 	return total
 }
 
-// runFuzz sends the packets the input describes on a fresh state and returns the journeys'
-// descriptions.
-func runFuzz(t *testing.T, l *lab, data []byte) []string {
+// runFuzz sends the packets the input describes on a fresh state and returns the journeys.
+// skipHops sends them with Options.SkipHops.
+func runFuzz(t *testing.T, l *lab, data []byte, skipHops bool) []*engine.Result {
 	clock := &engine.ManualClock{T: t0}
 	st := engine.NewState(clock, binary.BigEndian.Uint64(append(append([]byte{}, data...), make([]byte, 8)...)[:8]))
 	r := &reader{b: data}
 	var prev *packet.Packet
-	var out []string
+	var out []*engine.Result
 	for i := 0; i < 6 && len(r.b) > 0; i++ {
 		loc := fuzzLocs[int(r.byte())%len(fuzzLocs)]
-		opt := engine.Options{ContinuePastBlocks: r.byte()&1 == 1}
+		opt := engine.Options{ContinuePastBlocks: r.byte()&1 == 1, SkipHops: skipHops}
 		p := r.packet(prev)
 		res := l.net.SendWith(st, loc, p, opt)
 		if !opt.ContinuePastBlocks {
@@ -189,7 +190,7 @@ func runFuzz(t *testing.T, l *lab, data []byte) []string {
 		} else if len(res.Hops) > maxHops {
 			t.Fatalf("%d hops:\n%s", len(res.Hops), describe(res))
 		}
-		out = append(out, describe(res))
+		out = append(out, res)
 		last := res.Packet
 		prev = &last
 		clock.Advance(time.Duration(r.byte()) * 3 * time.Second)
@@ -207,12 +208,31 @@ func FuzzSend(f *testing.F) {
 	f.Add([]byte{4, 0, 11, 9, 0, 64, 0, 0x9c, 0x40, 0, 22, 0x02, 0, 1, 0, 0, 1, 9, 11, 0, 64, 0, 0, 22, 0x9c, 0x40, 0x12, 0, 1, 0})
 	f.Add([]byte{5, 1, 12, 2, 0, 200, 0, 0x9c, 0x40, 0, 80, 0x02, 0, 1, 130, 2, 0, 11, 6, 4, 64, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a := runFuzz(t, l, data)
-		b := runFuzz(t, l, data)
+		a := runFuzz(t, l, data, false)
+		b := runFuzz(t, l, data, false)
+		fast := runFuzz(t, l, data, true) // the live dataplane's way
 		for i := range a {
-			if a[i] != b[i] {
-				t.Fatalf("packet %d: two runs of the same input differ:\n%s\n---\n%s", i, a[i], b[i])
+			if da, db := describe(a[i]), describe(b[i]); da != db {
+				t.Fatalf("packet %d: two runs of the same input differ:\n%s\n---\n%s", i, da, db)
+			}
+			if da, df := describe(withoutHops(a[i])), describe(fast[i]); da != df {
+				t.Fatalf("packet %d: SkipHops changes the journey:\n%s\n---\n%s", i, da, df)
 			}
 		}
 	})
+}
+
+// withoutHops is r as Options.SkipHops gives it: the same journey, without its hops.
+func withoutHops(r *engine.Result) *engine.Result {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Hops = nil
+	c.Blockers = slices.Clone(r.Blockers)
+	for i := range c.Blockers {
+		c.Blockers[i].Hop = -1
+	}
+	c.Generated = withoutHops(r.Generated)
+	return &c
 }

@@ -67,8 +67,10 @@ func (e *ev) natOutbound(ng *cNAT, p packet.Packet) {
 	out.Src = m.natIP
 	setSrcPort(&out, m.natPort)
 	out.TTL--
-	e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
-		Note: fmt.Sprintf("source %s becomes %s (§2.2.1, §2.2.3); TTL-1 (§2.3.5)", endpoint(&p, true), endpoint(&out, true))})
+	if e.recording() {
+		e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
+			Note: fmt.Sprintf("source %s becomes %s (§2.2.1, §2.2.3); TTL-1 (§2.3.5)", endpoint(&p, true), endpoint(&out, true))})
+	}
 	e.natSeen = append(e.natSeen, ng)
 	e.natted = true
 	e.forward(ng.subnet, out)
@@ -118,8 +120,10 @@ func (e *ev) natInbound(ng *cNAT, p packet.Packet) {
 		return
 	}
 	out.TTL--
-	e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
-		Note: fmt.Sprintf("reply: destination %s becomes %s (§2.2.5)", endpoint(&p, false), endpoint(&out, false))})
+	if e.recording() {
+		e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
+			Note: fmt.Sprintf("reply: destination %s becomes %s (§2.2.5)", endpoint(&p, false), endpoint(&out, false))})
+	}
 	e.natted = true
 	e.outside = false
 	e.forward(ng.subnet, out)

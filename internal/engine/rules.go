@@ -190,9 +190,9 @@ func compileACL(a *model.NetworkACL) *cACL {
 	return ca
 }
 
-// evaluate returns the entry that decides the packet: inbound rules match the source,
-// outbound rules the destination (§5.4). The returned ref is never nil.
-func (a *cACL) evaluate(egress bool, p *packet.Packet) *ACLRuleRef {
+// match returns the entry that decides the packet: inbound rules match the source, outbound
+// rules the destination (§5.4); nil is the final "*" deny.
+func (a *cACL) match(egress bool, p *packet.Packet) *model.NetworkACLEntry {
 	entries, peer := a.inbound, p.Src
 	if egress {
 		entries, peer = a.outbound, p.Dst
@@ -211,9 +211,17 @@ func (a *cACL) evaluate(egress bool, p *packet.Packet) *ACLRuleRef {
 		if !protoMatches(e.Protocol, from, to, p) {
 			continue
 		}
-		return &ACLRuleRef{ACLID: a.m.ID, RuleNumber: e.RuleNumber, Egress: egress, Protocol: e.Protocol,
-			FromPort: e.FromPort, ToPort: e.ToPort, CIDR: e.CIDR.String(), Allow: e.Allow}
+		return e
 	}
-	return &ACLRuleRef{ACLID: a.m.ID, RuleNumber: 32767, Egress: egress, Protocol: model.ProtocolAll,
-		CIDR: "0.0.0.0/0", Allow: false}
+	return nil
+}
+
+// ref describes the entry match returned; never nil.
+func (a *cACL) ref(egress bool, e *model.NetworkACLEntry) *ACLRuleRef {
+	if e == nil {
+		return &ACLRuleRef{ACLID: a.m.ID, RuleNumber: 32767, Egress: egress, Protocol: model.ProtocolAll,
+			CIDR: "0.0.0.0/0", Allow: false}
+	}
+	return &ACLRuleRef{ACLID: a.m.ID, RuleNumber: e.RuleNumber, Egress: egress, Protocol: e.Protocol,
+		FromPort: e.FromPort, ToPort: e.ToPort, CIDR: e.CIDR.String(), Allow: e.Allow}
 }

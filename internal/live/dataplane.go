@@ -116,7 +116,7 @@ func (d *Dataplane) Mappings() (nat, flows int) {
 func (d *Dataplane) send(at engine.Location, p packet.Packet) *engine.Result {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.net.Send(d.state, at, p)
+	return d.net.SendWith(d.state, at, p, engine.Options{SkipHops: true}) // only drops are logged
 }
 
 // portOf is the device a journey ends at: the ENI it was delivered to, or the declared host it
