@@ -74,6 +74,7 @@ func benchSnapshot(b *testing.B) {
 				bench.size += info.Size()
 			}
 		}
+		settle()
 		fmt.Fprintf(os.Stderr, "estate: %d MB of describe-* JSON written in %v\n", bench.size>>20, time.Since(start).Round(time.Millisecond))
 	})
 	if bench.werr != nil {

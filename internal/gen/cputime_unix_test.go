@@ -17,3 +17,7 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// settle writes dirty pages out, so a benchmark that just wrote hundreds of megabytes does
+// not time the kernel's writeback of them too.
+func settle() { syscall.Sync() }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/vpclab/vpclab/internal/model"
 )
@@ -21,9 +22,10 @@ import (
 // on describe-instances answers, and its errors carry the JSON pointer and byte offset of
 // the offending value. The options keep encoding/json's leniency.
 var decodeOpts = json.JoinOptions(
-	json.MatchCaseInsensitiveNames(true), // "vpcid" still fills VpcId
-	jsontext.AllowDuplicateNames(true),   // the last of a repeated name wins
-	jsontext.AllowInvalidUTF8(true),      // bad UTF-8 becomes U+FFFD rather than an error
+	json.MatchCaseInsensitiveNames(true),     // "vpcid" still fills VpcId,
+	jsonv1.MatchCaseSensitiveDelimiter(true), // but "Vpc_Id" does not
+	jsontext.AllowDuplicateNames(true),       // the last of a repeated name wins
+	jsontext.AllowInvalidUTF8(true),          // bad UTF-8 becomes U+FFFD rather than an error
 )
 
 // maxTypeErrors bounds how many type errors one top-level key reports, so a hostile or
@@ -87,8 +89,8 @@ func scanFile(data []byte, plan func(tl *topLevel) sink) ([]topLevel, error) {
 		}
 		end := stringEnd(data, i)
 		key, err := jsontext.AppendUnquote(nil, data[i:end])
-		if err != nil {
-			return nil, errSyntax
+		if err != nil && !jsontext.Value(data[i:end]).IsValid(decodeOpts) {
+			return nil, errSyntax // bad UTF-8 alone is allowed, and replaced
 		}
 		i = skipSpace(data, end)
 		if i >= len(data) || data[i] != ':' {
@@ -259,7 +261,9 @@ func syntaxProblem(ps *model.Problems, name string, data []byte) {
 // "RouteTables[1].Routes[0].DestinationCidrBlock") and its line and column, the offending
 // value is replaced by null, and decoding is retried, so every type error is collected; at
 // most maxTypeErrors+1 are, which tells the caller there were more than it reports. A syntax
-// error marks the file bad.
+// error marks the file bad. The decoder does not look inside an object or array it rejects
+// for its type, and stops at the last retry, so the first type error has the whole element
+// checked for syntax once.
 func decodeElem[T any](f *jsonFile, key string, index int, el span, out *T) (probs model.Problems) {
 	buf := f.data[el.start:el.end] // never written: nullOut makes a new buffer
 	var shifts []shift             // replacements so far, to map offsets in buf back to the file
@@ -276,6 +280,11 @@ func decodeElem[T any](f *jsonFile, key string, index int, el span, out *T) (pro
 			f.bad.Store(true)
 			return nil
 		}
+		if len(shifts) == 0 {
+			if checkValue(f, el); f.bad.Load() {
+				return nil
+			}
+		}
 		path := key + "[" + strconv.Itoa(index) + "]" + pointerPath(se.JSONPointer)
 		start := skipSpace(buf, int(se.ByteOffset))
 		if se.ByteOffset < 0 || start >= len(buf) {
@@ -285,8 +294,13 @@ func decodeElem[T any](f *jsonFile, key string, index int, el span, out *T) (pro
 		end := valueEnd(buf, start)
 		line, col := lineCol(f.data, int64(el.start)+origOffset(shifts, int64(start)))
 		msg := fmt.Sprintf("expected %s, got %s", kindName(se.GoType), valueKind(buf[start]))
-		if se.Err != nil {
-			msg += " " + string(buf[start:end]) + " (" + se.Err.Error() + ")"
+		switch {
+		case errors.Is(se.Err, strconv.ErrRange):
+			msg += " " + string(buf[start:end]) + " (out of range)"
+		case se.Err != nil && valueKind(buf[start]) == "number":
+			msg += " " + string(buf[start:end])
+		case se.Err != nil:
+			msg += " (" + se.Err.Error() + ")"
 		}
 		probs.Errorf(model.Source{File: f.name, Path: path}, "%s (line %d, column %d)", msg, line, col)
 		var sh shift

@@ -37,9 +37,6 @@ func (l *loader) readFiles(files [][2]string) {
 	close(work)
 	decoders.Wait()
 	for _, f := range read {
-		if !f.bad.Load() {
-			f.data = nil // decoded: the bytes (most of a large snapshot's memory) can go
-		}
 		f.finish(l)
 	}
 }
@@ -66,21 +63,36 @@ type fileRead struct {
 	work     chan<- func() // where batches of elements go to be decoded
 	probs    model.Problems
 	keys     []func(l *loader)
-	answered bool // some key is a describe-* answer (or was skipped with a warning of its own)
+	answered bool // some key is a describe-* answer, or the file was reported otherwise
+	// busy counts the scan and the batches not yet decoded; the last to finish drops the
+	// file's bytes (most of a large snapshot's memory) unless the file turned out bad and
+	// finish must find its syntax error.
+	busy atomic.Int64
+}
+
+// done ends one piece of work on the file.
+func (f *fileRead) done() {
+	if f.busy.Add(-1) == 0 && !f.bad.Load() {
+		f.data = nil
+	}
 }
 
 // readFile reads and scans one describe-* answer, sending its elements to work. name is how
 // messages call the file.
 func readFile(path, name string, work chan<- func()) *fileRead {
 	f := &fileRead{jsonFile: jsonFile{name: name}, work: work}
+	f.busy.Add(1) // the scan
+	defer f.done()
 	src := model.Source{File: name}
 	data, err := os.ReadFile(path)
 	switch {
 	case err != nil:
 		f.probs.Errorf(src, "cannot read: %v", err)
+		f.answered = true
 		return f
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		f.probs.Errorf(src, "file is UTF-16 encoded; save it as UTF-8")
+		f.answered = true
 		return f
 	case bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")):
 		copy(data, "   ") // a BOM: blank it, keeping offsets
@@ -234,7 +246,12 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item
 	return func(first int, elems []span) {
 		b := &batch{}
 		batches = append(batches, b)
+		f.busy.Add(1)
 		f.work <- func() {
+			defer f.done()
+			if f.bad.Load() {
+				return // the file is reported, not read
+			}
 			b.items = make([]item[U], 0, len(elems))
 			for i, el := range elems {
 				var v T

@@ -90,3 +90,67 @@ func TestSyntaxOutsideDecodedValues(t *testing.T) {
 		})
 	}
 }
+
+// The decoder does not look inside an object or array it rejects for its type, nor past its
+// last retry: a type error has the whole element checked for syntax, so a malformed file is
+// never read as if it were only mistyped.
+func TestSyntaxInsideMistypedValues(t *testing.T) {
+	var many strings.Builder
+	many.WriteString(`{"Vpcs": [{"VpcId": "vpc-1", "Tags": [`)
+	for i := range maxTypeErrors + 1 {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		many.WriteString(`{"Key": 1}`)
+	}
+	many.WriteString(`], "X": tru}]}`)
+	for name, in := range map[string]string{
+		"inside a mistyped object":     `{"Vpcs": [{"VpcId": "v", "Tags": {"a": tru}}]}`,
+		"inside a mistyped array":      `{"Vpcs": [[1,,2]]}`,
+		"deep in a reservation":        `{"Reservations": [{"Instances": [{"InstanceId": "i", "State": [1,,2]}]}]}`,
+		"after the last retry's error": many.String(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			top, ps := Load(writeFiles(t, map[string]string{"f.json": in}))
+			wantProblem(t, ps, model.Error, "invalid JSON at f.json:1:")
+			if len(ps) != 1 || len(top.VPCs)+len(top.Instances) != 0 {
+				t.Errorf("got %d problems, %d VPCs, %d instances; want the syntax error alone:\n%v",
+					len(ps), len(top.VPCs), len(top.Instances), ps)
+			}
+		})
+	}
+}
+
+// A file that cannot be read at all says so once, without "no answer recognised" besides.
+func TestUnreadableFileReportedOnce(t *testing.T) {
+	_, ps := Load(writeFiles(t, map[string]string{"u.json": "\xff\xfe{\x00}\x00"}))
+	wantProblem(t, ps, model.Error, "UTF-16")
+	if len(ps) != 1 {
+		t.Errorf("got %d problems, want 1:\n%v", len(ps), ps)
+	}
+}
+
+// Names match AWS's field names whatever their case, as encoding/json did, but not with
+// underscores or dashes in between; invalid UTF-8 in a name is replaced, not fatal.
+func TestFieldNames(t *testing.T) {
+	top, ps := Load(writeFiles(t, map[string]string{"v.json": `{"Vpcs": [
+  {"vpcid": "vpc-1", "CIDRBLOCK": "10.0.0.0/16"},
+  {"Vpc_Id": "vpc-2", "CidrBlock": "10.1.0.0/16"}], "` + "\xff" + `": 1}`}))
+	if len(top.VPCs) != 1 || top.VPCs[0].ID != "vpc-1" {
+		t.Errorf("VPCs = %v, want vpc-1 alone", top.VPCs)
+	}
+	wantProblem(t, ps, model.Error, "Vpcs[1]", "no VpcId")
+	wantProblem(t, ps, model.Warning, "unknown key")
+}
+
+// A number that does not fit says so, and one that is not an integer shows itself.
+func TestNumberMessages(t *testing.T) {
+	_, ps := Load(writeFiles(t, map[string]string{"n.json": `{"NetworkInterfaces": [
+  {"NetworkInterfaceId": "eni-1", "Attachment": {"DeviceIndex": 99999999999999999999}},
+  {"NetworkInterfaceId": "eni-2", "Attachment": {"DeviceIndex": 1.5}}]}`}))
+	wantProblem(t, ps, model.Error, "NetworkInterfaces[0].Attachment.DeviceIndex", "expected integer, got number 99999999999999999999 (out of range)", "line 2")
+	p := wantProblem(t, ps, model.Error, "NetworkInterfaces[1].Attachment.DeviceIndex", "expected integer, got number 1.5 (line 3")
+	if p != nil && strings.Contains(p.Message, "syntax") {
+		t.Errorf("a mistyped number reads like a syntax error: %s", p.Message)
+	}
+}
