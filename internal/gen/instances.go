@@ -97,7 +97,9 @@ func (w *writer) eni(e *model.NetworkInterface, nested bool) eniJSON {
 		out.PrivateIpAddresses = append(out.PrivateIpAddresses, pj)
 	}
 	switch {
-	case w.natOfENI[e.ID] != nil || e.Type == model.InterfaceTypeNATGateway:
+	case w.natOfENI[e.ID] != nil || e.Instance == "" && e.Type.ServiceManaged():
+		// A service's interface (NAT gateway, transit gateway attachment, endpoint, load
+		// balancer) is attached by the service, at the device index it chose.
 		out.Attachment = &attachmentJSON{AttachmentId: "ela-attach-" + derived("x", string(e.ID))[2:10],
 			DeviceIndex: e.DeviceIndex, InstanceOwnerId: "amazon-aws", Status: "attached"}
 		out.RequesterId = "036872051663"

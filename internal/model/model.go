@@ -243,10 +243,30 @@ type Address struct {
 // InterfaceType is an ENI's type as describe-network-interfaces prints it.
 type InterfaceType string
 
+// Interface types (§9.8). Every type but "interface" (and "efa", "trunk" and "branch", which
+// are an instance's own) belongs to an AWS service that attached it; vpclab models the NAT
+// gateway's and fails closed on the others until their kind is modelled.
 const (
-	InterfaceTypeInterface  InterfaceType = "interface"
-	InterfaceTypeNATGateway InterfaceType = "nat_gateway"
+	InterfaceTypeInterface             InterfaceType = "interface"
+	InterfaceTypeNATGateway            InterfaceType = "nat_gateway"
+	InterfaceTypeTransitGateway        InterfaceType = "transit_gateway"
+	InterfaceTypeVPCEndpoint           InterfaceType = "vpc_endpoint"
+	InterfaceTypeGatewayLoadBalancer   InterfaceType = "gateway_load_balancer"
+	InterfaceTypeGatewayLoadBalancerEP InterfaceType = "gateway_load_balancer_endpoint"
+	InterfaceTypeNetworkLoadBalancer   InterfaceType = "network_load_balancer"
+	InterfaceTypeLambda                InterfaceType = "lambda"
 )
+
+// ServiceManaged reports whether the interface belongs to an AWS service rather than to an
+// instance: every type but the instance's own ones ("interface", "efa", "efa-only", "trunk",
+// "branch"). An empty type is an instance's interface (labs and older snapshots omit it).
+func (t InterfaceType) ServiceManaged() bool {
+	switch t {
+	case "", InterfaceTypeInterface, "efa", "efa-only", "trunk", "branch":
+		return false
+	}
+	return true
+}
 
 // NetworkInterface is an ENI: §6.1. PrivateIPs[0] is the primary private IP.
 type NetworkInterface struct {
