@@ -674,7 +674,7 @@ func routeUsed(t testing.TB, r *engine.Result, i int) string {
 	if i >= len(hs) || hs[i].Route == nil {
 		t.Fatalf("no route table hop %d with a route:\n%s", i, describe(r))
 	}
-	return hs[i].Route.Destination + " -> " + hs[i].Route.Target
+	return hs[i].Route.Destination + " -> " + hs[i].Route.Target.ID
 }
 
 func wantEq[T comparable](t testing.TB, what string, got, want T) {

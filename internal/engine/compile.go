@@ -224,7 +224,7 @@ func (n *Network) compileRouteTables(t *model.Topology, probs *model.Problems) {
 		}
 		for i, r := range rt.Routes {
 			cr := &cRoute{
-				ref:    RouteRef{Destination: r.DestinationString(), Target: r.Target.ID, Origin: r.Origin, State: r.State},
+				ref:    RouteRef{Destination: r.DestinationString(), Target: r.Target, Origin: r.Origin, State: r.State},
 				target: r.Target, state: r.State, order: i,
 			}
 			if cr.state == "" {
@@ -263,7 +263,7 @@ func (n *Network) compileRouteTables(t *model.Topology, probs *model.Problems) {
 			}
 			for p := range g.known.All4() {
 				add(p, &cRoute{
-					ref: RouteRef{Destination: p.String(), Target: string(vgwID),
+					ref: RouteRef{Destination: p.String(), Target: model.Target{Kind: model.TargetVPNGateway, ID: string(vgwID)},
 						Origin: model.OriginEnableVgwRoutePropagation, State: model.RouteActive},
 					target: model.Target{Kind: model.TargetVPNGateway, ID: string(vgwID)},
 					state:  model.RouteActive, prio: prioPropagated, order: len(rt.Routes) + len(routes),

@@ -64,7 +64,7 @@ func slowRoute(rt *model.RouteTable, pls map[model.PrefixListID][]netip.Prefix, 
 		for _, p := range prefixes {
 			if p.Contains(dst) {
 				consider(cand{bits: p.Bits(), prio: prio, order: i, ref: engine.RouteRef{
-					Destination: r.DestinationString(), Target: r.Target.ID, Origin: r.Origin, State: state}})
+					Destination: r.DestinationString(), Target: r.Target, Origin: r.Origin, State: state}})
 			}
 		}
 	}
@@ -72,7 +72,7 @@ func slowRoute(rt *model.RouteTable, pls map[model.PrefixListID][]netip.Prefix, 
 		for k, p := range vgwKnown {
 			if p.Contains(dst) {
 				consider(cand{bits: p.Bits(), prio: 2, order: len(rt.Routes) + k, ref: engine.RouteRef{
-					Destination: p.String(), Target: string(vgwID), Origin: model.OriginEnableVgwRoutePropagation, State: model.RouteActive}})
+					Destination: p.String(), Target: model.Target{Kind: model.TargetVPNGateway, ID: string(vgwID)}, Origin: model.OriginEnableVgwRoutePropagation, State: model.RouteActive}})
 			}
 		}
 	}

@@ -73,7 +73,7 @@ const (
 // RouteRef is the route that decided a lookup, as describe-route-tables shows it.
 type RouteRef struct {
 	Destination string
-	Target      string
+	Target      model.Target // keeps its kind, so writers need not guess it from the ID
 	Origin      model.RouteOrigin
 	State       model.RouteState
 }

@@ -213,7 +213,7 @@ func TestRouteTable_LocalRouteForEveryCIDR_1_1_5(t *testing.T) {
 	r := l.send("a", tcp("10.0.0.11:40000", "10.1.0.33:22"))
 	wantDelivered(t, r, "c")
 	h := hops(r, "rtb")[0]
-	want := engine.RouteRef{Destination: "10.1.0.0/16", Target: "local", Origin: model.OriginCreateRouteTable, State: model.RouteActive}
+	want := engine.RouteRef{Destination: "10.1.0.0/16", Target: model.Target{Kind: model.TargetLocal, ID: "local"}, Origin: model.OriginCreateRouteTable, State: model.RouteActive}
 	if *h.Route != want {
 		t.Fatalf("route = %+v, want %+v", *h.Route, want)
 	}
@@ -612,7 +612,7 @@ func TestRoute_VGWPropagation_1_4_1(t *testing.T) {
 	for _, tc := range []struct{ dst, dest string }{{"192.168.1.10", "192.168.0.0/16"}, {"172.20.3.4", "172.20.0.0/16"}} {
 		r := l.send("a", tcp("10.0.0.11:40000", tc.dst+":22"))
 		wantExited(t, r, "vgw-lab", "onprem")
-		want := engine.RouteRef{Destination: tc.dest, Target: "vgw-lab", Origin: model.OriginEnableVgwRoutePropagation, State: model.RouteActive}
+		want := engine.RouteRef{Destination: tc.dest, Target: model.Target{Kind: model.TargetVPNGateway, ID: "vgw-lab"}, Origin: model.OriginEnableVgwRoutePropagation, State: model.RouteActive}
 		if got := *hops(r, "rtb")[0].Route; got != want {
 			t.Errorf("route = %+v, want %+v", got, want)
 		}

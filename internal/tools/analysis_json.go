@@ -173,7 +173,7 @@ func routeJSON(r *engine.RouteRef) *AnalysisRouteTableRoute {
 	} else {
 		j.DestinationCidr = r.Destination
 	}
-	switch t := r.Target; {
+	switch t := r.Target.ID; {
 	case strings.HasPrefix(t, "nat-"):
 		j.NatGatewayId = t
 	case strings.HasPrefix(t, "eni-"):
