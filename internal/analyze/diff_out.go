@@ -77,13 +77,13 @@ func hops(r *engine.Result) []engine.Hop {
 // which group of an interface allows is no change), the action and the rule or route.
 func hopSig(h *engine.Hop) string {
 	if h.Component.Kind == engine.KindSecurityGroup {
-		s := "sg " + h.Action + " " + h.Direction + " " + h.Note
+		s := "sg " + h.Action.String() + " " + h.Direction.String() + " " + h.Note
 		if r := h.SGRule; r != nil {
 			s += fmt.Sprintf(" %s %s%s%s", tools.RuleProtocol(r.Protocol, r.FromPort, r.ToPort), r.CIDR, r.PeerGroup, r.PrefixList)
 		}
 		return s
 	}
-	s := h.Component.ID + " " + h.Action + " " + h.Direction
+	s := h.Component.ID + " " + h.Action.String() + " " + h.Direction.String()
 	switch {
 	case h.Route != nil:
 		s += fmt.Sprintf(" %s>%s %s", h.Route.Destination, h.Route.Target, h.Route.State)
@@ -106,7 +106,7 @@ func decisionText(h *engine.Hop) string {
 	case h.SGRule != nil:
 		r := h.SGRule
 		word := "from"
-		if r.Direction == "egress" {
+		if r.Direction == engine.Egress {
 			word = "to"
 		}
 		return fmt.Sprintf("%s %s by a rule of %s: %s %s %s", h.Action, dir, r.GroupID, tools.RuleProtocol(r.Protocol, r.FromPort, r.ToPort), word, r.Peer())
@@ -117,10 +117,10 @@ func decisionText(h *engine.Hop) string {
 			from, to = -1, -1
 		}
 		return fmt.Sprintf("%s %s by rule %s: %s %s", h.Action, dir, r.Number(), tools.RuleProtocol(r.Protocol, from, to), r.CIDR)
-	case h.Component.Kind == engine.KindSecurityGroup && h.Action == "deny":
+	case h.Component.Kind == engine.KindSecurityGroup && h.Action == engine.ActDeny:
 		return fmt.Sprintf("deny %s: no rule allows it", dir)
 	}
-	s := strings.TrimSpace(h.Action + " " + dir)
+	s := strings.TrimSpace(h.Action.String() + " " + dir)
 	if h.Note != "" {
 		s += ": " + h.Note
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/vpclab/vpclab/internal/engine"
-	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
 	"github.com/vpclab/vpclab/internal/tools"
 )
@@ -17,7 +16,6 @@ import (
 const (
 	CodeRemapEphemeralPort  = "REMAP_EPHEMERAL_PORT"
 	CodeReplySourceMismatch = "VPCLAB_REPLY_SOURCE_MISMATCH"
-	CodeAsymmetricAppliance = "VPCLAB_ASYMMETRIC_ROUTING"
 	CodeNoPath              = "NO_PATH"
 )
 
@@ -36,9 +34,9 @@ type Blocker struct {
 	Path      string // PathForward or PathReturn
 	Code      string
 	At        engine.Component
-	Direction string // the hop's: ingress/egress (security groups), inbound/outbound (NACLs)
-	Rule      int    // the NACL rule number (32767 is "*"); 0 for other components
-	Detail    string // a sentence about the representative packet
+	Direction engine.Direction // the hop's: ingress/egress (security groups), inbound/outbound (NACLs)
+	Rule      int              // the NACL rule number (32767 is "*"); 0 for other components
+	Detail    string           // a sentence about the representative packet
 }
 
 // Outcome is what one representative packet and its reply met.
@@ -55,107 +53,6 @@ type Outcome struct {
 	Reachable bool
 
 	key string
-}
-
-// end is where a journey ended, blocks lifted.
-type end struct {
-	kind     engine.Outcome
-	pkt      packet.Packet
-	eni      model.ENIID
-	internet bool
-	vgw      model.VPNGatewayID
-}
-
-func endOf(r *engine.Result) end {
-	if len(r.Blockers) == 0 {
-		switch r.Outcome {
-		case engine.Delivered:
-			return end{kind: engine.Delivered, pkt: r.Packet, eni: r.ENI}
-		case engine.Exited:
-			return end{kind: engine.Exited, pkt: r.Packet, internet: r.Exit.To.Kind == engine.KindInternet,
-				vgw: model.VPNGatewayID(r.Exit.Gateway.ID)}
-		}
-		return end{kind: engine.Dropped}
-	}
-	n := len(r.Hops)
-	last := r.Hops[n-1]
-	e := end{kind: engine.Dropped, pkt: last.Out}
-	switch last.Action {
-	case "deliver":
-		for i := n - 1; i >= 0; i-- {
-			if h := r.Hops[i]; h.Component.Kind == engine.KindENI && h.Action == "receive" {
-				e.kind, e.eni = engine.Delivered, model.ENIID(h.Component.ID)
-				break
-			}
-		}
-	case "exit":
-		e.kind, e.internet = engine.Exited, last.Component.Kind == engine.KindInternet
-		for i := n - 1; i >= 0; i-- {
-			if h := r.Hops[i]; h.Component.Kind == engine.KindVPNGateway {
-				e.vgw = model.VPNGatewayID(h.Component.ID)
-				break
-			}
-		}
-	}
-	return e
-}
-
-// reaches reports whether a journey ended at an endpoint. An address endpoint is reached by
-// delivery to it, or to the interface its public IP maps to (§3.4).
-func (a *Analyzer) reaches(e end, ep tools.Endpoint) bool {
-	switch e.kind {
-	case engine.Delivered:
-		if ep.Kind == tools.EndpointENI {
-			return e.eni == ep.ENI
-		}
-		if ep.Kind != tools.EndpointAddress {
-			return false
-		}
-		eni, _, mapped := a.Net.PublicMapping(ep.IP)
-		return e.pkt.Dst == ep.IP || mapped && eni == e.eni
-	case engine.Exited:
-		return ep.Kind != tools.EndpointENI && e.pkt.Dst == ep.IP
-	}
-	return false
-}
-
-const externalTTL = 64 // a Linux host beyond the VPC (§6.7)
-
-// responder is where the receiving host's answer starts, and its initial TTL.
-func (a *Analyzer) responder(e end) (engine.Location, uint8) {
-	switch {
-	case e.kind == engine.Delivered:
-		ttl := uint8(model.DefaultInitialTTL)
-		if t, ok := a.ttl[e.eni]; ok {
-			ttl = t
-		}
-		return engine.Location{Kind: engine.FromENI, ENI: e.eni}, ttl
-	case e.internet:
-		return engine.Location{Kind: engine.FromInternet}, externalTTL
-	}
-	return engine.Location{Kind: engine.FromVPNGateway, VPNGateway: e.vgw}, externalTTL
-}
-
-// answer is what a host with a listening service sends back to p, as tools' hosts do: a
-// SYN-ACK, a UDP reply, an echo reply, a packet in kind for other protocols; nothing for ICMP
-// other than an echo request.
-func answer(p packet.Packet, ttl uint8) (packet.Packet, bool) {
-	r := packet.Packet{Src: p.Dst, Dst: p.Src, TTL: ttl, Proto: p.Proto}
-	switch p.Proto {
-	case packet.ProtoICMP:
-		if p.ICMPType != packet.ICMPEchoRequest {
-			return r, false
-		}
-		r.ICMPType, r.ICMPID, r.ICMPSeq, r.PayloadLen = packet.ICMPEchoReply, p.ICMPID, p.ICMPSeq, p.PayloadLen
-	case packet.ProtoUDP:
-		r.SrcPort, r.DstPort, r.PayloadLen = p.DstPort, p.SrcPort, p.DataLen()
-	case packet.ProtoTCP:
-		r.SrcPort, r.DstPort = p.DstPort, p.SrcPort
-		r.TCPFlags, r.Seq, r.Ack, r.Window = packet.TCPSyn|packet.TCPAck, 2000000001, p.Seq+1, 62643
-	default:
-		r.PayloadLen = p.DataLen()
-	}
-	return r, true
 }
 
 // packetFor makes the full packet of a representative header between two endpoints.
@@ -177,33 +74,33 @@ func packetFor(h packet.Packet, from, to tools.Endpoint) packet.Packet {
 
 var continuePast = engine.Options{ContinuePastBlocks: true}
 
-// Target is the endpoint packets from `from` are addressed to (tools.TargetOf).
-func (a *Analyzer) Target(from, to tools.Endpoint) tools.Endpoint {
-	return tools.TargetOf(a.enis[to.ENI], from, to)
-}
+// Target is the endpoint packets from `from` are addressed to (tools.Hosts.Target).
+func (a *Analyzer) Target(from, to tools.Endpoint) tools.Endpoint { return a.hosts.Target(from, to) }
 
 // evaluate sends one packet from an endpoint past every block on a fresh state and, when it
-// arrives, the destination's answer back; then it adds what only the pair of journeys shows.
+// arrives, the destination host's answer back (as tools' hosts answer, with a listening
+// service); then it adds what only the pair of journeys shows. Where each journey would end
+// with its blocks lifted, the engine says (Result.End).
 func (a *Analyzer) evaluate(from, to tools.Endpoint, p packet.Packet) *Outcome {
 	st := engine.NewState(&engine.ManualClock{T: tools.SimEpoch}, a.Seed)
-	o := &Outcome{Packet: p, Forward: a.Net.SendWith(st, location(from), p, continuePast)}
-	fe := endOf(o.Forward)
-	if fe.kind != engine.Dropped {
-		o.Seen = fe.pkt.Src
+	o := &Outcome{Packet: p, Forward: a.Net.SendWith(st, from.Location(), p, continuePast)}
+	fe := o.Forward.End
+	if fe.Outcome != engine.Dropped {
+		o.Seen = fe.Packet.Src
 	}
-	o.Arrived = a.reaches(fe, to)
+	o.Arrived = a.hosts.Reaches(fe, to)
 	o.Blockers = appendBlockers(o.Blockers, PathForward, o.Forward)
 	if o.Arrived {
-		at, ttl := a.responder(fe)
-		if reply, ok := answer(fe.pkt, ttl); ok {
+		resp, _ := a.hosts.Responder(fe)
+		if reply, ok := tools.Answer(fe.Packet, resp.TTL, true); ok {
 			o.Replies = true
-			o.Return = a.Net.SendWith(st, at, reply, continuePast)
-			re := endOf(o.Return)
-			o.Back = a.reaches(re, from)
+			o.Return = a.Net.SendWith(st, resp.Location(), reply, continuePast)
+			re := o.Return.End
+			o.Back = a.hosts.Reaches(re, from)
 			o.Blockers = appendBlockers(o.Blockers, PathReturn, o.Return)
 			if o.Back {
 				o.Blockers = append(o.Blockers, replyChecks(o, re)...)
-				o.Blockers = append(o.Blockers, a.remapCheck(o)...)
+				o.Blockers = append(o.Blockers, remapCheck(o)...)
 			} else if len(o.Return.Blockers) == 0 {
 				o.Blockers = append(o.Blockers, Blocker{Path: PathReturn, Code: CodeNoPath, At: lastComp(o.Return),
 					Detail: fmt.Sprintf("the answer ends at %s, not at the source", lastComp(o.Return))})
@@ -236,36 +133,21 @@ func appendBlockers(out []Blocker, path string, r *engine.Result) []Blocker {
 
 // replyChecks finds answers that arrive but that the source cannot use: from another
 // address or port than it sent to (the answer was translated on its way back: asymmetric
-// routing through a NAT gateway), or through an appliance one way only (§1.2.5).
-func replyChecks(o *Outcome, re end) []Blocker {
-	var out []Blocker
-	p, r := o.Packet, re.pkt
-	if r.Src != p.Dst || p.HasPorts() && (r.SrcPort != p.DstPort || r.DstPort != p.SrcPort) {
-		at := lastComp(o.Return)
-		for _, h := range o.Return.Hops {
-			if h.Action == "translate" && h.In.Src != h.Out.Src && h.Component.Kind == engine.KindNATGateway {
-				at = h.Component
-				break
-			}
-		}
-		out = append(out, Blocker{Path: PathReturn, Code: CodeReplySourceMismatch, At: at,
-			Detail: fmt.Sprintf("the answer reaches the source from %s, not from %s it sent to: it was translated on the way back (asymmetric routing through a NAT gateway, §1.2.5), so the source's stack drops it",
-				endpointText(r, true), endpointText(p, false))})
+// routing through a NAT gateway, §1.2.5). A path through an appliance one way only is no
+// blocker of the VPC's (§1.2.5); a stateful appliance's OS drops what it must, and the engine
+// says so on the path itself (VPCLAB_ASYMMETRIC_INSPECTION).
+func replyChecks(o *Outcome, re engine.End) []Blocker {
+	p, r := o.Packet, re.Packet
+	if r.Src == p.Dst && (!p.HasPorts() || r.SrcPort == p.DstPort && r.DstPort == p.SrcPort) {
+		return nil
 	}
-	fwd, ret := appliances(o.Forward), appliances(o.Return)
-	for _, c := range fwd {
-		if !containsComp(ret, c) {
-			out = append(out, Blocker{Path: PathReturn, Code: CodeAsymmetricAppliance, At: c,
-				Detail: fmt.Sprintf("the packet goes through appliance %s but the answer does not: asymmetric routing through an appliance is not supported (§1.2.5)", c)})
-		}
+	at, ok := o.Return.SourceTranslatedAt()
+	if !ok {
+		at = lastComp(o.Return)
 	}
-	for _, c := range ret {
-		if !containsComp(fwd, c) {
-			out = append(out, Blocker{Path: PathReturn, Code: CodeAsymmetricAppliance, At: c,
-				Detail: fmt.Sprintf("the answer goes through appliance %s but the packet did not: asymmetric routing through an appliance is not supported (§1.2.5)", c)})
-		}
-	}
-	return out
+	return []Blocker{{Path: PathReturn, Code: CodeReplySourceMismatch, At: at,
+		Detail: fmt.Sprintf("the answer reaches the source from %s, not from %s it sent to: it was translated on the way back (asymmetric routing through a NAT gateway, §1.2.5), so the source's stack drops it",
+			endpointText(r, true), endpointText(p, false))}}
 }
 
 func endpointText(p packet.Packet, src bool) string {
@@ -277,16 +159,6 @@ func endpointText(p packet.Packet, src bool) string {
 		return a.String() + ":" + strconv.Itoa(int(port))
 	}
 	return a.String()
-}
-
-func appliances(r *engine.Result) []engine.Component {
-	var out []engine.Component
-	for _, h := range r.Hops {
-		if h.Component.Kind == engine.KindInstance && h.Action == "forward" && !containsComp(out, h.Component) {
-			out = append(out, h.Component)
-		}
-	}
-	return out
 }
 
 func containsComp(cs []engine.Component, c engine.Component) bool {
@@ -301,46 +173,25 @@ func containsComp(cs []engine.Component, c engine.Component) bool {
 // remapCheck: behind a NAT gateway the answer is addressed to a port the gateway chose in
 // 1024-65535 (§2.2.3); every NACL it crosses before the gateway translates it back must
 // admit that whole range (§5.6), or some connections fail.
-func (a *Analyzer) remapCheck(o *Outcome) []Blocker {
-	if !o.Packet.HasPorts() || !natted(o.Forward) {
+func remapCheck(o *Outcome) []Blocker {
+	if _, natted := o.Forward.SourceTranslatedAt(); !o.Packet.HasPorts() || !natted {
 		return nil
 	}
 	var out []Blocker
-	for _, h := range o.Return.Hops {
-		if h.Component.Kind == engine.KindNATGateway && h.Action == "translate" {
+	for i := range o.Return.Hops {
+		h := &o.Return.Hops[i]
+		if h.Middlebox && h.Translated {
 			break
 		}
 		if h.ACLRule == nil || !h.ACLRule.Allow {
 			continue
 		}
-		rules := a.acls[h.ACLRule.ACLID]
-		if rules == nil {
-			continue
-		}
-		entries, peer := rules.inbound, h.In.Src
-		if h.ACLRule.Egress {
-			entries, peer = rules.outbound, h.In.Dst
-		}
-		if ok, rule := aclAllowsAll(entries, peer, h.In.Proto, natPortLo, natPortHi); !ok {
-			num := strconv.Itoa(rule)
-			if rule == 32767 {
-				num = "*"
-			}
+		if ok, rule := h.AdmitsPorts(natPortLo, natPortHi); !ok {
 			out = append(out, Blocker{Path: PathReturn, Code: CodeRemapEphemeralPort, At: h.Component, Direction: h.Direction, Rule: rule,
-				Detail: fmt.Sprintf("%s rule %s of %s denies some of the ports 1024-65535 a NAT gateway answers on (§2.2.3, §5.6)", h.Direction, num, h.Component)})
+				Detail: fmt.Sprintf("%s rule %s of %s denies some of the ports 1024-65535 a NAT gateway answers on (§2.2.3, §5.6)", h.Direction, engine.ACLRuleNumber(rule), h.Component)})
 		}
 	}
 	return out
-}
-
-// natted reports whether a NAT gateway translated the packet's source on its way.
-func natted(r *engine.Result) bool {
-	for _, h := range r.Hops {
-		if h.Component.Kind == engine.KindNATGateway && h.Action == "translate" && h.In.Src != h.Out.Src {
-			return true
-		}
-	}
-	return false
 }
 
 // Key identifies an outcome for merging: the verdict, the components of both paths, the

@@ -201,17 +201,10 @@ func (a *Analyzer) stayedHome(r *engine.Result, v model.VPCID) bool {
 	return true
 }
 
-var (
-	rfc1918 = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16")}
-	rfc6598 = netip.MustParsePrefix("100.64.0.0/10")
-)
-
-// farKey says which of the prefixes that can steer a packet out of VPC v hold address ip:
-// the destinations of every route of v's route tables (§1.2: the longest prefix decides),
-// the networks beyond VPN gateways (§7.3.2), the ranges an internet gateway refuses (§3.3),
-// and whether ip is a public address of the topology. A packet from v to an address outside
-// v's CIDRs meets only those decisions while it stays in v, so destinations with the same key
-// meet the same ones.
+// farKey says which of the prefixes that can steer a packet out of VPC v hold address ip
+// (engine.Network.SteeringPrefixes), and whether ip is a public address of the topology. A
+// packet from v to an address outside v's CIDRs meets only those decisions while it stays in
+// v, so destinations with the same key meet the same ones.
 func (a *Analyzer) farKey(v model.VPCID, ip netip.Addr) string {
 	a.farOnce.Do(a.buildFar)
 	ps := a.far[v]
@@ -230,33 +223,7 @@ func (a *Analyzer) farKey(v model.VPCID, ip netip.Addr) string {
 	return b.String()
 }
 
-func (a *Analyzer) buildFar() {
-	t := a.Net.Topology
-	global := append(slices.Clone(rfc1918), rfc6598)
-	for _, o := range t.OnPremises {
-		global = append(global, o.CIDRs...)
-	}
-	for _, c := range t.VPNConnections {
-		global = append(global, c.StaticRoutes...)
-	}
-	a.far = map[model.VPCID][]netip.Prefix{}
-	for _, v := range t.VPCs {
-		a.far[v.ID] = slices.Clone(global)
-	}
-	for _, rt := range t.RouteTables {
-		for _, r := range rt.Routes {
-			if r.DestinationPrefixList != "" {
-				a.far[rt.VPC] = append(a.far[rt.VPC], a.pls[r.DestinationPrefixList]...)
-			} else if r.Destination.IsValid() {
-				a.far[rt.VPC] = append(a.far[rt.VPC], r.Destination)
-			}
-		}
-	}
-	for v, ps := range a.far {
-		slices.SortFunc(ps, func(x, y netip.Prefix) int { return x.Addr().Compare(y.Addr())*64 + x.Bits() - y.Bits() })
-		a.far[v] = slices.Compact(ps)
-	}
-}
+func (a *Analyzer) buildFar() { a.far = a.Net.SteeringPrefixes() }
 
 // ProbeTopology returns a copy of t with a probe interface in every subnet, for the subnets
 // scope of a matrix: an ENI on the subnet's highest free address whose security group (one

@@ -2,7 +2,6 @@ package analyze
 
 import (
 	"github.com/vpclab/vpclab/internal/engine"
-	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
 	"github.com/vpclab/vpclab/internal/tools"
 )
@@ -113,7 +112,7 @@ func group(atoms []*atom, outs []*Outcome, key func(*Outcome) string) []*Part {
 }
 
 // collectCuts adds to cc the cuts of every rule the outcome's journeys consulted: security
-// group rules and NACL entries that match the peer address each one saw. Forward decisions
+// group rules and NACL entries that match the peer address each one saw (engine.Hop.RuleSpans). Forward decisions
 // look at the destination port (or ICMP type and code); the answer's look at its destination
 // port, the forward source port, so those cut the source dimension (§5.6).
 func (a *Analyzer) collectCuts(o *Outcome, c Class, cc *classCuts) {
@@ -128,48 +127,8 @@ func (a *Analyzer) collectCuts(o *Outcome, c Class, cc *classCuts) {
 }
 
 func (a *Analyzer) resultCuts(r *engine.Result, c Class, ca, cb *cuts, named *[]int) {
-	var cur *model.NetworkInterface
 	for i := range r.Hops {
-		h := &r.Hops[i]
-		switch h.Component.Kind {
-		case engine.KindENI:
-			cur = a.enis[model.ENIID(h.Component.ID)]
-		case engine.KindSecurityGroup:
-			if cur == nil || h.SGRule == nil && h.Action != "deny" {
-				continue // a tracked reply: no rule was consulted (§4.2.1)
-			}
-			egress := h.Direction == "egress"
-			peer := h.In.Src
-			if egress {
-				peer = h.In.Dst
-			}
-			for _, id := range cur.SecurityGroups {
-				g := a.sgs[id]
-				if g == nil {
-					continue
-				}
-				rules := g.Ingress
-				if egress {
-					rules = g.Egress
-				}
-				for j := range rules {
-					a.sgRuleCuts(&rules[j], peer, c, ca, cb, named)
-				}
-			}
-		case engine.KindNetworkACL:
-			if h.ACLRule == nil {
-				continue
-			}
-			rules := a.acls[h.ACLRule.ACLID]
-			if rules == nil {
-				continue
-			}
-			entries, peer := rules.inbound, h.In.Src
-			if h.ACLRule.Egress {
-				entries, peer = rules.outbound, h.In.Dst
-			}
-			aclCuts(entries, peer, c, ca, cb, named)
-		}
+		spanCuts(r.Hops[i].RuleSpans(), c, ca, cb, named)
 	}
 }
 

@@ -88,7 +88,7 @@ func TestReachEveryBlockerInPathOrder(t *testing.T) {
 	if got := codes(r.Parts[0].Outcome.Blockers); !slices.Equal(got, want) {
 		t.Errorf("blockers %v, want %v", got, want)
 	}
-	if b := r.Parts[0].Outcome.Blockers[0]; b.Rule != 100 || b.Direction != "inbound" {
+	if b := r.Parts[0].Outcome.Blockers[0]; b.Rule != 100 || b.Direction != engine.Inbound {
 		t.Errorf("NACL blocker %+v: want rule 100 inbound", b)
 	}
 }
@@ -191,9 +191,10 @@ func TestReachAsymmetricNAT(t *testing.T) {
 	}
 }
 
-// A path through an appliance one way only is asymmetric routing (§1.2.5).
-func TestReachAsymmetricAppliance(t *testing.T) {
-	lab := `vpc: {name: v, cidr: 10.0.0.0/16}
+// asymmetricLab routes x's traffic to y through appliance fw, and y's answers straight back
+// (the main table's local route): fw sees one direction of every flow only.
+func asymmetricLab(forwarding string) string {
+	return `vpc: {name: v, cidr: 10.0.0.0/16}
 subnets:
   a: {cidr: 10.0.0.0/24, route_table: a-rt}
   b: {cidr: 10.0.1.0/24}
@@ -205,12 +206,32 @@ security_groups:
 instances:
   x: {subnet: a, private_ip: 10.0.0.10, security_groups: [open]}
   y: {subnet: b, private_ip: 10.0.1.10, security_groups: [open]}
-  fw: {subnet: fw, private_ip: 10.0.2.10, security_groups: [open], source_dest_check: false}
+  fw: {subnet: fw, private_ip: 10.0.2.10, security_groups: [open], source_dest_check: false, forwarding: ` + forwarding + `}
 `
-	r := reach(t, lab, "x", "y", Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts, ICMPTypes: allICMP})
+}
+
+// §1.2.5: the VPC does not drop a flow whose directions take different paths, so with the
+// default stateless appliance both directions reach, through fw one way.
+func TestReachAsymmetricAppliance_1_2_5_StatelessDefault(t *testing.T) {
+	for _, pair := range [][2]string{{"x", "y"}, {"y", "x"}} {
+		r := reach(t, asymmetricLab("stateless"), pair[0], pair[1], Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts, ICMPTypes: allICMP})
+		if !r.Reachable() {
+			t.Errorf("%s -> %s: blockers %v; a stateless appliance on one direction blocks nothing", pair[0], pair[1], codes(r.Parts[0].Outcome.Blockers))
+		}
+	}
+}
+
+// §13.13: a stateful appliance's OS forwards only flows it saw start. From x it sees the SYN
+// (a flow start) and passes it; from y it sees only x's SYN-ACK and drops it.
+func TestReachAsymmetricAppliance_13_13_Stateful(t *testing.T) {
+	q := Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts, ICMPTypes: allICMP}
+	if r := reach(t, asymmetricLab("stateful"), "x", "y", q); !r.Reachable() {
+		t.Errorf("x -> y: blockers %v; the stateful appliance sees the flow start", codes(r.Parts[0].Outcome.Blockers))
+	}
+	r := reach(t, asymmetricLab("stateful"), "y", "x", q)
 	got := codes(r.Parts[0].Outcome.Blockers)
-	if r.Reachable() || !slices.Equal(got, []string{"return " + CodeAsymmetricAppliance + " fw"}) {
-		t.Errorf("blockers %v; want the appliance crossed one way only", got)
+	if r.Reachable() || !slices.Equal(got, []string{"return " + engine.CodeAsymmetricInspection + " fw"}) {
+		t.Errorf("y -> x: blockers %v; want the appliance's drop of the answer", got)
 	}
 }
 

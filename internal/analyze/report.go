@@ -56,7 +56,7 @@ func (p *Part) Summary() string {
 	var s string
 	if p.Reachable {
 		s = "reachable"
-		if via := Via(o.Forward); len(via) > 0 {
+		if via := o.Forward.Via(); len(via) > 0 {
 			names := make([]string, len(via))
 			for i, c := range via {
 				names[i] = c.String()
@@ -79,32 +79,15 @@ func (p *Part) Summary() string {
 	return s
 }
 
-// Via lists the routed components of a path people name a path by: NAT gateways, appliances,
-// internet and VPN gateways.
-func Via(r *engine.Result) []engine.Component {
-	var out []engine.Component
-	for _, h := range r.Hops {
-		switch {
-		case h.Component.Kind == engine.KindNATGateway && h.Action == "translate",
-			h.Component.Kind == engine.KindInstance && h.Action == "forward",
-			h.Component.Kind == engine.KindInternetGateway,
-			h.Component.Kind == engine.KindVPNGateway:
-			if !containsComp(out, h.Component) {
-				out = append(out, h.Component)
-			}
-		}
-	}
-	return out
-}
-
-func dirText(d string) string {
+// dirText says a direction as people do: a security group's ingress is inbound too.
+func dirText(d engine.Direction) string {
 	switch d {
-	case "ingress":
+	case engine.Ingress:
 		return "inbound"
-	case "egress":
+	case engine.Egress:
 		return "outbound"
 	}
-	return d
+	return d.String()
 }
 
 // Text says what the blocker does to the whole part ("sg-... (web) inbound: no rule allows
@@ -177,7 +160,7 @@ func Explanations(bs []Blocker) []tools.Explanation {
 	for _, b := range bs {
 		out = append(out, tools.Explanation{ExplanationCode: b.Code,
 			Component: tools.AnalysisComponent{Id: b.At.ID, Name: b.At.Name},
-			Direction: b.Direction, VpclabDetail: b.Detail, VpclabPath: b.Path})
+			Direction: b.Direction.String(), VpclabDetail: b.Detail, VpclabPath: b.Path})
 	}
 	return out
 }

@@ -400,11 +400,11 @@ func (l *lab) prefixList(id string, cidrs ...string) *model.PrefixList {
 func at(from string) engine.Location {
 	switch from {
 	case "internet":
-		return engine.Location{Kind: engine.FromInternet}
+		return engine.AtInternet()
 	case "vgw":
-		return engine.Location{Kind: engine.FromVPNGateway, VPNGateway: vgwID}
+		return engine.AtVPNGateway(vgwID)
 	}
-	return engine.Location{Kind: engine.FromENI, ENI: eniID(from)}
+	return engine.AtENI(eniID(from))
 }
 
 func eniID(name string) model.ENIID {
@@ -494,18 +494,24 @@ func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 // Assertions.
 
-var kindAlias = map[string]string{
+var kindAlias = map[string]engine.Kind{
 	"i": engine.KindInstance, "eni": engine.KindENI, "sg": engine.KindSecurityGroup,
 	"acl": engine.KindNetworkACL, "rtb": engine.KindRouteTable, "nat": engine.KindNATGateway,
 	"igw": engine.KindInternetGateway, "vgw": engine.KindVPNGateway, "internet": engine.KindInternet,
-	"onprem": engine.KindOnPremises, "subnet": "subnet", "vpc": "vpc",
+	"onprem": engine.KindOnPremises, "subnet": engine.KindSubnet, "vpc": engine.KindVPC,
 }
 
-func kindOf(s string) string {
+// kindOf reads a kind by its alias or its name ("transit-gateway").
+func kindOf(s string) engine.Kind {
 	if k, ok := kindAlias[s]; ok {
 		return k
 	}
-	return s
+	for k := engine.KindInstance; k <= engine.KindRouteTarget; k++ {
+		if k.String() == s {
+			return k
+		}
+	}
+	panic("unknown component kind " + s)
 }
 
 // describe prints a result for failure messages.
@@ -593,7 +599,7 @@ func wantPath(t testing.TB, r *engine.Result, steps ...string) {
 	want := make([]string, len(steps))
 	for i, s := range steps {
 		parts := strings.SplitN(s, ":", 2)
-		want[i] = kindOf(parts[0])
+		want[i] = kindOf(parts[0]).String()
 		if len(parts) == 2 {
 			want[i] += ":" + parts[1]
 		}
@@ -616,9 +622,9 @@ func wantPath(t testing.TB, r *engine.Result, steps ...string) {
 func pathOf(r *engine.Result) []string {
 	var out []string
 	for _, h := range r.Hops {
-		s := h.Component.Kind + ":" + h.Action
-		if h.Direction != "" {
-			s += ":" + h.Direction
+		s := h.Component.Kind.String() + ":" + h.Action.String()
+		if h.Direction != engine.NoDirection {
+			s += ":" + h.Direction.String()
 		}
 		out = append(out, s)
 	}

@@ -14,6 +14,7 @@ const (
 	CodeBadState               = "BAD_STATE"
 	CodeUnknownDestination     = "UNKNOWN_DESTINATION"
 	CodeUnsupportedComponent   = "UNSUPPORTED_COMPONENT"
+	CodeUnknownResource        = "UNKNOWN_RESOURCE"
 	CodeIGWPublicIPEgress      = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
 	CodeIGWPrivateIPIngress    = "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
 	CodeIGWDstRFC1918Egress    = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
@@ -37,4 +38,6 @@ const (
 	CodeVGWNoRoute             = "VPCLAB_VGW_NO_ROUTE"
 	CodeNotInTopology          = "VPCLAB_ADDRESS_NOT_IN_TOPOLOGY"
 	CodeReservedAddress        = "VPCLAB_RESERVED_ADDRESS"
+	CodeMTUExceeded            = "VPCLAB_MTU_EXCEEDED"
+	CodeAsymmetricInspection   = "VPCLAB_ASYMMETRIC_INSPECTION"
 )

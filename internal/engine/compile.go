@@ -11,8 +11,9 @@ import (
 )
 
 // Network is the compiled, immutable evaluation form of a topology: an LPM table per route
-// table, rule lists that keep their source rule IDs, and address indexes. It is safe for
-// concurrent use by any number of Send calls, each with its own State.
+// table whose routes point at compiled nodes, rule lists that keep their source rule IDs, and
+// address indexes. It is safe for concurrent use by any number of Send calls, each with its
+// own State.
 type Network struct {
 	Topology *model.Topology
 
@@ -22,13 +23,13 @@ type Network struct {
 	nats        map[model.NATGatewayID]*cNAT
 	sgs         map[model.SecurityGroupID]*cSG
 	routeTables map[model.RouteTableID]*cRouteTable
-	igws        map[model.InternetGatewayID]*model.InternetGateway
+	igws        map[model.InternetGatewayID]*cIGW
 	vgws        map[model.VPNGatewayID]*cVGW
 	instances   map[model.InstanceID]*model.Instance
+	// entries finds where a packet enters by its Location (an ENI, the internet, a VGW).
+	entries map[Location]entry
 	// public is the IGW's 1:1 NAT table (§3.1): public IPv4 → the ENI and private IP it maps.
 	public map[netip.Addr]publicMapping
-	// vpcOfCIDR finds the VPCs whose CIDRs contain an address (for packets from outside).
-	vpcOfCIDR bart.Table[*cVPC]
 	// onPrem finds the declared on-premises network of an address beyond a VGW.
 	onPrem bart.Table[*model.OnPremNetwork]
 }
@@ -36,12 +37,14 @@ type Network struct {
 type publicMapping struct {
 	eni     *cENI
 	private netip.Addr
+	vpc     *cVPC
 }
 
 type cVPC struct {
 	m       *model.VPC
-	igw     *model.InternetGateway    // attached IGW, or nil
+	igw     *cIGW                     // attached IGW, or nil
 	vgw     *cVGW                     // attached VGW, or nil
+	local   *localNode                // the target of the local route
 	byIP    map[netip.Addr]*cENI      // private IPv4 → ENI
 	pub     map[netip.Addr]netip.Addr // private IPv4 → its public IPv4 or EIP (§3.1)
 	cidrs   []netip.Prefix
@@ -60,51 +63,11 @@ func (v *cVPC) contains(a netip.Addr) bool {
 }
 
 type cSubnet struct {
-	m   *model.Subnet
-	vpc *cVPC
-	rt  *cRouteTable
-	acl *cACL
-}
-
-type cENI struct {
-	m        *model.NetworkInterface
-	subnet   *cSubnet
-	sgs      []*cSG
-	nat      *cNAT // set for a NAT gateway's ENI
-	instance *model.Instance
-	comp     Component
-}
-
-func (e *cENI) has(a netip.Addr) bool {
-	for _, p := range e.m.PrivateIPs {
-		if p.Addr == a {
-			return true
-		}
-	}
-	return false
-}
-
-type cNAT struct {
-	m       *model.NATGateway
-	subnet  *cSubnet
-	primary netip.Addr
-	addrs   []netip.Addr // primary first
-	comp    Component
-}
-
-func (n *cNAT) has(a netip.Addr) bool {
-	for _, ad := range n.m.Addresses {
-		if ad.PrivateIP == a {
-			return true
-		}
-	}
-	return false
-}
-
-type cVGW struct {
-	m     *model.VPNGateway
-	known bart.Table[struct{}] // prefixes beyond the VGW it forwards to (§7.3.2)
-	comp  Component
+	m    *model.Subnet
+	vpc  *cVPC
+	rt   *cRouteTable
+	acl  *cACL
+	comp Component
 }
 
 // Route priorities for equal prefixes (§1.2.2): lower wins.
@@ -116,7 +79,7 @@ const (
 
 type cRoute struct {
 	ref    RouteRef
-	target model.Target
+	target node // resolved in Compile
 	state  model.RouteState
 	prio   int
 	order  int // input order, the last tie-break (§1.2.3: deterministic stand-in for AWS's pick)
@@ -132,6 +95,9 @@ type cRouteTable struct {
 // Compile turns a topology into its evaluation form. The topology should have been through
 // model.ApplyDefaults. Problems are warnings about things the engine does not model; a packet
 // that meets one is dropped with an explanation naming it (fail closed).
+//
+// Order matters: route tables exist before subnets point at them, and their routes are
+// resolved to nodes last, once every ENI, NAT gateway and gateway is compiled.
 func Compile(t *model.Topology) (*Network, model.Problems) {
 	var probs model.Problems
 	n := &Network{
@@ -142,81 +108,51 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 		nats:        make(map[model.NATGatewayID]*cNAT, len(t.NATGateways)),
 		sgs:         make(map[model.SecurityGroupID]*cSG, len(t.SecurityGroups)),
 		routeTables: make(map[model.RouteTableID]*cRouteTable, len(t.RouteTables)),
-		igws:        map[model.InternetGatewayID]*model.InternetGateway{},
-		vgws:        map[model.VPNGatewayID]*cVGW{},
+		igws:        make(map[model.InternetGatewayID]*cIGW, len(t.InternetGateways)),
+		vgws:        make(map[model.VPNGatewayID]*cVGW, len(t.VPNGateways)),
 		instances:   make(map[model.InstanceID]*model.Instance, len(t.Instances)),
+		entries:     make(map[Location]entry, len(t.NetworkInterfaces)+len(t.VPNGateways)+1),
 		public:      map[netip.Addr]publicMapping{},
 	}
 	for _, v := range t.VPCs {
 		cv := &cVPC{m: v, byIP: map[netip.Addr]*cENI{}, pub: map[netip.Addr]netip.Addr{}, cidrs: v.CIDRs,
-			comp: Component{Kind: "vpc", ID: string(v.ID), Name: v.Name}}
+			comp: comp(KindVPC, string(v.ID), v.Name)}
+		cv.local = &localNode{vpc: cv}
 		n.vpcs[v.ID] = cv
-		for _, c := range v.CIDRs {
-			n.vpcOfCIDR.Insert(c, cv)
-		}
 	}
-	for _, g := range t.InternetGateways {
-		n.igws[g.ID] = g
-		if v := n.vpcs[g.VPC]; v != nil && v.igw == nil {
-			v.igw = g
-		}
-	}
+	n.compileIGWs(t)
 	n.compileVGWs(t)
 	for _, in := range t.Instances {
 		n.instances[in.ID] = in
 	}
-	n.compileRouteTables(t, &probs)
+	for _, rt := range t.RouteTables {
+		n.routeTables[rt.ID] = &cRouteTable{m: rt, vpc: n.vpcs[rt.VPC], comp: comp(KindRouteTable, string(rt.ID), rt.Name)}
+	}
 	n.compileSubnets(t)
 	n.compileSGs(t, &probs)
 	n.compileENIs(t, &probs)
 	n.compileNATs(t)
 	n.compileGroupMembers()
+	n.compileRoutes(t, &probs)
+	n.entries[AtInternet()] = internetEntry{}
 	return n, probs
 }
 
-func comp(kind, id, name string) Component { return Component{Kind: kind, ID: id, Name: name} }
+func comp(kind Kind, id, name string) Component { return Component{Kind: kind, ID: id, Name: name} }
 
-func (n *Network) compileVGWs(t *model.Topology) {
-	for _, g := range t.VPNGateways {
-		cg := &cVGW{m: g, comp: comp(KindVPNGateway, string(g.ID), g.Name)}
-		n.vgws[g.ID] = cg
-		if v := n.vpcs[g.VPC]; v != nil && v.vgw == nil {
-			v.vgw = cg
-		}
-	}
-	for _, c := range t.VPNConnections {
-		if g := n.vgws[c.VPNGateway]; g != nil && (c.State == "" || c.State == "available") {
-			for _, p := range c.StaticRoutes {
-				g.known.Insert(p, struct{}{})
-			}
-		}
-	}
-	for _, o := range t.OnPremises {
-		for _, p := range o.CIDRs {
-			n.onPrem.Insert(p, o)
-		}
-		if g := n.vgws[o.VPNGateway]; g != nil {
-			for _, p := range o.CIDRs {
-				g.known.Insert(p, struct{}{})
-			}
-		}
-	}
-}
-
-func (n *Network) compileRouteTables(t *model.Topology, probs *model.Problems) {
+func (n *Network) compileRoutes(t *model.Topology, probs *model.Problems) {
 	pls := map[model.PrefixListID]*model.PrefixList{}
 	for _, pl := range t.PrefixLists {
 		pls[pl.ID] = pl
 	}
 	for _, rt := range t.RouteTables {
-		crt := &cRouteTable{m: rt, vpc: n.vpcs[rt.VPC], comp: comp(KindRouteTable, string(rt.ID), rt.Name)}
-		n.routeTables[rt.ID] = crt
-		var routes []*cRoute
+		crt := n.routeTables[rt.ID]
+		routes := 0
 		add := func(p netip.Prefix, r *cRoute) {
 			if !p.IsValid() || !p.Addr().Is4() {
 				return
 			}
-			routes = append(routes, r)
+			routes++
 			prev, ok := crt.lpm.Get(p)
 			if !ok || better(r, prev) {
 				crt.lpm.Insert(p, r)
@@ -225,7 +161,7 @@ func (n *Network) compileRouteTables(t *model.Topology, probs *model.Problems) {
 		for i, r := range rt.Routes {
 			cr := &cRoute{
 				ref:    RouteRef{Destination: r.DestinationString(), Target: r.Target, Origin: r.Origin, State: r.State},
-				target: r.Target, state: r.State, order: i,
+				target: n.resolve(crt.vpc, r.Target), state: r.State, order: i,
 			}
 			if cr.state == "" {
 				cr.state = model.RouteActive
@@ -235,10 +171,6 @@ func (n *Network) compileRouteTables(t *model.Topology, probs *model.Problems) {
 				cr.prio = prioPropagated
 			case r.DestinationPrefixList != "":
 				cr.prio = prioPrefixList
-			}
-			if r.Target.Kind == model.TargetOther {
-				probs.Warnf(r.Src, "route %s in %s: target %q is not modelled; packets that match it are dropped (%s)",
-					r.DestinationString(), rt.ID, r.Target.ID, CodeUnsupportedComponent)
 			}
 			if r.DestinationPrefixList != "" {
 				pl := pls[r.DestinationPrefixList]
@@ -261,18 +193,18 @@ func (n *Network) compileRouteTables(t *model.Topology, probs *model.Problems) {
 			if g == nil {
 				continue
 			}
+			tg := model.Target{Kind: model.TargetVPNGateway, ID: string(vgwID)}
+			target := n.resolve(crt.vpc, tg)
 			for p := range g.known.All4() {
 				add(p, &cRoute{
-					ref: RouteRef{Destination: p.String(), Target: model.Target{Kind: model.TargetVPNGateway, ID: string(vgwID)},
-						Origin: model.OriginEnableVgwRoutePropagation, State: model.RouteActive},
-					target: model.Target{Kind: model.TargetVPNGateway, ID: string(vgwID)},
-					state:  model.RouteActive, prio: prioPropagated, order: len(rt.Routes) + len(routes),
+					ref:    RouteRef{Destination: p.String(), Target: tg, Origin: model.OriginEnableVgwRoutePropagation, State: model.RouteActive},
+					target: target, state: model.RouteActive, prio: prioPropagated, order: len(rt.Routes) + routes,
 				})
 			}
 		}
 		for _, gw := range rt.Gateways {
 			if v := crt.vpc; v != nil {
-				if v.igw != nil && gw == string(v.igw.ID) {
+				if v.igw != nil && gw == string(v.igw.m.ID) {
 					v.edgeIGW = crt
 				}
 				if v.vgw != nil && gw == string(v.vgw.m.ID) {
@@ -281,6 +213,53 @@ func (n *Network) compileRouteTables(t *model.Topology, probs *model.Problems) {
 			}
 		}
 	}
+}
+
+// resolvers compile a route target of each modelled kind, in the context of the route table's
+// VPC, to the node a matching packet is handed to. A kind without one is not modelled: its
+// routes compile to a dropNode (UNSUPPORTED_COMPONENT). Each resolver lives with its kind.
+var resolvers = [...]func(n *Network, v *cVPC, id string) node{
+	model.TargetLocal:                     resolveLocal,
+	model.TargetNATGateway:                resolveNATGateway,
+	model.TargetNetworkInterface:          resolveENI,
+	model.TargetInstance:                  resolveInstance,
+	model.TargetInternetGateway:           resolveInternetGateway,
+	model.TargetVPNGateway:                resolveVPNGateway,
+	model.TargetEgressOnlyInternetGateway: nil, // IPv6 (§3.7): not modelled yet
+	model.TargetTransitGateway:            nil,
+	model.TargetPeering:                   nil,
+	model.TargetVPCEndpoint:               nil,
+	model.TargetOther:                     nil,
+}
+
+// unmodelledKinds names the component kind of route targets vpclab does not model yet.
+var unmodelledKinds = map[model.TargetKind]Kind{
+	model.TargetTransitGateway: KindTransitGateway, model.TargetPeering: KindVPCPeering,
+	model.TargetVPCEndpoint: KindVPCEndpoint, model.TargetEgressOnlyInternetGateway: KindEgressOnlyInternetGateway,
+}
+
+// Modelled reports whether the engine hands packets to route targets of a kind (tests and the
+// model's target table check each other by it).
+func Modelled(k model.TargetKind) bool {
+	return int(k) < len(resolvers) && resolvers[k] != nil
+}
+
+// resolve compiles one route target of a table in VPC v. Validation has warned about targets
+// that are missing or not modelled (model.Validate); the node says it again to the packet.
+func (n *Network) resolve(v *cVPC, t model.Target) node {
+	if !Modelled(t.Kind) {
+		kind, ok := unmodelledKinds[t.Kind]
+		if !ok {
+			kind = KindRouteTarget
+		}
+		return &dropNode{code: CodeUnsupportedComponent, comp: comp(kind, t.ID, ""),
+			detail: fmt.Sprintf("route target %s (%s) is not modelled by vpclab yet", t.ID, t.Kind)}
+	}
+	if v == nil {
+		return &dropNode{code: CodeBadStateAttachment, comp: comp(KindRouteTable, t.ID, ""),
+			detail: fmt.Sprintf("the route table of route target %s belongs to no VPC of the topology", t.ID)}
+	}
+	return resolvers[t.Kind](n, v, t.ID)
 }
 
 // better reports whether route a beats route b for the same prefix (§1.2.2).
@@ -315,7 +294,7 @@ func (n *Network) compileSubnets(t *model.Topology) {
 		}
 	}
 	for _, s := range t.Subnets {
-		cs := &cSubnet{m: s, vpc: n.vpcs[s.VPC], rt: rtOf[s.ID], acl: aclOf[s.ID]}
+		cs := &cSubnet{m: s, vpc: n.vpcs[s.VPC], rt: rtOf[s.ID], acl: aclOf[s.ID], comp: comp(KindSubnet, string(s.ID), s.Name)}
 		if cs.rt == nil {
 			cs.rt = mainRT[s.VPC]
 		}
@@ -323,81 +302,6 @@ func (n *Network) compileSubnets(t *model.Topology) {
 			cs.acl = defACL[s.VPC]
 		}
 		n.subnets[s.ID] = cs
-	}
-}
-
-func (n *Network) compileENIs(t *model.Topology, probs *model.Problems) {
-	for _, e := range t.NetworkInterfaces {
-		ce := &cENI{m: e, subnet: n.subnets[e.Subnet], instance: n.instances[e.Instance],
-			comp: comp(KindENI, string(e.ID), e.Name)}
-		for _, id := range e.SecurityGroups {
-			if g := n.sgs[id]; g != nil {
-				ce.sgs = append(ce.sgs, g)
-			} else {
-				probs.Warnf(e.Src, "%s: security group %s is not in the topology; it allows nothing", e.ID, id)
-			}
-		}
-		n.enis[e.ID] = ce
-		v := n.vpcs[e.VPC]
-		if v == nil && ce.subnet != nil {
-			v = ce.subnet.vpc
-		}
-		if v == nil {
-			continue
-		}
-		for _, p := range e.PrivateIPs {
-			if _, dup := v.byIP[p.Addr]; !dup {
-				v.byIP[p.Addr] = ce
-			}
-			if p.PublicIP.IsValid() {
-				n.public[p.PublicIP] = publicMapping{eni: ce, private: p.Addr}
-				v.pub[p.Addr] = p.PublicIP
-			}
-		}
-	}
-	for _, in := range t.Instances {
-		for _, id := range in.ENIs {
-			if e := n.enis[id]; e != nil && e.instance == nil {
-				e.instance = in
-			}
-		}
-	}
-}
-
-func (n *Network) compileNATs(t *model.Topology) {
-	for _, ng := range t.NATGateways {
-		cn := &cNAT{m: ng, subnet: n.subnets[ng.Subnet], comp: comp(KindNATGateway, string(ng.ID), ng.Name)}
-		if len(ng.Addresses) > 0 {
-			cn.primary = ng.Addresses[0].PrivateIP
-			for _, a := range ng.Addresses {
-				if a.Primary {
-					cn.primary = a.PrivateIP
-					break
-				}
-			}
-		}
-		n.nats[ng.ID] = cn
-		v := n.vpcs[ng.VPC]
-		for _, a := range ng.Addresses {
-			e := n.enis[a.ENI]
-			if e == nil && v != nil {
-				e = v.byIP[a.PrivateIP]
-			}
-			if e != nil {
-				e.nat = cn
-			}
-			if a.PublicIP.IsValid() && e != nil {
-				n.public[a.PublicIP] = publicMapping{eni: e, private: a.PrivateIP}
-				if v != nil {
-					v.pub[a.PrivateIP] = a.PublicIP
-				}
-			}
-			if a.PrivateIP == cn.primary {
-				cn.addrs = append([]netip.Addr{a.PrivateIP}, cn.addrs...)
-			} else {
-				cn.addrs = append(cn.addrs, a.PrivateIP)
-			}
-		}
 	}
 }
 

@@ -11,29 +11,44 @@
 // error the network itself generates (a NAT gateway's time exceeded) travels on and is
 // returned as Result.ICMP.
 //
-// The packet path, written once, in AWS order (§0 of aws-vpc-semantics.md):
+// The packet path, written once, in AWS order (§0 of aws-vpc-semantics.md). The fixed stages
+// are plain code (eval.go); what varies by kind is a node, compiled once: every route's target
+// and every edge a packet crosses is resolved in Compile to a node with one method, receive
+// (node.go; one file per kind: local.go, eni.go, natgw.go, igw.go, vgw.go). A target that is
+// missing or not modelled compiles to a node that drops with the code naming it.
 //
-//	instance ENI X in subnet S
-//	  │ source/dest check on X (§0.1, §6.2)
+//	entry (Location, looked up like a target): an ENI's instance, the internet, a VGW
+//	  │ source/dest check on X (§0.1, §6.2); link MTU (§6.9)
 //	  │ security groups of X, egress; stateful (§4)
 //	  ▼
 //	forward from S ── destination is an ENI of S? ──► deliver at L2: no route table, no NACL (§0.3)
 //	  │ NACL of S, outbound (§5)
 //	  │ route table of S: longest prefix, AWS tie-breaks (§1.2)
 //	  ▼
-//	target ─┬─ local ───────────► NACL of D inbound ─► ENI in D
-//	        ├─ ENI / instance ──► NACL of its subnet inbound ─► ENI (appliance: forwards again)
-//	        ├─ NAT gateway ─────► NACL of M inbound ─► translate (§2.2) ─► TTL-1 ─► forward from M
-//	        ├─ internet gateway ► 1:1 NAT to the public IP, checks (§3) ─► the internet
-//	        ├─ VPN gateway ─────► known prefixes only (§7.3) ─► on-premises
-//	        └─ blackhole, no route, unmodelled target ─► drop with an explanation code
+//	node.receive(arrival) ─┬─ local ──────────► NACL of D inbound ─► ENI in D
+//	                       ├─ ENI / instance ─► NACL of its subnet inbound ─► ENI (appliance: forwards again)
+//	                       ├─ NAT gateway ────► NACL of M inbound ─► translate (§2.2) ─► TTL-1 ─► forward from M
+//	                       ├─ internet gw ────► 1:1 NAT to the public IP, checks (§3), MTU 1500 ─► the internet
+//	                       ├─ VPN gateway ────► known prefixes only (§7.3), MTU 1500 ─► on-premises
+//	                       └─ dropNode ───────► blackhole, missing or unmodelled target: drop with its code
 //
-//	ENI arrival: source/dest check (destination must be one of its IPs unless disabled),
-//	security groups ingress (conntrack replies pass), then delivered to the instance, or
-//	forwarded by an appliance (TTL-1, then out of the same ENI).
+//	ENI arrival: an interface that carries no traffic (its instance not running, or an AWS
+//	service's interface vpclab does not model) drops; source/dest check (destination must be
+//	one of its IPs unless disabled), security groups ingress (conntrack replies pass), then
+//	delivered to the instance, or forwarded by an appliance (TTL-1; a stateful appliance only
+//	forwards flows it saw start, §13.13), out of the same ENI.
 //
-// Packets from outside enter at an internet gateway (destination public IP mapped 1:1 to a
-// private IP, §3.4) or at a VPN gateway (§7.3.3) and are delivered with the local route.
+// How a packet arrived is a value, not a flag: an arrival carries its origin (inside, the
+// internet, a VPN, Direct Connect; peering, transit gateways and GWLBs join with their kinds),
+// the subnet it is forwarded from, its Availability Zone and its source before a NAT gateway.
+// Packets from outside enter a VPC in one stage, enterVPC: the gateway's edge route table when
+// one is associated (§1.3), else the local route.
+//
+// Hops are typed (Kind, Action, Direction); the node that forwards or translates marks its hop
+// (Middlebox, Edge, Translated), and the engine says where a journey ends with its blocks
+// lifted (Result.End) and what a path is named by (Result.Via), so frontends read no strings
+// back. The compiled security group and network ACL rule sets answer header-space questions
+// (Hop.RuleSpans, Hop.AdmitsPorts) with the same matching the engine decides with.
 //
 // Defaults taken where the specification is [UNCERTAIN] are listed in DEFAULTS.md at the
 // repository root.

@@ -49,7 +49,7 @@ func TestENI_SourceDestCheckBothDirections_6_2(t *testing.T) {
 	r = l.send("a", tcp("10.0.0.11:40000", "10.0.1.55:22"))
 	wantDelivered(t, r, "b")
 	wantEq(t, "TTL-1 at the appliance (§6.8)", r.Packet.TTL, uint8(254))
-	wantEq(t, "appliance hop", hopByID(t, r, "i-fw").Action, "forward")
+	wantEq(t, "appliance hop", hopByID(t, r, "i-fw").Action, engine.ActForward)
 	wantDelivered(t, l.send("fw", tcp("10.0.0.11:40001", "10.0.1.55:22")), "b")
 }
 
@@ -123,5 +123,5 @@ func TestENI_VPCRouterIsNotATTLHop_6_6(t *testing.T) {
 func TestENI_UnknownSourceENI(t *testing.T) {
 	l := twoSubnets(t, nil, nil)
 	r := l.send("nope", tcp("10.0.0.11:40000", "10.0.1.55:22"))
-	wantDropped(t, r, engine.CodeUnknownDestination, "eni")
+	wantDropped(t, r, engine.CodeUnknownResource, "eni")
 }

@@ -12,8 +12,8 @@ import (
 type Options struct {
 	// ContinuePastBlocks records a block and carries on as if the component had allowed the
 	// packet, so Result.Blockers lists every component that would have to change, in path
-	// order. Blocks past which there is nowhere to go (no route, unknown destination) still end
-	// the journey.
+	// order, and Result.End says where the packet would then arrive. Blocks past which there
+	// is nowhere to go (no route, unknown destination) still end the journey.
 	ContinuePastBlocks bool
 	// SkipHops records no Hops: only the outcome, the packet as it comes out, a drop's code
 	// and explanation, and what the network generated. Describing each hop costs more than
@@ -30,43 +30,35 @@ func (n *Network) Send(st *State, at Location, p packet.Packet) *Result {
 	return n.SendWith(st, at, p, Options{})
 }
 
-// SendWith is Send with options.
+// SendWith is Send with options. A location that names nothing in the topology drops the
+// packet (UNKNOWN_RESOURCE): the result always says how the journey ended.
 func (n *Network) SendWith(st *State, at Location, p packet.Packet, opt Options) *Result {
-	e := &ev{n: n, st: st, opt: opt, res: newResult(opt, 16), origSrc: p.Src}
-	switch at.Kind {
-	case FromENI:
-		eni := n.enis[at.ENI]
-		if eni == nil || eni.subnet == nil {
-			e.fatal(CodeUnknownDestination, comp(KindENI, string(at.ENI), ""), p,
-				fmt.Sprintf("network interface %s is not in the topology", at.ENI))
-			break
+	e := &ev{n: n, st: st, opt: opt, res: newResult(opt, 16)}
+	if in := n.entries[at]; in != nil {
+		in.send(e, p)
+	} else {
+		kind := KindENI
+		if int(at.Kind) < len(locationKinds) {
+			kind = locationKinds[at.Kind]
 		}
-		e.fromENI(eni, p)
-	case FromInternet:
-		e.fromInternet(p)
-	case FromVPNGateway:
-		g := n.vgws[at.VPNGateway]
-		if g == nil {
-			e.fatal(CodeUnknownDestination, comp(KindVPNGateway, string(at.VPNGateway), ""), p,
-				fmt.Sprintf("VPN gateway %s is not in the topology", at.VPNGateway))
-			break
-		}
-		e.fromVGW(g, p)
+		e.fatal(CodeUnknownResource, comp(kind, at.ID, ""), p,
+			fmt.Sprintf("packets cannot enter at %s: it is not in the topology", at))
 	}
 	return e.res
 }
 
-// ev is one evaluation: the network, the state and the result being written.
+// locationKinds names the component of a location that is not in the topology.
+var locationKinds = [...]Kind{0: KindENI, FromENI: KindENI, FromInternet: KindInternet, FromVPNGateway: KindVPNGateway}
+
+// ev is one evaluation: the network, the state and the result being written. What varies
+// along the path (where the packet came from, its source before NAT) travels in arrival.
 type ev struct {
 	n       *Network
 	st      *State
 	opt     Options
 	res     *Result
 	steps   int
-	origSrc netip.Addr // the source before any NAT (§4.1.6)
-	natted  bool       // a NAT gateway translated the source on the way
-	outside bool       // entered from the internet or beyond a VGW (§2.3.3)
-	natSeen []*cNAT    // NAT gateways crossed outbound: crossing one twice is a loop
+	natSeen []*cNAT // NAT gateways crossed outbound: crossing one twice is a loop
 }
 
 // newResult is an empty result with room for hops hops, unless opt skips them.
@@ -87,7 +79,7 @@ func (e *ev) hop(h Hop) {
 	}
 }
 
-func (e *ev) pass(c Component, action string, p packet.Packet, note string) {
+func (e *ev) pass(c Component, action Action, p packet.Packet, note string) {
 	e.hop(Hop{Component: c, Action: action, In: p, Out: p, Note: note})
 }
 
@@ -98,82 +90,62 @@ func (e *ev) block(code string, c Component, p packet.Packet, detail string) boo
 		e.res.Outcome, e.res.Code, e.res.At, e.res.Detail, e.res.Packet = Dropped, code, c, detail, p
 	}
 	e.res.Blockers = append(e.res.Blockers, Blocker{Code: code, At: c, Detail: detail, Hop: len(e.res.Hops) - 1})
-	return !e.opt.ContinuePastBlocks
+	if e.opt.ContinuePastBlocks {
+		return false
+	}
+	e.res.End = End{Outcome: Dropped, Packet: p}
+	return true
 }
 
 // fatal records a drop past which there is nowhere to go.
 func (e *ev) fatal(code string, c Component, p packet.Packet, detail string) {
-	e.hop(Hop{Component: c, Action: "drop", In: p, Out: p, Note: detail})
+	e.hop(Hop{Component: c, Action: ActDrop, In: p, Out: p, Note: detail})
 	e.block(code, c, p, detail)
+	e.res.End = End{Outcome: Dropped, Packet: p}
+}
+
+// end records where the journey ends; it is the outcome too when nothing blocked it.
+func (e *ev) end(x End) {
+	e.res.End = x
+	if len(e.res.Blockers) == 0 {
+		e.res.Outcome, e.res.Packet, e.res.ENI, e.res.Exit = x.Outcome, x.Packet, x.ENI, x.Exit
+	}
 }
 
 func (e *ev) deliver(eni *cENI, p packet.Packet) {
-	c := eni.comp
-	if eni.instance != nil {
-		c = comp(KindInstance, string(eni.instance.ID), eni.instance.Name)
-	}
-	e.pass(c, "deliver", p, "")
-	if len(e.res.Blockers) == 0 {
-		e.res.Outcome, e.res.ENI, e.res.Packet = Delivered, eni.m.ID, p
-	}
+	e.pass(eni.hostComp(), ActDeliver, p, "")
+	e.end(End{Outcome: Delivered, Packet: p, ENI: eni.m.ID})
 }
 
 func (e *ev) exit(gw, to Component, p packet.Packet) {
-	e.pass(to, "exit", p, "")
-	if len(e.res.Blockers) == 0 {
-		e.res.Outcome, e.res.Exit, e.res.Packet = Exited, Exit{Gateway: gw, To: to}, p
-	}
-}
-
-// fromENI: a packet sent by the instance behind an ENI (§0 steps 1-2).
-func (e *ev) fromENI(eni *cENI, p packet.Packet) {
-	src := eni.comp
-	if eni.instance != nil {
-		e.pass(comp(KindInstance, string(eni.instance.ID), eni.instance.Name), "send", p, "")
-	}
-	e.pass(src, "send", p, "")
-	if eni.nat != nil {
-		e.fatal(CodeUnsupportedComponent, src, p, "a NAT gateway's network interface sends nothing of its own")
-		return
-	}
-	// §0.1, §6.2: with the check enabled the source must be one of the ENI's addresses.
-	if eni.m.SourceDestCheck && !eni.has(p.Src) &&
-		e.block(CodeSourceDestCheck, src, p, fmt.Sprintf("source %s is not an address of %s and its source/destination check is enabled (§6.2)", p.Src, eni.m.ID)) {
-		return
-	}
-	if !e.securityGroups(eni, p, true) {
-		return
-	}
-	e.forward(eni.subnet, p)
+	e.pass(to, ActExit, p, "")
+	e.end(End{Outcome: Exited, Packet: p, Exit: Exit{Gateway: gw, To: to}})
 }
 
 // securityGroups applies the ENI's groups (§4): a packet of a tracked flow passes whatever the
 // rules say (§4.2.1); otherwise the union of the rules decides and an allowed packet starts
 // tracking. It returns false when evaluation must stop.
-func (e *ev) securityGroups(eni *cENI, p packet.Packet, egress bool) bool {
-	dir := "ingress"
-	if egress {
-		dir = "egress"
-	}
+func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction) bool {
+	egress := dir == Egress
 	sgComp := eni.comp
 	if len(eni.sgs) > 0 {
 		sgComp = eni.sgs[0].comp
 	}
 	k := flowOf(eni.m.ID, &p, egress)
 	if e.st.tracked(k, egress) {
-		e.hop(Hop{Component: sgComp, Action: "allow", Direction: dir, In: p, Out: p,
+		e.hop(Hop{Component: sgComp, Action: ActAllow, Direction: dir, In: p, Out: p,
 			Note: "reply or continuation of a tracked connection (§4.2.1)"})
 		return true
 	}
 	if e.st.relatedTracked(eni.m.ID, &p, egress) {
-		e.hop(Hop{Component: sgComp, Action: "allow", Direction: dir, In: p, Out: p,
+		e.hop(Hop{Component: sgComp, Action: ActAllow, Direction: dir, In: p, Out: p,
 			Note: "ICMP error about a tracked connection (§4.2.1)"})
 		return true
 	}
 	if g, r := sgAllows(eni.sgs, egress, &p); r != nil {
 		e.st.track(k, egress)
 		if e.recording() {
-			e.hop(Hop{Component: g.comp, Action: "allow", Direction: dir, In: p, Out: p, SGRule: sgRuleRef(g, r, dir)})
+			e.hop(Hop{Component: g.comp, Action: ActAllow, Direction: dir, In: p, Out: p, SGRule: sgRuleRef(g, r, dir), filter: eni})
 		}
 		return true
 	}
@@ -182,12 +154,12 @@ func (e *ev) securityGroups(eni *cENI, p packet.Packet, egress bool) bool {
 	if len(eni.sgs) == 0 {
 		detail = fmt.Sprintf("%s has no security groups, so nothing is allowed %s", eni.m.ID, dir)
 	}
-	if !egress && e.natted && sgRefWouldMatch(eni.sgs, &p, e.origSrc) {
+	if !egress && a.preNAT.IsValid() && sgRefWouldMatch(eni.sgs, &p, a.preNAT) {
 		code = CodeSGReferencesNotKept
 		detail = fmt.Sprintf("a rule of %s references a security group of the original source %s, but the packet arrives translated to %s: references do not match through a NAT gateway (§4.1.6)",
-			sgList(eni), e.origSrc, p.Src)
+			sgList(eni), a.preNAT, p.Src)
 	}
-	e.hop(Hop{Component: sgComp, Action: "deny", Direction: dir, In: p, Out: p, Note: detail})
+	e.hop(Hop{Component: sgComp, Action: ActDeny, Direction: dir, In: p, Out: p, Note: detail, filter: eni})
 	if e.block(code, sgComp, p, detail) {
 		return false
 	}
@@ -221,68 +193,67 @@ func flowText(p *packet.Packet) string {
 
 // acl applies subnet s's network ACL in one direction (§5). It returns false when evaluation
 // must stop.
-func (e *ev) acl(s *cSubnet, egress bool, p packet.Packet) bool {
-	dir := "inbound"
-	if egress {
-		dir = "outbound"
-	}
+func (e *ev) acl(s *cSubnet, dir Direction, p packet.Packet) bool {
 	if s.acl == nil {
 		return true // Compile warned; AWS always has one, so this is the default NACL's allow-all
 	}
+	egress := dir == Outbound
 	entry := s.acl.match(egress, &p)
 	if entry != nil && entry.Allow && !e.recording() {
 		return true
 	}
 	ref := s.acl.ref(egress, entry)
-	action := "allow"
+	action := ActAllow
 	if !ref.Allow {
-		action = "deny"
+		action = ActDeny
 	}
-	e.hop(Hop{Component: s.acl.comp, Action: action, Direction: dir, In: p, Out: p, ACLRule: ref})
+	e.hop(Hop{Component: s.acl.comp, Action: action, Direction: dir, In: p, Out: p, ACLRule: ref, filter: s.acl})
 	if ref.Allow {
 		return true
 	}
-	rule := fmt.Sprint(ref.RuleNumber)
-	if ref.RuleNumber == 32767 {
-		rule = "*"
-	}
 	return !e.block(CodeSubnetACL, s.acl.comp, p,
-		fmt.Sprintf("%s rule %s of %s denies %s (§5)", dir, rule, s.acl.comp, flowText(&p)))
+		fmt.Sprintf("%s rule %s of %s denies %s (§5)", dir, ACLRuleNumber(ref.RuleNumber), s.acl.comp, flowText(&p)))
 }
 
-// enterSubnet applies the inbound NACL of subnet to when the packet crosses into it (§5.5).
-func (e *ev) enterSubnet(to, from *cSubnet, p packet.Packet) bool {
-	if to == from {
+// enterSubnet applies the inbound NACL of subnet to when the packet crosses into it from the
+// subnet it was forwarded from (§5.5); a packet from a gateway always crosses.
+func (e *ev) enterSubnet(to *cSubnet, a arrival, p packet.Packet) bool {
+	if to == a.from {
 		return true
 	}
-	return e.acl(to, false, p)
+	return e.acl(to, Inbound, p)
 }
 
 // forward sends p out of subnet s: L2 delivery inside the subnet, else NACL outbound and the
 // subnet's route table (§0 steps 3-5).
-func (e *ev) forward(s *cSubnet, p packet.Packet) {
+func (e *ev) forward(s *cSubnet, a arrival, p packet.Packet) {
 	if e.steps++; e.steps > maxSteps {
-		e.fatal(CodeRoutingLoop, s.rt.comp, p, fmt.Sprintf("forwarded %d times without arriving: routing loop", maxSteps))
+		c := s.comp
+		if s.rt != nil {
+			c = s.rt.comp
+		}
+		e.fatal(CodeRoutingLoop, c, p, fmt.Sprintf("forwarded %d times without arriving: routing loop", maxSteps))
 		return
 	}
+	a = a.forwardedFrom(s)
 	if s.m.CIDR.Contains(p.Dst) {
 		// §0.3, §1.2.8: same subnet, switched directly; no route table, no NACL.
 		if dst := s.vpc.byIP[p.Dst]; dst != nil && dst.subnet == s {
-			e.arrive(dst, p)
+			e.arrive(dst, a, p)
 			return
 		}
-		e.fatal(CodeUnknownDestination, comp("subnet", string(s.m.ID), s.m.Name), p,
+		e.fatal(CodeUnknownDestination, s.comp, p,
 			fmt.Sprintf("no network interface in %s holds %s%s", s.m.ID, p.Dst, reservedNote(s.m.CIDR, p.Dst)))
 		return
 	}
-	if !e.acl(s, true, p) {
+	if !e.acl(s, Outbound, p) {
 		return
 	}
 	if s.rt == nil {
-		e.fatal(CodeNoRoute, comp("subnet", string(s.m.ID), s.m.Name), p, fmt.Sprintf("%s has no route table", s.m.ID))
+		e.fatal(CodeNoRoute, s.comp, p, fmt.Sprintf("%s has no route table", s.m.ID))
 		return
 	}
-	e.route(s.rt, s, p)
+	e.route(s.rt, a, p)
 }
 
 // reservedNote explains the five reserved addresses of a subnet (§6.4, §6.6).
@@ -301,8 +272,9 @@ func reservedNote(c netip.Prefix, a netip.Addr) string {
 	return ""
 }
 
-// route looks the destination up in a route table and hands the packet to the target (§1.2).
-func (e *ev) route(rt *cRouteTable, s *cSubnet, p packet.Packet) {
+// route looks the destination up in a route table and hands the packet to the route's target
+// node (§1.2). a.from is the subnet whose table it is, or nil for a gateway route table.
+func (e *ev) route(rt *cRouteTable, a arrival, p packet.Packet) {
 	r, ok := rt.lpm.Lookup(p.Dst)
 	// §1.2.4: a propagated route never beats the local route, even when more specific: inside
 	// the VPC CIDR propagated routes are out of the running and the longest of the others wins
@@ -320,112 +292,21 @@ func (e *ev) route(rt *cRouteTable, s *cSubnet, p packet.Packet) {
 		e.fatal(CodeNoRoute, rt.comp, p, fmt.Sprintf("%s has no route to %s (§1.2.7)", rt.comp, p.Dst))
 		return
 	}
-	if e.recording() {
-		ref := r.ref
-		e.hop(Hop{Component: rt.comp, Action: "forward", In: p, Out: p, Route: &ref})
-	}
 	if r.state == model.RouteBlackhole {
 		if e.recording() {
-			e.res.Hops[len(e.res.Hops)-1].Action = "drop"
+			ref := r.ref
+			e.hop(Hop{Component: rt.comp, Action: ActDrop, In: p, Out: p, Route: &ref})
 		}
 		e.block(CodeBadStateRoute, rt.comp, p,
 			fmt.Sprintf("route %s -> %s is a blackhole: its target no longer exists (§1.2.6)", r.ref.Destination, r.ref.Target))
+		e.res.End = End{Outcome: Dropped, Packet: p} // nowhere to go, blocks lifted or not
 		return
 	}
-	e.toTarget(rt, s, r.target, p)
-}
-
-// toTarget hands p, routed by table rt from subnet s (nil for a gateway route table), to the
-// route's target.
-func (e *ev) toTarget(rt *cRouteTable, s *cSubnet, t model.Target, p packet.Packet) {
-	switch t.Kind {
-	case model.TargetLocal:
-		dst := rt.vpc.byIP[p.Dst]
-		if dst == nil || dst.subnet == nil {
-			e.fatal(CodeUnknownDestination, rt.vpc.comp, p, fmt.Sprintf("no network interface in %s holds %s", rt.vpc.m.ID, p.Dst))
-			return
-		}
-		if e.enterSubnet(dst.subnet, s, p) {
-			e.arrive(dst, p)
-		}
-	case model.TargetNATGateway:
-		ng := e.n.nats[model.NATGatewayID(t.ID)]
-		if ng == nil || ng.subnet == nil || (ng.m.State != "" && ng.m.State != "available") {
-			e.fatal(CodeBadState, comp(KindNATGateway, t.ID, ""), p, fmt.Sprintf("NAT gateway %s is not available", t.ID))
-			return
-		}
-		if e.enterSubnet(ng.subnet, s, p) {
-			e.natGateway(ng, p)
-		}
-	case model.TargetNetworkInterface, model.TargetInstance:
-		eni := e.targetENI(t)
-		if eni == nil || eni.subnet == nil {
-			e.fatal(CodeBadState, comp(KindENI, t.ID, ""), p, fmt.Sprintf("route target %s is not in the topology", t.ID))
-			return
-		}
-		if e.enterSubnet(eni.subnet, s, p) {
-			e.arrive(eni, p)
-		}
-	case model.TargetInternetGateway:
-		e.internetGatewayOut(rt.vpc, model.InternetGatewayID(t.ID), p)
-	case model.TargetVPNGateway:
-		e.vpnGatewayOut(rt.vpc, model.VPNGatewayID(t.ID), p)
-	default:
-		e.fatal(CodeUnsupportedComponent, comp(t.Kind.String(), t.ID, ""), p,
-			fmt.Sprintf("route target %s (%s) is not modelled by vpclab yet", t.ID, t.Kind))
+	if e.recording() {
+		ref := r.ref
+		e.hop(Hop{Component: rt.comp, Action: ActForward, In: p, Out: p, Route: &ref})
 	}
-}
-
-func (e *ev) targetENI(t model.Target) *cENI {
-	if t.Kind == model.TargetNetworkInterface {
-		return e.n.enis[model.ENIID(t.ID)]
-	}
-	in := e.n.instances[model.InstanceID(t.ID)]
-	if in == nil || len(in.ENIs) == 0 {
-		return nil
-	}
-	return e.n.enis[in.ENIs[0]]
-}
-
-// arrive: a packet reaches an ENI (§0 step 6). A NAT gateway's ENI hands it to the gateway;
-// an appliance (source/dest check off, destination not its own) forwards it on.
-func (e *ev) arrive(eni *cENI, p packet.Packet) {
-	if eni.nat != nil {
-		e.natGateway(eni.nat, p)
-		return
-	}
-	e.pass(eni.comp, "receive", p, "")
-	own := eni.has(p.Dst)
-	if eni.m.SourceDestCheck && !own &&
-		e.block(CodeSourceDestCheck, eni.comp, p, fmt.Sprintf("destination %s is not an address of %s and its source/destination check is enabled (§6.2)", p.Dst, eni.m.ID)) {
-		return
-	}
-	if !e.securityGroups(eni, p, false) {
-		return
-	}
-	if own || eni.instance == nil {
-		e.deliver(eni, p)
-		return
-	}
-	e.appliance(eni, p)
-}
-
-// appliance: an instance that routes (source/dest check disabled) forwards the packet out of
-// the same ENI. Its own OS decrements the TTL (§6.8) and answers expiry with time exceeded.
-func (e *ev) appliance(eni *cENI, p packet.Packet) {
-	c := comp(KindInstance, string(eni.instance.ID), eni.instance.Name)
-	if p.TTL <= 1 {
-		e.fatal(CodeTTLExceeded, c, p, fmt.Sprintf("TTL expired at appliance %s", c))
-		e.timeExceeded(eni.m.PrimaryIP(), p, func(sub *ev, icmp packet.Packet) { sub.fromENI(eni, icmp) })
-		return
-	}
-	out := p
-	out.TTL--
-	e.hop(Hop{Component: c, Action: "forward", In: p, Out: out, Note: "appliance routes the packet (TTL-1, §6.8)"})
-	if !e.securityGroups(eni, out, true) {
-		return
-	}
-	e.forward(eni.subnet, out)
+	r.target.receive(e, a, p)
 }
 
 // timeExceeded sends an ICMP time exceeded about p from address src, through send, and keeps
@@ -444,7 +325,7 @@ func (e *ev) icmpError(src netip.Addr, p packet.Packet, typ, code uint8, send fu
 
 // generate sends a packet the network itself originates and keeps its journey.
 func (e *ev) generate(g packet.Packet, send func(*ev, packet.Packet)) {
-	sub := &ev{n: e.n, st: e.st, opt: e.opt, res: newResult(e.opt, 8), origSrc: g.Src}
+	sub := &ev{n: e.n, st: e.st, opt: e.opt, res: newResult(e.opt, 8)}
 	send(sub, g)
 	e.res.Generated = sub.res
 }

@@ -70,10 +70,10 @@ var fuzzAddrs = []string{
 }
 
 var fuzzLocs = []engine.Location{
-	{Kind: engine.FromENI, ENI: "eni-a"}, {Kind: engine.FromENI, ENI: "eni-b"}, {Kind: engine.FromENI, ENI: "eni-fw"},
-	{Kind: engine.FromENI, ENI: "eni-p"}, {Kind: engine.FromInternet}, {Kind: engine.FromVPNGateway, VPNGateway: vgwID},
-	{Kind: engine.FromENI, ENI: "eni-nope"}, {Kind: engine.FromVPNGateway, VPNGateway: "vgw-nope"},
-	{Kind: engine.FromENI, ENI: model.ENIID(model.DeriveID("eni", "nat-pub/10.0.2.10"))},
+	engine.AtENI("eni-a"), engine.AtENI("eni-b"), engine.AtENI("eni-fw"),
+	engine.AtENI("eni-p"), engine.AtInternet(), engine.AtVPNGateway(vgwID),
+	engine.AtENI("eni-nope"), engine.AtVPNGateway("vgw-nope"), {},
+	engine.AtENI(model.ENIID(model.DeriveID("eni", "nat-pub/10.0.2.10"))),
 }
 
 // reader hands out input bytes, then zeros.
@@ -154,7 +154,7 @@ func checkResult(t *testing.T, n *engine.Network, topo *model.Topology, r *engin
 			t.Fatalf("exited through a %q:\n%s", k, describe(r))
 		}
 	case engine.Dropped:
-		if r.Code == "" || r.At.Kind == "" {
+		if r.Code == "" || r.At.Kind == 0 {
 			t.Fatalf("dropped without a code or component:\n%s", describe(r))
 		}
 	default:
@@ -185,6 +185,11 @@ func runFuzz(t *testing.T, l *lab, data []byte, skipHops bool) []*engine.Result 
 		opt := engine.Options{ContinuePastBlocks: r.byte()&1 == 1, SkipHops: skipHops}
 		p := r.packet(prev)
 		res := l.net.SendWith(st, loc, p, opt)
+		// Every journey ends somewhere, blocks lifted or not; without blockers, where it ends
+		// is its outcome.
+		if res.End.Outcome == 0 || len(res.Blockers) == 0 && (res.End.Outcome != res.Outcome || res.End.ENI != res.ENI) {
+			t.Fatalf("end %v does not match the outcome:\n%s", res.End, describe(res))
+		}
 		if !opt.ContinuePastBlocks {
 			checkResult(t, l.net, l.topo, res, 0)
 		} else if len(res.Hops) > maxHops {

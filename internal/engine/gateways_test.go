@@ -176,8 +176,8 @@ func TestVGW_PrivateIPAssociation_7_3_3(t *testing.T) {
 	wantExited(t, back, "vgw-lab", "onprem")
 
 	// An unknown VGW is not in the topology.
-	r = l.build().Send(l.st, engine.Location{Kind: engine.FromVPNGateway, VPNGateway: "vgw-nope"}, in.Packet)
-	wantDropped(t, r, engine.CodeUnknownDestination, "vgw")
+	r = l.build().Send(l.st, engine.AtVPNGateway("vgw-nope"), in.Packet)
+	wantDropped(t, r, engine.CodeUnknownResource, "vgw")
 }
 
 // §3.1, §2.3.5: an ICMP error crossing the IGW quotes the packet it is about; the IGW maps the

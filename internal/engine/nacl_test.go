@@ -95,14 +95,14 @@ func TestNACL_InboundBySourceOutboundByDestination_5_4(t *testing.T) {
 	r := l.send("a", tcp("10.0.0.11:40000", "10.0.1.55:22"))
 	wantDroppedAt(t, r, engine.CodeSubnetACL, "acl-b")
 	wantEq(t, "rule", lastHop(t, r).ACLRule.RuleNumber, 50)
-	wantEq(t, "direction", lastHop(t, r).Direction, "inbound")
+	wantEq(t, "direction", lastHop(t, r).Direction, engine.Inbound)
 
 	wantDelivered(t, l.send("a2", tcp("10.0.0.12:40000", "10.0.1.55:22")), "b")
 
 	r = l.send("a2", tcp("10.0.0.12:40000", "10.0.5.5:22"))
 	wantDroppedAt(t, r, engine.CodeSubnetACL, "acl-a")
 	wantEq(t, "rule", lastHop(t, r).ACLRule.RuleNumber, 50)
-	wantEq(t, "direction", lastHop(t, r).Direction, "outbound")
+	wantEq(t, "direction", lastHop(t, r).Direction, engine.Outbound)
 	wantEq(t, "egress flag", lastHop(t, r).ACLRule.Egress, true)
 }
 

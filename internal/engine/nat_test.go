@@ -17,7 +17,7 @@ import (
 func natHop(t testing.TB, r *engine.Result) engine.Hop {
 	t.Helper()
 	for _, h := range hops(r, "nat") {
-		if h.Action == "translate" {
+		if h.Action == engine.ActTranslate {
 			return h
 		}
 	}
@@ -505,7 +505,7 @@ func TestNAT_SubnetNACLInAndOut_2_3_8(t *testing.T) {
 		r := l.send("a", tcp("10.0.0.11:40000", "10.0.1.55:80"))
 		wantDroppedAt(t, r, engine.CodeSubnetACL, "acl-m")
 		wantEq(t, "rule", lastHop(t, r).ACLRule.RuleNumber, 50)
-		wantEq(t, "direction", lastHop(t, r).Direction, "inbound")
+		wantEq(t, "direction", lastHop(t, r).Direction, engine.Inbound)
 	})
 	t.Run("NAT subnet NACL denies outbound to the destination", func(t *testing.T) {
 		l := eastWest(t, false)
@@ -513,7 +513,7 @@ func TestNAT_SubnetNACLInAndOut_2_3_8(t *testing.T) {
 		r := l.send("a", tcp("10.0.0.11:40000", "10.0.1.55:80"))
 		wantDroppedAt(t, r, engine.CodeSubnetACL, "acl-m")
 		wantEq(t, "rule", lastHop(t, r).ACLRule.RuleNumber, 50)
-		wantEq(t, "direction", lastHop(t, r).Direction, "outbound")
+		wantEq(t, "direction", lastHop(t, r).Direction, engine.Outbound)
 		wantEq(t, "already translated", r.Packet.Src, addr("10.0.2.10"))
 	})
 	t.Run("replies need the NAT's ephemeral ports open in the destination's NACL", func(t *testing.T) {

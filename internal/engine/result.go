@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/vpclab/vpclab/internal/model"
@@ -9,7 +10,7 @@ import (
 )
 
 // LocationKind says where a packet enters the network.
-type LocationKind int
+type LocationKind uint8
 
 const (
 	// FromENI: the packet is sent by the instance (or appliance) behind an ENI.
@@ -20,15 +21,44 @@ const (
 	FromVPNGateway
 )
 
-// Location is where a packet enters: an ENI, the internet, or a VGW.
+var locationKindNames = [...]string{FromENI: "network interface", FromInternet: "the internet", FromVPNGateway: "VPN gateway"}
+
+func (k LocationKind) String() string {
+	if int(k) < len(locationKindNames) && locationKindNames[k] != "" {
+		return locationKindNames[k]
+	}
+	return "LocationKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Location is where a packet enters: the kind of entry and the AWS ID of the resource it
+// enters at (empty for the internet). Compile looks every entry up once, as it resolves route
+// targets; Send with a location that names nothing in the topology drops the packet. Frontends
+// get a location from an endpoint through one function (tools.Endpoint.Location).
 type Location struct {
-	Kind       LocationKind
-	ENI        model.ENIID        // FromENI
-	VPNGateway model.VPNGatewayID // FromVPNGateway
+	Kind LocationKind
+	ID   string
+}
+
+// AtENI is the location of the instance behind an ENI.
+func AtENI(id model.ENIID) Location { return Location{Kind: FromENI, ID: string(id)} }
+
+// AtInternet is the location of every host on the internet.
+func AtInternet() Location { return Location{Kind: FromInternet} }
+
+// AtVPNGateway is the location of the networks beyond a VGW.
+func AtVPNGateway(id model.VPNGatewayID) Location {
+	return Location{Kind: FromVPNGateway, ID: string(id)}
+}
+
+func (l Location) String() string {
+	if l.ID == "" {
+		return l.Kind.String()
+	}
+	return l.Kind.String() + " " + l.ID
 }
 
 // Outcome is how a packet's journey ended.
-type Outcome int
+type Outcome uint8
 
 const (
 	Delivered Outcome = iota + 1 // to an ENI's instance (Result.ENI)
@@ -48,27 +78,104 @@ func (o Outcome) String() string {
 	return "unknown"
 }
 
+// Kind is the kind of an AWS object on a packet's path.
+type Kind uint8
+
+// Component kinds. The last ones are route targets vpclab does not model yet: a packet that
+// meets one is dropped with UNSUPPORTED_COMPONENT naming it.
+const (
+	KindInstance Kind = iota + 1
+	KindENI
+	KindSecurityGroup
+	KindNetworkACL
+	KindRouteTable
+	KindSubnet
+	KindVPC
+	KindNATGateway
+	KindInternetGateway
+	KindVPNGateway
+	KindInternet
+	KindOnPremises
+	KindTransitGateway
+	KindVPCPeering
+	KindVPCEndpoint
+	KindEgressOnlyInternetGateway
+	KindRouteTarget // a route target of a kind vpclab does not know (local gateway, carrier gateway, ...)
+)
+
+var kindNames = [...]string{
+	KindInstance: "instance", KindENI: "network-interface", KindSecurityGroup: "security-group",
+	KindNetworkACL: "network-acl", KindRouteTable: "route-table", KindSubnet: "subnet", KindVPC: "vpc",
+	KindNATGateway: "nat-gateway", KindInternetGateway: "internet-gateway", KindVPNGateway: "vpn-gateway",
+	KindInternet: "internet", KindOnPremises: "on-premises", KindTransitGateway: "transit-gateway",
+	KindVPCPeering: "vpc-peering-connection", KindVPCEndpoint: "vpc-endpoint",
+	KindEgressOnlyInternetGateway: "egress-only-internet-gateway", KindRouteTarget: "route-target",
+}
+
+// String is the kind as Reachability Analyzer's resource types read, in lower case.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
 // Component names one AWS object on a packet's path, the way Reachability Analyzer does.
 type Component struct {
-	Kind string // instance, network-interface, security-group, network-acl, route-table,
-	// subnet, nat-gateway, internet-gateway, vpn-gateway, internet, on-premises
+	Kind Kind
 	ID   string
 	Name string
 }
 
-// Component kinds.
+// Action is what a component did with a packet.
+type Action uint8
+
 const (
-	KindInstance        = "instance"
-	KindENI             = "network-interface"
-	KindSecurityGroup   = "security-group"
-	KindNetworkACL      = "network-acl"
-	KindRouteTable      = "route-table"
-	KindNATGateway      = "nat-gateway"
-	KindInternetGateway = "internet-gateway"
-	KindVPNGateway      = "vpn-gateway"
-	KindInternet        = "internet"
-	KindOnPremises      = "on-premises"
+	ActSend      Action = iota + 1 // a host (or a gateway for the hosts beyond it) sent it
+	ActAllow                       // a filter let it pass (security group, network ACL)
+	ActDeny                        // a filter stopped it
+	ActForward                     // routed on: a route table, an appliance, a VPN gateway
+	ActTranslate                   // rewritten: a NAT gateway, an internet gateway
+	ActReceive                     // it reached a network interface
+	ActDeliver                     // handed to the instance behind the interface
+	ActExit                        // it left the modelled network
+	ActDrop                        // dropped with nowhere to go (no route, unknown destination, ...)
 )
+
+var actionNames = [...]string{ActSend: "send", ActAllow: "allow", ActDeny: "deny", ActForward: "forward",
+	ActTranslate: "translate", ActReceive: "receive", ActDeliver: "deliver", ActExit: "exit", ActDrop: "drop"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) && actionNames[a] != "" {
+		return actionNames[a]
+	}
+	return "Action(" + strconv.Itoa(int(a)) + ")"
+}
+
+// Direction is the side of a filter a packet crossed: a security group's egress or ingress
+// rules, a network ACL's outbound or inbound entries.
+type Direction uint8
+
+const (
+	NoDirection Direction = iota
+	Egress                // security group, leaving the ENI
+	Ingress               // security group, arriving at the ENI
+	Outbound              // network ACL, leaving the subnet
+	Inbound               // network ACL, entering the subnet
+)
+
+var directionNames = [...]string{Egress: "egress", Ingress: "ingress", Outbound: "outbound", Inbound: "inbound"}
+
+func (d Direction) String() string {
+	if int(d) < len(directionNames) {
+		return directionNames[d]
+	}
+	return "Direction(" + strconv.Itoa(int(d)) + ")"
+}
+
+// Leaving reports whether the direction is the way out of the ENI or subnet (egress,
+// outbound): the rules then match the packet's destination, else its source.
+func (d Direction) Leaving() bool { return d == Egress || d == Outbound }
 
 // RouteRef is the route that decided a lookup, as describe-route-tables shows it.
 type RouteRef struct {
@@ -82,7 +189,7 @@ type RouteRef struct {
 type SGRuleRef struct {
 	GroupID    model.SecurityGroupID
 	RuleID     string
-	Direction  string // ingress, egress
+	Direction  Direction // Ingress or Egress
 	Protocol   int
 	FromPort   int
 	ToPort     int
@@ -129,13 +236,22 @@ func ACLRuleNumber(n int) string {
 // that made it, and the header as it came in and went out.
 type Hop struct {
 	Component Component
-	Action    string // allow, deny, forward, translate, deliver, drop, ...
-	Direction string // egress/ingress (SG), outbound/inbound (NACL), or empty
+	Action    Action
+	Direction Direction // security groups and network ACLs; NoDirection elsewhere
 	In, Out   packet.Packet
 	Route     *RouteRef
 	SGRule    *SGRuleRef
 	ACLRule   *ACLRuleRef
 	Note      string
+	// Middlebox marks a routed hop that processes the packet as a host would (a NAT gateway's
+	// translation, an appliance forwarding): a TTL hop (§6.8) and the components people name a
+	// path by. Edge marks a gateway the packet leaves or enters the VPCs through (internet and
+	// VPN gateways). Translated marks a hop that rewrote an address or port.
+	Middlebox, Edge, Translated bool
+
+	// filter is the rule set the hop's decision consulted (a security group set, a network
+	// ACL), for RuleSpans; nil when no rule was consulted (a tracked reply).
+	filter filter
 }
 
 // Exit is where a packet left the modelled network.
@@ -154,6 +270,10 @@ type Result struct {
 	Code    string        // Dropped: the explanation code
 	At      Component     // Dropped: the component that dropped it
 	Detail  string        // Dropped: a sentence for people
+	// End is where the journey ended with every block lifted (Options.ContinuePastBlocks): the
+	// destination it would reach were every blocker changed. Without blockers it is the outcome
+	// itself.
+	End End
 	// Generated is the journey of a packet the network itself sent back about this one: an
 	// ICMP time exceeded from a NAT gateway or appliance, or a NAT gateway's TCP RST; or nil.
 	Generated *Result
@@ -162,12 +282,21 @@ type Result struct {
 	Blockers []Blocker
 }
 
+// End is where a journey ends: delivered to an ENI, out through a gateway, or dropped where
+// there is nowhere to go.
+type End struct {
+	Outcome Outcome
+	Packet  packet.Packet // as delivered or as it left; as it was when dropped
+	ENI     model.ENIID   // Delivered
+	Exit    Exit          // Exited
+}
+
 // Blocker is one component that stopped (or would stop) the packet.
 type Blocker struct {
 	Code   string
 	At     Component
 	Detail string
-	Hop    int // index into Hops of the hop that blocked
+	Hop    int // index into Hops of the hop that blocked; -1 when hops are not recorded
 }
 
 // Delivered reports whether the packet reached an ENI's instance.
@@ -180,4 +309,42 @@ func (r *Result) SeenSource() netip.Addr {
 		return netip.Addr{}
 	}
 	return r.Packet.Src
+}
+
+// Via lists the components people name a path by, in path order and once each: the
+// middleboxes it crossed (NAT gateways that translated it, appliances that forwarded it) and
+// the gateways it left or entered through.
+func (r *Result) Via() []Component {
+	var out []Component
+	for i := range r.Hops {
+		h := &r.Hops[i]
+		if (h.Middlebox || h.Edge) && !slices.ContainsFunc(out, func(c Component) bool { return c.ID == h.Component.ID }) {
+			out = append(out, h.Component)
+		}
+	}
+	return out
+}
+
+// Middleboxes lists the middleboxes of Via: the NAT gateways and appliances.
+func (r *Result) Middleboxes() []Component {
+	var out []Component
+	for i := range r.Hops {
+		h := &r.Hops[i]
+		if h.Middlebox && !slices.ContainsFunc(out, func(c Component) bool { return c.ID == h.Component.ID }) {
+			out = append(out, h.Component)
+		}
+	}
+	return out
+}
+
+// SourceTranslatedAt is the first middlebox that rewrote the packet's source on the way (a
+// NAT gateway), if any.
+func (r *Result) SourceTranslatedAt() (Component, bool) {
+	for i := range r.Hops {
+		h := &r.Hops[i]
+		if h.Middlebox && h.Translated && h.In.Src != h.Out.Src {
+			return h.Component, true
+		}
+	}
+	return Component{}, false
 }

@@ -114,7 +114,7 @@ func TestPipeline_OrderOfChecksOnArrival_0_6(t *testing.T) {
 			t.Errorf("blocker %d = %s at %s, want %s at %s\n%s", i, b.Code, b.At.ID, w.code, w.id, describe(r))
 		}
 	}
-	if r.Blockers[0].Hop < 0 || r.Hops[r.Blockers[0].Hop].Direction != "inbound" {
+	if r.Blockers[0].Hop < 0 || r.Hops[r.Blockers[0].Hop].Direction != engine.Inbound {
 		t.Errorf("first blocker should point at the inbound NACL hop:\n%s", describe(r))
 	}
 }
@@ -533,7 +533,7 @@ func TestRoute_BlackholeDropsNoFallback_1_2_6(t *testing.T) {
 	r := l.send("a", tcp("10.0.0.11:40000", "93.184.216.34:443"))
 	wantDroppedAt(t, r, engine.CodeBadStateRoute, "rtb-a")
 	h := hop(t, r, "rtb")
-	wantEq(t, "hop action", h.Action, "drop")
+	wantEq(t, "hop action", h.Action, engine.ActDrop)
 	wantEq(t, "route state", h.Route.State, model.RouteBlackhole)
 	wantEq(t, "route", routeUsed(t, r, 0), "93.184.0.0/16 -> nat-gone")
 
@@ -554,7 +554,7 @@ func TestRoute_NoRoute_1_2_7(t *testing.T) {
 	l.assoc("a", "a")
 	r := l.send("a", udp("10.0.0.11:5000", "8.8.8.8:53"))
 	wantDroppedAt(t, r, engine.CodeNoRoute, "rtb-a")
-	if h := hop(t, r, "rtb"); h.Route != nil || h.Action != "drop" {
+	if h := hop(t, r, "rtb"); h.Route != nil || h.Action != engine.ActDrop {
 		t.Fatalf("no-route hop should carry no route and drop:\n%s", describe(r))
 	}
 }
@@ -623,8 +623,9 @@ func TestRoute_VGWPropagation_1_4_1(t *testing.T) {
 	}
 }
 
-// Fail closed (ARCHITECTURE decision 6): targets the engine does not model drop with
-// UNSUPPORTED_COMPONENT; unknown target kinds also warn at compile time.
+// Fail closed (ARCHITECTURE decision 6): targets the engine does not model compile to a node
+// that drops with UNSUPPORTED_COMPONENT naming the target. Validation (model.Validate) warns
+// about every one of them; Compile does not say it twice.
 func TestRoute_UnmodelledTargetsFailClosed(t *testing.T) {
 	for _, tc := range []struct {
 		target, kind string
@@ -633,7 +634,7 @@ func TestRoute_UnmodelledTargetsFailClosed(t *testing.T) {
 		{"tgw-0123456789abcdef0", "transit-gateway", 0},
 		{"pcx-0123456789abcdef0", "vpc-peering-connection", 0},
 		{"vpce-0123456789abcdef0", "vpc-endpoint", 0},
-		{"lgw-0123456789abcdef0", "other", 1},
+		{"lgw-0123456789abcdef0", "route-target", 0},
 	} {
 		l := newLab(t, "10.0.0.0/16")
 		l.subnet("a", "10.0.0.0/24")

@@ -107,9 +107,12 @@ func protoMatches(proto, from, to int, p *packet.Packet) bool {
 
 func (r *cSGRule) matches(p *packet.Packet, peer netip.Addr) bool {
 	// SG rules on ports look at the destination port in both directions, as AWS does.
-	if !protoMatches(r.proto, r.from, r.to, p) {
-		return false
-	}
+	return protoMatches(r.proto, r.from, r.to, p) && r.peerMatches(peer)
+}
+
+// peerMatches reports whether the rule's peer (a CIDR, a prefix list, the members of a
+// referenced group, §4.1.5) holds an address.
+func (r *cSGRule) peerMatches(peer netip.Addr) bool {
 	if r.group != nil {
 		_, ok := r.group.members[peer]
 		return ok
@@ -157,7 +160,7 @@ func sgRefWouldMatch(groups []*cSG, p *packet.Packet, origSrc netip.Addr) bool {
 	return false
 }
 
-func sgRuleRef(g *cSG, r *cSGRule, dir string) *SGRuleRef {
+func sgRuleRef(g *cSG, r *cSGRule, dir Direction) *SGRuleRef {
 	ref := &SGRuleRef{GroupID: g.m.ID, RuleID: r.m.ID, Direction: dir, Protocol: r.proto,
 		FromPort: r.from, ToPort: r.to, PeerGroup: r.m.Group, PrefixList: r.m.PrefixList}
 	if r.m.CIDR.IsValid() {
@@ -224,4 +227,186 @@ func (a *cACL) ref(egress bool, e *model.NetworkACLEntry) *ACLRuleRef {
 	}
 	return &ACLRuleRef{ACLID: a.m.ID, RuleNumber: e.RuleNumber, Egress: egress, Protocol: e.Protocol,
 		FromPort: e.FromPort, ToPort: e.ToPort, CIDR: e.CIDR.String(), Allow: e.Allow}
+}
+
+// A filter is a compiled rule set a hop's decision consulted: the security groups of an ENI
+// (one set, §4.1.3) or a network ACL (§5). It answers the header-space questions of analysis
+// with the same matching the engine decides with, so no frontend keeps a copy of the rules.
+type filter interface {
+	// spans lists the rules that can decide a packet to or from peer in direction dir, in the
+	// order the filter consults them: the first that covers a header decides it.
+	spans(dir Direction, peer netip.Addr) []Span
+	// admitsPorts reports whether every destination port lo-hi of protocol proto to or from
+	// peer is allowed, and otherwise the number of the rule that denies some of them.
+	admitsPorts(dir Direction, peer netip.Addr, proto uint8, lo, hi int) (bool, int)
+}
+
+// Span is the part of the header space one rule matches: header-space analysis cuts its
+// ranges wherever a decision may change.
+type Span struct {
+	Protocol int    // an IP protocol number, or model.ProtocolAll (-1) for every protocol
+	Ports    [2]int // TCP, UDP: the destination ports, inclusive
+	Types    [2]int // ICMP: the types
+	Codes    [2]int // ICMP: the codes
+}
+
+var (
+	allPorts = [2]int{0, 65535}
+	allICMP  = [2]int{0, 255}
+)
+
+// AllPorts reports whether the span matches every destination port (TCP, UDP).
+func (s Span) AllPorts() bool { return s.Ports == allPorts }
+
+// AllICMP reports whether the span matches every ICMP type and code.
+func (s Span) AllICMP() bool { return s.Types == allICMP && s.Codes == allICMP }
+
+// rng is a rule's range where -1 means any (SG and NACL fields, §4.1.4, §5.4).
+func rng(from, to int, all [2]int) [2]int {
+	if from < 0 {
+		return all
+	}
+	if to < 0 {
+		to = all[1]
+	}
+	return [2]int{from, to}
+}
+
+// point is an ICMP type or code field: one value, or any (-1).
+func point(v int) [2]int {
+	if v < 0 {
+		return allICMP
+	}
+	return [2]int{v, v}
+}
+
+// peerOf is the address a filter's rules match: the destination leaving, the source arriving.
+func peerOf(dir Direction, p *packet.Packet) netip.Addr {
+	if dir.Leaving() {
+		return p.Dst
+	}
+	return p.Src
+}
+
+// RuleSpans lists, in the order the filter consults them, the rules of the filter behind this
+// hop that can decide a packet with the hop's peer address (its destination leaving, its
+// source arriving): the header ranges within which the hop's verdict cannot change but at a
+// span's edge. It is empty for hops that consulted no rules (a tracked reply, §4.2.1).
+func (h *Hop) RuleSpans() []Span {
+	if h.filter == nil {
+		return nil
+	}
+	return h.filter.spans(h.Direction, peerOf(h.Direction, &h.In))
+}
+
+// AdmitsPorts reports whether the network ACL behind this hop lets every destination port
+// lo-hi of the hop's protocol through to or from the same peer, and otherwise the number of
+// the entry that denies some (32767 for "*"). A hop of any other component admits them.
+func (h *Hop) AdmitsPorts(lo, hi int) (bool, int) {
+	if h.filter == nil || h.ACLRule == nil {
+		return true, 0
+	}
+	return h.filter.admitsPorts(h.Direction, peerOf(h.Direction, &h.In), h.In.Proto, lo, hi)
+}
+
+// spans: the rules of every group of the ENI whose peer matches, in group then rule order,
+// as sgAllows consults them.
+func (eni *cENI) spans(dir Direction, peer netip.Addr) []Span {
+	var out []Span
+	for _, g := range eni.sgs {
+		rules := g.ingress
+		if dir == Egress {
+			rules = g.egress
+		}
+		for i := range rules {
+			r := &rules[i]
+			if !r.peerMatches(peer) {
+				continue
+			}
+			s := Span{Protocol: r.proto}
+			switch r.proto {
+			case model.ProtocolTCP, model.ProtocolUDP:
+				s.Ports = rng(r.from, r.to, allPorts)
+			case model.ProtocolICMP:
+				s.Types, s.Codes = point(r.from), point(r.to)
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// admitsPorts: security groups are stateful (§4.2); the question is a network ACL's.
+func (eni *cENI) admitsPorts(Direction, netip.Addr, uint8, int, int) (bool, int) { return true, 0 }
+
+// spans: the entries whose CIDR holds the peer, in rule order (first match wins, §5.1).
+func (a *cACL) spans(dir Direction, peer netip.Addr) []Span {
+	entries := a.inbound
+	if dir == Outbound {
+		entries = a.outbound
+	}
+	var out []Span
+	for i := range entries {
+		e := &entries[i]
+		if !e.CIDR.Contains(peer) {
+			continue
+		}
+		s := Span{Protocol: e.Protocol}
+		switch e.Protocol {
+		case model.ProtocolTCP, model.ProtocolUDP:
+			s.Ports = aclPorts(e)
+		case model.ProtocolICMP:
+			s.Types, s.Codes = point(e.ICMPType), point(e.ICMPCode)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// aclPorts is an entry's port range as match reads it: no range given (0-0) means every port.
+func aclPorts(e *model.NetworkACLEntry) [2]int {
+	if e.FromPort == 0 && (e.ToPort == 0 || e.ToPort >= 65535) {
+		return allPorts
+	}
+	return rng(e.FromPort, e.ToPort, allPorts)
+}
+
+// admitsPorts walks the entries in rule order as match does (§5.1), removing the ports each
+// one decides, until every port of lo-hi is allowed or one of them is denied.
+func (a *cACL) admitsPorts(dir Direction, peer netip.Addr, proto uint8, lo, hi int) (bool, int) {
+	entries := a.inbound
+	if dir == Outbound {
+		entries = a.outbound
+	}
+	rest := [][2]int{{lo, hi}}
+	for i := range entries {
+		e := &entries[i]
+		if !e.CIDR.Contains(peer) || (e.Protocol != model.ProtocolAll && e.Protocol != int(proto)) {
+			continue
+		}
+		ports := allPorts
+		if e.Protocol != model.ProtocolAll {
+			ports = aclPorts(e)
+		}
+		var next [][2]int
+		for _, r := range rest {
+			if r[1] < ports[0] || r[0] > ports[1] {
+				next = append(next, r)
+				continue
+			}
+			if !e.Allow {
+				return false, e.RuleNumber
+			}
+			if r[0] < ports[0] {
+				next = append(next, [2]int{r[0], ports[0] - 1})
+			}
+			if r[1] > ports[1] {
+				next = append(next, [2]int{ports[1] + 1, r[1]})
+			}
+		}
+		if rest = next; len(rest) == 0 {
+			return true, 0
+		}
+	}
+	return false, 32767
 }

@@ -31,7 +31,7 @@ func TestSG_NewGroupNoInbound_4_1_2(t *testing.T) {
 	l.sg("new")
 	r := l.send("a", tcp("10.0.0.11:40000", "10.0.1.55:22"))
 	wantDroppedAt(t, r, engine.CodeSGRulesMismatch, "sg-new")
-	wantEq(t, "direction", lastHop(t, r).Direction, "ingress")
+	wantEq(t, "direction", lastHop(t, r).Direction, engine.Ingress)
 
 	r = l.send("b", tcp("10.0.1.55:40000", "10.0.0.11:22"))
 	wantDelivered(t, r, "a")
@@ -42,7 +42,7 @@ func TestSG_NewGroupNoInbound_4_1_2(t *testing.T) {
 	l.group("new").noEgress()
 	r = l.send("b", tcp("10.0.1.55:40001", "10.0.0.11:22"))
 	wantDroppedAt(t, r, engine.CodeSGRulesMismatch, "sg-new")
-	wantEq(t, "direction", lastHop(t, r).Direction, "egress")
+	wantEq(t, "direction", lastHop(t, r).Direction, engine.Egress)
 }
 
 // An ENI whose only group is missing from the topology allows nothing (fail closed, with a
@@ -196,7 +196,7 @@ func TestSG_DefaultGroupSelfReference_4_1_7(t *testing.T) {
 	// Outbound to anywhere.
 	r := l.send("b", tcp("10.0.1.55:40000", "10.0.0.13:22"))
 	wantDroppedAt(t, r, engine.CodeSGRulesMismatch, "sg-other") // allowed out of b, refused by c's group
-	wantEq(t, "b's egress allowed", hops(r, "sg")[0].Action, "allow")
+	wantEq(t, "b's egress allowed", hops(r, "sg")[0].Action, engine.ActAllow)
 }
 
 // statefulLab: a client a whose group has no inbound rules, a server b whose group admits
@@ -312,7 +312,7 @@ func TestSG_ConntrackExpiry_4_2_5(t *testing.T) {
 			l2.advance(tc.timeout + time.Second)
 			back := l2.send("b", replyTo(r))
 			wantDroppedAt(t, back, engine.CodeSGRulesMismatch, "sg-srv")
-			wantEq(t, "direction", lastHop(t, back).Direction, "egress")
+			wantEq(t, "direction", lastHop(t, back).Direction, engine.Egress)
 		})
 	}
 }

@@ -19,8 +19,8 @@ type ManualClock struct{ T time.Time }
 func (c *ManualClock) Now() time.Time          { return c.T }
 func (c *ManualClock) Advance(d time.Duration) { c.T = c.T.Add(d) }
 
-// State is what changes while packets flow: security group connection tracking (§4.2) and
-// NAT gateway mappings (§2.2). It is not safe for concurrent use; give each goroutine its own,
+// State is what changes while packets flow: security group connection tracking (§4.2),
+// NAT gateway mappings (§2.2) and stateful appliances' flows. It is not safe for concurrent use; give each goroutine its own,
 // or serialise access (the live dataplane owns one).
 type State struct {
 	clock Clock
@@ -33,6 +33,8 @@ type State struct {
 	// natIdle holds flows whose mapping timed out: for TCP, every further packet but a SYN
 	// gets a RST (§2.2.8) until a new mapping is made.
 	natIdle map[natKey]struct{}
+	// appl is the connection tracking of stateful appliances' OSes: flows they saw start.
+	appl map[applKey]time.Time
 }
 
 // NewState makes an empty state with an injected clock and PRNG seed (NAT port choice).
@@ -45,6 +47,7 @@ func NewState(clock Clock, seed uint64) *State {
 		natRv:   map[natRevKey]*natEntry{},
 		natUse:  map[natDest]int{},
 		natIdle: map[natKey]struct{}{},
+		appl:    map[applKey]time.Time{},
 	}
 }
 
@@ -159,6 +162,61 @@ func (s *State) relatedTracked(eni model.ENIID, p *packet.Packet, egress bool) b
 		return false
 	}
 	return s.tracked(flowOf(eni, p.Inner, !egress), !egress)
+}
+
+// applKey identifies a flow at a stateful appliance whichever way it goes: the lower
+// address and port first.
+type applKey struct {
+	eni    model.ENIID
+	proto  uint8
+	a, b   netip.Addr
+	ap, bp uint16
+}
+
+func applKeyOf(eni model.ENIID, p *packet.Packet) applKey {
+	var sp, dp uint16
+	switch {
+	case p.HasPorts():
+		sp, dp = p.SrcPort, p.DstPort
+	case p.Proto == packet.ProtoICMP:
+		sp, dp = p.ICMPID, p.ICMPID
+	}
+	k := applKey{eni: eni, proto: p.Proto, a: p.Src, b: p.Dst, ap: sp, bp: dp}
+	if c := k.b.Compare(k.a); c < 0 || c == 0 && k.bp < k.ap {
+		k.a, k.b, k.ap, k.bp = k.b, k.a, k.bp, k.ap
+	}
+	return k
+}
+
+// startsFlow reports whether a packet may open a flow at a stateful firewall, as Linux
+// conntrack's NEW state does: a TCP SYN, any UDP datagram, an ICMP echo request or other
+// query, any packet of another protocol. A SYN-ACK, an echo reply or an ICMP error cannot.
+func startsFlow(p *packet.Packet) bool {
+	switch p.Proto {
+	case packet.ProtoTCP:
+		return p.TCPFlags&packet.TCPSyn != 0 && p.TCPFlags&packet.TCPAck == 0
+	case packet.ProtoICMP:
+		return !p.IsICMPError() && p.ICMPType != packet.ICMPEchoReply
+	}
+	return true
+}
+
+// applianceAdmits decides a packet at a stateful appliance: one that starts a flow opens it;
+// any other must belong to a flow the appliance saw start, either way (an ICMP error, to the
+// flow it quotes). Flows expire like security group connections (§4.2.5).
+func (s *State) applianceAdmits(eni model.ENIID, p *packet.Packet) bool {
+	now := s.clock.Now()
+	if p.IsICMPError() && p.Inner != nil {
+		k := applKeyOf(eni, p.Inner)
+		last, ok := s.appl[k]
+		return ok && now.Sub(last) <= timeoutOf(k.proto, true)
+	}
+	k := applKeyOf(eni, p)
+	if last, ok := s.appl[k]; ok && now.Sub(last) <= timeoutOf(k.proto, true) || startsFlow(p) {
+		s.appl[k] = now
+		return true
+	}
+	return false
 }
 
 // NAT gateway mappings (§2.2): inside 5-tuple ↔ (NAT IP, NAT port).

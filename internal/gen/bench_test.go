@@ -205,7 +205,7 @@ func benchFlows(b *testing.B) []flow {
 		return packet.Packet{Src: src, Dst: dst, Proto: packet.ProtoTCP, TTL: ttl, DstPort: port,
 			TCPFlags: packet.TCPSyn, Seq: 1000000001, Window: 62727}
 	}
-	from := func(h host) engine.Location { return engine.Location{Kind: engine.FromENI, ENI: h.eni.ID} }
+	from := func(h host) engine.Location { return engine.AtENI(h.eni.ID) }
 	var flows []flow
 	for i := range 240 {
 		vpc := t.VPCs[rng.IntN(len(t.VPCs))].ID
@@ -220,7 +220,7 @@ func benchFlows(b *testing.B) []flow {
 		case 2:
 			h := pick(vpc, RoleWeb)
 			client := netip.AddrFrom4([4]byte{198, 51, 100, byte(1 + rng.IntN(254))})
-			f = flow{"internet->web", engine.Location{Kind: engine.FromInternet}, syn(client, h.eni.PrivateIPs[0].PublicIP, 443, 64)}
+			f = flow{"internet->web", engine.AtInternet(), syn(client, h.eni.PrivateIPs[0].PublicIP, 443, 64)}
 		case 3:
 			h, d := pick(vpc, RoleWeb), pick(vpc, RoleApp)
 			f = flow{"web->app (local)", from(h), syn(h.ip, d.ip, 8080, 255)}
@@ -259,9 +259,9 @@ func roundTrip(n *engine.Network, st *engine.State, f flow, sport uint16) (fwd, 
 	var at engine.Location
 	switch fwd.Outcome {
 	case engine.Delivered:
-		at = engine.Location{Kind: engine.FromENI, ENI: fwd.ENI}
+		at = engine.AtENI(fwd.ENI)
 	case engine.Exited:
-		at = engine.Location{Kind: engine.FromInternet}
+		at = engine.AtInternet()
 	default:
 		return fwd, nil
 	}
@@ -331,7 +331,7 @@ func BenchmarkTraceTools(b *testing.B) {
 		}
 		src := resolve("internet:" + f.p.Src.String())
 		if f.at.Kind == engine.FromENI {
-			src = resolve(string(f.at.ENI))
+			src = resolve(f.at.ID)
 		}
 		dst := resolve(f.p.Dst.String()) // an instance's private IP, a web server's public IP, or the internet
 		pairs[i] = pair{src, dst}

@@ -207,7 +207,7 @@ func TestForwardAllocations(t *testing.T) {
 	handle()
 	st := engine.NewState(WallClock{}, 1)
 	eni, _ := f.d.net.ENIByIP(srcIP)
-	at := engine.Location{Kind: engine.FromENI, ENI: eni}
+	at := engine.AtENI(eni)
 	sendOnly := testing.AllocsPerRun(200, func() { f.d.net.Send(st, at, req) })
 	all := testing.AllocsPerRun(200, handle)
 	if all > sendOnly {

@@ -66,7 +66,10 @@ func (w *worker) ipv4(hdr, b []byte) {
 		w.d.log.printf("drop: %s %s sent a packet vpclab cannot read: %v", w.in.dev.Node.Name, w.in.dev.Port.Device, err)
 		return
 	}
-	b = b[:binary.BigEndian.Uint16(b[2:])] // without link-layer padding
+	b = b[:binary.BigEndian.Uint16(b[2:])]     // without link-layer padding
+	if len(hdr) >= vnetHdrLen && hdr[1] != 0 { // gso_type: the device will segment it (TSO)
+		p.SegSize = binary.NativeEndian.Uint16(hdr[4:6])
+	}
 	r := w.d.send(w.in.loc, p)
 	if w.d.Trace {
 		w.d.log.logf("%s %s: %s -> %s %s", w.in.dev.Node.Name, w.in.dev.Port.Device, p.String(), r.Outcome, r.Packet.String())

@@ -75,7 +75,7 @@ func TestRewriteKeepsOptionsAndChecksums(t *testing.T) {
 		t.Fatal(err)
 	}
 	eni, _ := n.ENIByIP(in.Src)
-	r := n.Send(st, engine.Location{Kind: engine.FromENI, ENI: eni}, in)
+	r := n.Send(st, engine.AtENI(eni), in)
 	if r.Outcome != engine.Delivered {
 		t.Fatalf("outcome %s: %s %s", r.Outcome, r.Code, r.Detail)
 	}
@@ -109,7 +109,7 @@ func TestRewritePartialChecksum(t *testing.T) {
 	hdr[6], hdr[7] = ethLen+20, 0 // csum_start (little-endian)
 	hdr[8], hdr[9] = 16, 0        // csum_offset
 	eni, _ := n.ENIByIP(in.Src)
-	r := n.Send(st, engine.Location{Kind: engine.FromENI, ENI: eni}, in)
+	r := n.Send(st, engine.AtENI(eni), in)
 	if err := rewrite(b, &in, &r.Packet, hdr); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func BenchmarkForward(b *testing.B) {
 	buf := make([]byte, len(frame))
 	in0, _ := packet.Decode(frame)
 	eni, _ := n.ENIByIP(in0.Src)
-	at := engine.Location{Kind: engine.FromENI, ENI: eni}
+	at := engine.AtENI(eni)
 	b.SetBytes(int64(len(frame)))
 	b.ReportAllocs()
 	for b.Loop() {

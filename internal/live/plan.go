@@ -10,6 +10,7 @@ import (
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
+	"github.com/vpclab/vpclab/internal/tools"
 )
 
 // Node kinds.
@@ -61,15 +62,17 @@ type Port struct {
 	MTU     int        `json:"mtu"`
 }
 
-// location is where the engine takes in what the port sends.
+// location is where the engine takes in what the port sends: the port as an endpoint, mapped
+// to a location the way every frontend maps one (tools.Endpoint.Location).
 func (n *Node) location(p *Port) engine.Location {
+	ep := tools.Endpoint{Kind: tools.EndpointENI, ENI: p.ENI}
 	switch n.Kind {
 	case KindInternetHost:
-		return engine.Location{Kind: engine.FromInternet}
+		ep = tools.Endpoint{Kind: tools.EndpointInternet}
 	case KindOnPremHost:
-		return engine.Location{Kind: engine.FromVPNGateway, VPNGateway: p.VGW}
+		ep = tools.Endpoint{Kind: tools.EndpointOnPrem, VGW: p.VGW}
 	}
-	return engine.Location{Kind: engine.FromENI, ENI: p.ENI}
+	return ep.Location()
 }
 
 // Node returns the node called name (a Name tag, an instance ID or a host's name), or nil.

@@ -310,9 +310,13 @@ type Instance struct {
 	Name       string
 	ENIs       []ENIID
 	InitialTTL uint8
-	State      string // running, stopped, terminated, ...
-	Tags       []Tag
-	Src        Source
+	// StatefulForwarding marks an appliance whose OS forwards only flows it saw start (a
+	// stateful firewall): it drops a packet of a flow whose first packet took another path.
+	// The VPC itself never does (§1.2.5); by default an appliance forwards every packet.
+	StatefulForwarding bool
+	State              string // running, stopped, terminated, ...
+	Tags               []Tag
+	Src                Source
 }
 
 // SecurityGroup: §4. The default group of a VPC has Name "default".

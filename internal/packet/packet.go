@@ -74,6 +74,11 @@ type Packet struct {
 	// PayloadLen is the payload length when Payload is nil (simulated packets carry sizes,
 	// not bytes). Len uses whichever is set.
 	PayloadLen int
+
+	// SegSize, when not 0, marks a TCP super-packet a sender's stack handed over whole for the
+	// device to segment (TSO): on the wire it is a train of packets carrying at most SegSize
+	// payload bytes each (LargestOnWire).
+	SegSize uint16
 }
 
 // IsFragment reports whether the packet is one fragment of a larger datagram (§2.2.7).
@@ -118,6 +123,15 @@ func (p *Packet) L4HeaderLen() int {
 
 // Len is the total IP length: 20-byte header, L4 header, payload.
 func (p *Packet) Len() int { return 20 + p.L4HeaderLen() + p.DataLen() }
+
+// LargestOnWire is the length of the largest packet p puts on a link: Len, or for a TSO
+// super-packet its largest segment. An MTU is checked against it.
+func (p *Packet) LargestOnWire() int {
+	if p.SegSize > 0 && int(p.SegSize) < p.DataLen() {
+		return 20 + p.L4HeaderLen() + int(p.SegSize)
+	}
+	return p.Len()
+}
 
 // ProtoName is "tcp", "udp", "icmp" or the protocol number.
 func ProtoName(proto uint8) string {

@@ -125,7 +125,7 @@ func explanations(r *engine.Result, path string) []Explanation {
 	for _, b := range r.Blockers {
 		dir := ""
 		if b.Hop >= 0 && b.Hop < len(r.Hops) {
-			dir = r.Hops[b.Hop].Direction
+			dir = r.Hops[b.Hop].Direction.String()
 		}
 		out = append(out, Explanation{ExplanationCode: b.Code, Component: AnalysisComponent{Id: b.At.ID, Name: b.At.Name},
 			Direction: dir, VpclabDetail: b.Detail, VpclabPath: path})
@@ -141,14 +141,14 @@ func pathComponents(r *engine.Result) []PathComponent {
 			Component:      AnalysisComponent{Id: h.Component.ID, Name: h.Component.Name},
 			InboundHeader:  header(&h.In),
 			OutboundHeader: header(&h.Out),
-			VpclabAction:   strings.TrimSpace(h.Action + " " + h.Direction),
+			VpclabAction:   strings.TrimSpace(h.Action.String() + " " + h.Direction.String()),
 			VpclabNote:     h.Note,
 		}
 		if h.Route != nil {
 			pc.RouteTableRoute = routeJSON(h.Route)
 		}
 		if r := h.SGRule; r != nil {
-			pc.SecurityGroupRule = &AnalysisSecurityGroupRule{Cidr: r.CIDR, Direction: r.Direction,
+			pc.SecurityGroupRule = &AnalysisSecurityGroupRule{Cidr: r.CIDR, Direction: r.Direction.String(),
 				SecurityGroupId: string(r.GroupID), PortRange: portRange(r.Protocol, r.FromPort, r.ToPort),
 				PrefixListId: string(r.PrefixList), Protocol: protoJSON(r.Protocol), VpclabRuleId: r.RuleID,
 				VpclabPeerGroup: string(r.PeerGroup)}

@@ -85,7 +85,7 @@ func TestConformanceNATGateway(t *testing.T) {
 		}
 		// At the NAT gateway the source becomes its private IP and a port in 1024-65535.
 		for _, h := range tr.Forward.Hops {
-			if h.Component.ID == nat && h.Action == "translate" {
+			if h.Component.ID == nat && h.Action == engine.ActTranslate {
 				if h.Out.Src != netip.MustParseAddr("10.1.250.210") || h.Out.SrcPort < 1024 {
 					t.Errorf("NAT output %v; want source 10.1.250.210, port >= 1024", h.Out)
 				}
@@ -166,7 +166,7 @@ func TestConformancePublicSubnet(t *testing.T) {
 		src := mustResolve(t, s, inst)
 		p := packet.Packet{Src: netip.MustParseAddr("10.0.0.92"), Dst: netip.MustParseAddr("8.8.8.8"), Proto: packet.ProtoTCP,
 			TTL: 64, SrcPort: 40000, DstPort: 80, TCPFlags: packet.TCPSyn}
-		r := s.Net.Send(s.State, src.location(), p)
+		r := s.Net.Send(s.State, src.Location(), p)
 		if r.Outcome != engine.Dropped || r.At.ID != igw {
 			t.Fatalf("got %v %s at %v; want dropped at %s", r.Outcome, r.Code, r.At, igw)
 		}
@@ -186,7 +186,7 @@ func TestConformanceSubnet(t *testing.T) {
 		}
 		egress := false
 		for _, h := range tr.Forward.Hops {
-			egress = egress || (h.Component.Kind == engine.KindSecurityGroup && h.Direction == "egress" && h.Action == "allow")
+			egress = egress || (h.Component.Kind == engine.KindSecurityGroup && h.Direction == engine.Egress && h.Action == engine.ActAllow)
 		}
 		if !egress {
 			t.Error("the first instance's security group should allow the packet out")
@@ -201,7 +201,7 @@ func TestConformanceSubnet(t *testing.T) {
 		tr := s.Trace(mustResolve(t, s, first), mustResolve(t, s, "10.10.0.1"), TraceOptions{})
 		sawACL := false
 		for _, h := range tr.Forward.Hops {
-			sawACL = sawACL || (h.Component.ID == acl && h.Direction == "outbound")
+			sawACL = sawACL || (h.Component.ID == acl && h.Direction == engine.Outbound)
 		}
 		if !sawACL {
 			t.Errorf("the packet should leave through %s's outbound rules", acl)
@@ -227,7 +227,7 @@ func TestConformanceSubnet(t *testing.T) {
 		tr := s.Trace(mustResolve(t, s, "eni-0elsewhere000000000"), mustResolve(t, s, "10.10.1.44"), TraceOptions{})
 		sawIn := false
 		for _, h := range tr.Forward.Hops {
-			sawIn = sawIn || (h.Component.ID == acl && h.Direction == "inbound" && h.Action == "allow")
+			sawIn = sawIn || (h.Component.ID == acl && h.Direction == engine.Inbound && h.Action == engine.ActAllow)
 		}
 		if !sawIn {
 			t.Errorf("the packet should pass %s inbound; hops %v", acl, componentIDs(tr.Forward))

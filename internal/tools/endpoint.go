@@ -35,16 +35,23 @@ type Endpoint struct {
 	IP    netip.Addr         // the address packets use: the ENI's primary IP, the host's IP
 	Label string             // for output: the name the user gave, or the ID
 	TTL   uint8              // initial TTL of the host's OS (§6.7)
+	// Literal is set when the user named the endpoint by its address: packets go to that
+	// address as written, never to a public IP it maps to (TargetOf).
+	Literal bool
 }
 
-func (ep Endpoint) location() engine.Location {
+// Location is where the endpoint's packets enter the network. It is the one mapping from an
+// endpoint to an engine location: the simulated tools, analysis and live mode all use it.
+func (ep Endpoint) Location() engine.Location {
 	switch ep.Kind {
 	case EndpointInternet:
-		return engine.Location{Kind: engine.FromInternet}
+		return engine.AtInternet()
 	case EndpointOnPrem:
-		return engine.Location{Kind: engine.FromVPNGateway, VPNGateway: ep.VGW}
+		return engine.AtVPNGateway(ep.VGW)
+	case EndpointENI:
+		return engine.AtENI(ep.ENI)
 	}
-	return engine.Location{Kind: engine.FromENI, ENI: ep.ENI}
+	return engine.Location{} // an address sends nothing (CanSend); the engine drops what enters here
 }
 
 // CanSend reports whether packets can start at the endpoint.
@@ -57,8 +64,6 @@ type EndpointError struct {
 }
 
 func (e *EndpointError) Error() string { return fmt.Sprintf("endpoint %q: %s", e.Arg, e.Why) }
-
-const externalTTL = 64 // a typical Linux host beyond the VPC (§6.7)
 
 // Resolve turns a FROM/TO argument into an endpoint. Accepted: an instance ID or Name tag, an
 // ENI ID or Name, a private IP (the ENI holding it), a NAT gateway ID or Name (its private IP,
@@ -82,7 +87,7 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 				ip = t.InternetHosts[0].IP
 			}
 		}
-		return s.internetEndpoint(ip, arg), nil
+		return s.InternetEndpoint(ip, arg), nil
 	case strings.HasPrefix(name, "vgw-") || s.vgwByName(name) != nil:
 		g := s.vgwByName(name)
 		if g == nil {
@@ -110,7 +115,7 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 			if len(in.ENIs) == 0 {
 				return Endpoint{}, &EndpointError{Arg: arg, Why: "the instance has no network interface"}
 			}
-			found = append(found, s.eniEndpoint(in.ENIs[0], arg))
+			found = append(found, s.ENIEndpoint(in.ENIs[0], arg))
 		}
 	}
 	for _, e := range t.NetworkInterfaces {
@@ -119,7 +124,7 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 				found = append(found, Endpoint{Kind: EndpointAddress, IP: e.PrimaryIP(), Label: arg})
 				continue
 			}
-			found = append(found, s.eniEndpoint(e.ID, arg))
+			found = append(found, s.ENIEndpoint(e.ID, arg))
 		}
 	}
 	for _, n := range t.NATGateways {
@@ -129,7 +134,7 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 	}
 	for _, h := range t.InternetHosts {
 		if h.Name == arg {
-			found = append(found, s.internetEndpoint(h.IP, arg))
+			found = append(found, s.InternetEndpoint(h.IP, arg))
 		}
 	}
 	for _, o := range t.OnPremises {
@@ -148,37 +153,6 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 	return Endpoint{}, &EndpointError{Arg: arg, Why: fmt.Sprintf("%d resources have this name; use an ID", len(found))}
 }
 
-func ttlOr(t uint8) uint8 {
-	if t == 0 {
-		return externalTTL
-	}
-	return t
-}
-
-func (s *Sim) eniEndpoint(id model.ENIID, label string) Endpoint {
-	ep := Endpoint{Kind: EndpointENI, ENI: id, Label: label, TTL: model.DefaultInitialTTL}
-	if e := s.ix.ENIs[id]; e != nil {
-		ep.IP = e.PrimaryIP()
-	}
-	if in := s.ix.InstanceOfENI[id]; in != nil && in.InitialTTL != 0 {
-		ep.TTL = in.InitialTTL
-	}
-	return ep
-}
-
-func (s *Sim) internetEndpoint(ip netip.Addr, label string) Endpoint {
-	ttl := uint8(externalTTL)
-	for _, h := range s.Net.Topology.InternetHosts {
-		if h.IP == ip {
-			ttl = ttlOr(h.InitialTTL)
-		}
-	}
-	if label == "internet" || strings.HasPrefix(label, "internet:") {
-		label = ip.String()
-	}
-	return Endpoint{Kind: EndpointInternet, IP: ip, Label: label, TTL: ttl}
-}
-
 // addressEndpoint: an IP names the ENI that holds it, a host on-premises when a VGW knows its
 // network, a host on the internet when it is public, else just a destination address.
 func (s *Sim) addressEndpoint(a netip.Addr, arg string) (Endpoint, error) {
@@ -189,8 +163,8 @@ func (s *Sim) addressEndpoint(a netip.Addr, arg string) (Endpoint, error) {
 		if _, isNAT := s.Net.NATGatewayOfENI(id); isNAT {
 			return Endpoint{Kind: EndpointAddress, IP: a, Label: arg}, nil
 		}
-		ep := s.eniEndpoint(id, arg)
-		ep.IP = a
+		ep := s.ENIEndpoint(id, arg)
+		ep.IP, ep.Literal = a, true
 		return ep, nil
 	}
 	for _, o := range s.Net.Topology.OnPremises {
@@ -209,10 +183,10 @@ func (s *Sim) addressEndpoint(a netip.Addr, arg string) (Endpoint, error) {
 	}
 	if a.IsGlobalUnicast() && !a.IsPrivate() {
 		if _, _, ours := s.Net.PublicMapping(a); !ours {
-			return s.internetEndpoint(a, arg), nil
+			return s.InternetEndpoint(a, arg), nil
 		}
 	}
-	return Endpoint{Kind: EndpointAddress, IP: a, Label: arg}, nil
+	return Endpoint{Kind: EndpointAddress, IP: a, Label: arg, Literal: true}, nil
 }
 
 func (s *Sim) vgwByName(name string) *model.VPNGateway {
@@ -262,50 +236,4 @@ func (s *Sim) suggest() string {
 		names = append(names[:8], "...")
 	}
 	return " (instances: " + strings.Join(names, ", ") + ")"
-}
-
-// Target is the endpoint packets from `from` are addressed to: an instance is reached from
-// the internet at its public IP (§3.4), from anywhere else at its private IP.
-func (s *Sim) Target(from, to Endpoint) Endpoint { return TargetOf(s.ix.ENIs[to.ENI], from, to) }
-
-// TargetOf is Target for callers that hold the destination's ENI (nil when to is no ENI).
-func TargetOf(eni *model.NetworkInterface, from, to Endpoint) Endpoint {
-	if from.Kind != EndpointInternet || to.Kind != EndpointENI || eni == nil {
-		return to
-	}
-	for _, p := range eni.PrivateIPs {
-		if p.Addr == to.IP && p.PublicIP.IsValid() {
-			to.IP = p.PublicIP
-		}
-	}
-	return to
-}
-
-// responderOf is the host a journey reached: the instance behind the ENI it was delivered to,
-// or the host on the internet or on-premises it left towards.
-func (s *Sim) responderOf(r *engine.Result) (Endpoint, bool) {
-	switch r.Outcome {
-	case engine.Delivered:
-		ep := s.eniEndpoint(r.ENI, string(r.ENI))
-		ep.IP = r.Packet.Dst
-		return ep, true
-	case engine.Exited:
-		if r.Exit.Gateway.Kind == engine.KindVPNGateway {
-			return Endpoint{Kind: EndpointOnPrem, VGW: model.VPNGatewayID(r.Exit.Gateway.ID), IP: r.Packet.Dst,
-				Label: r.Packet.Dst.String(), TTL: s.onPremTTL(r.Packet.Dst)}, true
-		}
-		return s.internetEndpoint(r.Packet.Dst, r.Packet.Dst.String()), true
-	}
-	return Endpoint{}, false
-}
-
-func (s *Sim) onPremTTL(a netip.Addr) uint8 {
-	for _, o := range s.Net.Topology.OnPremises {
-		for _, h := range o.Hosts {
-			if h.IP == a {
-				return ttlOr(h.InitialTTL)
-			}
-		}
-	}
-	return externalTTL
 }

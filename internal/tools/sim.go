@@ -21,8 +21,8 @@ var SimEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Sim is one simulation run: the compiled network, its state, the clock and the captures.
 type Sim struct {
+	*Hosts
 	Net   *engine.Network
-	ix    *model.Index // the topology's IDs, for per-probe lookups
 	State *engine.State
 	Clock *engine.ManualClock
 	rng   *rand.Rand
@@ -37,7 +37,7 @@ type Sim struct {
 func NewSim(n *engine.Network, seed uint64) *Sim {
 	clock := &engine.ManualClock{T: SimEpoch}
 	return &Sim{
-		Net: n, ix: model.NewIndex(n.Topology), State: engine.NewState(clock, seed), Clock: clock,
+		Hosts: NewHosts(n), Net: n, State: engine.NewState(clock, seed), Clock: clock,
 		rng:  rand.New(rand.NewPCG(seed, 0x5eed)),
 		caps: map[model.ENIID]*Capture{},
 		ipID: uint16(seed*7919) | 1,
@@ -105,7 +105,7 @@ func (s *Sim) send(from Endpoint, p packet.Packet, t time.Time) Journey {
 		s.record(from.ENI, t, p)
 	}
 	s.Clock.T = t
-	r := s.Net.Send(s.State, from.location(), p)
+	r := s.Net.Send(s.State, from.Location(), p)
 	j := Journey{Result: r, Sent: t}
 	arr := t.Add(s.latency(r))
 	if r.Outcome != engine.Dropped {
@@ -131,17 +131,18 @@ func (s *Sim) settle(r *engine.Result, at time.Time) {
 }
 
 // latency is a deterministic model of one-way delay: a base for the VPC fabric, more for each
-// routed middlebox and for leaving the region's network, with ±10% jitter from the seed.
+// middlebox (a NAT gateway's translation, an appliance) and for leaving the region's network,
+// with ±10% jitter from the seed.
 func (s *Sim) latency(r *engine.Result) time.Duration {
 	us := 40.0
 	for _, h := range r.Hops {
 		switch {
-		case h.Component.Kind == engine.KindNATGateway && h.Action == "translate":
+		case h.Middlebox && h.Component.Kind == engine.KindNATGateway:
 			us += 110
-		case h.Component.Kind == engine.KindInstance && h.Action == "forward":
+		case h.Middlebox:
 			us += 90 // appliance
 		case h.Component.Kind == engine.KindInternet || h.Component.Kind == engine.KindOnPremises:
-			if h.Action == "exit" || h.Action == "send" {
+			if h.Action == engine.ActExit || h.Action == engine.ActSend {
 				us += 450
 			}
 		}
@@ -149,49 +150,6 @@ func (s *Sim) latency(r *engine.Result) time.Duration {
 	us *= 0.9 + 0.2*s.rng.Float64()
 	return time.Duration(us * float64(time.Microsecond))
 }
-
-// answer is what a host's stack sends back to p, and whether it answers at all.
-//   - ICMP echo request: echo reply (§6.7: with the host's initial TTL);
-//   - UDP: ICMP port unreachable quoting p, unless service is set (then a UDP reply);
-//   - TCP SYN: SYN-ACK (a listening service); other TCP: RST;
-//   - another protocol: a packet back in kind when service is set, else nothing.
-func answer(p packet.Packet, ttl uint8, service bool) (packet.Packet, bool) {
-	r := packet.Packet{Src: p.Dst, Dst: p.Src, TTL: ttl, Proto: p.Proto}
-	switch p.Proto {
-	case packet.ProtoICMP:
-		if p.ICMPType != packet.ICMPEchoRequest {
-			return r, false
-		}
-		r.ICMPType, r.ICMPID, r.ICMPSeq, r.PayloadLen, r.Payload = packet.ICMPEchoReply, p.ICMPID, p.ICMPSeq, p.PayloadLen, p.Payload
-	case packet.ProtoUDP:
-		if service {
-			r.SrcPort, r.DstPort, r.PayloadLen = p.DstPort, p.SrcPort, p.DataLen()
-			break
-		}
-		r.Proto, r.ICMPType, r.ICMPCode, r.Inner = packet.ProtoICMP, packet.ICMPDestUnreachable, packet.ICMPCodePortUnreachable, p.Quote()
-		// Linux quotes as much of the datagram as fits in 576 bytes (RFC 1812), so the
-		// seed's tcpdump shows "length 68" for a 60-byte probe: the quote's header and 8
-		// bytes, then the rest of the datagram as the error's payload.
-		r.PayloadLen = max(0, min(p.Len(), 576-20-8)-28)
-	case packet.ProtoTCP:
-		r.SrcPort, r.DstPort = p.DstPort, p.SrcPort
-		if p.TCPFlags&packet.TCPSyn != 0 && p.TCPFlags&packet.TCPAck == 0 {
-			r.TCPFlags, r.Seq, r.Ack, r.Window = packet.TCPSyn|packet.TCPAck, 2000000001, p.Seq+1, 62643
-		} else {
-			r.TCPFlags, r.Seq, r.Ack = packet.TCPRst|packet.TCPAck, 0, p.Seq+1
-		}
-	default:
-		if !service {
-			return r, false
-		}
-		r.PayloadLen = p.DataLen() // a service of another protocol answers in kind
-	}
-	return r, true
-}
-
-// hostDelay is how long a host's stack takes to answer (tcpdump on the host shows the reply
-// this long after the request).
-const hostDelay = 20 * time.Microsecond
 
 // Exchange is a probe and what came back to its sender.
 type Exchange struct {
@@ -212,37 +170,25 @@ type Exchange struct {
 func (s *Sim) probe(src Endpoint, p packet.Packet, t time.Time, service bool) Exchange {
 	x := Exchange{Request: s.send(src, p, t)}
 	r := x.Request.Result
-	if g := r.Generated; g != nil && s.reaches(g, src) {
+	if g := r.Generated; g != nil && s.Reaches(g.End, src) {
 		pk := g.Packet
 		x.Back, x.BackAt, x.BackFrom = &pk, x.Request.Sent.Add(s.latency(r)+s.latency(g)), g
 		return x
 	}
-	resp, ok := s.responderOf(r)
+	resp, ok := s.Responder(r.End)
 	if !ok {
 		return x
 	}
 	x.Responder = &resp
-	ans, ok := answer(r.Packet, resp.TTL, service)
+	ans, ok := Answer(r.Packet, resp.TTL, service)
 	if !ok {
 		return x
 	}
 	rj := s.send(resp, ans, x.Request.Arrived.Add(hostDelay))
 	x.Reply = &rj
-	if s.reaches(rj.Result, src) {
+	if s.Reaches(rj.Result.End, src) {
 		pk := rj.Result.Packet
 		x.Back, x.BackAt, x.BackFrom = &pk, rj.Arrived, rj.Result
 	}
 	return x
-}
-
-// reaches reports whether a journey ended at the endpoint: delivered to its ENI, or left the
-// network towards its address.
-func (s *Sim) reaches(r *engine.Result, ep Endpoint) bool {
-	switch r.Outcome {
-	case engine.Delivered:
-		return ep.Kind == EndpointENI && r.ENI == ep.ENI
-	case engine.Exited:
-		return ep.Kind != EndpointENI && r.Packet.Dst == ep.IP
-	}
-	return false
 }

@@ -96,9 +96,9 @@ func writePath(w io.Writer, title string, r *engine.Result) {
 	}
 	var prev packet.Packet
 	for i, h := range r.Hops {
-		action := h.Action
-		if h.Direction != "" {
-			action += " " + h.Direction
+		action := h.Action.String()
+		if h.Direction != engine.NoDirection {
+			action += " " + h.Direction.String()
 		}
 		line := fmt.Sprintf("%4d  %-44s %-16s %s", i+1, trim(h.Component.String(), 44), action, decision(h))
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
@@ -128,7 +128,7 @@ func decision(h engine.Hop) string {
 	case h.SGRule != nil:
 		r := h.SGRule
 		dir := "from"
-		if r.Direction == "egress" {
+		if r.Direction == engine.Egress {
 			dir = "to"
 		}
 		return fmt.Sprintf("rule %s: %s %s %s", r.RuleID, RuleProtocol(r.Protocol, r.FromPort, r.ToPort), dir, r.Peer())

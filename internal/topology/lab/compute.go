@@ -29,6 +29,7 @@ import (
 //	    public_ip: 198.51.100.7       # auto-assigned public IPv4; or elastic_ip
 //	    security_groups: [web]        # default: the VPC's default group
 //	    source_dest_check: false      # default true (§6.2)
+//	    forwarding: stateful          # an appliance's OS: stateless (default) or stateful
 //	    initial_ttl: 64               # default 255, Amazon Linux 2 (§6.7)
 //	    interfaces:                   # more ENIs: eth1, eth2, ... (named <instance>-ethN)
 //	      - {subnet: dst, private_ip: 10.0.1.10, source_dest_check: false}
@@ -40,7 +41,7 @@ var (
 	natGatewayKeys = []string{"subnet", "connectivity", "private_ip", "secondary_private_ips", "elastic_ip", "state", "tags"}
 	elasticIPKeys  = []string{"address"}
 	instanceKeys   = []string{"subnet", "private_ip", "secondary_ips", "public_ip", "elastic_ip", "security_groups",
-		"source_dest_check", "initial_ttl", "state", "interfaces", "tags"}
+		"source_dest_check", "forwarding", "initial_ttl", "state", "interfaces", "tags"}
 	interfaceKeys = []string{"name", "subnet", "private_ip", "secondary_ips", "public_ip", "elastic_ip", "security_groups",
 		"source_dest_check", "description"}
 )
@@ -224,6 +225,11 @@ func (l *loader) fillInstances() {
 		}
 		if s, ok := l.oneOf(f.get("state"), f.what+": state", "running", "pending", "stopping", "stopped", "shutting-down", "terminated"); ok {
 			in.State = s
+		}
+		// An appliance forwards every packet unless its OS is a stateful firewall, which drops
+		// packets of flows it never saw start (§13.13); the VPC never does (§1.2.5).
+		if s, ok := l.oneOf(f.get("forwarding"), f.what+": forwarding", "stateless", "stateful"); ok {
+			in.StatefulForwarding = s == "stateful"
 		}
 		for i, part := range d.parts {
 			eni := l.buildENI(part, in, i)

@@ -5,25 +5,96 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
 )
 
-// natGateway: a packet reaches a NAT gateway (§2), either routed to it as a target or
-// addressed to one of its private IPs.
-func (e *ev) natGateway(ng *cNAT, p packet.Packet) {
+// cNAT is a NAT gateway (§2): a route target in its own subnet, and the owner of the network
+// interfaces that hold its private IPs.
+type cNAT struct {
+	m       *model.NATGateway
+	subnet  *cSubnet
+	primary netip.Addr
+	addrs   []netip.Addr // primary first
+	comp    Component
+}
+
+func (n *cNAT) has(a netip.Addr) bool {
+	for _, ad := range n.m.Addresses {
+		if ad.PrivateIP == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Network) compileNATs(t *model.Topology) {
+	for _, ng := range t.NATGateways {
+		cn := &cNAT{m: ng, subnet: n.subnets[ng.Subnet], comp: comp(KindNATGateway, string(ng.ID), ng.Name)}
+		if len(ng.Addresses) > 0 {
+			cn.primary = ng.Addresses[0].PrivateIP
+			for _, a := range ng.Addresses {
+				if a.Primary {
+					cn.primary = a.PrivateIP
+					break
+				}
+			}
+		}
+		n.nats[ng.ID] = cn
+		v := n.vpcs[ng.VPC]
+		for _, a := range ng.Addresses {
+			e := n.enis[a.ENI]
+			if e == nil && v != nil {
+				e = v.byIP[a.PrivateIP]
+			}
+			if e != nil {
+				e.nat = cn
+			}
+			if a.PublicIP.IsValid() && e != nil && v != nil {
+				n.public[a.PublicIP] = publicMapping{eni: e, private: a.PrivateIP, vpc: v}
+				v.pub[a.PrivateIP] = a.PublicIP
+			}
+			if a.PrivateIP == cn.primary {
+				cn.addrs = append([]netip.Addr{a.PrivateIP}, cn.addrs...)
+			} else {
+				cn.addrs = append(cn.addrs, a.PrivateIP)
+			}
+		}
+	}
+}
+
+// resolveNATGateway: a route to a NAT gateway that exists, has a subnet and is available.
+func resolveNATGateway(n *Network, _ *cVPC, id string) node {
+	ng := n.nats[model.NATGatewayID(id)]
+	if ng == nil || ng.subnet == nil || (ng.m.State != "" && ng.m.State != "available") {
+		return &dropNode{code: CodeBadState, comp: comp(KindNATGateway, id, ""), detail: fmt.Sprintf("NAT gateway %s is not available", id)}
+	}
+	return ng
+}
+
+// receive: a packet routed to the NAT gateway enters its subnet (§0 step 7) and is processed.
+func (ng *cNAT) receive(e *ev, a arrival, p packet.Packet) {
+	if e.enterSubnet(ng.subnet, a, p) {
+		ng.process(e, a, p)
+	}
+}
+
+// process: a packet reaches a NAT gateway (§2), either routed to it as a target or addressed
+// to one of its private IPs.
+func (ng *cNAT) process(e *ev, a arrival, p packet.Packet) {
 	if ng.has(p.Dst) {
-		e.natInbound(ng, p)
+		e.natInbound(ng, a, p)
 		return
 	}
-	e.natOutbound(ng, p)
+	e.natOutbound(ng, a, p)
 }
 
 // natOutbound translates a flow started inside the VPC (§2.2) and forwards it with the NAT
 // gateway's own subnet's route table (§2.3.4).
-func (e *ev) natOutbound(ng *cNAT, p packet.Packet) {
+func (e *ev) natOutbound(ng *cNAT, a arrival, p packet.Packet) {
 	c := ng.comp
 	switch {
-	case e.outside:
+	case a.origin.outside():
 		// §2.3.3: traffic from beyond a VGW (VPN, Direct Connect) or peering is not translated.
 		e.fatal(CodeNGWRequiresSourceInVPC, c, p, "a NAT gateway translates only traffic that starts inside its VPC (§2.3.3)")
 		return
@@ -43,7 +114,7 @@ func (e *ev) natOutbound(ng *cNAT, p packet.Packet) {
 	// §2.3.5: the NAT gateway is a routed hop; it answers expiry from its private IP.
 	if p.TTL <= 1 {
 		e.fatal(CodeTTLExceeded, c, p, fmt.Sprintf("TTL expired at %s, which answers with ICMP time exceeded from %s (§2.3.5)", c, ng.primary))
-		e.timeExceeded(ng.primary, p, func(sub *ev, icmp packet.Packet) { sub.natOriginate(ng, icmp) })
+		e.timeExceeded(ng.primary, p, func(sub *ev, icmp packet.Packet) { ng.originate(sub, icmp) })
 		return
 	}
 	k := natKey{nat: ng.m.ID, proto: p.Proto, src: p.Src, dst: p.Dst}
@@ -54,7 +125,7 @@ func (e *ev) natOutbound(ng *cNAT, p packet.Packet) {
 		e.fatal(CodeNGWIdleTimeoutRST, c, p, "the connection was idle for more than 350 s; the NAT gateway answers with a TCP RST (§2.2.8)")
 		rst := packet.Packet{Src: p.Dst, Dst: p.Src, Proto: packet.ProtoTCP, TTL: 255, SrcPort: p.DstPort, DstPort: p.SrcPort,
 			TCPFlags: packet.TCPRst | packet.TCPAck, Ack: p.Seq}
-		e.generate(rst, func(sub *ev, g packet.Packet) { sub.natOriginate(ng, g) })
+		e.generate(rst, func(sub *ev, g packet.Packet) { ng.originate(sub, g) })
 		return
 	}
 	if m == nil {
@@ -68,18 +139,17 @@ func (e *ev) natOutbound(ng *cNAT, p packet.Packet) {
 	setSrcPort(&out, m.natPort)
 	out.TTL--
 	if e.recording() {
-		e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
+		e.hop(Hop{Component: c, Action: ActTranslate, In: p, Out: out, Middlebox: true, Translated: true,
 			Note: fmt.Sprintf("source %s becomes %s (§2.2.1, §2.2.3); TTL-1 (§2.3.5)", endpoint(&p, true), endpoint(&out, true))})
 	}
 	e.natSeen = append(e.natSeen, ng)
-	e.natted = true
-	e.forward(ng.subnet, out)
+	e.forward(ng.subnet, a.translated(p.Src), out)
 }
 
 // natInbound handles a packet addressed to the NAT gateway: a reply of a translated flow, or an
 // ICMP error quoting one, is translated back (§2.2.5, §2.3.5); anything else is dropped (§2.3.1,
 // §2.3.2).
-func (e *ev) natInbound(ng *cNAT, p packet.Packet) {
+func (e *ev) natInbound(ng *cNAT, a arrival, p packet.Packet) {
 	c := ng.comp
 	var m *natEntry
 	out := p
@@ -109,7 +179,7 @@ func (e *ev) natInbound(ng *cNAT, p packet.Packet) {
 	}
 	if m == nil {
 		code, why := CodeNGWAddressedToSelf, "a NAT gateway answers nothing addressed to itself (§2.3.2)"
-		if e.outside || !ng.inVPC(p.Src) {
+		if a.origin.outside() || !ng.inVPC(p.Src) {
 			code, why = CodeNGWNoSession, "no session started from inside matches: a NAT gateway drops unsolicited inbound traffic (§2.3.1)"
 		}
 		e.fatal(code, c, p, why)
@@ -121,19 +191,19 @@ func (e *ev) natInbound(ng *cNAT, p packet.Packet) {
 	}
 	out.TTL--
 	if e.recording() {
-		e.hop(Hop{Component: c, Action: "translate", In: p, Out: out,
+		e.hop(Hop{Component: c, Action: ActTranslate, In: p, Out: out, Middlebox: true, Translated: true,
 			Note: fmt.Sprintf("reply: destination %s becomes %s (§2.2.5)", endpoint(&p, false), endpoint(&out, false))})
 	}
-	e.natted = true
-	e.outside = false
-	e.forward(ng.subnet, out)
+	// The reply goes on from the NAT gateway, inside its VPC; its source is untouched.
+	a.origin = OriginInside
+	e.forward(ng.subnet, a, out)
 }
 
-// natOriginate sends a packet the NAT gateway itself makes (time exceeded, RST) out of its
+// originate sends a packet the NAT gateway itself makes (time exceeded, RST) out of its
 // subnet: it has no security groups (§2.1.4).
-func (e *ev) natOriginate(ng *cNAT, p packet.Packet) {
-	e.pass(ng.comp, "send", p, "")
-	e.forward(ng.subnet, p)
+func (ng *cNAT) originate(e *ev, p packet.Packet) {
+	e.pass(ng.comp, ActSend, p, "")
+	e.forward(ng.subnet, arrival{origin: OriginInside}, p)
 }
 
 // inVPC reports whether an address lies in the NAT gateway's VPC.

@@ -1,0 +1,209 @@
+package engine
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+// cENI is a network interface (§6.1): an entry (the instance behind it sends), a route target
+// (an appliance, §1.2.5) and where local delivery ends.
+type cENI struct {
+	m        *model.NetworkInterface
+	subnet   *cSubnet
+	sgs      []*cSG
+	nat      *cNAT // set for a NAT gateway's ENI
+	instance *model.Instance
+	comp     Component
+	host     Component // the instance behind it, or the ENI itself when it has none
+	// closed, when set, is why the interface carries no traffic: its instance is not running,
+	// or it belongs to an AWS service vpclab does not model yet (fail closed).
+	closed *dropNode
+}
+
+func (e *cENI) has(a netip.Addr) bool {
+	for _, p := range e.m.PrivateIPs {
+		if p.Addr == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *cENI) hostComp() Component { return e.host }
+
+// stateful reports whether the instance behind the interface is a stateful appliance: its OS
+// forwards only flows it saw start (model.Instance.StatefulForwarding).
+func (e *cENI) stateful() bool { return e.instance != nil && e.instance.StatefulForwarding }
+
+func (n *Network) compileENIs(t *model.Topology, probs *model.Problems) {
+	for _, e := range t.NetworkInterfaces {
+		ce := &cENI{m: e, subnet: n.subnets[e.Subnet], instance: n.instances[e.Instance],
+			comp: comp(KindENI, string(e.ID), e.Name)}
+		for _, id := range e.SecurityGroups {
+			if g := n.sgs[id]; g != nil {
+				ce.sgs = append(ce.sgs, g)
+			} else {
+				probs.Warnf(e.Src, "%s: security group %s is not in the topology; it allows nothing", e.ID, id)
+			}
+		}
+		n.enis[e.ID] = ce
+		v := n.vpcs[e.VPC]
+		if v == nil && ce.subnet != nil {
+			v = ce.subnet.vpc
+		}
+		if v == nil {
+			continue
+		}
+		for _, p := range e.PrivateIPs {
+			if _, dup := v.byIP[p.Addr]; !dup {
+				v.byIP[p.Addr] = ce
+			}
+			if p.PublicIP.IsValid() {
+				n.public[p.PublicIP] = publicMapping{eni: ce, private: p.Addr, vpc: v}
+				v.pub[p.Addr] = p.PublicIP
+			}
+		}
+	}
+	for _, in := range t.Instances {
+		for _, id := range in.ENIs {
+			if e := n.enis[id]; e != nil && e.instance == nil {
+				e.instance = in
+			}
+		}
+	}
+	for _, e := range n.enis {
+		e.host = e.comp
+		if e.instance != nil {
+			e.host = comp(KindInstance, string(e.instance.ID), e.instance.Name)
+		}
+		e.closed = closedBecause(e)
+		if e.subnet != nil {
+			n.entries[AtENI(e.m.ID)] = e
+		}
+	}
+}
+
+// closedBecause says why an interface carries no traffic, or nil when it does: an instance
+// that is not running (stopped, stopping, pending, shutting-down, terminated: BAD_STATE), or
+// an interface of an AWS service vpclab does not model yet (transit gateway attachments,
+// endpoints, load balancers, §9.8: UNSUPPORTED_COMPONENT). The NAT gateway's is modelled.
+func closedBecause(e *cENI) *dropNode {
+	if in := e.instance; in != nil && in.State != "" && in.State != "running" {
+		return &dropNode{code: CodeBadState, comp: e.host,
+			detail: fmt.Sprintf("instance %s is %s: its network interfaces carry no traffic", e.host, in.State)}
+	}
+	if e.m.Type.ServiceManaged() && e.m.Type != model.InterfaceTypeNATGateway {
+		what := string(e.m.Type)
+		if e.m.Description != "" {
+			what += ", " + e.m.Description
+		}
+		return &dropNode{code: CodeUnsupportedComponent, comp: e.comp,
+			detail: fmt.Sprintf("network interface %s belongs to an AWS service (%s) that vpclab does not model yet", e.m.ID, what)}
+	}
+	return nil
+}
+
+// resolveENI: a route to a network interface (§1.2.5, an appliance).
+func resolveENI(n *Network, _ *cVPC, id string) node {
+	if e := n.enis[model.ENIID(id)]; e != nil && e.subnet != nil {
+		return e
+	}
+	return &dropNode{code: CodeBadState, comp: comp(KindENI, id, ""), detail: fmt.Sprintf("route target %s is not in the topology", id)}
+}
+
+// resolveInstance: a route to an instance goes to its primary network interface.
+func resolveInstance(n *Network, v *cVPC, id string) node {
+	if in := n.instances[model.InstanceID(id)]; in != nil && len(in.ENIs) > 0 {
+		return resolveENI(n, v, string(in.ENIs[0]))
+	}
+	return &dropNode{code: CodeBadState, comp: comp(KindENI, id, ""), detail: fmt.Sprintf("route target %s is not in the topology", id)}
+}
+
+// receive: a packet routed to the interface enters its subnet (NACL inbound, unless it comes
+// from that subnet) and arrives.
+func (eni *cENI) receive(e *ev, a arrival, p packet.Packet) {
+	if e.enterSubnet(eni.subnet, a, p) {
+		e.arrive(eni, a, p)
+	}
+}
+
+// send: a packet sent by the instance behind the interface (§0 steps 1-2).
+func (eni *cENI) send(e *ev, p packet.Packet) {
+	if eni.instance != nil {
+		e.pass(eni.host, ActSend, p, "")
+	}
+	e.pass(eni.comp, ActSend, p, "")
+	switch {
+	case eni.closed != nil:
+		e.fatal(eni.closed.code, eni.closed.comp, p, eni.closed.detail)
+		return
+	case eni.nat != nil:
+		e.fatal(CodeUnsupportedComponent, eni.comp, p, "a NAT gateway's network interface sends nothing of its own")
+		return
+	}
+	a := arrival{origin: OriginInside}
+	// §0.1, §6.2: with the check enabled the source must be one of the ENI's addresses.
+	if eni.m.SourceDestCheck && !eni.has(p.Src) &&
+		e.block(CodeSourceDestCheck, eni.comp, p, fmt.Sprintf("source %s is not an address of %s and its source/destination check is enabled (§6.2)", p.Src, eni.m.ID)) {
+		return
+	}
+	p, ok := e.cross(vpcLink, eni.comp, p)
+	if !ok || !e.securityGroups(eni, a, p, Egress) {
+		return
+	}
+	e.forward(eni.subnet, a, p)
+}
+
+// arrive: a packet reaches an ENI (§0 step 6). A NAT gateway's ENI hands it to the gateway;
+// an appliance (source/dest check off, destination not its own) forwards it on.
+func (e *ev) arrive(eni *cENI, a arrival, p packet.Packet) {
+	if eni.nat != nil {
+		eni.nat.process(e, a, p)
+		return
+	}
+	e.pass(eni.comp, ActReceive, p, "")
+	if eni.closed != nil {
+		e.fatal(eni.closed.code, eni.closed.comp, p, eni.closed.detail)
+		return
+	}
+	own := eni.has(p.Dst)
+	if eni.m.SourceDestCheck && !own &&
+		e.block(CodeSourceDestCheck, eni.comp, p, fmt.Sprintf("destination %s is not an address of %s and its source/destination check is enabled (§6.2)", p.Dst, eni.m.ID)) {
+		return
+	}
+	if !e.securityGroups(eni, a, p, Ingress) {
+		return
+	}
+	if own || eni.instance == nil {
+		e.deliver(eni, p)
+		return
+	}
+	e.appliance(eni, a, p)
+}
+
+// appliance: an instance that routes (source/dest check disabled) forwards the packet out of
+// the same ENI. Its own OS decrements the TTL (§6.8) and answers expiry with time exceeded. The
+// VPC never drops a flow whose two directions take different paths (§1.2.5); a stateful
+// appliance's OS does, when it sees a packet of a flow it never saw start (§13.13).
+func (e *ev) appliance(eni *cENI, a arrival, p packet.Packet) {
+	c := eni.host
+	if p.TTL <= 1 {
+		e.fatal(CodeTTLExceeded, c, p, fmt.Sprintf("TTL expired at appliance %s", c))
+		e.timeExceeded(eni.m.PrimaryIP(), p, func(sub *ev, icmp packet.Packet) { eni.send(sub, icmp) })
+		return
+	}
+	if eni.stateful() && !e.st.applianceAdmits(eni.m.ID, &p) &&
+		e.block(CodeAsymmetricInspection, c, p, fmt.Sprintf("appliance %s forwards only flows it saw start, and it never saw this one's first packet: the flow's other direction takes another path (§13.13)", c)) {
+		return
+	}
+	out := p
+	out.TTL--
+	e.hop(Hop{Component: c, Action: ActForward, In: p, Out: out, Middlebox: true, Note: "appliance routes the packet (TTL-1, §6.8)"})
+	if !e.securityGroups(eni, a, out, Egress) {
+		return
+	}
+	e.forward(eni.subnet, a, out)
+}

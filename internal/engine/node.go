@@ -1,0 +1,134 @@
+package engine
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+// A node is where a route or an edge hands a packet: a route target (the local route, an ENI,
+// a NAT gateway, an internet or VPN gateway) or a component a packet enters from outside.
+// Compile resolves every route's target to a node once, so evaluation never switches on a
+// target's kind; a target that is missing or not modelled compiles to a dropNode that names
+// it. Each kind lives in a file of its own (local.go, eni.go, natgw.go, igw.go, vgw.go).
+type node interface {
+	// receive takes a packet that arrives the way a says.
+	receive(e *ev, a arrival, p packet.Packet)
+}
+
+// An entry is where packets enter the network (Location): the instance behind an ENI, the
+// internet, the networks beyond a VGW. Compile indexes every entry by its Location.
+type entry interface {
+	send(e *ev, p packet.Packet)
+}
+
+// Origin is where a packet came into the topology from. Rules that depend on it: a NAT
+// gateway translates only traffic that starts inside its VPC (§2.3.3), and traffic from
+// outside cannot use the VPC's gateways edge to edge (§7.3.7, and for peering §7.1.9 and
+// endpoints §7.4.4 when they come).
+type Origin uint8
+
+const (
+	OriginInside        Origin = iota // sent by an ENI of the topology, or by a NAT gateway
+	OriginInternet                    // through an internet gateway
+	OriginVPN                         // through a VGW, from a Site-to-Site VPN
+	OriginDirectConnect               // through a VGW, from a Direct Connect virtual interface
+	// Peering, transit gateway and GWLB origins join here with their kinds.
+)
+
+var originNames = [...]string{OriginInside: "inside", OriginInternet: "the internet", OriginVPN: "a VPN", OriginDirectConnect: "Direct Connect"}
+
+func (o Origin) String() string { return originNames[o] }
+
+// outside reports whether the packet entered the topology through a gateway.
+func (o Origin) outside() bool { return o != OriginInside }
+
+// arrival is how a packet reaches a node: where it came into the topology from, the subnet
+// whose route table sent it (nil when a gateway's edge route table or the local delivery of
+// a gateway did), the Availability Zone it travels in (§7.2.10-13), and its source before a
+// NAT gateway translated it (invalid when none did; security group references match the
+// original source's groups nowhere past a NAT gateway, §4.1.6).
+type arrival struct {
+	origin Origin
+	from   *cSubnet
+	az     string
+	preNAT netip.Addr
+}
+
+// forwardedFrom is the arrival of a packet routed out of subnet s.
+func (a arrival) forwardedFrom(s *cSubnet) arrival {
+	a.from, a.az = s, s.m.AvailabilityZone
+	return a
+}
+
+// translated is the arrival of a packet a NAT gateway translated: it now starts inside the VPC
+// (§2.2), and its original source is remembered.
+func (a arrival) translated(orig netip.Addr) arrival {
+	a.origin = OriginInside
+	if !a.preNAT.IsValid() {
+		a.preNAT = orig
+	}
+	return a
+}
+
+// dropNode is a route target the engine cannot hand a packet to: missing from the topology,
+// not attached to the route table's VPC, not in a usable state, or of a kind vpclab does not
+// model yet (fail closed, ARCHITECTURE.md decision 6). Compile warns about it; a packet that
+// meets it is dropped with the code and explanation fixed at compile time.
+type dropNode struct {
+	code   string
+	comp   Component
+	detail string
+}
+
+func (d *dropNode) receive(e *ev, _ arrival, p packet.Packet) { e.fatal(d.code, d.comp, p, d.detail) }
+
+// A link is what carries packets between two parts of the network, with its MTU (§6.9):
+// 9001 inside a VPC, 1500 beyond an internet gateway and over a VPN; the transit gateway
+// (8500) and inter-region peering (1500) add only a link value.
+type link struct {
+	name string
+	mtu  int
+}
+
+var (
+	vpcLink      = link{"the VPC", 9001}
+	internetLink = link{"the internet", 1500}
+	vpnLink      = link{"the VPN", 1500}
+)
+
+// cross carries p over link l at component c: a packet larger than the MTU with the don't
+// fragment bit is dropped (no ICMP is sent back, vpclab's default for an [UNCERTAIN]
+// behaviour, §7.1.15, §18.6); without it, it is fragmented and its first fragment decides the
+// fate of all (§2.2.7: a NAT gateway drops TCP and ICMP fragments). It returns the packet as
+// it goes on, and false when it was dropped.
+func (e *ev) cross(l link, c Component, p packet.Packet) (packet.Packet, bool) {
+	n := p.LargestOnWire()
+	if n <= l.mtu || p.IsFragment() && p.FragOff != 0 {
+		return p, true
+	}
+	if p.DF {
+		e.fatal(CodeMTUExceeded, c, p, fmt.Sprintf("the packet is %d bytes with don't-fragment set, larger than the MTU of %s (%d bytes, §6.9); no ICMP is sent back", n, l.name, l.mtu))
+		return p, false
+	}
+	out := p
+	out.MF = true
+	if e.recording() {
+		e.hop(Hop{Component: c, Action: ActForward, In: p, Out: out,
+			Note: fmt.Sprintf("%d bytes over %s's MTU of %d: fragmented; the first fragment goes on (§6.9)", n, l.name, l.mtu)})
+	}
+	return out, true
+}
+
+// enterVPC: a packet from outside the VPC (through an internet or VPN gateway, and later a
+// peering connection, transit gateway attachment or GWLB endpoint) is routed by the gateway's
+// edge route table when one is associated (§1.3), else delivered with the local route
+// (§0.11): the destination subnet's network ACL inbound, then the ENI.
+func (e *ev) enterVPC(v *cVPC, edge *cRouteTable, a arrival, p packet.Packet) {
+	if edge != nil {
+		e.route(edge, a, p)
+		return
+	}
+	v.local.receive(e, a, p)
+}

@@ -1,0 +1,256 @@
+package engine_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+// Stopped, stopping, pending, shutting-down and terminated instances: their interfaces carry
+// no traffic, either way, and the drop names the instance and its state (BAD_STATE).
+func TestInstanceNotRunning_CarriesNoTraffic(t *testing.T) {
+	for _, state := range []string{"stopped", "stopping", "pending", "shutting-down", "terminated"} {
+		t.Run(state, func(t *testing.T) {
+			l := twoSubnets(t, []string{"open"}, []string{"open"})
+			l.sg("open").in("all", -1, -1, "0.0.0.0/0")
+			l.topo.Instances[1].State = state
+			l.changed()
+			r := l.send("a", icmpEcho("10.0.0.11", "10.0.1.55", 1, 1))
+			wantDropped(t, r, engine.CodeBadState, "i")
+			wantEq(t, "component", r.At.ID, "i-b")
+			if !strings.Contains(r.Detail, "is "+state) {
+				t.Errorf("detail %q does not say the instance is %s", r.Detail, state)
+			}
+			r = l.send("b", tcp("10.0.1.55:40000", "10.0.0.11:22"))
+			wantDropped(t, r, engine.CodeBadState, "i")
+
+			l.topo.Instances[1].State = "running"
+			l.changed()
+			wantDelivered(t, l.send("a", icmpEcho("10.0.0.11", "10.0.1.55", 1, 2)), "b")
+		})
+	}
+}
+
+// §9.8: an interface of an AWS service vpclab does not model yet (here a transit gateway
+// attachment's) is no plain ENI without security groups: a packet that reaches it, by local
+// delivery or by a route, drops with UNSUPPORTED_COMPONENT naming it.
+func TestManagedInterface_UnsupportedComponent_9_8(t *testing.T) {
+	for _, typ := range []model.InterfaceType{model.InterfaceTypeTransitGateway, model.InterfaceTypeVPCEndpoint,
+		model.InterfaceTypeGatewayLoadBalancer, model.InterfaceTypeGatewayLoadBalancerEP, model.InterfaceTypeNetworkLoadBalancer, "lambda"} {
+		t.Run(string(typ), func(t *testing.T) {
+			l := twoSubnets(t, []string{"open"}, []string{"open"})
+			l.sg("open").in("all", -1, -1, "0.0.0.0/0")
+			l.topo.NetworkInterfaces = append(l.topo.NetworkInterfaces, &model.NetworkInterface{ID: "eni-svc", VPC: vpcID,
+				Subnet: "subnet-b", Type: typ, Description: "Network Interface for Transit Gateway Attachment tgw-attach-1",
+				PrivateIPs: []model.PrivateIP{{Addr: addr("10.0.1.99"), Primary: true}}})
+			l.rt("a", route("192.168.0.0/16", "eni-svc"))
+			l.assoc("a", "a")
+			r := l.send("a", tcp("10.0.0.11:40000", "10.0.1.99:443"))
+			wantDroppedAt(t, r, engine.CodeUnsupportedComponent, "eni-svc")
+			if !strings.Contains(r.Detail, string(typ)) {
+				t.Errorf("detail %q does not name the interface type", r.Detail)
+			}
+			r = l.send("a", tcp("10.0.0.11:40000", "192.168.1.1:443"))
+			wantDroppedAt(t, r, engine.CodeUnsupportedComponent, "eni-svc")
+		})
+	}
+}
+
+// §6.9: the MTU is 9001 inside a VPC and 1500 beyond the internet gateway and over a VPN. A
+// larger packet with don't-fragment set is dropped (VPCLAB_MTU_EXCEEDED, no ICMP: vpclab's
+// default, §18.6); without it, it leaves as fragments, the first deciding for all (§2.2.7).
+func TestMTU_PerLink_6_9(t *testing.T) {
+	l := newLab(t, "10.0.0.0/16")
+	l.subnet("pub", "10.0.0.0/24")
+	l.igw()
+	l.vgw()
+	l.onPrem("dc", "192.168.0.0/16")
+	l.sg("open").in("all", -1, -1, "0.0.0.0/0")
+	l.instance("web", "pub", "10.0.0.10", "open")
+	l.publicIP("web", "198.51.100.7")
+	l.rt("pub", route("0.0.0.0/0", "igw-lab"), route("192.168.0.0/16", "vgw-lab"))
+	l.assoc("pub", "pub")
+	big := func(p pkt, n int, df bool) pkt {
+		pp := packet.Packet(p)
+		p.PayloadLen = n - pp.Len()
+		p.DF = df
+		return p
+	}
+
+	for _, tc := range []struct {
+		name, from string
+		p          pkt
+	}{
+		{"to the internet", "web", udp("10.0.0.10:40000", "8.8.8.8:53")},
+		{"over the VPN", "web", udp("10.0.0.10:40000", "192.168.1.10:53")},
+		{"from the internet", "internet", udp("8.8.8.8:53", "198.51.100.7:40000")},
+		{"from on-premises", "vgw", udp("192.168.1.10:53", "10.0.0.10:40000")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := l.send(tc.from, big(tc.p, 1500, true))
+			if r.Outcome == engine.Dropped || r.Packet.MF {
+				t.Fatalf("1500 bytes must pass whole:\n%s", describe(r))
+			}
+			r = l.send(tc.from, big(tc.p, 1501, true))
+			wantDropped(t, r, engine.CodeMTUExceeded, lastHop(t, r).Component.Kind.String())
+			r = l.send(tc.from, big(tc.p, 2000, false))
+			if r.Outcome == engine.Dropped || !r.Packet.MF {
+				t.Fatalf("2000 bytes without DF must go on as its first fragment:\n%s", describe(r))
+			}
+		})
+	}
+
+	// Inside the VPC, 9001 bytes.
+	l.instance("db", "pub", "10.0.0.20", "open")
+	wantDelivered(t, l.send("web", big(udp("10.0.0.10:40000", "10.0.0.20:53"), 9001, true)), "db")
+	r := l.send("web", big(udp("10.0.0.10:40000", "10.0.0.20:53"), 9002, true))
+	wantDropped(t, r, engine.CodeMTUExceeded, "eni")
+
+	// A TSO super-packet is judged by its largest segment on the wire.
+	p := big(tcp("10.0.0.10:40000", "8.8.8.8:443"), 20000, true)
+	p.SegSize = 1460
+	if r := l.send("web", p); r.Outcome != engine.Exited {
+		t.Fatalf("segments of 1500 bytes must pass:\n%s", describe(r))
+	}
+	p.SegSize = 8000
+	wantDropped(t, l.send("web", p), engine.CodeMTUExceeded, "igw")
+}
+
+// SendWith with a location that names nothing in the topology (or the zero Location) drops the
+// packet with UNKNOWN_RESOURCE naming it; it never returns an empty result.
+func TestSendWithUnknownLocation(t *testing.T) {
+	l := twoSubnets(t, nil, nil)
+	for _, at := range []engine.Location{{}, engine.AtENI("eni-nope"), engine.AtVPNGateway("vgw-nope"), {Kind: 99, ID: "x"}} {
+		for _, opt := range []engine.Options{{}, {ContinuePastBlocks: true}, {SkipHops: true}} {
+			r := l.build().SendWith(l.st, at, packet.Packet(tcp("10.0.0.11:40000", "10.0.1.55:22")), opt)
+			if r.Outcome != engine.Dropped || r.Code != engine.CodeUnknownResource || r.End.Outcome != engine.Dropped ||
+				!strings.Contains(r.Detail, "not in the topology") {
+				t.Errorf("%v %+v: %s", at, opt, describe(r))
+			}
+		}
+	}
+}
+
+// The appliance's OS decides, not the VPC (§1.2.5, §13.13): a stateless appliance (the
+// default) forwards whatever reaches it; a stateful one forwards a packet only when it starts
+// a flow or belongs to one it saw start, so the answer of a flow whose first packet went
+// around it is dropped (VPCLAB_ASYMMETRIC_INSPECTION).
+func TestAppliance_StatefulForwarding_13_13(t *testing.T) {
+	l := newLab(t, "10.0.0.0/16")
+	l.subnet("a", "10.0.0.0/24")
+	l.subnet("b", "10.0.1.0/24")
+	l.subnet("f", "10.0.3.0/24")
+	l.sg("lan").in("all", -1, -1, "10.0.0.0/16")
+	l.instance("a", "a", "10.0.0.11", "lan")
+	l.instance("b", "b", "10.0.1.55", "lan")
+	l.instance("fw", "f", "10.0.3.20", "lan")
+	l.appliance("fw")
+	l.rt("a", route("10.0.1.0/24", "eni-fw"))
+	l.assoc("a", "a")
+
+	// b starts the flow straight to a; a's answer goes through fw.
+	syn := l.send("b", tcp("10.0.1.55:40000", "10.0.0.11:22"))
+	wantDelivered(t, syn, "a")
+	wantDelivered(t, l.send("a", replyTo(syn)), "b") // stateless: forwarded
+
+	l.topo.Instances[2].StatefulForwarding = true
+	l.changed()
+	syn = l.send("b", tcp("10.0.1.55:40001", "10.0.0.11:22"))
+	r := l.send("a", replyTo(syn))
+	wantDroppedAt(t, r, engine.CodeAsymmetricInspection, "i-fw")
+	echo := l.send("b", icmpEcho("10.0.1.55", "10.0.0.11", 9, 1))
+	wantDroppedAt(t, l.send("a", replyTo(echo)), engine.CodeAsymmetricInspection, "i-fw")
+
+	// a starts the flow through fw: its SYN opens it there, and the flow's later packets pass.
+	syn = l.send("a", tcp("10.0.0.11:40002", "10.0.1.55:22"))
+	wantDelivered(t, syn, "b")
+	ack := tcp("10.0.0.11:40002", "10.0.1.55:22").flags(packet.TCPAck)
+	wantDelivered(t, l.send("a", ack), "b")
+	// UDP datagrams and other protocols open a flow whichever way they go, as conntrack's NEW.
+	wantDelivered(t, l.send("a", udp("10.0.0.11:5000", "10.0.1.55:53")), "b")
+}
+
+// Hops say what they did with types, and the engine works out for frontends what they used to
+// read back from hops: where the journey ends with blocks lifted, the components a path is
+// named by, and the middlebox that translated the source.
+func TestHopsTyped_EndAndVia(t *testing.T) {
+	l := newLab(t, "10.0.0.0/16")
+	l.subnet("priv", "10.0.1.0/24")
+	l.subnet("pub", "10.0.0.0/24")
+	l.igw()
+	l.nat("gw", "pub", "10.0.0.100", "203.0.113.10")
+	l.sg("web").in("tcp", 443, 443, "0.0.0.0/0")
+	l.instance("app", "priv", "10.0.1.10", "web")
+	l.rt("priv", route("0.0.0.0/0", "nat-gw"))
+	l.assoc("priv", "priv")
+	l.rt("pub", route("0.0.0.0/0", "igw-lab"))
+	l.assoc("pub", "pub")
+	l.acl("pub", "pub").allowAll().denyOut(50, "tcp", "0.0.0.0/0", 80, 80)
+
+	r := l.sendOpt("app", tcp("10.0.1.10:40000", "8.8.8.8:80"), engine.Options{ContinuePastBlocks: true})
+	wantEq(t, "outcome", r.Outcome, engine.Dropped)
+	wantEq(t, "ends with the block lifted", r.End.Outcome, engine.Exited)
+	wantEq(t, "leaves from", r.End.Packet.Src, addr("203.0.113.10"))
+	var via []string
+	for _, c := range r.Via() {
+		via = append(via, c.ID)
+	}
+	if !slices.Equal(via, []string{"nat-gw", "igw-lab"}) {
+		t.Errorf("via %v", via)
+	}
+	if c, ok := r.SourceTranslatedAt(); !ok || c.ID != "nat-gw" {
+		t.Errorf("source translated at %v %v", c, ok)
+	}
+	for _, h := range r.Hops {
+		if h.Action == 0 || h.Component.Kind == 0 || h.Component.Kind.String() == "" {
+			t.Errorf("untyped hop %+v", h)
+		}
+	}
+}
+
+// The rule sets answer analysis with the engine's own matching (no copy elsewhere): the spans
+// of the rules that can decide a packet of the hop's peer, in the order they are consulted,
+// and whether a NACL admits a whole port range.
+func TestRuleSpans_AnswerFromTheEngine(t *testing.T) {
+	l := twoSubnets(t, []string{"a"}, []string{"web", "all"})
+	l.sg("a")
+	l.sg("web").in("tcp", 2000, 2000, "10.0.0.0/24").in("icmp", 8, -1, "10.0.0.0/24").in("tcp", 22, 22, "192.168.0.0/16")
+	l.sg("all").in("udp", -1, -1, "10.0.0.11/32")
+	l.acl("b", "b").allowIn(100, "tcp", "10.0.0.0/16", 1024, 65535).denyIn(110, "tcp", "10.0.0.0/16", 0, 0).allowIn(120, "all", "0.0.0.0/0").allowOut(100, "all", "0.0.0.0/0")
+
+	r := l.send("a", tcp("10.0.0.11:40000", "10.0.1.55:2000"))
+	wantDelivered(t, r, "b")
+	sg := hops(r, "sg")[1]
+	got := sg.RuleSpans()
+	want := []engine.Span{
+		{Protocol: 6, Ports: [2]int{2000, 2000}},
+		{Protocol: 1, Types: [2]int{8, 8}, Codes: [2]int{0, 255}},
+		{Protocol: 17, Ports: [2]int{0, 65535}},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("security group spans:\n got  %v\n want %v", got, want)
+	}
+	acl := hops(r, "acl")[1]
+	wantEq(t, "acl hop inbound", acl.Direction, engine.Inbound)
+	got = acl.RuleSpans()
+	if len(got) < 3 || got[0].Ports != [2]int{1024, 65535} || !got[1].AllPorts() || got[2].Protocol != model.ProtocolAll {
+		t.Errorf("acl spans %v", got)
+	}
+	ok, rule := acl.AdmitsPorts(1024, 65535)
+	wantEq(t, "1024-65535 admitted", ok, true)
+	ok, rule = acl.AdmitsPorts(1000, 2000)
+	wantEq(t, "1000-2000 admitted", ok, false)
+	wantEq(t, "denied by", rule, 110)
+
+	// A tracked reply consulted no rule.
+	back := l.send("b", replyTo(r))
+	for _, h := range hops(back, "sg") {
+		if h.RuleSpans() != nil {
+			t.Errorf("tracked reply has spans %v", h.RuleSpans())
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/gaissmai/bart"
+
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+// cVGW is a virtual private gateway (§7.3): a route target of the VPC it is attached to, and
+// where packets from the networks beyond it (a Site-to-Site VPN, Direct Connect) enter.
+type cVGW struct {
+	m     *model.VPNGateway
+	vpc   *cVPC                // nil when detached
+	known bart.Table[struct{}] // prefixes beyond the VGW it forwards to (§7.3.2)
+	comp  Component
+}
+
+func (n *Network) compileVGWs(t *model.Topology) {
+	for _, g := range t.VPNGateways {
+		cg := &cVGW{m: g, vpc: n.vpcs[g.VPC], comp: comp(KindVPNGateway, string(g.ID), g.Name)}
+		n.vgws[g.ID] = cg
+		n.entries[AtVPNGateway(g.ID)] = cg
+		if v := cg.vpc; v != nil && v.vgw == nil {
+			v.vgw = cg
+		}
+	}
+	for _, c := range t.VPNConnections {
+		if g := n.vgws[c.VPNGateway]; g != nil && (c.State == "" || c.State == "available") {
+			for _, p := range c.StaticRoutes {
+				g.known.Insert(p, struct{}{})
+			}
+		}
+	}
+	for _, o := range t.OnPremises {
+		for _, p := range o.CIDRs {
+			n.onPrem.Insert(p, o)
+		}
+		if g := n.vgws[o.VPNGateway]; g != nil {
+			for _, p := range o.CIDRs {
+				g.known.Insert(p, struct{}{})
+			}
+		}
+	}
+}
+
+// resolveVPNGateway: a route to a VGW attached to the table's VPC; to any other it is a
+// blackhole (§1.2.6).
+func resolveVPNGateway(n *Network, v *cVPC, id string) node {
+	if g := n.vgws[model.VPNGatewayID(id)]; g != nil && g.vpc == v {
+		return g
+	}
+	return &dropNode{code: CodeBadStateAttachment, comp: comp(KindVPNGateway, id, ""),
+		detail: fmt.Sprintf("VPN gateway %s is not attached to this VPC: the route is a blackhole", id)}
+}
+
+func (e *ev) onPremComp(a netip.Addr) Component {
+	if o, ok := e.n.onPrem.Lookup(a); ok {
+		return comp(KindOnPremises, o.Name, o.Name)
+	}
+	return comp(KindOnPremises, "on-premises", "")
+}
+
+// receive: a packet routed to the VGW leaves for the networks beyond it, if the VGW knows a
+// route (§7.3.2) and the source is a private IP of the VPC (§7.3.3).
+func (g *cVGW) receive(e *ev, _ arrival, p packet.Packet) {
+	vpc := g.vpc
+	if vpc.byIP[p.Src] == nil {
+		e.fatal(CodeVGWPrivateIPEgress, g.comp, p, fmt.Sprintf("source %s is not a private IP of a network interface in %s (§7.3.3)", p.Src, vpc.m.ID))
+		return
+	}
+	if _, ok := g.known.Lookup(p.Dst); !ok {
+		e.fatal(CodeVGWNoRoute, g.comp, p, fmt.Sprintf("%s knows no route to %s: no VPN static route or on-premises network covers it (§7.3.2)", g.comp, p.Dst))
+		return
+	}
+	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
+	if p, ok := e.cross(vpnLink, g.comp, p); ok {
+		e.exit(g.comp, e.onPremComp(p.Dst), p)
+	}
+}
+
+// send: a packet from beyond the VGW (on-premises, §7.3). Its destination must be a private
+// IP of an ENI in the VPC (§7.3.3); it enters the VPC (enterVPC: the VGW's gateway route
+// table when one is associated, §1.3, else the local route).
+func (g *cVGW) send(e *ev, p packet.Packet) {
+	from := e.onPremComp(p.Src)
+	e.pass(from, ActSend, p, "")
+	p, ok := e.cross(vpnLink, from, p)
+	if !ok {
+		return
+	}
+	vpc := g.vpc
+	if vpc == nil {
+		e.fatal(CodeBadStateAttachment, g.comp, p, fmt.Sprintf("%s is not attached to a VPC", g.comp))
+		return
+	}
+	if vpc.byIP[p.Dst] == nil {
+		e.fatal(CodeVGWPrivateIPIngress, g.comp, p, fmt.Sprintf("destination %s is not a private IP of a network interface in %s (§7.3.3)", p.Dst, vpc.m.ID))
+		return
+	}
+	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
+	e.enterVPC(vpc, vpc.edgeVGW, arrival{origin: OriginVPN}, p)
+}
