@@ -9,8 +9,9 @@
 // carries its Source: the file and the JSON path, such as "RouteTables[1].Routes[0]".
 //
 // Load reports every problem it finds and never stops at the first. It neither applies AWS's
-// defaults nor validates: the caller runs model.ApplyDefaults and validation. Section
-// numbers (§) refer to aws-vpc-semantics.md; the API shapes are in its §9.
+// defaults nor validates: the caller runs model.ApplyDefaults and validation. What a snapshot
+// lacks as a whole (whole.go) is reported against its directory. Section numbers (§) refer
+// to aws-vpc-semantics.md; the API shapes are in its §9.
 package snapshot
 
 import (
@@ -55,7 +56,9 @@ func Load(dir string) (*model.Topology, model.Problems) {
 		}
 		l.readFiles(files)
 	}
-	return l.build(), l.probs
+	t := l.build()
+	l.warnMissingFilters(dir, t)
+	return t, l.probs
 }
 
 // relName is path relative to dir, for messages.
@@ -76,7 +79,8 @@ type item[T any] struct {
 // afterwards, kind by kind (build), so that merging across files (an instance's ENIs with
 // describe-network-interfaces) does not depend on which file the walk reaches first.
 type loader struct {
-	probs model.Problems
+	probs    model.Problems
+	answered map[string]bool // the top-level keys read, from files that are not broken
 
 	vpcs        []item[awsVpc]
 	subnets     []item[awsSubnet]

@@ -281,3 +281,57 @@ func TestTooManyTypeErrors(t *testing.T) {
 	}
 	wantProblem(t, ps, model.Error, "v.json: Vpcs", "more than 20 type errors")
 }
+
+// TestSnapshotWithoutNetworkAclsOrSecurityGroupsWarns: every VPC has a default network ACL
+// (§5.2) and a default security group (§4.1.7), so a snapshot with subnets but no network
+// ACL, or with interfaces naming security groups but no group, is partial, whether the answer
+// is missing or empty. The load says so and what vpclab assumes, naming the directory.
+func TestSnapshotWithoutNetworkAclsOrSecurityGroupsWarns(t *testing.T) {
+	const (
+		subnets = `{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"},
+			{"SubnetId": "subnet-2", "VpcId": "vpc-1", "CidrBlock": "10.0.2.0/24"}]}`
+		enis = `{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "VpcId": "vpc-1", "SubnetId": "subnet-1",
+			"PrivateIpAddress": "10.0.1.10", "Groups": [{"GroupId": "sg-1"}]}]}`
+		acls = `{"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "IsDefault": true}]}`
+		sgs  = `{"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "default", "VpcId": "vpc-1"}]}`
+	)
+	naclWarning := []string{"no network ACLs", "each of the 2 subnet(s) has its VPC's default network ACL", "allows all traffic", "§5.2"}
+	sgWarning := []string{"no security groups", "the groups that 1 network interface(s) name", "allow nothing", "ENI_SG_RULES_MISMATCH", "§4.1.7"}
+	cases := []struct {
+		name             string
+		files            map[string]string
+		wantNACL, wantSG string // "" when no warning is due, else what the warning says of the answer
+	}{
+		{"answers missing", map[string]string{"v.json": vpcsJSON, "s.json": subnets, "e.json": enis},
+			"no file holds a NetworkAcls answer", "no file holds a SecurityGroups answer"},
+		{"answers empty", map[string]string{"v.json": vpcsJSON, "s.json": subnets, "e.json": enis,
+			"a.json": `{"NetworkAcls": []}`, "g.json": `{"SecurityGroups": null}`},
+			"the NetworkAcls answer lists none", "the SecurityGroups answer lists none"},
+		{"answers present", map[string]string{"v.json": vpcsJSON, "s.json": subnets, "e.json": enis, "a.json": acls, "g.json": sgs}, "", ""},
+		// Nothing a network ACL or a security group would filter: nothing to warn about.
+		{"no subnets, no groups named", map[string]string{"v.json": vpcsJSON}, "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeFiles(t, c.files)
+			_, ps := Load(dir)
+			if ps.HasErrors() {
+				t.Fatalf("errors:\n%v", ps)
+			}
+			for _, w := range []struct {
+				answer string
+				subs   []string
+			}{{c.wantNACL, naclWarning}, {c.wantSG, sgWarning}} {
+				p := problem(ps, model.Warning, w.subs[0])
+				switch {
+				case w.answer == "" && p != nil:
+					t.Errorf("unexpected warning %v", p)
+				case w.answer != "":
+					if p = wantProblem(t, ps, model.Warning, append([]string{w.answer}, w.subs...)...); p != nil && p.Src != (model.Source{File: dir}) {
+						t.Errorf("warning at %+v, want the snapshot directory %s", p.Src, dir)
+					}
+				}
+			}
+		})
+	}
+}

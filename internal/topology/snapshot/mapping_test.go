@@ -258,6 +258,7 @@ func TestInterfacesAndInstances(t *testing.T) {
 				 "Attachment": {"DeviceIndex": 0, "AttachTime": "soon"},
 				 "PrivateIpAddress": "10.0.0.20", "Association": {"PublicIp": "6.6.6.6"}, "Groups": [{"GroupId": "sg-2"}]}]}]},
 			{"Instances": [{"InstanceId": "i-1"}]}]}`,
+		"SecurityGroups.json": `{"SecurityGroups": [{"GroupId": "sg-1"}, {"GroupId": "sg-2"}]}`,
 	})
 	top, ps := Load(dir)
 	wantProblem(t, ps, model.Error, "Reservations[0].Instances[0].NetworkInterfaces[1].Attachment.AttachTime", `"soon"`)

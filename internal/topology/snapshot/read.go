@@ -226,6 +226,7 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item
 	}
 	var batches []*batch // in order: the scan appends them, one file being one goroutine
 	f.keys = append(f.keys, func(l *loader) {
+		l.answer(key)
 		var probs model.Problems
 		n := 0
 		for _, b := range batches {
