@@ -30,14 +30,15 @@ import (
 // is returned even when there are errors, holding what could be read.
 func Load(dir string) (*model.Topology, model.Problems) {
 	l := &loader{}
+	var files [][2]string // path, name
+	var labs []string     // YAML files directly in dir, to suggest when it holds no answer
 	info, err := os.Stat(dir)
 	switch {
 	case err != nil:
 		l.probs.Errorf(model.Source{File: dir}, "cannot read snapshot: %v", err)
 	case !info.IsDir():
-		l.readFiles([][2]string{{dir, dir}})
+		files = [][2]string{{dir, dir}}
 	default:
-		var files [][2]string
 		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				l.probs.Errorf(model.Source{File: relName(dir, path)}, "cannot read: %v", err)
@@ -46,19 +47,29 @@ func Load(dir string) (*model.Topology, model.Problems) {
 				}
 				return nil
 			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".json") {
-				files = append(files, [2]string{path, relName(dir, path)})
+			switch name := relName(dir, path); {
+			case d.IsDir():
+			case strings.EqualFold(filepath.Ext(path), ".json"):
+				files = append(files, [2]string{path, name})
+			case isYAML(path) && !strings.ContainsRune(name, filepath.Separator):
+				labs = append(labs, name)
 			}
 			return nil
 		})
 		if err != nil {
 			l.probs.Errorf(model.Source{File: dir}, "cannot read snapshot: %v", err)
 		}
-		l.readFiles(files)
 	}
+	l.readFiles(files)
 	t := l.build()
+	l.refuseUnanswered(dir, files, labs)
 	l.warnMissingFilters(dir, t)
 	return t, l.probs
+}
+
+func isYAML(path string) bool {
+	ext := filepath.Ext(path)
+	return strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
 }
 
 // relName is path relative to dir, for messages.

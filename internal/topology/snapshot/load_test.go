@@ -335,3 +335,50 @@ func TestSnapshotWithoutNetworkAclsOrSecurityGroupsWarns(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectoryWithoutDescribeAnswersIsRefused: a directory none of whose files holds an
+// answer vpclab reads is not an empty account but the wrong directory (an empty one, a YAML
+// lab's folder, unrelated JSON). It is refused with an error naming the directory, what was
+// expected and what was found. An answer that lists nothing is an empty account, and loads.
+func TestDirectoryWithoutDescribeAnswersIsRefused(t *testing.T) {
+	expected := []string{"no describe-* answer", "Vpcs, Subnets, RouteTables", "PrefixLists"}
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  func(dir string) []string // fragments of the error, besides expected; nil: no such error
+	}{
+		{"empty directory", map[string]string{},
+			func(string) []string { return []string{"it holds no *.json file"} }},
+		{"a lab's folder", map[string]string{"lab.yaml": "vpc: {name: v, cidr: 10.0.0.0/16}\n",
+			"lab-sg-narrowed.yml": "vpc: {name: v, cidr: 10.0.0.0/16}\n", "README.md": "# a lab", "sub/other.yaml": "x: 1\n"},
+			func(dir string) []string {
+				return []string{"it holds no *.json file", "did you mean " + filepath.Join(dir, "lab.yaml") + " or " + filepath.Join(dir, "lab-sg-narrowed.yml") + "?"}
+			}},
+		{"unrelated JSON", map[string]string{"package.json": `{"name": "x"}`, "sub/az.json": `{"AvailabilityZones": []}`},
+			func(string) []string {
+				return []string{"none of the 2 JSON file(s) read (package.json, " + filepath.Join("sub", "az.json") + ") holds one"}
+			}},
+		{"empty answers are an empty account", map[string]string{"Vpcs.json": `{"Vpcs": []}`}, nil},
+		// A broken file is reported for itself; the directory is not blamed as well.
+		{"broken JSON", map[string]string{"Vpcs.json": `{"Vpcs": [`}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeFiles(t, c.files)
+			top, ps := Load(dir)
+			if top == nil {
+				t.Fatal("Load returned a nil topology")
+			}
+			p := problem(ps, model.Error, expected[0])
+			if c.want == nil {
+				if p != nil {
+					t.Errorf("unexpected error %v", p)
+				}
+				return
+			}
+			if p = wantProblem(t, ps, model.Error, append(expected, c.want(dir)...)...); p != nil && p.Src != (model.Source{File: dir}) {
+				t.Errorf("error at %+v, want the directory %s", p.Src, dir)
+			}
+		})
+	}
+}

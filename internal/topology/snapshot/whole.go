@@ -1,6 +1,14 @@
 package snapshot
 
-import "github.com/vpclab/vpclab/internal/model"
+import (
+	"cmp"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/vpclab/vpclab/internal/model"
+)
 
 // Checks of the snapshot as a whole: what every real account answers but the snapshot lacks.
 // Their problems name the snapshot directory, not a file.
@@ -57,4 +65,68 @@ func interfacesNamingGroups(t *model.Topology) int {
 		}
 	}
 	return n
+}
+
+// refuseUnanswered refuses a snapshot none of whose files holds an answer vpclab reads: that
+// is the wrong directory (an empty one, a YAML lab's folder, unrelated JSON), not an account
+// without resources, which answers with empty lists and loads. A file already reported as
+// broken explains itself, so then nothing more is said. files are the JSON files read
+// (path, name); labs the YAML files directly in dir, suggested since a lab is loaded by
+// naming its file.
+func (l *loader) refuseUnanswered(dir string, files [][2]string, labs []string) {
+	if len(l.answered) > 0 || l.probs.HasErrors() {
+		return
+	}
+	found := "it holds no *.json file"
+	if len(files) > 0 {
+		names := make([]string, len(files))
+		for i, f := range files {
+			names[i] = f[1]
+		}
+		found = fmt.Sprintf("none of the %d JSON file(s) read (%s) holds one", len(files), someOf(names, ", ", 5))
+	}
+	if len(labs) > 0 {
+		found += "; a directory is read as describe-* JSON and a file as a YAML lab: did you mean " + labFiles(dir, labs) + "?"
+	}
+	l.probs.Errorf(model.Source{File: dir}, "no describe-* answer: a snapshot is the JSON that `aws ec2 describe-*` prints, "+
+		"*.json files recognised by their top-level key, one of %s; %s", keyList(), found)
+}
+
+// keyList names the top-level keys vpclab reads: "Vpcs, Subnets, ... or PrefixLists".
+func keyList() string {
+	keys := make([]string, len(answers))
+	for i, a := range answers {
+		keys[i] = a.key
+	}
+	return strings.Join(keys[:len(keys)-1], ", ") + " or " + keys[len(keys)-1]
+}
+
+// labFiles names up to three of the YAML files in dir, a lab.yaml or lab.yml first (the
+// name the examples use), as paths to pass instead of dir: "DIR/lab.yaml or DIR/x.yaml".
+func labFiles(dir string, labs []string) string {
+	labs = slices.Clone(labs)
+	slices.SortStableFunc(labs, func(a, b string) int {
+		return cmp.Compare(labRank(a), labRank(b))
+	})
+	paths := make([]string, len(labs))
+	for i, name := range labs {
+		paths[i] = filepath.Join(dir, name)
+	}
+	return someOf(paths, " or ", 3)
+}
+
+func labRank(name string) int {
+	if strings.EqualFold(name, "lab.yaml") || strings.EqualFold(name, "lab.yml") {
+		return 0
+	}
+	return 1
+}
+
+// someOf joins the first max names with sep, saying how many more there are: a directory
+// may hold thousands of files.
+func someOf(names []string, sep string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, sep)
+	}
+	return strings.Join(names[:max], sep) + fmt.Sprintf(" and %d more", len(names)-max)
 }
