@@ -86,3 +86,30 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectoryWithoutDescribeAnswersExitsBadInput: -t naming a directory that holds no
+// describe-* answer (an empty one, or a lab's folder) is bad input, not a topology of no VPCs:
+// every way of loading exits 2 with a message naming the directory and what it expected.
+func TestDirectoryWithoutDescribeAnswersExitsBadInput(t *testing.T) {
+	empty, labDir := t.TempDir(), examples+"/east-west-nat"
+	expected := "Vpcs, Subnets, RouteTables"
+	for _, c := range []struct {
+		args []string
+		want []string // fragments of stderr
+	}{
+		{[]string{"validate", "-t", empty}, []string{empty + ": error: no describe-* answer", expected, "it holds no *.json file"}},
+		{[]string{"ping", "-t", labDir, "source", "destination"},
+			[]string{labDir + ": error: no describe-* answer", expected, "did you mean " + filepath.Join(labDir, "lab.yaml") + " or "}},
+		{[]string{"matrix", "-t", labDir}, []string{labDir + ": error: no describe-* answer", "did you mean"}},
+	} {
+		code, out, errs := run(c.args...)
+		if code != ExitBadInput {
+			t.Errorf("vpclab %v: exit %d, want 2\nstdout: %s\nstderr: %s", c.args, code, out, errs)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(errs, w) {
+				t.Errorf("vpclab %v: stderr lacks %q:\n%s", c.args, w, errs)
+			}
+		}
+	}
+}

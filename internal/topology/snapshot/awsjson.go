@@ -162,6 +162,8 @@ type awsAddress struct {
 type awsAssociation struct{ PublicIp string }
 
 // describe-network-interfaces; instances carry the same shape (without InterfaceType).
+// Association is the public IP of the primary private IP (PrivateIpAddress); each address of
+// PrivateIpAddresses may carry its own.
 type awsENI struct {
 	NetworkInterfaceId string
 	VpcId              string
@@ -169,18 +171,20 @@ type awsENI struct {
 	InterfaceType      string
 	PrivateIpAddress   string
 	Association        *awsAssociation
-	PrivateIpAddresses []struct {
-		PrivateIpAddress string
-		Primary          bool
-		Association      *awsAssociation
-	}
-	Groups           []struct{ GroupId string }
-	SourceDestCheck  *bool
-	MacAddress       string
-	Attachment       *awsAttachment
-	Description      string
-	RequesterManaged bool
+	PrivateIpAddresses []awsPrivateIP
+	Groups             []struct{ GroupId string }
+	SourceDestCheck    *bool
+	MacAddress         string
+	Attachment         *awsAttachment
+	Description        string
+	RequesterManaged   bool
 	tagged
+}
+
+type awsPrivateIP struct {
+	PrivateIpAddress string
+	Primary          bool
+	Association      *awsAssociation
 }
 
 type awsAttachment struct {
@@ -194,10 +198,13 @@ type awsReservation struct {
 	Instances []awsInstance
 }
 
+// PublicIpAddress is the public IP of the primary private IP of the instance's primary
+// network interface (device index 0).
 type awsInstance struct {
 	InstanceId        string
 	State             struct{ Name string }
 	LaunchTime        awsTime
+	PublicIpAddress   string
 	NetworkInterfaces []awsENI
 	tagged
 }

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"cmp"
+	"net/netip"
 	"slices"
 
 	"github.com/vpclab/vpclab/internal/model"
@@ -86,6 +87,7 @@ func (l *loader) buildInterfaces(t *model.Topology) {
 		for _, e := range attached {
 			inst.ENIs = append(inst.ENIs, e.ID)
 		}
+		l.instancePublicIP(in, it.src, attached)
 		t.Instances = append(t.Instances, inst)
 	}
 }
@@ -107,9 +109,7 @@ func mergeENI(dst *awsENI, src awsENI) {
 	if dst.Association == nil {
 		dst.Association = src.Association
 	}
-	if dst.PrivateIpAddresses == nil {
-		dst.PrivateIpAddresses = src.PrivateIpAddresses
-	}
+	dst.PrivateIpAddresses = mergeAddresses(dst.PrivateIpAddresses, src.PrivateIpAddresses)
 	if dst.Groups == nil {
 		dst.Groups = src.Groups
 	}
@@ -133,9 +133,37 @@ func mergeENI(dst *awsENI, src awsENI) {
 	}
 }
 
+// mergeAddresses is dst's PrivateIpAddresses, or src's when dst has none. An address of dst
+// without an Association takes the one the same address has in src: describe-instances may
+// show a public IP that describe-network-interfaces left out. dst is copied before it
+// changes, as its array belongs to the describe-network-interfaces item.
+func mergeAddresses(dst, src []awsPrivateIP) []awsPrivateIP {
+	if dst == nil {
+		return src
+	}
+	out, copied := dst, false
+	for i, d := range dst {
+		if d.Association != nil {
+			continue
+		}
+		for _, s := range src {
+			if s.PrivateIpAddress == d.PrivateIpAddress && s.Association != nil {
+				if !copied {
+					out, copied = slices.Clone(dst), true
+				}
+				out[i].Association = s.Association
+				break
+			}
+		}
+	}
+	return out
+}
+
 // eni maps one ENI. Its private IPs come from PrivateIpAddresses (primary first), or from
-// PrivateIpAddress and Association when the list is absent. The source/destination check is
-// on when absent, as AWS creates ENIs (§6.1).
+// PrivateIpAddress when the list is absent. Each keeps the public IP of its own Association;
+// the top-level Association is the primary private IP's (§6.1: at most one public IPv4 per
+// private IP), so it fills the primary address when that has none of its own. The
+// source/destination check is on when absent, as AWS creates ENIs (§6.1).
 func (l *loader) eni(e awsENI, src model.Source) *model.NetworkInterface {
 	out := &model.NetworkInterface{ID: model.ENIID(e.NetworkInterfaceId), VPC: model.VPCID(e.VpcId),
 		Subnet: model.SubnetID(e.SubnetId), Type: model.InterfaceType(e.InterfaceType),
@@ -171,9 +199,6 @@ func (l *loader) eni(e awsENI, src model.Source) *model.NetworkInterface {
 	}
 	if len(e.PrivateIpAddresses) == 0 && e.PrivateIpAddress != "" {
 		ip := model.PrivateIP{Addr: l.addr(e.PrivateIpAddress, func() model.Source { return at(src, ".PrivateIpAddress") }), Primary: true}
-		if e.Association != nil {
-			ip.PublicIP = l.addr(e.Association.PublicIp, func() model.Source { return at(src, ".Association.PublicIp") })
-		}
 		if ip.Addr.IsValid() {
 			out.PrivateIPs = append(out.PrivateIPs, ip)
 		}
@@ -187,5 +212,27 @@ func (l *loader) eni(e awsENI, src model.Source) *model.NetworkInterface {
 		}
 		return 1
 	})
+	if e.Association != nil {
+		setPrimaryPublicIP(out, l.addr(e.Association.PublicIp, func() model.Source { return at(src, ".Association.PublicIp") }))
+	}
 	return out
+}
+
+// setPrimaryPublicIP gives pub to e's primary private IP unless that has a public IP of its
+// own. The primary is the first: eni sorts it there, and when no address is marked primary
+// the first is the one model.ApplyDefaults marks.
+func setPrimaryPublicIP(e *model.NetworkInterface, pub netip.Addr) {
+	if pub.IsValid() && len(e.PrivateIPs) > 0 && !e.PrivateIPs[0].PublicIP.IsValid() {
+		e.PrivateIPs[0].PublicIP = pub
+	}
+}
+
+// instancePublicIP gives the instance's PublicIpAddress to the primary private IP of its
+// primary network interface, the one at device index 0 (attached is sorted by device index),
+// when the interface's answers gave that address no public IP.
+func (l *loader) instancePublicIP(in awsInstance, src model.Source, attached []*model.NetworkInterface) {
+	pub := l.addr(in.PublicIpAddress, func() model.Source { return at(src, ".PublicIpAddress") })
+	if pub.IsValid() && len(attached) > 0 && attached[0].DeviceIndex == 0 {
+		setPrimaryPublicIP(attached[0], pub)
+	}
 }

@@ -9,8 +9,9 @@
 // carries its Source: the file and the JSON path, such as "RouteTables[1].Routes[0]".
 //
 // Load reports every problem it finds and never stops at the first. It neither applies AWS's
-// defaults nor validates: the caller runs model.ApplyDefaults and validation. Section
-// numbers (§) refer to aws-vpc-semantics.md; the API shapes are in its §9.
+// defaults nor validates: the caller runs model.ApplyDefaults and validation. What a snapshot
+// lacks as a whole (whole.go) is reported against its directory. Section numbers (§) refer
+// to aws-vpc-semantics.md; the API shapes are in its §9.
 package snapshot
 
 import (
@@ -29,14 +30,15 @@ import (
 // is returned even when there are errors, holding what could be read.
 func Load(dir string) (*model.Topology, model.Problems) {
 	l := &loader{}
+	var files [][2]string // path, name
+	var labs []string     // YAML files directly in dir, to suggest when it holds no answer
 	info, err := os.Stat(dir)
 	switch {
 	case err != nil:
 		l.probs.Errorf(model.Source{File: dir}, "cannot read snapshot: %v", err)
 	case !info.IsDir():
-		l.readFiles([][2]string{{dir, dir}})
+		files = [][2]string{{dir, dir}}
 	default:
-		var files [][2]string
 		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				l.probs.Errorf(model.Source{File: relName(dir, path)}, "cannot read: %v", err)
@@ -45,17 +47,29 @@ func Load(dir string) (*model.Topology, model.Problems) {
 				}
 				return nil
 			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".json") {
-				files = append(files, [2]string{path, relName(dir, path)})
+			switch name := relName(dir, path); {
+			case d.IsDir():
+			case strings.EqualFold(filepath.Ext(path), ".json"):
+				files = append(files, [2]string{path, name})
+			case isYAML(path) && !strings.ContainsRune(name, filepath.Separator):
+				labs = append(labs, name)
 			}
 			return nil
 		})
 		if err != nil {
 			l.probs.Errorf(model.Source{File: dir}, "cannot read snapshot: %v", err)
 		}
-		l.readFiles(files)
 	}
-	return l.build(), l.probs
+	l.readFiles(files)
+	t := l.build()
+	l.refuseUnanswered(dir, files, labs)
+	l.warnMissingFilters(dir, t)
+	return t, l.probs
+}
+
+func isYAML(path string) bool {
+	ext := filepath.Ext(path)
+	return strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
 }
 
 // relName is path relative to dir, for messages.
@@ -76,7 +90,8 @@ type item[T any] struct {
 // afterwards, kind by kind (build), so that merging across files (an instance's ENIs with
 // describe-network-interfaces) does not depend on which file the walk reaches first.
 type loader struct {
-	probs model.Problems
+	probs    model.Problems
+	answered map[string]bool // the top-level keys read, from files that are not broken
 
 	vpcs        []item[awsVpc]
 	subnets     []item[awsSubnet]

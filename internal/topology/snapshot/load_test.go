@@ -281,3 +281,104 @@ func TestTooManyTypeErrors(t *testing.T) {
 	}
 	wantProblem(t, ps, model.Error, "v.json: Vpcs", "more than 20 type errors")
 }
+
+// TestSnapshotWithoutNetworkAclsOrSecurityGroupsWarns: every VPC has a default network ACL
+// (§5.2) and a default security group (§4.1.7), so a snapshot with subnets but no network
+// ACL, or with interfaces naming security groups but no group, is partial, whether the answer
+// is missing or empty. The load says so and what vpclab assumes, naming the directory.
+func TestSnapshotWithoutNetworkAclsOrSecurityGroupsWarns(t *testing.T) {
+	const (
+		subnets = `{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"},
+			{"SubnetId": "subnet-2", "VpcId": "vpc-1", "CidrBlock": "10.0.2.0/24"}]}`
+		enis = `{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "VpcId": "vpc-1", "SubnetId": "subnet-1",
+			"PrivateIpAddress": "10.0.1.10", "Groups": [{"GroupId": "sg-1"}]}]}`
+		acls = `{"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "IsDefault": true}]}`
+		sgs  = `{"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "default", "VpcId": "vpc-1"}]}`
+	)
+	naclWarning := []string{"no network ACLs", "each of the 2 subnet(s) has its VPC's default network ACL", "allows all traffic", "§5.2"}
+	sgWarning := []string{"no security groups", "the groups that 1 network interface(s) name", "allow nothing", "ENI_SG_RULES_MISMATCH", "§4.1.7"}
+	cases := []struct {
+		name             string
+		files            map[string]string
+		wantNACL, wantSG string // "" when no warning is due, else what the warning says of the answer
+	}{
+		{"answers missing", map[string]string{"v.json": vpcsJSON, "s.json": subnets, "e.json": enis},
+			"no file holds a NetworkAcls answer", "no file holds a SecurityGroups answer"},
+		{"answers empty", map[string]string{"v.json": vpcsJSON, "s.json": subnets, "e.json": enis,
+			"a.json": `{"NetworkAcls": []}`, "g.json": `{"SecurityGroups": null}`},
+			"the NetworkAcls answer lists none", "the SecurityGroups answer lists none"},
+		{"answers present", map[string]string{"v.json": vpcsJSON, "s.json": subnets, "e.json": enis, "a.json": acls, "g.json": sgs}, "", ""},
+		// Nothing a network ACL or a security group would filter: nothing to warn about.
+		{"no subnets, no groups named", map[string]string{"v.json": vpcsJSON}, "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeFiles(t, c.files)
+			_, ps := Load(dir)
+			if ps.HasErrors() {
+				t.Fatalf("errors:\n%v", ps)
+			}
+			for _, w := range []struct {
+				answer string
+				subs   []string
+			}{{c.wantNACL, naclWarning}, {c.wantSG, sgWarning}} {
+				p := problem(ps, model.Warning, w.subs[0])
+				switch {
+				case w.answer == "" && p != nil:
+					t.Errorf("unexpected warning %v", p)
+				case w.answer != "":
+					if p = wantProblem(t, ps, model.Warning, append([]string{w.answer}, w.subs...)...); p != nil && p.Src != (model.Source{File: dir}) {
+						t.Errorf("warning at %+v, want the snapshot directory %s", p.Src, dir)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDirectoryWithoutDescribeAnswersIsRefused: a directory none of whose files holds an
+// answer vpclab reads is not an empty account but the wrong directory (an empty one, a YAML
+// lab's folder, unrelated JSON). It is refused with an error naming the directory, what was
+// expected and what was found. An answer that lists nothing is an empty account, and loads.
+func TestDirectoryWithoutDescribeAnswersIsRefused(t *testing.T) {
+	expected := []string{"no describe-* answer", "Vpcs, Subnets, RouteTables", "PrefixLists"}
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  func(dir string) []string // fragments of the error, besides expected; nil: no such error
+	}{
+		{"empty directory", map[string]string{},
+			func(string) []string { return []string{"it holds no *.json file"} }},
+		{"a lab's folder", map[string]string{"lab.yaml": "vpc: {name: v, cidr: 10.0.0.0/16}\n",
+			"lab-sg-narrowed.yml": "vpc: {name: v, cidr: 10.0.0.0/16}\n", "README.md": "# a lab", "sub/other.yaml": "x: 1\n"},
+			func(dir string) []string {
+				return []string{"it holds no *.json file", "did you mean " + filepath.Join(dir, "lab.yaml") + " or " + filepath.Join(dir, "lab-sg-narrowed.yml") + "?"}
+			}},
+		{"unrelated JSON", map[string]string{"package.json": `{"name": "x"}`, "sub/az.json": `{"AvailabilityZones": []}`},
+			func(string) []string {
+				return []string{"none of the 2 JSON file(s) read (package.json, " + filepath.Join("sub", "az.json") + ") holds one"}
+			}},
+		{"empty answers are an empty account", map[string]string{"Vpcs.json": `{"Vpcs": []}`}, nil},
+		// A broken file is reported for itself; the directory is not blamed as well.
+		{"broken JSON", map[string]string{"Vpcs.json": `{"Vpcs": [`}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeFiles(t, c.files)
+			top, ps := Load(dir)
+			if top == nil {
+				t.Fatal("Load returned a nil topology")
+			}
+			p := problem(ps, model.Error, expected[0])
+			if c.want == nil {
+				if p != nil {
+					t.Errorf("unexpected error %v", p)
+				}
+				return
+			}
+			if p = wantProblem(t, ps, model.Error, append(expected, c.want(dir)...)...); p != nil && p.Src != (model.Source{File: dir}) {
+				t.Errorf("error at %+v, want the directory %s", p.Src, dir)
+			}
+		})
+	}
+}

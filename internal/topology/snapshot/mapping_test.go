@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"maps"
 	"net/netip"
 	"slices"
 	"testing"
@@ -257,6 +258,7 @@ func TestInterfacesAndInstances(t *testing.T) {
 				 "Attachment": {"DeviceIndex": 0, "AttachTime": "soon"},
 				 "PrivateIpAddress": "10.0.0.20", "Association": {"PublicIp": "6.6.6.6"}, "Groups": [{"GroupId": "sg-2"}]}]}]},
 			{"Instances": [{"InstanceId": "i-1"}]}]}`,
+		"SecurityGroups.json": `{"SecurityGroups": [{"GroupId": "sg-1"}, {"GroupId": "sg-2"}]}`,
 	})
 	top, ps := Load(dir)
 	wantProblem(t, ps, model.Error, "Reservations[0].Instances[0].NetworkInterfaces[1].Attachment.AttachTime", `"soon"`)
@@ -298,5 +300,74 @@ func TestMissingIDsAndDuplicates(t *testing.T) {
 	wantProblem(t, ps, model.Warning, "b.json: Subnets[0]", "duplicate subnet subnet-1", "a.json: Subnets[1]")
 	if len(top.Subnets) != 1 || top.Subnets[0].CIDR.String() != "10.0.0.0/24" {
 		t.Errorf("subnets = %+v, want the first subnet-1", top.Subnets)
+	}
+}
+
+// TestENIPublicIPWithoutPerAddressAssociation: an address of PrivateIpAddresses without its
+// own Association still has a public IP when the answer gives it elsewhere (§6.1: at most one
+// public IPv4 per private IP): the ENI's top-level Association belongs to its primary private
+// IP, an instance's PublicIpAddress to the primary private IP of its device-index-0 ENI, and
+// an ENI listed by both answers keeps an address's Association from either.
+func TestENIPublicIPWithoutPerAddressAssociation(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"NetworkInterfaces.json": `{"NetworkInterfaces": [
+			{"NetworkInterfaceId": "eni-top", "VpcId": "vpc-1", "SubnetId": "subnet-1",
+			 "PrivateIpAddress": "10.0.0.10", "Association": {"PublicIp": "5.5.5.5"},
+			 "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.11", "Primary": false},
+			                        {"PrivateIpAddress": "10.0.0.10", "Primary": true}]},
+			{"NetworkInterfaceId": "eni-merged", "VpcId": "vpc-1", "SubnetId": "subnet-1",
+			 "Attachment": {"InstanceId": "i-1", "DeviceIndex": 1},
+			 "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.30", "Primary": true},
+			                        {"PrivateIpAddress": "10.0.0.31", "Primary": false}]},
+			{"NetworkInterfaceId": "eni-only-here", "VpcId": "vpc-1", "SubnetId": "subnet-1",
+			 "Attachment": {"InstanceId": "i-2", "DeviceIndex": 0},
+			 "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.40", "Primary": true}]},
+			{"NetworkInterfaceId": "eni-bad", "VpcId": "vpc-1", "SubnetId": "subnet-1",
+			 "Association": {"PublicIp": "not-an-ip"},
+			 "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.50", "Primary": true}]}]}`,
+		"Reservations.json": `{"Reservations": [{"Instances": [
+			{"InstanceId": "i-1", "PublicIpAddress": "6.6.6.6", "NetworkInterfaces": [
+				{"NetworkInterfaceId": "eni-merged", "Attachment": {"DeviceIndex": 1},
+				 "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.30", "Primary": true},
+				                        {"PrivateIpAddress": "10.0.0.31", "Primary": false, "Association": {"PublicIp": "7.7.7.7"}}]},
+				{"NetworkInterfaceId": "eni-primary", "VpcId": "vpc-1", "SubnetId": "subnet-1", "Attachment": {"DeviceIndex": 0},
+				 "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.21", "Primary": false},
+				                        {"PrivateIpAddress": "10.0.0.20", "Primary": true}]}]},
+			{"InstanceId": "i-2", "PublicIpAddress": "8.8.4.4"},
+			{"InstanceId": "i-3", "PublicIpAddress": "6.6.6"}]}]}`,
+	})
+	top, ps := Load(dir)
+	wantProblem(t, ps, model.Error, "NetworkInterfaces[3].Association.PublicIp", `"not-an-ip"`)
+	wantProblem(t, ps, model.Error, "Reservations[0].Instances[2].PublicIpAddress", `"6.6.6"`)
+	if n := len(ps); n != 2 {
+		t.Errorf("got %d problems, want 2:\n%v", n, ps)
+	}
+	publicIPs := func(id model.ENIID) map[string]string {
+		e := top.ENI(id)
+		if e == nil {
+			t.Fatalf("no ENI %s", id)
+		}
+		m := map[string]string{}
+		for _, p := range e.PrivateIPs {
+			m[p.Addr.String()] = ""
+			if p.PublicIP.IsValid() {
+				m[p.Addr.String()] = p.PublicIP.String()
+			}
+		}
+		return m
+	}
+	for _, c := range []struct {
+		eni  model.ENIID
+		want map[string]string // private IP -> public IP, "" for none
+	}{
+		{"eni-top", map[string]string{"10.0.0.10": "5.5.5.5", "10.0.0.11": ""}},     // top-level Association: primary only
+		{"eni-primary", map[string]string{"10.0.0.20": "6.6.6.6", "10.0.0.21": ""}}, // the instance's PublicIpAddress: device 0, primary only
+		{"eni-merged", map[string]string{"10.0.0.30": "", "10.0.0.31": "7.7.7.7"}},  // device 1; the instance's copy of the address
+		{"eni-only-here", map[string]string{"10.0.0.40": "8.8.4.4"}},                // listed by describe-network-interfaces only
+		{"eni-bad", map[string]string{"10.0.0.50": ""}},
+	} {
+		if got := publicIPs(c.eni); !maps.Equal(got, c.want) {
+			t.Errorf("%s: public IPs %v, want %v", c.eni, got, c.want)
+		}
 	}
 }

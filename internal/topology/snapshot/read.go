@@ -140,25 +140,20 @@ var unmodelled = map[string]bool{
 	"LocalGateways": true, "CarrierGateways": true, "Regions": true,
 }
 
-// plan returns the sink for the elements of a top-level key vpclab reads, or nil for the
-// keys it skips.
-func (f *fileRead) plan(tl *topLevel) sink {
-	switch tl.key {
-	case "Vpcs":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsVpc] { return &l.vpcs }, one)
-	case "Subnets":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsSubnet] { return &l.subnets }, one)
-	case "RouteTables":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsRouteTable] { return &l.routeTables }, one)
-	case "InternetGateways":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsInternetGateway] { return &l.igws }, one)
-	case "NatGateways":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsNatGateway] { return &l.nats }, one)
-	case "Addresses":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsAddress] { return &l.addresses }, one)
-	case "NetworkInterfaces":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsENI] { return &l.enis }, one)
-	case "Reservations": // a reservation gives its instances
+// answers are the describe-* answers vpclab reads, by top-level key, in the order messages
+// list them. Each row plans the decoding of its key's elements into the loader's list.
+var answers = []struct {
+	key  string
+	plan func(f *fileRead, tl *topLevel) sink
+}{
+	{"Vpcs", into(func(l *loader) *[]item[awsVpc] { return &l.vpcs })},
+	{"Subnets", into(func(l *loader) *[]item[awsSubnet] { return &l.subnets })},
+	{"RouteTables", into(func(l *loader) *[]item[awsRouteTable] { return &l.routeTables })},
+	{"InternetGateways", into(func(l *loader) *[]item[awsInternetGateway] { return &l.igws })},
+	{"NatGateways", into(func(l *loader) *[]item[awsNatGateway] { return &l.nats })},
+	{"Addresses", into(func(l *loader) *[]item[awsAddress] { return &l.addresses })},
+	{"NetworkInterfaces", into(func(l *loader) *[]item[awsENI] { return &l.enis })},
+	{"Reservations", func(f *fileRead, tl *topLevel) sink { // a reservation gives its instances
 		return decodeKey(f, tl, func(l *loader) *[]item[awsInstance] { return &l.instances },
 			func(out []item[awsInstance], r *awsReservation, src model.Source) []item[awsInstance] {
 				for j, in := range r.Instances {
@@ -166,16 +161,26 @@ func (f *fileRead) plan(tl *topLevel) sink {
 				}
 				return out
 			})
-	case "SecurityGroups":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsSecurityGroup] { return &l.sgs }, one)
-	case "NetworkAcls":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsNetworkAcl] { return &l.acls }, one)
-	case "VpnGateways":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsVpnGateway] { return &l.vgws }, one)
-	case "VpnConnections":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsVpnConnection] { return &l.vpns }, one)
-	case "PrefixLists":
-		return decodeKey(f, tl, func(l *loader) *[]item[awsPrefixList] { return &l.prefixLists }, one)
+	}},
+	{"SecurityGroups", into(func(l *loader) *[]item[awsSecurityGroup] { return &l.sgs })},
+	{"NetworkAcls", into(func(l *loader) *[]item[awsNetworkAcl] { return &l.acls })},
+	{"VpnGateways", into(func(l *loader) *[]item[awsVpnGateway] { return &l.vgws })},
+	{"VpnConnections", into(func(l *loader) *[]item[awsVpnConnection] { return &l.vpns })},
+	{"PrefixLists", into(func(l *loader) *[]item[awsPrefixList] { return &l.prefixLists })},
+}
+
+// into plans a key whose every element is one item of the list.
+func into[T any](list func(l *loader) *[]item[T]) func(f *fileRead, tl *topLevel) sink {
+	return func(f *fileRead, tl *topLevel) sink { return decodeKey(f, tl, list, one) }
+}
+
+// plan returns the sink for the elements of a top-level key vpclab reads, or nil for the
+// keys it skips.
+func (f *fileRead) plan(tl *topLevel) sink {
+	for _, a := range answers {
+		if a.key == tl.key {
+			return a.plan(f, tl)
+		}
 	}
 	return nil
 }
@@ -226,6 +231,7 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item
 	}
 	var batches []*batch // in order: the scan appends them, one file being one goroutine
 	f.keys = append(f.keys, func(l *loader) {
+		l.answer(key)
 		var probs model.Problems
 		n := 0
 		for _, b := range batches {
