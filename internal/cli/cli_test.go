@@ -202,6 +202,30 @@ func TestPcap(t *testing.T) {
 	if len(data) != 24+4*(16+84) || !bytes.Equal(data[:4], []byte{0xd4, 0xc3, 0xb2, 0xa1}) {
 		t.Errorf("pcap is %d bytes starting %x; want 24+4*100 with the libpcap magic", len(data), data[:4])
 	}
+	if want := "vpclab: wrote " + filepath.Join(dir, "destination.pcap") + "\n"; !strings.Contains(errs, want) {
+		t.Errorf("stderr %q; want the line %q", errs, want)
+	}
+}
+
+// --pcap creates its directory, and a directory it cannot create is bad input (exit 2).
+func TestPcapDirectory(t *testing.T) {
+	base := t.TempDir()
+	args := []string{"ping", "-c", "1", "-t", examples + "/east-west-nat/lab.yaml", "source", "destination", "--capture", "destination", "--pcap"}
+	dir := filepath.Join(base, "new", "dir")
+	if code, _, errs := run(append(args, dir)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "destination.pcap")); err != nil {
+		t.Error(err)
+	}
+	file := filepath.Join(base, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := run(append(args, filepath.Join(file, "dir"))...)
+	if code != ExitBadInput || !strings.HasPrefix(errs, "vpclab: --pcap: mkdir "+file) {
+		t.Errorf("exit %d, stderr %q; want 2 and the mkdir error", code, errs)
+	}
 }
 
 // From the internet an instance is addressed at its public IP (§3.4), whatever name the user

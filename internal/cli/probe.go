@@ -2,7 +2,8 @@ package cli
 
 import (
 	"fmt"
-
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -76,7 +77,7 @@ func (s *session) finish() error {
 		fmt.Fprintf(w, "\n--- capture on %s (%s) ---\n", c.Name, c.ENI)
 		c.WriteText(w)
 		if s.pf.pcapDir != "" {
-			path, err := c.WritePcap(s.pf.pcapDir)
+			path, err := writePcap(s.pf.pcapDir, c)
 			if err != nil {
 				return &exitError{code: ExitBadInput, msg: fmt.Sprintf("--pcap: %v", err)}
 			}
@@ -85,6 +86,24 @@ func (s *session) finish() error {
 	}
 	s.why.write(s.g.stderr)
 	return nil
+}
+
+// writePcap writes a capture to dir/NAME.pcap, creating dir if need be, and returns the
+// file's path. The file is the CLI's business; tools only encodes.
+func writePcap(dir string, c *tools.Capture) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, c.Name+".pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	err = c.WritePcap(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return path, err
 }
 
 // probe runs one probing command: load, resolve FROM and TO, run, print captures and

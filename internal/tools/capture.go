@@ -3,8 +3,6 @@ package tools
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/vpclab/vpclab/internal/packet"
@@ -25,27 +23,17 @@ func (c *Capture) WriteText(w io.Writer) {
 	}
 }
 
-// WritePcap writes the capture to dir/NAME.pcap (raw IPv4 link type) for tcpdump -r and
-// Wireshark. It returns the file's path.
-func (c *Capture) WritePcap(dir string) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, c.Name+".pcap")
-	f, err := os.Create(path)
+// WritePcap writes the capture to w as a pcap file (raw IPv4 link type) for tcpdump -r and
+// Wireshark. Where the file lives is the caller's business: tools does no I/O of its own.
+func (c *Capture) WritePcap(w io.Writer) error {
+	pw, err := packet.NewPcapWriter(w, packet.LinkTypeRaw)
 	if err != nil {
-		return "", err
+		return err
 	}
-	pw, err := packet.NewPcapWriter(f, packet.LinkTypeRaw)
-	if err == nil {
-		for _, r := range c.sorted() {
-			if err = pw.WritePacket(r.Time, r.Packet.Marshal()); err != nil {
-				break
-			}
+	for _, r := range c.sorted() {
+		if err := pw.WritePacket(r.Time, r.Packet.Marshal()); err != nil {
+			return err
 		}
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return path, err
+	return nil
 }
