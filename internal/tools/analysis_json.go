@@ -2,6 +2,7 @@ package tools
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -43,18 +44,24 @@ type AnalysisPacketHeader struct {
 	SourcePortRanges      []PortRange `json:",omitempty"`
 }
 
-// AnalysisRouteTableRoute is the route that decided a lookup.
+// AnalysisRouteTableRoute is the route that decided a lookup. One target member is set: the
+// one model's target table names for the target's kind and ID.
 type AnalysisRouteTableRoute struct {
-	DestinationCidr         string `json:"destinationCidr,omitempty"`
-	DestinationPrefixListId string `json:"destinationPrefixListId,omitempty"`
-	GatewayId               string `json:"gatewayId,omitempty"`
-	NatGatewayId            string `json:"natGatewayId,omitempty"`
-	NetworkInterfaceId      string `json:"networkInterfaceId,omitempty"`
-	InstanceId              string `json:"instanceId,omitempty"`
-	TransitGatewayId        string `json:"transitGatewayId,omitempty"`
-	VpcPeeringConnectionId  string `json:"vpcPeeringConnectionId,omitempty"`
-	Origin                  string `json:"origin,omitempty"`
-	State                   string `json:"state,omitempty"`
+	DestinationCidr             string `json:",omitempty"`
+	DestinationPrefixListId     string `json:",omitempty"`
+	EgressOnlyInternetGatewayId string `json:",omitempty"`
+	GatewayId                   string `json:",omitempty"`
+	InstanceId                  string `json:",omitempty"`
+	NatGatewayId                string `json:",omitempty"`
+	NetworkInterfaceId          string `json:",omitempty"`
+	Origin                      string `json:",omitempty"`
+	TransitGatewayId            string `json:",omitempty"`
+	VpcPeeringConnectionId      string `json:",omitempty"`
+	State                       string `json:",omitempty"`
+	CarrierGatewayId            string `json:",omitempty"`
+	CoreNetworkArn              string `json:",omitempty"`
+	LocalGatewayId              string `json:",omitempty"`
+	VpclabOdbNetworkArn         string `json:",omitempty"` // AWS has no member for an ODB network
 }
 
 // AnalysisSecurityGroupRule is the rule that allowed a packet.
@@ -173,19 +180,11 @@ func routeJSON(r *engine.RouteRef) *AnalysisRouteTableRoute {
 	} else {
 		j.DestinationCidr = r.Destination
 	}
-	switch t := r.Target.ID; {
-	case strings.HasPrefix(t, "nat-"):
-		j.NatGatewayId = t
-	case strings.HasPrefix(t, "eni-"):
-		j.NetworkInterfaceId = t
-	case strings.HasPrefix(t, "i-"):
-		j.InstanceId = t
-	case strings.HasPrefix(t, "tgw-"):
-		j.TransitGatewayId = t
-	case strings.HasPrefix(t, "pcx-"):
-		j.VpcPeeringConnectionId = t
-	default:
-		j.GatewayId = t
+	// The member model's target table names (TestAnalysisJSONOutput checks each is a field).
+	if m := reflect.ValueOf(j).Elem().FieldByName(r.Target.Field().Analysis); m.IsValid() {
+		m.SetString(r.Target.ID)
+	} else {
+		j.GatewayId = r.Target.ID // a target without a kind
 	}
 	return j
 }
