@@ -135,9 +135,22 @@ func explanations(r *engine.Result, path string) []Explanation {
 			dir = r.Hops[b.Hop].Direction
 		}
 		out = append(out, Explanation{ExplanationCode: b.Code, Component: AnalysisComponent{Id: b.At.ID, Name: b.At.Name},
-			Direction: dir, VpclabDetail: b.Detail, VpclabPath: path})
+			Direction: awsDirection(dir), VpclabDetail: b.Detail, VpclabPath: path})
 	}
 	return out
+}
+
+// awsDirection is a hop's direction as Explanation.Direction says it: AWS's values are
+// egress and ingress, for network ACLs (which vpclab's hops call outbound and inbound) as
+// for security groups.
+func awsDirection(d string) string {
+	switch d {
+	case "outbound":
+		return "egress"
+	case "inbound":
+		return "ingress"
+	}
+	return d
 }
 
 func pathComponents(r *engine.Result) []PathComponent {

@@ -305,4 +305,8 @@ func TestAnalysisJSONOutput(t *testing.T) {
 			t.Errorf("route to %s: target members %v (%v), want %s", w.id, targets, rt, w.member)
 		}
 	}
+	exps := doc["Explanations"].([]any)
+	if len(exps) != 2 || exps[0].(map[string]any)["Direction"] != "ingress" {
+		t.Errorf("explanations = %v, want two with Direction ingress (AWS's word for a NACL's inbound)", exps)
+	}
 }
