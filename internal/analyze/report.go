@@ -160,7 +160,7 @@ func Explanations(bs []Blocker) []tools.Explanation {
 	for _, b := range bs {
 		out = append(out, tools.Explanation{ExplanationCode: b.Code,
 			Component: tools.AnalysisComponent{Id: b.At.ID, Name: b.At.Name},
-			Direction: b.Direction.String(), VpclabDetail: b.Detail, VpclabPath: b.Path})
+			Direction: tools.AWSDirection(b.Direction), VpclabDetail: b.Detail, VpclabPath: b.Path})
 	}
 	return out
 }

@@ -98,8 +98,11 @@ func TestIGW_IngressChecks_3_4(t *testing.T) {
 	wantDroppedAt(t, r, engine.CodeNotInTopology, "internet")
 	wantDroppedAt(t, l.send("internet", tcp("10.1.2.3:50000", "198.51.100.40:22")), engine.CodeIGWSrcRFC1918Ingress, "igw-lab")
 	wantDroppedAt(t, l.send("internet", tcp("100.100.1.1:50000", "198.51.100.40:22")), engine.CodeIGWSrcRFC6598Ingress, "igw-lab")
-	// A private destination from the internet is not a public IP of the topology either.
-	wantDroppedAt(t, l.send("internet", tcp("8.8.8.8:50000", "10.0.4.40:22")), engine.CodeNotInTopology, "internet")
+	// A private IP of the topology from the internet dies at the IGW of the VPC holding it: the
+	// IGW admits only its VPC's public IPs (IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS); a private
+	// address nobody holds is in no VPC at all.
+	wantDroppedAt(t, l.send("internet", tcp("8.8.8.8:50000", "10.0.4.40:22")), engine.CodeIGWPrivateIPIngress, "igw-lab")
+	wantDroppedAt(t, l.send("internet", tcp("8.8.8.8:50000", "10.0.4.199:22")), engine.CodeNotInTopology, "internet")
 
 	l.topo.InternetGateways[0].VPC = ""
 	l.changed()

@@ -329,3 +329,43 @@ func TestRewriteExtras(t *testing.T) {
 		t.Errorf("rewritten topology differs (-written +read):\n%s", d)
 	}
 }
+
+// TestRewriteTargetMembers: a route to each kind of model's target table is written in
+// the member the table names for its ID and reads back as the same target.
+func TestRewriteTargetMembers(t *testing.T) {
+	topo := Estate(Options{VPCs: 1, SubnetsPerVPC: 2, InstancesPerSubnet: 1, Seed: 3})
+	rt := topo.RouteTables[1]
+	var members []string
+	for i, row := range model.TargetKinds() {
+		for j, f := range row.Fields {
+			id := f.Prefix + "0123456789abcdef0"
+			switch f.Prefix {
+			case "local":
+				continue // every table has its local route already
+			case "":
+				id = "weird-0123456789abcdef0"
+			}
+			tg := model.Target{Kind: row.Kind, ID: id}
+			rt.Routes = append(rt.Routes, model.Route{Destination: netip.MustParsePrefix(fmt.Sprintf("100.%d.%d.0/24", i, j)),
+				Target: tg, Origin: model.OriginCreateRoute, State: model.RouteActive})
+			members = append(members, fmt.Sprintf("%q: %q", tg.Field().Describe, id))
+		}
+	}
+	dir := writeSnapshot(t, topo)
+	data, err := os.ReadFile(filepath.Join(dir, "RouteTables.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range members {
+		if !bytes.Contains(data, []byte(m)) {
+			t.Errorf("RouteTables.json has no %s", m)
+		}
+	}
+	got, probs := snapshot.Load(dir)
+	if probs.HasErrors() {
+		t.Fatal(probs)
+	}
+	if d := cmp.Diff(rt.Routes, got.RouteTables[1].Routes, cmpOpts...); d != "" {
+		t.Errorf("routes differ (-written +read):\n%s", d)
+	}
+}

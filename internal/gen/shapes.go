@@ -92,20 +92,9 @@ type rtAssocJSON struct {
 	SubnetId                string `json:",omitempty"`
 }
 
-type routeJSON struct {
-	DestinationCidrBlock        string `json:",omitempty"`
-	DestinationPrefixListId     string `json:",omitempty"`
-	EgressOnlyInternetGatewayId string `json:",omitempty"`
-	GatewayId                   string `json:",omitempty"`
-	InstanceId                  string `json:",omitempty"`
-	InstanceOwnerId             string `json:",omitempty"`
-	NatGatewayId                string `json:",omitempty"`
-	NetworkInterfaceId          string `json:",omitempty"`
-	Origin                      string
-	State                       string
-	TransitGatewayId            string `json:",omitempty"`
-	VpcPeeringConnectionId      string `json:",omitempty"`
-}
+// routeJSON is one route of describe-route-tables. A map, because its target member comes
+// from model's target table; encoding/json writes the keys sorted, as the AWS CLI does.
+type routeJSON map[string]string
 
 func (w *writer) routeTable(rt *model.RouteTable) routeTableJSON {
 	out := routeTableJSON{OwnerId: w.owner, PropagatingVgws: []struct{ GatewayId string }{}, RouteTableId: string(rt.ID),
@@ -129,34 +118,21 @@ func (w *writer) routeTable(rt *model.RouteTable) routeTableJSON {
 		out.PropagatingVgws = append(out.PropagatingVgws, struct{ GatewayId string }{string(g)})
 	}
 	for _, r := range rt.Routes {
-		rj := routeJSON{Origin: string(r.Origin), State: string(r.State)}
-		if rj.Origin == "" {
-			rj.Origin = string(model.OriginCreateRoute)
+		rj := routeJSON{"Origin": string(r.Origin), "State": string(r.State)}
+		if r.Origin == "" {
+			rj["Origin"] = string(model.OriginCreateRoute)
 		}
-		if rj.State == "" {
-			rj.State = string(model.RouteActive)
+		if r.State == "" {
+			rj["State"] = string(model.RouteActive)
 		}
 		if r.DestinationPrefixList != "" {
-			rj.DestinationPrefixListId = string(r.DestinationPrefixList)
+			rj["DestinationPrefixListId"] = string(r.DestinationPrefixList)
 		} else {
-			rj.DestinationCidrBlock = r.Destination.String()
+			rj["DestinationCidrBlock"] = r.Destination.String()
 		}
-		id := r.Target.ID
-		switch r.Target.Kind {
-		case model.TargetNATGateway:
-			rj.NatGatewayId = id
-		case model.TargetNetworkInterface:
-			rj.NetworkInterfaceId = id
-		case model.TargetInstance:
-			rj.InstanceId, rj.InstanceOwnerId = id, w.owner
-		case model.TargetTransitGateway:
-			rj.TransitGatewayId = id
-		case model.TargetPeering:
-			rj.VpcPeeringConnectionId = id
-		case model.TargetEgressOnlyInternetGateway:
-			rj.EgressOnlyInternetGatewayId = id
-		default: // local, igw-, vgw-, vpce- and anything else AWS prints as GatewayId
-			rj.GatewayId = id
+		rj[r.Target.Field().Describe] = r.Target.ID
+		if r.Target.Kind == model.TargetInstance {
+			rj["InstanceOwnerId"] = w.owner
 		}
 		out.Routes = append(out.Routes, rj)
 	}

@@ -113,46 +113,6 @@ type RouteTable struct {
 	Src             Source
 }
 
-// TargetKind is the kind of a route target (§9.3).
-type TargetKind int
-
-const (
-	TargetLocal TargetKind = iota + 1
-	TargetInternetGateway
-	TargetNATGateway
-	TargetNetworkInterface
-	TargetInstance
-	TargetVPNGateway
-	TargetVPCEndpoint // gateway endpoint, GWLB endpoint or firewall endpoint (vpce-)
-	TargetTransitGateway
-	TargetPeering
-	TargetEgressOnlyInternetGateway
-	TargetOther // local gateway, carrier gateway, core network, ...: not modelled (fail closed)
-)
-
-var targetKindNames = [...]string{
-	TargetLocal: "local", TargetInternetGateway: "internet-gateway", TargetNATGateway: "nat-gateway",
-	TargetNetworkInterface: "network-interface", TargetInstance: "instance",
-	TargetVPNGateway: "vpn-gateway", TargetVPCEndpoint: "vpc-endpoint",
-	TargetTransitGateway: "transit-gateway", TargetPeering: "vpc-peering-connection",
-	TargetEgressOnlyInternetGateway: "egress-only-internet-gateway", TargetOther: "other",
-}
-
-func (k TargetKind) String() string {
-	if k > 0 && int(k) < len(targetKindNames) {
-		return targetKindNames[k]
-	}
-	return fmt.Sprintf("TargetKind(%d)", int(k))
-}
-
-// Target is a route's next hop. ID is "local" for the local route, else the target's AWS ID.
-type Target struct {
-	Kind TargetKind
-	ID   string
-}
-
-func (t Target) String() string { return t.ID }
-
 // RouteOrigin is how the route came to be (§9.3).
 type RouteOrigin string
 

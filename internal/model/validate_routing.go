@@ -1,6 +1,9 @@
 package model
 
-import "net/netip"
+import (
+	"net/netip"
+	"strings"
+)
 
 // Validation of routing: route tables and their routes, internet gateways, VGWs and VPN
 // connections.
@@ -102,11 +105,9 @@ func (v *validator) route(src Source, where string, rt *RouteTable, vpc *VPC, r 
 			if !v.isSubnetCIDR(vpc.ID, d) {
 				v.ps.Errorf(src, "%s: a route inside VPC %s's CIDR must be exactly a subnet's CIDR (§1.2.5)", where, label(vpc.Name, vpc.ID))
 			}
-			switch r.Target.Kind {
-			case TargetNATGateway, TargetNetworkInterface, TargetInstance, TargetVPCEndpoint:
-			default:
-				v.ps.Errorf(src, "%s: a route inside VPC %s's CIDR can only target a NAT gateway, network interface, instance or VPC endpoint, not %s (%s) (§1.2.5)",
-					where, label(vpc.Name, vpc.ID), r.Target.ID, r.Target.Kind)
+			if !r.Target.Kind.Info().InVPCCIDR {
+				v.ps.Errorf(src, "%s: a route inside VPC %s's CIDR can only target a %s, not %s (%s) (§1.2.5)",
+					where, label(vpc.Name, vpc.ID), inVPCCIDRTargets, r.Target.ID, r.Target.Kind)
 			}
 		case r.Target.Kind == TargetLocal && !isVPC && vpc != nil:
 			v.ps.Errorf(src, "%s: the local target is only for the VPC's own CIDRs %v (§1.1.5)", where, vpc.CIDRs)
@@ -118,6 +119,21 @@ func (v *validator) route(src Source, where string, rt *RouteTable, vpc *VPC, r 
 	v.routeTarget(src, where, rt, r.Target)
 }
 
+// inVPCCIDRTargets lists the kinds a route inside the VPC CIDR may target, as messages say
+// them: "NAT gateway, network interface, instance or VPC endpoint".
+var inVPCCIDRTargets = func() string {
+	var nouns []string
+	for _, r := range TargetKinds() {
+		if r.InVPCCIDR {
+			nouns = append(nouns, r.Noun)
+		}
+	}
+	if len(nouns) < 2 {
+		return strings.Join(nouns, "")
+	}
+	return strings.Join(nouns[:len(nouns)-1], ", ") + " or " + nouns[len(nouns)-1]
+}()
+
 func (v *validator) isSubnetCIDR(vpc VPCID, p netip.Prefix) bool {
 	for _, s := range v.t.Subnets {
 		if s.VPC == vpc && s.CIDR == p {
@@ -128,13 +144,17 @@ func (v *validator) isSubnetCIDR(vpc VPCID, p netip.Prefix) bool {
 }
 
 func (v *validator) routeTarget(src Source, where string, rt *RouteTable, tg Target) {
-	missing := func(kind string) {
-		v.ps.Warnf(src, "%s: target %s %s is not in the topology; packets that match the route are dropped", where, kind, tg.ID)
+	noun := tg.Kind.Info().Noun
+	missing := func() {
+		v.ps.Warnf(src, "%s: target %s %s is not in the topology; packets that match the route are dropped", where, noun, tg.ID)
 	}
-	elsewhere := func(kind, name string, in VPCID) {
+	elsewhere := func(name string, in VPCID) {
 		if in != rt.VPC && in != "" && rt.VPC != "" {
-			v.ps.Errorf(src, "%s: %s %s is in VPC %s, not in the table's VPC %s", where, kind, name, v.vpcLabel(in), v.vpcLabel(rt.VPC))
+			v.ps.Errorf(src, "%s: %s %s is in VPC %s, not in the table's VPC %s", where, noun, name, v.vpcLabel(in), v.vpcLabel(rt.VPC))
 		}
+	}
+	detached := func(name string) {
+		v.ps.Warnf(src, "%s: %s %s is detached; AWS shows the route as blackhole (§1.2.6)", where, noun, name)
 	}
 	switch tg.Kind {
 	case TargetLocal:
@@ -142,48 +162,51 @@ func (v *validator) routeTarget(src Source, where string, rt *RouteTable, tg Tar
 		g := v.internetGateway(InternetGatewayID(tg.ID))
 		switch {
 		case g == nil:
-			missing("internet gateway")
+			missing()
 		case g.VPC == "":
-			v.ps.Warnf(src, "%s: internet gateway %s is detached; AWS shows the route as blackhole (§1.2.6)", where, label(g.Name, g.ID))
+			detached(label(g.Name, g.ID))
 		default:
-			elsewhere("internet gateway", label(g.Name, g.ID), g.VPC)
+			elsewhere(label(g.Name, g.ID), g.VPC)
 		}
 	case TargetNATGateway:
 		if n := v.ix.NATGateways[NATGatewayID(tg.ID)]; n == nil {
-			missing("NAT gateway")
+			missing()
 		} else {
-			elsewhere("NAT gateway", label(n.Name, n.ID), n.VPC)
+			elsewhere(label(n.Name, n.ID), n.VPC)
 		}
 	case TargetNetworkInterface:
 		if e := v.ix.ENIs[ENIID(tg.ID)]; e == nil {
-			missing("network interface")
+			missing()
 		} else {
-			elsewhere("network interface", label(e.Name, e.ID), e.VPC)
+			elsewhere(label(e.Name, e.ID), e.VPC)
 		}
 	case TargetInstance:
 		in := v.ix.Instances[InstanceID(tg.ID)]
 		if in == nil {
-			missing("instance")
+			missing()
 		} else if len(in.ENIs) > 0 {
 			if e := v.ix.ENIs[in.ENIs[0]]; e != nil {
-				elsewhere("instance", label(in.Name, in.ID), e.VPC)
+				elsewhere(label(in.Name, in.ID), e.VPC)
 			}
 		}
 	case TargetVPNGateway:
 		g := v.ix.VPNGateways[VPNGatewayID(tg.ID)]
 		switch {
 		case g == nil:
-			missing("VPN gateway")
+			missing()
 		case g.VPC == "":
-			v.ps.Warnf(src, "%s: VPN gateway %s is detached; AWS shows the route as blackhole (§1.2.6)", where, label(g.Name, g.ID))
+			detached(label(g.Name, g.ID))
 		default:
-			elsewhere("VPN gateway", label(g.Name, g.ID), g.VPC)
+			elsewhere(label(g.Name, g.ID), g.VPC)
 		}
-	case TargetVPCEndpoint, TargetTransitGateway, TargetPeering, TargetEgressOnlyInternetGateway, TargetOther:
-		v.ps.Warnf(src, "%s: target %s is a %s, which the topology does not describe; packets that match the route are dropped",
-			where, tg.ID, tg.Kind)
 	default:
-		v.ps.Errorf(src, "%s: the route has no target", where)
+		switch info := tg.Kind.Info(); {
+		case info.Kind == 0:
+			v.ps.Errorf(src, "%s: the route has no target", where)
+		case !info.Modelled:
+			v.ps.Warnf(src, "%s: target %s is a %s, which the topology does not describe; packets that match the route are dropped",
+				where, tg.ID, tg.Kind)
+		}
 	}
 }
 

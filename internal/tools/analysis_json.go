@@ -2,6 +2,7 @@ package tools
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -43,18 +44,24 @@ type AnalysisPacketHeader struct {
 	SourcePortRanges      []PortRange `json:",omitempty"`
 }
 
-// AnalysisRouteTableRoute is the route that decided a lookup.
+// AnalysisRouteTableRoute is the route that decided a lookup. One target member is set: the
+// one model's target table names for the target's kind and ID.
 type AnalysisRouteTableRoute struct {
-	DestinationCidr         string `json:"destinationCidr,omitempty"`
-	DestinationPrefixListId string `json:"destinationPrefixListId,omitempty"`
-	GatewayId               string `json:"gatewayId,omitempty"`
-	NatGatewayId            string `json:"natGatewayId,omitempty"`
-	NetworkInterfaceId      string `json:"networkInterfaceId,omitempty"`
-	InstanceId              string `json:"instanceId,omitempty"`
-	TransitGatewayId        string `json:"transitGatewayId,omitempty"`
-	VpcPeeringConnectionId  string `json:"vpcPeeringConnectionId,omitempty"`
-	Origin                  string `json:"origin,omitempty"`
-	State                   string `json:"state,omitempty"`
+	DestinationCidr             string `json:",omitempty"`
+	DestinationPrefixListId     string `json:",omitempty"`
+	EgressOnlyInternetGatewayId string `json:",omitempty"`
+	GatewayId                   string `json:",omitempty"`
+	InstanceId                  string `json:",omitempty"`
+	NatGatewayId                string `json:",omitempty"`
+	NetworkInterfaceId          string `json:",omitempty"`
+	Origin                      string `json:",omitempty"`
+	TransitGatewayId            string `json:",omitempty"`
+	VpcPeeringConnectionId      string `json:",omitempty"`
+	State                       string `json:",omitempty"`
+	CarrierGatewayId            string `json:",omitempty"`
+	CoreNetworkArn              string `json:",omitempty"`
+	LocalGatewayId              string `json:",omitempty"`
+	VpclabOdbNetworkArn         string `json:",omitempty"` // AWS has no member for an ODB network
 }
 
 // AnalysisSecurityGroupRule is the rule that allowed a packet.
@@ -123,14 +130,27 @@ func (tr TraceResult) Analysis() Analysis {
 func explanations(r *engine.Result, path string) []Explanation {
 	var out []Explanation
 	for _, b := range r.Blockers {
-		dir := ""
+		var dir engine.Direction
 		if b.Hop >= 0 && b.Hop < len(r.Hops) {
-			dir = r.Hops[b.Hop].Direction.String()
+			dir = r.Hops[b.Hop].Direction
 		}
 		out = append(out, Explanation{ExplanationCode: b.Code, Component: AnalysisComponent{Id: b.At.ID, Name: b.At.Name},
-			Direction: dir, VpclabDetail: b.Detail, VpclabPath: path})
+			Direction: AWSDirection(dir), VpclabDetail: b.Detail, VpclabPath: path})
 	}
 	return out
+}
+
+// AWSDirection is a hop's direction as Explanation.Direction says it: AWS's values are
+// egress and ingress, for network ACLs (which vpclab's hops call outbound and inbound) as
+// for security groups.
+func AWSDirection(d engine.Direction) string {
+	switch d {
+	case engine.Outbound, engine.Egress:
+		return "egress"
+	case engine.Inbound, engine.Ingress:
+		return "ingress"
+	}
+	return ""
 }
 
 func pathComponents(r *engine.Result) []PathComponent {
@@ -173,19 +193,11 @@ func routeJSON(r *engine.RouteRef) *AnalysisRouteTableRoute {
 	} else {
 		j.DestinationCidr = r.Destination
 	}
-	switch t := r.Target.ID; {
-	case strings.HasPrefix(t, "nat-"):
-		j.NatGatewayId = t
-	case strings.HasPrefix(t, "eni-"):
-		j.NetworkInterfaceId = t
-	case strings.HasPrefix(t, "i-"):
-		j.InstanceId = t
-	case strings.HasPrefix(t, "tgw-"):
-		j.TransitGatewayId = t
-	case strings.HasPrefix(t, "pcx-"):
-		j.VpcPeeringConnectionId = t
-	default:
-		j.GatewayId = t
+	// The member model's target table names (TestAnalysisJSONOutput checks each is a field).
+	if m := reflect.ValueOf(j).Elem().FieldByName(r.Target.Field().Analysis); m.IsValid() {
+		m.SetString(r.Target.ID)
+	} else {
+		j.GatewayId = r.Target.ID // a target without a kind
 	}
 	return j
 }

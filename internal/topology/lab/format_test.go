@@ -3,6 +3,7 @@ package lab
 import (
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/model"
@@ -134,6 +135,27 @@ route_tables:
 	}
 	if top.VPNGateways[0].ASN != 65000 || eni.Name != "fw-in" || eni.DeviceIndex != 1 || eni.SourceDestCheck {
 		t.Errorf("VGW = %+v, ENI = %+v", top.VPNGateways[0], eni)
+	}
+}
+
+// TestRouteTargetIDs: a target written as an AWS ID gets the kind model's table gives its
+// prefix, for every kind, including those the lab cannot declare.
+func TestRouteTargetIDs(t *testing.T) {
+	for _, row := range model.TargetKinds() {
+		for _, f := range row.Fields {
+			if !strings.HasSuffix(f.Prefix, "-") {
+				continue // local, ARNs and the catch-all are not written as IDs
+			}
+			id := f.Prefix + "0123456789abcdef0"
+			top, ps := Parse("lab.yaml", []byte("vpc: {cidr: 10.0.0.0/16}\nroute_tables: {rt: {routes: {192.168.0.0/16: "+id+"}}}\n"))
+			if ps.HasErrors() {
+				t.Errorf("%s: %v", id, ps)
+				continue
+			}
+			if got := top.RouteTables[0].Routes[0].Target; got != (model.Target{Kind: row.Kind, ID: id}) {
+				t.Errorf("%s: target = %+v, want kind %v", id, got, row.Kind)
+			}
+		}
 	}
 }
 

@@ -170,15 +170,6 @@ var targetKinds = []targetKind{
 	{"eni", model.TargetNetworkInterface, func(l *loader) *registry { return l.enis }},
 }
 
-// idTargets are the route targets that may be written as AWS IDs. Those the lab cannot
-// declare (endpoints, transit gateways, peerings) are accepted; the engine fails closed on
-// them and Validate warns.
-var idTargets = map[string]model.TargetKind{
-	"igw": model.TargetInternetGateway, "nat": model.TargetNATGateway, "eni": model.TargetNetworkInterface,
-	"i": model.TargetInstance, "vgw": model.TargetVPNGateway, "vpce": model.TargetVPCEndpoint,
-	"tgw": model.TargetTransitGateway, "pcx": model.TargetPeering, "eigw": model.TargetEgressOnlyInternetGateway,
-}
-
 const targetKindsText = "NAT gateway, internet gateway, VPN gateway, instance or ENI"
 
 // target resolves a route target as written: local; a name of a NAT gateway, internet
@@ -205,8 +196,13 @@ func (l *loader) target(s string, line int, where string, rt *decl, blackhole bo
 			return model.Target{}, false
 		}
 	}
-	if m := awsID.FindStringSubmatch(s); m != nil && idTargets[m[1]] != 0 {
-		return model.Target{Kind: idTargets[m[1]], ID: s}, true
+	// An AWS ID of any kind model's table knows. Those the lab cannot declare (endpoints,
+	// transit gateways, peerings, local gateways, ...) are accepted; the engine fails closed
+	// on them and Validate warns.
+	if awsID.MatchString(s) {
+		if k, ok := model.TargetKindOfID(s); ok {
+			return model.Target{Kind: k, ID: s}, true
+		}
 	}
 	var found []model.Target
 	var kinds, all []string

@@ -1,13 +1,62 @@
 package snapshot
 
 import (
+	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/model"
 )
+
+// TestRouteTargetMembers: every way model's target table says AWS writes a target reads
+// back as its kind, with a warning at the member for the kinds vpclab does not know.
+func TestRouteTargetMembers(t *testing.T) {
+	type want struct {
+		kind       model.TargetKind
+		member, id string
+	}
+	var wants []want
+	var routes []string
+	for _, row := range model.TargetKinds() {
+		for _, f := range row.Fields {
+			id := f.Prefix + "0123456789abcdef0"
+			switch {
+			case f.Prefix == "local":
+				id = "local"
+			case f.Prefix == "":
+				id = "weird-0123456789abcdef0"
+			}
+			wants = append(wants, want{row.Kind, f.Describe, id})
+			routes = append(routes, fmt.Sprintf(`{"DestinationCidrBlock": "10.%d.0.0/16", %q: %q}`, len(routes), f.Describe, id))
+		}
+	}
+	dir := writeFiles(t, map[string]string{"RouteTables.json": `{"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1",
+		"Routes": [` + strings.Join(routes, ",\n") + `]}]}`})
+	top, ps := Load(dir)
+	if ps.HasErrors() {
+		t.Fatalf("errors:\n%v", ps)
+	}
+	got := top.RouteTables[0].Routes
+	if len(got) != len(wants) {
+		t.Fatalf("got %d routes, want %d", len(got), len(wants))
+	}
+	others := 0
+	for i, w := range wants {
+		if got[i].Target != (model.Target{Kind: w.kind, ID: w.id}) {
+			t.Errorf("%s %s read as %v %q, want %v", w.member, w.id, got[i].Target.Kind, got[i].Target.ID, w.kind)
+		}
+		if w.kind == model.TargetOther {
+			others++
+			wantProblem(t, ps, model.Warning, fmt.Sprintf("RouteTables[0].Routes[%d].%s", i, w.member), w.id, "not modelled")
+		}
+	}
+	if n := len(ps.Warnings()); n != others {
+		t.Errorf("got %d warnings, want %d (one per unmodelled target):\n%v", n, others, ps)
+	}
+}
 
 func TestVPCCIDRs(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"v.json": `{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16",

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -140,50 +141,51 @@ func (l *loader) route(r awsRoute, src model.Source) (model.Route, bool) {
 	return out, true
 }
 
-// target picks the route's target from whichever target field is set.
+// target picks the route's target: the first target member set, in the order of model's
+// target table, which also gives the kind for that member and ID. Kinds vpclab does not
+// model become TargetOther, with a warning.
 func (l *loader) target(r awsRoute, src model.Source) (model.Target, bool) {
-	switch {
-	case r.GatewayId != "":
-		g := r.GatewayId
-		switch {
-		case g == "local":
-			return model.Target{Kind: model.TargetLocal, ID: "local"}, true
-		case strings.HasPrefix(g, "igw-"):
-			return model.Target{Kind: model.TargetInternetGateway, ID: g}, true
-		case strings.HasPrefix(g, "vgw-"):
-			return model.Target{Kind: model.TargetVPNGateway, ID: g}, true
-		case strings.HasPrefix(g, "vpce-"):
-			return model.Target{Kind: model.TargetVPCEndpoint, ID: g}, true
+	v := reflect.ValueOf(&r).Elem()
+	for _, m := range routeTargetMembers {
+		id := v.Field(m.index).String()
+		if id == "" {
+			continue
 		}
-		l.probs.Warnf(at(src, ".GatewayId"), "gateway %q is not a target vpclab models; traffic to it is dropped", g)
-		return model.Target{Kind: model.TargetOther, ID: g}, true
-	case r.NatGatewayId != "":
-		return model.Target{Kind: model.TargetNATGateway, ID: r.NatGatewayId}, true
-	case r.TransitGatewayId != "":
-		return model.Target{Kind: model.TargetTransitGateway, ID: r.TransitGatewayId}, true
-	case r.VpcPeeringConnectionId != "":
-		return model.Target{Kind: model.TargetPeering, ID: r.VpcPeeringConnectionId}, true
-	case r.EgressOnlyInternetGatewayId != "":
-		return model.Target{Kind: model.TargetEgressOnlyInternetGateway, ID: r.EgressOnlyInternetGatewayId}, true
-	case r.NetworkInterfaceId != "":
-		return model.Target{Kind: model.TargetNetworkInterface, ID: r.NetworkInterfaceId}, true
-	case r.InstanceId != "":
-		return model.Target{Kind: model.TargetInstance, ID: r.InstanceId}, true
-	case r.VpcEndpointId != "":
-		return model.Target{Kind: model.TargetVPCEndpoint, ID: r.VpcEndpointId}, true
-	}
-	for _, o := range []struct{ field, id string }{
-		{"LocalGatewayId", r.LocalGatewayId}, {"CarrierGatewayId", r.CarrierGatewayId},
-		{"CoreNetworkArn", r.CoreNetworkArn}, {"OdbNetworkArn", r.OdbNetworkArn},
-	} {
-		if o.id != "" {
-			l.probs.Warnf(at(src, ".%s", o.field), "%s targets are not modelled; traffic to %s is dropped", o.field, o.id)
-			return model.Target{Kind: model.TargetOther, ID: o.id}, true
+		kind, _ := model.TargetKindOfField(m.name, id)
+		if kind == model.TargetOther {
+			l.probs.Warnf(at(src, ".%s", m.name), "%s %s: this target is not modelled; traffic to it is dropped", m.name, id)
 		}
+		return model.Target{Kind: kind, ID: id}, true
 	}
 	l.probs.Errorf(src, "route has no target")
 	return model.Target{}, false
 }
+
+// targetMember is a describe-route-tables member that names a route's target, with the
+// index of awsRoute's field that holds it.
+type targetMember struct {
+	name  string
+	index int
+}
+
+// routeTargetMembers are the members model's target table names, in its reading order.
+var routeTargetMembers = func() []targetMember {
+	var out []targetMember
+	rt := reflect.TypeFor[awsRoute]()
+	for _, row := range model.TargetKinds() {
+		for _, f := range row.Fields {
+			if slices.ContainsFunc(out, func(m targetMember) bool { return m.name == f.Describe }) {
+				continue
+			}
+			sf, ok := rt.FieldByName(f.Describe)
+			if !ok || sf.Type.Kind() != reflect.String {
+				panic("snapshot: awsRoute has no string field " + f.Describe + ", which model's target table names")
+			}
+			out = append(out, targetMember{f.Describe, sf.Index[0]})
+		}
+	}
+	return out
+}()
 
 // buildPrefixLists maps describe-prefix-lists (AWS-managed service prefix lists). IPv6
 // entries are skipped with a warning.
