@@ -254,3 +254,26 @@ func TestRuleSpans_AnswerFromTheEngine(t *testing.T) {
 		}
 	}
 }
+
+// model's table of route-target kinds and the engine's resolvers say the same about which
+// kinds are modelled: a kind added to one and forgotten in the other fails here, and every
+// unmodelled kind drops with UNSUPPORTED_COMPONENT naming the target.
+func TestTargetKinds_ModelAndEngineAgree(t *testing.T) {
+	for _, row := range model.TargetKinds() {
+		if got := engine.Modelled(row.Kind); got != row.Modelled {
+			t.Errorf("%s: engine.Modelled = %v, model's table says %v", row.Name, got, row.Modelled)
+		}
+		if row.Modelled {
+			continue
+		}
+		l := newLab(t, "10.0.0.0/16")
+		l.subnet("a", "10.0.0.0/24")
+		l.instance("a", "a", "10.0.0.11")
+		id := strings.TrimSuffix(row.Fields[0].Prefix, "-") + "-0123456789abcdef0"
+		r := l.rt("a", route("0.0.0.0/0", "local"))
+		r.Routes[0].Target = model.Target{Kind: row.Kind, ID: id}
+		l.assoc("a", "a")
+		res := l.send("a", tcp("10.0.0.11:40000", "8.8.8.8:443"))
+		wantDroppedAt(t, res, engine.CodeUnsupportedComponent, id)
+	}
+}
