@@ -41,6 +41,9 @@ type DiffResult struct {
 	Skipped int // candidate pairs a first packet showed cannot arrive in either topology, the same way
 	// Endpoints present in one topology only (their flows are not compared).
 	OnlyBefore, OnlyAfter []string
+	// Match is how the resources were paired when IDs differ (MatchTopologies); nil or
+	// without Matched when by ID alone.
+	Match *Matching
 }
 
 // DiffEndpoint is one endpoint in both topologies.

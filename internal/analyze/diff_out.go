@@ -159,6 +159,7 @@ func verdictText(o *Outcome) string {
 // the verdict before and after, the first decision that differs on each path, and the
 // changes of the components it meets.
 func (r *DiffResult) WriteText(w io.Writer) {
+	r.Match.writeText(w)
 	if len(r.Model.Changes) == 0 {
 		fmt.Fprintln(w, "The topologies hold the same resources: nothing changed.")
 		return
@@ -226,6 +227,10 @@ type DiffJSON struct {
 	Changes               []Change
 	Flows                 []FlowChangeJSON
 	OnlyBefore, OnlyAfter []string `json:",omitempty"`
+	// When IDs differ: the resources matched by Name tag or CIDR instead, and those that
+	// could not be matched.
+	MatchedByName []MatchedResource   `json:",omitempty"`
+	NotMatched    []UnmatchedResource `json:",omitempty"`
 }
 
 // JSON renders the diff for tools.
@@ -233,6 +238,9 @@ func (r *DiffResult) JSON() DiffJSON {
 	j := DiffJSON{Changes: r.Model.Changes, OnlyBefore: r.OnlyBefore, OnlyAfter: r.OnlyAfter, Flows: []FlowChangeJSON{}}
 	if j.Changes == nil {
 		j.Changes = []Change{}
+	}
+	if m := r.Match; m != nil && len(m.Matched) > 0 {
+		j.MatchedByName, j.NotMatched = m.Matched, m.NotMatched
 	}
 	side := func(o *Outcome) FlowSideJSON {
 		s := FlowSideJSON{Reachable: o.Reachable}

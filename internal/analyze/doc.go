@@ -34,14 +34,18 @@
 // so it shows what the network between subnets allows (routes, NACLs, NAT gateways), not
 // what particular instances' groups do.
 //
-// Diff compares two topologies resource by resource first (ModelDiff), and evaluates only the
-// flows from and to the interfaces a change can touch; a changed security group rule narrows
-// that to the rule's own protocol and ports (§4.1.3: a header's verdict depends only on the
-// rules that match it). Changes on shared paths (NAT gateways, appliances, their subnets,
-// gateways) touch their whole VPC; VPN and prefix-list changes touch everything. Sources and
-// destinations are grouped by subnet: routes inside a VPC are never narrower than a subnet
-// (§1.2.5), so one packet per pair of groups rules out the pairs that arrive in neither
-// topology and end the same way in both.
+// Diff compares two topologies resource by resource first (ModelDiff, one row of kindRows per
+// resource kind), and evaluates only the flows from and to the interfaces a change can touch;
+// a changed security group rule narrows that to the rule's own protocol and ports (§4.1.3:
+// a header's verdict depends only on the rules that match it). Changes on shared paths (NAT
+// gateways, appliances, their subnets, gateways) touch their whole VPC; VPN and prefix-list
+// changes touch everything. Sources and destinations are grouped by subnet: routes inside a
+// VPC are never narrower than a subnet (§1.2.5), so one packet per pair of groups rules out
+// the pairs that arrive in neither topology and end the same way in both. Resources are
+// compared by ID; where IDs differ (a lab against a snapshot of the same network, resources
+// re-created), MatchTopologies pairs them by the keys of their rows (Name tag, CIDR, group
+// name, private IP, associations) and gives the after topology the before topology's IDs,
+// so the comparison stays by ID.
 //
 // The package is pure, like the engine: no I/O, no clock; callers pass topologies and
 // compiled networks in and write the results out.

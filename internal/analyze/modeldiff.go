@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 
@@ -150,118 +149,80 @@ func newView(t *model.Topology) *view {
 	return v
 }
 
-// DiffModels compares two topologies resource by resource (by ID) and works out which flows
-// the differences can touch.
+// DiffModels compares two topologies resource by resource (by ID), one row of kindRows per
+// resource kind, and works out which flows the differences can touch.
 func DiffModels(before, after *model.Topology) *ModelDiff {
-	d := &ModelDiff{Sources: map[model.ENIID]*Touch{}, Dests: map[model.ENIID]*Touch{}, VPCs: map[model.VPCID]bool{}, byID: map[string]int{}}
-	vb, va := newView(before), newView(after)
-	views := []*view{vb, va}
-	add := func(kind, id, name string, lines []string) {
-		if len(lines) > 0 {
-			d.Changes = append(d.Changes, Change{Kind: kind, ID: id, Name: name, Lines: lines})
+	d := &differ{
+		md:            &ModelDiff{Sources: map[model.ENIID]*Touch{}, Dests: map[model.ENIID]*Touch{}, VPCs: map[model.VPCID]bool{}, byID: map[string]int{}},
+		vb:            newView(before),
+		va:            newView(after),
+		subnetTouched: map[model.SubnetID]bool{},
+		groupTouched:  map[model.SecurityGroupID]bool{},
+	}
+	for _, r := range kindRows {
+		if r.diff != nil {
+			r.diff(d)
 		}
 	}
-	both := func(f func(v *view)) {
-		for _, v := range views {
-			f(v)
+	d.finish()
+	return d.md
+}
+
+// differ is one model diff while the rows of kindRows fill it in: the changes, and what they
+// touch, directly (md) or through the subnets and groups they touch (finish expands those).
+type differ struct {
+	md            *ModelDiff
+	vb, va        *view
+	subnetTouched map[model.SubnetID]bool
+	// groupTouched are the groups of changed interfaces: rules that reference them select
+	// other peers now (§4.1.5).
+	groupTouched map[model.SecurityGroupID]bool
+}
+
+func (d *differ) views() []*view { return []*view{d.vb, d.va} }
+
+func (d *differ) add(kind, id, name string, lines []string) {
+	d.md.Changes = append(d.md.Changes, Change{Kind: kind, ID: id, Name: name, Lines: lines})
+}
+
+// eniTouched marks every flow from and to an interface; an appliance's changes touch its
+// whole VPC (other flows are routed through it).
+func (d *differ) eniTouched(id model.ENIID) {
+	touch(d.md.Sources, id).Full, touch(d.md.Dests, id).Full = true, true
+	for _, v := range d.views() {
+		if v.appliances[id] {
+			for s, es := range v.enisOf {
+				if slices.Contains(es, id) {
+					d.md.VPCs[v.vpcOf[s]] = true
+				}
+			}
 		}
 	}
-	subnetTouched := map[model.SubnetID]bool{}
-	groupTouched := map[model.SecurityGroupID][2]bool{} // ingress, egress (references to it)
-	eniTouched := func(id model.ENIID) {
-		touch(d.Sources, id).Full, touch(d.Dests, id).Full = true, true
-		both(func(v *view) {
-			if v.appliances[id] {
-				for s, es := range v.enisOf {
-					if slices.Contains(es, id) {
-						d.VPCs[v.vpcOf[s]] = true
-					}
-				}
-			}
-		})
+}
+
+// subnetsTouched marks the subnets a route table or network ACL applies to, in either
+// topology.
+func (d *differ) subnetsTouched(id string) {
+	for _, v := range d.views() {
+		for _, s := range v.subnetsOf[id] {
+			d.subnetTouched[model.SubnetID(s)] = true
+		}
 	}
+}
 
-	// Security groups (§4): rules of each direction compared as sets.
-	diffByID(before.SecurityGroups, after.SecurityGroups, func(g *model.SecurityGroup) string { return string(g.ID) },
-		func(b, a *model.SecurityGroup) {
-			g := pick2(b, a)
-			var lines []string
-			for _, dir := range []string{"ingress", "egress"} {
-				lines = append(lines, setDiff(sgRules(b, dir), sgRules(a, dir), dir+" ")...)
-			}
-			add("security-group", string(g.ID), g.Name, lines)
-			in, out := changedRules(b, a, "ingress"), changedRules(b, a, "egress")
-			both(func(v *view) {
-				for _, e := range v.carriers[g.ID] {
-					if v.appliances[e] && len(lines) > 0 {
-						eniTouched(e)
-					}
-					// Ingress rules decide arrivals, and answers that come back untracked;
-					// egress rules decide departures (answers leave tracked, §4.2.1).
-					for _, r := range in {
-						narrow(touch(d.Dests, e), r, false)
-						narrow(touch(d.Sources, e), r, true)
-					}
-					for _, r := range out {
-						narrow(touch(d.Sources, e), r, false)
-					}
-				}
-			})
-		})
-
-	// Interfaces and instances (§6): a changed interface touches its flows, and flows through
-	// rules that reference its groups (§4.1.5).
-	diffByID(before.NetworkInterfaces, after.NetworkInterfaces, func(e *model.NetworkInterface) string { return string(e.ID) },
-		func(b, a *model.NetworkInterface) {
-			lines := eniLines(b, a)
-			e := pick2(b, a)
-			add("network-interface", string(e.ID), e.Name, lines)
-			if len(lines) == 0 {
-				return
-			}
-			eniTouched(e.ID)
-			for _, x := range []*model.NetworkInterface{b, a} {
-				if x != nil {
-					for _, g := range x.SecurityGroups {
-						groupTouched[g] = [2]bool{true, true}
-					}
-				}
-			}
-		})
-	diffByID(before.Instances, after.Instances, func(i *model.Instance) string { return string(i.ID) },
-		func(b, a *model.Instance) {
-			in := pick2(b, a)
-			var lines []string
-			switch {
-			case b == nil:
-				lines = []string{"+ instance"}
-			case a == nil:
-				lines = []string{"- instance"}
-			default:
-				if !slices.Equal(b.ENIs, a.ENIs) {
-					lines = append(lines, fmt.Sprintf("interfaces %v -> %v", b.ENIs, a.ENIs))
-				}
-				if b.InitialTTL != a.InitialTTL {
-					lines = append(lines, fmt.Sprintf("initial TTL %d -> %d", b.InitialTTL, a.InitialTTL))
-				}
-			}
-			add("instance", string(in.ID), in.Name, lines)
-			if len(lines) > 0 {
-				for _, e := range in.ENIs {
-					eniTouched(e)
-				}
-			}
-		})
-	for g := range groupTouched {
-		for _, v := range views {
+// finish expands what the rows touched through groups and subnets into interfaces and VPCs,
+// and orders the changes.
+func (d *differ) finish() {
+	for g := range d.groupTouched {
+		for _, v := range d.views() {
 			for _, h := range v.t.SecurityGroups {
 				for dir, rules := range [][]model.SecurityGroupRule{h.Ingress, h.Egress} {
 					if slices.ContainsFunc(rules, func(r model.SecurityGroupRule) bool { return r.Group == g }) {
 						for _, e := range v.carriers[h.ID] {
 							if dir == 0 {
-								touch(d.Dests, e).Full = true
+								touch(d.md.Dests, e).Full = true
 							} else {
-								touch(d.Sources, e).Full = true
+								touch(d.md.Sources, e).Full = true
 							}
 						}
 					}
@@ -269,136 +230,32 @@ func DiffModels(before, after *model.Topology) *ModelDiff {
 			}
 		}
 	}
-
-	// Network ACLs (§5) and route tables (§1): by entries and by the subnets they apply to.
-	diffByID(before.NetworkACLs, after.NetworkACLs, func(a *model.NetworkACL) string { return string(a.ID) },
-		func(b, a *model.NetworkACL) {
-			x := pick2(b, a)
-			lines := setDiff(aclEntries(b), aclEntries(a), "")
-			if len(lines) > 0 {
-				both(func(v *view) {
-					for _, s := range v.subnetsOf[string(x.ID)] {
-						subnetTouched[model.SubnetID(s)] = true
-					}
-				})
-			}
-			lines = append(lines, setDiff(subnetsOf(vb, b != nil, string(x.ID)), subnetsOf(va, a != nil, string(x.ID)), "subnet ")...)
-			add("network-acl", string(x.ID), x.Name, lines)
-		})
-	diffByID(before.RouteTables, after.RouteTables, func(r *model.RouteTable) string { return string(r.ID) },
-		func(b, a *model.RouteTable) {
-			x := pick2(b, a)
-			lines := setDiff(routeLines(b), routeLines(a), "")
-			if len(lines) > 0 {
-				both(func(v *view) {
-					for _, s := range v.subnetsOf[string(x.ID)] {
-						subnetTouched[model.SubnetID(s)] = true
-					}
-				})
-			}
-			edge := setDiff(gatewaysOf(b), gatewaysOf(a), "edge association ")
-			if len(edge) > 0 || len(lines) > 0 && (b != nil && len(b.Gateways) > 0 || a != nil && len(a.Gateways) > 0) {
-				d.VPCs[x.VPC] = true // ingress routing (§1.3)
-			}
-			lines = append(lines, edge...)
-			lines = append(lines, setDiff(subnetsOf(vb, b != nil, string(x.ID)), subnetsOf(va, a != nil, string(x.ID)), "subnet ")...)
-			add("route-table", string(x.ID), x.Name, lines)
-		})
-	for _, v := range views {
+	// A subnet that changed route table or network ACL (an association, either side's).
+	for _, v := range d.views() {
 		for s := range v.vpcOf {
-			if vb.rtOf[s] != va.rtOf[s] || vb.aclOf[s] != va.aclOf[s] {
-				subnetTouched[s] = true
+			if d.vb.rtOf[s] != d.va.rtOf[s] || d.vb.aclOf[s] != d.va.aclOf[s] {
+				d.subnetTouched[s] = true
 			}
 		}
 	}
-
-	// Resources on shared paths: their whole VPC.
-	vpcWide := func(kind string, lines []string, id, name string, vpcs ...model.VPCID) {
-		add(kind, id, name, lines)
-		if len(lines) > 0 {
-			for _, v := range vpcs {
-				d.VPCs[v] = true
-			}
-		}
-	}
-	diffByID(before.NATGateways, after.NATGateways, func(n *model.NATGateway) string { return string(n.ID) },
-		func(b, a *model.NATGateway) {
-			x := pick2(b, a)
-			vpcWide("nat-gateway", fieldLines(b, a, func(n *model.NATGateway) string {
-				return fmt.Sprintf("subnet %s, %s, state %s, addresses %v", n.Subnet, n.Connectivity, n.State, n.Addresses)
-			}), string(x.ID), x.Name, x.VPC)
-		})
-	diffByID(before.Subnets, after.Subnets, func(s *model.Subnet) string { return string(s.ID) },
-		func(b, a *model.Subnet) {
-			x := pick2(b, a)
-			vpcWide("subnet", fieldLines(b, a, func(s *model.Subnet) string { return fmt.Sprintf("%s in %s", s.CIDR, s.VPC) }),
-				string(x.ID), x.Name, x.VPC)
-		})
-	diffByID(before.VPCs, after.VPCs, func(v *model.VPC) string { return string(v.ID) },
-		func(b, a *model.VPC) {
-			x := pick2(b, a)
-			vpcWide("vpc", fieldLines(b, a, func(v *model.VPC) string { return fmt.Sprint(v.CIDRs) }), string(x.ID), x.Name, x.ID)
-		})
-	diffByID(before.InternetGateways, after.InternetGateways, func(g *model.InternetGateway) string { return string(g.ID) },
-		func(b, a *model.InternetGateway) {
-			x := pick2(b, a)
-			var vs []model.VPCID
-			for _, g := range []*model.InternetGateway{b, a} {
-				if g != nil {
-					vs = append(vs, g.VPC)
-				}
-			}
-			vpcWide("internet-gateway", fieldLines(b, a, func(g *model.InternetGateway) string { return "attached to " + string(g.VPC) }),
-				string(x.ID), x.Name, vs...)
-		})
-	// Hybrid and shared resources: anything may route through them.
-	global := func(kind, id, name string, lines []string) {
-		add(kind, id, name, lines)
-		d.All = d.All || len(lines) > 0
-	}
-	diffByID(before.VPNGateways, after.VPNGateways, func(g *model.VPNGateway) string { return string(g.ID) },
-		func(b, a *model.VPNGateway) {
-			x := pick2(b, a)
-			global("vpn-gateway", string(x.ID), x.Name, fieldLines(b, a, func(g *model.VPNGateway) string { return "attached to " + string(g.VPC) }))
-		})
-	diffByID(before.VPNConnections, after.VPNConnections, func(c *model.VPNConnection) string { return string(c.ID) },
-		func(b, a *model.VPNConnection) {
-			x := pick2(b, a)
-			global("vpn-connection", string(x.ID), x.Name, fieldLines(b, a, func(c *model.VPNConnection) string {
-				return fmt.Sprintf("%s %s routes %v", c.VPNGateway, c.State, c.StaticRoutes)
-			}))
-		})
-	diffByID(before.PrefixLists, after.PrefixLists, func(p *model.PrefixList) string { return string(p.ID) },
-		func(b, a *model.PrefixList) {
-			x := pick2(b, a)
-			global("prefix-list", string(x.ID), x.Name, fieldLines(b, a, func(p *model.PrefixList) string { return fmt.Sprint(p.CIDRs) }))
-		})
-	diffByID(before.OnPremises, after.OnPremises, func(o *model.OnPremNetwork) string { return o.Name },
-		func(b, a *model.OnPremNetwork) {
-			x := pick2(b, a)
-			global("on-premises", x.Name, "", fieldLines(b, a, func(o *model.OnPremNetwork) string {
-				return fmt.Sprintf("%s %v", o.VPNGateway, o.CIDRs)
-			}))
-		})
-
-	for s := range subnetTouched {
-		for _, v := range views {
+	for s := range d.subnetTouched {
+		for _, v := range d.views() {
 			if v.shared[s] {
-				d.VPCs[v.vpcOf[s]] = true
+				d.md.VPCs[v.vpcOf[s]] = true
 			}
 			for _, e := range v.enisOf[s] {
-				touch(d.Sources, e).Full, touch(d.Dests, e).Full = true, true
+				touch(d.md.Sources, e).Full, touch(d.md.Dests, e).Full = true, true
 			}
 		}
 	}
-	sort.Slice(d.Changes, func(i, j int) bool {
-		if d.Changes[i].Kind != d.Changes[j].Kind {
-			return d.Changes[i].Kind < d.Changes[j].Kind
+	cs := d.md.Changes
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].Kind != cs[j].Kind {
+			return cs[i].Kind < cs[j].Kind
 		}
-		return d.Changes[i].ID < d.Changes[j].ID
+		return cs[i].ID < cs[j].ID
 	})
-	for i, c := range d.Changes {
-		d.byID[c.ID] = i
+	for i, c := range cs {
+		d.md.byID[c.ID] = i
 	}
-	return d
 }

@@ -351,7 +351,17 @@ Only flows the differences can touch are evaluated: the resources are compared f
 the flows from and to the interfaces they affect (a changed security group rule: only
 its protocol and ports).
 
-Exit status: 0 when no flow changed, 1 when some did, 2 on bad input.`,
+Resources are compared by ID. Those whose IDs differ (a lab against a describe-* snapshot of
+the same network, resources re-created) are matched by Name tag and CIDR instead: VPCs by
+Name tag, else CIDRs; subnets by Name tag, else CIDR; instances by Name tag, else private
+IP; interfaces by instance and device index, else private IP; security groups by group
+name; route tables and network ACLs by Name tag, else the subnets they apply to; NAT
+gateways by Name tag, else subnet and private IP; internet and VPN gateways by the VPC they
+attach to. The report says how many were matched so and lists those that were not; the
+after topology's resources are shown with the before topology's IDs.
+
+Exit status: 0 when no flow changed, 1 when some did, 2 on bad input (also when the
+topologies share no resource by ID, Name tag or CIDR).`,
 		Example: `  vpclab diff --before examples/east-west-nat/lab.yaml --after examples/east-west-nat/lab-sg-narrowed.yaml
   vpclab diff --before ./snapshot-monday --after ./snapshot-tuesday --to db-1 --protocol tcp --port 5432`,
 		Args: cobra.NoArgs,
@@ -366,14 +376,23 @@ Exit status: 0 when no flow changed, 1 when some did, 2 on bad input.`,
 			if err != nil {
 				return err
 			}
-			var as [2]*analyze.Analyzer
+			var ts [2]*model.Topology
 			for i, path := range []string{before, after} {
 				h := *g
 				h.topology = path
-				t, err := h.loadModel()
-				if err != nil {
+				if ts[i], err = h.loadModel(); err != nil {
 					return err
 				}
+			}
+			// Where IDs differ, resources are matched by Name tag and CIDR and the after
+			// topology takes the before topology's IDs.
+			m := analyze.MatchTopologies(ts[0], ts[1])
+			if m.Disjoint() {
+				return badInput("%s and %s share no resource by ID, Name tag or CIDR: they describe different networks, nothing to compare", before, after)
+			}
+			ts[1] = m.After
+			var as [2]*analyze.Analyzer
+			for i, t := range ts {
 				as[i] = analyze.New(g.compile(t), g.seed)
 			}
 			eps, onlyB, onlyA := analyze.InstancePairs(as[0], as[1])
@@ -402,7 +421,7 @@ Exit status: 0 when no flow changed, 1 when some did, 2 on bad input.`,
 				*e.set = []*analyze.DiffEndpoint{{Label: e.name, Before: ep[0], After: ep[1]}}
 			}
 			r := analyze.Diff(as[0], as[1], analyze.DiffModels(as[0].Net.Topology, as[1].Net.Topology), sources, targets, q)
-			r.OnlyBefore, r.OnlyAfter = onlyB, onlyA
+			r.OnlyBefore, r.OnlyAfter, r.Match = onlyB, onlyA, m
 			if output == "json" {
 				if err := writeJSON(g, r.JSON()); err != nil {
 					return err

@@ -312,3 +312,50 @@ func TestAnalyzeGolden(t *testing.T) {
 		})
 	}
 }
+
+// Done when: diff between a lab and the same network re-created under other IDs matches the
+// resources by Name tag and CIDR, says so, lists what it could not match and reports the
+// changed flow; two networks that share nothing are bad input.
+func TestDiffMatchesByName(t *testing.T) {
+	before, after := "testdata/analyze/recreated-before.yaml", "testdata/analyze/recreated-after.yaml"
+	// A subnet and an instance more, and a subnet renamed: matched by CIDR.
+	grown := strings.Replace(readFile(t, after), "instances:\n", "instances:\n  extra: {subnet: extra}\n", 1)
+	grown = strings.Replace(grown, "nat_gateways:\n", "  extra: {cidr: 10.0.3.0/24}\nnat_gateways:\n", 1)
+	grown = strings.ReplaceAll(grown, "dst", "dest")
+	code, out, errs := run("diff", "--before", before, "--after", writeTemp(t, "grown.yaml", grown))
+	for _, want := range []string{
+		"IDs differ: 18 resource(s) matched by Name tag or CIDR instead of ID, 0 by ID",
+		"CIDR 2",
+		"3 resource(s) could not be matched (compared as removed and added):\n" +
+			"  after only: subnet subnet-",
+		"  after only: instance i-",
+		"source -> destination  TCP; UDP; ICMP type 8: reachable -> blocked",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exit %d: no %q in\n%s%s", code, want, out, errs)
+		}
+	}
+	if code != ExitNegative {
+		t.Errorf("exit %d", code)
+	}
+
+	code, out, _ = run("diff", "--before", before, "--after", after, "-o", "json")
+	var d struct {
+		MatchedByName []struct{ Kind, Before, After, By string }
+		NotMatched    []struct{ Side, Kind, ID string }
+		Flows         []struct{ From, To string }
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if code != ExitNegative || len(d.MatchedByName) != 18 || d.MatchedByName[0].Kind != "vpc" || d.MatchedByName[0].By != "CIDR" ||
+		len(d.NotMatched) != 0 || len(d.Flows) == 0 {
+		t.Errorf("json: exit %d %+v", code, d)
+	}
+
+	other := writeTemp(t, "other.yaml", "vpc: {name: lisbon, cidr: 172.16.0.0/16}\nsubnets:\n  app: {cidr: 172.16.1.0/24}\ninstances:\n  web: {subnet: app}\n")
+	code, out, errs = run("diff", "--before", before, "--after", other)
+	if code != ExitBadInput || out != "" || !strings.Contains(errs, "share no resource by ID, Name tag or CIDR") {
+		t.Errorf("disjoint: exit %d\n%s%s", code, out, errs)
+	}
+}
