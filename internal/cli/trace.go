@@ -46,8 +46,11 @@ decided, and the header before and after it (NAT gateways and internet gateways 
 Reachability Analyzer): NetworkPathFound, ForwardPathComponents, ReturnPathComponents and
 Explanations with Reachability Analyzer's explanation codes (VPCLAB_ codes where AWS has none).
 
-The packet is TCP to port 80 unless --protocol and --port say otherwise; a service is assumed
-to listen, so a TCP SYN is answered with a SYN-ACK and a UDP datagram with a UDP reply.
+The packet is TCP to port 80 unless --protocol and --port say otherwise. A protocol number is
+taken as written (0 is protocol 0, not a default): TCP and UDP get ports, ICMP an echo
+request (--source-port is its identifier), any other protocol a bare packet. A service is
+assumed to listen, so a TCP SYN is answered with a SYN-ACK, a UDP datagram with a UDP reply
+and a packet of another protocol with a packet in kind.
 
 Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
 		Example: `  vpclab trace -t examples/east-west-nat/lab.yaml --from source --to destination
@@ -72,6 +75,14 @@ Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
 					return badInput("%s %d: not a port (0..65535)", v.name, v.val)
 				}
 			}
+			// Every protocol number is taken as written; a port only means something where
+			// the protocol has ports (ICMP takes --source-port as its echo identifier).
+			if p != packet.ProtoTCP && p != packet.ProtoUDP && cmd.Flags().Changed("port") {
+				return badInput("--port %d: protocol %s has no ports; leave --port out", port, proto)
+			}
+			if p != packet.ProtoTCP && p != packet.ProtoUDP && p != packet.ProtoICMP && cmd.Flags().Changed("source-port") {
+				return badInput("--source-port %d: protocol %s has no ports; leave --source-port out", sport, proto)
+			}
 			return g.probe(pf, from, to, func(s *tools.Sim, src, dst tools.Endpoint) bool {
 				tr := s.Trace(src, dst, tools.TraceOptions{Protocol: p, Port: uint16(port), SourcePort: uint16(sport)})
 				if output == "json" {
@@ -89,8 +100,8 @@ Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
 	f.StringVar(&from, "from", "", "where the packet starts (instance, ENI, private IP, internet[:IP], vgw-...[:IP])")
 	f.StringVar(&to, "to", "", "where it goes (as --from, or any IP address)")
 	f.StringVar(&proto, "protocol", "tcp", "tcp, udp, icmp or an IP protocol number")
-	f.IntVar(&port, "port", 80, "destination port (TCP, UDP)")
-	f.IntVar(&sport, "source-port", 0, "source port (default: an ephemeral port from --seed)")
+	f.IntVar(&port, "port", 80, "destination port (TCP, UDP); 0 is port 0")
+	f.IntVar(&sport, "source-port", 0, "source port, or ICMP echo identifier (default: an ephemeral port from --seed)")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
 	pf.register(c)
 	return c

@@ -335,7 +335,7 @@ func BenchmarkTraceTools(b *testing.B) {
 		}
 		dst := resolve(f.p.Dst.String()) // an instance's private IP, a web server's public IP, or the internet
 		pairs[i] = pair{src, dst}
-		if tr := sim.Trace(src, dst, tools.TraceOptions{Port: f.p.DstPort}); !tr.Found {
+		if tr := sim.Trace(src, dst, tools.TraceOptions{Protocol: packet.ProtoTCP, Port: f.p.DstPort}); !tr.Found {
 			b.Fatalf("flow %d (%s): no path", i, f.kind)
 		}
 	}
@@ -347,7 +347,7 @@ func BenchmarkTraceTools(b *testing.B) {
 			sim = tools.NewSim(bench.net, uint64(i))
 		}
 		pr := pairs[i%len(pairs)]
-		sim.Trace(pr.src, pr.dst, tools.TraceOptions{Port: flows[i%len(flows)].p.DstPort, SourcePort: uint16(32768 + i%ports)})
+		sim.Trace(pr.src, pr.dst, tools.TraceOptions{Protocol: packet.ProtoTCP, Port: flows[i%len(flows)].p.DstPort, SourcePort: uint16(32768 + i%ports)})
 	}
 	reportCPU(b, cpu)
 }

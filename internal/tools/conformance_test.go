@@ -139,7 +139,7 @@ func TestConformancePublicSubnet(t *testing.T) {
 
 	t.Run("2 an address with no public IP in the snapshot is not delivered", func(t *testing.T) {
 		s := loadConformance(t, "test-public-subnet", nil)
-		tr := s.Trace(mustResolve(t, s, "internet:8.8.8.8"), mustResolve(t, s, "54.191.107.23"), TraceOptions{})
+		tr := s.Trace(mustResolve(t, s, "internet:8.8.8.8"), mustResolve(t, s, "54.191.107.23"), TraceOptions{Protocol: packet.ProtoTCP, Port: 80})
 		if tr.Forward.Outcome != engine.Dropped {
 			t.Fatalf("got %v; want dropped", tr.Forward.Outcome)
 		}

@@ -10,10 +10,12 @@ import (
 	"github.com/vpclab/vpclab/internal/packet"
 )
 
-// TraceOptions choose the packet of a trace.
+// TraceOptions choose the packet of a trace. Protocol and Port are taken as given: protocol
+// 0 is IPv6 hop-by-hop (HOPOPT) sent as an IPv4 protocol number like any other, and port 0 is
+// port 0. Callers choose defaults (vpclab trace: TCP to port 80).
 type TraceOptions struct {
-	Protocol   uint8  // default TCP
-	Port       uint16 // destination port (TCP/UDP); default 80
+	Protocol   uint8  // the IP protocol number
+	Port       uint16 // destination port (TCP/UDP)
 	SourcePort uint16 // 0: an ephemeral port from the seed
 }
 
@@ -28,12 +30,6 @@ type TraceResult struct {
 // Trace sends one packet from src to dst and, if a host receives it, that host's reply
 // (a listening service answers: SYN-ACK, a UDP reply, an echo reply).
 func (s *Sim) Trace(src, dst Endpoint, o TraceOptions) TraceResult {
-	if o.Protocol == 0 {
-		o.Protocol = packet.ProtoTCP
-	}
-	if o.Port == 0 {
-		o.Port = 80
-	}
 	if o.SourcePort == 0 {
 		o.SourcePort = uint16(32768 + s.rng.IntN(28232)) // Linux ephemeral range (§5.6)
 	}

@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Answers every frontend must give alike, because there is one engine: each test is named
+// after the wrong answer it pins.
+
+// asymmetricLab routes x's traffic to y through appliance fw and y's answers straight back,
+// so fw sees one direction of every flow.
+func asymmetricLab(t *testing.T, forwarding string) string {
+	return writeTemp(t, "asym-"+forwarding+".yaml", `vpc: {name: v, cidr: 10.0.0.0/16}
+subnets:
+  a: {cidr: 10.0.0.0/24, route_table: a-rt}
+  b: {cidr: 10.0.1.0/24}
+  fw: {cidr: 10.0.2.0/24}
+route_tables:
+  a-rt: {routes: {10.0.1.0/24: fw}}
+security_groups:
+  open: {ingress: [{protocol: all, cidr: 0.0.0.0/0}]}
+instances:
+  x: {subnet: a, private_ip: 10.0.0.10, security_groups: [open]}
+  y: {subnet: b, private_ip: 10.0.1.10, security_groups: [open]}
+  fw: {subnet: fw, private_ip: 10.0.2.10, security_groups: [open], source_dest_check: false, forwarding: `+forwarding+`}
+`)
+}
+
+// With an appliance on one direction only, ping, trace, reach, check, matrix and live mode
+// give one answer (§1.2.5: the VPC drops nothing; §13.13: a stateful appliance's OS drops the
+// packets of flows it never saw start). By default (stateless) everything is reachable both
+// ways; with 'forwarding: stateful', y's flows to x die at fw, whose only sight of them is
+// x's answers, and x's flows to y pass.
+func TestAsymmetricAppliance_SameAnswerEverywhere(t *testing.T) {
+	for _, tc := range []struct {
+		forwarding string
+		want       map[string]bool // from>to: reachable
+	}{
+		{"stateless", map[string]bool{"x>y": true, "y>x": true}},
+		{"stateful", map[string]bool{"x>y": true, "y>x": false}},
+	} {
+		t.Run(tc.forwarding, func(t *testing.T) {
+			lab := asymmetricLab(t, tc.forwarding)
+			intents := "- {from: x, to: y, protocol: tcp, port: 22, expect: reachable}\n- {from: y, to: x, protocol: tcp, port: 22, expect: reachable}\n"
+			_, checkOut, _ := run("check", "-t", lab, writeTemp(t, "intents.yaml", intents))
+			_, csv, _ := run("matrix", "-t", lab, "--protocol", "tcp", "--port", "22", "-o", "csv")
+			for pair, want := range tc.want {
+				from, to, _ := strings.Cut(pair, ">")
+				answers := map[string]bool{}
+				code, _, _ := run("ping", "-c", "2", "-t", lab, from, to)
+				answers["ping"] = code == 0
+				code, _, _ = run("trace", "-t", lab, "--from", from, "--to", to, "--port", "22")
+				answers["trace"] = code == 0
+				code, _, _ = run("trace", "-t", lab, "--from", from, "--to", to, "--protocol", "icmp")
+				answers["trace icmp"] = code == 0
+				code, _, _ = run("reach", "-t", lab, "--from", from, "--to", to, "--protocol", "tcp", "--port", "22")
+				answers["reach"] = code == 0
+				answers["check"] = checkLine(checkOut, from, to, "PASS")
+				answers["matrix"] = strings.Contains(csv, ","+from+",") && matrixCell(csv, from, to) == "all"
+				for tool, got := range answers {
+					if got != want {
+						t.Errorf("%s -> %s: %s says reachable=%v, want %v", from, to, tool, got, want)
+					}
+				}
+			}
+			liveAnswers(t, lab, tc.want)
+		})
+	}
+}
+
+// checkLine reports whether check's report says verdict for the intent from -> to.
+func checkLine(out, from, to, verdict string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, verdict) && strings.Contains(line, from+" -> "+to) {
+			return true
+		}
+	}
+	return false
+}
+
+// matrixCell is the verdict of a matrix CSV's line from -> to.
+func matrixCell(csv, from, to string) string {
+	for _, line := range strings.Split(csv, "\n") {
+		f := strings.Split(line, ",")
+		if len(f) >= 5 && f[1] == from && f[3] == to {
+			return f[4]
+		}
+	}
+	return ""
+}
+
+// liveAnswers runs the same pings for real in a lab vpclab up built, when the machine can
+// (root, /dev/net/tun); elsewhere it says why it skipped them.
+func liveAnswers(t *testing.T, lab string, want map[string]bool) {
+	if os.Geteuid() != 0 {
+		t.Log("live part skipped: live mode needs root")
+		return
+	}
+	if f, err := os.OpenFile("/dev/net/tun", os.O_RDWR, 0); err != nil {
+		t.Logf("live part skipped: %v", err)
+		return
+	} else {
+		f.Close()
+	}
+	if _, err := exec.LookPath("ping"); err != nil {
+		t.Log("live part skipped: ping is not installed (.ci/run installs iputils-ping)")
+		return
+	}
+	name := upForeground(t, lab, "asym"+strings.TrimSuffix(filepath.Base(lab), ".yaml")[5:9])
+	ips := map[string]string{"x": "10.0.0.10", "y": "10.0.1.10"}
+	for pair, w := range want {
+		from, to, _ := strings.Cut(pair, ">")
+		code, out, errs := run("exec", "--name", name, from, "--", "ping", "-c", "2", "-i", "0.2", "-W", "1", ips[to])
+		if got := code == 0; got != w {
+			t.Errorf("live: %s -> %s: ping says reachable=%v, want %v\n%s%s", from, to, got, w, out, errs)
+		}
+	}
+}
+
+// A stopped (or stopping, pending, shutting-down, terminated) instance's interfaces carry no
+// traffic: ping gets no answer, reach calls it unreachable, and the drop names its state.
+func TestStoppedInstancesAnswerNothing(t *testing.T) {
+	lab := writeTemp(t, "stopped.yaml", `vpc: {name: v, cidr: 10.0.0.0/16}
+subnets:
+  a: {cidr: 10.0.0.0/24}
+security_groups:
+  open: {ingress: [{protocol: all, cidr: 0.0.0.0/0}]}
+instances:
+  x: {subnet: a, private_ip: 10.0.0.10, security_groups: [open]}
+  old: {subnet: a, private_ip: 10.0.0.20, security_groups: [open], state: stopped}
+`)
+	code, _, errs := run("ping", "-c", "1", "-t", lab, "x", "old")
+	if code != 1 || !strings.Contains(errs, "BAD_STATE") || !strings.Contains(errs, "is stopped") {
+		t.Errorf("ping: exit %d, stderr %q; want 1 and BAD_STATE naming the state", code, errs)
+	}
+	code, out, _ := run("trace", "-t", lab, "--from", "x", "--to", "old", "--port", "22")
+	if code != 1 || !strings.Contains(out, "is stopped") {
+		t.Errorf("trace: exit %d\n%s", code, out)
+	}
+	code, out, _ = run("reach", "-t", lab, "--from", "x", "--to", "old")
+	if code != 1 || strings.Contains(out, ": reachable") || !strings.Contains(out, "BAD_STATE") {
+		t.Errorf("reach: exit %d\n%s", code, out)
+	}
+	code, _, _ = run("ping", "-c", "1", "-t", lab, "old", "x")
+	if code != 1 {
+		t.Errorf("ping from a stopped instance: exit %d, want 1", code)
+	}
+}
+
+// trace --protocol 0 sends protocol 0; it used to become TCP to port 80.
+func TestTraceProtocolZeroIsTakenLiterally(t *testing.T) {
+	lab := examples + "/east-west-nat/lab.yaml"
+	code, out, _ := run("trace", "-t", lab, "--from", "source", "--to", "destination", "--protocol", "0")
+	if strings.Contains(out, "tcp") || !strings.Contains(out, "protocol 0") {
+		t.Errorf("exit %d\n%s\nwant a packet of protocol 0", code, out)
+	}
+	code, _, errs := run("trace", "-t", lab, "--from", "source", "--to", "destination", "--protocol", "47", "--port", "443")
+	if code != ExitBadInput || !strings.Contains(errs, "--port 443: protocol 47 has no ports") {
+		t.Errorf("--port with a protocol without ports: exit %d, stderr %q; want 2 and a message", code, errs)
+	}
+	code, out, _ = run("trace", "-t", lab, "--from", "source", "--to", "destination", "--port", "0")
+	if !strings.Contains(out, "10.0.1.55:0 ") {
+		t.Errorf("--port 0: exit %d\n%s\nwant port 0", code, out)
+	}
+}
+
+// From the internet, an address given explicitly is taken literally: a private IP is not
+// rewritten to the instance's public IP, and the internet gateway drops it (§3.4). A name
+// still resolves to the public IP (TestTraceFromInternetUsesThePublicIP).
+func TestFromInternetExplicitPrivateAddressIsLiteral(t *testing.T) {
+	lab := writeTemp(t, "pub.yaml", `vpc: {name: v, cidr: 10.0.0.0/16, internet_gateway: igw}
+subnets:
+  pub: {cidr: 10.0.0.0/24, route_table: rt}
+route_tables:
+  rt: {routes: {0.0.0.0/0: igw}}
+security_groups:
+  web: {ingress: [{protocol: all, cidr: 0.0.0.0/0}]}
+instances:
+  www: {subnet: pub, private_ip: 10.0.0.10, public_ip: 198.51.100.7, security_groups: [web]}
+`)
+	code, out, _ := run("trace", "-t", lab, "--from", "internet", "--to", "10.0.0.10", "--port", "443")
+	if code != 1 || !strings.Contains(out, "> 10.0.0.10:443") || strings.Contains(out, "198.51.100.7") ||
+		!strings.Contains(out, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS") {
+		t.Errorf("trace: exit %d\n%s\nwant the private address kept and dropped at the IGW", code, out)
+	}
+	code, out, _ = run("reach", "-t", lab, "--from", "internet", "--to", "10.0.0.10", "--protocol", "tcp", "--port", "443")
+	if code != 1 || !strings.Contains(out, "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS") {
+		t.Errorf("reach: exit %d\n%s", code, out)
+	}
+	if code, _, _ := run("ping", "-c", "1", "-t", lab, "internet", "10.0.0.10"); code != 1 {
+		t.Errorf("ping: exit %d, want 1", code)
+	}
+	if code, _, _ := run("ping", "-c", "1", "-t", lab, "internet", "www"); code != 0 {
+		t.Errorf("ping www by name: exit %d, want 0", code)
+	}
+}
