@@ -237,3 +237,16 @@ func TestConformanceSubnet(t *testing.T) {
 		}
 	})
 }
+
+// §9.8, on a real snapshot: the transit gateway attachment's interface (transit_gateway, no
+// instance, no security groups) was treated as a plain ENI without security groups and gave a
+// confident wrong answer (ENI_SG_RULES_MISMATCH). Until transit gateways are modelled, a
+// packet that reaches it drops with UNSUPPORTED_COMPONENT naming it.
+func TestConformance_TransitGatewayInterfaceUnsupported(t *testing.T) {
+	s := loadConformance(t, "test-transit-gateway", nil)
+	tr := s.Trace(mustResolve(t, s, "i-06ba034d88c84ef07"), mustResolve(t, s, "10.10.10.132"), TraceOptions{Protocol: packet.ProtoTCP, Port: 443})
+	r := tr.Forward
+	if r.Code != engine.CodeUnsupportedComponent || r.At.ID != "eni-00f08ecf4f651037c" || !strings.Contains(r.Detail, "transit_gateway") {
+		t.Errorf("got %s at %s: %s", r.Code, r.At, r.Detail)
+	}
+}
