@@ -191,30 +191,21 @@ func TestReachAsymmetricNAT(t *testing.T) {
 	}
 }
 
-// asymmetricLab routes x's traffic to y through appliance fw, and y's answers straight back
-// (the main table's local route): fw sees one direction of every flow only.
-func asymmetricLab(forwarding string) string {
-	return `vpc: {name: v, cidr: 10.0.0.0/16}
-subnets:
-  a: {cidr: 10.0.0.0/24, route_table: a-rt}
-  b: {cidr: 10.0.1.0/24}
-  fw: {cidr: 10.0.2.0/24}
-route_tables:
-  a-rt: {routes: {10.0.1.0/24: fw}}
-security_groups:
-  open: {ingress: [{protocol: all, cidr: 0.0.0.0/0}]}
-instances:
-  x: {subnet: a, private_ip: 10.0.0.10, security_groups: [open]}
-  y: {subnet: b, private_ip: 10.0.1.10, security_groups: [open]}
-  fw: {subnet: fw, private_ip: 10.0.2.10, security_groups: [open], source_dest_check: false, forwarding: ` + forwarding + `}
-`
+// asymmetricLab is the bundled example: x's traffic to y goes through appliance fw, y's
+// answers straight back, so fw sees one direction of every flow.
+func asymmetricLab(t *testing.T, forwarding string) string {
+	name := "lab.yaml"
+	if forwarding == "stateful" {
+		name = "lab-stateful.yaml"
+	}
+	return labFile(t, "../../examples/asymmetric-appliance/"+name)
 }
 
 // §1.2.5: the VPC does not drop a flow whose directions take different paths, so with the
 // default stateless appliance both directions reach, through fw one way.
 func TestReachAsymmetricAppliance_1_2_5_StatelessDefault(t *testing.T) {
 	for _, pair := range [][2]string{{"x", "y"}, {"y", "x"}} {
-		r := reach(t, asymmetricLab("stateless"), pair[0], pair[1], Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts, ICMPTypes: allICMP})
+		r := reach(t, asymmetricLab(t, "stateless"), pair[0], pair[1], Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts, ICMPTypes: allICMP})
 		if !r.Reachable() {
 			t.Errorf("%s -> %s: blockers %v; a stateless appliance on one direction blocks nothing", pair[0], pair[1], codes(r.Parts[0].Outcome.Blockers))
 		}
@@ -225,10 +216,10 @@ func TestReachAsymmetricAppliance_1_2_5_StatelessDefault(t *testing.T) {
 // (a flow start) and passes it; from y it sees only x's SYN-ACK and drops it.
 func TestReachAsymmetricAppliance_13_13_Stateful(t *testing.T) {
 	q := Query{Protocol: 6, DstPorts: Interval{22, 22}, SrcPorts: AllPorts, ICMPTypes: allICMP}
-	if r := reach(t, asymmetricLab("stateful"), "x", "y", q); !r.Reachable() {
+	if r := reach(t, asymmetricLab(t, "stateful"), "x", "y", q); !r.Reachable() {
 		t.Errorf("x -> y: blockers %v; the stateful appliance sees the flow start", codes(r.Parts[0].Outcome.Blockers))
 	}
-	r := reach(t, asymmetricLab("stateful"), "y", "x", q)
+	r := reach(t, asymmetricLab(t, "stateful"), "y", "x", q)
 	got := codes(r.Parts[0].Outcome.Blockers)
 	if r.Reachable() || !slices.Equal(got, []string{"return " + engine.CodeAsymmetricInspection + " fw"}) {
 		t.Errorf("y -> x: blockers %v; want the appliance's drop of the answer", got)

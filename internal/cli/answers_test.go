@@ -3,7 +3,7 @@ package cli
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -11,23 +11,13 @@ import (
 // Answers every frontend must give alike, because there is one engine: each test is named
 // after the wrong answer it pins.
 
-// asymmetricLab routes x's traffic to y through appliance fw and y's answers straight back,
-// so fw sees one direction of every flow.
-func asymmetricLab(t *testing.T, forwarding string) string {
-	return writeTemp(t, "asym-"+forwarding+".yaml", `vpc: {name: v, cidr: 10.0.0.0/16}
-subnets:
-  a: {cidr: 10.0.0.0/24, route_table: a-rt}
-  b: {cidr: 10.0.1.0/24}
-  fw: {cidr: 10.0.2.0/24}
-route_tables:
-  a-rt: {routes: {10.0.1.0/24: fw}}
-security_groups:
-  open: {ingress: [{protocol: all, cidr: 0.0.0.0/0}]}
-instances:
-  x: {subnet: a, private_ip: 10.0.0.10, security_groups: [open]}
-  y: {subnet: b, private_ip: 10.0.1.10, security_groups: [open]}
-  fw: {subnet: fw, private_ip: 10.0.2.10, security_groups: [open], source_dest_check: false, forwarding: `+forwarding+`}
-`)
+// asymmetricLab is the bundled example: x's traffic to y goes through appliance fw, y's
+// answers straight back, so fw sees one direction of every flow.
+func asymmetricLab(forwarding string) string {
+	if forwarding == "stateful" {
+		return examples + "/asymmetric-appliance/lab-stateful.yaml"
+	}
+	return examples + "/asymmetric-appliance/lab.yaml"
 }
 
 // With an appliance on one direction only, ping, trace, reach, check, matrix and live mode
@@ -44,7 +34,7 @@ func TestAsymmetricAppliance_SameAnswerEverywhere(t *testing.T) {
 		{"stateful", map[string]bool{"x>y": true, "y>x": false}},
 	} {
 		t.Run(tc.forwarding, func(t *testing.T) {
-			lab := asymmetricLab(t, tc.forwarding)
+			lab := asymmetricLab(tc.forwarding)
 			intents := "- {from: x, to: y, protocol: tcp, port: 22, expect: reachable}\n- {from: y, to: x, protocol: tcp, port: 22, expect: reachable}\n"
 			_, checkOut, _ := run("check", "-t", lab, writeTemp(t, "intents.yaml", intents))
 			_, csv, _ := run("matrix", "-t", lab, "--protocol", "tcp", "--port", "22", "-o", "csv")
@@ -110,7 +100,7 @@ func liveAnswers(t *testing.T, lab string, want map[string]bool) {
 		t.Log("live part skipped: ping is not installed (.ci/run installs iputils-ping)")
 		return
 	}
-	name := upForeground(t, lab, "asym"+strings.TrimSuffix(filepath.Base(lab), ".yaml")[5:9])
+	name := upForeground(t, lab, "asym"+strconv.Itoa(len(lab)))
 	ips := map[string]string{"x": "10.0.0.10", "y": "10.0.1.10"}
 	for pair, w := range want {
 		from, to, _ := strings.Cut(pair, ">")
