@@ -177,12 +177,12 @@ func TestCheckCommand(t *testing.T) {
 	}
 
 	code, _, errs = run("check", "-t", lab, "testdata/analyze/intents-typo.yaml")
-	if code != ExitBadInput || !strings.Contains(errs, `intents-typo.yaml:3: unknown key "protocl" (did you mean protocol?)`) ||
-		!strings.Contains(errs, `intents-typo.yaml:4: port "70000": not a port`) {
+	if code != ExitBadInput || !strings.Contains(errs, `intents-typo.yaml:3: error: unknown key "protocl" (did you mean protocol?)`) ||
+		!strings.Contains(errs, `intents-typo.yaml:4: error: port "70000": not a port`) {
 		t.Errorf("typo: exit %d %s", code, errs)
 	}
 	bad := writeTemp(t, "names.yaml", "- {from: source, to: nowhere, expect: reachable}\n")
-	if code, _, errs = run("check", "-t", lab, bad); code != ExitBadInput || !strings.Contains(errs, `names.yaml:1: to: endpoint "nowhere"`) {
+	if code, _, errs = run("check", "-t", lab, bad); code != ExitBadInput || !strings.Contains(errs, `names.yaml:1: error: to: endpoint "nowhere"`) {
 		t.Errorf("unknown name: exit %d %s", code, errs)
 	}
 	if code, _, errs = run("check", "-t", lab, "missing.yaml"); code != ExitBadInput || !strings.Contains(errs, "missing.yaml") {
