@@ -89,14 +89,18 @@ func (p *intentParser) list(data []byte) []*yaml.Node {
 		p.probs.Errorf(src, "%s", msg)
 		return nil
 	}
+	const none = "no intents (write a list: - {from: a, to: b, expect: reachable})"
 	if len(root.Content) == 0 {
-		p.probs.Errorf(model.Source{File: p.file}, "no intents (write a list: - {from: a, to: b, expect: reachable})")
+		p.probs.Errorf(model.Source{File: p.file}, none)
 		return nil
 	}
 	list := root.Content[0]
 	if list.Kind != yaml.SequenceNode {
 		p.errorf(list, "the file must be a list of intents, each starting with '- '")
 		return nil
+	}
+	if len(list.Content) == 0 {
+		p.errorf(list, none) // an empty list would pass in CI without checking anything
 	}
 	return list.Content
 }
@@ -128,10 +132,15 @@ func (p *intentParser) intent(item *yaml.Node) (in Intent, ok bool) {
 		switch key.Value {
 		case "name":
 			in.Name = val.Value
-		case "from":
-			in.From = val.Value
-		case "to":
-			in.To = val.Value
+		case "from", "to":
+			if val.Value == "" {
+				p.errorf(val, "%s is empty: name an endpoint, as reach takes it", key.Value)
+			}
+			if key.Value == "from" {
+				in.From = val.Value
+			} else {
+				in.To = val.Value
+			}
 		case "protocol":
 			q.proto = val
 		case "port":
@@ -178,6 +187,10 @@ func (p *intentParser) via(val *yaml.Node) []string {
 	}
 	var via []string
 	for _, v := range val.Content {
+		if v.Kind != yaml.ScalarNode || v.Value == "" {
+			p.errorf(v, "via is a list of component names or IDs")
+			continue
+		}
 		via = append(via, v.Value)
 	}
 	return via

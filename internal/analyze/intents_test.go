@@ -30,6 +30,9 @@ func TestParseIntentsProblems(t *testing.T) {
 		{"from: a\n", []want{{1, "the file must be a list"}}},
 		{"- {from: a\n", []want{{1, "did not find expected ',' or '}'"}}},
 		{"", []want{{0, "no intents"}}},
+		{"# nothing yet\n[]\n", []want{{2, "no intents"}}},
+		{"- to: b\n  expect: reachable\n  from:\n", []want{{3, "from is empty"}}},
+		{"- {from: a, to: b, expect: reachable, via: [nat, [igw]]}\n", []want{{1, "via is a list of component names or IDs"}}},
 		{"- {from: a, to: b, expect: reachable, expect: reachable}\n", []want{{1, "expect is given twice"}}},
 	} {
 		_, probs := ParseIntents("f.yaml", []byte(c.yaml))

@@ -185,6 +185,10 @@ func TestCheckCommand(t *testing.T) {
 	if code, _, errs = run("check", "-t", lab, bad); code != ExitBadInput || !strings.Contains(errs, `names.yaml:1: error: to: endpoint "nowhere"`) {
 		t.Errorf("unknown name: exit %d %s", code, errs)
 	}
+	empty := writeTemp(t, "empty.yaml", "[]\n")
+	if code, _, errs = run("check", "-t", lab, empty); code != ExitBadInput || !strings.Contains(errs, "empty.yaml:1: error: no intents") {
+		t.Errorf("empty list: exit %d %s", code, errs)
+	}
 	if code, _, errs = run("check", "-t", lab, "missing.yaml"); code != ExitBadInput || !strings.Contains(errs, "missing.yaml") {
 		t.Errorf("missing file: exit %d %s", code, errs)
 	}
