@@ -89,8 +89,10 @@ func (p *intentParser) list(data []byte) []*yaml.Node {
 		p.probs.Errorf(src, "%s", msg)
 		return nil
 	}
+	// An empty document ("---", "~") is an empty file. It has no line to name: yaml.v3
+	// places its null past the last line when the file does not end with a newline.
 	const none = "no intents (write a list: - {from: a, to: b, expect: reachable})"
-	if len(root.Content) == 0 {
+	if len(root.Content) == 0 || root.Content[0].Tag == "!!null" {
 		p.probs.Errorf(model.Source{File: p.file}, none)
 		return nil
 	}
@@ -178,7 +180,7 @@ func (p *intentParser) intent(item *yaml.Node) (in Intent, ok bool) {
 
 // via reads a component name or a list of them.
 func (p *intentParser) via(val *yaml.Node) []string {
-	if val.Kind == yaml.ScalarNode {
+	if val.Kind == yaml.ScalarNode && val.Value != "" {
 		return []string{val.Value}
 	}
 	if val.Kind != yaml.SequenceNode {

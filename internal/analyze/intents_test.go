@@ -30,6 +30,8 @@ func TestParseIntentsProblems(t *testing.T) {
 		{"from: a\n", []want{{1, "the file must be a list"}}},
 		{"- {from: a\n", []want{{1, "did not find expected ',' or '}'"}}},
 		{"", []want{{0, "no intents"}}},
+		{"---", []want{{0, "no intents"}}},
+		{"- {from: a, to: b, expect: reachable, via: }\n", []want{{1, "via is a list of component names or IDs"}}},
 		{"# nothing yet\n[]\n", []want{{2, "no intents"}}},
 		{"- to: b\n  expect: reachable\n  from:\n", []want{{3, "from is empty"}}},
 		{"- {from: a, to: b, expect: reachable, via: [nat, [igw]]}\n", []want{{1, "via is a list of component names or IDs"}}},
