@@ -48,17 +48,29 @@ const (
 
 var intentKeys = []string{"name", "from", "to", "protocol", "port", "source_port", "icmp_type", "expect", "via", "seen_as"}
 
-// ParseIntents reads an intents file. Every problem is an error naming the file and, where
-// there is one, the line (unknown keys, with the likely one meant; bad protocols, ports,
-// expectations, addresses). Intents are usable only when the problems hold no error.
+// ParseIntents reads an intents file. Every problem names the file and, where there is one,
+// the line (unknown keys, with the likely one meant; bad protocols, ports, expectations,
+// addresses). Intents are usable only when the problems hold no error; the one warning, a
+// name two intents share, leaves every intent intact.
 func ParseIntents(file string, data []byte) ([]Intent, model.Problems) {
 	p := &intentParser{file: file}
 	list := p.list(data)
 	var intents []Intent
+	named := map[string]int{} // intent name → line of the first intent with it
 	for _, item := range list {
-		if in, ok := p.intent(item); ok {
-			intents = append(intents, in)
+		in, ok := p.intent(item)
+		if !ok {
+			continue
 		}
+		if in.Name != "" {
+			if first, dup := named[in.Name]; dup {
+				p.probs.Warnf(model.Source{File: file, Line: in.Lines["name"]},
+					"the name %q is also the name of the intent at line %d: reports tell intents apart by name", in.Name, first)
+			} else {
+				named[in.Name] = in.Lines["name"]
+			}
+		}
+		intents = append(intents, in)
 	}
 	p.probs.Sort()
 	return intents, p.probs

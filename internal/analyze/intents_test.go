@@ -55,6 +55,22 @@ func TestParseIntentsProblems(t *testing.T) {
 	}
 }
 
+// Done when: two intents with one name (reports tell intents apart by name) give a warning at
+// the second name, and both intents are kept.
+func TestParseIntentsDuplicateName(t *testing.T) {
+	in, probs := ParseIntents("f.yaml", []byte(`- {name: web, from: a, to: b, expect: reachable}
+- name: web
+  from: b
+  to: a
+  expect: unreachable
+- {name: db, from: a, to: c, expect: reachable}
+`))
+	if len(in) != 3 || probs.HasErrors() || len(probs) != 1 || probs[0].Severity != model.Warning ||
+		probs[0].Src != (model.Source{File: "f.yaml", Line: 2}) || !strings.Contains(probs[0].Message, `"web" is also the name of the intent at line 1`) {
+		t.Errorf("%d intent(s), problems %v", len(in), probs)
+	}
+}
+
 func TestCheckIntents(t *testing.T) {
 	n := labNet(t, labFile(t, "../../examples/east-west-nat/lab.yaml"))
 	a := New(n, 1)

@@ -301,6 +301,9 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 			if probs.HasErrors() {
 				return &exitError{code: ExitBadInput, msg: problemsText(probs)}
 			}
+			for _, w := range probs.Warnings() {
+				fmt.Fprintf(g.stderr, "vpclab: %s\n", w)
+			}
 			n, err := g.load()
 			if err != nil {
 				return err

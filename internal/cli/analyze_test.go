@@ -189,6 +189,13 @@ func TestCheckCommand(t *testing.T) {
 	if code, _, errs = run("check", "-t", lab, empty); code != ExitBadInput || !strings.Contains(errs, "empty.yaml:1: error: no intents") {
 		t.Errorf("empty list: exit %d %s", code, errs)
 	}
+	// A warning is printed and the intents are still checked.
+	twice := writeTemp(t, "twice.yaml", "- {name: n, from: source, to: destination, protocol: 47, expect: unreachable}\n"+
+		"- {name: n, from: source, to: destination, protocol: 50, expect: unreachable}\n")
+	if code, out, errs = run("check", "-t", lab, twice); code != ExitOK || !strings.Contains(out, "2 passed") ||
+		!strings.Contains(errs, `twice.yaml:2: warning: the name "n" is also the name of the intent at line 1`) {
+		t.Errorf("duplicate name: exit %d\n%s%s", code, out, errs)
+	}
 	if code, _, errs = run("check", "-t", lab, "missing.yaml"); code != ExitBadInput || !strings.Contains(errs, "missing.yaml") {
 		t.Errorf("missing file: exit %d %s", code, errs)
 	}
