@@ -1,10 +1,11 @@
 package analyze
 
 import (
-	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode/utf16"
 )
 
 // FuzzParseIntents: any input gives intents and problems, never a panic. Every problem names
@@ -44,6 +45,8 @@ func FuzzParseIntents(f *testing.F) {
 		"- {<<: {from: a}, to: b, expect: reachable}\n",
 		"- {from: !!binary aGVsbG8=, to: !!int 7, expect: !!str reachable}\n",
 		"- from: a\r  to: b\r  expect: reachable\r",
+		"\ufeff- {from: a, to: b, expect: reachable}\u2028- x\n",
+		"\xff\xfe-\x00 \x00~\x00\n\x00",
 	} {
 		f.Add([]byte(s))
 	}
@@ -77,20 +80,31 @@ func FuzzParseIntents(f *testing.F) {
 	})
 }
 
-// yamlLines counts the lines of data the way the YAML parser does: \r\n, \r, \n and the
-// Unicode breaks NEL, LS and PS each end a line.
+// yamlLines counts the lines of data the way the YAML parser does: the text is UTF-8, or
+// UTF-16 when it starts with a byte order mark, and \r\n, \r, \n and the Unicode breaks NEL,
+// LS and PS each end a line.
 func yamlLines(data []byte) int {
+	text := []rune(string(data))
+	if len(data) >= 2 && (data[0] == 0xfe && data[1] == 0xff || data[0] == 0xff && data[1] == 0xfe) {
+		units := make([]uint16, 0, len(data)/2)
+		for i := 2; i+1 < len(data); i += 2 {
+			if data[0] == 0xfe {
+				units = append(units, binary.BigEndian.Uint16(data[i:]))
+			} else {
+				units = append(units, binary.LittleEndian.Uint16(data[i:]))
+			}
+		}
+		text = utf16.Decode(units)
+	}
 	n := 1
-	for i := 0; i < len(data); i++ {
-		switch {
-		case data[i] == '\r':
-			if i+1 < len(data) && data[i+1] == '\n' {
-				i++
+	for i, r := range text {
+		switch r {
+		case '\r':
+			if i+1 < len(text) && text[i+1] == '\n' {
+				continue // counted at the \n
 			}
 			n++
-		case data[i] == '\n':
-			n++
-		case bytes.HasPrefix(data[i:], []byte("\u0085")), bytes.HasPrefix(data[i:], []byte("\u2028")), bytes.HasPrefix(data[i:], []byte("\u2029")):
+		case '\n', '\u0085', '\u2028', '\u2029':
 			n++
 		}
 	}
