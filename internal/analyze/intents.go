@@ -369,12 +369,7 @@ func (a *Analyzer) ResolveIntents(file string, intents []Intent) ([][2]tools.End
 	sim := tools.NewSim(a.Net, a.Seed)
 	names := a.componentNames()
 	var probs model.Problems
-	at := func(in Intent, key string) model.Source {
-		if line := in.Lines[key]; line > 0 {
-			return model.Source{File: file, Line: line}
-		}
-		return model.Source{File: file, Line: in.Line}
-	}
+	at := func(in Intent, key string) model.Source { return model.Source{File: file, Line: in.Lines[key]} }
 	eps := make([][2]tools.Endpoint, len(intents))
 	for i, in := range intents {
 		for k, key := range []string{"from", "to"} {
