@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
 	"github.com/vpclab/vpclab/internal/tools"
 )
@@ -47,160 +48,222 @@ const (
 
 var intentKeys = []string{"name", "from", "to", "protocol", "port", "source_port", "icmp_type", "expect", "via", "seen_as"}
 
-// ParseIntents reads an intents file. Problems name the file and line of every mistake
-// (unknown keys, with the likely one meant; bad protocols, ports, expectations, addresses).
-func ParseIntents(file string, data []byte) (intents []Intent, probs []string) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if rest, ok := strings.CutPrefix(msg, "line "); ok {
-			if n, m, ok := strings.Cut(rest, ": "); ok {
-				return nil, []string{fmt.Sprintf("%s:%s: %s", file, n, m)}
+// ParseIntents reads an intents file. Every problem names the file and, where there is one,
+// the line (unknown keys, with the likely one meant; bad protocols, ports, expectations,
+// addresses). Intents are usable only when the problems hold no error; the one warning, a
+// name two intents share, leaves every intent intact.
+func ParseIntents(file string, data []byte) ([]Intent, model.Problems) {
+	p := &intentParser{file: file}
+	list := p.list(data)
+	var intents []Intent
+	named := map[string]int{} // intent name → line of the first intent with it
+	for _, item := range list {
+		in, ok := p.intent(item)
+		if !ok {
+			continue
+		}
+		if in.Name != "" {
+			if first, dup := named[in.Name]; dup {
+				p.probs.Warnf(model.Source{File: file, Line: in.Lines["name"]},
+					"the name %q is also the name of the intent at line %d: reports tell intents apart by name", in.Name, first)
+			} else {
+				named[in.Name] = in.Lines["name"]
 			}
 		}
-		return nil, []string{fmt.Sprintf("%s: %s", file, msg)}
+		intents = append(intents, in)
 	}
-	type problem struct {
-		line int
-		msg  string
-	}
-	var found []problem
-	bad := func(n *yaml.Node, format string, args ...any) {
-		found = append(found, problem{n.Line, fmt.Sprintf("%s:%d: %s", file, n.Line, fmt.Sprintf(format, args...))})
-	}
-	defer func() {
-		slices.SortStableFunc(found, func(x, y problem) int { return x.line - y.line })
-		for _, p := range found {
-			probs = append(probs, p.msg)
+	p.probs.Sort()
+	return intents, p.probs
+}
+
+// intentParser collects the problems of one intents file.
+type intentParser struct {
+	file  string
+	probs model.Problems
+}
+
+func (p *intentParser) errorf(n *yaml.Node, format string, args ...any) {
+	p.probs.Errorf(model.Source{File: p.file, Line: n.Line}, format, args...)
+}
+
+// list parses data and returns the intents' nodes, or reports why the file is not a list.
+func (p *intentParser) list(data []byte) []*yaml.Node {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		src, msg := model.Source{File: p.file}, strings.TrimPrefix(err.Error(), "yaml: ")
+		if rest, ok := strings.CutPrefix(msg, "line "); ok {
+			if n, m, ok := strings.Cut(rest, ": "); ok {
+				if line, err := strconv.Atoi(n); err == nil {
+					src.Line, msg = line, m
+				}
+			}
 		}
-	}()
-	if len(root.Content) == 0 {
-		return nil, []string{file + ": no intents (write a list: - {from: a, to: b, expect: reachable})"}
+		p.probs.Errorf(src, "%s", msg)
+		return nil
+	}
+	// An empty document ("---", "~") is an empty file. It has no line to name: yaml.v3
+	// places its null past the last line when the file does not end with a newline.
+	const none = "no intents (write a list: - {from: a, to: b, expect: reachable})"
+	if len(root.Content) == 0 || root.Content[0].Tag == "!!null" {
+		p.probs.Errorf(model.Source{File: p.file}, none)
+		return nil
 	}
 	list := root.Content[0]
 	if list.Kind != yaml.SequenceNode {
-		bad(list, "the file must be a list of intents, each starting with '- '")
-		return nil, nil
+		p.errorf(list, "the file must be a list of intents, each starting with '- '")
+		return nil
 	}
-	for _, item := range list.Content {
-		if item.Kind != yaml.MappingNode {
-			bad(item, "an intent is a mapping with from, to and expect")
+	if len(list.Content) == 0 {
+		p.errorf(list, none) // an empty list would pass in CI without checking anything
+	}
+	return list.Content
+}
+
+// intent reads one intent; ok is false when item is not even a mapping.
+func (p *intentParser) intent(item *yaml.Node) (in Intent, ok bool) {
+	if item.Kind != yaml.MappingNode {
+		p.errorf(item, "an intent is a mapping with from, to and expect")
+		return in, false
+	}
+	in = Intent{Line: item.Line, Query: Everything(), Lines: map[string]int{}}
+	var q queryNodes
+	seen := map[string]bool{}
+	for k := 0; k+1 < len(item.Content); k += 2 {
+		key, val := item.Content[k], item.Content[k+1]
+		if !slices.Contains(intentKeys, key.Value) {
+			p.errorf(key, "unknown key %q%s; an intent has %s", key.Value, didYouMean(key.Value, intentKeys), strings.Join(intentKeys, ", "))
 			continue
 		}
-		in := Intent{Line: item.Line, Query: Everything(), Lines: map[string]int{}}
-		var proto, port, sport, icmpType *yaml.Node
-		seen := map[string]bool{}
-		for k := 0; k+1 < len(item.Content); k += 2 {
-			key, val := item.Content[k], item.Content[k+1]
-			if !slices.Contains(intentKeys, key.Value) {
-				bad(key, "unknown key %q%s; an intent has %s", key.Value, didYouMean(key.Value, intentKeys), strings.Join(intentKeys, ", "))
-				continue
+		if seen[key.Value] {
+			p.errorf(key, "%s is given twice", key.Value)
+		}
+		seen[key.Value] = true
+		in.Lines[key.Value] = val.Line
+		if key.Value != "via" && val.Kind != yaml.ScalarNode {
+			p.errorf(val, "%s must be a single value", key.Value)
+			continue
+		}
+		switch key.Value {
+		case "name":
+			in.Name = val.Value
+		case "from", "to":
+			if val.Value == "" {
+				p.errorf(val, "%s is empty: name an endpoint, as reach takes it", key.Value)
 			}
-			if seen[key.Value] {
-				bad(key, "%s is given twice", key.Value)
-			}
-			seen[key.Value] = true
-			in.Lines[key.Value] = val.Line
-			if key.Value != "via" && val.Kind != yaml.ScalarNode {
-				bad(val, "%s must be a single value", key.Value)
-				continue
-			}
-			switch key.Value {
-			case "name":
-				in.Name = val.Value
-			case "from":
+			if key.Value == "from" {
 				in.From = val.Value
-			case "to":
-				in.To = val.Value
-			case "protocol":
-				proto = val
-			case "port":
-				port = val
-			case "source_port":
-				sport = val
-			case "icmp_type":
-				icmpType = val
-			case "expect":
-				in.Expect = val.Value
-				if val.Value != ExpectReachable && val.Value != ExpectUnreachable {
-					bad(val, "expect %q: use reachable or unreachable", val.Value)
-				}
-			case "via":
-				switch val.Kind {
-				case yaml.ScalarNode:
-					in.Via = []string{val.Value}
-				case yaml.SequenceNode:
-					for _, v := range val.Content {
-						in.Via = append(in.Via, v.Value)
-					}
-				default:
-					bad(val, "via is a list of component names or IDs")
-				}
-			case "seen_as":
-				a, err := netip.ParseAddr(val.Value)
-				if err != nil || !a.Is4() {
-					bad(val, "seen_as %q is not an IPv4 address", val.Value)
-				}
-				in.SeenAs = a
-			}
-		}
-		for _, k := range []string{"from", "to", "expect"} {
-			if !seen[k] {
-				bad(item, "the intent has no %s", k)
-			}
-		}
-		if in.Expect == ExpectUnreachable && (len(in.Via) > 0 || in.SeenAs.IsValid()) {
-			bad(item, "via and seen_as describe a path: they go with expect: reachable")
-		}
-		var desc []string
-		if proto != nil {
-			p, err := ParseProtocol(proto.Value)
-			if err != nil {
-				bad(proto, "protocol %q: use tcp, udp, icmp or a protocol number 0..255", proto.Value)
-			}
-			in.Query.Protocol = p
-			desc = append(desc, strings.ToLower(proto.Value))
-		}
-		for _, r := range []struct {
-			n    *yaml.Node
-			name string
-			dst  *Interval
-		}{{port, "port", &in.Query.DstPorts}, {sport, "source_port", &in.Query.SrcPorts}} {
-			if r.n == nil {
-				continue
-			}
-			if in.Query.Protocol >= 0 && in.Query.Protocol != int(packet.ProtoTCP) && in.Query.Protocol != int(packet.ProtoUDP) {
-				bad(r.n, "%s: protocol %s has no ports; ports apply to tcp and udp", r.name, proto.Value)
-				continue
-			}
-			iv, err := ParseRange(r.n.Value)
-			if err != nil {
-				bad(r.n, "%s %q: %v", r.name, r.n.Value, err)
-				continue
-			}
-			*r.dst = iv
-			if r.name == "port" {
-				desc = append(desc, "port "+iv.String())
 			} else {
-				desc = append(desc, "source port "+iv.String())
+				in.To = val.Value
 			}
-		}
-		if icmpType != nil {
-			n, err := strconv.Atoi(icmpType.Value)
-			switch {
-			case in.Query.Protocol != int(packet.ProtoICMP):
-				bad(icmpType, "icmp_type goes with protocol: icmp")
-			case err != nil || n < 0 || n > 255:
-				bad(icmpType, "icmp_type %q: a number 0..255 (8 is an echo request)", icmpType.Value)
-			default:
-				in.Query.ICMPTypes = Interval{n, n}
-				desc = append(desc, "type "+icmpType.Value)
+		case "protocol":
+			q.proto = val
+		case "port":
+			q.port = val
+		case "source_port":
+			q.sport = val
+		case "icmp_type":
+			q.icmpType = val
+		case "expect":
+			in.Expect = val.Value
+			if val.Value != ExpectReachable && val.Value != ExpectUnreachable {
+				p.errorf(val, "expect %q: use reachable or unreachable", val.Value)
 			}
+		case "via":
+			in.Via = p.via(val)
+		case "seen_as":
+			a, err := netip.ParseAddr(val.Value)
+			if err != nil || !a.Is4() {
+				p.errorf(val, "seen_as %q is not an IPv4 address", val.Value)
+			}
+			in.SeenAs = a
 		}
-		in.Description = strings.Join(desc, " ")
-		intents = append(intents, in)
 	}
-	return intents, nil
+	for _, k := range []string{"from", "to", "expect"} {
+		if !seen[k] {
+			p.errorf(item, "the intent has no %s", k)
+		}
+	}
+	if in.Expect == ExpectUnreachable && (len(in.Via) > 0 || in.SeenAs.IsValid()) {
+		p.errorf(item, "via and seen_as describe a path: they go with expect: reachable")
+	}
+	p.query(&in, q)
+	return in, true
+}
+
+// via reads a component name or a list of them.
+func (p *intentParser) via(val *yaml.Node) []string {
+	if val.Kind == yaml.ScalarNode && val.Value != "" {
+		return []string{val.Value}
+	}
+	if val.Kind != yaml.SequenceNode {
+		p.errorf(val, "via is a list of component names or IDs")
+		return nil
+	}
+	var via []string
+	for _, v := range val.Content {
+		if v.Kind != yaml.ScalarNode || v.Value == "" {
+			p.errorf(v, "via is a list of component names or IDs")
+			continue
+		}
+		via = append(via, v.Value)
+	}
+	return via
+}
+
+// queryNodes are the header-space keys of an intent, read together once all are known
+// (ports and ICMP types depend on the protocol, wherever it is written).
+type queryNodes struct {
+	proto, port, sport, icmpType *yaml.Node
+}
+
+// query sets in.Query and in.Description from the header-space keys.
+func (p *intentParser) query(in *Intent, q queryNodes) {
+	var desc []string
+	if q.proto != nil {
+		n, err := ParseProtocol(q.proto.Value)
+		if err != nil {
+			p.errorf(q.proto, "protocol %q: use tcp, udp, icmp or a protocol number 0..255", q.proto.Value)
+		}
+		in.Query.Protocol = n
+		desc = append(desc, strings.ToLower(q.proto.Value))
+	}
+	for _, r := range []struct {
+		n    *yaml.Node
+		name string
+		dst  *Interval
+	}{{q.port, "port", &in.Query.DstPorts}, {q.sport, "source_port", &in.Query.SrcPorts}} {
+		if r.n == nil {
+			continue
+		}
+		if in.Query.Protocol >= 0 && in.Query.Protocol != int(packet.ProtoTCP) && in.Query.Protocol != int(packet.ProtoUDP) {
+			p.errorf(r.n, "%s: protocol %s has no ports; ports apply to tcp and udp", r.name, q.proto.Value)
+			continue
+		}
+		iv, err := ParseRange(r.n.Value)
+		if err != nil {
+			p.errorf(r.n, "%s %q: %v", r.name, r.n.Value, err)
+			continue
+		}
+		*r.dst = iv
+		if r.name == "port" {
+			desc = append(desc, "port "+iv.String())
+		} else {
+			desc = append(desc, "source port "+iv.String())
+		}
+	}
+	if q.icmpType != nil {
+		n, err := strconv.Atoi(q.icmpType.Value)
+		switch {
+		case in.Query.Protocol != int(packet.ProtoICMP):
+			p.errorf(q.icmpType, "icmp_type goes with protocol: icmp")
+		case err != nil || n < 0 || n > 255:
+			p.errorf(q.icmpType, "icmp_type %q: a number 0..255 (8 is an echo request)", q.icmpType.Value)
+		default:
+			in.Query.ICMPTypes = Interval{n, n}
+			desc = append(desc, "type "+q.icmpType.Value)
+		}
+	}
+	in.Description = strings.Join(desc, " ")
 }
 
 // ParseProtocol reads tcp, udp, icmp (any case), all, or a protocol number; -1 means all.
@@ -301,11 +364,12 @@ func (r IntentResult) Title() string {
 }
 
 // ResolveIntents turns every intent's endpoints into tools endpoints, and checks that every
-// via names something in the topology; problems name the file and line.
-func (a *Analyzer) ResolveIntents(file string, intents []Intent) ([][2]tools.Endpoint, []string) {
+// via names something in the topology; every problem is an error naming the file and line.
+func (a *Analyzer) ResolveIntents(file string, intents []Intent) ([][2]tools.Endpoint, model.Problems) {
 	sim := tools.NewSim(a.Net, a.Seed)
 	names := a.componentNames()
-	var probs []string
+	var probs model.Problems
+	at := func(in Intent, key string) model.Source { return model.Source{File: file, Line: in.Lines[key]} }
 	eps := make([][2]tools.Endpoint, len(intents))
 	for i, in := range intents {
 		for k, key := range []string{"from", "to"} {
@@ -316,18 +380,19 @@ func (a *Analyzer) ResolveIntents(file string, intents []Intent) ([][2]tools.End
 			ep, err := sim.Resolve(arg)
 			switch {
 			case err != nil:
-				probs = append(probs, fmt.Sprintf("%s:%d: %s: %v", file, in.Lines[key], key, err))
+				probs.Errorf(at(in, key), "%s: %v", key, err)
 			case k == 0 && !ep.CanSend():
-				probs = append(probs, fmt.Sprintf("%s:%d: from %q is an address nothing sends from", file, in.Lines[key], arg))
+				probs.Errorf(at(in, key), "from %q is an address nothing sends from", arg)
 			}
 			eps[i][k] = ep
 		}
 		for _, v := range in.Via {
 			if !names[v] {
-				probs = append(probs, fmt.Sprintf("%s:%d: via %q names no component of the topology", file, in.Lines["via"], v))
+				probs.Errorf(at(in, "via"), "via %q names no component of the topology", v)
 			}
 		}
 	}
+	probs.Sort()
 	return eps, probs
 }
 

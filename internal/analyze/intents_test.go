@@ -5,22 +5,37 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vpclab/vpclab/internal/model"
 )
 
+// Done when: every mistake in an intents file is one error naming the file and the line of
+// the offending key or value, in line order, and a good intent parses into its query.
 func TestParseIntentsProblems(t *testing.T) {
+	type want struct {
+		line int    // 0: no line (the YAML parser gave none)
+		msg  string // the message starts with or contains this
+	}
 	for _, c := range []struct {
 		yaml string
-		want []string
+		want []want
 	}{
-		{"- from: a\n  to: b\n  prot: tcp\n  expect: reachable\n", []string{`f.yaml:3: unknown key "prot" (did you mean protocol?)`}},
-		{"- from: a\n  to: b\n  port: 70000\n  expect: reachabel\n", []string{"f.yaml:3: port \"70000\": not a port", "f.yaml:4: expect \"reachabel\""}},
-		{"- from: a\n  to: b\n  port: 443-80\n  expect: reachable\n", []string{"f.yaml:3: port \"443-80\": the range runs backwards"}},
-		{"- from: a\n  expect: reachable\n", []string{"f.yaml:1: the intent has no to"}},
-		{"- {from: a, to: b, protocol: icmp, port: 8, expect: reachable}\n", []string{"f.yaml:1: port: protocol icmp has no ports"}},
-		{"- {from: a, to: b, expect: unreachable, seen_as: 10.0.0.1}\n", []string{"via and seen_as describe a path"}},
-		{"- {from: a, to: b, expect: reachable, seen_as: nat}\n", []string{`seen_as "nat" is not an IPv4 address`}},
-		{"from: a\n", []string{"f.yaml:1: the file must be a list"}},
-		{"- {from: a\n", []string{"f.yaml:"}},
+		{"- from: a\n  to: b\n  prot: tcp\n  expect: reachable\n", []want{{3, `unknown key "prot" (did you mean protocol?)`}}},
+		{"- from: a\n  to: b\n  port: 70000\n  expect: reachabel\n", []want{{3, `port "70000": not a port`}, {4, `expect "reachabel"`}}},
+		{"- from: a\n  to: b\n  port: 443-80\n  expect: reachable\n", []want{{3, `port "443-80": the range runs backwards`}}},
+		{"- from: a\n  expect: reachable\n", []want{{1, "the intent has no to"}}},
+		{"- {from: a, to: b, protocol: icmp, port: 8, expect: reachable}\n", []want{{1, "port: protocol icmp has no ports"}}},
+		{"- {from: a, to: b, expect: unreachable, seen_as: 10.0.0.1}\n", []want{{1, "via and seen_as describe a path"}}},
+		{"- {from: a, to: b, expect: reachable, seen_as: nat}\n", []want{{1, `seen_as "nat" is not an IPv4 address`}}},
+		{"from: a\n", []want{{1, "the file must be a list"}}},
+		{"- {from: a\n", []want{{1, "did not find expected ',' or '}'"}}},
+		{"", []want{{0, "no intents"}}},
+		{"---", []want{{0, "no intents"}}},
+		{"- {from: a, to: b, expect: reachable, via: }\n", []want{{1, "via is a list of component names or IDs"}}},
+		{"# nothing yet\n[]\n", []want{{2, "no intents"}}},
+		{"- to: b\n  expect: reachable\n  from:\n", []want{{3, "from is empty"}}},
+		{"- {from: a, to: b, expect: reachable, via: [nat, [igw]]}\n", []want{{1, "via is a list of component names or IDs"}}},
+		{"- {from: a, to: b, expect: reachable, expect: reachable}\n", []want{{1, "expect is given twice"}}},
 	} {
 		_, probs := ParseIntents("f.yaml", []byte(c.yaml))
 		if len(probs) != len(c.want) {
@@ -28,14 +43,31 @@ func TestParseIntentsProblems(t *testing.T) {
 			continue
 		}
 		for i, w := range c.want {
-			if !strings.HasPrefix(probs[i], w) && !strings.Contains(probs[i], w) {
-				t.Errorf("%q: problem %q, want %q", c.yaml, probs[i], w)
+			p := probs[i]
+			if p.Severity != model.Error || p.Src.File != "f.yaml" || p.Src.Line != w.line || !strings.Contains(p.Message, w.msg) {
+				t.Errorf("%q: problem %v (%+v), want an error at f.yaml:%d saying %q", c.yaml, p, p.Src, w.line, w.msg)
 			}
 		}
 	}
 	in, probs := ParseIntents("f.yaml", []byte("- {from: a, to: b, protocol: TCP, port: 1024-65535, expect: reachable, via: nat}\n"))
 	if len(probs) > 0 || in[0].Query != (Query{Protocol: 6, DstPorts: Interval{1024, 65535}, SrcPorts: AllPorts, ICMPTypes: allICMP}) || !slices.Equal(in[0].Via, []string{"nat"}) {
 		t.Errorf("%+v %v", in, probs)
+	}
+}
+
+// Done when: two intents with one name (reports tell intents apart by name) give a warning at
+// the second name, and both intents are kept.
+func TestParseIntentsDuplicateName(t *testing.T) {
+	in, probs := ParseIntents("f.yaml", []byte(`- {name: web, from: a, to: b, expect: reachable}
+- name: web
+  from: b
+  to: a
+  expect: unreachable
+- {name: db, from: a, to: c, expect: reachable}
+`))
+	if len(in) != 3 || probs.HasErrors() || len(probs) != 1 || probs[0].Severity != model.Warning ||
+		probs[0].Src != (model.Source{File: "f.yaml", Line: 2}) || !strings.Contains(probs[0].Message, `"web" is also the name of the intent at line 1`) {
+		t.Errorf("%d intent(s), problems %v", len(in), probs)
 	}
 }
 
@@ -86,7 +118,9 @@ func TestCheckIntents(t *testing.T) {
 	}
 
 	_, rprobs = a.ResolveIntents("i.yaml", []Intent{{From: "sorce", To: "destination", Via: []string{"nope"}, Lines: map[string]int{"from": 3, "via": 5}}})
-	if len(rprobs) != 2 || !strings.HasPrefix(rprobs[0], `i.yaml:3: from: endpoint "sorce"`) || !strings.HasPrefix(rprobs[1], `i.yaml:5: via "nope"`) {
+	if len(rprobs) != 2 || !rprobs.HasErrors() || len(rprobs.Warnings()) != 0 ||
+		rprobs[0].Src != (model.Source{File: "i.yaml", Line: 3}) || !strings.HasPrefix(rprobs[0].Message, `from: endpoint "sorce"`) ||
+		rprobs[1].Src != (model.Source{File: "i.yaml", Line: 5}) || !strings.HasPrefix(rprobs[1].Message, `via "nope"`) {
 		t.Errorf("resolve problems %q", rprobs)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -299,8 +298,11 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 				return badInput("cannot read the intents: %v", err)
 			}
 			intents, probs := analyze.ParseIntents(file, data)
-			if len(probs) > 0 {
-				return badInput("%s", strings.Join(probs, "\n  "))
+			if probs.HasErrors() {
+				return &exitError{code: ExitBadInput, msg: problemsText(probs)}
+			}
+			for _, w := range probs.Warnings() {
+				fmt.Fprintf(g.stderr, "vpclab: %s\n", w)
 			}
 			n, err := g.load()
 			if err != nil {
@@ -308,8 +310,8 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 			}
 			a := analyze.New(n, g.seed)
 			eps, probs := a.ResolveIntents(file, intents)
-			if len(probs) > 0 {
-				return badInput("%s", strings.Join(probs, "\n  "))
+			if probs.HasErrors() {
+				return &exitError{code: ExitBadInput, msg: problemsText(probs)}
 			}
 			results := a.CheckIntents(intents, eps)
 			analyze.WriteCheckText(g.stdout, file, results)

@@ -177,13 +177,24 @@ func TestCheckCommand(t *testing.T) {
 	}
 
 	code, _, errs = run("check", "-t", lab, "testdata/analyze/intents-typo.yaml")
-	if code != ExitBadInput || !strings.Contains(errs, `intents-typo.yaml:3: unknown key "protocl" (did you mean protocol?)`) ||
-		!strings.Contains(errs, `intents-typo.yaml:4: port "70000": not a port`) {
+	if code != ExitBadInput || !strings.Contains(errs, `intents-typo.yaml:3: error: unknown key "protocl" (did you mean protocol?)`) ||
+		!strings.Contains(errs, `intents-typo.yaml:4: error: port "70000": not a port`) {
 		t.Errorf("typo: exit %d %s", code, errs)
 	}
 	bad := writeTemp(t, "names.yaml", "- {from: source, to: nowhere, expect: reachable}\n")
-	if code, _, errs = run("check", "-t", lab, bad); code != ExitBadInput || !strings.Contains(errs, `names.yaml:1: to: endpoint "nowhere"`) {
+	if code, _, errs = run("check", "-t", lab, bad); code != ExitBadInput || !strings.Contains(errs, `names.yaml:1: error: to: endpoint "nowhere"`) {
 		t.Errorf("unknown name: exit %d %s", code, errs)
+	}
+	empty := writeTemp(t, "empty.yaml", "[]\n")
+	if code, _, errs = run("check", "-t", lab, empty); code != ExitBadInput || !strings.Contains(errs, "empty.yaml:1: error: no intents") {
+		t.Errorf("empty list: exit %d %s", code, errs)
+	}
+	// A warning is printed and the intents are still checked.
+	twice := writeTemp(t, "twice.yaml", "- {name: n, from: source, to: destination, protocol: 47, expect: unreachable}\n"+
+		"- {name: n, from: source, to: destination, protocol: 50, expect: unreachable}\n")
+	if code, out, errs = run("check", "-t", lab, twice); code != ExitOK || !strings.Contains(out, "2 passed") ||
+		!strings.Contains(errs, `twice.yaml:2: warning: the name "n" is also the name of the intent at line 1`) {
+		t.Errorf("duplicate name: exit %d\n%s%s", code, out, errs)
 	}
 	if code, _, errs = run("check", "-t", lab, "missing.yaml"); code != ExitBadInput || !strings.Contains(errs, "missing.yaml") {
 		t.Errorf("missing file: exit %d %s", code, errs)
