@@ -253,7 +253,7 @@ func (g *globals) loadModel() (*model.Topology, error) {
 	}
 	t, probs := topologyLoad(g.topology)
 	if probs.HasErrors() {
-		return nil, &exitError{code: ExitBadInput, msg: problemsText(probs)}
+		return nil, &exitError{code: ExitBadInput, msg: problemsText("the topology", probs)}
 	}
 	if w := probs.Warnings(); len(w) > 0 {
 		fmt.Fprintf(g.stderr, "vpclab: %d warning(s) loading %s; 'vpclab validate -t %s' lists them\n", len(w), g.topology, g.topology)
@@ -299,7 +299,7 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 			}
 			intents, probs := analyze.ParseIntents(file, data)
 			if probs.HasErrors() {
-				return &exitError{code: ExitBadInput, msg: problemsText(probs)}
+				return &exitError{code: ExitBadInput, msg: problemsText("the intents file", probs)}
 			}
 			for _, w := range probs.Warnings() {
 				fmt.Fprintf(g.stderr, "vpclab: %s\n", w)
@@ -311,7 +311,7 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 			a := analyze.New(n, g.seed)
 			eps, probs := a.ResolveIntents(file, intents)
 			if probs.HasErrors() {
-				return &exitError{code: ExitBadInput, msg: problemsText(probs)}
+				return &exitError{code: ExitBadInput, msg: problemsText("the intents file", probs)}
 			}
 			results := a.CheckIntents(intents, eps)
 			analyze.WriteCheckText(g.stdout, file, results)

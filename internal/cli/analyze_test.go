@@ -177,7 +177,7 @@ func TestCheckCommand(t *testing.T) {
 	}
 
 	code, _, errs = run("check", "-t", lab, "testdata/analyze/intents-typo.yaml")
-	if code != ExitBadInput || !strings.Contains(errs, `intents-typo.yaml:3: error: unknown key "protocl" (did you mean protocol?)`) ||
+	if code != ExitBadInput || !strings.Contains(errs, "the intents file has 2 error(s)") || !strings.Contains(errs, `intents-typo.yaml:3: error: unknown key "protocl" (did you mean protocol?)`) ||
 		!strings.Contains(errs, `intents-typo.yaml:4: error: port "70000": not a port`) {
 		t.Errorf("typo: exit %d %s", code, errs)
 	}

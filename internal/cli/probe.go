@@ -243,7 +243,7 @@ Exit status: 0 when there are no errors (warnings allowed), 2 otherwise.`,
 			}
 			t, probs := topologyLoad(g.topology)
 			if probs.HasErrors() {
-				return &exitError{code: ExitBadInput, msg: problemsText(probs)}
+				return &exitError{code: ExitBadInput, msg: problemsText("the topology", probs)}
 			}
 			_, warns := engine.Compile(t)
 			for _, p := range append(probs, warns...) {

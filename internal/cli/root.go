@@ -125,7 +125,7 @@ func (g *globals) load() (*engine.Network, error) {
 	}
 	t, probs := topology.Load(g.topology)
 	if probs.HasErrors() {
-		return nil, &exitError{code: ExitBadInput, msg: problemsText(probs)}
+		return nil, &exitError{code: ExitBadInput, msg: problemsText("the topology", probs)}
 	}
 	n, warns := engine.Compile(t)
 	warns = append(probs.Warnings(), warns...)
@@ -135,7 +135,9 @@ func (g *globals) load() (*engine.Network, error) {
 	return n, nil
 }
 
-func problemsText(ps model.Problems) string {
+// problemsText prints problems under a header naming what has them ("the topology", "the
+// intents"), one per line with its file and line.
+func problemsText(what string, ps model.Problems) string {
 	var b strings.Builder
 	errs := 0
 	for _, p := range ps {
@@ -143,7 +145,7 @@ func problemsText(ps model.Problems) string {
 			errs++
 		}
 	}
-	fmt.Fprintf(&b, "the topology has %d error(s):", errs)
+	fmt.Fprintf(&b, "%s has %d error(s):", what, errs)
 	for _, p := range ps {
 		b.WriteString("\n  " + p.String())
 	}
