@@ -80,11 +80,11 @@ func (a *Analyzer) Target(from, to tools.Endpoint) tools.Endpoint { return a.hos
 // evaluate sends one packet from an endpoint past every block on a fresh state and, when it
 // arrives, the destination host's answer back (as tools' hosts answer, with a listening
 // service); then it adds what only the pair of journeys shows. Where each journey would end
-// with its blocks lifted, the engine says (Result.End).
+// with its blocks lifted, the engine says (Result.End()).
 func (a *Analyzer) evaluate(from, to tools.Endpoint, p packet.Packet) *Outcome {
 	st := engine.NewState(&engine.ManualClock{T: tools.SimEpoch}, a.Seed)
 	o := &Outcome{Packet: p, Forward: a.Net.SendWith(st, from.Location(), p, continuePast)}
-	fe := o.Forward.End
+	fe := o.Forward.End()
 	if fe.Outcome != engine.Dropped {
 		o.Seen = fe.Packet.Src
 	}
@@ -95,12 +95,12 @@ func (a *Analyzer) evaluate(from, to tools.Endpoint, p packet.Packet) *Outcome {
 		if reply, ok := tools.Answer(fe.Packet, resp.TTL, true); ok {
 			o.Replies = true
 			o.Return = a.Net.SendWith(st, resp.Location(), reply, continuePast)
-			re := o.Return.End
+			re := o.Return.End()
 			o.Back = a.hosts.Reaches(re, from)
 			o.Blockers = appendBlockers(o.Blockers, PathReturn, o.Return)
 			if o.Back {
 				o.Blockers = append(o.Blockers, replyChecks(o, re)...)
-				o.Blockers = append(o.Blockers, remapCheck(o)...)
+				o.Blockers = append(o.Blockers, a.remapCheck(o)...)
 			} else if len(o.Return.Blockers) == 0 {
 				o.Blockers = append(o.Blockers, Blocker{Path: PathReturn, Code: CodeNoPath, At: lastComp(o.Return),
 					Detail: fmt.Sprintf("the answer ends at %s, not at the source", lastComp(o.Return))})
@@ -173,7 +173,7 @@ func containsComp(cs []engine.Component, c engine.Component) bool {
 // remapCheck: behind a NAT gateway the answer is addressed to a port the gateway chose in
 // 1024-65535 (§2.2.3); every NACL it crosses before the gateway translates it back must
 // admit that whole range (§5.6), or some connections fail.
-func remapCheck(o *Outcome) []Blocker {
+func (a *Analyzer) remapCheck(o *Outcome) []Blocker {
 	if _, natted := o.Forward.SourceTranslatedAt(); !o.Packet.HasPorts() || !natted {
 		return nil
 	}
@@ -186,7 +186,7 @@ func remapCheck(o *Outcome) []Blocker {
 		if h.ACLRule == nil || !h.ACLRule.Allow {
 			continue
 		}
-		if ok, rule := h.AdmitsPorts(natPortLo, natPortHi); !ok {
+		if ok, rule := a.Net.AdmitsPorts(o.Return, i, natPortLo, natPortHi); !ok {
 			out = append(out, Blocker{Path: PathReturn, Code: CodeRemapEphemeralPort, At: h.Component, Direction: h.Direction, Rule: rule,
 				Detail: fmt.Sprintf("%s rule %s of %s denies some of the ports 1024-65535 a NAT gateway answers on (§2.2.3, §5.6)", h.Direction, engine.ACLRuleNumber(rule), h.Component)})
 		}

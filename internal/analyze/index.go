@@ -12,7 +12,7 @@ import (
 // Analyzer answers header-space questions about one compiled network. It is safe for
 // concurrent use: every evaluation gets its own engine.State. It keeps no rules of its own:
 // the engine decides every packet, and its rule sets say where decisions may change
-// (engine.Hop.RuleSpans); the hosts that answer are tools' (tools.Hosts).
+// (engine.Network.RuleSpans); the hosts that answer are tools' (tools.Hosts).
 type Analyzer struct {
 	Net  *engine.Network
 	Seed uint64 // the engine state's PRNG seed (NAT port choice)
@@ -91,7 +91,7 @@ func (a *Analyzer) ENIEndpoint(id model.ENIID, label string) tools.Endpoint {
 	return a.hosts.ENIEndpoint(id, label)
 }
 
-// spanCuts adds the cuts of a filter's rule spans (engine.Hop.RuleSpans, in the order the
+// spanCuts adds the cuts of a filter's rule spans (engine.Network.RuleSpans, in the order the
 // filter consults them) to the dimensions of class c, or the protocol numbers they name to
 // named, up to the first span that decides every packet of the class: past it, no rule can
 // decide anything.

@@ -112,9 +112,10 @@ func group(atoms []*atom, outs []*Outcome, key func(*Outcome) string) []*Part {
 }
 
 // collectCuts adds to cc the cuts of every rule the outcome's journeys consulted: security
-// group rules and NACL entries that match the peer address each one saw (engine.Hop.RuleSpans). Forward decisions
-// look at the destination port (or ICMP type and code); the answer's look at its destination
-// port, the forward source port, so those cut the source dimension (§5.6).
+// group rules and NACL entries that match the peer address each one saw, as the engine lists
+// them (engine.Network.RuleSpans). Forward decisions look at the destination port (or ICMP
+// type and code); the answer's look at its destination port, the forward source port, so
+// those cut the source dimension (§5.6).
 func (a *Analyzer) collectCuts(o *Outcome, c Class, cc *classCuts) {
 	a.resultCuts(o.Forward, c, &cc.a, &cc.b, &cc.named)
 	if c == ClassICMP {
@@ -127,8 +128,10 @@ func (a *Analyzer) collectCuts(o *Outcome, c Class, cc *classCuts) {
 }
 
 func (a *Analyzer) resultCuts(r *engine.Result, c Class, ca, cb *cuts, named *[]int) {
+	var spans []engine.Span
 	for i := range r.Hops {
-		spanCuts(r.Hops[i].RuleSpans(), c, ca, cb, named)
+		spans = a.Net.RuleSpans(spans[:0], r, i)
+		spanCuts(spans, c, ca, cb, named)
 	}
 }
 

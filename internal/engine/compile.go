@@ -22,12 +22,11 @@ type Network struct {
 	enis        map[model.ENIID]*cENI
 	nats        map[model.NATGatewayID]*cNAT
 	sgs         map[model.SecurityGroupID]*cSG
+	acls        map[model.NetworkACLID]*cACL
 	routeTables map[model.RouteTableID]*cRouteTable
 	igws        map[model.InternetGatewayID]*cIGW
 	vgws        map[model.VPNGatewayID]*cVGW
 	instances   map[model.InstanceID]*model.Instance
-	// entries finds where a packet enters by its Location (an ENI, the internet, a VGW).
-	entries map[Location]entry
 	// public is the IGW's 1:1 NAT table (§3.1): public IPv4 → the ENI and private IP it maps.
 	public map[netip.Addr]publicMapping
 	// onPrem finds the declared on-premises network of an address beyond a VGW.
@@ -107,11 +106,11 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 		enis:        make(map[model.ENIID]*cENI, len(t.NetworkInterfaces)),
 		nats:        make(map[model.NATGatewayID]*cNAT, len(t.NATGateways)),
 		sgs:         make(map[model.SecurityGroupID]*cSG, len(t.SecurityGroups)),
+		acls:        make(map[model.NetworkACLID]*cACL, len(t.NetworkACLs)),
 		routeTables: make(map[model.RouteTableID]*cRouteTable, len(t.RouteTables)),
 		igws:        make(map[model.InternetGatewayID]*cIGW, len(t.InternetGateways)),
 		vgws:        make(map[model.VPNGatewayID]*cVGW, len(t.VPNGateways)),
 		instances:   make(map[model.InstanceID]*model.Instance, len(t.Instances)),
-		entries:     make(map[Location]entry, len(t.NetworkInterfaces)+len(t.VPNGateways)+1),
 		public:      map[netip.Addr]publicMapping{},
 	}
 	for _, v := range t.VPCs {
@@ -134,7 +133,6 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.compileNATs(t)
 	n.compileGroupMembers()
 	n.compileRoutes(t, &probs)
-	n.entries[AtInternet()] = internetEntry{}
 	return n, probs
 }
 
@@ -286,6 +284,7 @@ func (n *Network) compileSubnets(t *model.Topology) {
 	aclOf := make(map[model.SubnetID]*cACL, len(t.Subnets))
 	for _, a := range t.NetworkACLs {
 		ca := compileACL(a)
+		n.acls[a.ID] = ca
 		if a.Default {
 			defACL[a.VPC] = ca
 		}

@@ -48,7 +48,7 @@
 // (Middlebox, Edge, Translated), and the engine says where a journey ends with its blocks
 // lifted (Result.End) and what a path is named by (Result.Via), so frontends read no strings
 // back. The compiled security group and network ACL rule sets answer header-space questions
-// (Hop.RuleSpans, Hop.AdmitsPorts) with the same matching the engine decides with.
+// (Network.RuleSpans, Network.AdmitsPorts) with the same matching the engine decides with.
 //
 // Defaults taken where the specification is [UNCERTAIN] are listed in DEFAULTS.md at the
 // repository root.

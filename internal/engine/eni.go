@@ -17,7 +17,6 @@ type cENI struct {
 	nat      *cNAT // set for a NAT gateway's ENI
 	instance *model.Instance
 	comp     Component
-	host     Component // the instance behind it, or the ENI itself when it has none
 	// closed, when set, is why the interface carries no traffic: its instance is not running,
 	// or it belongs to an AWS service vpclab does not model yet (fail closed).
 	closed *dropNode
@@ -32,7 +31,13 @@ func (e *cENI) has(a netip.Addr) bool {
 	return false
 }
 
-func (e *cENI) hostComp() Component { return e.host }
+// hostComp is the instance behind the interface, or the interface itself when it has none.
+func (e *cENI) hostComp() Component {
+	if e.instance != nil {
+		return comp(KindInstance, string(e.instance.ID), e.instance.Name)
+	}
+	return e.comp
+}
 
 // stateful reports whether the instance behind the interface is a stateful appliance: its OS
 // forwards only flows it saw start (model.Instance.StatefulForwarding).
@@ -75,14 +80,7 @@ func (n *Network) compileENIs(t *model.Topology, probs *model.Problems) {
 		}
 	}
 	for _, e := range n.enis {
-		e.host = e.comp
-		if e.instance != nil {
-			e.host = comp(KindInstance, string(e.instance.ID), e.instance.Name)
-		}
 		e.closed = closedBecause(e)
-		if e.subnet != nil {
-			n.entries[AtENI(e.m.ID)] = e
-		}
 	}
 }
 
@@ -92,8 +90,8 @@ func (n *Network) compileENIs(t *model.Topology, probs *model.Problems) {
 // endpoints, load balancers, §9.8: UNSUPPORTED_COMPONENT). The NAT gateway's is modelled.
 func closedBecause(e *cENI) *dropNode {
 	if in := e.instance; in != nil && in.State != "" && in.State != "running" {
-		return &dropNode{code: CodeBadState, comp: e.host,
-			detail: fmt.Sprintf("instance %s is %s: its network interfaces carry no traffic", e.host, in.State)}
+		return &dropNode{code: CodeBadState, comp: e.hostComp(),
+			detail: fmt.Sprintf("instance %s is %s: its network interfaces carry no traffic", e.hostComp(), in.State)}
 	}
 	if e.m.Type.ServiceManaged() && e.m.Type != model.InterfaceTypeNATGateway {
 		what := string(e.m.Type)
@@ -102,6 +100,14 @@ func closedBecause(e *cENI) *dropNode {
 		}
 		return &dropNode{code: CodeUnsupportedComponent, comp: e.comp,
 			detail: fmt.Sprintf("network interface %s belongs to an AWS service (%s) that vpclab does not model yet", e.m.ID, what)}
+	}
+	return nil
+}
+
+// enterAtENI: the instance behind an interface sends (Location FromENI).
+func enterAtENI(n *Network, id string) entry {
+	if e := n.enis[model.ENIID(id)]; e != nil && e.subnet != nil {
+		return e
 	}
 	return nil
 }
@@ -133,7 +139,7 @@ func (eni *cENI) receive(e *ev, a arrival, p packet.Packet) {
 // send: a packet sent by the instance behind the interface (§0 steps 1-2).
 func (eni *cENI) send(e *ev, p packet.Packet) {
 	if eni.instance != nil {
-		e.pass(eni.host, ActSend, p, "")
+		e.pass(eni.hostComp(), ActSend, p, "")
 	}
 	e.pass(eni.comp, ActSend, p, "")
 	switch {
@@ -189,7 +195,7 @@ func (e *ev) arrive(eni *cENI, a arrival, p packet.Packet) {
 // VPC never drops a flow whose two directions take different paths (§1.2.5); a stateful
 // appliance's OS does, when it sees a packet of a flow it never saw start (§13.13).
 func (e *ev) appliance(eni *cENI, a arrival, p packet.Packet) {
-	c := eni.host
+	c := eni.hostComp()
 	if p.TTL <= 1 {
 		e.fatal(CodeTTLExceeded, c, p, fmt.Sprintf("TTL expired at appliance %s", c))
 		e.timeExceeded(eni.m.PrimaryIP(), p, func(sub *ev, icmp packet.Packet) { eni.send(sub, icmp) })

@@ -33,8 +33,8 @@ func (n *Network) Send(st *State, at Location, p packet.Packet) *Result {
 // SendWith is Send with options. A location that names nothing in the topology drops the
 // packet (UNKNOWN_RESOURCE): the result always says how the journey ended.
 func (n *Network) SendWith(st *State, at Location, p packet.Packet, opt Options) *Result {
-	e := &ev{n: n, st: st, opt: opt, res: newResult(opt, 16)}
-	if in := n.entries[at]; in != nil {
+	e := newEv(n, st, opt, 16)
+	if in := n.entry(at); in != nil {
 		in.send(e, p)
 	} else {
 		kind := KindENI
@@ -45,6 +45,22 @@ func (n *Network) SendWith(st *State, at Location, p packet.Packet, opt Options)
 			fmt.Sprintf("packets cannot enter at %s: it is not in the topology", at))
 	}
 	return e.res
+}
+
+// entries look an entry up by its Location, as resolvers look up route targets; each lives
+// with its kind.
+var entries = [...]func(n *Network, id string) entry{
+	FromENI:        enterAtENI,
+	FromInternet:   enterFromInternet,
+	FromVPNGateway: enterAtVGW,
+}
+
+// entry is where a packet enters at a location, or nil when the location names nothing.
+func (n *Network) entry(at Location) entry {
+	if int(at.Kind) >= len(entries) || entries[at.Kind] == nil {
+		return nil
+	}
+	return entries[at.Kind](n, at.ID)
 }
 
 // locationKinds names the component of a location that is not in the topology.
@@ -61,12 +77,21 @@ type ev struct {
 	natSeen []*cNAT // NAT gateways crossed outbound: crossing one twice is a loop
 }
 
-// newResult is an empty result with room for hops hops, unless opt skips them.
-func newResult(opt Options, hops int) *Result {
-	if opt.SkipHops {
-		return &Result{}
+// evaluation is one journey's working memory and the result it writes, in one allocation:
+// the evaluation escapes to the heap anyway, through the nodes' interface calls.
+type evaluation struct {
+	ev  ev
+	res Result
+}
+
+// newEv starts an evaluation whose result has room for hops hops, unless opt skips them.
+func newEv(n *Network, st *State, opt Options, hops int) *ev {
+	x := &evaluation{ev: ev{n: n, st: st, opt: opt}}
+	if !opt.SkipHops {
+		x.res.Hops = make([]Hop, 0, hops)
 	}
-	return &Result{Hops: make([]Hop, 0, hops)}
+	x.ev.res = &x.res
+	return &x.ev
 }
 
 // recording reports whether hops are recorded: callers whose Hop is costly to build (a rule
@@ -90,26 +115,43 @@ func (e *ev) block(code string, c Component, p packet.Packet, detail string) boo
 		e.res.Outcome, e.res.Code, e.res.At, e.res.Detail, e.res.Packet = Dropped, code, c, detail, p
 	}
 	e.res.Blockers = append(e.res.Blockers, Blocker{Code: code, At: c, Detail: detail, Hop: len(e.res.Hops) - 1})
-	if e.opt.ContinuePastBlocks {
-		return false
-	}
-	e.res.End = End{Outcome: Dropped, Packet: p}
-	return true
+	return !e.opt.ContinuePastBlocks
 }
 
 // fatal records a drop past which there is nowhere to go.
 func (e *ev) fatal(code string, c Component, p packet.Packet, detail string) {
 	e.hop(Hop{Component: c, Action: ActDrop, In: p, Out: p, Note: detail})
 	e.block(code, c, p, detail)
-	e.res.End = End{Outcome: Dropped, Packet: p}
+	e.nowhere(p)
 }
 
-// end records where the journey ends; it is the outcome too when nothing blocked it.
-func (e *ev) end(x End) {
-	e.res.End = x
-	if len(e.res.Blockers) == 0 {
-		e.res.Outcome, e.res.Packet, e.res.ENI, e.res.Exit = x.Outcome, x.Packet, x.ENI, x.Exit
+// nowhere records that the journey, blocks lifted, ends in a drop of p at the last hop; after
+// the first blocker, the outcome says so already.
+func (e *ev) nowhere(p packet.Packet) {
+	if len(e.res.Blockers) > 1 {
+		e.past(End{Outcome: Dropped, Packet: p})
 	}
+}
+
+// end records where the journey ends, at the last hop: the outcome when nothing blocked it,
+// else where it would end with its blocks lifted (Result.End).
+func (e *ev) end(x End) {
+	if len(e.res.Blockers) > 0 {
+		e.past(x)
+		return
+	}
+	e.res.Outcome, e.res.Packet, e.res.ENI, e.res.Exit = x.Outcome, x.Packet, x.ENI, x.Exit
+}
+
+// past records where a journey ended past its blockers: as its last hop, which End reads
+// back, or, when hops are not recorded, in a value of its own.
+func (e *ev) past(x End) {
+	if e.recording() {
+		e.res.past, e.res.pastHop = x.Outcome, int32(len(e.res.Hops)-1)
+		return
+	}
+	e.res.lifted = new(End) // x itself stays on the stack
+	*e.res.lifted = x
 }
 
 func (e *ev) deliver(eni *cENI, p packet.Packet) {
@@ -145,7 +187,7 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 	if g, r := sgAllows(eni.sgs, egress, &p); r != nil {
 		e.st.track(k, egress)
 		if e.recording() {
-			e.hop(Hop{Component: g.comp, Action: ActAllow, Direction: dir, In: p, Out: p, SGRule: sgRuleRef(g, r, dir), filter: eni})
+			e.hop(Hop{Component: g.comp, Action: ActAllow, Direction: dir, In: p, Out: p, SGRule: sgRuleRef(g, r, dir)})
 		}
 		return true
 	}
@@ -159,7 +201,7 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 		detail = fmt.Sprintf("a rule of %s references a security group of the original source %s, but the packet arrives translated to %s: references do not match through a NAT gateway (§4.1.6)",
 			sgList(eni), a.preNAT, p.Src)
 	}
-	e.hop(Hop{Component: sgComp, Action: ActDeny, Direction: dir, In: p, Out: p, Note: detail, filter: eni})
+	e.hop(Hop{Component: sgComp, Action: ActDeny, Direction: dir, In: p, Out: p, Note: detail})
 	if e.block(code, sgComp, p, detail) {
 		return false
 	}
@@ -207,7 +249,7 @@ func (e *ev) acl(s *cSubnet, dir Direction, p packet.Packet) bool {
 	if !ref.Allow {
 		action = ActDeny
 	}
-	e.hop(Hop{Component: s.acl.comp, Action: action, Direction: dir, In: p, Out: p, ACLRule: ref, filter: s.acl})
+	e.hop(Hop{Component: s.acl.comp, Action: action, Direction: dir, In: p, Out: p, ACLRule: ref})
 	if ref.Allow {
 		return true
 	}
@@ -299,7 +341,7 @@ func (e *ev) route(rt *cRouteTable, a arrival, p packet.Packet) {
 		}
 		e.block(CodeBadStateRoute, rt.comp, p,
 			fmt.Sprintf("route %s -> %s is a blackhole: its target no longer exists (§1.2.6)", r.ref.Destination, r.ref.Target))
-		e.res.End = End{Outcome: Dropped, Packet: p} // nowhere to go, blocks lifted or not
+		e.nowhere(p) // nowhere to go, blocks lifted or not
 		return
 	}
 	if e.recording() {
@@ -325,7 +367,7 @@ func (e *ev) icmpError(src netip.Addr, p packet.Packet, typ, code uint8, send fu
 
 // generate sends a packet the network itself originates and keeps its journey.
 func (e *ev) generate(g packet.Packet, send func(*ev, packet.Packet)) {
-	sub := &ev{n: e.n, st: e.st, opt: e.opt, res: newResult(e.opt, 8)}
+	sub := newEv(e.n, e.st, e.opt, 8)
 	send(sub, g)
 	e.res.Generated = sub.res
 }

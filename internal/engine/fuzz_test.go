@@ -187,8 +187,8 @@ func runFuzz(t *testing.T, l *lab, data []byte, skipHops bool) []*engine.Result 
 		res := l.net.SendWith(st, loc, p, opt)
 		// Every journey ends somewhere, blocks lifted or not; without blockers, where it ends
 		// is its outcome.
-		if res.End.Outcome == 0 || len(res.Blockers) == 0 && (res.End.Outcome != res.Outcome || res.End.ENI != res.ENI) {
-			t.Fatalf("end %v does not match the outcome:\n%s", res.End, describe(res))
+		if res.End().Outcome == 0 || len(res.Blockers) == 0 && (res.End().Outcome != res.Outcome || res.End().ENI != res.ENI) {
+			t.Fatalf("end %v does not match the outcome:\n%s", res.End(), describe(res))
 		}
 		if !opt.ContinuePastBlocks {
 			checkResult(t, l.net, l.topo, res, 0)

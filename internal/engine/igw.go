@@ -103,6 +103,8 @@ func (g *cIGW) receive(e *ev, _ arrival, p packet.Packet) {
 // IP (§3.4) and the packet enters the VPC (§1.3, enterVPC).
 type internetEntry struct{}
 
+func enterFromInternet(*Network, string) entry { return internetEntry{} }
+
 func (internetEntry) send(e *ev, p packet.Packet) {
 	e.pass(internetComp, ActSend, p, "")
 	p, ok := e.cross(internetLink, internetComp, p)

@@ -46,20 +46,28 @@ func (o Origin) outside() bool { return o != OriginInside }
 
 // arrival is how a packet reaches a node: where it came into the topology from, the subnet
 // whose route table sent it (nil when a gateway's edge route table or the local delivery of
-// a gateway did), the Availability Zone it travels in (§7.2.10-13), and its source before a
-// NAT gateway translated it (invalid when none did; security group references match the
-// original source's groups nowhere past a NAT gateway, §4.1.6).
+// a gateway did), and its source before a NAT gateway translated it (invalid when none did;
+// security group references match the original source's groups nowhere past a NAT gateway,
+// §4.1.6). The Availability Zone it travels in (§7.2.10-13) is its subnet's (zone).
 type arrival struct {
 	origin Origin
 	from   *cSubnet
-	az     string
 	preNAT netip.Addr
 }
 
 // forwardedFrom is the arrival of a packet routed out of subnet s.
 func (a arrival) forwardedFrom(s *cSubnet) arrival {
-	a.from, a.az = s, s.m.AvailabilityZone
+	a.from = s
 	return a
+}
+
+// zone is the Availability Zone the packet travels in: its subnet's; empty when it comes from
+// a gateway (the transit gateway's attachment zones join here, §7.2.12).
+func (a arrival) zone() string {
+	if a.from == nil {
+		return ""
+	}
+	return a.from.m.AvailabilityZone
 }
 
 // translated is the arrival of a packet a NAT gateway translated: it now starts inside the VPC
@@ -104,6 +112,15 @@ var (
 // fate of all (§2.2.7: a NAT gateway drops TCP and ICMP fragments). It returns the packet as
 // it goes on, and false when it was dropped.
 func (e *ev) cross(l link, c Component, p packet.Packet) (packet.Packet, bool) {
+	// The common case, kept small enough to inline: headers are at most 56 bytes (IPv4, and
+	// an ICMP error's quote), so a payload this small fits whatever it is.
+	if len(p.Payload)+p.PayloadLen+56 <= l.mtu && p.SegSize == 0 {
+		return p, true
+	}
+	return e.crossLarge(l, c, p)
+}
+
+func (e *ev) crossLarge(l link, c Component, p packet.Packet) (packet.Packet, bool) {
 	n := p.LargestOnWire()
 	if n <= l.mtu || p.IsFragment() && p.FragOff != 0 {
 		return p, true

@@ -238,20 +238,16 @@ type Hop struct {
 	Component Component
 	Action    Action
 	Direction Direction // security groups and network ACLs; NoDirection elsewhere
-	In, Out   packet.Packet
-	Route     *RouteRef
-	SGRule    *SGRuleRef
-	ACLRule   *ACLRuleRef
-	Note      string
 	// Middlebox marks a routed hop that processes the packet as a host would (a NAT gateway's
 	// translation, an appliance forwarding): a TTL hop (§6.8) and the components people name a
 	// path by. Edge marks a gateway the packet leaves or enters the VPCs through (internet and
 	// VPN gateways). Translated marks a hop that rewrote an address or port.
 	Middlebox, Edge, Translated bool
-
-	// filter is the rule set the hop's decision consulted (a security group set, a network
-	// ACL), for RuleSpans; nil when no rule was consulted (a tracked reply).
-	filter filter
+	In, Out                     packet.Packet
+	Route                       *RouteRef
+	SGRule                      *SGRuleRef
+	ACLRule                     *ACLRuleRef
+	Note                        string
 }
 
 // Exit is where a packet left the modelled network.
@@ -270,10 +266,12 @@ type Result struct {
 	Code    string        // Dropped: the explanation code
 	At      Component     // Dropped: the component that dropped it
 	Detail  string        // Dropped: a sentence for people
-	// End is where the journey ended with every block lifted (Options.ContinuePastBlocks): the
-	// destination it would reach were every blocker changed. Without blockers it is the outcome
-	// itself.
-	End End
+	// past and pastHop say where the journey ended past its blockers (Options
+	// ContinuePastBlocks): how, and the hop it ended at; past is 0 when the outcome says it
+	// (see End). lifted holds it instead when hops are not recorded.
+	past    Outcome
+	pastHop int32
+	lifted  *End
 	// Generated is the journey of a packet the network itself sent back about this one: an
 	// ICMP time exceeded from a NAT gateway or appliance, or a NAT gateway's TCP RST; or nil.
 	Generated *Result
@@ -297,6 +295,33 @@ type Blocker struct {
 	At     Component
 	Detail string
 	Hop    int // index into Hops of the hop that blocked; -1 when hops are not recorded
+}
+
+// End is where the journey ended with every block lifted (Options.ContinuePastBlocks): the
+// destination it would reach were every blocker changed, or where it found nowhere to go.
+// Without blockers it is the outcome itself.
+func (r *Result) End() End {
+	switch {
+	case r.lifted != nil:
+		return *r.lifted
+	case r.past == 0:
+		return End{Outcome: r.Outcome, Packet: r.Packet, ENI: r.ENI, Exit: r.Exit}
+	}
+	// The journey went on past its blockers and ended at hop pastHop: a delivery (after the
+	// ENI's receive hop), an exit (after the gateway's edge hop) or a drop.
+	x := End{Outcome: r.past, Packet: r.Hops[r.pastHop].Out}
+	for j := int(r.pastHop); j >= 0; j-- {
+		h := &r.Hops[j]
+		switch {
+		case r.past == Delivered && h.Component.Kind == KindENI && h.Action == ActReceive:
+			x.ENI = model.ENIID(h.Component.ID)
+			return x
+		case r.past == Exited && j < int(r.pastHop) && h.Edge:
+			x.Exit = Exit{Gateway: h.Component, To: r.Hops[r.pastHop].Component}
+			return x
+		}
+	}
+	return x
 }
 
 // Delivered reports whether the packet reached an ENI's instance.

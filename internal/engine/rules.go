@@ -233,9 +233,9 @@ func (a *cACL) ref(egress bool, e *model.NetworkACLEntry) *ACLRuleRef {
 // (one set, §4.1.3) or a network ACL (§5). It answers the header-space questions of analysis
 // with the same matching the engine decides with, so no frontend keeps a copy of the rules.
 type filter interface {
-	// spans lists the rules that can decide a packet to or from peer in direction dir, in the
-	// order the filter consults them: the first that covers a header decides it.
-	spans(dir Direction, peer netip.Addr) []Span
+	// spans appends the rules that can decide a packet to or from peer in direction dir, in
+	// the order the filter consults them: the first that covers a header decides it.
+	spans(dst []Span, dir Direction, peer netip.Addr) []Span
 	// admitsPorts reports whether every destination port lo-hi of protocol proto to or from
 	// peer is allowed, and otherwise the number of the rule that denies some of them.
 	admitsPorts(dir Direction, peer netip.Addr, proto uint8, lo, hi int) (bool, int)
@@ -288,31 +288,63 @@ func peerOf(dir Direction, p *packet.Packet) netip.Addr {
 	return p.Src
 }
 
-// RuleSpans lists, in the order the filter consults them, the rules of the filter behind this
-// hop that can decide a packet with the hop's peer address (its destination leaving, its
-// source arriving): the header ranges within which the hop's verdict cannot change but at a
-// span's edge. It is empty for hops that consulted no rules (a tracked reply, §4.2.1).
-func (h *Hop) RuleSpans() []Span {
-	if h.filter == nil {
+// filterOf is the rule set hop i of a journey consulted: the security groups of the ENI it
+// was at (the nearest ENI hop before it), or a network ACL; nil when it consulted none (a
+// tracked reply passes without a rule, §4.2.1).
+func (n *Network) filterOf(r *Result, i int) filter {
+	if i < 0 || i >= len(r.Hops) {
 		return nil
 	}
-	return h.filter.spans(h.Direction, peerOf(h.Direction, &h.In))
+	h := &r.Hops[i]
+	switch {
+	case h.ACLRule != nil:
+		if a := n.acls[h.ACLRule.ACLID]; a != nil {
+			return a
+		}
+	case h.Component.Kind == KindSecurityGroup && (h.SGRule != nil || h.Action == ActDeny):
+		for j := i; j >= 0; j-- {
+			if x := &r.Hops[j]; x.Component.Kind == KindENI && x.Direction == NoDirection {
+				if e := n.enis[model.ENIID(x.Component.ID)]; e != nil {
+					return e
+				}
+				return nil
+			}
+		}
+	}
+	return nil
 }
 
-// AdmitsPorts reports whether the network ACL behind this hop lets every destination port
-// lo-hi of the hop's protocol through to or from the same peer, and otherwise the number of
-// the entry that denies some (32767 for "*"). A hop of any other component admits them.
-func (h *Hop) AdmitsPorts(lo, hi int) (bool, int) {
-	if h.filter == nil || h.ACLRule == nil {
+// RuleSpans lists, in the order the filter consults them, the rules of the security groups
+// or network ACL behind hop i of a journey that can decide a packet with the hop's peer
+// address (its destination leaving, its source arriving): the header ranges within which the
+// hop's verdict cannot change but at a span's edge. It is empty for hops that consulted no
+// rules (a tracked reply, §4.2.1, or a component that is no filter).
+// They are appended to dst, which a caller asking about many hops reuses.
+func (n *Network) RuleSpans(dst []Span, r *Result, i int) []Span {
+	f := n.filterOf(r, i)
+	if f == nil {
+		return dst
+	}
+	h := &r.Hops[i]
+	return f.spans(dst, h.Direction, peerOf(h.Direction, &h.In))
+}
+
+// AdmitsPorts reports whether the network ACL behind hop i of a journey lets every
+// destination port lo-hi of the hop's protocol through to or from the same peer, and
+// otherwise the number of the entry that denies some (32767 for "*"). Any other hop admits
+// them.
+func (n *Network) AdmitsPorts(r *Result, i int, lo, hi int) (bool, int) {
+	f := n.filterOf(r, i)
+	if f == nil || r.Hops[i].ACLRule == nil {
 		return true, 0
 	}
-	return h.filter.admitsPorts(h.Direction, peerOf(h.Direction, &h.In), h.In.Proto, lo, hi)
+	h := &r.Hops[i]
+	return f.admitsPorts(h.Direction, peerOf(h.Direction, &h.In), h.In.Proto, lo, hi)
 }
 
 // spans: the rules of every group of the ENI whose peer matches, in group then rule order,
 // as sgAllows consults them.
-func (eni *cENI) spans(dir Direction, peer netip.Addr) []Span {
-	var out []Span
+func (eni *cENI) spans(out []Span, dir Direction, peer netip.Addr) []Span {
 	for _, g := range eni.sgs {
 		rules := g.ingress
 		if dir == Egress {
@@ -340,12 +372,11 @@ func (eni *cENI) spans(dir Direction, peer netip.Addr) []Span {
 func (eni *cENI) admitsPorts(Direction, netip.Addr, uint8, int, int) (bool, int) { return true, 0 }
 
 // spans: the entries whose CIDR holds the peer, in rule order (first match wins, §5.1).
-func (a *cACL) spans(dir Direction, peer netip.Addr) []Span {
+func (a *cACL) spans(out []Span, dir Direction, peer netip.Addr) []Span {
 	entries := a.inbound
 	if dir == Outbound {
 		entries = a.outbound
 	}
-	var out []Span
 	for i := range entries {
 		e := &entries[i]
 		if !e.CIDR.Contains(peer) {

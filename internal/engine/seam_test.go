@@ -127,7 +127,7 @@ func TestSendWithUnknownLocation(t *testing.T) {
 	for _, at := range []engine.Location{{}, engine.AtENI("eni-nope"), engine.AtVPNGateway("vgw-nope"), {Kind: 99, ID: "x"}} {
 		for _, opt := range []engine.Options{{}, {ContinuePastBlocks: true}, {SkipHops: true}} {
 			r := l.build().SendWith(l.st, at, packet.Packet(tcp("10.0.0.11:40000", "10.0.1.55:22")), opt)
-			if r.Outcome != engine.Dropped || r.Code != engine.CodeUnknownResource || r.End.Outcome != engine.Dropped ||
+			if r.Outcome != engine.Dropped || r.Code != engine.CodeUnknownResource || r.End().Outcome != engine.Dropped ||
 				!strings.Contains(r.Detail, "not in the topology") {
 				t.Errorf("%v %+v: %s", at, opt, describe(r))
 			}
@@ -193,8 +193,23 @@ func TestHopsTyped_EndAndVia(t *testing.T) {
 
 	r := l.sendOpt("app", tcp("10.0.1.10:40000", "8.8.8.8:80"), engine.Options{ContinuePastBlocks: true})
 	wantEq(t, "outcome", r.Outcome, engine.Dropped)
-	wantEq(t, "ends with the block lifted", r.End.Outcome, engine.Exited)
-	wantEq(t, "leaves from", r.End.Packet.Src, addr("203.0.113.10"))
+	wantEq(t, "ends with the block lifted", r.End().Outcome, engine.Exited)
+	wantEq(t, "leaves from", r.End().Packet.Src, addr("203.0.113.10"))
+	wantEq(t, "leaves through", r.End().Exit.Gateway.ID, "igw-lab")
+	wantEq(t, "towards", r.End().Exit.To.Kind, engine.KindInternet)
+	// Without hops, the end is kept all the same.
+	s := l.sendOpt("app", tcp("10.0.1.10:40001", "8.8.8.8:80"), engine.Options{ContinuePastBlocks: true, SkipHops: true})
+	if x := s.End(); x.Outcome != engine.Exited || x.Exit != r.End().Exit || x.Packet.Src != r.End().Packet.Src {
+		t.Errorf("without hops the end is %+v, with them %+v", s.End(), r.End())
+	}
+	// Delivered past a blocker (db's group admits nothing on 5432): the end names the
+	// receiving interface and the packet as it arrived.
+	l.instance("db", "priv", "10.0.1.20", "web")
+	in := l.sendOpt("app", tcp("10.0.1.10:40002", "10.0.1.20:5432"), engine.Options{ContinuePastBlocks: true})
+	wantEq(t, "blocked", in.Outcome, engine.Dropped)
+	wantEq(t, "delivered with the block lifted", in.End().Outcome, engine.Delivered)
+	wantEq(t, "to", in.End().ENI, eniID("db"))
+	wantEq(t, "as", in.End().Packet.Dst, addr("10.0.1.20"))
 	var via []string
 	for _, c := range r.Via() {
 		via = append(via, c.ID)
@@ -224,8 +239,20 @@ func TestRuleSpans_AnswerFromTheEngine(t *testing.T) {
 
 	r := l.send("a", tcp("10.0.0.11:40000", "10.0.1.55:2000"))
 	wantDelivered(t, r, "b")
-	sg := hops(r, "sg")[1]
-	got := sg.RuleSpans()
+	n := l.build()
+	at := func(r *engine.Result, kind string, k int) int {
+		for i, h := range r.Hops {
+			if h.Component.Kind == kindOf(kind) {
+				if k == 0 {
+					return i
+				}
+				k--
+			}
+		}
+		t.Fatalf("no %s hop %d:\n%s", kind, k, describe(r))
+		return -1
+	}
+	got := n.RuleSpans(nil, r, at(r, "sg", 1))
 	want := []engine.Span{
 		{Protocol: 6, Ports: [2]int{2000, 2000}},
 		{Protocol: 1, Types: [2]int{8, 8}, Codes: [2]int{0, 255}},
@@ -234,23 +261,23 @@ func TestRuleSpans_AnswerFromTheEngine(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("security group spans:\n got  %v\n want %v", got, want)
 	}
-	acl := hops(r, "acl")[1]
-	wantEq(t, "acl hop inbound", acl.Direction, engine.Inbound)
-	got = acl.RuleSpans()
+	acl := at(r, "acl", 1)
+	wantEq(t, "acl hop inbound", r.Hops[acl].Direction, engine.Inbound)
+	got = n.RuleSpans(nil, r, acl)
 	if len(got) < 3 || got[0].Ports != [2]int{1024, 65535} || !got[1].AllPorts() || got[2].Protocol != model.ProtocolAll {
 		t.Errorf("acl spans %v", got)
 	}
-	ok, rule := acl.AdmitsPorts(1024, 65535)
+	ok, rule := n.AdmitsPorts(r, acl, 1024, 65535)
 	wantEq(t, "1024-65535 admitted", ok, true)
-	ok, rule = acl.AdmitsPorts(1000, 2000)
+	ok, rule = n.AdmitsPorts(r, acl, 1000, 2000)
 	wantEq(t, "1000-2000 admitted", ok, false)
 	wantEq(t, "denied by", rule, 110)
 
 	// A tracked reply consulted no rule.
 	back := l.send("b", replyTo(r))
-	for _, h := range hops(back, "sg") {
-		if h.RuleSpans() != nil {
-			t.Errorf("tracked reply has spans %v", h.RuleSpans())
+	for i, h := range back.Hops {
+		if h.Component.Kind == engine.KindSecurityGroup && n.RuleSpans(nil, back, i) != nil {
+			t.Errorf("tracked reply has spans %v", n.RuleSpans(nil, back, i))
 		}
 	}
 }

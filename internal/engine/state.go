@@ -33,7 +33,8 @@ type State struct {
 	// natIdle holds flows whose mapping timed out: for TCP, every further packet but a SYN
 	// gets a RST (§2.2.8) until a new mapping is made.
 	natIdle map[natKey]struct{}
-	// appl is the connection tracking of stateful appliances' OSes: flows they saw start.
+	// appl is the connection tracking of stateful appliances' OSes: flows they saw start (nil
+	// until one does).
 	appl map[applKey]time.Time
 }
 
@@ -47,7 +48,6 @@ func NewState(clock Clock, seed uint64) *State {
 		natRv:   map[natRevKey]*natEntry{},
 		natUse:  map[natDest]int{},
 		natIdle: map[natKey]struct{}{},
-		appl:    map[applKey]time.Time{},
 	}
 }
 
@@ -213,6 +213,9 @@ func (s *State) applianceAdmits(eni model.ENIID, p *packet.Packet) bool {
 	}
 	k := applKeyOf(eni, p)
 	if last, ok := s.appl[k]; ok && now.Sub(last) <= timeoutOf(k.proto, true) || startsFlow(p) {
+		if s.appl == nil {
+			s.appl = map[applKey]time.Time{} // made on first use: most labs have no stateful appliance
+		}
 		s.appl[k] = now
 		return true
 	}

@@ -23,7 +23,6 @@ func (n *Network) compileVGWs(t *model.Topology) {
 	for _, g := range t.VPNGateways {
 		cg := &cVGW{m: g, vpc: n.vpcs[g.VPC], comp: comp(KindVPNGateway, string(g.ID), g.Name)}
 		n.vgws[g.ID] = cg
-		n.entries[AtVPNGateway(g.ID)] = cg
 		if v := cg.vpc; v != nil && v.vgw == nil {
 			v.vgw = cg
 		}
@@ -45,6 +44,14 @@ func (n *Network) compileVGWs(t *model.Topology) {
 			}
 		}
 	}
+}
+
+// enterAtVGW: a host beyond the VGW sends (Location FromVPNGateway).
+func enterAtVGW(n *Network, id string) entry {
+	if g := n.vgws[model.VPNGatewayID(id)]; g != nil {
+		return g
+	}
+	return nil
 }
 
 // resolveVPNGateway: a route to a VGW attached to the table's VPC; to any other it is a

@@ -170,12 +170,12 @@ type Exchange struct {
 func (s *Sim) probe(src Endpoint, p packet.Packet, t time.Time, service bool) Exchange {
 	x := Exchange{Request: s.send(src, p, t)}
 	r := x.Request.Result
-	if g := r.Generated; g != nil && s.Reaches(g.End, src) {
+	if g := r.Generated; g != nil && s.Reaches(g.End(), src) {
 		pk := g.Packet
 		x.Back, x.BackAt, x.BackFrom = &pk, x.Request.Sent.Add(s.latency(r)+s.latency(g)), g
 		return x
 	}
-	resp, ok := s.Responder(r.End)
+	resp, ok := s.Responder(r.End())
 	if !ok {
 		return x
 	}
@@ -186,7 +186,7 @@ func (s *Sim) probe(src Endpoint, p packet.Packet, t time.Time, service bool) Ex
 	}
 	rj := s.send(resp, ans, x.Request.Arrived.Add(hostDelay))
 	x.Reply = &rj
-	if s.Reaches(rj.Result.End, src) {
+	if s.Reaches(rj.Result.End(), src) {
 		pk := rj.Result.Packet
 		x.Back, x.BackAt, x.BackFrom = &pk, rj.Arrived, rj.Result
 	}
