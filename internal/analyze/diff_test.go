@@ -145,3 +145,45 @@ func TestDiffNarrowedLab(t *testing.T) {
 		t.Errorf("a topology against itself: %d flows, %d changes", len(r.Flows), len(r.Model.Changes))
 	}
 }
+
+// Every field the engine decides by is one diff compares: an instance that stops (§6.1), an
+// appliance that becomes a stateful firewall (§13.13) and an interface that turns out to be
+// a service's (§9.8) each change flows, and diff reports them.
+func TestDiffSeesStateForwardingAndInterfaceType(t *testing.T) {
+	parse := func(path string, edit func(*model.Topology)) *engine.Network {
+		topo, probs := lab.Parse(path, []byte(labFile(t, path)))
+		if probs.HasErrors() {
+			t.Fatal(probs)
+		}
+		edit(topo)
+		n, _ := engine.Compile(topo)
+		return n
+	}
+	const asym = "../../examples/asymmetric-appliance/lab.yaml"
+	for _, c := range []struct {
+		name string
+		edit func(*model.Topology)
+		line string
+	}{
+		{"stopped", func(t *model.Topology) { t.Instances[1].State = "stopped" }, "state running -> stopped"},
+		{"stateful", func(t *model.Topology) { t.Instances[2].StatefulForwarding = true }, "forwarding stateless -> stateful"},
+		{"service interface", func(t *model.Topology) { t.NetworkInterfaces[1].Type = model.InterfaceTypeTransitGateway }, "type interface -> transit_gateway"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			nb, na := parse(asym, func(*model.Topology) {}), parse(asym, c.edit)
+			md := DiffModels(nb.Topology, na.Topology)
+			var lines []string
+			for _, ch := range md.Changes {
+				lines = append(lines, ch.Lines...)
+			}
+			if !slices.Contains(lines, c.line) {
+				t.Errorf("model diff %v; want %q", lines, c.line)
+			}
+			b, a := New(nb, 1), New(na, 1)
+			eps, _, _ := InstancePairs(b, a)
+			if r := Diff(b, a, md, eps, eps, Everything()); len(r.Flows) == 0 {
+				t.Errorf("no flow changed")
+			}
+		})
+	}
+}

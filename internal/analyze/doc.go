@@ -22,8 +22,13 @@
 // 1024-65535 (§2.2.3); an ACL that admits only part of that range blocks some connections and
 // is reported with REMAP_EPHEMERAL_PORT. Replies that come back from another address than
 // the one the source sent to (asymmetric routing through a NAT gateway) are reported with
-// VPCLAB_REPLY_SOURCE_MISMATCH; a path through an appliance one way only with
-// VPCLAB_ASYMMETRIC_ROUTING (§1.2.5).
+// VPCLAB_REPLY_SOURCE_MISMATCH. A path through an appliance one way only is no blocker of the
+// VPC's (§1.2.5); a stateful appliance drops what its OS would, in the engine, for every tool
+// alike (VPCLAB_ASYMMETRIC_INSPECTION, §13.13).
+//
+// The package keeps no rules of its own: every packet is the engine's to decide, the rule
+// sets the engine consulted say where decisions may change (engine.Network.RuleSpans), and
+// the hosts that answer are tools' (tools.Hosts).
 //
 // Matrix answers Reach for every ordered pair, in parallel over sources. One packet first
 // tells whether anything can arrive (a path depends on addresses, not ports; only a NAT

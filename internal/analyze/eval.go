@@ -19,9 +19,6 @@ const (
 	CodeNoPath              = "NO_PATH"
 )
 
-// The ports a NAT gateway maps sources to (§2.2.3).
-const natPortLo, natPortHi = 1024, 65535
-
 // Paths of a flow.
 const (
 	PathForward = "forward"
@@ -161,15 +158,6 @@ func endpointText(p packet.Packet, src bool) string {
 	return a.String()
 }
 
-func containsComp(cs []engine.Component, c engine.Component) bool {
-	for _, x := range cs {
-		if x.ID == c.ID {
-			return true
-		}
-	}
-	return false
-}
-
 // remapCheck: behind a NAT gateway the answer is addressed to a port the gateway chose in
 // 1024-65535 (§2.2.3); every NACL it crosses before the gateway translates it back must
 // admit that whole range (§5.6), or some connections fail.
@@ -186,7 +174,7 @@ func (a *Analyzer) remapCheck(o *Outcome) []Blocker {
 		if h.ACLRule == nil || !h.ACLRule.Allow {
 			continue
 		}
-		if ok, rule := a.Net.AdmitsPorts(o.Return, i, natPortLo, natPortHi); !ok {
+		if ok, rule := a.Net.AdmitsPorts(o.Return, i, engine.NATPortLo, engine.NATPortHi); !ok {
 			out = append(out, Blocker{Path: PathReturn, Code: CodeRemapEphemeralPort, At: h.Component, Direction: h.Direction, Rule: rule,
 				Detail: fmt.Sprintf("%s rule %s of %s denies some of the ports 1024-65535 a NAT gateway answers on (§2.2.3, §5.6)", h.Direction, engine.ACLRuleNumber(rule), h.Component)})
 		}

@@ -214,7 +214,7 @@ func subnetsOf(v *view, present bool, id string) []string {
 
 func eniLines(b, a *model.NetworkInterface) []string {
 	if b != nil && a != nil && b.Subnet == a.Subnet && b.SourceDestCheck == a.SourceDestCheck && b.Instance == a.Instance &&
-		slices.Equal(b.PrivateIPs, a.PrivateIPs) && slices.Equal(b.SecurityGroups, a.SecurityGroups) {
+		b.Type == a.Type && slices.Equal(b.PrivateIPs, a.PrivateIPs) && slices.Equal(b.SecurityGroups, a.SecurityGroups) {
 		return nil
 	}
 	switch {
@@ -252,6 +252,9 @@ func eniLines(b, a *model.NetworkInterface) []string {
 	}
 	if b.Instance != a.Instance {
 		out = append(out, fmt.Sprintf("instance %s -> %s", b.Instance, a.Instance))
+	}
+	if b.Type != a.Type { // a service's interface carries nothing vpclab models yet (§9.8)
+		out = append(out, fmt.Sprintf("type %s -> %s", b.Type, a.Type))
 	}
 	return out
 }

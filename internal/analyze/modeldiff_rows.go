@@ -353,6 +353,15 @@ func instanceLines(_ *differ, b, a *model.Instance) []string {
 	if b.InitialTTL != a.InitialTTL {
 		lines = append(lines, fmt.Sprintf("initial TTL %d -> %d", b.InitialTTL, a.InitialTTL))
 	}
+	// Only a running instance's interfaces carry traffic (§6.1); a stateful appliance drops
+	// the flows it never saw start (§13.13).
+	if b.State != a.State {
+		lines = append(lines, fmt.Sprintf("state %s -> %s", b.State, a.State))
+	}
+	if b.StatefulForwarding != a.StatefulForwarding {
+		word := map[bool]string{false: "stateless", true: "stateful"}
+		lines = append(lines, fmt.Sprintf("forwarding %s -> %s", word[b.StatefulForwarding], word[a.StatefulForwarding]))
+	}
 	return lines
 }
 

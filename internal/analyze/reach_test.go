@@ -271,3 +271,33 @@ internet_hosts:
 		}
 	}
 }
+
+// §4.1.6: behind a NAT gateway, a rule referencing the source's group does not match. Which
+// code the destination's group blocks with depends on whether such a rule covers the header
+// (SG_REFERENCES_NOT_PRESERVED for TCP 22 here, ENI_SG_RULES_MISMATCH for the rest), so the
+// referencing rule cuts the header space too.
+func TestReachSGReferenceThroughNAT_4_1_6(t *testing.T) {
+	lab := `vpc: {name: v, cidr: 10.0.0.0/16}
+subnets:
+  src: {cidr: 10.0.0.0/24, route_table: src-rt}
+  dst: {cidr: 10.0.1.0/24}
+  nat: {cidr: 10.0.2.0/24}
+nat_gateways:
+  gw: {subnet: nat, connectivity: private, private_ip: 10.0.2.149}
+route_tables:
+  src-rt: {routes: {10.0.1.0/24: gw}}
+security_groups:
+  app: {}
+  db: {ingress: [{protocol: tcp, port: 22, group: app}]}
+instances:
+  source: {subnet: src, private_ip: 10.0.0.11, security_groups: [app]}
+  destination: {subnet: dst, private_ip: 10.0.1.55, security_groups: [db]}
+`
+	r := reach(t, lab, "source", "destination", Query{Protocol: 6, DstPorts: AllPorts, SrcPorts: AllPorts, ICMPTypes: allICMP})
+	if p := partOf(t, r, ClassTCP, 22, 40000); !slices.Equal(codes(p.Outcome.Blockers), []string{"forward " + engine.CodeSGReferencesNotKept + " db"}) {
+		t.Errorf("TCP 22: %v", codes(p.Outcome.Blockers))
+	}
+	if p := partOf(t, r, ClassTCP, 80, 40000); !slices.Equal(codes(p.Outcome.Blockers), []string{"forward " + engine.CodeSGRulesMismatch + " db"}) {
+		t.Errorf("TCP 80: %v", codes(p.Outcome.Blockers))
+	}
+}

@@ -131,6 +131,7 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.compileSGs(t, &probs)
 	n.compileENIs(t, &probs)
 	n.compileNATs(t)
+	n.closeENIs()
 	n.compileGroupMembers()
 	n.compileRoutes(t, &probs)
 	return n, probs
@@ -159,7 +160,7 @@ func (n *Network) compileRoutes(t *model.Topology, probs *model.Problems) {
 		for i, r := range rt.Routes {
 			cr := &cRoute{
 				ref:    RouteRef{Destination: r.DestinationString(), Target: r.Target, Origin: r.Origin, State: r.State},
-				target: n.resolve(crt.vpc, r.Target), state: r.State, order: i,
+				target: n.resolve(crt, r.Target), state: r.State, order: i,
 			}
 			if cr.state == "" {
 				cr.state = model.RouteActive
@@ -192,7 +193,7 @@ func (n *Network) compileRoutes(t *model.Topology, probs *model.Problems) {
 				continue
 			}
 			tg := model.Target{Kind: model.TargetVPNGateway, ID: string(vgwID)}
-			target := n.resolve(crt.vpc, tg)
+			target := n.resolve(crt, tg)
 			for p := range g.known.All4() {
 				add(p, &cRoute{
 					ref:    RouteRef{Destination: p.String(), Target: tg, Origin: model.OriginEnableVgwRoutePropagation, State: model.RouteActive},
@@ -242,9 +243,10 @@ func Modelled(k model.TargetKind) bool {
 	return int(k) < len(resolvers) && resolvers[k] != nil
 }
 
-// resolve compiles one route target of a table in VPC v. Validation has warned about targets
-// that are missing or not modelled (model.Validate); the node says it again to the packet.
-func (n *Network) resolve(v *cVPC, t model.Target) node {
+// resolve compiles one route target of table rt. Validation has warned about targets that are
+// missing or not modelled (model.Validate); the node says it again to the packet.
+func (n *Network) resolve(rt *cRouteTable, t model.Target) node {
+	v := rt.vpc
 	if !Modelled(t.Kind) {
 		kind, ok := unmodelledKinds[t.Kind]
 		if !ok {
@@ -254,8 +256,8 @@ func (n *Network) resolve(v *cVPC, t model.Target) node {
 			detail: fmt.Sprintf("route target %s (%s) is not modelled by vpclab yet", t.ID, t.Kind)}
 	}
 	if v == nil {
-		return &dropNode{code: CodeBadStateAttachment, comp: comp(KindRouteTable, t.ID, ""),
-			detail: fmt.Sprintf("the route table of route target %s belongs to no VPC of the topology", t.ID)}
+		return &dropNode{code: CodeBadStateAttachment, comp: rt.comp,
+			detail: fmt.Sprintf("%s belongs to VPC %s, which is not in the topology: its route to %s goes nowhere", rt.comp, rt.m.VPC, t.ID)}
 	}
 	return resolvers[t.Kind](n, v, t.ID)
 }

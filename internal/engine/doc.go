@@ -9,7 +9,7 @@
 // the rule or route that decided it and the header before and after, and how the packet ended
 // (delivered to an ENI, left through a gateway, or dropped with an explanation code). An ICMP
 // error the network itself generates (a NAT gateway's time exceeded) travels on and is
-// returned as Result.ICMP.
+// returned as Result.Generated.
 //
 // The packet path, written once, in AWS order (§0 of aws-vpc-semantics.md). The fixed stages
 // are plain code (eval.go); what varies by kind is a node, compiled once: every route's target

@@ -79,6 +79,11 @@ func (n *Network) compileENIs(t *model.Topology, probs *model.Problems) {
 			}
 		}
 	}
+}
+
+// closeENIs marks the interfaces that carry no traffic (closedBecause), once NAT gateways
+// have claimed theirs.
+func (n *Network) closeENIs() {
 	for _, e := range n.enis {
 		e.closed = closedBecause(e)
 	}
@@ -87,13 +92,18 @@ func (n *Network) compileENIs(t *model.Topology, probs *model.Problems) {
 // closedBecause says why an interface carries no traffic, or nil when it does: an instance
 // that is not running (stopped, stopping, pending, shutting-down, terminated: BAD_STATE), or
 // an interface of an AWS service vpclab does not model yet (transit gateway attachments,
-// endpoints, load balancers, §9.8: UNSUPPORTED_COMPONENT). The NAT gateway's is modelled.
+// endpoints, load balancers, §9.8: UNSUPPORTED_COMPONENT), or of a NAT gateway the topology
+// does not hold. A NAT gateway's own is modelled.
 func closedBecause(e *cENI) *dropNode {
 	if in := e.instance; in != nil && in.State != "" && in.State != "running" {
 		return &dropNode{code: CodeBadState, comp: e.hostComp(),
 			detail: fmt.Sprintf("instance %s is %s: its network interfaces carry no traffic", e.hostComp(), in.State)}
 	}
-	if e.m.Type.ServiceManaged() && e.m.Type != model.InterfaceTypeNATGateway {
+	if e.m.Type == model.InterfaceTypeNATGateway && e.nat == nil {
+		return &dropNode{code: CodeBadState, comp: e.comp,
+			detail: fmt.Sprintf("network interface %s is a NAT gateway's, and no NAT gateway of the topology holds it", e.m.ID)}
+	}
+	if e.m.Type.ServiceManaged() && e.nat == nil {
 		what := string(e.m.Type)
 		if e.m.Description != "" {
 			what += ", " + e.m.Description
@@ -201,9 +211,12 @@ func (e *ev) appliance(eni *cENI, a arrival, p packet.Packet) {
 		e.timeExceeded(eni.m.PrimaryIP(), p, func(sub *ev, icmp packet.Packet) { eni.send(sub, icmp) })
 		return
 	}
-	if eni.stateful() && !e.st.applianceAdmits(eni.m.ID, &p) &&
-		e.block(CodeAsymmetricInspection, c, p, fmt.Sprintf("appliance %s forwards only flows it saw start, and it never saw this one's first packet: the flow's other direction takes another path (§13.13)", c)) {
-		return
+	if eni.stateful() && !e.st.applianceAdmits(eni.instance.ID, &p) {
+		why := fmt.Sprintf("appliance %s forwards only flows it saw start, and it never saw this one's first packet: the flow's other direction takes another path (§13.13)", c)
+		e.hop(Hop{Component: c, Action: ActDrop, In: p, Out: p, Note: why})
+		if e.block(CodeAsymmetricInspection, c, p, why) {
+			return
+		}
 	}
 	out := p
 	out.TTL--

@@ -278,6 +278,10 @@ func (e *ev) forward(s *cSubnet, a arrival, p packet.Packet) {
 		return
 	}
 	a = a.forwardedFrom(s)
+	if s.vpc == nil { // validation reported it; nothing routes a subnet of no VPC
+		e.fatal(CodeBadStateAttachment, s.comp, p, fmt.Sprintf("%s belongs to VPC %s, which is not in the topology", s.m.ID, s.m.VPC))
+		return
+	}
 	if s.m.CIDR.Contains(p.Dst) {
 		// §0.3, §1.2.8: same subnet, switched directly; no route table, no NACL.
 		if dst := s.vpc.byIP[p.Dst]; dst != nil && dst.subnet == s {

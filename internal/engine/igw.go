@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
@@ -98,6 +99,23 @@ func (g *cIGW) receive(e *ev, _ arrival, p packet.Packet) {
 	}
 }
 
+// privateBehindIGW finds a VPC with an internet gateway whose interfaces hold a private
+// address, in VPC ID order so the answer does not depend on map order (private addresses may
+// repeat across VPCs).
+func (n *Network) privateBehindIGW(a netip.Addr) (*cVPC, *cENI) {
+	ids := make([]model.VPCID, 0, len(n.vpcs))
+	for id, v := range n.vpcs {
+		if v.igw != nil && v.byIP[a] != nil {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	v := n.vpcs[slices.Min(ids)]
+	return v, v.byIP[a]
+}
+
 // internetEntry is where packets from hosts on the internet enter: the internet gateway of
 // the VPC whose public IP they are addressed to. The IGW maps the destination to the private
 // IP (§3.4) and the packet enters the VPC (§1.3, enterVPC).
@@ -115,11 +133,9 @@ func (internetEntry) send(e *ev, p packet.Packet) {
 	if !ok {
 		// §3.4: the IGW admits only traffic to a public IP mapped to its VPC's interfaces; a
 		// private IP of the topology from the internet dies at the IGW of the VPC holding it.
-		if id, held := e.n.ENIByIP(p.Dst); held {
-			if eni := e.n.enis[id]; eni.subnet != nil && eni.subnet.vpc.igw != nil {
-				e.fatal(CodeIGWPrivateIPIngress, eni.subnet.vpc.igw.comp, p, fmt.Sprintf("%s is a private IP of %s: an internet gateway admits only traffic addressed to a public IP mapped to one of its VPC's interfaces (§3.4)", p.Dst, id))
-				return
-			}
+		if v, eni := e.n.privateBehindIGW(p.Dst); v != nil {
+			e.fatal(CodeIGWPrivateIPIngress, v.igw.comp, p, fmt.Sprintf("%s is a private IP of %s: an internet gateway admits only traffic addressed to a public IP mapped to one of its VPC's interfaces (§3.4)", p.Dst, eni.m.ID))
+			return
 		}
 		e.fatal(CodeNotInTopology, internetComp, p,
 			fmt.Sprintf("no network interface in the topology has the public IP %s: the packet reaches none of its VPCs", p.Dst))

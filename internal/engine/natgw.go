@@ -151,6 +151,12 @@ func (e *ev) natOutbound(ng *cNAT, a arrival, p packet.Packet) {
 // §2.3.2).
 func (e *ev) natInbound(ng *cNAT, a arrival, p packet.Packet) {
 	c := ng.comp
+	if p.IsFragment() && p.Proto != packet.ProtoUDP {
+		// §2.2.7, both ways: an answer that arrives in fragments (one larger than the internet's
+		// MTU, say) is not reassembled either.
+		e.fatal(CodeNGWFragment, c, p, fmt.Sprintf("a NAT gateway drops %s fragments; only UDP fragments pass (§2.2.7)", packet.ProtoName(p.Proto)))
+		return
+	}
 	var m *natEntry
 	out := p
 	if p.IsICMPError() && p.Inner != nil {

@@ -48,7 +48,8 @@ func (o Origin) outside() bool { return o != OriginInside }
 // whose route table sent it (nil when a gateway's edge route table or the local delivery of
 // a gateway did), and its source before a NAT gateway translated it (invalid when none did;
 // security group references match the original source's groups nowhere past a NAT gateway,
-// §4.1.6). The Availability Zone it travels in (§7.2.10-13) is its subnet's (zone).
+// §4.1.6). The Availability Zone it travels in (§7.2.10-13, read when transit gateways come)
+// is its subnet's.
 type arrival struct {
 	origin Origin
 	from   *cSubnet
@@ -59,15 +60,6 @@ type arrival struct {
 func (a arrival) forwardedFrom(s *cSubnet) arrival {
 	a.from = s
 	return a
-}
-
-// zone is the Availability Zone the packet travels in: its subnet's; empty when it comes from
-// a gateway (the transit gateway's attachment zones join here, §7.2.12).
-func (a arrival) zone() string {
-	if a.from == nil {
-		return ""
-	}
-	return a.from.m.AvailabilityZone
 }
 
 // translated is the arrival of a packet a NAT gateway translated: it now starts inside the VPC
@@ -108,9 +100,9 @@ var (
 
 // cross carries p over link l at component c: a packet larger than the MTU with the don't
 // fragment bit is dropped (no ICMP is sent back, vpclab's default for an [UNCERTAIN]
-// behaviour, §7.1.15, §18.6); without it, it is fragmented and its first fragment decides the
-// fate of all (§2.2.7: a NAT gateway drops TCP and ICMP fragments). It returns the packet as
-// it goes on, and false when it was dropped.
+// behaviour, §7.1.15, §18.6); without it, it is fragmented and its first fragment, which goes
+// on, decides the fate of all (§2.2.7: a NAT gateway drops TCP and ICMP fragments). It returns
+// the packet as it goes on, and false when it was dropped.
 func (e *ev) cross(l link, c Component, p packet.Packet) (packet.Packet, bool) {
 	// The common case, kept small enough to inline: headers are at most 56 bytes (IPv4, and
 	// an ICMP error's quote), so a payload this small fits whatever it is.
@@ -129,8 +121,14 @@ func (e *ev) crossLarge(l link, c Component, p packet.Packet) (packet.Packet, bo
 		e.fatal(CodeMTUExceeded, c, p, fmt.Sprintf("the packet is %d bytes with don't-fragment set, larger than the MTU of %s (%d bytes, §6.9); no ICMP is sent back", n, l.name, l.mtu))
 		return p, false
 	}
+	// The first fragment goes on: as long as the link's MTU allows (fragment data comes in
+	// 8-byte units), with more fragments to follow. A live packet keeps its bytes: live mode
+	// passes the datagram whole and the receiving kernel takes it.
 	out := p
 	out.MF = true
+	if out.Payload == nil {
+		out.PayloadLen = max(0, (l.mtu-20)/8*8-p.L4HeaderLen())
+	}
 	if e.recording() {
 		e.hop(Hop{Component: c, Action: ActForward, In: p, Out: out,
 			Note: fmt.Sprintf("%d bytes over %s's MTU of %d: fragmented; the first fragment goes on (§6.9)", n, l.name, l.mtu)})

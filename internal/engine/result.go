@@ -350,18 +350,6 @@ func (r *Result) Via() []Component {
 	return out
 }
 
-// Middleboxes lists the middleboxes of Via: the NAT gateways and appliances.
-func (r *Result) Middleboxes() []Component {
-	var out []Component
-	for i := range r.Hops {
-		h := &r.Hops[i]
-		if h.Middlebox && !slices.ContainsFunc(out, func(c Component) bool { return c.ID == h.Component.ID }) {
-			out = append(out, h.Component)
-		}
-	}
-	return out
-}
-
 // SourceTranslatedAt is the first middlebox that rewrote the packet's source on the way (a
 // NAT gateway), if any.
 func (r *Result) SourceTranslatedAt() (Component, bool) {

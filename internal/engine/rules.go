@@ -262,14 +262,15 @@ func (s Span) AllPorts() bool { return s.Ports == allPorts }
 func (s Span) AllICMP() bool { return s.Types == allICMP && s.Codes == allICMP }
 
 // rng is a rule's range where -1 means any (SG and NACL fields, §4.1.4, §5.4).
-func rng(from, to int, all [2]int) [2]int {
-	if from < 0 {
-		return all
+// A range that starts but does not end matches nothing, as protoMatches reads it: ok is false.
+func rng(from, to int, all [2]int) (r [2]int, ok bool) {
+	switch {
+	case from < 0:
+		return all, true
+	case to < 0:
+		return r, false
 	}
-	if to < 0 {
-		to = all[1]
-	}
-	return [2]int{from, to}
+	return [2]int{from, to}, true
 }
 
 // point is an ICMP type or code field: one value, or any (-1).
@@ -326,7 +327,16 @@ func (n *Network) RuleSpans(dst []Span, r *Result, i int) []Span {
 		return dst
 	}
 	h := &r.Hops[i]
-	return f.spans(dst, h.Direction, peerOf(h.Direction, &h.In))
+	dst = f.spans(dst, h.Direction, peerOf(h.Direction, &h.In))
+	// A group denied a translated packet: whether a rule referencing the original source's
+	// group would have matched decides the code (SG_REFERENCES_NOT_PRESERVED, §4.1.6), so its
+	// rules cut too.
+	if eni, ok := f.(*cENI); ok && h.Action == ActDeny && h.Direction == Ingress {
+		if orig := r.Hops[0].In.Src; orig != h.In.Src {
+			dst = eni.refSpans(dst, orig)
+		}
+	}
+	return dst
 }
 
 // AdmitsPorts reports whether the network ACL behind hop i of a journey lets every
@@ -351,21 +361,40 @@ func (eni *cENI) spans(out []Span, dir Direction, peer netip.Addr) []Span {
 			rules = g.egress
 		}
 		for i := range rules {
-			r := &rules[i]
-			if !r.peerMatches(peer) {
-				continue
+			if r := &rules[i]; r.peerMatches(peer) {
+				out = r.appendSpan(out)
 			}
-			s := Span{Protocol: r.proto}
-			switch r.proto {
-			case model.ProtocolTCP, model.ProtocolUDP:
-				s.Ports = rng(r.from, r.to, allPorts)
-			case model.ProtocolICMP:
-				s.Types, s.Codes = point(r.from), point(r.to)
-			}
-			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// refSpans: the ingress rules referencing a group that an address belongs to (§4.1.5).
+func (eni *cENI) refSpans(out []Span, orig netip.Addr) []Span {
+	for _, g := range eni.sgs {
+		for i := range g.ingress {
+			if r := &g.ingress[i]; r.group != nil && r.peerMatches(orig) {
+				out = r.appendSpan(out)
+			}
+		}
+	}
+	return out
+}
+
+// appendSpan appends the header range the rule matches, as protoMatches reads its fields: a
+// port range that starts but does not end matches no port, and adds nothing.
+func (r *cSGRule) appendSpan(out []Span) []Span {
+	s := Span{Protocol: r.proto}
+	switch r.proto {
+	case model.ProtocolTCP, model.ProtocolUDP:
+		var ok bool
+		if s.Ports, ok = rng(r.from, r.to, allPorts); !ok {
+			return out
+		}
+	case model.ProtocolICMP:
+		s.Types, s.Codes = point(r.from), point(r.to)
+	}
+	return append(out, s)
 }
 
 // admitsPorts: security groups are stateful (§4.2); the question is a network ACL's.
@@ -385,7 +414,10 @@ func (a *cACL) spans(out []Span, dir Direction, peer netip.Addr) []Span {
 		s := Span{Protocol: e.Protocol}
 		switch e.Protocol {
 		case model.ProtocolTCP, model.ProtocolUDP:
-			s.Ports = aclPorts(e)
+			var ok bool
+			if s.Ports, ok = aclPorts(e); !ok {
+				continue
+			}
 		case model.ProtocolICMP:
 			s.Types, s.Codes = point(e.ICMPType), point(e.ICMPCode)
 		}
@@ -395,9 +427,9 @@ func (a *cACL) spans(out []Span, dir Direction, peer netip.Addr) []Span {
 }
 
 // aclPorts is an entry's port range as match reads it: no range given (0-0) means every port.
-func aclPorts(e *model.NetworkACLEntry) [2]int {
+func aclPorts(e *model.NetworkACLEntry) ([2]int, bool) {
 	if e.FromPort == 0 && (e.ToPort == 0 || e.ToPort >= 65535) {
-		return allPorts
+		return allPorts, true
 	}
 	return rng(e.FromPort, e.ToPort, allPorts)
 }
@@ -417,7 +449,10 @@ func (a *cACL) admitsPorts(dir Direction, peer netip.Addr, proto uint8, lo, hi i
 		}
 		ports := allPorts
 		if e.Protocol != model.ProtocolAll {
-			ports = aclPorts(e)
+			var ok bool
+			if ports, ok = aclPorts(e); !ok {
+				continue // matches no port
+			}
 		}
 		var next [][2]int
 		for _, r := range rest {

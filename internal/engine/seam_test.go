@@ -98,8 +98,8 @@ func TestMTU_PerLink_6_9(t *testing.T) {
 			r = l.send(tc.from, big(tc.p, 1501, true))
 			wantDropped(t, r, engine.CodeMTUExceeded, lastHop(t, r).Component.Kind.String())
 			r = l.send(tc.from, big(tc.p, 2000, false))
-			if r.Outcome == engine.Dropped || !r.Packet.MF {
-				t.Fatalf("2000 bytes without DF must go on as its first fragment:\n%s", describe(r))
+			if r.Outcome == engine.Dropped || !r.Packet.MF || r.Packet.Len() > 1500 || r.Packet.Len() < 1400 {
+				t.Fatalf("2000 bytes without DF must go on as its first fragment, 1500 bytes at most:\n%s", describe(r))
 			}
 		})
 	}
@@ -302,5 +302,87 @@ func TestTargetKinds_ModelAndEngineAgree(t *testing.T) {
 		l.assoc("a", "a")
 		res := l.send("a", tcp("10.0.0.11:40000", "8.8.8.8:443"))
 		wantDroppedAt(t, res, engine.CodeUnsupportedComponent, id)
+	}
+}
+
+// §13.13: a stateful appliance's OS keeps one connection table whichever interface a packet
+// uses: a flow that starts on one interface and answers on another passes; the drop it makes
+// is its own hop, so explanations name the appliance, not the hop before it.
+func TestAppliance_StatefulAcrossInterfaces_13_13(t *testing.T) {
+	l := newLab(t, "10.0.0.0/16")
+	l.subnet("a", "10.0.0.0/24")
+	l.subnet("b", "10.0.1.0/24")
+	l.subnet("f", "10.0.3.0/24")
+	l.subnet("g", "10.0.4.0/24")
+	l.sg("lan").in("all", -1, -1, "10.0.0.0/16")
+	l.instance("a", "a", "10.0.0.11", "lan")
+	l.instance("b", "b", "10.0.1.55", "lan")
+	l.instance("fw", "f", "10.0.3.20", "lan")
+	l.appliance("fw")
+	fw2 := &model.NetworkInterface{ID: "eni-fw2", VPC: vpcID, Subnet: "subnet-g", Instance: "i-fw", DeviceIndex: 1,
+		PrivateIPs: []model.PrivateIP{{Addr: addr("10.0.4.20"), Primary: true}}, SecurityGroups: []model.SecurityGroupID{"sg-lan"}}
+	l.topo.NetworkInterfaces = append(l.topo.NetworkInterfaces, fw2)
+	l.topo.Instances[2].ENIs = append(l.topo.Instances[2].ENIs, fw2.ID)
+	l.topo.Instances[2].StatefulForwarding = true
+	l.rt("a", route("10.0.1.0/24", "eni-fw"))
+	l.assoc("a", "a")
+	l.rt("b", route("10.0.0.0/24", "eni-fw2"))
+	l.assoc("b", "b")
+
+	syn := l.send("a", tcp("10.0.0.11:40000", "10.0.1.55:22"))
+	wantDelivered(t, syn, "b")
+	wantDelivered(t, l.send("b", replyTo(syn)), "a") // back through fw's other interface
+
+	// A flow fw never saw start dies at fw, on a hop of its own.
+	r := l.sendOpt("b", tcp("10.0.1.55:22", "10.0.0.11:40001").flags(packet.TCPSyn|packet.TCPAck), engine.Options{ContinuePastBlocks: true})
+	wantDroppedAt(t, r, engine.CodeAsymmetricInspection, "i-fw")
+	h := r.Hops[r.Blockers[0].Hop]
+	wantEq(t, "blocker's hop", h.Component.ID, "i-fw")
+	wantEq(t, "its action", h.Action, engine.ActDrop)
+	wantEq(t, "its direction", h.Direction, engine.NoDirection)
+}
+
+// A NAT gateway drops TCP and ICMP fragments both ways (§2.2.7): an answer larger than the
+// internet's MTU arrives in fragments and is not reassembled, so a large ping through a NAT
+// gateway gets no reply although the request went out.
+func TestNATGateway_DropsInboundFragments_2_2_7(t *testing.T) {
+	l := newLab(t, "10.0.0.0/16")
+	l.subnet("priv", "10.0.1.0/24")
+	l.subnet("pub", "10.0.0.0/24")
+	l.igw()
+	l.nat("gw", "pub", "10.0.0.100", "203.0.113.10")
+	l.instance("app", "priv", "10.0.1.10")
+	l.rt("priv", route("0.0.0.0/0", "nat-gw"))
+	l.assoc("priv", "priv")
+	l.rt("pub", route("0.0.0.0/0", "igw-lab"))
+	l.assoc("pub", "pub")
+	big := icmpEcho("10.0.1.10", "8.8.8.8", 7, 1)
+	big.PayloadLen = 2000
+	out := l.send("app", big)
+	if out.Outcome != engine.Exited || !out.Packet.MF || out.Packet.Len() > 1500 {
+		t.Fatalf("the request leaves as a first fragment of at most 1500 bytes:\n%s", describe(out))
+	}
+	full := replyTo(out)
+	full.MF, full.PayloadLen = false, 2000
+	r := l.send("internet", full)
+	wantDroppedAt(t, r, engine.CodeNGWFragment, "nat-gw")
+}
+
+// A subnet whose VPC the topology lacks (validation warns) routes nothing and panics nowhere.
+func TestSubnetOfMissingVPC_NoPanic(t *testing.T) {
+	l := newLab(t, "10.0.0.0/16")
+	l.igw()
+	s := l.subnet("a", "10.0.0.0/24")
+	s.VPC = "vpc-gone"
+	l.instance("a", "a", "10.0.0.11")
+	l.expectWarnings(0)
+	for _, from := range []string{"a", "internet"} {
+		r := l.send(from, tcp("8.8.8.8:40000", "10.0.0.11:22"))
+		if from == "a" {
+			r = l.send(from, tcp("10.0.0.11:40000", "8.8.8.8:22"))
+		}
+		if r.Outcome != engine.Dropped {
+			t.Errorf("from %s: %s", from, describe(r))
+		}
 	}
 }

@@ -167,13 +167,13 @@ func (s *State) relatedTracked(eni model.ENIID, p *packet.Packet, egress bool) b
 // applKey identifies a flow at a stateful appliance whichever way it goes: the lower
 // address and port first.
 type applKey struct {
-	eni    model.ENIID
+	host   model.InstanceID // the appliance's OS keeps one table, whichever interface a packet uses
 	proto  uint8
 	a, b   netip.Addr
 	ap, bp uint16
 }
 
-func applKeyOf(eni model.ENIID, p *packet.Packet) applKey {
+func applKeyOf(host model.InstanceID, p *packet.Packet) applKey {
 	var sp, dp uint16
 	switch {
 	case p.HasPorts():
@@ -181,7 +181,7 @@ func applKeyOf(eni model.ENIID, p *packet.Packet) applKey {
 	case p.Proto == packet.ProtoICMP:
 		sp, dp = p.ICMPID, p.ICMPID
 	}
-	k := applKey{eni: eni, proto: p.Proto, a: p.Src, b: p.Dst, ap: sp, bp: dp}
+	k := applKey{host: host, proto: p.Proto, a: p.Src, b: p.Dst, ap: sp, bp: dp}
 	if c := k.b.Compare(k.a); c < 0 || c == 0 && k.bp < k.ap {
 		k.a, k.b, k.ap, k.bp = k.b, k.a, k.bp, k.ap
 	}
@@ -202,24 +202,32 @@ func startsFlow(p *packet.Packet) bool {
 }
 
 // applianceAdmits decides a packet at a stateful appliance: one that starts a flow opens it;
-// any other must belong to a flow the appliance saw start, either way (an ICMP error, to the
-// flow it quotes). Flows expire like security group connections (§4.2.5).
-func (s *State) applianceAdmits(eni model.ENIID, p *packet.Packet) bool {
+// any other must belong to a flow the appliance's OS saw start, either way and on any of its
+// interfaces (an ICMP error, to the flow it quotes). Flows expire after the idle times of
+// security group connections that have not become streams (§4.2.5): TCP 5 days, UDP and ICMP
+// 30 s, other protocols 600 s.
+func (s *State) applianceAdmits(host model.InstanceID, p *packet.Packet) bool {
 	now := s.clock.Now()
-	if p.IsICMPError() && p.Inner != nil {
-		k := applKeyOf(eni, p.Inner)
+	live := func(k applKey) bool {
 		last, ok := s.appl[k]
-		return ok && now.Sub(last) <= timeoutOf(k.proto, true)
-	}
-	k := applKeyOf(eni, p)
-	if last, ok := s.appl[k]; ok && now.Sub(last) <= timeoutOf(k.proto, true) || startsFlow(p) {
-		if s.appl == nil {
-			s.appl = map[applKey]time.Time{} // made on first use: most labs have no stateful appliance
+		if ok && now.Sub(last) > timeoutOf(k.proto, false) {
+			delete(s.appl, k)
+			return false
 		}
-		s.appl[k] = now
-		return true
+		return ok
 	}
-	return false
+	if p.IsICMPError() && p.Inner != nil {
+		return live(applKeyOf(host, p.Inner))
+	}
+	k := applKeyOf(host, p)
+	if !live(k) && !startsFlow(p) {
+		return false
+	}
+	if s.appl == nil {
+		s.appl = map[applKey]time.Time{} // made on first use: most labs have no stateful appliance
+	}
+	s.appl[k] = now
+	return true
 }
 
 // NAT gateway mappings (§2.2): inside 5-tuple ↔ (NAT IP, NAT port).
@@ -296,6 +304,9 @@ func (s *State) natDelete(e *natEntry) {
 	}
 }
 
+// The ports a NAT gateway maps sources to (§2.2.3); an answer comes back to one of them.
+const NATPortLo, NATPortHi = 1024, 65535
+
 // maxConnsPerDest is §2.2.4's 55,000 simultaneous connections per NAT address and destination.
 const maxConnsPerDest = 55000
 
@@ -308,7 +319,7 @@ func (s *State) natAllocate(k natKey, addrs []netip.Addr) *natEntry {
 		if s.natUse[d] >= maxConnsPerDest {
 			continue
 		}
-		const lo, span = 1024, 65536 - 1024
+		const lo, span = NATPortLo, NATPortHi + 1 - NATPortLo
 		start := s.rng.IntN(span)
 		for i := 0; i < span; i++ {
 			port := uint16(lo + (start+i)%span)

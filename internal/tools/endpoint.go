@@ -36,7 +36,7 @@ type Endpoint struct {
 	Label string             // for output: the name the user gave, or the ID
 	TTL   uint8              // initial TTL of the host's OS (§6.7)
 	// Literal is set when the user named the endpoint by its address: packets go to that
-	// address as written, never to a public IP it maps to (TargetOf).
+	// address as written, never to a public IP it maps to (Hosts.Target).
 	Literal bool
 }
 
