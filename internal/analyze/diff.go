@@ -59,14 +59,18 @@ type DiffEndpoint struct {
 // destinations alike), and those present in one only.
 func InstancePairs(b, a *Analyzer) (common []*DiffEndpoint, onlyBefore, onlyAfter []string) {
 	inA := map[model.InstanceID]bool{}
+	afterENI := map[model.InstanceID]model.ENIID{} // an instance's first interface after
 	for _, in := range a.Net.Topology.Instances {
 		inA[in.ID] = true
+		if id, ok := a.firstENI(in); ok {
+			afterENI[in.ID] = id
+		}
 	}
 	inB := map[model.InstanceID]bool{}
 	for _, in := range b.Net.Topology.Instances {
 		inB[in.ID] = true
-		eb, okb := b.instENI[in.ID]
-		ea, oka := a.instENI[in.ID]
+		eb, okb := b.firstENI(in)
+		ea, oka := afterENI[in.ID]
 		if !inA[in.ID] || !okb || !oka {
 			onlyBefore = append(onlyBefore, label(in))
 			continue
@@ -187,7 +191,7 @@ func diffRow(b, a *Analyzer, g []*DiffEndpoint, hs []string, dstGroups map[strin
 		}
 		key, far := "", b.isFar(x0.Before, y0.Before) && a.isFar(x0.After, y0.After)
 		if far {
-			key = b.farKey(b.vpcOfENI[x0.Before.ENI], y0.Before.IP) + "|" + a.farKey(a.vpcOfENI[x0.After.ENI], y0.After.IP)
+			key = b.farKey(b.vpcOf(x0.Before.ENI), y0.Before.IP) + "|" + a.farKey(a.vpcOf(x0.After.ENI), y0.After.IP)
 			if memo[key] {
 				skipped += n
 				continue
@@ -222,8 +226,8 @@ func deadAlike(b, a *Analyzer, x, y *DiffEndpoint, q Query) (dead, home bool) {
 	if ob.Arrived || oa.Arrived || ob.deadKey() != oa.deadKey() {
 		return false, false
 	}
-	return true, x.Before.Kind == tools.EndpointENI && b.stayedHome(ob.Forward, b.vpcOfENI[x.Before.ENI]) &&
-		a.stayedHome(oa.Forward, a.vpcOfENI[x.After.ENI])
+	return true, x.Before.Kind == tools.EndpointENI && b.stayedHome(ob.Forward, b.vpcOf(x.Before.ENI)) &&
+		a.stayedHome(oa.Forward, a.vpcOf(x.After.ENI))
 }
 
 // pairFlows compares one pair header by header over the spaces qs (parts of q): the atoms
@@ -283,10 +287,7 @@ func groupOf(b, a *Analyzer, e *DiffEndpoint) string {
 		if ep.Kind != tools.EndpointENI {
 			return "external:" + ep.Label
 		}
-		if n := x.enis[ep.ENI]; n != nil {
-			return string(n.Subnet)
-		}
-		return ""
+		return string(x.subnetOf(ep.ENI))
 	}
 	return sub(b, e.Before) + "|" + sub(a, e.After)
 }
@@ -295,7 +296,7 @@ func groupOf(b, a *Analyzer, e *DiffEndpoint) string {
 // interfaces the model diff names): all when its VPC or everything may have, nil for none.
 func touched(b, a *Analyzer, md *ModelDiff, e *DiffEndpoint, set map[model.ENIID]*Touch) *Touch {
 	if md.All || e.Before.Kind != tools.EndpointENI || e.After.Kind != tools.EndpointENI ||
-		md.VPCs[b.vpcOfENI[e.Before.ENI]] || md.VPCs[a.vpcOfENI[e.After.ENI]] {
+		md.VPCs[b.vpcOf(e.Before.ENI)] || md.VPCs[a.vpcOf(e.After.ENI)] {
 		return &Touch{Full: true}
 	}
 	tb, ta := set[e.Before.ENI], set[e.After.ENI]

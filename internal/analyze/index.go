@@ -18,10 +18,7 @@ type Analyzer struct {
 	Seed uint64 // the engine state's PRNG seed (NAT port choice)
 
 	hosts    *tools.Hosts
-	enis     map[model.ENIID]*model.NetworkInterface
-	instENI  map[model.InstanceID]model.ENIID
 	compVPC  map[string]model.VPCID // component ID → its VPC, for the far-destination memo
-	vpcOfENI map[model.ENIID]model.VPCID
 	vpcCIDRs map[model.VPCID][]netip.Prefix
 
 	farOnce sync.Once
@@ -29,27 +26,21 @@ type Analyzer struct {
 }
 
 // New indexes the network's topology for analysis. seed is the engine state's PRNG seed.
+// Interfaces, instances and their VPCs are the engine's to look up (engine.Network.Interface).
 func New(n *engine.Network, seed uint64) *Analyzer {
 	t := n.Topology
-	a := &Analyzer{Net: n, Seed: seed, hosts: tools.NewHosts(n),
-		enis:     make(map[model.ENIID]*model.NetworkInterface, len(t.NetworkInterfaces)),
-		instENI:  make(map[model.InstanceID]model.ENIID, len(t.Instances)),
-		compVPC:  map[string]model.VPCID{},
-		vpcOfENI: make(map[model.ENIID]model.VPCID, len(t.NetworkInterfaces)),
-		vpcCIDRs: make(map[model.VPCID][]netip.Prefix, len(t.VPCs)),
-	}
+	a := &Analyzer{Net: n, Seed: seed, hosts: tools.NewHosts(n), compVPC: map[string]model.VPCID{},
+		vpcCIDRs: make(map[model.VPCID][]netip.Prefix, len(t.VPCs))}
 	subnetVPC := make(map[model.SubnetID]model.VPCID, len(t.Subnets))
 	for _, s := range t.Subnets {
 		subnetVPC[s.ID] = s.VPC
 		a.compVPC[string(s.ID)] = s.VPC
 	}
 	for _, e := range t.NetworkInterfaces {
-		a.enis[e.ID] = e
 		v := e.VPC
 		if v == "" {
 			v = subnetVPC[e.Subnet]
 		}
-		a.vpcOfENI[e.ID] = v
 		a.compVPC[string(e.ID)] = v
 		if e.Instance != "" {
 			a.compVPC[string(e.Instance)] = v
@@ -60,11 +51,6 @@ func New(n *engine.Network, seed uint64) *Analyzer {
 	}
 	for _, acl := range t.NetworkACLs {
 		a.compVPC[string(acl.ID)] = acl.VPC
-	}
-	for _, in := range t.Instances {
-		if len(in.ENIs) > 0 {
-			a.instENI[in.ID] = in.ENIs[0]
-		}
 	}
 	for _, rt := range t.RouteTables {
 		a.compVPC[string(rt.ID)] = rt.VPC
@@ -83,6 +69,29 @@ func New(n *engine.Network, seed uint64) *Analyzer {
 		a.vpcCIDRs[v.ID] = v.CIDRs
 	}
 	return a
+}
+
+// vpcOf is the VPC of an interface, or "" when the topology has no such interface.
+func (a *Analyzer) vpcOf(id model.ENIID) model.VPCID {
+	_, _, v, _ := a.Net.Interface(id)
+	return v
+}
+
+// subnetOf is the subnet of an interface, or "".
+func (a *Analyzer) subnetOf(id model.ENIID) model.SubnetID {
+	if e, _, _, ok := a.Net.Interface(id); ok {
+		return e.Subnet
+	}
+	return ""
+}
+
+// firstENI is an instance's first interface, if it has one in the topology.
+func (a *Analyzer) firstENI(in *model.Instance) (model.ENIID, bool) {
+	if len(in.ENIs) == 0 {
+		return "", false
+	}
+	_, _, _, ok := a.Net.Interface(in.ENIs[0])
+	return in.ENIs[0], ok
 }
 
 // ENIEndpoint describes an ENI as an endpoint without a name lookup (matrix and diff use it

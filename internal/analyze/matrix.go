@@ -69,12 +69,12 @@ type Matrix struct {
 func (a *Analyzer) InstanceEndpoints() []MatrixEndpoint {
 	var out []MatrixEndpoint
 	for _, in := range a.Net.Topology.Instances {
-		if len(in.ENIs) == 0 || a.enis[in.ENIs[0]] == nil {
+		id, ok := a.firstENI(in)
+		if !ok {
 			continue
 		}
-		e := a.enis[in.ENIs[0]]
-		m := MatrixEndpoint{ID: string(in.ID), Name: in.Name, Subnet: e.Subnet, VPC: a.vpcOfENI[e.ID]}
-		m.Endpoint = a.ENIEndpoint(e.ID, m.Label())
+		m := MatrixEndpoint{ID: string(in.ID), Name: in.Name, Subnet: a.subnetOf(id), VPC: a.vpcOf(id)}
+		m.Endpoint = a.ENIEndpoint(id, m.Label())
 		out = append(out, m)
 	}
 	return out
@@ -146,7 +146,7 @@ func (a *Analyzer) cell(from, to tools.Endpoint, q Query) (Cell, bool) {
 	probe := a.evaluate(from, to, packetFor(pa.rep(), from, to))
 	if !probe.Arrived {
 		b := probe.Blockers[len(probe.Blockers)-1]
-		return Cell{Verdict: None, Blocker: &b}, a.stayedHome(probe.Forward, a.vpcOfENI[from.ENI])
+		return Cell{Verdict: None, Blocker: &b}, a.stayedHome(probe.Forward, a.vpcOf(from.ENI))
 	}
 	atoms, outs := a.reachAtoms(from, to, q, probe)
 	var ok []*atom
@@ -178,8 +178,8 @@ func (a *Analyzer) isFar(from, to tools.Endpoint) bool {
 	if from.Kind != tools.EndpointENI || to.Kind != tools.EndpointENI {
 		return false
 	}
-	v := a.vpcOfENI[from.ENI]
-	if v == "" || v == a.vpcOfENI[to.ENI] {
+	v := a.vpcOf(from.ENI)
+	if v == "" || v == a.vpcOf(to.ENI) {
 		return false
 	}
 	cidrs, ok := a.vpcCIDRs[v]

@@ -306,6 +306,20 @@ func (n *Network) compileSubnets(t *model.Topology) {
 	}
 }
 
+// Interface returns an ENI of the topology, the instance behind it (nil when none) and the VPC
+// it is in, for frontends that describe hosts without an index of their own.
+func (n *Network) Interface(id model.ENIID) (eni *model.NetworkInterface, in *model.Instance, vpc model.VPCID, ok bool) {
+	e := n.enis[id]
+	if e == nil {
+		return nil, nil, "", false
+	}
+	vpc = e.m.VPC
+	if vpc == "" && e.subnet != nil {
+		vpc = e.subnet.m.VPC
+	}
+	return e.m, e.instance, vpc, true
+}
+
 // ENIComponent describes an ENI for frontends (trace output, captures).
 func (n *Network) ENIComponent(id model.ENIID) (Component, bool) {
 	e := n.enis[id]

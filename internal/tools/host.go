@@ -14,13 +14,10 @@ import (
 // on the internet and on-premises, with the initial TTL of each one's OS (§6.7) and how its
 // stack answers. The simulator and the analyzer share it, so both see the same hosts answer
 // the same way.
-type Hosts struct {
-	net *engine.Network
-	ix  *model.Index
-}
+type Hosts struct{ net *engine.Network }
 
-// NewHosts indexes the hosts of a compiled network.
-func NewHosts(n *engine.Network) *Hosts { return &Hosts{net: n, ix: model.NewIndex(n.Topology)} }
+// NewHosts is the hosts of a compiled network; the network's own indexes answer for them.
+func NewHosts(n *engine.Network) *Hosts { return &Hosts{net: n} }
 
 const externalTTL = 64 // a typical Linux host beyond the VPC (§6.7)
 
@@ -35,11 +32,11 @@ func ttlOr(t uint8) uint8 {
 // primary IP.
 func (h *Hosts) ENIEndpoint(id model.ENIID, label string) Endpoint {
 	ep := Endpoint{Kind: EndpointENI, ENI: id, Label: label, TTL: model.DefaultInitialTTL}
-	if e := h.ix.ENIs[id]; e != nil {
+	if e, in, _, ok := h.net.Interface(id); ok {
 		ep.IP = e.PrimaryIP()
-	}
-	if in := h.ix.InstanceOfENI[id]; in != nil && in.InitialTTL != 0 {
-		ep.TTL = in.InitialTTL
+		if in != nil && in.InitialTTL != 0 {
+			ep.TTL = in.InitialTTL
+		}
 	}
 	return ep
 }
@@ -114,7 +111,7 @@ func (h *Hosts) Target(from, to Endpoint) Endpoint {
 	if from.Kind != EndpointInternet || to.Kind != EndpointENI || to.Literal {
 		return to
 	}
-	if eni := h.ix.ENIs[to.ENI]; eni != nil {
+	if eni, _, _, ok := h.net.Interface(to.ENI); ok {
 		for _, p := range eni.PrivateIPs {
 			if p.Addr == to.IP && p.PublicIP.IsValid() {
 				to.IP = p.PublicIP
