@@ -135,11 +135,8 @@ func TestSendWithUnknownLocation(t *testing.T) {
 	}
 }
 
-// The appliance's OS decides, not the VPC (§1.2.5, §13.13): a stateless appliance (the
-// default) forwards whatever reaches it; a stateful one forwards a packet only when it starts
-// a flow or belongs to one it saw start, so the answer of a flow whose first packet went
-// around it is dropped (VPCLAB_ASYMMETRIC_INSPECTION).
-func TestAppliance_StatefulForwarding_13_13(t *testing.T) {
+// applianceLab routes a's traffic to b through appliance fw; b's answers go straight back.
+func applianceLab(t *testing.T) *lab {
 	l := newLab(t, "10.0.0.0/16")
 	l.subnet("a", "10.0.0.0/24")
 	l.subnet("b", "10.0.1.0/24")
@@ -151,6 +148,15 @@ func TestAppliance_StatefulForwarding_13_13(t *testing.T) {
 	l.appliance("fw")
 	l.rt("a", route("10.0.1.0/24", "eni-fw"))
 	l.assoc("a", "a")
+	return l
+}
+
+// The appliance's OS decides, not the VPC (§1.2.5, §13.13): a stateless appliance (the
+// default) forwards whatever reaches it; a stateful one forwards a packet only when it starts
+// a flow or belongs to one it saw start, so the answer of a flow whose first packet went
+// around it is dropped (VPCLAB_ASYMMETRIC_INSPECTION).
+func TestAppliance_StatefulForwarding_13_13(t *testing.T) {
+	l := applianceLab(t)
 
 	// b starts the flow straight to a; a's answer goes through fw.
 	syn := l.send("b", tcp("10.0.1.55:40000", "10.0.0.11:22"))
@@ -309,23 +315,13 @@ func TestTargetKinds_ModelAndEngineAgree(t *testing.T) {
 // uses: a flow that starts on one interface and answers on another passes; the drop it makes
 // is its own hop, so explanations name the appliance, not the hop before it.
 func TestAppliance_StatefulAcrossInterfaces_13_13(t *testing.T) {
-	l := newLab(t, "10.0.0.0/16")
-	l.subnet("a", "10.0.0.0/24")
-	l.subnet("b", "10.0.1.0/24")
-	l.subnet("f", "10.0.3.0/24")
+	l := applianceLab(t)
 	l.subnet("g", "10.0.4.0/24")
-	l.sg("lan").in("all", -1, -1, "10.0.0.0/16")
-	l.instance("a", "a", "10.0.0.11", "lan")
-	l.instance("b", "b", "10.0.1.55", "lan")
-	l.instance("fw", "f", "10.0.3.20", "lan")
-	l.appliance("fw")
 	fw2 := &model.NetworkInterface{ID: "eni-fw2", VPC: vpcID, Subnet: "subnet-g", Instance: "i-fw", DeviceIndex: 1,
 		PrivateIPs: []model.PrivateIP{{Addr: addr("10.0.4.20"), Primary: true}}, SecurityGroups: []model.SecurityGroupID{"sg-lan"}}
 	l.topo.NetworkInterfaces = append(l.topo.NetworkInterfaces, fw2)
 	l.topo.Instances[2].ENIs = append(l.topo.Instances[2].ENIs, fw2.ID)
 	l.topo.Instances[2].StatefulForwarding = true
-	l.rt("a", route("10.0.1.0/24", "eni-fw"))
-	l.assoc("a", "a")
 	l.rt("b", route("10.0.0.0/24", "eni-fw2"))
 	l.assoc("b", "b")
 
