@@ -69,6 +69,14 @@ type Topology struct {
 	PrefixLists       []*PrefixList
 	// OnPremises are networks beyond a VGW (a data centre over VPN or Direct Connect), §7.3.
 	OnPremises []*OnPremNetwork
+	// Across VPCs, accounts and regions (transit.go).
+	Peerings              []*VPCPeering
+	TransitGateways       []*TransitGateway
+	TGWAttachments        []*TGWAttachment
+	TGWRouteTables        []*TGWRouteTable
+	DXGateways            []*DXGateway
+	DXGatewayAssociations []*DXGatewayAssociation
+	VirtualInterfaces     []*VirtualInterface
 	// InternetHosts are named hosts on the internet a lab declares (for live mode and for
 	// naming them in commands); any public address not in the topology is on the internet too.
 	InternetHosts []*ExternalHost
@@ -82,8 +90,12 @@ type VPC struct {
 	ID    VPCID
 	Name  string
 	CIDRs []netip.Prefix
-	Tags  []Tag
-	Src   Source
+	// Account is the owner's account ID and Region its region; empty when the input does not
+	// say (a one-account, one-region lab or snapshot).
+	Account string
+	Region  string
+	Tags    []Tag
+	Src     Source
 }
 
 // Subnet: §6.3. One IPv4 CIDR inside its VPC; one route table and one NACL, given by the
@@ -302,15 +314,21 @@ const (
 // for ICMP FromPort is the type and ToPort the code (-1 = any); for other protocols both are
 // ignored. Exactly one of CIDR, PrefixList and Group is set.
 type SecurityGroupRule struct {
-	ID          string // sgr- rule ID, or "<sg-id>:ingress:<n>" when the input had none
-	Protocol    int
-	FromPort    int
-	ToPort      int
-	CIDR        netip.Prefix
-	PrefixList  PrefixListID
-	Group       SecurityGroupID
-	Description string
-	Src         Source
+	ID         string // sgr- rule ID, or "<sg-id>:ingress:<n>" when the input had none
+	Protocol   int
+	FromPort   int
+	ToPort     int
+	CIDR       netip.Prefix
+	PrefixList PrefixListID
+	Group      SecurityGroupID
+	// GroupAccount is the owner of a referenced group in another account ("account/sg-..."),
+	// and GroupVPC and GroupPeering the peer VPC and peering connection AWS records for a
+	// reference across a peering (§7.1.11); empty for a group of the same account and VPC.
+	GroupAccount string
+	GroupVPC     VPCID
+	GroupPeering PeeringID
+	Description  string
+	Src          Source
 }
 
 // NetworkACL: §5. Default marks the VPC's default NACL; Subnets lists associations.
@@ -352,8 +370,11 @@ type VPNGateway struct {
 
 // VPNConnection is a Site-to-Site VPN on a VGW; its static routes are prefixes the VGW knows.
 type VPNConnection struct {
-	ID              VPNConnectionID
-	VPNGateway      VPNGatewayID
+	ID         VPNConnectionID
+	VPNGateway VPNGatewayID
+	// TransitGateway is set instead of VPNGateway for a VPN on a transit gateway (§7.2.20);
+	// its routes are in the transit gateway's tables.
+	TransitGateway  TransitGatewayID
 	CustomerGateway CustomerGatewayID
 	StaticRoutes    []netip.Prefix
 	State           string
@@ -371,12 +392,19 @@ type PrefixList struct {
 
 // OnPremNetwork is a network beyond a VGW (over VPN or Direct Connect), declared by a lab.
 // The VGW forwards to these prefixes (§7.3.2) and propagates them as VPN static routes.
+//
+// Exactly one of VPNGateway, VPNConnection and VirtualInterface says how it is reached: behind
+// a VGW (its VPN or Direct Connect), behind a VPN connection (on a VGW or a transit gateway),
+// or behind a Direct Connect virtual interface (to a VGW or a DX gateway). Its CIDRs are the
+// prefixes it advertises by BGP (§7.2.5, §16.4).
 type OnPremNetwork struct {
-	Name       string
-	VPNGateway VPNGatewayID
-	CIDRs      []netip.Prefix
-	Hosts      []*ExternalHost
-	Src        Source
+	Name             string
+	VPNGateway       VPNGatewayID
+	VPNConnection    VPNConnectionID
+	VirtualInterface VirtualInterfaceID
+	CIDRs            []netip.Prefix
+	Hosts            []*ExternalHost
+	Src              Source
 }
 
 // ExternalHost is a named host outside the VPCs: on the internet or on-premises.
