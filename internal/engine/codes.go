@@ -13,6 +13,7 @@ const (
 	CodeBadStateAttachment     = "BAD_STATE_ATTACHMENT"
 	CodeBadState               = "BAD_STATE"
 	CodeUnknownDestination     = "UNKNOWN_DESTINATION"
+	CodeNoPossibleDestination  = "NO_POSSIBLE_DESTINATION"
 	CodeUnsupportedComponent   = "UNSUPPORTED_COMPONENT"
 	CodeUnknownResource        = "UNKNOWN_RESOURCE"
 	CodeIGWPublicIPEgress      = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
@@ -25,6 +26,15 @@ const (
 	CodeNGWRequiresSourceInVPC = "NGW_REQUIRES_SOURCE_IN_VPC"
 	CodeVGWPrivateIPEgress     = "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS"
 	CodeVGWPrivateIPIngress    = "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
+	CodePCXAddressNotInVPC     = "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR"
+	CodeUnknownPeeredSGs       = "UNKNOWN_PEERED_SGS"
+	CodeSGReferencingSupport   = "SG_REFERENCING_SUPPORT"
+	CodeTGWMissingAssociation  = "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION"
+	CodeTGWRouteAZRestriction  = "TGW_ROUTE_AZ_RESTRICTION"
+	CodeTGWRTBBadStateRoute    = "TGW_RTB_BAD_STATE_ROUTE"
+	CodeTGWRTBNoRoute          = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT"
+	CodeTGWBadStateVPN         = "TGW_BAD_STATE_VPN"
+	CodeBadStateVPN            = "BAD_STATE_VPN"
 
 	CodeTTLExceeded            = "VPCLAB_TTL_EXCEEDED"
 	CodeRoutingLoop            = "VPCLAB_ROUTING_LOOP"
@@ -40,4 +50,12 @@ const (
 	CodeReservedAddress        = "VPCLAB_RESERVED_ADDRESS"
 	CodeMTUExceeded            = "VPCLAB_MTU_EXCEEDED"
 	CodeAsymmetricInspection   = "VPCLAB_ASYMMETRIC_INSPECTION"
+	CodePeerDNSUnreachable     = "VPCLAB_PEER_DNS_UNREACHABLE"
+	CodeDXGWNoTransit          = "VPCLAB_DXGW_NO_TRANSIT"
+	CodeVPCLabUnsupported      = "VPCLAB_UNSUPPORTED_COMPONENT"
+	CodeNotInSnapshot          = "VPCLAB_NOT_IN_SNAPSHOT"
+
+	// DetailApplianceModeRecommended is Reachability Analyzer's detail code for stateful
+	// inspection behind a transit gateway without appliance mode (§7.2.14).
+	DetailApplianceModeRecommended = "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED"
 )

@@ -27,6 +27,10 @@ type Network struct {
 	igws        map[model.InternetGatewayID]*cIGW
 	vgws        map[model.VPNGatewayID]*cVGW
 	instances   map[model.InstanceID]*model.Instance
+	peerings    map[model.PeeringID]*cPeering
+	tgws        map[model.TransitGatewayID]*cTGW
+	tgwAtts     map[model.TGWAttachmentID]*cTGWAttach
+	dxgws       map[model.DXGatewayID]*cDXGW
 	// public is the IGW's 1:1 NAT table (§3.1): public IPv4 → the ENI and private IP it maps.
 	public map[netip.Addr]publicMapping
 	// onPrem finds the declared on-premises network of an address beyond a VGW.
@@ -131,6 +135,10 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.compileSGs(t, &probs)
 	n.compileENIs(t, &probs)
 	n.compileNATs(t)
+	n.compileDX(t)
+	n.compileTGWs(t, &probs)
+	n.compilePeerings(t)
+	n.compileSGReferences()
 	n.closeENIs()
 	n.compileGroupMembers()
 	n.compileRoutes(t, &probs)
@@ -225,15 +233,14 @@ var resolvers = [...]func(n *Network, v *cVPC, id string) node{
 	model.TargetInternetGateway:           resolveInternetGateway,
 	model.TargetVPNGateway:                resolveVPNGateway,
 	model.TargetEgressOnlyInternetGateway: nil, // IPv6 (§3.7): not modelled yet
-	model.TargetTransitGateway:            nil,
-	model.TargetPeering:                   nil,
+	model.TargetTransitGateway:            resolveTransitGateway,
+	model.TargetPeering:                   resolvePeering,
 	model.TargetVPCEndpoint:               nil,
 	model.TargetOther:                     nil,
 }
 
 // unmodelledKinds names the component kind of route targets vpclab does not model yet.
 var unmodelledKinds = map[model.TargetKind]Kind{
-	model.TargetTransitGateway: KindTransitGateway, model.TargetPeering: KindVPCPeering,
 	model.TargetVPCEndpoint: KindVPCEndpoint, model.TargetEgressOnlyInternetGateway: KindEgressOnlyInternetGateway,
 }
 

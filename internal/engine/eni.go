@@ -14,7 +14,8 @@ type cENI struct {
 	m        *model.NetworkInterface
 	subnet   *cSubnet
 	sgs      []*cSG
-	nat      *cNAT // set for a NAT gateway's ENI
+	nat      *cNAT       // set for a NAT gateway's ENI
+	tgw      *cTGWAttach // set for a transit gateway's ENI (§7.2.9)
 	instance *model.Instance
 	comp     Component
 	// closed, when set, is why the interface carries no traffic: its instance is not running,
@@ -102,6 +103,10 @@ func closedBecause(e *cENI) *dropNode {
 	if e.m.Type == model.InterfaceTypeNATGateway && e.nat == nil {
 		return &dropNode{code: CodeBadState, comp: e.comp,
 			detail: fmt.Sprintf("network interface %s is a NAT gateway's, and no NAT gateway of the topology holds it", e.m.ID)}
+	}
+	if e.tgw != nil {
+		return &dropNode{code: CodeNoPossibleDestination, comp: e.comp,
+			detail: fmt.Sprintf("network interface %s is the interface of transit gateway attachment %s: it carries transit traffic and answers nothing addressed to it", e.m.ID, e.tgw.m.ID)}
 	}
 	if e.m.Type.ServiceManaged() && e.nat == nil {
 		what := string(e.m.Type)

@@ -50,9 +50,15 @@ func (n *Network) SendWith(st *State, at Location, p packet.Packet, opt Options)
 // entries look an entry up by its Location, as resolvers look up route targets; each lives
 // with its kind.
 var entries = [...]func(n *Network, id string) entry{
-	FromENI:        enterAtENI,
-	FromInternet:   enterFromInternet,
-	FromVPNGateway: enterAtVGW,
+	FromENI:             enterAtENI,
+	FromInternet:        enterFromInternet,
+	FromVPNGateway:      enterAtVGW,
+	FromTGWAttachment:   enterAtTGWAttachment,
+	FromVPNConnection:   enterAtVPNConnection,
+	FromDXGateway:       enterAtDXGateway,
+	FromPeering:         enterFromPeering,
+	FromSubnet:          enterAtSubnet,
+	FromInternetGateway: enterAtIGW,
 }
 
 // entry is where a packet enters at a location, or nil when the location names nothing.
@@ -64,7 +70,9 @@ func (n *Network) entry(at Location) entry {
 }
 
 // locationKinds names the component of a location that is not in the topology.
-var locationKinds = [...]Kind{0: KindENI, FromENI: KindENI, FromInternet: KindInternet, FromVPNGateway: KindVPNGateway}
+var locationKinds = [...]Kind{0: KindENI, FromENI: KindENI, FromInternet: KindInternet, FromVPNGateway: KindVPNGateway,
+	FromTGWAttachment: KindTransitGatewayAttachment, FromVPNConnection: KindVPNConnection, FromDXGateway: KindDXGateway,
+	FromPeering: KindVPCPeering, FromSubnet: KindSubnet, FromInternetGateway: KindInternetGateway}
 
 // ev is one evaluation: the network, the state and the result being written. What varies
 // along the path (where the packet came from, its source before NAT) travels in arrival.
@@ -195,6 +203,9 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 	detail := fmt.Sprintf("no %s rule of %s allows %s", dir, sgList(eni), flowText(&p))
 	if len(eni.sgs) == 0 {
 		detail = fmt.Sprintf("%s has no security groups, so nothing is allowed %s", eni.m.ID, dir)
+	}
+	if c, why := sgRefBlocked(eni.sgs, egress, &p); c != "" {
+		code, detail = c, why
 	}
 	if !egress && a.preNAT.IsValid() && sgRefWouldMatch(eni.sgs, &p, a.preNAT) {
 		code = CodeSGReferencesNotKept

@@ -119,17 +119,37 @@ func (n *Network) privateBehindIGW(a netip.Addr) (*cVPC, *cENI) {
 // internetEntry is where packets from hosts on the internet enter: the internet gateway of
 // the VPC whose public IP they are addressed to. The IGW maps the destination to the private
 // IP (§3.4) and the packet enters the VPC (§1.3, enterVPC).
-type internetEntry struct{}
+// With via set (Location FromInternetGateway), packets come through that gateway only.
+type internetEntry struct{ via *cIGW }
 
 func enterFromInternet(*Network, string) entry { return internetEntry{} }
 
-func (internetEntry) send(e *ev, p packet.Packet) {
+// enterAtIGW: a host on the internet sends through one internet gateway.
+func enterAtIGW(n *Network, id string) entry {
+	if g := n.igws[model.InternetGatewayID(id)]; g != nil {
+		return internetEntry{via: g}
+	}
+	return nil
+}
+
+func (x internetEntry) send(e *ev, p packet.Packet) {
 	e.pass(internetComp, ActSend, p, "")
 	p, ok := e.cross(internetLink, internetComp, p)
 	if !ok {
 		return
 	}
 	m, ok := e.n.public[p.Dst]
+	if x.via != nil && ok && m.vpc.igw != x.via {
+		ok = false
+	}
+	if x.via != nil && !ok {
+		if v := x.via.vpc; v != nil && v.byIP[p.Dst] != nil {
+			e.fatal(CodeIGWPrivateIPIngress, x.via.comp, p, fmt.Sprintf("%s is a private IP of %s: an internet gateway admits only traffic addressed to a public IP mapped to one of its VPC's interfaces (§3.4)", p.Dst, v.byIP[p.Dst].m.ID))
+			return
+		}
+		e.fatal(CodeNotInTopology, x.via.comp, p, fmt.Sprintf("%s maps no public IP %s to an interface of its VPC", x.via.comp, p.Dst))
+		return
+	}
 	if !ok {
 		// §3.4: the IGW admits only traffic to a public IP mapped to its VPC's interfaces; a
 		// private IP of the topology from the internet dies at the IGW of the VPC holding it.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/vpclab/vpclab/internal/model"
 
 	"github.com/vpclab/vpclab/internal/packet"
 )
@@ -20,4 +21,21 @@ func (l *localNode) receive(e *ev, a arrival, p packet.Packet) {
 		return
 	}
 	dst.receive(e, a, p)
+}
+
+// enterAtSubnet: a packet appears in a subnet from no interface of the topology (Location
+// FromSubnet): a spoofed source, past every interface's checks. The subnet forwards it (§0
+// steps 3-5).
+func enterAtSubnet(n *Network, id string) entry {
+	if s := n.subnets[model.SubnetID(id)]; s != nil {
+		return subnetEntry{s}
+	}
+	return nil
+}
+
+type subnetEntry struct{ s *cSubnet }
+
+func (x subnetEntry) send(e *ev, p packet.Packet) {
+	e.pass(x.s.comp, ActSend, p, "")
+	e.forward(x.s, arrival{origin: OriginInside}, p)
 }

@@ -30,19 +30,23 @@ type entry interface {
 type Origin uint8
 
 const (
-	OriginInside        Origin = iota // sent by an ENI of the topology, or by a NAT gateway
-	OriginInternet                    // through an internet gateway
-	OriginVPN                         // through a VGW, from a Site-to-Site VPN
-	OriginDirectConnect               // through a VGW, from a Direct Connect virtual interface
-	// Peering, transit gateway and GWLB origins join here with their kinds.
+	OriginInside         Origin = iota // sent by an ENI of the topology, or by a NAT gateway
+	OriginInternet                     // through an internet gateway
+	OriginVPN                          // through a VGW, from a Site-to-Site VPN
+	OriginDirectConnect                // from a Direct Connect virtual interface (through a VGW or DX gateway)
+	OriginPeering                      // over a VPC peering connection (§0.8)
+	OriginTransitGateway               // from a transit gateway attachment (§0.9)
 )
 
-var originNames = [...]string{OriginInside: "inside", OriginInternet: "the internet", OriginVPN: "a VPN", OriginDirectConnect: "Direct Connect"}
+var originNames = [...]string{OriginInside: "inside", OriginInternet: "the internet", OriginVPN: "a VPN",
+	OriginDirectConnect: "Direct Connect", OriginPeering: "a peering connection", OriginTransitGateway: "a transit gateway"}
 
 func (o Origin) String() string { return originNames[o] }
 
-// outside reports whether the packet entered the topology through a gateway.
-func (o Origin) outside() bool { return o != OriginInside }
+// outside reports whether the packet entered its VPC through a gateway or a peering
+// connection: a NAT gateway does not translate it (§2.3.3, §7.3.7). Traffic from a transit
+// gateway attachment in the NAT gateway's VPC is translated (§2.3.3: centralised egress).
+func (o Origin) outside() bool { return o != OriginInside && o != OriginTransitGateway }
 
 // arrival is how a packet reaches a node: where it came into the topology from, the subnet
 // whose route table sent it (nil when a gateway's edge route table or the local delivery of
@@ -50,10 +54,15 @@ func (o Origin) outside() bool { return o != OriginInside }
 // security group references match the original source's groups nowhere past a NAT gateway,
 // §4.1.6). The Availability Zone it travels in (§7.2.10-13, read when transit gateways come)
 // is its subnet's.
+//
+// az is the Availability Zone a packet travels in through a transit gateway: the zone of the
+// subnet it entered from, which the transit gateway keeps on the way out when it can (§7.2.12);
+// empty for packets that entered from a VPN, a DX gateway or a peering attachment.
 type arrival struct {
 	origin Origin
 	from   *cSubnet
 	preNAT netip.Addr
+	az     string
 }
 
 // forwardedFrom is the arrival of a packet routed out of subnet s.
@@ -93,9 +102,11 @@ type link struct {
 }
 
 var (
-	vpcLink      = link{"the VPC", 9001}
-	internetLink = link{"the internet", 1500}
-	vpnLink      = link{"the VPN", 1500}
+	vpcLink         = link{"the VPC", 9001}
+	internetLink    = link{"the internet", 1500}
+	vpnLink         = link{"the VPN", 1500}
+	tgwLink         = link{"the transit gateway", 8500} // VPC, DX gateway and peering attachments (§7.2.15)
+	interRegionLink = link{"an inter-region peering", 1500}
 )
 
 // cross carries p over link l at component c: a packet larger than the MTU with the don't

@@ -19,9 +19,29 @@ const (
 	FromInternet
 	// FromVPNGateway: the packet arrives from a network beyond a VGW (on-premises).
 	FromVPNGateway
+	// FromTGWAttachment: the packet enters a transit gateway from one of its attachments (the
+	// network beyond a VPN or DX gateway attachment, the VPC of a VPC attachment, the peer of
+	// a peering attachment) and is looked up in the attachment's route table (§7.2.4).
+	FromTGWAttachment
+	// FromVPNConnection: the packet arrives over a Site-to-Site VPN (on a VGW or a transit
+	// gateway).
+	FromVPNConnection
+	// FromDXGateway: the packet arrives from on-premises through a Direct Connect gateway
+	// (§16.4), to the association that advertises its destination.
+	FromDXGateway
+	// FromPeering: the packet comes over a VPC peering connection into the side whose VPC
+	// does not hold its source (the accepter when that does not decide), §0.8.
+	FromPeering
+	// FromSubnet: the packet appears in a subnet from no interface of the topology (a spoofed
+	// source): the subnet's network ACL and route table apply, no interface's checks.
+	FromSubnet
+	// FromInternetGateway: the packet arrives from the internet through one internet gateway.
+	FromInternetGateway
 )
 
-var locationKindNames = [...]string{FromENI: "network interface", FromInternet: "the internet", FromVPNGateway: "VPN gateway"}
+var locationKindNames = [...]string{FromENI: "network interface", FromInternet: "the internet", FromVPNGateway: "VPN gateway",
+	FromTGWAttachment: "transit gateway attachment", FromVPNConnection: "VPN connection", FromDXGateway: "Direct Connect gateway",
+	FromPeering: "VPC peering connection", FromSubnet: "subnet", FromInternetGateway: "internet gateway"}
 
 func (k LocationKind) String() string {
 	if int(k) < len(locationKindNames) && locationKindNames[k] != "" {
@@ -101,6 +121,11 @@ const (
 	KindVPCEndpoint
 	KindEgressOnlyInternetGateway
 	KindRouteTarget // a route target of a kind vpclab does not know (local gateway, carrier gateway, ...)
+	KindTransitGatewayAttachment
+	KindTransitGatewayRouteTable
+	KindDXGateway
+	KindVirtualInterface
+	KindVPNConnection
 )
 
 var kindNames = [...]string{
@@ -110,6 +135,8 @@ var kindNames = [...]string{
 	KindInternet: "internet", KindOnPremises: "on-premises", KindTransitGateway: "transit-gateway",
 	KindVPCPeering: "vpc-peering-connection", KindVPCEndpoint: "vpc-endpoint",
 	KindEgressOnlyInternetGateway: "egress-only-internet-gateway", KindRouteTarget: "route-target",
+	KindTransitGatewayAttachment: "transit-gateway-attachment", KindTransitGatewayRouteTable: "transit-gateway-route-table",
+	KindDXGateway: "direct-connect-gateway", KindVirtualInterface: "virtual-interface", KindVPNConnection: "vpn-connection",
 }
 
 // String is the kind as Reachability Analyzer's resource types read, in lower case.
@@ -185,6 +212,19 @@ type RouteRef struct {
 	State       model.RouteState
 }
 
+// TGWRouteRef is the transit gateway route that decided a lookup, as
+// search-transit-gateway-routes shows it (§9.5).
+type TGWRouteRef struct {
+	Table       model.TGWRouteTableID
+	Destination string // a CIDR, or the prefix list it came from
+	PrefixList  model.PrefixListID
+	Attachment  model.TGWAttachmentID // empty for a blackhole
+	Resource    string                // the attachment's VPC, VPN, DX gateway or peer
+	Type        model.TGWAttachmentType
+	RouteType   string // static or propagated
+	State       string // active or blackhole
+}
+
 // SGRuleRef is the security group rule that allowed a packet, or the group set that did not.
 type SGRuleRef struct {
 	GroupID    model.SecurityGroupID
@@ -245,6 +285,7 @@ type Hop struct {
 	Middlebox, Edge, Translated bool
 	In, Out                     packet.Packet
 	Route                       *RouteRef
+	TGWRoute                    *TGWRouteRef
 	SGRule                      *SGRuleRef
 	ACLRule                     *ACLRuleRef
 	Note                        string

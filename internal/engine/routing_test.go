@@ -631,8 +631,6 @@ func TestRoute_UnmodelledTargetsFailClosed(t *testing.T) {
 		target, kind string
 		warnings     int
 	}{
-		{"tgw-0123456789abcdef0", "transit-gateway", 0},
-		{"pcx-0123456789abcdef0", "vpc-peering-connection", 0},
 		{"vpce-0123456789abcdef0", "vpc-endpoint", 0},
 		{"lgw-0123456789abcdef0", "route-target", 0},
 	} {

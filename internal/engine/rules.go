@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 
@@ -24,6 +25,12 @@ type cSGRule struct {
 	from, to int
 	prefixes []netip.Prefix
 	group    *cSG
+	// refBlocked, when set, is why a reference to a group of another VPC matches nothing:
+	// SG_REFERENCING_SUPPORT (no same-region peering or transit gateway that carries
+	// references joins the two VPCs, §7.1.11, §7.2.17) or UNKNOWN_PEERED_SGS (the peer's
+	// group is not in the topology, §7.1.12).
+	refBlocked string
+	refWhy     string
 }
 
 func (n *Network) compileSGs(t *model.Topology, probs *model.Problems) {
@@ -52,7 +59,10 @@ func (n *Network) compileSGs(t *model.Topology, probs *model.Problems) {
 					}
 				case r.Group != "":
 					cr.group = n.sgs[r.Group]
-					if cr.group == nil {
+					if cr.group == nil && (r.GroupPeering != "" || r.GroupAccount != "" || r.GroupVPC != "" && r.GroupVPC != g.VPC) {
+						cr.refBlocked = CodeUnknownPeeredSGs
+						cr.refWhy = fmt.Sprintf("rule %s of %s references %s of %s, which is not in the topology: it matches nothing (§7.1.12)", r.ID, g.ID, r.Group, orUnknown(string(r.GroupVPC)))
+					} else if cr.group == nil {
 						probs.Warnf(r.Src, "%s rule %s: security group %s is not in the topology; the rule matches nothing", g.ID, r.ID, r.Group)
 					}
 				}
@@ -113,6 +123,9 @@ func (r *cSGRule) matches(p *packet.Packet, peer netip.Addr) bool {
 // peerMatches reports whether the rule's peer (a CIDR, a prefix list, the members of a
 // referenced group, §4.1.5) holds an address.
 func (r *cSGRule) peerMatches(peer netip.Addr) bool {
+	if r.refBlocked != "" {
+		return false
+	}
 	if r.group != nil {
 		_, ok := r.group.members[peer]
 		return ok
@@ -144,6 +157,84 @@ func sgAllows(groups []*cSG, egress bool, p *packet.Packet) (*cSG, *cSGRule) {
 		}
 	}
 	return nil, nil
+}
+
+// compileSGReferences decides, once peerings and transit gateways are compiled, which
+// references to a group of another VPC can match: across an active same-region peering, both
+// ways (§7.1.11); across a transit gateway with security group referencing on, and on both
+// VPCs' attachments, inbound only (§7.2.17). Others match nothing, and say why.
+func (n *Network) compileSGReferences() {
+	for _, g := range n.sgs {
+		for dir, rules := range [][]cSGRule{g.ingress, g.egress} {
+			for i := range rules {
+				r := &rules[i]
+				if r.group == nil || r.group.m.VPC == g.m.VPC || r.group.m.VPC == "" || g.m.VPC == "" {
+					continue
+				}
+				a, b := g.m.VPC, r.group.m.VPC
+				if n.peeredSameRegion(a, b) {
+					continue
+				}
+				if n.tgwCarriesReferences(a, b) {
+					if dir == 0 {
+						continue
+					}
+					r.refWhy = fmt.Sprintf("rule %s of %s references %s of %s across a transit gateway: references work only in inbound rules (§7.2.17)", r.m.ID, g.m.ID, r.group.m.ID, b)
+				} else {
+					r.refWhy = fmt.Sprintf("rule %s of %s references %s of %s, but no active same-region peering, and no transit gateway with security group referencing enabled on it and both attachments, joins %s and %s (§7.1.11, §7.2.17): it matches nothing", r.m.ID, g.m.ID, r.group.m.ID, b, a, b)
+				}
+				r.refBlocked = CodeSGReferencingSupport
+			}
+		}
+	}
+}
+
+func (n *Network) peeredSameRegion(a, b model.VPCID) bool {
+	for _, pc := range n.peerings {
+		if (pc.m.Status == "" || pc.m.Status == model.StateActive) && !pc.m.InterRegion() &&
+			pc.side(a) != nil && pc.side(b) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *Network) tgwCarriesReferences(a, b model.VPCID) bool {
+	for _, g := range n.tgws {
+		x, y := g.byVPC[a], g.byVPC[b]
+		if g.m.SGReferencing && x != nil && y != nil && x.m.SGReferencing && y.m.SGReferencing {
+			return true
+		}
+	}
+	return false
+}
+
+// sgRefBlocked is the code and explanation of a reference to another VPC's group that would
+// have admitted the packet had it been usable, or "" when none would.
+func sgRefBlocked(groups []*cSG, egress bool, p *packet.Packet) (code, why string) {
+	peer := p.Src
+	if egress {
+		peer = p.Dst
+	}
+	for _, g := range groups {
+		rules := g.ingress
+		if egress {
+			rules = g.egress
+		}
+		for i := range rules {
+			r := &rules[i]
+			if r.refBlocked == "" || !protoMatches(r.proto, r.from, r.to, p) {
+				continue
+			}
+			if r.group == nil {
+				return r.refBlocked, r.refWhy
+			}
+			if _, ok := r.group.members[peer]; ok {
+				return r.refBlocked, r.refWhy
+			}
+		}
+	}
+	return "", ""
 }
 
 // sgRefWouldMatch reports whether an ingress rule referencing a security group would have

@@ -36,6 +36,41 @@ type State struct {
 	// appl is the connection tracking of stateful appliances' OSes: flows they saw start (nil
 	// until one does).
 	appl map[applKey]time.Time
+	// tgwAZ is the Availability Zone a transit gateway chose for a flow through an attachment
+	// in appliance mode, used both ways for the flow's life (§7.2.13; nil until one is).
+	tgwAZ map[tgwFlowKey]tgwChoice
+}
+
+type tgwFlowKey struct {
+	tgw  model.TransitGatewayID
+	att  model.TGWAttachmentID
+	flow applKey
+}
+
+type tgwChoice struct {
+	az   string
+	last time.Time
+}
+
+// tgwApplianceIdle is how long a transit gateway keeps an appliance-mode flow's choice:
+// [UNCERTAIN] 350 s (§7.2.13, §18.4).
+const tgwApplianceIdle = 350 * time.Second
+
+// tgwApplianceAZ is the zone for a flow through an attachment in appliance mode: the one chosen
+// for either direction of the flow before, while it has not idled out, else choose's.
+func (s *State) tgwApplianceAZ(tgw model.TransitGatewayID, att model.TGWAttachmentID, p *packet.Packet, choose func() string) string {
+	now := s.clock.Now()
+	k := tgwFlowKey{tgw: tgw, att: att, flow: applKeyOf("", p)}
+	if c, ok := s.tgwAZ[k]; ok && now.Sub(c.last) <= tgwApplianceIdle {
+		s.tgwAZ[k] = tgwChoice{c.az, now}
+		return c.az
+	}
+	if s.tgwAZ == nil {
+		s.tgwAZ = map[tgwFlowKey]tgwChoice{}
+	}
+	az := choose()
+	s.tgwAZ[k] = tgwChoice{az, now}
+	return az
 }
 
 // NewState makes an empty state with an injected clock and PRNG seed (NAT port choice).

@@ -13,9 +13,15 @@ import (
 // cVGW is a virtual private gateway (§7.3): a route target of the VPC it is attached to, and
 // where packets from the networks beyond it (a Site-to-Site VPN, Direct Connect) enter.
 type cVGW struct {
-	m     *model.VPNGateway
-	vpc   *cVPC                // nil when detached
-	known bart.Table[struct{}] // prefixes beyond the VGW it forwards to (§7.3.2)
+	m   *model.VPNGateway
+	vpc *cVPC // nil when detached
+	// known are the prefixes beyond the VGW it forwards to (§7.3.2), and propagates into
+	// route tables (§1.4): vpn's, reached over a Site-to-Site VPN, and dx's, over Direct
+	// Connect (a private virtual interface, or the DX gateway it is associated with).
+	known bart.Table[struct{}]
+	vpn   bart.Table[struct{}]
+	dx    bart.Table[*dxPath]
+	dxgw  *cDXGW // the DX gateway it is associated with (§16.2), or nil
 	comp  Component
 }
 
@@ -31,16 +37,26 @@ func (n *Network) compileVGWs(t *model.Topology) {
 		if g := n.vgws[c.VPNGateway]; g != nil && (c.State == "" || c.State == "available") {
 			for _, p := range c.StaticRoutes {
 				g.known.Insert(p, struct{}{})
+				g.vpn.Insert(p, struct{}{})
 			}
 		}
+	}
+	vpnGW := map[model.VPNConnectionID]model.VPNGatewayID{}
+	for _, c := range t.VPNConnections {
+		vpnGW[c.ID] = c.VPNGateway
 	}
 	for _, o := range t.OnPremises {
 		for _, p := range o.CIDRs {
 			n.onPrem.Insert(p, o)
 		}
-		if g := n.vgws[o.VPNGateway]; g != nil {
+		id := o.VPNGateway
+		if o.VPNConnection != "" {
+			id = vpnGW[o.VPNConnection]
+		}
+		if g := n.vgws[id]; g != nil {
 			for _, p := range o.CIDRs {
 				g.known.Insert(p, struct{}{})
+				g.vpn.Insert(p, struct{}{})
 			}
 		}
 	}
@@ -79,14 +95,41 @@ func (g *cVGW) receive(e *ev, _ arrival, p packet.Packet) {
 		e.fatal(CodeVGWPrivateIPEgress, g.comp, p, fmt.Sprintf("source %s is not a private IP of a network interface in %s (§7.3.3)", p.Src, vpc.m.ID))
 		return
 	}
-	if _, ok := g.known.Lookup(p.Dst); !ok {
+	dx, vpn := g.dxOrVPN(p.Dst)
+	switch {
+	case dx != nil && dx.dxgw != nil:
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p})
+		dx.dxgw.toOnPrem(e, g.dxAssoc(), p)
+	case dx != nil:
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
+		e.pass(dx.vif.comp, ActForward, p, "")
+		if p, ok := e.cross(dx.vif.link, dx.vif.comp, p); ok {
+			e.exit(g.comp, e.onPremComp(p.Dst), p)
+		}
+	case vpn:
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
+		if p, ok := e.cross(vpnLink, g.comp, p); ok {
+			e.exit(g.comp, e.onPremComp(p.Dst), p)
+		}
+	case g.dxgw != nil:
+		// Not on-premises: the DX gateway says why (another association's VPC, §16.5).
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p})
+		g.dxgw.toOnPrem(e, g.dxAssoc(), p)
+	default:
 		e.fatal(CodeVGWNoRoute, g.comp, p, fmt.Sprintf("%s knows no route to %s: no VPN static route or on-premises network covers it (§7.3.2)", g.comp, p.Dst))
-		return
 	}
-	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
-	if p, ok := e.cross(vpnLink, g.comp, p); ok {
-		e.exit(g.comp, e.onPremComp(p.Dst), p)
+}
+
+// dxAssoc is the VGW's association with its DX gateway.
+func (g *cVGW) dxAssoc() *cDXAssoc {
+	if g.dxgw != nil {
+		for _, a := range g.dxgw.assocs {
+			if a.vgw == g {
+				return a
+			}
+		}
 	}
+	return nil
 }
 
 // send: a packet from beyond the VGW (on-premises, §7.3). Its destination must be a private
@@ -99,6 +142,11 @@ func (g *cVGW) send(e *ev, p packet.Packet) {
 	if !ok {
 		return
 	}
+	g.enter(e, OriginVPN, p)
+}
+
+// enter: a packet from beyond the VGW (a VPN, or Direct Connect) enters its VPC.
+func (g *cVGW) enter(e *ev, origin Origin, p packet.Packet) {
 	vpc := g.vpc
 	if vpc == nil {
 		e.fatal(CodeBadStateAttachment, g.comp, p, fmt.Sprintf("%s is not attached to a VPC", g.comp))
@@ -109,5 +157,5 @@ func (g *cVGW) send(e *ev, p packet.Packet) {
 		return
 	}
 	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
-	e.enterVPC(vpc, vpc.edgeVGW, arrival{origin: OriginVPN}, p)
+	e.enterVPC(vpc, vpc.edgeVGW, arrival{origin: origin}, p)
 }

@@ -96,9 +96,9 @@ var targetKinds = [...]TargetKindInfo{
 	// endpoint VpcEndpointId, which hand-written snapshots may copy (§9.3).
 	TargetVPCEndpoint: {Kind: TargetVPCEndpoint, Name: "vpc-endpoint", Noun: "VPC endpoint", InVPCCIDR: true,
 		Fields: []TargetField{{"vpce-", "GatewayId", "GatewayId"}, {"vpce-", "VpcEndpointId", "GatewayId"}}},
-	TargetTransitGateway: {Kind: TargetTransitGateway, Name: "transit-gateway", Noun: "transit gateway",
+	TargetTransitGateway: {Kind: TargetTransitGateway, Name: "transit-gateway", Noun: "transit gateway", Modelled: true,
 		Fields: []TargetField{{"tgw-", "TransitGatewayId", "TransitGatewayId"}}},
-	TargetPeering: {Kind: TargetPeering, Name: "vpc-peering-connection", Noun: "VPC peering connection",
+	TargetPeering: {Kind: TargetPeering, Name: "vpc-peering-connection", Noun: "VPC peering connection", Modelled: true,
 		Fields: []TargetField{{"pcx-", "VpcPeeringConnectionId", "VpcPeeringConnectionId"}}},
 	TargetEgressOnlyInternetGateway: {Kind: TargetEgressOnlyInternetGateway, Name: "egress-only-internet-gateway", Noun: "egress-only internet gateway",
 		Fields: []TargetField{{"eigw-", "EgressOnlyInternetGatewayId", "EgressOnlyInternetGatewayId"}}},
