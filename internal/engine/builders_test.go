@@ -499,6 +499,8 @@ var kindAlias = map[string]engine.Kind{
 	"acl": engine.KindNetworkACL, "rtb": engine.KindRouteTable, "nat": engine.KindNATGateway,
 	"igw": engine.KindInternetGateway, "vgw": engine.KindVPNGateway, "internet": engine.KindInternet,
 	"onprem": engine.KindOnPremises, "subnet": engine.KindSubnet, "vpc": engine.KindVPC,
+	"pcx": engine.KindVPCPeering, "tgw": engine.KindTransitGateway, "attach": engine.KindTransitGatewayAttachment,
+	"tgw-rtb": engine.KindTransitGatewayRouteTable, "dxgw": engine.KindDXGateway, "vif": engine.KindVirtualInterface,
 }
 
 // kindOf reads a kind by its alias or its name ("transit-gateway").
@@ -506,7 +508,7 @@ func kindOf(s string) engine.Kind {
 	if k, ok := kindAlias[s]; ok {
 		return k
 	}
-	for k := engine.KindInstance; k <= engine.KindRouteTarget; k++ {
+	for k := engine.KindInstance; k <= engine.KindVPNConnection; k++ {
 		if k.String() == s {
 			return k
 		}

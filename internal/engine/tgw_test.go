@@ -1,0 +1,294 @@
+package engine_test
+
+// Transit gateway scenarios: aws-vpc-semantics.md §7.2, one test per scenario id (TGW-n).
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/model"
+)
+
+// hubAB: A 10.0/16 and B 10.1/16, each with subnets in AZs a and b, attached to tgw-hub in
+// both, associated with and propagating to its one table "main"; each VPC routes the other's
+// block to the transit gateway. Host a1 is in A's AZ a, host b2 in B's AZ b.
+func hubAB(t *testing.T) *estate {
+	x := newEstate(t)
+	x.vpc("a", "10.0.0.0/16")
+	x.vpc("b", "10.1.0.0/16")
+	x.subnet("a", "a1", "10.0.1.0/24", "us-east-1a")
+	x.subnet("a", "a2", "10.0.2.0/24", "us-east-1b")
+	x.subnet("b", "b1", "10.1.1.0/24", "us-east-1a")
+	x.subnet("b", "b2", "10.1.2.0/24", "us-east-1b")
+	x.host("a1", "a1", "10.0.1.10")
+	x.host("b2", "b2", "10.1.2.10")
+	x.tgw("hub", "main")
+	x.attach("hub", "a", "main", "a1", "a2")
+	x.attach("hub", "b", "main", "b1", "b2")
+	x.propagate("main", "a", "b")
+	for _, s := range []string{"a1", "a2"} {
+		x.routes(s, route("10.1.0.0/16", "tgw-hub"))
+	}
+	for _, s := range []string{"b1", "b2"} {
+		x.routes(s, route("10.0.0.0/16", "tgw-hub"))
+	}
+	return x
+}
+
+// tgwRoutesUsed lists the transit gateway routes of a result's hops: "table: dst -> attachment".
+func tgwRoutesUsed(r *engine.Result) []string {
+	var out []string
+	for _, h := range r.Hops {
+		if h.TGWRoute != nil {
+			out = append(out, string(h.TGWRoute.Table)+": "+h.TGWRoute.Destination+" -> "+string(h.TGWRoute.Attachment)+" ("+h.TGWRoute.RouteType+")")
+		}
+	}
+	return out
+}
+
+func TestTGW1_DeliveredWithAZAffinity(t *testing.T) {
+	x := hubAB(t)
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDelivered(t, r, "b2")
+	wantEq(t, "tgw route", strings.Join(tgwRoutesUsed(r), "; "), "tgw-rtb-main: 10.1.0.0/16 -> tgw-attach-b (propagated)")
+	// Enters through A's interface in AZ a, leaves through B's in AZ a (affinity), where b1's
+	// table routes it locally to b2.
+	hopByID(t, r, "eni-tgw-a1")
+	hopByID(t, r, "eni-tgw-b1")
+	wantEq(t, "route out of the attachment subnet", routeUsed(t, r, 1), "10.1.0.0/16 -> local")
+	// The reply enters at B's AZ b interface and leaves at A's AZ b interface.
+	back := x.send("b2", replyTo(r))
+	wantDelivered(t, back, "a1")
+	hopByID(t, back, "eni-tgw-b2")
+	hopByID(t, back, "eni-tgw-a2")
+	// The transit gateway does no NAT: B's host sees A's address (§7.2.11).
+	wantEq(t, "source at B", r.Packet.Src, addr("10.0.1.10"))
+}
+
+func TestTGW2_NoAttachmentSubnetInSendersAZ(t *testing.T) {
+	x := hubAB(t)
+	x.topo.TGWAttachments[0].Subnets = []model.SubnetID{"subnet-a2"}
+	x.topo.NetworkInterfaces = deleteENI(x.topo.NetworkInterfaces, "eni-tgw-a1")
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDroppedAt(t, r, engine.CodeTGWRouteAZRestriction, "tgw-attach-a")
+}
+
+func deleteENI(es []*model.NetworkInterface, id model.ENIID) []*model.NetworkInterface {
+	var out []*model.NetworkInterface
+	for _, e := range es {
+		if e.ID != id {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestTGW3_StaticBlackholeBeatsPropagated(t *testing.T) {
+	x := hubAB(t)
+	x.tgwRoute("main", "10.1.0.0/16", "")
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDroppedAt(t, r, engine.CodeTGWRTBBadStateRoute, "tgw-rtb-main")
+}
+
+func TestTGW4_UnassociatedAttachment(t *testing.T) {
+	x := hubAB(t)
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	x.topo.TGWAttachments[1].Association = ""
+	x.changed()
+	wantDelivered(t, r, "b2") // routing into B needs only A's association
+	back := x.send("b2", replyTo(r))
+	wantDroppedAt(t, back, engine.CodeTGWMissingAssociation, "tgw-attach-b")
+}
+
+// inspection: hubAB plus an inspection VPC with stateful appliances in AZs a and b. Spokes
+// are associated with table "spokes" (only 0/0 → the inspection attachment); the inspection
+// attachment with "insp" (spokes propagated). Each inspection attachment subnet routes 0/0 to
+// its zone's appliance; the appliances' subnets route 10/8 back to the transit gateway.
+func inspection(t *testing.T, applianceMode bool) *estate {
+	x := hubAB(t)
+	x.vpc("i", "10.9.0.0/16")
+	x.subnet("i", "ita", "10.9.1.0/24", "us-east-1a")
+	x.subnet("i", "itb", "10.9.2.0/24", "us-east-1b")
+	x.subnet("i", "ifa", "10.9.11.0/24", "us-east-1a")
+	x.subnet("i", "ifb", "10.9.12.0/24", "us-east-1b")
+	for _, fw := range []struct{ subnet, name, ip string }{{"ifa", "fwa", "10.9.11.10"}, {"ifb", "fwb", "10.9.12.10"}} {
+		e := x.host(fw.subnet, fw.name, fw.ip)
+		e.SourceDestCheck = false
+		x.topo.Instances[len(x.topo.Instances)-1].StatefulForwarding = true
+		x.routes(fw.subnet, route("10.0.0.0/8", "tgw-hub"))
+	}
+	x.routes("ita", route("0.0.0.0/0", "eni-fwa"))
+	x.routes("itb", route("0.0.0.0/0", "eni-fwb"))
+	x.topo.TGWRouteTables = append(x.topo.TGWRouteTables,
+		&model.TGWRouteTable{ID: "tgw-rtb-spokes", TransitGateway: "tgw-hub"},
+		&model.TGWRouteTable{ID: "tgw-rtb-insp", TransitGateway: "tgw-hub"})
+	att := x.attach("hub", "i", "insp", "ita", "itb")
+	att.ApplianceMode = applianceMode
+	x.topo.TGWAttachments[0].Association = "tgw-rtb-spokes"
+	x.topo.TGWAttachments[1].Association = "tgw-rtb-spokes"
+	x.tgwRoute("spokes", "0.0.0.0/0", "i")
+	x.propagate("insp", "a", "b")
+	return x
+}
+
+func TestTGW5_TwoTablesForceInspection(t *testing.T) {
+	x := inspection(t, false)
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDelivered(t, r, "b2")
+	wantEq(t, "tgw routes", strings.Join(tgwRoutesUsed(r), "; "),
+		"tgw-rtb-spokes: 0.0.0.0/0 -> tgw-attach-i (static); tgw-rtb-insp: 10.1.0.0/16 -> tgw-attach-b (propagated)")
+	hopByID(t, r, "i-fwa")
+}
+
+func TestTGW6_NoApplianceModeBreaksStatefulInspection(t *testing.T) {
+	x := inspection(t, false)
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDelivered(t, r, "b2")
+	hopByID(t, r, "i-fwa")
+	back := x.send("b2", replyTo(r))
+	wantDroppedAt(t, back, engine.CodeAsymmetricInspection, "i-fwb")
+}
+
+func TestTGW7_ApplianceModeKeepsTheFlowInOneAZ(t *testing.T) {
+	for port := uint16(40000); port < 40008; port++ {
+		x := inspection(t, true)
+		p := tcp("10.0.1.10:40000", "10.1.2.10:22")
+		p.SrcPort = port
+		r := x.send("a1", p)
+		wantDelivered(t, r, "b2")
+		back := x.send("b2", replyTo(r))
+		wantDelivered(t, back, "a1")
+		fw := func(r *engine.Result) string {
+			for _, h := range r.Hops {
+				if h.Middlebox {
+					return h.Component.ID
+				}
+			}
+			return ""
+		}
+		wantEq(t, "appliance both ways", fw(back), fw(r))
+	}
+}
+
+func TestTGW8_OverlappingVPCNotPropagated(t *testing.T) {
+	x := hubAB(t)
+	x.vpc("c", "10.0.0.0/16")
+	x.subnet("c", "c1", "10.0.1.0/24", "us-east-1a")
+	x.host("c1", "c1", "10.0.1.10")
+	x.attach("hub", "c", "main", "c1")
+	x.propagate("main", "c")
+	x.warnings = 1
+	r := x.send("b2", tcp("10.1.2.10:40000", "10.0.1.10:22"))
+	wantDelivered(t, r, "a1")
+}
+
+func TestTGW9_PeeringAcrossRegions(t *testing.T) {
+	x := hubAB(t)
+	x.vpc("x", "10.20.0.0/16", "eu-west-1")
+	x.subnet("x", "x1", "10.20.1.0/24", "eu-west-1a")
+	x.host("x1", "x1", "10.20.1.10")
+	x.tgw("eu", "eu")
+	x.topo.TransitGateways[1].Region = "eu-west-1"
+	x.attach("eu", "x", "eu", "x1")
+	x.propagate("eu", "x")
+	x.topo.TGWAttachments = append(x.topo.TGWAttachments,
+		&model.TGWAttachment{ID: "tgw-attach-peer-us", TransitGateway: "tgw-hub", Type: model.AttachPeering, ResourceID: "tgw-eu", PeerTransitGateway: "tgw-eu", State: "available", Association: "tgw-rtb-main"},
+		&model.TGWAttachment{ID: "tgw-attach-peer-eu", TransitGateway: "tgw-eu", Type: model.AttachPeering, ResourceID: "tgw-hub", PeerTransitGateway: "tgw-hub", State: "available", Association: "tgw-rtb-eu"})
+	x.tgwRoute("main", "10.20.0.0/16", "peer-us")
+	x.tgwRoute("eu", "10.0.0.0/16", "peer-eu")
+	x.routes("a1", route("10.20.0.0/16", "tgw-hub"))
+	x.routes("x1", route("10.0.0.0/16", "tgw-eu"))
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.20.1.10:22"))
+	wantDelivered(t, r, "x1")
+	wantEq(t, "tgw routes", strings.Join(tgwRoutesUsed(r), "; "),
+		"tgw-rtb-main: 10.20.0.0/16 -> tgw-attach-peer-us (static); tgw-rtb-eu: 10.20.0.0/16 -> tgw-attach-x (propagated)")
+	wantDelivered(t, x.send("x1", replyTo(r)), "a1")
+	big := tcp("10.0.1.10:40001", "10.20.1.10:22")
+	big.DF, big.PayloadLen = true, 8600
+	wantDropped(t, x.send("a1", big), engine.CodeMTUExceeded, "attach")
+}
+
+func TestTGW10_MTU8500WithoutICMP(t *testing.T) {
+	x := hubAB(t)
+	p := tcp("10.0.1.10:40000", "10.1.2.10:22")
+	p.DF, p.PayloadLen = true, 9000-40
+	r := x.send("a1", p)
+	wantDroppedAt(t, r, engine.CodeMTUExceeded, "tgw-attach-a")
+	if r.Generated != nil {
+		t.Fatalf("the transit gateway sends no ICMP (§7.2.15):\n%s", describe(r.Generated))
+	}
+	p.PayloadLen = 8500 - 40
+	wantDelivered(t, x.send("a1", p), "b2")
+}
+
+func TestTGW11_ReferencesNeedTheTGWOption(t *testing.T) {
+	x := hubAB(t)
+	x.sg("a", "client")
+	x.sg("b", "server", sgRule("sgr-ref", "tcp", 22, 22, "sg-client"))
+	x.topo.NetworkInterfaces[0].SecurityGroups = []model.SecurityGroupID{"sg-client"}
+	x.topo.NetworkInterfaces[1].SecurityGroups = []model.SecurityGroupID{"sg-server"}
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDropped(t, r, engine.CodeSGReferencingSupport, "sg")
+	x.topo.TransitGateways[0].SGReferencing = true
+	x.changed()
+	wantDelivered(t, x.send("a1", tcp("10.0.1.10:40001", "10.1.2.10:22")), "b2")
+	// Off on one attachment: no match again.
+	x.topo.TGWAttachments[1].SGReferencing = false
+	x.changed()
+	wantDropped(t, x.send("a1", tcp("10.0.1.10:40002", "10.1.2.10:22")), engine.CodeSGReferencingSupport, "sg")
+}
+
+// onPremTGW: hubAB with a DX gateway attachment and a VPN attachment, both propagating into
+// main; on-premises networks behind each.
+func onPremTGW(t *testing.T, dxCIDR, vpnCIDR string) *estate {
+	x := hubAB(t)
+	x.topo.DXGateways = append(x.topo.DXGateways, &model.DXGateway{ID: "dxgw-1", Name: "dx"})
+	x.topo.VirtualInterfaces = append(x.topo.VirtualInterfaces, &model.VirtualInterface{ID: "dxvif-1", Type: "transit", DXGateway: "dxgw-1", MTU: 8500})
+	x.topo.DXGatewayAssociations = append(x.topo.DXGatewayAssociations, &model.DXGatewayAssociation{ID: "assoc-1", DXGateway: "dxgw-1", Gateway: "tgw-hub", GatewayType: model.DXAssocTGW,
+		AllowedPrefixes: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	x.topo.VPNConnections = append(x.topo.VPNConnections, &model.VPNConnection{ID: "vpn-1", TransitGateway: "tgw-hub", State: "available"})
+	x.topo.TGWAttachments = append(x.topo.TGWAttachments,
+		&model.TGWAttachment{ID: "tgw-attach-dx", TransitGateway: "tgw-hub", Type: model.AttachDXGateway, ResourceID: "dxgw-1", State: "available", Association: "tgw-rtb-main"},
+		&model.TGWAttachment{ID: "tgw-attach-vpn", TransitGateway: "tgw-hub", Type: model.AttachVPN, ResourceID: "vpn-1", State: "available", Association: "tgw-rtb-main"})
+	x.topo.OnPremises = append(x.topo.OnPremises,
+		&model.OnPremNetwork{Name: "dc-dx", VirtualInterface: "dxvif-1", CIDRs: []netip.Prefix{netip.MustParsePrefix(dxCIDR)}},
+		&model.OnPremNetwork{Name: "dc-vpn", VPNConnection: "vpn-1", CIDRs: []netip.Prefix{netip.MustParsePrefix(vpnCIDR)}})
+	x.propagate("main", "dx", "vpn")
+	x.routes("a1", route("172.16.0.0/12", "tgw-hub"))
+	return x
+}
+
+func TestTGW12_DXPropagatedBeatsVPNPropagated(t *testing.T) {
+	x := onPremTGW(t, "172.31.0.0/16", "172.31.0.0/16")
+	r := x.send("a1", tcp("10.0.1.10:40000", "172.31.0.9:22"))
+	if r.Outcome != engine.Exited || r.Exit.Gateway.ID != "dxgw-1" {
+		t.Fatalf("want out through the DX gateway:\n%s", describe(r))
+	}
+	wantEq(t, "tgw route", strings.Join(tgwRoutesUsed(r), "; "), "tgw-rtb-main: 172.31.0.0/16 -> tgw-attach-dx (propagated)")
+	// And back from on-premises through the DX gateway to A.
+	back := x.sendAt(engine.Location{Kind: engine.FromDXGateway, ID: "dxgw-1"}, replyTo(r))
+	wantDelivered(t, back, "a1")
+}
+
+func TestTGW13_StaticBeatsVPNPropagated(t *testing.T) {
+	x := onPremTGW(t, "172.30.0.0/16", "172.16.9.0/24")
+	x.routes("a1", route("10.9.0.0/16", "tgw-hub"))
+	x.topo.OnPremises[1].CIDRs = append(x.topo.OnPremises[1].CIDRs, netip.MustParsePrefix("10.9.0.0/16"))
+	x.tgwRoute("main", "10.9.0.0/16", "vpn")
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.9.0.1:22"))
+	wantEq(t, "tgw route", strings.Join(tgwRoutesUsed(r), "; "), "tgw-rtb-main: 10.9.0.0/16 -> tgw-attach-vpn (static)")
+	if r.Outcome != engine.Exited || r.Exit.Gateway.ID != "tgw-attach-vpn" {
+		t.Fatalf("want out through the VPN attachment:\n%s", describe(r))
+	}
+}
+
+// Conformance with RA-style sources: a packet from on-premises over the VPN attachment.
+func TestTGW_FromVPNAttachment(t *testing.T) {
+	x := onPremTGW(t, "172.30.0.0/16", "172.16.9.0/24")
+	r := x.sendAt(engine.Location{Kind: engine.FromVPNConnection, ID: "vpn-1"}, tcp("172.16.9.5:40000", "10.1.2.10:22"))
+	wantDelivered(t, r, "b2")
+	r = x.sendAt(engine.Location{Kind: engine.FromTGWAttachment, ID: "tgw-attach-vpn"}, tcp("172.16.9.5:40000", "10.5.0.1:22"))
+	wantDroppedAt(t, r, engine.CodeTGWRTBNoRoute, "tgw-rtb-main")
+}
