@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"sync"
 
 	"github.com/gaissmai/bart"
 
@@ -31,6 +32,10 @@ type Network struct {
 	tgws        map[model.TransitGatewayID]*cTGW
 	tgwAtts     map[model.TGWAttachmentID]*cTGWAttach
 	dxgws       map[model.DXGatewayID]*cDXGW
+	// addrAZ is the Availability Zone of each private address, made on first use by a
+	// transit gateway in appliance mode (azOf).
+	azOnce sync.Once
+	addrAZ map[netip.Addr]string
 	// public is the IGW's 1:1 NAT table (§3.1): public IPv4 → the ENI and private IP it maps.
 	public map[netip.Addr]publicMapping
 	// onPrem finds the declared on-premises network of an address beyond a VGW.

@@ -218,6 +218,9 @@ func (e *ev) appliance(eni *cENI, a arrival, p packet.Packet) {
 	}
 	if eni.stateful() && !e.st.applianceAdmits(eni.instance.ID, &p) {
 		why := fmt.Sprintf("appliance %s forwards only flows it saw start, and it never saw this one's first packet: the flow's other direction takes another path (§13.13)", c)
+		if a.via != nil && !a.via.m.ApplianceMode {
+			why += fmt.Sprintf("; %s: the packet came from %s, whose appliance mode is off, so each direction keeps its own Availability Zone (§7.2.14)", DetailApplianceModeRecommended, a.via.comp)
+		}
 		e.hop(Hop{Component: c, Action: ActDrop, In: p, Out: p, Note: why})
 		if e.block(CodeAsymmetricInspection, c, p, why) {
 			return

@@ -58,11 +58,15 @@ func (o Origin) outside() bool { return o != OriginInside && o != OriginTransitG
 // az is the Availability Zone a packet travels in through a transit gateway: the zone of the
 // subnet it entered from, which the transit gateway keeps on the way out when it can (§7.2.12);
 // empty for packets that entered from a VPN, a DX gateway or a peering attachment.
+//
+// via is the VPC attachment a transit gateway delivered the packet out of (nil when none did):
+// a stateful appliance behind it names the attachment's appliance mode when it drops (§7.2.14).
 type arrival struct {
 	origin Origin
 	from   *cSubnet
 	preNAT netip.Addr
 	az     string
+	via    *cTGWAttach
 }
 
 // forwardedFrom is the arrival of a packet routed out of subnet s.

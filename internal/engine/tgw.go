@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"fmt"
-	"hash/fnv"
 	"net/netip"
 	"slices"
 	"strings"
@@ -462,7 +461,7 @@ func (out *cTGWAttach) toVPC(e *ev, from *cTGWAttach, a arrival, p packet.Packet
 	s := port.subnet
 	// §5.9: out of the attachment subnet: no NACL to an interface in that subnet; else its
 	// outbound rules, then its route table (forward does both).
-	e.forward(s, arrival{origin: OriginTransitGateway, preNAT: a.preNAT, az: az}, p)
+	e.forward(s, arrival{origin: OriginTransitGateway, preNAT: a.preNAT, az: az, via: out}, p)
 }
 
 // chooseAZ picks the Availability Zone in which a packet leaves a VPC attachment (§7.2.12-13):
@@ -491,27 +490,46 @@ func (out *cTGWAttach) chooseAZ(e *ev, a arrival, p packet.Packet) string {
 	return out.azs[flowHash(&p, "")%uint64(len(out.azs))]
 }
 
-// azOf is the Availability Zone of the interface holding a, when one subnet of the topology
-// holds it unambiguously.
+// azOf is the Availability Zone of the interface holding a (the first VPC's, in ID order,
+// when several VPCs hold it), or "" when none does.
 func (n *Network) azOf(a netip.Addr) string {
-	if id, ok := n.ENIByIP(a); ok {
-		if e := n.enis[id]; e != nil && e.subnet != nil {
-			return e.subnet.m.AvailabilityZone
+	n.azOnce.Do(func() {
+		n.addrAZ = map[netip.Addr]string{}
+		ids := make([]model.VPCID, 0, len(n.vpcs))
+		for id := range n.vpcs {
+			ids = append(ids, id)
 		}
-	}
-	return ""
+		slices.Sort(ids)
+		for _, id := range ids {
+			for ip, e := range n.vpcs[id].byIP {
+				if _, dup := n.addrAZ[ip]; !dup && e.subnet != nil {
+					n.addrAZ[ip] = e.subnet.m.AvailabilityZone
+				}
+			}
+		}
+	})
+	return n.addrAZ[a]
 }
 
-// flowHash is the 5-tuple hash the simulator uses where AWS hashes flows (§7.2.7, §7.2.12).
+// flowHash is the 5-tuple hash the simulator uses where AWS hashes flows (§7.2.7, §7.2.12):
+// FNV-1a over the addresses, protocol and ports.
 func flowHash(p *packet.Packet, salt string) uint64 {
-	h := fnv.New64a()
-	b := p.Src.As4()
-	h.Write(b[:])
-	b = p.Dst.As4()
-	h.Write(b[:])
-	h.Write([]byte{p.Proto, byte(p.SrcPort >> 8), byte(p.SrcPort), byte(p.DstPort >> 8), byte(p.DstPort)})
-	h.Write([]byte(salt))
-	return h.Sum64()
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	add := func(b byte) { h = (h ^ uint64(b)) * prime }
+	for _, a := range []netip.Addr{p.Src, p.Dst} {
+		b := a.As16()
+		for _, x := range b {
+			add(x)
+		}
+	}
+	for _, x := range []byte{p.Proto, byte(p.SrcPort >> 8), byte(p.SrcPort), byte(p.DstPort >> 8), byte(p.DstPort)} {
+		add(x)
+	}
+	for i := 0; i < len(salt); i++ {
+		add(salt[i])
+	}
+	return h
 }
 
 // symHash is flowHash of the sorted endpoint pair: the same for both directions of a flow

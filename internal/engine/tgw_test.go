@@ -149,6 +149,9 @@ func TestTGW6_NoApplianceModeBreaksStatefulInspection(t *testing.T) {
 	hopByID(t, r, "i-fwa")
 	back := x.send("b2", replyTo(r))
 	wantDroppedAt(t, back, engine.CodeAsymmetricInspection, "i-fwb")
+	if !strings.Contains(back.Detail, engine.DetailApplianceModeRecommended) || !strings.Contains(back.Detail, "tgw-attach-i") {
+		t.Errorf("the drop should recommend appliance mode on tgw-attach-i: %s", back.Detail)
+	}
 }
 
 func TestTGW7_ApplianceModeKeepsTheFlowInOneAZ(t *testing.T) {
