@@ -31,5 +31,6 @@
 // process (foreground) or as a detached re-execution of the program (background) that
 // inherits the devices' descriptors. Everything Up creates is written to a manifest under
 // /run/vpclab/LAB/ before it is created, so Down, or the next Up of a crashed lab, removes
-// exactly what the manifest lists and nothing else.
+// exactly what the manifest lists and nothing else. A topology built in memory, which no
+// background dataplane could load again, runs in the foreground only.
 package live
