@@ -2,6 +2,7 @@ package live
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -20,11 +21,17 @@ type fakeLab struct {
 	w    *worker
 	peer map[string]int   // node name -> the test's end
 	port map[string]*port // node name -> the dataplane's port
+	logs []string         // what the dataplane logged
 }
 
 func newFakeLab(t *testing.T, topo string) *fakeLab {
 	t.Helper()
-	n := loadNet(t, topo)
+	return newFakeLabNet(t, loadNet(t, topo))
+}
+
+// newFakeLabNet is a fake lab of a compiled network (a topology loaded or built in code).
+func newFakeLabNet(t *testing.T, n *engine.Network) *fakeLab {
+	t.Helper()
 	plan, err := PlanLab(n.Topology, "unit")
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +47,11 @@ func newFakeLab(t *testing.T, topo string) *fakeLab {
 		devs = append(devs, Device{Node: node, Port: &node.Ports[0], FD: fds[0]})
 		f.peer[node.Name] = fds[1]
 	}
-	if f.d, err = NewDataplane(n, devs, t.Logf); err != nil {
+	logf := func(format string, args ...any) {
+		f.logs = append(f.logs, fmt.Sprintf(format, args...))
+		t.Logf(format, args...)
+	}
+	if f.d, err = NewDataplane(n, devs, logf); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(f.d.Close)

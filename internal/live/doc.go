@@ -27,9 +27,17 @@
 // the same subnet also crosses the engine. The VPC router is no TTL hop (§6.6); a NAT gateway
 // is (§2.3.5), and ICMP errors and the headers they quote are translated back through it.
 //
+// Several VPCs. A lab may join VPCs by peering and transit gateways, and their blocks may
+// repeat one another (two VPCs of 10.1.0.0/16 each peered with a third, §7.1.8). Nothing here
+// takes an address to be unique: each instance has its namespace, a packet enters the engine
+// at the ENI of the device it came from, and goes out on the device of the ENI the engine
+// delivered it to. The interfaces of AWS services (NAT and transit gateways) get no
+// namespace: the engine plays those services.
+//
 // Lifecycle. Up creates the namespaces and devices, then starts the dataplane: in the same
 // process (foreground) or as a detached re-execution of the program (background) that
 // inherits the devices' descriptors. Everything Up creates is written to a manifest under
 // /run/vpclab/LAB/ before it is created, so Down, or the next Up of a crashed lab, removes
-// exactly what the manifest lists and nothing else.
+// exactly what the manifest lists and nothing else. A topology built in memory, which no
+// background dataplane could load again, runs in the foreground only.
 package live

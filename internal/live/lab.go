@@ -45,6 +45,9 @@ var ErrRunning = errors.New("lab is already up")
 
 // Up creates the lab of a compiled topology (read from topoPath) and starts its dataplane.
 // A lab of the same name whose dataplane is gone (it crashed, or was killed) is removed first.
+//
+// topoPath is where the background dataplane loads the topology again. A topology built in
+// memory has none (topoPath ""): it runs only in the foreground, where the dataplane uses n.
 func Up(ctx context.Context, n *engine.Network, topoPath string, o UpOptions) (*Manifest, error) {
 	if err := CheckPrivileges(); err != nil {
 		return nil, err
@@ -56,9 +59,14 @@ func Up(ctx context.Context, n *engine.Network, topoPath string, o UpOptions) (*
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	abs, err := filepath.Abs(topoPath)
-	if err != nil {
-		return nil, err
+	abs := ""
+	if topoPath != "" {
+		var err error
+		if abs, err = filepath.Abs(topoPath); err != nil {
+			return nil, err
+		}
+	} else if !o.Foreground {
+		return nil, errors.New("a topology built in memory has no file a background dataplane could load: run it in the foreground")
 	}
 	plan, err := PlanLab(n.Topology, o.Name)
 	if err != nil {

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vpclab/vpclab/internal/engine"
 )
 
 // The tests in this file build real labs: they need root, /dev/net/tun and the tools they
@@ -25,7 +27,9 @@ import (
 
 // Environment variables that turn this test binary into a helper process.
 const (
-	envHTTP = "VPCLAB_TEST_HTTP" // serve HTTP on this address, answering with the client's address
+	// envHTTP: serve HTTP on this address, answering with the client's address (/), the
+	// node the server runs in (/node), or N zero bytes (/bytes/N).
+	envHTTP = "VPCLAB_TEST_HTTP"
 )
 
 func TestMain(m *testing.M) {
@@ -41,6 +45,10 @@ func TestMain(m *testing.M) {
 	}
 	if addr := os.Getenv(envHTTP); addr != "" {
 		http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/node" { // which namespace answered: Start names it
+				fmt.Fprintln(w, os.Getenv("VPCLAB_NODE"))
+				return
+			}
 			if n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/bytes/")); err == nil {
 				w.Write(make([]byte, n)) // a bulk transfer
 				return
@@ -89,14 +97,21 @@ func needLive(t *testing.T, tools ...string) {
 // the foreground (this process), and removes it when the test ends.
 func up(t *testing.T, topo, link string, foreground bool) *Manifest {
 	t.Helper()
+	return upNet(t, loadNet(t, topo), topo, link, foreground, t.Logf)
+}
+
+// upNet starts a lab of a compiled network as up does; topo is "" for a topology built in
+// memory (foreground only), and logf receives the lab's notes and, in the foreground, the
+// dataplane's log.
+func upNet(t *testing.T, n *engine.Network, topo, link string, foreground bool, logf func(string, ...any)) *Manifest {
+	t.Helper()
 	name := fmt.Sprintf("%s-%d", testPrefix, labSeq.Add(1))
-	n := loadNet(t, topo)
 	t.Cleanup(func() {
 		if err := Down(name); err != nil && !strings.Contains(err.Error(), ErrNoLab.Error()) {
 			t.Errorf("down %s: %v", name, err)
 		}
 	})
-	o := UpOptions{Name: name, Link: link, Foreground: foreground, Logf: t.Logf}
+	o := UpOptions{Name: name, Link: link, Foreground: foreground, Logf: logf}
 	if !foreground {
 		m, err := Up(context.Background(), n, topo, o)
 		if err != nil {

@@ -22,7 +22,7 @@ const StateRoot = "/run/vpclab"
 // name after a crash) removes exactly what it lists.
 type Manifest struct {
 	Lab      string    `json:"lab"`
-	Topology string    `json:"topology"` // absolute path
+	Topology string    `json:"topology"` // absolute path; empty for a topology built in memory (foreground only)
 	Link     string    `json:"link"`     // tap or veth
 	Started  time.Time `json:"started"`
 	// PID is the dataplane's process (the foreground vpclab itself, or the background one)
