@@ -1,12 +1,15 @@
 // Package snapshot loads a directory of `aws ec2 describe-*` JSON answers into a
 // model.Topology.
 //
-// Every *.json file below the directory is read, in sorted order, whatever its name or depth
-// (the multi-account layout aws_configs/<account>/<region>/*.json and a flat directory both
-// work). A file is recognised by its top-level keys (Vpcs, Subnets, RouteTables, ...); each
-// key is decoded into a lean type of our own (awsjson.go) and then mapped onto the model.
-// Keys vpclab does not model yet produce warnings. Every object, route, rule and entry
-// carries its Source: the file and the JSON path, such as "RouteTables[1].Routes[0]".
+// Every *.json file below the directory is read, in sorted order, whatever its name or depth.
+// A snapshot is one estate however many accounts and regions it spans: a flat directory, and
+// the layouts aws_configs/<account>/<region>/*.json and aws_configs/accounts/<account>/<region>/
+// *.json, all load into one topology, the folders giving the account and region of what the
+// JSON leaves unsaid (where.go). A file is recognised by its top-level keys (Vpcs, Subnets,
+// RouteTables, ...); each key is decoded into a lean type of our own (awsjson.go) and then
+// mapped onto the model. Keys vpclab does not model yet produce warnings. Every object,
+// route, rule and entry carries its Source: the file and the JSON path, such as
+// "RouteTables[1].Routes[0]".
 //
 // Load reports every problem it finds and never stops at the first. It neither applies AWS's
 // defaults nor validates: the caller runs model.ApplyDefaults and validation. What a snapshot
@@ -38,6 +41,7 @@ func Load(dir string) (*model.Topology, model.Problems) {
 		l.probs.Errorf(model.Source{File: dir}, "cannot read snapshot: %v", err)
 	case !info.IsDir():
 		files = [][2]string{{dir, dir}}
+		l.single = true
 	default:
 		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -92,6 +96,10 @@ type item[T any] struct {
 type loader struct {
 	probs    model.Problems
 	answered map[string]bool // the top-level keys read, from files that are not broken
+	// single is set when the snapshot is one file; locations caches where each file of a
+	// directory sits (where.go).
+	single    bool
+	locations map[string]location
 
 	vpcs        []item[awsVpc]
 	subnets     []item[awsSubnet]
@@ -113,6 +121,7 @@ func (l *loader) build() *model.Topology {
 	t := &model.Topology{}
 	l.buildVPCs(t)
 	l.buildSubnets(t)
+	l.vpcRegionsFromSubnets(t)
 	l.buildRouteTables(t)
 	l.buildInternetGateways(t)
 	l.buildNATGateways(t)
