@@ -275,6 +275,7 @@ type awsVpnGateway struct {
 type awsVpnConnection struct {
 	VpnConnectionId   string
 	VpnGatewayId      string
+	TransitGatewayId  string // a VPN on a transit gateway (§7.2.20)
 	CustomerGatewayId string
 	State             string
 	Routes            []struct{ DestinationCidrBlock, State string }

@@ -14,7 +14,8 @@ func TestAccountsAndRegionsFromLayout(t *testing.T) {
 	a1 := "aws_configs/111111111111/us-east-1/"
 	a2 := "aws_configs/accounts/222222222222/eu-west-1/"
 	dir := writeFiles(t, map[string]string{
-		a1 + "Vpcs.json": `{"Vpcs": [{"VpcId": "vpc-a", "CidrBlock": "10.0.0.0/16"}]}`,
+		a1 + "Vpcs.json":            `{"Vpcs": [{"VpcId": "vpc-a", "CidrBlock": "10.0.0.0/16"}]}`,
+		a1 + "TransitGateways.json": `{"TransitGateways": [{"TransitGatewayId": "tgw-1"}]}`,
 		a1 + "SecurityGroups.json": `{"SecurityGroups": [{"GroupId": "sg-a", "VpcId": "vpc-a", "IpPermissions": [
 			{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "UserIdGroupPairs": [
 				{"GroupId": "sg-b", "UserId": "222222222222", "VpcId": "vpc-b", "VpcPeeringConnectionId": "pcx-ab", "PeeringStatus": "active"},
@@ -43,6 +44,9 @@ func TestAccountsAndRegionsFromLayout(t *testing.T) {
 		if v == nil || v.Account != c.account || v.Region != c.region {
 			t.Errorf("%s = %+v, want account %q region %q", c.vpc, v, c.account, c.region)
 		}
+	}
+	if g := top.TransitGateways; len(g) != 1 || g[0].Account != "111111111111" || g[0].Region != "us-east-1" {
+		t.Errorf("transit gateways = %+v", g)
 	}
 	// Duplicate IDs across accounts are reported as today, the first copy kept.
 	wantProblem(t, ps, model.Warning, filepath.Join("aws_configs", "accounts", "222222222222", "eu-west-1", "Vpcs.json")+": Vpcs[1]",

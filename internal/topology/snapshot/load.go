@@ -6,10 +6,10 @@
 // the layouts aws_configs/<account>/<region>/*.json and aws_configs/accounts/<account>/<region>/
 // *.json, all load into one topology, the folders giving the account and region of what the
 // JSON leaves unsaid (where.go). A file is recognised by its top-level keys (Vpcs, Subnets,
-// RouteTables, ...); each key is decoded into a lean type of our own (awsjson.go) and then
-// mapped onto the model. Keys vpclab does not model yet produce warnings. Every object,
-// route, rule and entry carries its Source: the file and the JSON path, such as
-// "RouteTables[1].Routes[0]".
+// RouteTables, VpcPeeringConnections, TransitGateways, ...); each key is decoded into a lean
+// type of our own (awsjson.go, awsjson_transit.go) and then mapped onto the model. Keys
+// vpclab does not model yet produce warnings. Every object, route, rule and entry carries its
+// Source: the file and the JSON path, such as "RouteTables[1].Routes[0]".
 //
 // Load reports every problem it finds and never stops at the first. It neither applies AWS's
 // defaults nor validates: the caller runs model.ApplyDefaults and validation. What a snapshot
@@ -114,6 +114,17 @@ type loader struct {
 	vgws        []item[awsVpnGateway]
 	vpns        []item[awsVpnConnection]
 	prefixLists []item[awsPrefixList]
+
+	peerings       []item[awsPeering]
+	tgws           []item[awsTransitGateway]
+	tgwAttachments []item[awsTGWAttachment]
+	tgwVPCAttach   []item[awsTGWVpcAttachment]
+	tgwPeerAttach  []item[awsTGWPeeringAttachment]
+	tgwTables      []item[awsTGWRouteTable]
+	tgwRoutes      []item[tgwRouteIn]
+	tgwAssocs      []item[tgwEntryIn]
+	tgwProps       []item[tgwEntryIn]
+	tgwPLRefs      []item[tgwPLRefIn]
 }
 
 // build maps every gathered resource onto the model, kind by kind.
@@ -132,6 +143,8 @@ func (l *loader) build() *model.Topology {
 	l.buildVPNGateways(t)
 	l.buildVPNConnections(t)
 	l.buildPrefixLists(t)
+	l.buildPeerings(t)
+	l.buildTransitGateways(t)
 	return t
 }
 
@@ -141,10 +154,14 @@ func at(src model.Source, format string, args ...any) model.Source {
 	return src
 }
 
-// seen remembers the IDs of one kind of resource, to keep the first of duplicates.
+// seen remembers the IDs of one kind of resource, to keep the first of duplicates. A quiet
+// seen skips duplicates without a warning: for answers every region repeats (a transit
+// gateway peering attachment is listed in both of its regions), a repeat is the layout, not
+// a mistake.
 type seen struct {
 	kind  string
 	first map[string]model.Source
+	quiet bool
 }
 
 func newSeen(kind string, n int) *seen {
@@ -160,6 +177,9 @@ func (s *seen) add(ps *model.Problems, id, field string, src model.Source) bool 
 		return false
 	}
 	if first, dup := s.first[id]; dup {
+		if s.quiet {
+			return false
+		}
 		ps.Warnf(src, "duplicate %s %s (first at %s); skipped", s.kind, id, first)
 		return false
 	}

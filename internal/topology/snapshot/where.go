@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"net/netip"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,6 +23,8 @@ var (
 	// azRegion is the region an Availability Zone name starts with: us-east-2c, and
 	// us-east-1-bos-1a for a Local Zone, are in us-east-1... us-east-2.
 	azRegion = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-[0-9]+`)
+	// tableID finds a transit gateway route table ID in a file or folder name.
+	tableID = regexp.MustCompile(`tgw-rtb-[0-9A-Za-z]+`)
 )
 
 // locate reads the account and region from the folders of name (a path relative to the
@@ -62,9 +65,45 @@ func regionOfAZ(az string) string {
 	return azRegion.FindString(strings.TrimSpace(az))
 }
 
+// arnParts returns the region and account of an ARN (arn:aws:ec2:us-east-2:123456789012:...).
+func arnParts(arn string) (region, account string) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return "", ""
+	}
+	return parts[3], parts[4]
+}
+
+// tableOfName is the transit gateway route table a per-table file is for: the ID in its
+// name, else in the nearest folder's name that holds one. "" when none does.
+func tableOfName(name string) model.TGWRouteTableID {
+	parts := strings.Split(filepath.ToSlash(name), "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if id := tableID.FindString(parts[i]); id != "" {
+			return model.TGWRouteTableID(id)
+		}
+	}
+	return ""
+}
+
 // fill sets *dst to v when *dst is empty.
 func fill(dst *string, v string) {
 	if *dst == "" {
 		*dst = v
 	}
+}
+
+// anyPrefix parses an IPv4 or IPv6 CIDR and masks it. A missing or bad value is an error
+// naming the path and the value.
+func (l *loader) anyPrefix(s string, src model.Source) (netip.Prefix, bool) {
+	if s == "" {
+		l.probs.Errorf(src, "missing CIDR")
+		return netip.Prefix{}, false
+	}
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	if err != nil {
+		l.probs.Errorf(src, "invalid CIDR %q", s)
+		return netip.Prefix{}, false
+	}
+	return p.Masked(), true
 }
