@@ -1,7 +1,9 @@
 package snapshot
 
-// Lean mirrors of the answers that join VPCs across accounts and regions: peering (§9.4)
-// and transit gateways (§9.5).
+// Lean mirrors of the answers that join VPCs across accounts and regions: peering (§9.4),
+// transit gateways (§9.5) and Direct Connect (§16.10). Direct Connect answers use
+// lowerCamelCase keys; the decoder matches names whatever their case, so these types read
+// both them and the PascalCase of Batfish's fixtures.
 
 // describe-vpc-peering-connections, §9.4
 type awsPeering struct {
@@ -136,4 +138,51 @@ type awsTGWPrefixListReference struct {
 	State                      string
 	Blackhole                  bool
 	TransitGatewayAttachment   *struct{ TransitGatewayAttachmentId, ResourceId, ResourceType string }
+}
+
+// describe-direct-connect-gateways, §16.10
+type awsDXGateway struct {
+	DirectConnectGatewayId    string
+	DirectConnectGatewayName  string
+	AmazonSideAsn             int64
+	OwnerAccount              string
+	DirectConnectGatewayState string
+}
+
+// describe-direct-connect-gateway-associations: associatedGateway, or in older answers the
+// virtualGateway* fields.
+type awsDXAssociation struct {
+	AssociationId                         string
+	DirectConnectGatewayId                string
+	DirectConnectGatewayOwnerAccount      string
+	AssociationState                      string
+	AssociatedGateway                     *struct{ Id, Type, OwnerAccount, Region string }
+	AllowedPrefixesToDirectConnectGateway []struct{ Cidr string }
+	VirtualGatewayId                      string
+	VirtualGatewayRegion                  string
+	VirtualGatewayOwnerAccount            string
+}
+
+// describe-direct-connect-gateway-attachments
+type awsDXAttachment struct {
+	DirectConnectGatewayId       string
+	VirtualInterfaceId           string
+	VirtualInterfaceRegion       string
+	VirtualInterfaceOwnerAccount string
+	AttachmentState              string
+	AttachmentType               string // TransitVirtualInterface or PrivateVirtualInterface
+}
+
+// describe-virtual-interfaces
+type awsVirtualInterface struct {
+	VirtualInterfaceId     string
+	VirtualInterfaceName   string
+	VirtualInterfaceType   string // private, transit, public
+	Mtu                    int
+	Asn                    int64
+	VirtualInterfaceState  string
+	VirtualGatewayId       string
+	DirectConnectGatewayId string
+	Region                 string
+	OwnerAccount           string
 }

@@ -7,12 +7,13 @@ import (
 	"github.com/vpclab/vpclab/internal/model"
 )
 
-// TestAccountsAndRegionsFromLayout: one estate over two accounts and regions, in both
+// TestAccountsAndRegionsFromLayout: one estate over two accounts and three regions, in both
 // layouts (aws_configs/<account>/<region>/ and aws_configs/accounts/<account>/<region>/).
 // What the JSON says of an object's account or region wins; the folders fill the rest.
 func TestAccountsAndRegionsFromLayout(t *testing.T) {
 	a1 := "aws_configs/111111111111/us-east-1/"
 	a2 := "aws_configs/accounts/222222222222/eu-west-1/"
+	a2b := "aws_configs/accounts/222222222222/ap-southeast-2/"
 	dir := writeFiles(t, map[string]string{
 		a1 + "Vpcs.json":            `{"Vpcs": [{"VpcId": "vpc-a", "CidrBlock": "10.0.0.0/16"}]}`,
 		a1 + "TransitGateways.json": `{"TransitGateways": [{"TransitGatewayId": "tgw-1"}]}`,
@@ -26,6 +27,7 @@ func TestAccountsAndRegionsFromLayout(t *testing.T) {
 			{"VpcId": "vpc-a", "CidrBlock": "10.0.0.0/16"}]}`,
 		a2 + "SecurityGroups.json": `{"SecurityGroups": [{"GroupId": "sg-b", "VpcId": "vpc-b", "OwnerId": "222222222222",
 			"IpPermissions": [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "sg-a", "UserId": "111111111111"}]}]}]}`,
+		a2b + "virtualInterfaces.json": `{"virtualInterfaces": [{"virtualInterfaceId": "dxvif-1", "virtualInterfaceType": "private"}]}`,
 		// A flat folder says nothing: the region comes from a subnet's Availability Zone.
 		"flat/Vpcs.json":        `{"Vpcs": [{"VpcId": "vpc-c", "CidrBlock": "10.2.0.0/16"}]}`,
 		"flat/Subnets.json":     `{"Subnets": [{"SubnetId": "subnet-c", "VpcId": "vpc-c", "CidrBlock": "10.2.0.0/24", "AvailabilityZone": "us-west-2b"}]}`,
@@ -47,6 +49,9 @@ func TestAccountsAndRegionsFromLayout(t *testing.T) {
 	}
 	if g := top.TransitGateways; len(g) != 1 || g[0].Account != "111111111111" || g[0].Region != "us-east-1" {
 		t.Errorf("transit gateways = %+v", g)
+	}
+	if v := top.VirtualInterfaces; len(v) != 1 || v[0].Account != "222222222222" || v[0].Region != "ap-southeast-2" {
+		t.Errorf("virtual interfaces = %+v", v)
 	}
 	// Duplicate IDs across accounts are reported as today, the first copy kept.
 	wantProblem(t, ps, model.Warning, filepath.Join("aws_configs", "accounts", "222222222222", "eu-west-1", "Vpcs.json")+": Vpcs[1]",

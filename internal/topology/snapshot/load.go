@@ -6,15 +6,15 @@
 // the layouts aws_configs/<account>/<region>/*.json and aws_configs/accounts/<account>/<region>/
 // *.json, all load into one topology, the folders giving the account and region of what the
 // JSON leaves unsaid (where.go). A file is recognised by its top-level keys (Vpcs, Subnets,
-// RouteTables, VpcPeeringConnections, TransitGateways, ...); each key is decoded into a lean
-// type of our own (awsjson.go, awsjson_transit.go) and then mapped onto the model. Keys
-// vpclab does not model yet produce warnings. Every object, route, rule and entry carries its
-// Source: the file and the JSON path, such as "RouteTables[1].Routes[0]".
+// RouteTables, VpcPeeringConnections, TransitGateways, directConnectGateways, ...); each key is
+// decoded into a lean type of our own (awsjson.go, awsjson_transit.go) and then mapped onto
+// the model. Keys vpclab does not model yet produce warnings. Every object, route, rule and
+// entry carries its Source: the file and the JSON path, such as "RouteTables[1].Routes[0]".
 //
 // Load reports every problem it finds and never stops at the first. It neither applies AWS's
 // defaults nor validates: the caller runs model.ApplyDefaults and validation. What a snapshot
 // lacks as a whole (whole.go) is reported against its directory. Section numbers (§) refer
-// to aws-vpc-semantics.md; the API shapes are in its §9.
+// to aws-vpc-semantics.md; the API shapes are in its §9 and §16.10.
 package snapshot
 
 import (
@@ -125,6 +125,10 @@ type loader struct {
 	tgwAssocs      []item[tgwEntryIn]
 	tgwProps       []item[tgwEntryIn]
 	tgwPLRefs      []item[tgwPLRefIn]
+	dxGateways     []item[awsDXGateway]
+	dxAssocs       []item[awsDXAssociation]
+	dxAttachments  []item[awsDXAttachment]
+	vifs           []item[awsVirtualInterface]
 }
 
 // build maps every gathered resource onto the model, kind by kind.
@@ -145,6 +149,7 @@ func (l *loader) build() *model.Topology {
 	l.buildPrefixLists(t)
 	l.buildPeerings(t)
 	l.buildTransitGateways(t)
+	l.buildDirectConnect(t)
 	return t
 }
 
@@ -155,9 +160,9 @@ func at(src model.Source, format string, args ...any) model.Source {
 }
 
 // seen remembers the IDs of one kind of resource, to keep the first of duplicates. A quiet
-// seen skips duplicates without a warning: for answers every region repeats (a transit
-// gateway peering attachment is listed in both of its regions), a repeat is the layout, not
-// a mistake.
+// seen skips duplicates without a warning: for answers every region repeats (a Direct
+// Connect gateway is global, a transit gateway peering attachment is listed in both of its
+// regions), a repeat is the layout, not a mistake.
 type seen struct {
 	kind  string
 	first map[string]model.Source
