@@ -70,6 +70,7 @@ func (t *awsTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // describe-vpcs
 type awsVpc struct {
 	VpcId                   string
+	OwnerId                 string
 	CidrBlock               string
 	CidrBlockAssociationSet []struct {
 		CidrBlock      string
@@ -214,6 +215,7 @@ type awsSecurityGroup struct {
 	GroupId             string
 	GroupName           string
 	VpcId               string
+	OwnerId             string
 	IpPermissions       []awsPermission
 	IpPermissionsEgress []awsPermission
 	tagged
@@ -227,7 +229,17 @@ type awsPermission struct {
 	Ipv6Ranges []struct{ CidrIpv6, Description string }
 	// PrefixListIds and UserIdGroupPairs are the other two peer kinds.
 	PrefixListIds    []struct{ PrefixListId, Description string }
-	UserIdGroupPairs []struct{ GroupId, Description string }
+	UserIdGroupPairs []awsGroupPair
+}
+
+// awsGroupPair references a security group: UserId is its owner; VpcId and
+// VpcPeeringConnectionId are set for a group across a peering (§7.1.11).
+type awsGroupPair struct {
+	GroupId                string
+	UserId                 string
+	VpcId                  string
+	VpcPeeringConnectionId string
+	Description            string
 }
 
 // describe-network-acls, §5
@@ -263,6 +275,7 @@ type awsVpnGateway struct {
 type awsVpnConnection struct {
 	VpnConnectionId   string
 	VpnGatewayId      string
+	TransitGatewayId  string // a VPN on a transit gateway (§7.2.20)
 	CustomerGatewayId string
 	State             string
 	Routes            []struct{ DestinationCidrBlock, State string }

@@ -1,11 +1,17 @@
 package snapshot
 
 import (
+	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/vpclab/vpclab/internal/model"
 )
@@ -203,5 +209,220 @@ func TestConformanceSubnet(t *testing.T) {
 	}
 	if s := top.Subnet("subnet-06c8307e34ffadb04"); s == nil || s.CIDR.Bits() == 0 || s.VPC != "vpc-062867d29dbf9386f" {
 		t.Errorf("subnet = %+v", s)
+	}
+}
+
+// wantWarningsAt checks that the warnings are exactly one at each source given ("file: path"
+// or "file"), each containing its text.
+func wantWarningsAt(t *testing.T, ws model.Problems, want map[string]string) {
+	t.Helper()
+	if len(ws) != len(want) {
+		t.Errorf("got %d warnings, want %d:\n%v", len(ws), len(want), ws)
+	}
+	for at, text := range want {
+		found := false
+		for _, w := range ws {
+			if w.Src.String() == at && strings.Contains(w.Message, text) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no warning at %s containing %q in:\n%v", at, text, ws)
+		}
+	}
+}
+
+func TestConformanceVPCPeering(t *testing.T) {
+	top, ws := loadClean(t, conformanceDir(t, "test-vpc-peering"))
+	wantWarnings(t, ws, "AvailabilityZones")
+	const (
+		a, b, c  = model.VPCID("vpc-0404e08ceddf7f650"), model.VPCID("vpc-00a31ce9d0c06675c"), model.VPCID("vpc-09095dbf2886404ee")
+		ab, ac   = model.PeeringID("pcx-0b89b559e3319d6cf"), model.PeeringID("pcx-0d5b836985ac8ca8c")
+		account  = "554773406868"
+		region   = "us-east-2"
+		peerings = "VpcPeeringConnections.json"
+	)
+	if len(top.Peerings) != 2 {
+		t.Fatalf("got %d peerings, want 2", len(top.Peerings))
+	}
+	for i, want := range []struct {
+		id       model.PeeringID
+		name     string
+		accepter model.VPCID
+	}{{ac, "A-C", c}, {ab, "A-B", b}} {
+		p := top.Peerings[i]
+		if p.ID != want.id || p.Name != want.name || p.Status != "active" || p.InterRegion() ||
+			p.Src != (model.Source{File: peerings, Path: fmt.Sprintf("VpcPeeringConnections[%d]", i)}) {
+			t.Errorf("peering %d = %+v, want %s %s, active", i, p, want.id, want.name)
+		}
+		wantSides := [2]model.PeeringSide{
+			{VPC: a, Account: account, Region: region, CIDRs: prefixes("10.10.0.0/16")},
+			{VPC: want.accepter, Account: account, Region: region, CIDRs: prefixes("192.168.0.0/16")},
+		}
+		if d := cmp.Diff(wantSides, [2]model.PeeringSide{p.Requester, p.Accepter}, cmpopts.EquateComparable(netip.Prefix{}), cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("%s sides (-want +got):\n%s", p.ID, d)
+		}
+	}
+	// A's table routes each peer's subnet to its peering; B's and C's route A back.
+	routes := map[string]model.PeeringID{}
+	for _, rt := range top.RouteTables {
+		for _, r := range rt.Routes {
+			if r.Target.Kind == model.TargetPeering {
+				routes[string(rt.VPC)+" "+r.Destination.String()] = model.PeeringID(r.Target.ID)
+			}
+		}
+	}
+	wantRoutes := map[string]model.PeeringID{
+		string(a) + " 192.168.1.0/24": ab, string(a) + " 192.168.2.0/24": ac,
+		string(b) + " 10.10.0.0/16": ab, string(c) + " 10.10.0.0/16": ac,
+	}
+	if !maps.Equal(routes, wantRoutes) {
+		t.Errorf("peering routes = %v, want %v", routes, wantRoutes)
+	}
+	for _, v := range top.VPCs {
+		if v.Account != account || v.Region != region {
+			t.Errorf("%s in %q %q, want %s %s (OwnerId; the subnets' zones)", v.ID, v.Account, v.Region, account, region)
+		}
+	}
+}
+
+func TestConformanceTransitGateway(t *testing.T) {
+	top, ws := loadClean(t, conformanceDir(t, "test-transit-gateway"))
+	const (
+		tgwID   = model.TransitGatewayID("tgw-044be4464fcc69aff")
+		table   = model.TGWRouteTableID("tgw-rtb-0fa40c8df355dce6e")
+		attachA = model.TGWAttachmentID("tgw-attach-07f5ec59e9f540021")
+		attachB = model.TGWAttachmentID("tgw-attach-0ae2696617bb06fb4")
+	)
+	wantWarningsAt(t, ws, map[string]string{
+		"AvailabilityZones.json: AvailabilityZones":   "not modelled",
+		"CustomerGateways.json: CustomerGateways":     "not modelled",
+		"VpcEndpoints.json: VpcEndpoints":             "not modelled",
+		"ElasticsearchDomains.json: DomainStatusList": "unknown key",
+		"RdsInstances.json: DBInstances":              "unknown key",
+		// Batfish's wrapper holds static routes only: the propagated ones are recomputed.
+		"TransitGatewayRouteTables.json: TransitGatewayRouteTables[0]": "computes its propagated routes from its 2 propagation(s)",
+	})
+	if len(top.TransitGateways) != 1 {
+		t.Fatalf("transit gateways = %+v", top.TransitGateways)
+	}
+	g := top.TransitGateways[0]
+	if g.ID != tgwID || g.Name != "transit-test" || g.ASN != 64512 || g.Account != "554773406868" || g.Region != "us-east-2" ||
+		!g.DefaultAssociation || !g.DefaultPropagation || g.AssociationDefaultTable != table || g.PropagationDefaultTable != table ||
+		!g.VPNECMP || !g.DNSSupport || g.SGReferencing || g.State != "available" {
+		t.Errorf("transit gateway = %+v", g)
+	}
+	if len(top.TGWRouteTables) != 1 {
+		t.Fatalf("route tables = %+v", top.TGWRouteTables)
+	}
+	rt := top.TGWRouteTables[0]
+	if rt.ID != table || rt.TransitGateway != tgwID || !rt.DefaultAssociation || !rt.DefaultPropagation || rt.State != "available" {
+		t.Errorf("route table = %+v", rt)
+	}
+	// No static routes; both VPC attachments propagate, and the engine computes their routes.
+	if len(rt.Routes) != 0 || rt.Searched || !slices.Equal(rt.Propagations, []model.TGWAttachmentID{attachA, attachB}) {
+		t.Errorf("route table routes %+v (Searched %v), propagations %v; want no route, not Searched, both attachments",
+			rt.Routes, rt.Searched, rt.Propagations)
+	}
+	byID := map[model.TGWAttachmentID]*model.TGWAttachment{}
+	for _, a := range top.TGWAttachments {
+		byID[a.ID] = a
+	}
+	if len(top.TGWAttachments) != 3 {
+		t.Errorf("got %d attachments, want 3 (two VPCs and a deleted VPN)", len(top.TGWAttachments))
+	}
+	for _, c := range []struct {
+		id     model.TGWAttachmentID
+		vpc    string
+		subnet model.SubnetID
+		name   string
+		az     string
+	}{{attachA, "vpc-0404e08ceddf7f650", "subnet-006a19c846f047bd7", "tgw-vpcA", "us-east-2c"},
+		{attachB, "vpc-00a31ce9d0c06675c", "subnet-0ebf6378a79a3e534", "tgw-vpcB", "us-east-2b"}} {
+		a := byID[c.id]
+		if a == nil || a.Type != model.AttachVPC || a.TransitGateway != tgwID || a.ResourceID != c.vpc || a.State != "available" ||
+			a.Association != table || a.AssociationState != "associated" || !slices.Equal(a.Subnets, []model.SubnetID{c.subnet}) ||
+			!a.DNSSupport || a.IPv6Support || a.ApplianceMode || !a.SGReferencing || a.Name != c.name {
+			t.Errorf("%s = %+v", c.id, a)
+			continue
+		}
+		if s := top.Subnet(c.subnet); s == nil || s.AvailabilityZone != c.az {
+			t.Errorf("attachment subnet %s = %+v, want it in %s", c.subnet, s, c.az)
+		}
+		// The transit gateway's requester-managed ENI in that subnet loads as it is.
+		found := false
+		for _, e := range top.NetworkInterfaces {
+			if e.Subnet == c.subnet && e.Type == model.InterfaceTypeTransitGateway {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no transit_gateway ENI in %s", c.subnet)
+		}
+	}
+	if vpn := byID["tgw-attach-0d724909ecd7a5961"]; vpn == nil || vpn.Type != model.AttachVPN || vpn.State != "deleted" || vpn.Association != "" {
+		t.Errorf("VPN attachment = %+v", vpn)
+	}
+	if v := top.VPNConnections; len(v) != 1 || v[0].TransitGateway != tgwID || v[0].VPNGateway != "" || v[0].State != "deleted" {
+		t.Errorf("VPN connections = %+v", v)
+	}
+	// Each VPC routes the other's range to the transit gateway.
+	n := 0
+	for _, rt := range top.RouteTables {
+		for _, r := range rt.Routes {
+			if r.Target.Kind == model.TargetTransitGateway && r.Target.ID == string(tgwID) {
+				n++
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d routes to %s, want one per VPC at least", n, tgwID)
+	}
+}
+
+func TestConformanceVPCEndpointGateway(t *testing.T) {
+	top, ws := loadClean(t, conformanceDir(t, "test-vpc-endpoint-gateway"))
+	dir := "us-east-1"
+	w := map[string]string{}
+	for file, key := range map[string]string{"AvailabilityZones": "AvailabilityZones", "CustomerGateways": "CustomerGateways",
+		"VpcEndpoints": "VpcEndpoints", "LoadBalancers": "LoadBalancers"} {
+		w[filepath.Join(dir, file+".json")+": "+key] = "not modelled"
+	}
+	for file, key := range map[string]string{"ElasticsearchDomains": "DomainStatusList", "LoadBalancerAttributes": "LoadBalancerAttributes",
+		"LoadBalancerListeners": "LoadBalancerListeners", "LoadBalancerTargetHealth": "LoadBalancerTargetHealth",
+		"RdsInstances": "DBInstances", "TargetGroups": "TargetGroups"} {
+		w[filepath.Join(dir, file+".json")+": "+key] = "unknown key"
+	}
+	w[filepath.Join(dir, "VpcEndpointServices.json")+": ServiceDetails"] = "unknown key"
+	w[filepath.Join(dir, "VpcEndpointServices.json")+": ServiceNames"] = "unknown key"
+	wantWarningsAt(t, ws, w)
+
+	// Empty transit gateway and peering answers load as nothing.
+	if len(top.TransitGateways)+len(top.TGWAttachments)+len(top.TGWRouteTables)+len(top.Peerings) != 0 {
+		t.Errorf("transit objects from empty answers: %+v %+v %+v %+v", top.TransitGateways, top.TGWAttachments, top.TGWRouteTables, top.Peerings)
+	}
+	// The region folder places the VPC.
+	if len(top.VPCs) != 1 || top.VPCs[0].Region != "us-east-1" || top.VPCs[0].Account != "554773406868" {
+		t.Errorf("VPCs = %+v, want one in us-east-1", top.VPCs)
+	}
+	var pl *model.PrefixList
+	for _, p := range top.PrefixLists {
+		if p.ID == "pl-63a5400a" {
+			pl = p
+		}
+	}
+	if pl == nil || !slices.Equal(pl.CIDRs, prefixes("54.231.0.0/17", "52.216.0.0/15", "3.5.16.0/21", "3.5.0.0/20")) {
+		t.Errorf("S3 prefix list = %+v", pl)
+	}
+	n := 0
+	for _, rt := range top.RouteTables {
+		for _, r := range rt.Routes {
+			if r.DestinationPrefixList == "pl-63a5400a" && r.Target == (model.Target{Kind: model.TargetVPCEndpoint, ID: "vpce-0b7357542bb7b83ec"}) {
+				n++
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d routes to pl-63a5400a through the endpoint, want 2 (both subnets' tables)", n)
 	}
 }

@@ -9,9 +9,15 @@ import (
 
 // buildSecurityGroups maps describe-security-groups (§4.1). Each permission × peer becomes
 // one rule; describe-security-groups prints no rule IDs, so they are made up as
-// "<sg-id>:ingress:<n>" and "<sg-id>:egress:<n>", numbered in input order.
+// "<sg-id>:ingress:<n>" and "<sg-id>:egress:<n>", numbered in input order. The group's own
+// account, against which a referenced group's UserId is compared, is its OwnerId, else its
+// VPC's account, else the file's account folder.
 func (l *loader) buildSecurityGroups(t *model.Topology) {
 	ids := newSeen("security group", len(l.sgs))
+	vpcAccount := make(map[model.VPCID]string, len(t.VPCs))
+	for _, v := range t.VPCs {
+		vpcAccount[v.ID] = v.Account
+	}
 	for _, it := range l.sgs {
 		g, src := it.v, it.src
 		if !ids.add(&l.probs, g.GroupId, "GroupId", src) {
@@ -20,17 +26,33 @@ func (l *loader) buildSecurityGroups(t *model.Topology) {
 		sg := &model.SecurityGroup{ID: model.SecurityGroupID(g.GroupId), VPC: model.VPCID(g.VpcId),
 			Name: g.GroupName, Src: src}
 		_, sg.Tags = tags(g.tagged)
-		sg.Ingress = l.sgRules(sg.ID, "ingress", g.IpPermissions, at(src, ".IpPermissions"))
-		sg.Egress = l.sgRules(sg.ID, "egress", g.IpPermissionsEgress, at(src, ".IpPermissionsEgress"))
+		owner := group{id: sg.ID, vpc: sg.VPC, account: g.OwnerId}
+		fill(&owner.account, vpcAccount[sg.VPC])
+		if owner.account == "" {
+			owner.account = l.where(src).account
+		}
+		sg.Ingress = l.sgRules(owner, "ingress", g.IpPermissions, at(src, ".IpPermissions"))
+		sg.Egress = l.sgRules(owner, "egress", g.IpPermissionsEgress, at(src, ".IpPermissionsEgress"))
 		t.SecurityGroups = append(t.SecurityGroups, sg)
 	}
+}
+
+// group is the security group whose rules sgRules reads: its ID, VPC and owner account
+// ("" when unknown).
+type group struct {
+	id      model.SecurityGroupID
+	vpc     model.VPCID
+	account string
 }
 
 // sgRules expands one direction's permissions. A permission's peers are its IpRanges,
 // PrefixListIds and UserIdGroupPairs; Ipv6Ranges are skipped with a warning. Absent
 // FromPort/ToPort are -1, AWS's "any" for ICMP type and code and its value for
-// all-protocol rules (§4.1.4).
-func (l *loader) sgRules(id model.SecurityGroupID, dir string, perms []awsPermission, src model.Source) []model.SecurityGroupRule {
+// all-protocol rules (§4.1.4). A referenced group of another account keeps that account
+// (UserId), and one across a peering its VPC and peering connection (§7.1.11); when the
+// group's own account is unknown, a UserId is taken to be that account.
+func (l *loader) sgRules(g group, dir string, perms []awsPermission, src model.Source) []model.SecurityGroupRule {
+	id := g.id
 	var rules []model.SecurityGroupRule
 	for i, p := range perms {
 		psrc := at(src, "[%d]", i)
@@ -80,6 +102,13 @@ func (l *loader) sgRules(id model.SecurityGroupID, dir string, perms []awsPermis
 			}
 			r := base
 			r.Group, r.Description = model.SecurityGroupID(gp.GroupId), gp.Description
+			if gp.UserId != "" && g.account != "" && gp.UserId != g.account {
+				r.GroupAccount = gp.UserId
+			}
+			if gp.VpcId != "" && model.VPCID(gp.VpcId) != g.vpc {
+				r.GroupVPC = model.VPCID(gp.VpcId)
+			}
+			r.GroupPeering = model.PeeringID(gp.VpcPeeringConnectionId)
 			add(r, rsrc)
 		}
 		if len(p.IpRanges)+len(p.Ipv6Ranges)+len(p.PrefixListIds)+len(p.UserIdGroupPairs) == 0 {

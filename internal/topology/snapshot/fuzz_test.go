@@ -20,6 +20,18 @@ func FuzzLoad(f *testing.F) {
 		`{"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": [{"RuleNumber": 1.5, "PortRange": {"From": "x"}}]}]}`,
 		"{\n  \"Vpcs\": [\n    {\"VpcId\": \"vpc-1\",,}\n  ]\n}",
 		`[]`, `null`, ``, `{"Vpcs": null, "NextToken": 1}`,
+		`{"VpcPeeringConnections": [{"VpcPeeringConnectionId": "pcx-1", "Status": {"Code": "active"},
+			"RequesterVpcInfo": {"VpcId": "vpc-1", "CidrBlockSet": [{"CidrBlock": "10.0.0.0/16"}], "Ipv6CidrBlockSet": [{"Ipv6CidrBlock": "::/0"}]}}]}`,
+		`{"TransitGatewayStaticRoutes": [{"TransitGatewayRouteTableId": "tgw-rtb-1", "AdditionalRoutesAvailable": true,
+			"Routes": [{"DestinationCidrBlock": "10.0.0.0/8", "Type": "propagated", "TransitGatewayAttachments": [{"TransitGatewayAttachmentId": 1}]}]}],
+		  "TransitGatewayRouteTables": [{"TransitGatewayRouteTableId": "tgw-rtb-1"}],
+		  "TransitGatewayPropagations": [{"TransitGatewayRouteTablePropagations": [{"State": "enabled"}]}]}`,
+		`{"Routes": [{"PrefixListId": "pl-1", "State": "blackhole"}], "AdditionalRoutesAvailable": true, "Associations": [{}]}`,
+		`{"TransitGatewayAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-1", "ResourceType": "peering", "TransitGatewayId": "tgw-1"}],
+		  "TransitGatewayPeeringAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-1", "AccepterTgwInfo": {"TransitGatewayId": "tgw-1"}}],
+		  "TransitGatewayVpcAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-1", "SubnetIds": ["subnet-1"]}]}`,
+		`{"directConnectGatewayAssociations": [{"associatedGateway": {"id": "tgw-1"}, "allowedPrefixesToDirectConnectGateway": [{"cidr": 5}]}],
+		  "DirectConnectGatewayAttachments": [{"directConnectGatewayId": "x", "virtualInterfaceId": "dxvif-1"}]}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -125,7 +125,8 @@ func (l *loader) buildVPNGateways(t *model.Topology) {
 }
 
 // buildVPNConnections maps describe-vpn-connections (§7.3.2): the static routes in state
-// available are prefixes the VGW knows.
+// available are prefixes the VGW knows. A VPN on a transit gateway names it instead of a VGW
+// (§7.2.20); its routes are in the transit gateway's tables.
 func (l *loader) buildVPNConnections(t *model.Topology) {
 	ids := newSeen("VPN connection", len(l.vpns))
 	for _, it := range l.vpns {
@@ -134,8 +135,9 @@ func (l *loader) buildVPNConnections(t *model.Topology) {
 			continue
 		}
 		vpn := &model.VPNConnection{ID: model.VPNConnectionID(v.VpnConnectionId),
-			VPNGateway: model.VPNGatewayID(v.VpnGatewayId), CustomerGateway: model.CustomerGatewayID(v.CustomerGatewayId),
-			State: v.State, Src: src}
+			VPNGateway: model.VPNGatewayID(v.VpnGatewayId), TransitGateway: model.TransitGatewayID(v.TransitGatewayId),
+			CustomerGateway: model.CustomerGatewayID(v.CustomerGatewayId),
+			State:           v.State, Src: src}
 		vpn.Name, _ = tags(v.tagged)
 		for i, r := range v.Routes {
 			if r.State != "available" {

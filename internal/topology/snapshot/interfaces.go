@@ -95,11 +95,6 @@ func (l *loader) buildInterfaces(t *model.Topology) {
 // mergeENI fills the fields dst lacks from src: dst (describe-network-interfaces) wins for
 // every field it has.
 func mergeENI(dst *awsENI, src awsENI) {
-	fill := func(d *string, s string) {
-		if *d == "" {
-			*d = s
-		}
-	}
 	fill(&dst.VpcId, src.VpcId)
 	fill(&dst.SubnetId, src.SubnetId)
 	fill(&dst.InterfaceType, src.InterfaceType)

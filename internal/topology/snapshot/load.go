@@ -1,17 +1,20 @@
 // Package snapshot loads a directory of `aws ec2 describe-*` JSON answers into a
 // model.Topology.
 //
-// Every *.json file below the directory is read, in sorted order, whatever its name or depth
-// (the multi-account layout aws_configs/<account>/<region>/*.json and a flat directory both
-// work). A file is recognised by its top-level keys (Vpcs, Subnets, RouteTables, ...); each
-// key is decoded into a lean type of our own (awsjson.go) and then mapped onto the model.
-// Keys vpclab does not model yet produce warnings. Every object, route, rule and entry
-// carries its Source: the file and the JSON path, such as "RouteTables[1].Routes[0]".
+// Every *.json file below the directory is read, in sorted order, whatever its name or depth.
+// A snapshot is one estate however many accounts and regions it spans: a flat directory, and
+// the layouts aws_configs/<account>/<region>/*.json and aws_configs/accounts/<account>/<region>/
+// *.json, all load into one topology, the folders giving the account and region of what the
+// JSON leaves unsaid (where.go). A file is recognised by its top-level keys (Vpcs, Subnets,
+// RouteTables, VpcPeeringConnections, TransitGateways, directConnectGateways, ...); each key is
+// decoded into a lean type of our own (awsjson.go, awsjson_transit.go) and then mapped onto
+// the model. Keys vpclab does not model yet produce warnings. Every object, route, rule and
+// entry carries its Source: the file and the JSON path, such as "RouteTables[1].Routes[0]".
 //
 // Load reports every problem it finds and never stops at the first. It neither applies AWS's
 // defaults nor validates: the caller runs model.ApplyDefaults and validation. What a snapshot
 // lacks as a whole (whole.go) is reported against its directory. Section numbers (§) refer
-// to aws-vpc-semantics.md; the API shapes are in its §9.
+// to aws-vpc-semantics.md; the API shapes are in its §9 and §16.10.
 package snapshot
 
 import (
@@ -38,6 +41,7 @@ func Load(dir string) (*model.Topology, model.Problems) {
 		l.probs.Errorf(model.Source{File: dir}, "cannot read snapshot: %v", err)
 	case !info.IsDir():
 		files = [][2]string{{dir, dir}}
+		l.single = true
 	default:
 		err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -92,6 +96,10 @@ type item[T any] struct {
 type loader struct {
 	probs    model.Problems
 	answered map[string]bool // the top-level keys read, from files that are not broken
+	// single is set when the snapshot is one file; locations caches where each file of a
+	// directory sits (where.go).
+	single    bool
+	locations map[string]location
 
 	vpcs        []item[awsVpc]
 	subnets     []item[awsSubnet]
@@ -106,6 +114,21 @@ type loader struct {
 	vgws        []item[awsVpnGateway]
 	vpns        []item[awsVpnConnection]
 	prefixLists []item[awsPrefixList]
+
+	peerings       []item[awsPeering]
+	tgws           []item[awsTransitGateway]
+	tgwAttachments []item[awsTGWAttachment]
+	tgwVPCAttach   []item[awsTGWVpcAttachment]
+	tgwPeerAttach  []item[awsTGWPeeringAttachment]
+	tgwTables      []item[awsTGWRouteTable]
+	tgwRoutes      []item[tgwRouteIn]
+	tgwAssocs      []item[tgwEntryIn]
+	tgwProps       []item[tgwEntryIn]
+	tgwPLRefs      []item[tgwPLRefIn]
+	dxGateways     []item[awsDXGateway]
+	dxAssocs       []item[awsDXAssociation]
+	dxAttachments  []item[awsDXAttachment]
+	vifs           []item[awsVirtualInterface]
 }
 
 // build maps every gathered resource onto the model, kind by kind.
@@ -113,6 +136,7 @@ func (l *loader) build() *model.Topology {
 	t := &model.Topology{}
 	l.buildVPCs(t)
 	l.buildSubnets(t)
+	l.vpcRegionsFromSubnets(t)
 	l.buildRouteTables(t)
 	l.buildInternetGateways(t)
 	l.buildNATGateways(t)
@@ -123,6 +147,9 @@ func (l *loader) build() *model.Topology {
 	l.buildVPNGateways(t)
 	l.buildVPNConnections(t)
 	l.buildPrefixLists(t)
+	l.buildPeerings(t)
+	l.buildTransitGateways(t)
+	l.buildDirectConnect(t)
 	return t
 }
 
@@ -132,10 +159,14 @@ func at(src model.Source, format string, args ...any) model.Source {
 	return src
 }
 
-// seen remembers the IDs of one kind of resource, to keep the first of duplicates.
+// seen remembers the IDs of one kind of resource, to keep the first of duplicates. A quiet
+// seen skips duplicates without a warning: for answers every region repeats (a Direct
+// Connect gateway is global, a transit gateway peering attachment is listed in both of its
+// regions), a repeat is the layout, not a mistake.
 type seen struct {
 	kind  string
 	first map[string]model.Source
+	quiet bool
 }
 
 func newSeen(kind string, n int) *seen {
@@ -151,6 +182,9 @@ func (s *seen) add(ps *model.Problems, id, field string, src model.Source) bool 
 		return false
 	}
 	if first, dup := s.first[id]; dup {
+		if s.quiet {
+			return false
+		}
 		ps.Warnf(src, "duplicate %s %s (first at %s); skipped", s.kind, id, first)
 		return false
 	}

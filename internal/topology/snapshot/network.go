@@ -11,7 +11,9 @@ import (
 
 // buildVPCs maps describe-vpcs. The primary CidrBlock comes first, then the associated
 // blocks of CidrBlockAssociationSet, without duplicates (§1.1.5: every block gets a local
-// route; §6.4: the resolver lives at the primary block's base+2).
+// route; §6.4: the resolver lives at the primary block's base+2). The account is OwnerId,
+// else the file's account folder; the region is the file's region folder (describe-vpcs does
+// not say it), else that of the VPC's subnets (vpcRegionsFromSubnets).
 func (l *loader) buildVPCs(t *model.Topology) {
 	ids := newSeen("VPC", len(l.vpcs))
 	for _, it := range l.vpcs {
@@ -19,7 +21,9 @@ func (l *loader) buildVPCs(t *model.Topology) {
 		if !ids.add(&l.probs, v.VpcId, "VpcId", src) {
 			continue
 		}
-		vpc := &model.VPC{ID: model.VPCID(v.VpcId), Src: src}
+		loc := l.where(src)
+		vpc := &model.VPC{ID: model.VPCID(v.VpcId), Account: v.OwnerId, Region: loc.region, Src: src}
+		fill(&vpc.Account, loc.account)
 		vpc.Name, vpc.Tags = tags(v.tagged)
 		addCIDR := func(s string, src model.Source) {
 			if p, ok := l.prefix(s, src); ok && !slices.Contains(vpc.CIDRs, p) {
@@ -61,6 +65,20 @@ func (l *loader) buildSubnets(t *model.Topology) {
 			AvailabilityZone: s.AvailabilityZone, Src: src}
 		sub.Name, sub.Tags = tags(s.tagged)
 		t.Subnets = append(t.Subnets, sub)
+	}
+}
+
+// vpcRegionsFromSubnets gives a VPC whose region is still unknown the region of its first
+// subnet's Availability Zone: a flat snapshot says its region only there.
+func (l *loader) vpcRegionsFromSubnets(t *model.Topology) {
+	region := make(map[model.VPCID]string)
+	for _, s := range t.Subnets {
+		if r := regionOfAZ(s.AvailabilityZone); r != "" && region[s.VPC] == "" {
+			region[s.VPC] = r
+		}
+	}
+	for _, v := range t.VPCs {
+		fill(&v.Region, region[v.ID])
 	}
 }
 

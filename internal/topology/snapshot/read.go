@@ -134,25 +134,27 @@ func (f *fileRead) finish(l *loader) {
 // unmodelled are describe-* answers vpclab knows of but does not model yet.
 var unmodelled = map[string]bool{
 	"AvailabilityZones": true, "CustomerGateways": true, "VpcEndpoints": true,
-	"TransitGateways": true, "TransitGatewayAttachments": true, "TransitGatewayRouteTables": true,
-	"VpcPeeringConnections": true, "EgressOnlyInternetGateways": true, "DhcpOptions": true,
+	"EgressOnlyInternetGateways": true, "DhcpOptions": true,
 	"FlowLogs": true, "ManagedPrefixLists": true, "LoadBalancers": true, "NetworkFirewalls": true,
 	"LocalGateways": true, "CarrierGateways": true, "Regions": true,
 }
 
 // answers are the describe-* answers vpclab reads, by top-level key, in the order messages
-// list them. Each row plans the decoding of its key's elements into the loader's list.
+// list them. Each row plans the decoding of its key's elements into the loader's list. An
+// alias is another spelling of an answer listed before it (Batfish's PascalCase of the
+// Direct Connect answers), which messages do not list again.
 var answers = []struct {
-	key  string
-	plan func(f *fileRead, tl *topLevel) sink
+	key   string
+	plan  func(f *fileRead, tl *topLevel) sink
+	alias bool
 }{
-	{"Vpcs", into(func(l *loader) *[]item[awsVpc] { return &l.vpcs })},
-	{"Subnets", into(func(l *loader) *[]item[awsSubnet] { return &l.subnets })},
-	{"RouteTables", into(func(l *loader) *[]item[awsRouteTable] { return &l.routeTables })},
-	{"InternetGateways", into(func(l *loader) *[]item[awsInternetGateway] { return &l.igws })},
-	{"NatGateways", into(func(l *loader) *[]item[awsNatGateway] { return &l.nats })},
-	{"Addresses", into(func(l *loader) *[]item[awsAddress] { return &l.addresses })},
-	{"NetworkInterfaces", into(func(l *loader) *[]item[awsENI] { return &l.enis })},
+	{"Vpcs", into(func(l *loader) *[]item[awsVpc] { return &l.vpcs }), false},
+	{"Subnets", into(func(l *loader) *[]item[awsSubnet] { return &l.subnets }), false},
+	{"RouteTables", into(func(l *loader) *[]item[awsRouteTable] { return &l.routeTables }), false},
+	{"InternetGateways", into(func(l *loader) *[]item[awsInternetGateway] { return &l.igws }), false},
+	{"NatGateways", into(func(l *loader) *[]item[awsNatGateway] { return &l.nats }), false},
+	{"Addresses", into(func(l *loader) *[]item[awsAddress] { return &l.addresses }), false},
+	{"NetworkInterfaces", into(func(l *loader) *[]item[awsENI] { return &l.enis }), false},
 	{"Reservations", func(f *fileRead, tl *topLevel) sink { // a reservation gives its instances
 		return decodeKey(f, tl, func(l *loader) *[]item[awsInstance] { return &l.instances },
 			func(out []item[awsInstance], r *awsReservation, src model.Source) []item[awsInstance] {
@@ -161,12 +163,34 @@ var answers = []struct {
 				}
 				return out
 			})
-	}},
-	{"SecurityGroups", into(func(l *loader) *[]item[awsSecurityGroup] { return &l.sgs })},
-	{"NetworkAcls", into(func(l *loader) *[]item[awsNetworkAcl] { return &l.acls })},
-	{"VpnGateways", into(func(l *loader) *[]item[awsVpnGateway] { return &l.vgws })},
-	{"VpnConnections", into(func(l *loader) *[]item[awsVpnConnection] { return &l.vpns })},
-	{"PrefixLists", into(func(l *loader) *[]item[awsPrefixList] { return &l.prefixLists })},
+	}, false},
+	{"SecurityGroups", into(func(l *loader) *[]item[awsSecurityGroup] { return &l.sgs }), false},
+	{"NetworkAcls", into(func(l *loader) *[]item[awsNetworkAcl] { return &l.acls }), false},
+	{"VpnGateways", into(func(l *loader) *[]item[awsVpnGateway] { return &l.vgws }), false},
+	{"VpnConnections", into(func(l *loader) *[]item[awsVpnConnection] { return &l.vpns }), false},
+	{"VpcPeeringConnections", into(func(l *loader) *[]item[awsPeering] { return &l.peerings }), false},
+	{"TransitGateways", into(func(l *loader) *[]item[awsTransitGateway] { return &l.tgws }), false},
+	{"TransitGatewayAttachments", into(func(l *loader) *[]item[awsTGWAttachment] { return &l.tgwAttachments }), false},
+	{"TransitGatewayVpcAttachments", into(func(l *loader) *[]item[awsTGWVpcAttachment] { return &l.tgwVPCAttach }), false},
+	{"TransitGatewayPeeringAttachments", into(func(l *loader) *[]item[awsTGWPeeringAttachment] { return &l.tgwPeerAttach }), false},
+	{"TransitGatewayRouteTables", into(func(l *loader) *[]item[awsTGWRouteTable] { return &l.tgwTables }), false},
+	{"TransitGatewayStaticRoutes", planStaticRoutes, false},
+	{"TransitGatewayPropagations", planPropagations, false},
+	{"TransitGatewayPrefixListReferences", planPrefixListReferences, false},
+	{"Routes", planSearchedRoutes, false},
+	{"TransitGatewayRouteTablePropagations", planTableEntries("get-transit-gateway-route-table-propagations",
+		func(l *loader) *[]item[tgwEntryIn] { return &l.tgwProps }), false},
+	{"Associations", planTableEntries("get-transit-gateway-route-table-associations",
+		func(l *loader) *[]item[tgwEntryIn] { return &l.tgwAssocs }), false},
+	{"directConnectGateways", into(func(l *loader) *[]item[awsDXGateway] { return &l.dxGateways }), false},
+	{"directConnectGatewayAssociations", into(func(l *loader) *[]item[awsDXAssociation] { return &l.dxAssocs }), false},
+	{"directConnectGatewayAttachments", into(func(l *loader) *[]item[awsDXAttachment] { return &l.dxAttachments }), false},
+	{"virtualInterfaces", into(func(l *loader) *[]item[awsVirtualInterface] { return &l.vifs }), false},
+	{"DirectConnectGateways", into(func(l *loader) *[]item[awsDXGateway] { return &l.dxGateways }), true},
+	{"DirectConnectGatewayAssociations", into(func(l *loader) *[]item[awsDXAssociation] { return &l.dxAssocs }), true},
+	{"DirectConnectGatewayAttachments", into(func(l *loader) *[]item[awsDXAttachment] { return &l.dxAttachments }), true},
+	{"VirtualInterfaces", into(func(l *loader) *[]item[awsVirtualInterface] { return &l.vifs }), true},
+	{"PrefixLists", into(func(l *loader) *[]item[awsPrefixList] { return &l.prefixLists }), false},
 }
 
 // into plans a key whose every element is one item of the list.
@@ -204,6 +228,11 @@ func (f *fileRead) check(tl topLevel) {
 	switch src := (model.Source{File: f.name, Path: tl.key}); {
 	case tl.key == "NextToken" || tl.key == "ResponseMetadata":
 		// nothing to model or warn about
+	case tl.key == "AdditionalRoutesAvailable": // beside the Routes of search-transit-gateway-routes
+		if string(f.data[tl.val.start:tl.val.end]) == "true" {
+			f.probs.Warnf(src, "routes truncated: search-transit-gateway-routes has more routes than it listed "+
+				"(at most 1000 per call); the table lacks the rest (narrow the search with --filters and save each answer)")
+		}
 	case unmodelled[tl.key]:
 		f.probs.Warnf(src, "%s are not modelled yet; skipped", tl.key)
 		f.answered = true

@@ -94,9 +94,11 @@ func (l *loader) refuseUnanswered(dir string, files [][2]string, labs []string) 
 
 // keyList names the top-level keys vpclab reads: "Vpcs, Subnets, ... or PrefixLists".
 func keyList() string {
-	keys := make([]string, len(answers))
-	for i, a := range answers {
-		keys[i] = a.key
+	var keys []string
+	for _, a := range answers {
+		if !a.alias {
+			keys = append(keys, a.key)
+		}
 	}
 	return strings.Join(keys[:len(keys)-1], ", ") + " or " + keys[len(keys)-1]
 }
