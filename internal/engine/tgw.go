@@ -22,6 +22,12 @@ type cTGW struct {
 	comp   Component
 	byVPC  map[model.VPCID]*cTGWAttach
 	tables map[model.TGWRouteTableID]*cTGWTable
+	// atts are its attachments by ID: a table's routes and propagations name them. A peering
+	// attachment has one ID at both transit gateways (a snapshot of both accounts lists it
+	// once at each end), so IDs are unique per transit gateway only.
+	atts map[model.TGWAttachmentID]*cTGWAttach
+	// order lists the attachments in input order (evaluation never ranges over a map).
+	order []*cTGWAttach
 }
 
 // cTGWAttach is one attachment. A VPC attachment has a port (the transit gateway's interface)
@@ -90,7 +96,8 @@ func (n *Network) compileTGWs(t *model.Topology, probs *model.Problems) {
 	n.tgwAtts = make(map[model.TGWAttachmentID]*cTGWAttach, len(t.TGWAttachments))
 	for _, g := range t.TransitGateways {
 		n.tgws[g.ID] = &cTGW{m: g, comp: comp(KindTransitGateway, string(g.ID), g.Name),
-			byVPC: map[model.VPCID]*cTGWAttach{}, tables: map[model.TGWRouteTableID]*cTGWTable{}}
+			byVPC: map[model.VPCID]*cTGWAttach{}, tables: map[model.TGWRouteTableID]*cTGWTable{},
+			atts: map[model.TGWAttachmentID]*cTGWAttach{}}
 	}
 	for _, rt := range t.TGWRouteTables {
 		if g := n.tgws[rt.TransitGateway]; g != nil {
@@ -116,7 +123,13 @@ func (n *Network) compileTGWs(t *model.Topology, probs *model.Problems) {
 			continue // validation reports it
 		}
 		a := &cTGWAttach{m: m, tgw: g, comp: comp(KindTransitGatewayAttachment, string(m.ID), m.Name), link: tgwLink}
-		n.tgwAtts[m.ID] = a
+		if n.tgwAtts[m.ID] == nil {
+			n.tgwAtts[m.ID] = a
+		}
+		if g.atts[m.ID] == nil {
+			g.atts[m.ID] = a
+			g.order = append(g.order, a)
+		}
 		if m.Association != "" && (m.AssociationState == "" || m.AssociationState == model.StateAssociated) {
 			a.table = g.tables[m.Association]
 		}
@@ -154,20 +167,30 @@ func (n *Network) compileTGWs(t *model.Topology, probs *model.Problems) {
 			probs.Warnf(m.Src, "%s is a %s attachment, which vpclab does not model: packets routed to it are dropped", m.ID, m.Type)
 		}
 	}
-	// Peering attachments: each side's attachment meets the other's.
-	for _, a := range n.tgwAtts {
-		if a.m.Type != model.AttachPeering && a.m.Type != "tgw-peering" {
-			continue
-		}
-		for _, b := range n.tgwAtts {
-			if b != a && b.tgw.m.ID == a.m.PeerTransitGateway && b.m.PeerTransitGateway == a.tgw.m.ID {
-				a.peer = b
+	// Peering attachments: each side's attachment meets the other's: the attachment of the
+	// peer transit gateway that points back, with the same ID or, in a lab, its own.
+	for _, m := range t.TransitGateways {
+		for _, a := range n.tgws[m.ID].order {
+			if a.m.Type != model.AttachPeering && a.m.Type != "tgw-peering" {
+				continue
 			}
-		}
-		if a.peer == nil {
-			// AWS shows one attachment ID on both transit gateways: listed once, its other
-			// side is the same attachment at the peer, with no association vpclab knows.
-			if peer := n.tgws[a.m.PeerTransitGateway]; peer != nil {
+			peer := n.tgws[a.m.PeerTransitGateway]
+			if peer == nil {
+				continue
+			}
+			if b := peer.atts[a.m.ID]; b != nil && b != a {
+				a.peer = b
+				continue
+			}
+			for _, b := range peer.order {
+				if b.m.PeerTransitGateway == a.tgw.m.ID && (b.m.Type == model.AttachPeering || b.m.Type == "tgw-peering") {
+					a.peer = b
+					break
+				}
+			}
+			if a.peer == nil {
+				// Listed at one end only: its other end is the same attachment at the peer,
+				// with no association vpclab knows.
 				a.peer = &cTGWAttach{m: a.m, tgw: peer, comp: a.comp, link: tgwLink, peer: a}
 			}
 		}
@@ -215,7 +238,7 @@ func (n *Network) compileTGWTable(ct *cTGWTable, probs *model.Problems) {
 		var first *cTGWAttach
 		if r.State != model.TGWRouteBlackhole {
 			for _, id := range r.Attachments {
-				if a := n.tgwAtts[id]; a != nil {
+				if a := ct.tgw.atts[id]; a != nil {
 					cr.atts = append(cr.atts, a)
 					first = cmp.Or(first, a)
 				} else {
@@ -251,7 +274,7 @@ func (n *Network) compileTGWTable(ct *cTGWTable, probs *model.Problems) {
 			continue
 		}
 		cr := &cTGWRoute{prio: tgwPrioPrefixList}
-		a := n.tgwAtts[x.Attachment]
+		a := ct.tgw.atts[x.Attachment]
 		state := model.TGWRouteActive
 		if x.Blackhole || a == nil {
 			state = model.TGWRouteBlackhole
@@ -267,7 +290,7 @@ func (n *Network) compileTGWTable(ct *cTGWTable, probs *model.Problems) {
 	// does not get its routes propagated.
 	var vpcBlocks []netip.Prefix
 	for _, id := range rt.Propagations {
-		a := n.tgwAtts[id]
+		a := ct.tgw.atts[id]
 		if a == nil || !a.m.Forwards() {
 			continue
 		}
@@ -573,9 +596,11 @@ func enterAtVPNConnection(n *Network, id string) entry {
 			continue
 		}
 		if c.TransitGateway != "" {
-			for _, a := range n.tgwAtts {
-				if a.m.Type == model.AttachVPN && a.m.ResourceID == id {
-					return tgwAttachEntry{a}
+			for _, m := range n.Topology.TGWAttachments {
+				if m.Type == model.AttachVPN && m.ResourceID == id {
+					if g := n.tgws[m.TransitGateway]; g != nil && g.atts[m.ID] != nil {
+						return tgwAttachEntry{g.atts[m.ID]}
+					}
 				}
 			}
 			return nil

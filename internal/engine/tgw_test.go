@@ -213,6 +213,31 @@ func TestTGW9_PeeringAcrossRegions(t *testing.T) {
 	wantDropped(t, x.send("a1", big), engine.CodeMTUExceeded, "attach")
 }
 
+// A snapshot of both accounts lists a peering attachment at each end under one ID, each with
+// its own association (§7.2.19, §9.5).
+func TestTGW9_PeeringAttachmentSharesItsIDAtBothEnds(t *testing.T) {
+	x := hubAB(t)
+	x.vpc("x", "10.20.0.0/16", "eu-west-1")
+	x.subnet("x", "x1", "10.20.1.0/24", "eu-west-1a")
+	x.host("x1", "x1", "10.20.1.10")
+	x.tgw("eu", "eu")
+	x.attach("eu", "x", "eu", "x1")
+	x.propagate("eu", "x")
+	x.topo.TGWAttachments = append(x.topo.TGWAttachments,
+		&model.TGWAttachment{ID: "tgw-attach-peer", TransitGateway: "tgw-hub", Type: model.AttachPeering, PeerTransitGateway: "tgw-eu", State: "available", Association: "tgw-rtb-main"},
+		&model.TGWAttachment{ID: "tgw-attach-peer", TransitGateway: "tgw-eu", Type: model.AttachPeering, PeerTransitGateway: "tgw-hub", State: "available", Association: "tgw-rtb-eu"})
+	x.tgwRoute("main", "10.20.0.0/16", "peer")
+	x.tgwRoute("eu", "10.0.0.0/16", "peer")
+	x.routes("a1", route("10.20.0.0/16", "tgw-hub"))
+	x.routes("x1", route("10.0.0.0/16", "tgw-eu"))
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.20.1.10:22"))
+	wantDelivered(t, r, "x1")
+	back := x.send("x1", replyTo(r))
+	wantDelivered(t, back, "a1")
+	wantEq(t, "tgw routes back", strings.Join(tgwRoutesUsed(back), "; "),
+		"tgw-rtb-eu: 10.0.0.0/16 -> tgw-attach-peer (static); tgw-rtb-main: 10.0.0.0/16 -> tgw-attach-a (propagated)")
+}
+
 func TestTGW10_MTU8500WithoutICMP(t *testing.T) {
 	x := hubAB(t)
 	p := tcp("10.0.1.10:40000", "10.1.2.10:22")
