@@ -213,6 +213,10 @@ func (v *validator) groupReference(src Source, where string, g *SecurityGroup, r
 	if peerVPC == "" || g.VPC == "" || peerVPC == g.VPC {
 		return
 	}
+	group := string(r.Group)
+	if other := v.ix.SecurityGroups[r.Group]; other != nil {
+		group = label(other.Name, other.ID)
+	}
 	p := v.tx.peerings[r.GroupPeering]
 	if p == nil {
 		p = v.tx.peeringBetween(v.t, g.VPC, peerVPC)
@@ -220,10 +224,10 @@ func (v *validator) groupReference(src Source, where string, g *SecurityGroup, r
 	switch {
 	case p != nil && p.InterRegion():
 		v.ps.Errorf(src, "%s: security group %s is in VPC %s across the inter-region peering %s; AWS refuses security group references across regions, use CIDRs (§7.1.11)",
-			where, r.Group, v.vpcLabel(peerVPC), v.peeringLabel(p))
+			where, group, v.vpcLabel(peerVPC), v.peeringLabel(p))
 	case p == nil && !v.tx.sharedTGW(g.VPC, peerVPC):
 		v.ps.Warnf(src, "%s: security group %s is in VPC %s, which neither a peering nor a transit gateway joins to VPC %s; the rule matches nothing (§7.1.12)",
-			where, r.Group, v.vpcLabel(peerVPC), v.vpcLabel(g.VPC))
+			where, group, v.vpcLabel(peerVPC), v.vpcLabel(g.VPC))
 	}
 }
 
@@ -242,12 +246,15 @@ func (v *validator) transitGateways() {
 // tgwAttachments: the gateway and the association table exist, the table is the gateway's
 // own (§7.2.4); per type, what the attachment joins (§7.2.9, §7.2.19, §7.2.20, §16).
 func (v *validator) tgwAttachments() {
-	vpcAttachment := map[[2]string]*TGWAttachment{}
+	once := map[[2]string]*TGWAttachment{} // (gateway, VPC or peer gateway): one attachment each
 	for _, a := range v.t.TGWAttachments {
 		who := "transit gateway attachment " + label(a.Name, a.ID)
 		g := v.tx.tgws[a.TransitGateway]
 		if a.TransitGateway != "" && g == nil {
 			v.ps.Warnf(a.Src, "%s: transit gateway %s is not in the topology", who, a.TransitGateway)
+		}
+		if a.Type == "" {
+			continue // the loader could not tell (and said why)
 		}
 		if !a.Type.Modelled() {
 			v.ps.Warnf(a.Src, "%s: vpclab does not model %s attachments; packets routed to it are dropped (§7.2.2)", who, a.Type)
@@ -265,29 +272,39 @@ func (v *validator) tgwAttachments() {
 		switch a.Type {
 		case AttachVPC:
 			key := [2]string{string(a.TransitGateway), a.ResourceID}
-			if first := vpcAttachment[key]; first != nil && attachmentLive(a.State) {
+			if first := once[key]; first != nil && attachmentLive(a.State) {
 				v.ps.Errorf(a.Src, "%s: VPC %s already has attachment %s (%s) to transit gateway %s; a VPC attaches to a transit gateway once (§7.2.9)",
 					who, v.vpcLabel(VPCID(a.ResourceID)), label(first.Name, first.ID), first.Src, v.tgwLabel(a.TransitGateway))
 			} else if attachmentLive(a.State) {
-				vpcAttachment[key] = a
+				once[key] = a
 			}
 			v.vpcAttachment(who, a, g)
 		case AttachVPN:
 			switch c := v.tx.vpns[VPNConnectionID(a.ResourceID)]; {
+			case a.ResourceID == "":
 			case c == nil:
 				v.ps.Warnf(a.Src, "%s: VPN connection %s is not in the topology", who, a.ResourceID)
 			case c.TransitGateway != a.TransitGateway:
 				v.ps.Errorf(a.Src, "%s: VPN connection %s is not on transit gateway %s (§7.2.20)", who, label(c.Name, c.ID), v.tgwLabel(a.TransitGateway))
 			}
 		case AttachDXGateway:
-			if dx := v.tx.dxgws[DXGatewayID(a.ResourceID)]; dx == nil {
+			switch dx := v.tx.dxgws[DXGatewayID(a.ResourceID)]; {
+			case a.ResourceID == "":
+			case dx == nil:
 				v.ps.Warnf(a.Src, "%s: Direct Connect gateway %s is not in the topology", who, a.ResourceID)
-			} else if !v.dxAssociated(dx.ID, string(a.TransitGateway)) {
+			case !v.dxAssociated(dx.ID, string(a.TransitGateway)):
 				v.ps.Warnf(a.Src, "%s: Direct Connect gateway %s has no association with transit gateway %s (§16.2)", who, label(dx.Name, dx.ID), v.tgwLabel(a.TransitGateway))
 			}
 		default: // peering
 			if a.PeerTransitGateway == a.TransitGateway && a.TransitGateway != "" {
 				v.ps.Errorf(a.Src, "%s: it peers transit gateway %s with itself (§7.2.19)", who, v.tgwLabel(a.TransitGateway))
+			}
+			key := [2]string{string(a.TransitGateway), "peer/" + string(a.PeerTransitGateway)}
+			if first := once[key]; first != nil && attachmentLive(a.State) && a.PeerTransitGateway != "" {
+				v.ps.Errorf(a.Src, "%s: transit gateway %s already has peering attachment %s (%s) to transit gateway %s; one per pair of gateways (§7.2.19)",
+					who, v.tgwLabel(a.TransitGateway), label(first.Name, first.ID), first.Src, v.tgwLabel(a.PeerTransitGateway))
+			} else if attachmentLive(a.State) {
+				once[key] = a
 			}
 		}
 	}
@@ -296,15 +313,12 @@ func (v *validator) tgwAttachments() {
 // vpcAttachment: the VPC is in the gateway's region (§7.2.1); its subnets are the VPC's, at
 // most one per Availability Zone (§7.2.9).
 func (v *validator) vpcAttachment(who string, a *TGWAttachment, g *TransitGateway) {
-	vpc := v.ix.VPCs[VPCID(a.ResourceID)]
-	if vpc == nil {
+	switch vpc := v.ix.VPCs[VPCID(a.ResourceID)]; {
+	case vpc == nil && a.ResourceID != "":
 		v.ps.Warnf(a.Src, "%s: VPC %s is not in the topology", who, a.ResourceID)
-	} else if g != nil && vpc.Region != "" && g.Region != "" && vpc.Region != g.Region {
+	case vpc != nil && g != nil && vpc.Region != "" && g.Region != "" && vpc.Region != g.Region:
 		v.ps.Errorf(a.Src, "%s: VPC %s is in region %s, transit gateway %s in region %s; a VPC attaches to a transit gateway of its own region (§7.2.1)",
 			who, label(vpc.Name, vpc.ID), vpc.Region, label(g.Name, g.ID), g.Region)
-	}
-	if len(a.Subnets) == 0 {
-		v.ps.Warnf(a.Src, "%s: no subnet listed; the VPC has no transit gateway interface, so nothing enters or leaves it (§7.2.9)", who)
 	}
 	byAZ := map[string]*Subnet{}
 	for _, id := range a.Subnets {
@@ -313,7 +327,7 @@ func (v *validator) vpcAttachment(who string, a *TGWAttachment, g *TransitGatewa
 		case s == nil:
 			v.ps.Warnf(a.Src, "%s: subnet %s is not in the topology", who, id)
 			continue
-		case s.VPC != VPCID(a.ResourceID):
+		case s.VPC != VPCID(a.ResourceID) && a.ResourceID != "":
 			v.ps.Errorf(a.Src, "%s: subnet %s is in VPC %s, not in the attached VPC %s (§7.2.9)", who, label(s.Name, s.ID), v.vpcLabel(s.VPC), v.vpcLabel(VPCID(a.ResourceID)))
 		}
 		if first := byAZ[s.AvailabilityZone]; first != nil {

@@ -130,11 +130,11 @@ func TestValidateTransit(t *testing.T) {
 		{"route to a missing peering: warning", func(top *Topology) { route(top, "10.1.0.0/16").Target.ID = "pcx-gone" },
 			Warning, 63, "route 10.1.0.0/16 in rt: target VPC peering connection pcx-gone is not in the topology; packets that match the route are dropped"},
 		{"SG reference across an inter-region peering (§7.1.11, PCX-9)", func(top *Topology) { top.Peerings[0].Accepter.Region = "eu-west-1" },
-			Error, 65, "security group web: inbound rule 2: security group sg-b is in VPC b across the inter-region peering ab; AWS refuses security group references across regions, use CIDRs (§7.1.11)"},
+			Error, 65, "security group web: inbound rule 2: security group b-web is in VPC b across the inter-region peering ab; AWS refuses security group references across regions, use CIDRs (§7.1.11)"},
 		{"stale SG reference (§7.1.12): warning", func(top *Topology) {
 			r := &top.SecurityGroups[0].Ingress[1]
 			r.Group, r.GroupVPC, r.GroupPeering = "sg-c", "", ""
-		}, Warning, 65, "security group web: inbound rule 2: security group sg-c is in VPC c, which neither a peering nor a transit gateway joins to VPC v; the rule matches nothing (§7.1.12)"},
+		}, Warning, 65, "security group web: inbound rule 2: security group c-web is in VPC c, which neither a peering nor a transit gateway joins to VPC v; the rule matches nothing (§7.1.12)"},
 
 		// Transit gateways (§7.2).
 		{"route to a TGW without an attachment (§7.2.10): warning", func(top *Topology) { attachment(top, "tgw-attach-a").ResourceID = "vpc-c" },
@@ -176,6 +176,13 @@ func TestValidateTransit(t *testing.T) {
 				ResourceID: "tgw-2", PeerTransitGateway: "tgw-2", Name: "to-edge", Src: vsrc(68)})
 			top.TGWRouteTables[0].Propagations = append(top.TGWRouteTables[0].Propagations, "tgw-attach-p")
 		}, Warning, 55, "transit gateway route table hub-rt: peering attachment to-edge propagates no routes; add static routes toward it (§7.2.19)"},
+		{"one peering attachment per pair of gateways (§7.2.19)", func(top *Topology) {
+			secondTGW(top)
+			for i, line := range []int{68, 69} {
+				top.TGWAttachments = append(top.TGWAttachments, &TGWAttachment{ID: TGWAttachmentID("tgw-attach-p" + string(rune('0'+i))),
+					TransitGateway: "tgw-1", Type: AttachPeering, ResourceID: "tgw-2", PeerTransitGateway: "tgw-2", Name: "to-edge-" + string(rune('0'+i)), Src: vsrc(line)})
+			}
+		}, Error, 69, "transit gateway attachment to-edge-1: transit gateway hub already has peering attachment to-edge-0 (t.yaml:68) to transit gateway edge; one per pair of gateways (§7.2.19)"},
 		{"static route to a missing attachment: warning", func(top *Topology) { top.TGWRouteTables[0].Routes[0].Attachments[0] = "tgw-attach-gone" },
 			Warning, 56, "transit gateway route table hub-rt: route 10.9.0.0/16: attachment tgw-attach-gone is not in the topology"},
 		{"static route to another TGW's attachment", func(top *Topology) {
