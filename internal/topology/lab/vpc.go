@@ -13,6 +13,8 @@ import (
 //
 //	vpc:  {name: osaka, cidr: 10.0.0.0/16, internet_gateway: igw}     # one VPC
 //	vpcs: {a: {cidrs: [10.0.0.0/16, 10.1.0.0/16]}, b: {cidr: ...}}   # or several
+//	region: us-east-1          # at the top: the default region and account of VPCs,
+//	account: "111111111111"    # transit gateways and DX gateways; each may say its own
 //	internet_gateways: {spare: {vpc: a, attached: false}}
 //	subnets: {src: {cidr: 10.0.0.0/24, az: ap-northeast-3a, route_table: src-rt, network_acl: strict}}
 //	main_route_table: {routes: {0.0.0.0/0: igw}}                      # edit the main table
@@ -23,14 +25,15 @@ import (
 //	    gateways: [igw]      # edge association (§1.1.4)
 //	    propagate: [vgw]     # route propagation (§1.4)
 //	    routes:
-//	      10.0.1.0/24: osaka-NAT               # NAT gateway, IGW, VGW, instance or ENI name
+//	      10.0.1.0/24: osaka-NAT               # NAT gateway, IGW, VGW, instance, ENI, peering or
+//	      10.9.0.0/16: tgw:hub                 # transit gateway name; a kind prefix if ambiguous
 //	      0.0.0.0/0: igw
 //	      192.168.0.0/16: blackhole:nat:gone   # a blackhole route (§1.2.6)
 //	      s3: vpce-0123456789abcdef0           # a prefix-list destination by name or pl- ID
 //	      10.0.9.0/24: {target: fw, state: blackhole}
 
 var (
-	vpcKeys            = []string{"name", "cidr", "cidrs", "internet_gateway", "tags"}
+	vpcKeys            = []string{"name", "cidr", "cidrs", "region", "account", "internet_gateway", "tags"}
 	vpcsKeys           = vpcKeys[1:]
 	internetGatewayKey = []string{"vpc", "attached", "tags"}
 	subnetKeys         = []string{"vpc", "cidr", "az", "route_table", "network_acl", "tags"}
@@ -68,6 +71,7 @@ func (l *loader) addVPC(name string, line int, f *fields) {
 		return
 	}
 	v := &model.VPC{ID: model.VPCID(d.id), Name: name, CIDRs: l.cidrs(f), Tags: l.tags(f, name), Src: l.src(line)}
+	v.Region, v.Account = l.placeOf(f)
 	if !f.has("cidrs") {
 		l.need(f, "cidr", line, "a cidr")
 	}
