@@ -31,6 +31,119 @@ func attachmentNames(top *model.Topology, ids []model.TGWAttachmentID) []string 
 	return out
 }
 
+func TestExampleHubAndSpoke(t *testing.T) {
+	top := loadExample(t, "hub-and-spoke/lab.yaml")
+	if again := loadExample(t, "hub-and-spoke/lab.yaml"); !reflect.DeepEqual(top, again) {
+		t.Errorf("two loads of the same lab differ: IDs or order are not stable")
+	}
+	if len(top.TransitGateways) != 1 || len(top.TGWRouteTables) != 2 || len(top.TGWAttachments) != 4 {
+		t.Fatalf("%d transit gateways, %d tables, %d attachments", len(top.TransitGateways), len(top.TGWRouteTables), len(top.TGWAttachments))
+	}
+	hub := top.TransitGateways[0]
+	if hub.ID != model.TransitGatewayID(model.DeriveID("tgw", "transit_gateway/hub")) || hub.Region != "us-east-1" || hub.ASN != 64512 ||
+		!hub.DefaultAssociation || !hub.DefaultPropagation || hub.SGReferencing || !hub.VPNECMP {
+		t.Errorf("hub = %+v, want AWS's default options", hub)
+	}
+	spokes, shared := tgwTableNamed(t, top, "spokes"), tgwTableNamed(t, top, "shared")
+	for _, c := range []struct {
+		attachment string
+		table      *model.TGWRouteTable
+	}{{"shared", shared}, {"spoke1", spokes}, {"spoke2", spokes}, {"dc", shared}} {
+		a := attachmentNamed(t, top, c.attachment)
+		if a.TransitGateway != hub.ID || a.Association != c.table.ID || a.AssociationState != model.StateAssociated || a.State != model.StateAvailable {
+			t.Errorf("attachment %s = %+v, want associated with %s", c.attachment, a, c.table.Name)
+		}
+	}
+	if got := attachmentNames(top, spokes.Propagations); !slices.Equal(got, []string{"shared", "dc"}) {
+		t.Errorf("spokes propagations = %v: a spoke must not reach the other", got)
+	}
+	if got := attachmentNames(top, shared.Propagations); !slices.Equal(got, []string{"shared", "spoke1", "spoke2", "dc"}) {
+		t.Errorf("shared propagations = %v", got)
+	}
+	if spokes.Searched || shared.Searched || len(spokes.Routes) != 0 {
+		t.Errorf("a lab's tables leave propagated routes to the engine: %+v", spokes)
+	}
+	// The VPC attachments' interfaces: one per subnet, in it, requester-managed (§7.2.9, §9.8).
+	var tgwENIs []*model.NetworkInterface
+	for _, e := range top.NetworkInterfaces {
+		if e.Type == model.InterfaceTypeTransitGateway {
+			tgwENIs = append(tgwENIs, e)
+		}
+	}
+	if len(tgwENIs) != 3 {
+		t.Fatalf("%d transit gateway interfaces, want 3", len(tgwENIs))
+	}
+	for _, name := range []string{"shared", "spoke1", "spoke2"} {
+		a := attachmentNamed(t, top, name)
+		if len(a.Subnets) != 1 || a.Type != model.AttachVPC || top.VPC(model.VPCID(a.ResourceID)).Name != name {
+			t.Fatalf("attachment %s = %+v", name, a)
+		}
+		s := top.Subnet(a.Subnets[0])
+		var e *model.NetworkInterface
+		for _, x := range tgwENIs {
+			if x.Subnet == s.ID {
+				e = x
+			}
+		}
+		if e == nil || e.VPC != s.VPC || !s.CIDR.Contains(e.PrimaryIP()) || e.PrimaryIP().String() != s.CIDR.Addr().Next().Next().Next().Next().String() ||
+			len(e.SecurityGroups) != 0 || e.SourceDestCheck || e.Instance != "" ||
+			e.Description != "Network Interface for Transit Gateway Attachment "+string(a.ID) {
+			t.Errorf("interface of %s in %s = %+v", name, s.Name, e)
+		}
+	}
+	if r := routeTo(t, rtNamed(t, top, "spoke1-rt"), "10.0.0.0/8"); r.Target != (model.Target{Kind: model.TargetTransitGateway, ID: string(hub.ID)}) {
+		t.Errorf("spoke1-rt 10.0.0.0/8 = %+v, want the transit gateway", r)
+	}
+	// Direct Connect (§16): the DX gateway, its association with hub, the transit VIF, the
+	// data centre behind it.
+	if len(top.DXGateways) != 1 || len(top.DXGatewayAssociations) != 1 || len(top.VirtualInterfaces) != 1 {
+		t.Fatalf("DX = %+v %+v %+v", top.DXGateways, top.DXGatewayAssociations, top.VirtualInterfaces)
+	}
+	dx, as, vif := top.DXGateways[0], top.DXGatewayAssociations[0], top.VirtualInterfaces[0]
+	if len(dx.ID) != 36 || strings.Count(string(dx.ID), "-") != 4 {
+		t.Errorf("DX gateway ID %s, want a bare UUID (§16.1)", dx.ID)
+	}
+	if as.DXGateway != dx.ID || as.Gateway != string(hub.ID) || as.GatewayType != model.DXAssocTGW || as.State != model.StateAssociated ||
+		len(as.AllowedPrefixes) != 1 || as.AllowedPrefixes[0].String() != "10.0.0.0/8" || as.Region != "us-east-1" {
+		t.Errorf("DX association = %+v", as)
+	}
+	if dc := attachmentNamed(t, top, "dc"); dc.Type != model.AttachDXGateway || dc.ResourceID != string(dx.ID) {
+		t.Errorf("dc attachment = %+v", dc)
+	}
+	if vif.Type != "transit" || vif.MTU != 8500 || vif.DXGateway != dx.ID || vif.State != model.StateAvailable {
+		t.Errorf("VIF = %+v", vif)
+	}
+	if o := top.OnPremises[0]; o.VirtualInterface != vif.ID || o.VPNGateway != "" || len(o.CIDRs) != 1 || o.CIDRs[0].String() != "192.168.0.0/16" {
+		t.Errorf("on-premises = %+v", o)
+	}
+}
+
+func TestExamplePeering(t *testing.T) {
+	top := loadExample(t, "peering/lab.yaml")
+	if len(top.Peerings) != 2 {
+		t.Fatalf("peerings = %+v", top.Peerings)
+	}
+	vpc := func(name string) *model.VPC {
+		return find(t, top.VPCs, name, func(v *model.VPC) string { return v.Name })
+	}
+	ab := top.Peerings[0]
+	if ab.Name != "a-b" || ab.ID != model.PeeringID(model.DeriveID("pcx", "peering/a-b")) || ab.Status != model.StateActive ||
+		ab.Requester.VPC != vpc("a").ID || ab.Accepter.VPC != vpc("b").ID || ab.InterRegion() ||
+		!slices.Equal(ab.Requester.CIDRs, vpc("a").CIDRs) || !slices.Equal(ab.Accepter.CIDRs, vpc("b").CIDRs) ||
+		ab.Requester.Region != "us-east-1" || ab.Accepter.Region != "us-east-1" {
+		t.Errorf("a-b = %+v", ab)
+	}
+	b := rtNamed(t, top, "b-rt")
+	for _, dest := range []string{"10.0.0.0/16", "10.2.0.0/16"} { // the second is not transitive: PCX-4
+		if r := routeTo(t, b, dest); r.Target != (model.Target{Kind: model.TargetPeering, ID: string(ab.ID)}) {
+			t.Errorf("b-rt %s = %+v, want the a-b peering", dest, r)
+		}
+	}
+	if r := routeTo(t, rtNamed(t, top, "c-rt"), "10.0.0.0/16"); r.Target.ID != string(top.Peerings[1].ID) {
+		t.Errorf("c-rt 10.0.0.0/16 = %+v, want a-c", r)
+	}
+}
+
 // TestTransitGatewayDefaults: attachments that write no association or propagations get
 // AWS's: the default table (§7.2.1), made when the gateway declares none; the options and
 // tags say which it is.
