@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/vpclab/vpclab/internal/model"
 )
 
@@ -382,35 +380,16 @@ func hasAttachment(ids []model.TGWAttachmentID, id model.TGWAttachmentID) bool {
 	return false
 }
 
-// tgwRoutes reads a table's static routes: `routes: {DESTINATION: ATTACHMENT | blackhole}`,
-// DESTINATION a CIDR or a prefix list (a prefix list reference, §7.2.6).
+// tgwRoutes reads a table's static routes (routeEntries): `DESTINATION: ATTACHMENT` or
+// `DESTINATION: blackhole`; a prefix list destination is a prefix list reference (§7.2.6).
 func (l *loader) tgwRoutes(sc *tgwScope, d *decl) {
-	n := d.f.get("routes")
-	if n == nil {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		l.errorf(n.Line, "%s: routes: want a mapping of destinations to attachments such as {10.0.0.0/16: a}, got %s", d.f.what, describe(n))
-		return
-	}
 	rt := d.obj.(*model.TGWRouteTable)
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), deref(n.Content[i+1])
-		dest, ok := l.str(k, d.f.what+": route destination")
+	where := func(dest string) string { return fmt.Sprintf("%s: route %s", d.f.what, dest) }
+	for _, e := range l.routeEntries(d, where, "{10.0.0.0/16: a}") {
+		target, ok := l.str(e.val, e.where+": target")
 		if !ok {
-			continue
-		}
-		where := fmt.Sprintf("%s: route %s", d.f.what, dest)
-		if first, dup := seen[dest]; dup {
-			l.errorf(k.Line, "%s: written twice (first at line %d)", where, first)
-			continue
-		}
-		seen[dest] = k.Line
-		target, ok := l.str(v, where+": target")
-		if !ok {
-			if isNull(v) {
-				l.errorf(k.Line, "%s: needs an attachment or blackhole", where)
+			if isNull(e.val) {
+				l.errorf(e.key.Line, "%s: needs an attachment or blackhole", e.where)
 			}
 			continue
 		}
@@ -419,26 +398,24 @@ func (l *loader) tgwRoutes(sc *tgwScope, d *decl) {
 		if !blackhole {
 			a := sc.attachments.byName[target]
 			if a == nil {
-				l.errorf(v.Line, "%s: transit gateway %s has no attachment named %q%s", where, sc.d.name, target,
+				l.errorf(e.val.Line, "%s: transit gateway %s has no attachment named %q%s", e.where, sc.d.name, target,
 					suggest(target, append(sc.attachments.names(), "blackhole")))
 				continue
 			}
 			att = model.TGWAttachmentID(a.id)
 		}
-		src := l.src(k.Line)
-		if p, err := parseCIDR(dest); err == "" {
-			r := model.TGWRoute{Destination: p, Type: model.TGWRouteStatic, State: model.TGWRouteActive, Src: src}
-			if blackhole {
-				r.State = model.TGWRouteBlackhole
-			} else {
-				r.Attachments = []model.TGWAttachmentID{att}
-			}
-			rt.Routes = append(rt.Routes, r)
-		} else if pl, ok := l.prefixListRef(dest); ok {
+		src := l.src(e.key.Line)
+		if e.pl != "" {
 			rt.PrefixListReferences = append(rt.PrefixListReferences,
-				model.TGWPrefixListReference{PrefixList: pl, Attachment: att, Blackhole: blackhole, Src: src})
-		} else {
-			l.errorf(k.Line, "%s: %q is neither a CIDR nor a prefix list%s", where, dest, suggest(dest, l.prefixLists.names()))
+				model.TGWPrefixListReference{PrefixList: e.pl, Attachment: att, Blackhole: blackhole, Src: src})
+			continue
 		}
+		r := model.TGWRoute{Destination: e.dest, Type: model.TGWRouteStatic, State: model.TGWRouteActive, Src: src}
+		if blackhole {
+			r.State = model.TGWRouteBlackhole
+		} else {
+			r.Attachments = []model.TGWAttachmentID{att}
+		}
+		rt.Routes = append(rt.Routes, r)
 	}
 }

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -235,18 +236,28 @@ func (l *loader) fillRouteTables() {
 	}
 }
 
-// routes reads `routes: {DESTINATION: TARGET}` in input order. DESTINATION is a CIDR, a
-// prefix list name or a pl- ID. TARGET is a target as target() reads it, optionally prefixed
-// "blackhole:", or a mapping {target: ..., state: active|blackhole}.
-func (l *loader) routes(d *decl, rt *model.RouteTable) {
+// routeEntry is one `DESTINATION: TARGET` of a routes mapping, its destination read: a
+// CIDR (dest) or a prefix list (pl).
+type routeEntry struct {
+	where    string // "route 10.0.0.0/16 in rt", for messages
+	key, val *yaml.Node
+	dest     netip.Prefix
+	pl       model.PrefixListID
+}
+
+// routeEntries reads `routes: {DESTINATION: TARGET}` in input order, each destination once:
+// a CIDR, a prefix list name or a pl- ID. What is wrong is reported and left out. where
+// names a route by its destination; example is a route of the table's kind.
+func (l *loader) routeEntries(d *decl, where func(dest string) string, example string) []routeEntry {
 	n := d.f.get("routes")
 	if n == nil {
-		return
+		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		l.errorf(n.Line, "%s: routes: want a mapping of destinations to targets such as {0.0.0.0/0: igw}, got %s", d.f.what, describe(n))
-		return
+		l.errorf(n.Line, "%s: routes: want a mapping of destinations to targets such as %s, got %s", d.f.what, example, describe(n))
+		return nil
 	}
+	var out []routeEntry
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
@@ -257,26 +268,39 @@ func (l *loader) routes(d *decl, rt *model.RouteTable) {
 			}
 			continue
 		}
-		where := fmt.Sprintf("route %s in %s", dest, d.name)
+		e := routeEntry{where: where(dest), key: k, val: v}
 		if first, dup := seen[dest]; dup {
-			l.errorf(k.Line, "%s: written twice (first at line %d)", where, first)
+			l.errorf(k.Line, "%s: written twice (first at line %d)", e.where, first)
 			continue
 		}
 		seen[dest] = k.Line
-		r := model.Route{Origin: model.OriginCreateRoute, State: model.RouteActive, Src: l.src(k.Line)}
 		if p, err := parseCIDR(dest); err == "" {
-			r.Destination = p
+			e.dest = p
 		} else if pl, ok := l.prefixListRef(dest); ok {
-			r.DestinationPrefixList = pl
+			e.pl = pl
 		} else {
 			if strings.ContainsAny(dest, "./:") {
 				err = fmt.Sprintf("bad CIDR %q: %s", dest, err)
 			} else {
 				err = fmt.Sprintf("%q is neither a CIDR nor a prefix list%s", dest, suggest(dest, l.prefixLists.names()))
 			}
-			l.errorf(k.Line, "%s: %s", where, err)
+			l.errorf(k.Line, "%s: %s", e.where, err)
 			continue
 		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// routes reads a subnet route table's routes (routeEntries). TARGET is a target as target()
+// reads it, optionally prefixed "blackhole:", or a mapping {target: ..., state:
+// active|blackhole}.
+func (l *loader) routes(d *decl, rt *model.RouteTable) {
+	where := func(dest string) string { return fmt.Sprintf("route %s in %s", dest, d.name) }
+	for _, e := range l.routeEntries(d, where, "{0.0.0.0/0: igw}") {
+		k, v, where := e.key, e.val, e.where
+		r := model.Route{Destination: e.dest, DestinationPrefixList: e.pl, Origin: model.OriginCreateRoute,
+			State: model.RouteActive, Src: l.src(k.Line)}
 		tn := v
 		if v != nil && v.Kind == yaml.MappingNode {
 			tf := l.mapping(v, where, routeKeys)
