@@ -23,6 +23,10 @@ func TestBadInput(t *testing.T) {
 		return p
 	}
 	base := "vpc: {name: v, cidr: 10.0.0.0/16}\nsubnets:\n  a: {cidr: 10.0.0.0/24}\ninstances:\n  x: {subnet: a, private_ip: 10.0.0.10}\n"
+	// VPCs a and b (which overlap) with a's subnets a1 and a2 in one AZ, and the head of a transit gateway.
+	twoVPCs := "vpcs: {a: {cidr: 10.0.0.0/16}, b: {cidr: 10.0.0.0/16}}\nsubnets:\n" +
+		"  a1: {vpc: a, cidr: 10.0.0.0/24, az: us-east-1a}\n  a2: {vpc: a, cidr: 10.0.1.0/24, az: us-east-1a}\n"
+	tgwHead := "transit_gateways:\n  hub:\n    attachments:\n"
 	cases := []struct {
 		name string
 		args func(t *testing.T) []string
@@ -44,6 +48,20 @@ func TestBadInput(t *testing.T) {
 		{"overlapping subnets", func(t *testing.T) []string {
 			return []string{"validate", "-t", write(t, "lab.yaml", "vpc: {name: v, cidr: 10.0.0.0/16}\nsubnets:\n  a: {cidr: 10.0.0.0/24}\n  b: {cidr: 10.0.0.128/25}\n")}
 		}, []string{"lab.yaml:4", "overlap"}},
+		{"overlapping peered CIDRs", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", twoVPCs+"peerings:\n  a-b: {requester: a, accepter: b}\n")}
+		}, []string{"lab.yaml:6", "peering connection a-b", "overlaps", "§7.1.2"}},
+		{"transit gateway attachment with two subnets in one AZ", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", twoVPCs+tgwHead+"      a: {vpc: a, subnets: [a1, a2]}\n")}
+		}, []string{"lab.yaml:8", "subnets a1 and a2", `Availability Zone "us-east-1a"`, "§7.2.9"}},
+		{"transit gateway route to a missing attachment", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", twoVPCs+
+				"transit_gateways:\n  hub:\n    route_tables: {rt: {routes: {10.1.0.0/16: b}}}\n    attachments:\n      a: {vpc: a, subnets: [a1]}\n")}
+		}, []string{"lab.yaml:7", `no attachment named "b"`, `did you mean "a"?`}},
+		{"unknown transit gateway route table", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", twoVPCs+
+				"transit_gateways:\n  hub:\n    route_tables: {spokes: {}}\n    attachments:\n      a: {vpc: a, subnets: [a1], association: spoke}\n")}
+		}, []string{"lab.yaml:9", `no route table named "spoke"`, `did you mean "spokes"?`}},
 		{"unknown FROM", func(*testing.T) []string { return []string{"ping", "-t", lab, "sorce", "destination"} },
 			[]string{`"sorce"`, "instances: destination, source"}},
 		{"unknown TO", func(*testing.T) []string { return []string{"traceroute", "-t", lab, "source", "nowhere"} },

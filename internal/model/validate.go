@@ -6,13 +6,13 @@ import "net/netip"
 // returns every problem found, each with the Src of the offending object or route.
 //
 // Errors are configurations AWS itself refuses (a subnet outside its VPC, a second main route
-// table, a public NAT gateway without an Elastic IP). Warnings are references to objects the
+// table, a public NAT gateway without an Elastic IP, peered VPCs whose blocks overlap). Warnings are references to objects the
 // topology does not hold: snapshots are often partial, and the engine fails closed on them.
 //
 // Missing or unparsable values (an invalid prefix or address) are not reported here: the
 // loader that could not parse them has already said so, and saying it twice is noise.
 func Validate(t *Topology) Problems {
-	v := &validator{t: t, ix: NewIndex(t)}
+	v := &validator{t: t, ix: NewIndex(t), tx: newTransitIndex(t)}
 	v.uniqueIDs()
 	v.vpcs()
 	v.subnets()
@@ -24,12 +24,14 @@ func Validate(t *Topology) Problems {
 	v.securityGroups()
 	v.networkACLs()
 	v.hybrid()
+	v.transit()
 	return v.ps
 }
 
 type validator struct {
 	t  *Topology
 	ix *Index
+	tx *transitIndex
 	ps Problems
 }
 
@@ -64,6 +66,13 @@ func (v *validator) uniqueIDs() {
 	uniq(v, "VPN gateway", t.VPNGateways)
 	uniq(v, "VPN connection", t.VPNConnections)
 	uniq(v, "prefix list", t.PrefixLists)
+	uniq(v, "VPC peering connection", t.Peerings)
+	uniq(v, "transit gateway", t.TransitGateways)
+	uniq(v, "transit gateway attachment", t.TGWAttachments)
+	uniq(v, "transit gateway route table", t.TGWRouteTables)
+	uniq(v, "Direct Connect gateway", t.DXGateways)
+	uniq(v, "Direct Connect gateway association", t.DXGatewayAssociations)
+	uniq(v, "virtual interface", t.VirtualInterfaces)
 }
 
 // ident is what uniqueIDs needs of an object: its ID, its name and where it was declared.

@@ -38,6 +38,7 @@ func (v *validator) securityGroups() {
 					if v.ix.SecurityGroups[r.Group] == nil {
 						v.ps.Warnf(src, "%s: security group %s is not in the topology", where, r.Group)
 					}
+					v.groupReference(src, where, g, r)
 				}
 				if peers > 1 {
 					v.ps.Errorf(src, "%s: a rule has exactly one peer (a CIDR, a prefix list or a security group) (§4.1.4)", where)

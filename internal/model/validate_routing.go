@@ -199,6 +199,14 @@ func (v *validator) routeTarget(src Source, where string, rt *RouteTable, tg Tar
 		default:
 			elsewhere(label(g.Name, g.ID), g.VPC)
 		}
+	case TargetPeering:
+		if !v.peeringTarget(src, where, rt, PeeringID(tg.ID)) {
+			missing()
+		}
+	case TargetTransitGateway:
+		if !v.tgwTarget(src, where, rt, TransitGatewayID(tg.ID)) {
+			missing()
+		}
 	default:
 		switch info := tg.Kind.Info(); {
 		case info.Kind == 0:

@@ -51,10 +51,12 @@ func validBase() *Topology {
 }
 
 func TestValidateBaseIsValid(t *testing.T) {
-	top := validBase()
-	ApplyDefaults(top)
-	if ps := Validate(top); len(ps) > 0 {
-		t.Fatalf("want no problems, got:\n%v", ps)
+	for name, base := range map[string]func() *Topology{"validBase": validBase, "transitBase": transitBase} {
+		top := base()
+		ApplyDefaults(top)
+		if ps := Validate(top); len(ps) > 0 {
+			t.Errorf("%s: want no problems, got:\n%v", name, ps)
+		}
 	}
 }
 
@@ -199,15 +201,21 @@ func TestValidate(t *testing.T) {
 			top := validBase()
 			ApplyDefaults(top)
 			tc.mutate(top)
-			ps := Validate(top)
-			for _, p := range ps {
-				if p.Severity == tc.sev && p.Src == vsrc(tc.line) && strings.Contains(p.Message, tc.want) {
-					return
-				}
-			}
-			t.Errorf("want %v at t.yaml:%d containing\n\t%s\ngot:\n%v", []string{"error", "warning"}[tc.sev], tc.line, tc.want, ps)
+			wantProblem(t, Validate(top), tc.sev, tc.line, tc.want)
 		})
 	}
+}
+
+// wantProblem fails unless ps holds a problem of severity sev at t.yaml:line whose message
+// contains want.
+func wantProblem(t *testing.T, ps Problems, sev Severity, line int, want string) {
+	t.Helper()
+	for _, p := range ps {
+		if p.Severity == sev && p.Src == vsrc(line) && strings.Contains(p.Message, want) {
+			return
+		}
+	}
+	t.Errorf("want %v at t.yaml:%d containing\n\t%s\ngot:\n%v", []string{"error", "warning"}[sev], line, want, ps)
 }
 
 // TestValidateBlackholeIsFine: a blackhole route to something gone is what AWS shows after a

@@ -17,7 +17,7 @@ import (
 //	    description: web servers     # for readers (the model keeps no group description)
 //	    ingress:
 //	      - {protocol: tcp, port: 443, cidr: 0.0.0.0/0}
-//	      - {protocol: tcp, ports: 1024-65535, group: lb}     # another group, or default
+//	      - {protocol: tcp, ports: 1024-65535, group: lb}     # another group (of any VPC), or default
 //	      - {protocol: icmp, icmp_type: 8, cidr: 10.0.0.0/16} # type/code default -1 (any)
 //	      - {protocol: all, prefix_list: corp}
 //	    # egress left out: AWS's all-outbound rule (§4.1.2); egress: [] means none
@@ -115,6 +115,7 @@ func (l *loader) sgRules(d *decl, dir int) []model.SecurityGroupRule {
 		if n := f.get("group"); n != nil {
 			id, found := l.sgRef(n, f.what+": group", d.vpc)
 			r.Group, ok = id, ok && found
+			l.crossVPCGroup(&r, d)
 		}
 		r.Description, _ = l.str(f.get("description"), f.what+": description")
 		if ok {

@@ -30,6 +30,9 @@ func FuzzParse(f *testing.F) {
 		"vpc: &v {cidr: 10.0.0.0/16}\nvpcs: *v\n",
 		"- [}\n",
 		"vpc: {cidr: 10.0.0.0/16}\n---\nx: 1\n",
+		"region: us-east-1\naccount: 111111111111\nvpcs: {a: {cidr: 10.0.0.0/16}, b: {cidr: 10.1.0.0/16, region: eu-west-1}}\npeerings: {p: {requester: a, accepter: b, status: deleted}}\nroute_tables: {r: {vpc: a, routes: {10.1.0.0/16: pcx:p, 10.2.0.0/16: blackhole:tgw:x}}}",
+		"vpc: {cidr: 10.0.0.0/16}\nsubnets: {s: {cidr: 10.0.0.0/24, az: a}}\ntransit_gateways: {h: {route_tables: {t: {default: true, routes: {0.0.0.0/0: v, 1.0.0.0/8: blackhole}}}, attachments: {v: {vpc: vpc, subnets: [s], propagations: []}, p: {peering: g}}, vpn_connections: {c: }}, g: {}}",
+		"vpc: {cidr: 10.0.0.0/16}\nvpn_gateways: {g: {}}\ndx_gateways: {d: {associations: {g: , tgw:h: {allowed_prefixes: 10.0.0.0/8}}, virtual_interfaces: {v: {type: transit, mtu: 8500}}}}\ntransit_gateways: {h: }\non_premises: {o: {virtual_interface: v, cidr: 192.168.0.0/16}}",
 	} {
 		f.Add([]byte(s))
 	}

@@ -16,8 +16,10 @@ import (
 //	    vpn_connections: {dc: {static_routes: [192.168.1.0/24]}}
 //	on_premises:
 //	  datacenter:
-//	    vpn_gateway: vgw           # implied when the lab has one VPN gateway
-//	    cidrs: [192.168.1.0/24]
+//	    vpn_gateway: vgw           # implied when the lab has one VPN gateway; or
+//	                               # vpn_connection: <name> (on a VGW or a transit gateway) or
+//	                               # virtual_interface: <name> (Direct Connect, dx.go)
+//	    cidrs: [192.168.1.0/24]    # the prefixes it advertises by BGP (§7.2.5, §16.4)
 //	    hosts: {serverB: 192.168.1.10, old: {ip: 192.168.1.20, initial_ttl: 128}}
 //	internet_hosts: {web: 198.51.100.80}
 //	prefix_lists:
@@ -27,7 +29,7 @@ import (
 var (
 	vpnGatewayKeys    = []string{"vpc", "attached", "asn", "vpn_connections", "tags"}
 	vpnConnectionKeys = []string{"static_routes"}
-	onPremisesKeys    = []string{"vpn_gateway", "cidr", "cidrs", "hosts"}
+	onPremisesKeys    = []string{"vpn_gateway", "vpn_connection", "virtual_interface", "cidr", "cidrs", "hosts"}
 	hostKeys          = []string{"ip", "initial_ttl"}
 	prefixListKeys    = []string{"id", "cidr", "cidrs"}
 )
@@ -62,8 +64,13 @@ func (l *loader) fillVPNGateways() {
 			if d.vpc != nil {
 				vpc = d.vpc.name + "/"
 			}
+			cd := l.add(l.vpns, e.name, e.line, f, nil)
+			if cd == nil {
+				continue
+			}
+			cd.id = model.DeriveID("vpn", vpc+"vpn_connection/"+scope)
 			c := &model.VPNConnection{
-				ID:              model.VPNConnectionID(model.DeriveID("vpn", vpc+"vpn_connection/"+scope)),
+				ID:              model.VPNConnectionID(cd.id),
 				VPNGateway:      g.ID,
 				CustomerGateway: model.CustomerGatewayID(model.DeriveID("cgw", vpc+"customer_gateway/"+scope)),
 				State:           "available", Name: e.name, Src: l.src(e.line),
@@ -73,6 +80,7 @@ func (l *loader) fillVPNGateways() {
 					c.StaticRoutes = append(c.StaticRoutes, p)
 				}
 			}
+			cd.obj = c
 			l.t.VPNConnections = append(l.t.VPNConnections, c)
 		}
 	}
@@ -82,14 +90,33 @@ func (l *loader) loadOnPremises() {
 	for _, e := range l.entries(l.top.get("on_premises"), "on-premises network") {
 		f := l.mapping(e.val, "on-premises network "+e.name, onPremisesKeys)
 		o := &model.OnPremNetwork{Name: e.name, Src: l.src(e.line)}
-		if n := f.get("vpn_gateway"); n != nil {
-			if g := l.ref(l.vgws, n, f.what+": vpn_gateway"); g != nil {
+		ways := 0
+		for _, k := range []string{"vpn_gateway", "vpn_connection", "virtual_interface"} {
+			if f.has(k) {
+				ways++
+			}
+		}
+		if ways > 1 {
+			l.errorf(e.line, "%s: write one of vpn_gateway, vpn_connection or virtual_interface: the way it is reached", f.what)
+		}
+		switch {
+		case f.get("vpn_gateway") != nil:
+			if g := l.ref(l.vgws, f.get("vpn_gateway"), f.what+": vpn_gateway"); g != nil {
 				o.VPNGateway = model.VPNGatewayID(g.id)
 			}
-		} else if len(l.vgws.list) == 1 {
+		case f.get("vpn_connection") != nil:
+			if c := l.ref(l.vpns, f.get("vpn_connection"), f.what+": vpn_connection"); c != nil {
+				o.VPNConnection = model.VPNConnectionID(c.id)
+			}
+		case f.get("virtual_interface") != nil:
+			if v := l.ref(l.vifs, f.get("virtual_interface"), f.what+": virtual_interface"); v != nil {
+				o.VirtualInterface = model.VirtualInterfaceID(v.id)
+			}
+		case ways > 0:
+		case len(l.vgws.list) == 1:
 			o.VPNGateway = model.VPNGatewayID(l.vgws.list[0].id)
-		} else {
-			l.errorf(e.line, "%s: needs a vpn_gateway (the lab has %d)", f.what, len(l.vgws.list))
+		default:
+			l.errorf(e.line, "%s: needs a vpn_gateway, vpn_connection or virtual_interface (the lab has %d VPN gateways)", f.what, len(l.vgws.list))
 		}
 		o.CIDRs = l.cidrs(f)
 		if !f.has("cidr") && !f.has("cidrs") {

@@ -20,8 +20,13 @@
 //
 //   - Objects are mappings of name → definition; the name becomes the object's Name (and its
 //     Name tag) and seeds its ID: model.DeriveID(prefix, "<vpc>/<kind>/<name>"), so IDs are
-//     the same on every run. Region-wide objects (VPCs, Elastic IPs, prefix lists) use
-//     "<kind>/<name>".
+//     the same on every run. Objects outside any VPC (VPCs, Elastic IPs, prefix lists,
+//     peerings, transit gateways, virtual interfaces) use "<kind>/<name>"; a transit
+//     gateway's route tables and attachments "<gateway>/<kind>/<name>"; Direct Connect
+//     gateways get a UUID, as in AWS (model.DeriveUUID).
+//   - One file may hold VPCs of several regions and accounts (region:, account:, at the top
+//     as defaults and on each VPC), joined by peerings (peering.go), transit gateways
+//     (transit.go) and Direct Connect gateways (dx.go).
 //   - With one VPC (`vpc:`) every object lives in it; with several (`vpcs:`) subnets, route
 //     tables, security groups, network ACLs and gateways say `vpc: <name>`. NAT gateways,
 //     instances and interfaces live in the VPC of their subnet.
@@ -54,9 +59,9 @@ import (
 
 // topLevelKeys are the keys a lab file may have, in the order the schema lists them.
 var topLevelKeys = []string{
-	"description", "vpc", "vpcs", "internet_gateways", "subnets", "route_tables", "main_route_table",
+	"description", "region", "account", "vpc", "vpcs", "internet_gateways", "subnets", "route_tables", "main_route_table",
 	"nat_gateways", "elastic_ips", "prefix_lists", "security_groups", "network_acls", "instances",
-	"vpn_gateways", "on_premises", "internet_hosts",
+	"vpn_gateways", "peerings", "transit_gateways", "dx_gateways", "on_premises", "internet_hosts",
 }
 
 // Load reads a YAML lab file. Parse does the same from bytes (name is used in messages).
@@ -92,6 +97,10 @@ type loader struct {
 
 	vpcs, subnets, routeTables, igws, nats, eips, prefixLists *registry
 	sgs, nacls, instances, enis, vgws                         *registry
+	peerings, tgws, vpns, dxgws, vifs                         *registry
+
+	region, account string               // the lab-level defaults of region: and account:
+	tgwScopes       map[string]*tgwScope // each transit gateway's route tables and attachments, by its name
 
 	literalEIPs map[string]*model.Address // Elastic IPs written as addresses, by address
 	pendingIPs  []pendingIP               // private IPs to assign once every explicit one is known
@@ -100,9 +109,7 @@ type loader struct {
 }
 
 func newLoader(name string) *loader {
-	reg := func(kind, prefix, seed string) *registry {
-		return &registry{kind: kind, prefix: prefix, seed: seed, byName: map[string]*decl{}}
-	}
+	reg := newRegistry
 	return &loader{
 		file: name, t: &model.Topology{},
 		vpcs:        reg("VPC", "vpc", "vpc"),
@@ -117,6 +124,12 @@ func newLoader(name string) *loader {
 		instances:   reg("instance", "i", "instance"),
 		enis:        reg("ENI", "eni", "network_interface"),
 		vgws:        reg("VPN gateway", "vgw", "vpn_gateway"),
+		peerings:    reg("peering", "pcx", "peering"),
+		tgws:        reg("transit gateway", "tgw", "transit_gateway"),
+		vpns:        reg("VPN connection", "vpn", "vpn_connection"),
+		dxgws:       reg("Direct Connect gateway", "dxgw", "dx_gateway"),
+		vifs:        reg("virtual interface", "dxvif", "virtual_interface"),
+		tgwScopes:   map[string]*tgwScope{},
 		literalEIPs: map[string]*model.Address{},
 		hosts:       map[string]int{},
 	}
@@ -222,6 +235,8 @@ func problemLine(data []byte, msg string, reported int) int {
 func (l *loader) load(root *yaml.Node) {
 	l.top = l.mapping(root, "", topLevelKeys)
 	l.str(l.top.get("description"), "description") // free text for readers
+	l.region, _ = l.regionName(l.top.get("region"), "region")
+	l.account, _ = l.accountID(l.top.get("account"), "account")
 
 	l.declareVPCs()
 	l.declareInternetGateways()
@@ -234,6 +249,9 @@ func (l *loader) load(root *yaml.Node) {
 	l.declareVPNGateways()
 	l.declareNATGateways()
 	l.declareInstances()
+	l.declarePeerings()
+	l.declareTransitGateways()
+	l.declareDXGateways()
 
 	l.fillRouteTables()
 	l.fillSubnets()
@@ -242,6 +260,8 @@ func (l *loader) load(root *yaml.Node) {
 	l.fillSecurityGroups()
 	l.fillNetworkACLs()
 	l.fillVPNGateways()
+	l.fillDXGateways()
+	l.fillTransitGateways() // after instances: their interfaces take addresses last
 	l.loadOnPremises()
 	l.loadInternetHosts()
 

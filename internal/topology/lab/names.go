@@ -47,6 +47,10 @@ type registry struct {
 	byName map[string]*decl
 }
 
+func newRegistry(kind, prefix, seed string) *registry {
+	return &registry{kind: kind, prefix: prefix, seed: seed, byName: map[string]*decl{}}
+}
+
 // deriveID is the stable ID of an object of this kind named name in vpc (nil: region-wide).
 func (r *registry) deriveID(name string, vpc *decl) string {
 	if vpc != nil {
@@ -160,22 +164,26 @@ type targetKind struct {
 	prefix string // kind prefix in the lab (nat:x) and AWS ID prefix
 	kind   model.TargetKind
 	reg    func(*loader) *registry
+	global bool // declared outside any VPC: its ID does not depend on the table's VPC
 }
 
 var targetKinds = []targetKind{
-	{"nat", model.TargetNATGateway, func(l *loader) *registry { return l.nats }},
-	{"igw", model.TargetInternetGateway, func(l *loader) *registry { return l.igws }},
-	{"vgw", model.TargetVPNGateway, func(l *loader) *registry { return l.vgws }},
-	{"instance", model.TargetInstance, func(l *loader) *registry { return l.instances }},
-	{"eni", model.TargetNetworkInterface, func(l *loader) *registry { return l.enis }},
+	{"nat", model.TargetNATGateway, func(l *loader) *registry { return l.nats }, false},
+	{"igw", model.TargetInternetGateway, func(l *loader) *registry { return l.igws }, false},
+	{"vgw", model.TargetVPNGateway, func(l *loader) *registry { return l.vgws }, false},
+	{"instance", model.TargetInstance, func(l *loader) *registry { return l.instances }, false},
+	{"eni", model.TargetNetworkInterface, func(l *loader) *registry { return l.enis }, false},
+	{"pcx", model.TargetPeering, func(l *loader) *registry { return l.peerings }, true},
+	{"tgw", model.TargetTransitGateway, func(l *loader) *registry { return l.tgws }, true},
 }
 
-const targetKindsText = "NAT gateway, internet gateway, VPN gateway, instance or ENI"
+const targetKindsText = "NAT gateway, internet gateway, VPN gateway, instance, ENI, peering or transit gateway"
 
 // target resolves a route target as written: local; a name of a NAT gateway, internet
-// gateway, VPN gateway, instance or ENI; the same with a kind prefix (nat:x, igw:x, vgw:x,
-// instance:x, eni:x) when a name is ambiguous; or an AWS ID. A blackhole route (§1.2.6) may
-// name with a kind prefix an object that no longer exists: its ID is derived as if it did.
+// gateway, VPN gateway, instance, ENI, peering or transit gateway; the same with a kind
+// prefix (nat:x, igw:x, vgw:x, instance:x, eni:x, pcx:x, tgw:x) when a name is ambiguous; or
+// an AWS ID. A blackhole route (§1.2.6) may name with a kind prefix an object that no longer
+// exists: its ID is derived as if it did.
 func (l *loader) target(s string, line int, where string, rt *decl, blackhole bool) (model.Target, bool) {
 	if s == "local" {
 		return model.Target{Kind: model.TargetLocal, ID: "local"}, true
@@ -190,15 +198,18 @@ func (l *loader) target(s string, line int, where string, rt *decl, blackhole bo
 				return model.Target{Kind: k.kind, ID: d.id}, true
 			}
 			if blackhole {
-				return model.Target{Kind: k.kind, ID: r.deriveID(name, rt.vpc)}, true
+				scope := rt.vpc
+				if k.global {
+					scope = nil
+				}
+				return model.Target{Kind: k.kind, ID: r.deriveID(name, scope)}, true
 			}
 			l.errorf(line, "%s: no %s named %q%s", where, r.kind, name, suggest(name, r.names()))
 			return model.Target{}, false
 		}
 	}
 	// An AWS ID of any kind model's table knows. Those the lab cannot declare (endpoints,
-	// transit gateways, peerings, local gateways, ...) are accepted; the engine fails closed
-	// on them and Validate warns.
+	// local gateways, ...) are accepted; the engine fails closed on them and Validate warns.
 	if awsID.MatchString(s) {
 		if k, ok := model.TargetKindOfID(s); ok {
 			return model.Target{Kind: k, ID: s}, true
@@ -220,7 +231,7 @@ func (l *loader) target(s string, line int, where string, rt *decl, blackhole bo
 	case 0:
 		hint := suggest(s, append(all, "local"))
 		if blackhole {
-			hint += "; a blackhole route to something deleted names its kind: blackhole:nat:" + s + " (or igw:, vgw:, instance:, eni:)"
+			hint += "; a blackhole route to something deleted names its kind: blackhole:nat:" + s + " (or igw:, vgw:, instance:, eni:, pcx:, tgw:)"
 		}
 		l.errorf(line, "%s: no %s named %q%s", where, targetKindsText, s, hint)
 	default:

@@ -81,6 +81,9 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"securityGroup": securityGroupKeys, "sgRule": sgRuleKeys, "networkACL": networkACLKeys, "naclRule": naclRuleKeys,
 		"instance": instanceKeys, "interface": interfaceKeys, "vpnGateway": vpnGatewayKeys,
 		"vpnConnection": vpnConnectionKeys, "onPremises": onPremisesKeys, "host": hostKeys,
+		"peering": peeringKeys, "transitGateway": transitGatewayKeys, "tgwRouteTable": tgwRouteTableKeys,
+		"tgwAttachment": tgwAttachmentKeys, "tgwVPNConnection": tgwVPNConnectionKeys,
+		"dxGateway": dxGatewayKeys, "dxAssociation": dxAssociationKeys, "virtualInterface": virtualInterfaceKeys,
 	}
 	for name, keys := range nested {
 		def, ok := defs[name]

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -178,4 +179,56 @@ func (l *loader) portRange(f *fields) (from, to int, given, ok bool) {
 		return a, b, true, true
 	}
 	return 0, 0, true, false
+}
+
+// toggle reads an AWS option: true/false, or enable/disable as the API writes it.
+func (l *loader) toggle(n *yaml.Node, what string) (v, ok bool) {
+	s, ok := l.str(n, what)
+	if !ok {
+		return false, false
+	}
+	switch s {
+	case "enable", "enabled":
+		return true, true
+	case "disable", "disabled":
+		return false, true
+	}
+	return l.boolean(n, what)
+}
+
+var (
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// regionName reads a region such as us-east-1.
+func (l *loader) regionName(n *yaml.Node, what string) (string, bool) {
+	s, ok := l.str(n, what)
+	if ok && !regionRE.MatchString(s) {
+		l.errorf(n.Line, "%s: bad region %q: want a region such as us-east-1", what, s)
+		return "", false
+	}
+	return s, ok
+}
+
+// accountID reads a 12-digit AWS account ID (quote it if it starts with 0).
+func (l *loader) accountID(n *yaml.Node, what string) (string, bool) {
+	s, ok := l.str(n, what)
+	if ok && !accountRE.MatchString(s) {
+		l.errorf(n.Line, "%s: bad account %q: want the 12 digits of an AWS account ID", what, s)
+		return "", false
+	}
+	return s, ok
+}
+
+// placeOf is the region and account an object says (`region:`, `account:`), or the lab's.
+func (l *loader) placeOf(f *fields) (region, account string) {
+	region, account = l.region, l.account
+	if s, ok := l.regionName(f.get("region"), f.what+": region"); ok {
+		region = s
+	}
+	if s, ok := l.accountID(f.get("account"), f.what+": account"); ok {
+		account = s
+	}
+	return region, account
 }

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -13,6 +14,8 @@ import (
 //
 //	vpc:  {name: osaka, cidr: 10.0.0.0/16, internet_gateway: igw}     # one VPC
 //	vpcs: {a: {cidrs: [10.0.0.0/16, 10.1.0.0/16]}, b: {cidr: ...}}   # or several
+//	region: us-east-1          # at the top: the default region and account of VPCs,
+//	account: "111111111111"    # transit gateways and DX gateways; each may say its own
 //	internet_gateways: {spare: {vpc: a, attached: false}}
 //	subnets: {src: {cidr: 10.0.0.0/24, az: ap-northeast-3a, route_table: src-rt, network_acl: strict}}
 //	main_route_table: {routes: {0.0.0.0/0: igw}}                      # edit the main table
@@ -23,14 +26,15 @@ import (
 //	    gateways: [igw]      # edge association (§1.1.4)
 //	    propagate: [vgw]     # route propagation (§1.4)
 //	    routes:
-//	      10.0.1.0/24: osaka-NAT               # NAT gateway, IGW, VGW, instance or ENI name
+//	      10.0.1.0/24: osaka-NAT               # NAT gateway, IGW, VGW, instance, ENI, peering or
+//	      10.9.0.0/16: tgw:hub                 # transit gateway name; a kind prefix if ambiguous
 //	      0.0.0.0/0: igw
 //	      192.168.0.0/16: blackhole:nat:gone   # a blackhole route (§1.2.6)
 //	      s3: vpce-0123456789abcdef0           # a prefix-list destination by name or pl- ID
 //	      10.0.9.0/24: {target: fw, state: blackhole}
 
 var (
-	vpcKeys            = []string{"name", "cidr", "cidrs", "internet_gateway", "tags"}
+	vpcKeys            = []string{"name", "cidr", "cidrs", "region", "account", "internet_gateway", "tags"}
 	vpcsKeys           = vpcKeys[1:]
 	internetGatewayKey = []string{"vpc", "attached", "tags"}
 	subnetKeys         = []string{"vpc", "cidr", "az", "route_table", "network_acl", "tags"}
@@ -68,6 +72,7 @@ func (l *loader) addVPC(name string, line int, f *fields) {
 		return
 	}
 	v := &model.VPC{ID: model.VPCID(d.id), Name: name, CIDRs: l.cidrs(f), Tags: l.tags(f, name), Src: l.src(line)}
+	v.Region, v.Account = l.placeOf(f)
 	if !f.has("cidrs") {
 		l.need(f, "cidr", line, "a cidr")
 	}
@@ -231,18 +236,28 @@ func (l *loader) fillRouteTables() {
 	}
 }
 
-// routes reads `routes: {DESTINATION: TARGET}` in input order. DESTINATION is a CIDR, a
-// prefix list name or a pl- ID. TARGET is a target as target() reads it, optionally prefixed
-// "blackhole:", or a mapping {target: ..., state: active|blackhole}.
-func (l *loader) routes(d *decl, rt *model.RouteTable) {
+// routeEntry is one `DESTINATION: TARGET` of a routes mapping, its destination read: a
+// CIDR (dest) or a prefix list (pl).
+type routeEntry struct {
+	where    string // "route 10.0.0.0/16 in rt", for messages
+	key, val *yaml.Node
+	dest     netip.Prefix
+	pl       model.PrefixListID
+}
+
+// routeEntries reads `routes: {DESTINATION: TARGET}` in input order, each destination once:
+// a CIDR, a prefix list name or a pl- ID. What is wrong is reported and left out. where
+// names a route by its destination; example is a route of the table's kind.
+func (l *loader) routeEntries(d *decl, where func(dest string) string, example string) []routeEntry {
 	n := d.f.get("routes")
 	if n == nil {
-		return
+		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		l.errorf(n.Line, "%s: routes: want a mapping of destinations to targets such as {0.0.0.0/0: igw}, got %s", d.f.what, describe(n))
-		return
+		l.errorf(n.Line, "%s: routes: want a mapping of destinations to targets such as %s, got %s", d.f.what, example, describe(n))
+		return nil
 	}
+	var out []routeEntry
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
@@ -253,26 +268,39 @@ func (l *loader) routes(d *decl, rt *model.RouteTable) {
 			}
 			continue
 		}
-		where := fmt.Sprintf("route %s in %s", dest, d.name)
+		e := routeEntry{where: where(dest), key: k, val: v}
 		if first, dup := seen[dest]; dup {
-			l.errorf(k.Line, "%s: written twice (first at line %d)", where, first)
+			l.errorf(k.Line, "%s: written twice (first at line %d)", e.where, first)
 			continue
 		}
 		seen[dest] = k.Line
-		r := model.Route{Origin: model.OriginCreateRoute, State: model.RouteActive, Src: l.src(k.Line)}
 		if p, err := parseCIDR(dest); err == "" {
-			r.Destination = p
+			e.dest = p
 		} else if pl, ok := l.prefixListRef(dest); ok {
-			r.DestinationPrefixList = pl
+			e.pl = pl
 		} else {
 			if strings.ContainsAny(dest, "./:") {
 				err = fmt.Sprintf("bad CIDR %q: %s", dest, err)
 			} else {
 				err = fmt.Sprintf("%q is neither a CIDR nor a prefix list%s", dest, suggest(dest, l.prefixLists.names()))
 			}
-			l.errorf(k.Line, "%s: %s", where, err)
+			l.errorf(k.Line, "%s: %s", e.where, err)
 			continue
 		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// routes reads a subnet route table's routes (routeEntries). TARGET is a target as target()
+// reads it, optionally prefixed "blackhole:", or a mapping {target: ..., state:
+// active|blackhole}.
+func (l *loader) routes(d *decl, rt *model.RouteTable) {
+	where := func(dest string) string { return fmt.Sprintf("route %s in %s", dest, d.name) }
+	for _, e := range l.routeEntries(d, where, "{0.0.0.0/0: igw}") {
+		k, v, where := e.key, e.val, e.where
+		r := model.Route{Destination: e.dest, DestinationPrefixList: e.pl, Origin: model.OriginCreateRoute,
+			State: model.RouteActive, Src: l.src(k.Line)}
 		tn := v
 		if v != nil && v.Kind == yaml.MappingNode {
 			tf := l.mapping(v, where, routeKeys)
