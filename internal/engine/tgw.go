@@ -145,8 +145,13 @@ func (n *Network) compileTGWs(t *model.Topology, probs *model.Problems) {
 				if s == nil || a.ports[s.m.AvailabilityZone] != nil {
 					continue
 				}
-				port := &tgwPort{subnet: s, comp: comp(KindENI, "tgw-eni/"+string(m.ID)+"/"+s.m.AvailabilityZone, "")}
+				// The interface is named by its attachment and zone, as the console shows it.
+				name := fmt.Sprintf("%s in %s", cmp.Or(m.Name, string(m.ID)), s.m.AvailabilityZone)
+				port := &tgwPort{subnet: s, comp: comp(KindENI, "tgw-eni/"+string(m.ID)+"/"+s.m.AvailabilityZone, name)}
 				if e := tgwENIs[string(m.ID)+"/"+string(sid)]; e != nil {
+					if e.comp.Name == "" {
+						e.comp.Name = name
+					}
 					port.comp = e.comp
 					e.tgw = a
 				}
