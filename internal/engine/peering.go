@@ -97,8 +97,12 @@ func (s *peerSide) receive(e *ev, a arrival, p packet.Packet) {
 		return
 	}
 	if !inPrefixes(s.cidrs, p.Src) && !inPrefixes(s.cidrs, p.Dst) {
+		vpc := string(s.m.VPC)
+		if s.vpc != nil {
+			vpc = s.vpc.comp.String()
+		}
 		why := fmt.Sprintf("neither source %s nor destination %s is in a CIDR block of %s (%s), the VPC the packet would enter: a peering carries only traffic to or from its VPCs (§7.1.6)",
-			p.Src, p.Dst, s.m.VPC, prefixList(s.cidrs))
+			p.Src, p.Dst, vpc, prefixList(s.cidrs))
 		e.hop(Hop{Component: pc.comp, Action: ActDrop, In: p, Out: p, Note: why})
 		if e.block(CodePCXAddressNotInVPC, pc.comp, p, why) {
 			return
