@@ -103,10 +103,10 @@ func (s *peerSide) receive(e *ev, a arrival, p packet.Packet) {
 		}
 		why := fmt.Sprintf("neither source %s nor destination %s is in a CIDR block of %s (%s), the VPC the packet would enter: a peering carries only traffic to or from its VPCs (§7.1.6)",
 			p.Src, p.Dst, vpc, prefixList(s.cidrs))
-		e.hop(Hop{Component: pc.comp, Action: ActDrop, In: p, Out: p, Note: why})
-		if e.block(CodePCXAddressNotInVPC, pc.comp, p, why) {
-			return
-		}
+		// Lifted, the check would leave the packet in a VPC that holds neither address:
+		// nowhere to go, so the drop is final (the peering's, not the VPC's).
+		e.fatal(CodePCXAddressNotInVPC, pc.comp, p, why)
+		return
 	}
 	v := s.vpc
 	if v == nil {
