@@ -57,7 +57,66 @@ func TestAsymmetricAppliance_SameAnswerEverywhere(t *testing.T) {
 					}
 				}
 			}
-			liveAnswers(t, lab, tc.want)
+			liveAnswers(t, lab, tc.want, map[string]string{"x": "10.0.0.10", "y": "10.0.1.10"})
+		})
+	}
+}
+
+// Across VPCs (§7.1, §7.2) every tool gives one answer too: the peering lab reaches one hop and
+// not transitively (PCX-4); the hub-and-spoke lab reaches shared services from a spoke and not
+// the other spoke (its spokes table has no route to it). Live mode agrees.
+func TestAcrossVPCs_SameAnswerEverywhere(t *testing.T) {
+	for _, tc := range []struct {
+		lab  string
+		want map[string]bool
+		ips  map[string]string
+	}{
+		{examples + "/peering/lab.yaml", map[string]bool{"ia>ib": true, "ib>ia": true, "ia>ic": true, "ib>ic": false, "ic>ib": false},
+			map[string]string{"ia": "10.0.1.10", "ib": "10.1.1.10", "ic": "10.2.1.10"}},
+		{examples + "/hub-and-spoke/lab.yaml", map[string]bool{"app1>shared-svc": true, "shared-svc>app2": true, "app1>app2": false},
+			map[string]string{"app1": "10.1.1.10", "app2": "10.2.1.10", "shared-svc": "10.0.1.10"}},
+	} {
+		t.Run(tc.lab, func(t *testing.T) {
+			var intents strings.Builder
+			for pair := range tc.want {
+				from, to, _ := strings.Cut(pair, ">")
+				intents.WriteString("- {from: " + from + ", to: " + to + ", protocol: tcp, port: 22, expect: reachable}\n")
+			}
+			_, checkOut, _ := run("check", "-t", tc.lab, writeTemp(t, "intents.yaml", intents.String()))
+			_, csv, _ := run("matrix", "-t", tc.lab, "--protocol", "tcp", "--port", "22", "-o", "csv")
+			for pair, want := range tc.want {
+				from, to, _ := strings.Cut(pair, ">")
+				answers := map[string]bool{}
+				code, _, _ := run("ping", "-c", "1", "-t", tc.lab, from, to)
+				answers["ping"] = code == 0
+				code, _, _ = run("trace", "-t", tc.lab, "--from", from, "--to", to, "--port", "22")
+				answers["trace"] = code == 0
+				code, _, _ = run("reach", "-t", tc.lab, "--from", from, "--to", to, "--protocol", "tcp", "--port", "22")
+				answers["reach"] = code == 0
+				answers["check"] = checkLine(checkOut, from, to, "PASS")
+				answers["matrix"] = matrixCell(csv, from, to) == "all"
+				for tool, got := range answers {
+					if got != want {
+						t.Errorf("%s -> %s: %s says reachable=%v, want %v", from, to, tool, got, want)
+					}
+				}
+			}
+			name := liveAnswers(t, tc.lab, tc.want, tc.ips)
+			if name == "" || !strings.Contains(tc.lab, "hub-and-spoke") {
+				return
+			}
+			if _, err := exec.LookPath("traceroute"); err != nil {
+				t.Log("live traceroute skipped: traceroute is not installed (.ci/run installs it)")
+				return
+			}
+			// Real traceroute from a spoke to shared services shows the hops the simulation
+			// predicts (the transit gateway is not a TTL hop, §7.2.16).
+			_, sim, _ := run("traceroute", "-n", "-q", "1", "-t", tc.lab, "app1", tc.ips["shared-svc"])
+			code, real, errs := run("exec", "--name", name, "app1", "--", "traceroute", "-n", "-q", "1", "-w", "1", tc.ips["shared-svc"])
+			want, got := hopAddrs(sim), hopAddrs(real)
+			if code != 0 || len(want) == 0 || strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("live traceroute hops %v, simulated %v (exit %d)\n%s%s", got, want, code, real, errs)
+			}
 		})
 	}
 }
@@ -85,23 +144,23 @@ func matrixCell(csv, from, to string) string {
 
 // liveAnswers runs the same pings for real in a lab vpclab up built, when the machine can
 // (root, /dev/net/tun); elsewhere it says why it skipped them.
-func liveAnswers(t *testing.T, lab string, want map[string]bool) {
+// It returns the running lab's name, or "" when it skipped.
+func liveAnswers(t *testing.T, lab string, want map[string]bool, ips map[string]string) string {
 	if os.Geteuid() != 0 {
 		t.Log("live part skipped: live mode needs root")
-		return
+		return ""
 	}
 	if f, err := os.OpenFile("/dev/net/tun", os.O_RDWR, 0); err != nil {
 		t.Logf("live part skipped: %v", err)
-		return
+		return ""
 	} else {
 		f.Close()
 	}
 	if _, err := exec.LookPath("ping"); err != nil {
 		t.Log("live part skipped: ping is not installed (.ci/run installs iputils-ping)")
-		return
+		return ""
 	}
-	name := upForeground(t, lab, "asym"+strconv.Itoa(len(lab)))
-	ips := map[string]string{"x": "10.0.0.10", "y": "10.0.1.10"}
+	name := upForeground(t, lab, "ans"+strconv.Itoa(len(lab)))
 	for pair, w := range want {
 		from, to, _ := strings.Cut(pair, ">")
 		code, out, errs := run("exec", "--name", name, from, "--", "ping", "-c", "2", "-i", "0.2", "-W", "1", ips[to])
@@ -109,6 +168,21 @@ func liveAnswers(t *testing.T, lab string, want map[string]bool) {
 			t.Errorf("live: %s -> %s: ping says reachable=%v, want %v\n%s%s", from, to, got, w, out, errs)
 		}
 	}
+	return name
+}
+
+// hopAddrs are the addresses of traceroute -n's hop lines, in order ("*" for a silent hop).
+func hopAddrs(out string) []string {
+	var hops []string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] != "traceroute" {
+			if _, err := strconv.Atoi(f[0]); err == nil {
+				hops = append(hops, f[1])
+			}
+		}
+	}
+	return hops
 }
 
 // A stopped (or stopping, pending, shutting-down, terminated) instance's interfaces carry no
