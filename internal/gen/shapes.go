@@ -273,17 +273,32 @@ func (w *writer) securityGroup(g *model.SecurityGroup) securityGroupJSON {
 		Tags: tagList("", g.Tags), VpcId: string(g.VPC)}
 }
 
-// permissions prints one permission per rule: AWS merges rules of equal protocol and ports
-// into one permission, and the generated groups have no two such rules.
+// permissions prints a direction's rules as permissions. AWS merges the rules of equal
+// protocol and ports into one permission; here adjacent rules merge, when their peers come in
+// the order a permission lists them (ranges, prefix lists, groups), so that an answer read
+// back gives its rules in the same order.
 func (w *writer) permissions(rules []model.SecurityGroupRule) []permissionJSON {
 	out := []permissionJSON{}
-	for _, r := range rules {
-		p := permissionJSON{IpProtocol: protoName(r.Protocol), IpRanges: []rangeJSON{}, Ipv6Ranges: []struct{}{},
-			PrefixListIds: []prefixListIDJSON{}, UserIdGroupPairs: []groupPairJSON{}}
-		if r.Protocol != model.ProtocolAll {
-			from, to := r.FromPort, r.ToPort
-			p.FromPort, p.ToPort = &from, &to
+	rank := func(r model.SecurityGroupRule) int {
+		switch {
+		case r.CIDR.IsValid():
+			return 0
+		case r.PrefixList != "":
+			return 1
 		}
+		return 2
+	}
+	for i, r := range rules {
+		if prev := i - 1; prev < 0 || !samePorts(rules[prev], r) || rank(r) < rank(rules[prev]) {
+			p := permissionJSON{IpProtocol: protoName(r.Protocol), IpRanges: []rangeJSON{}, Ipv6Ranges: []struct{}{},
+				PrefixListIds: []prefixListIDJSON{}, UserIdGroupPairs: []groupPairJSON{}}
+			if r.Protocol != model.ProtocolAll {
+				from, to := r.FromPort, r.ToPort
+				p.FromPort, p.ToPort = &from, &to
+			}
+			out = append(out, p)
+		}
+		p := &out[len(out)-1]
 		switch {
 		case r.CIDR.IsValid():
 			p.IpRanges = append(p.IpRanges, rangeJSON{CidrIp: r.CIDR.String(), Description: r.Description})
@@ -292,9 +307,13 @@ func (w *writer) permissions(rules []model.SecurityGroupRule) []permissionJSON {
 		case r.Group != "":
 			p.UserIdGroupPairs = append(p.UserIdGroupPairs, groupPairJSON{Description: r.Description, GroupId: string(r.Group), UserId: w.owner})
 		}
-		out = append(out, p)
 	}
 	return out
+}
+
+// samePorts reports whether two rules have the same protocol and ports: one permission.
+func samePorts(a, b model.SecurityGroupRule) bool {
+	return a.Protocol == b.Protocol && (a.Protocol == model.ProtocolAll || a.FromPort == b.FromPort && a.ToPort == b.ToPort)
 }
 
 // protoName is IpProtocol as describe-security-groups prints it.
