@@ -195,11 +195,18 @@ func tgwRouteTableRow() kindRow {
 			id := pick2(b, a).ID
 			return append(lines, setDiff(d.vb.associated(b != nil, id), d.va.associated(a != nil, id), "association ")...)
 		},
+		// A change of the table's own touches every attachment associated with it; a change
+		// of associations only, the attachments that came or went.
 		vpcs: func(d *differ, b, a *model.TGWRouteTable) []model.VPCID {
+			id := pick2(b, a).ID
+			own := b == nil || a == nil || len(tgwTableLines(b, a)) > 0 || len(setDiff(tgwRouteLines(b), tgwRouteLines(a), "")) > 0
+			before, after := d.vb.associated(b != nil, id), d.va.associated(a != nil, id)
 			var out []model.VPCID
 			for _, v := range d.views() {
-				for _, x := range v.tr.assocs[pick2(b, a).ID] {
-					out = append(out, v.attachmentReach(x)...)
+				for _, x := range v.tr.assocs[id] {
+					if own || !slices.Contains(before, string(x.ID)) || !slices.Contains(after, string(x.ID)) {
+						out = append(out, v.attachmentReach(x)...)
+					}
 				}
 			}
 			return out

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/gen"
 	"github.com/vpclab/vpclab/internal/model"
 )
 
@@ -202,5 +203,51 @@ func TestMatchRecreatedTransit(t *testing.T) {
 	}
 	if md := DiffModels(tb, m.After); len(md.Changes) != 0 {
 		t.Errorf("after matching: %v", md.Changes)
+	}
+}
+
+// On a generated hub and spoke estate, a route of the shared table touches the
+// shared-services VPC only (only packets from its attachment are looked up there), a route of
+// the spokes table every spoke; a peering of a generated mesh, its two VPCs.
+func TestDiffGeneratedJoins(t *testing.T) {
+	joined := func(o gen.Options) *model.Topology {
+		topo := gen.Estate(o)
+		model.ApplyDefaults(topo)
+		return topo
+	}
+	hub := gen.Options{VPCs: 4, SubnetsPerVPC: 3, InstancesPerSubnet: 1, Seed: 2, Join: gen.JoinTGW}
+	mesh := gen.Options{VPCs: 4, SubnetsPerVPC: 3, InstancesPerSubnet: 1, Seed: 2, Join: gen.JoinPeeringMesh, MeshSize: 2}
+	for _, c := range []struct {
+		name  string
+		o     gen.Options
+		edit  func(t *model.Topology)
+		kinds []string
+		vpcs  []int
+	}{
+		{"shared table", hub, func(t *model.Topology) { t.TGWRouteTables[1].Routes = t.TGWRouteTables[1].Routes[:3] },
+			[]string{"transit-gateway-route-table"}, []int{0}},
+		{"spokes table", hub, func(t *model.Topology) { t.TGWRouteTables[0].Routes = t.TGWRouteTables[0].Routes[1:] },
+			[]string{"transit-gateway-route-table"}, []int{1, 2, 3}},
+		{"spoke attachment", hub, func(t *model.Topology) { t.TGWAttachments[2].Association = "" },
+			// The table lists what is associated with it.
+			[]string{"transit-gateway-attachment", "transit-gateway-route-table"}, []int{2}},
+		{"mesh peering", mesh, func(t *model.Topology) { t.Peerings[1].Status = "deleted" },
+			[]string{"vpc-peering-connection"}, []int{2, 3}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tb, ta := joined(c.o), joined(c.o)
+			c.edit(ta)
+			md := DiffModels(tb, ta)
+			var kinds, lines []string
+			for _, ch := range md.Changes {
+				kinds, lines = append(kinds, ch.Kind), append(lines, ch.Lines...)
+			}
+			if !slices.Equal(kinds, c.kinds) {
+				t.Fatalf("changes %v, want %v", md.Changes, c.kinds)
+			}
+			if got := touchedVPCs(tb, md); !slices.Equal(got, c.vpcs) {
+				t.Errorf("%q: touches VPCs %v, want %v", lines, got, c.vpcs)
+			}
+		})
 	}
 }
