@@ -97,13 +97,22 @@ func pick2[T any](b, a *T) *T {
 	return b
 }
 
-// fieldLines compares one printed form of an object on both sides.
-func fieldLines[T any](b, a *T, f func(*T) string) []string {
+// presence describes an object one side lacks as a whole, in the printed form f: "+ ..." when
+// added, "- ..." when removed; ok is false when both sides have it.
+func presence[T any](b, a *T, f func(*T) string) (lines []string, ok bool) {
 	switch {
 	case b == nil:
-		return []string{"+ " + f(a)}
+		return []string{"+ " + f(a)}, true
 	case a == nil:
-		return []string{"- " + f(b)}
+		return []string{"- " + f(b)}, true
+	}
+	return nil, false
+}
+
+// fieldLines compares one printed form of an object on both sides.
+func fieldLines[T any](b, a *T, f func(*T) string) []string {
+	if lines, ok := presence(b, a, f); ok {
+		return lines
 	}
 	if fb, fa := f(b), f(a); fb != fa {
 		return []string{"- " + fb, "+ " + fa}
@@ -266,11 +275,8 @@ func (c Change) text() string { return c.String() + ": " + strings.Join(c.Lines,
 // peeringLines say what differs between two peerings: status, and each side's VPC, blocks
 // (§7.1.6 checks the side entered against them), account, region and DNS option.
 func peeringLines(b, a *model.VPCPeering) []string {
-	switch {
-	case b == nil:
-		return []string{"+ " + peeringText(a)}
-	case a == nil:
-		return []string{"- " + peeringText(b)}
+	if lines, ok := presence(b, a, peeringText); ok {
+		return lines
 	}
 	var out []string
 	if b.Status != a.Status {
@@ -301,11 +307,8 @@ func tgwLines(b, a *model.TransitGateway) []string {
 	text := func(g *model.TransitGateway) string {
 		return fmt.Sprintf("ASN %d in %s, state %s", g.ASN, orDash(g.Region), orDash(g.State))
 	}
-	switch {
-	case b == nil:
-		return []string{"+ " + text(a)}
-	case a == nil:
-		return []string{"- " + text(b)}
+	if lines, ok := presence(b, a, text); ok {
+		return lines
 	}
 	out := changed("state", b.State, a.State)
 	out = append(out, changed("account", b.Account, a.Account)...)
@@ -336,11 +339,8 @@ func tgwAttachmentLines(b, a *model.TGWAttachment) []string {
 		}
 		return s
 	}
-	switch {
-	case b == nil:
-		return []string{"+ " + text(a)}
-	case a == nil:
-		return []string{"- " + text(b)}
+	if lines, ok := presence(b, a, text); ok {
+		return lines
 	}
 	out := changed("state", b.State, a.State)
 	out = append(out, changed("transit gateway", string(b.TransitGateway), string(a.TransitGateway))...)
