@@ -462,14 +462,15 @@ tables, tiered security groups that reference one another (web, app, db, ssh), c
 network ACLs and instances. --seed drives every choice and ID: the same options and seed
 give byte-identical files.
 
---join joins the VPCs. tgw: one transit gateway, hub and spoke: VPC 1 is the shared-services
-VPC, associated with the "shared" route table into which every VPC propagates; the others
-are spokes, associated with the "spokes" table, into which the shared-services VPC and (with
---spoke-to-spoke, the default) every spoke propagate. Each VPC attaches in the first subnet
-of each availability zone, and every route table sends the private ranges the VPCs use to
-the gateway. peering-mesh: groups of --mesh-size VPCs, every pair of a group peered, with
-routes to each peer in every route table. Joined, the ssh groups admit ICMP and tcp 22 and the
-custom network ACLs everything from the other VPCs.
+--join joins the VPCs. tgw: one transit gateway, hub and spoke: the first VPC (vpc001) is
+the shared-services VPC, associated with the "shared" route table into which every VPC
+propagates; the others are spokes, associated with the "spokes" table, into which the
+shared-services VPC and (with --spoke-to-spoke, the default) every spoke propagate. Each
+VPC attaches in the first subnet of each availability zone, and every route table sends
+the private ranges the VPCs use to the gateway. peering-mesh: groups of --mesh-size VPCs,
+every pair of a group peered, with routes to each peer in every route table. Joined, the
+ssh groups admit ICMP and tcp 22 and the custom network ACLs everything from the other
+VPCs.
 
 Exit status: 0 on success, 2 on bad input.`,
 		Example: `  vpclab gen --vpcs 1000 --subnets-per-vpc 10 --instances-per-subnet 10 --seed 7 /tmp/estate

@@ -97,8 +97,8 @@ func (b *builder) joinRoutes(i int) []model.Route {
 }
 
 // joinIngress are the rules the ssh group adds in a joined estate, so that traces across
-// VPCs can be delivered: ICMP and tcp 22 from every VPC.
-// They follow the rule for tcp 22 from the VPC, and make one permission with it.
+// VPCs can be delivered: tcp 22 (after the rule for tcp 22 from the VPC, one permission with
+// it) and ICMP from every VPC.
 func (b *builder) joinIngress() []model.SecurityGroupRule {
 	var out []model.SecurityGroupRule
 	for _, s := range b.supernets {
