@@ -310,6 +310,9 @@ func TestGenJoin(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	if code, out, errs := run("validate", "-t", dir); code != ExitOK || strings.Contains(out+errs, "warning") {
+		t.Errorf("validate: exit %d\n%s%s", code, out, errs)
+	}
 	// Spokes isolated: the spokes table holds the shared-services VPC's route only.
 	if n := strings.Count(readFile(t, filepath.Join(dir, "TransitGatewayStaticRoutes.json")), `"DestinationCidrBlock"`); n != 1+3 {
 		t.Errorf("%d routes in the two tables, want 1 + 3", n)

@@ -69,7 +69,8 @@ const (
 // peerings follow the VPCs.
 //
 // IDs have AWS's shape (prefix and 17 hex digits), derived from the seed with model.DeriveID;
-// names are Name tags such as "vpc001-private-2" and "vpc001-web-03".
+// names are Name tags such as "vpc001-private-2" and "vpc001-web-03". Everything is in one
+// account, derived from the first VPC's ID, and in us-east-1.
 //
 // Estate panics when the sizes cannot be addressed (more VPCs than the private ranges hold).
 func Estate(o Options) *model.Topology {
@@ -95,6 +96,7 @@ type builder struct {
 	instPool, eipPool *ipPool
 	width             int            // digits of VPC numbers in names
 	supernets         []netip.Prefix // of a joined estate (join.go)
+	owner             string         // the account of everything, derived from the first VPC's ID
 }
 
 func newBuilder(o Options) *builder {
@@ -220,7 +222,11 @@ func (b *builder) vpc(i int) {
 	key := fmt.Sprint("vpc/", i)
 	cidr := b.blocks[i]
 	v := &vpcParts{name: name, sgs: map[string]model.SecurityGroupID{}}
-	v.vpc = &model.VPC{ID: model.VPCID(b.id("vpc", key)), Name: name, CIDRs: []netip.Prefix{cidr}, Tags: nameTag(name)}
+	v.vpc = &model.VPC{ID: model.VPCID(b.id("vpc", key)), Name: name, CIDRs: []netip.Prefix{cidr}, Region: estateRegion, Tags: nameTag(name)}
+	if i == 0 {
+		b.owner = accountOf(string(v.vpc.ID))
+	}
+	v.vpc.Account = b.owner
 	t.VPCs = append(t.VPCs, v.vpc)
 
 	nPub := max(1, (b.o.SubnetsPerVPC+1)/3)

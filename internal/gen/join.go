@@ -170,7 +170,7 @@ func (b *builder) attachVPC(v *vpcParts, i int, ips map[model.SubnetID]netip.Add
 		table = tableShared
 	}
 	att := &model.TGWAttachment{ID: b.attachmentID(i), TransitGateway: b.tgwID(), Type: model.AttachVPC,
-		ResourceID: string(v.vpc.ID), ResourceOwner: account(t), State: model.StateAvailable,
+		ResourceID: string(v.vpc.ID), ResourceOwner: b.owner, State: model.StateAvailable,
 		Association: b.tgwTableID(table), AssociationState: model.StateAssociated,
 		DNSSupport: true, SGReferencing: true, Name: v.name + "-tgw", Tags: nameTag(v.name + "-tgw")}
 	for _, s := range attachmentSubnets(v) {
@@ -191,7 +191,7 @@ func (b *builder) attachVPC(v *vpcParts, i int, ips map[model.SubnetID]netip.Add
 func (b *builder) transitGateway() {
 	t := b.t
 	name := "hub"
-	t.TransitGateways = append(t.TransitGateways, &model.TransitGateway{ID: b.tgwID(), Account: account(t), Region: estateRegion,
+	t.TransitGateways = append(t.TransitGateways, &model.TransitGateway{ID: b.tgwID(), Account: b.owner, Region: estateRegion,
 		State: model.StateAvailable, ASN: tgwASN, VPNECMP: true, DNSSupport: true, Name: name, Tags: nameTag(name)})
 	table := func(kind string, propagating []int) {
 		rt := &model.TGWRouteTable{ID: b.tgwTableID(kind), TransitGateway: b.tgwID(), State: model.StateAvailable,
@@ -220,7 +220,7 @@ func (b *builder) transitGateway() {
 func (b *builder) peeringMesh() {
 	t := b.t
 	side := func(i int) model.PeeringSide {
-		return model.PeeringSide{VPC: t.VPCs[i].ID, Account: account(t), Region: estateRegion, CIDRs: []netip.Prefix{b.blocks[i]}}
+		return model.PeeringSide{VPC: t.VPCs[i].ID, Account: b.owner, Region: estateRegion, CIDRs: []netip.Prefix{b.blocks[i]}}
 	}
 	for i := range b.o.VPCs {
 		for _, j := range b.meshPeers(i) {

@@ -8,7 +8,12 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
+	"github.com/vpclab/vpclab/internal/tools"
 )
 
 func hub(vpcs int, isolate bool) Options {
@@ -401,5 +406,75 @@ func TestNoJoinUnchanged(t *testing.T) {
 		if d := fmt.Sprintf("%x", sha256.Sum256(data))[:16]; d != want[name] {
 			t.Errorf("%s: digest %s, want %s", name, d, want[name])
 		}
+	}
+}
+
+// Joined estates read back as the topology gen built, with nothing to warn of, and compile.
+func TestJoinRoundTrip(t *testing.T) {
+	for _, o := range []Options{hub(4, false), hub(3, true), {VPCs: 5, SubnetsPerVPC: 3, InstancesPerSubnet: 2, Seed: 8, Join: JoinPeeringMesh, MeshSize: 3}} {
+		t.Run(string(o.Join), func(t *testing.T) {
+			want := Estate(o)
+			got := load(t, writeSnapshot(t, want))
+			model.ApplyDefaults(want)
+			if probs := model.Validate(want); len(probs) > 0 {
+				t.Fatalf("the generated estate itself does not validate: %v", probs)
+			}
+			if d := cmp.Diff(want, got, cmpOpts...); d != "" {
+				t.Errorf("round trip changed the topology (-generated +loaded):\n%s", d)
+			}
+			if _, probs := engine.Compile(got); len(probs) > 0 {
+				t.Errorf("engine.Compile: %v", probs)
+			}
+		})
+	}
+}
+
+// Joined, instances in different VPCs reach one another on tcp 22 and ICMP: through the
+// transit gateway between any two VPCs, spoke to spoke only with spoke-to-spoke; through the
+// peerings within a mesh group only (another group's block takes the default route, out
+// through the NAT gateway and the internet gateway, which drops a private destination).
+func TestJoinTraces(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		o    Options
+		// reach says whether VPC i reaches VPC j.
+		reach func(i, j int) bool
+		// code is why it does not.
+		code string
+	}{
+		{"hub", hub(4, false), func(i, j int) bool { return true }, ""},
+		{"isolated spokes", hub(4, true), func(i, j int) bool { return i == 0 || j == 0 }, engine.CodeTGWRTBNoRoute},
+		{"mesh", Options{VPCs: 4, SubnetsPerVPC: 3, InstancesPerSubnet: 1, Seed: 8, Join: JoinPeeringMesh, MeshSize: 2},
+			func(i, j int) bool { return i/2 == j/2 }, engine.CodeIGWDstRFC1918Egress},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			topo := Estate(c.o)
+			model.ApplyDefaults(topo)
+			n, probs := engine.Compile(topo)
+			if len(probs) > 0 {
+				t.Fatal(probs)
+			}
+			sim := tools.NewSim(n, 1)
+			app := func(i int) tools.Endpoint {
+				e, err := sim.Resolve(vpcInstances(t, topo, topo.VPCs[i].Name)[RoleApp].Name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return e
+			}
+			for i := range topo.VPCs {
+				for j := range topo.VPCs {
+					if i == j {
+						continue
+					}
+					for _, o := range []tools.TraceOptions{{Protocol: packet.ProtoTCP, Port: 22}, {Protocol: packet.ProtoICMP}} {
+						tr := sim.Trace(app(i), app(j), o)
+						if want := c.reach(i, j); tr.Found != want || !want && tr.Forward.Code != c.code {
+							t.Errorf("VPC %d -> VPC %d proto %d: found=%v %s, want %v %s\n%s", i, j, o.Protocol, tr.Found, tr.Forward.Code, want, c.code, text(tr))
+						}
+					}
+				}
+			}
+		})
 	}
 }

@@ -34,7 +34,7 @@ type vpcCIDRJSON struct {
 }
 
 func (w *writer) vpc(v *model.VPC) vpcJSON {
-	out := vpcJSON{DhcpOptionsId: derived("dopt", w.owner), InstanceTenancy: "default", OwnerId: w.owner,
+	out := vpcJSON{DhcpOptionsId: derived("dopt", w.owner), InstanceTenancy: "default", OwnerId: orOwner(v.Account, w.owner),
 		State: "available", Tags: tagList(v.Name, v.Tags), VpcId: string(v.ID), CidrBlockAssociationSet: []vpcCIDRJSON{}}
 	for i, c := range v.CIDRs {
 		if i == 0 {
@@ -418,14 +418,15 @@ type vpnJSON struct {
 	Routes            []struct{ DestinationCidrBlock, Source, State string }
 	State             string
 	Tags              []awsTag
+	TransitGatewayId  string `json:",omitempty"` // a VPN on a transit gateway (§7.2.20)
 	Type              string
 	VpnConnectionId   string
-	VpnGatewayId      string
+	VpnGatewayId      string `json:",omitempty"`
 }
 
 func (w *writer) vpn(c *model.VPNConnection) vpnJSON {
 	out := vpnJSON{CustomerGatewayId: string(c.CustomerGateway), State: c.State, Type: "ipsec.1",
-		VpnConnectionId: string(c.ID), VpnGatewayId: string(c.VPNGateway), Tags: []awsTag{},
+		VpnConnectionId: string(c.ID), VpnGatewayId: string(c.VPNGateway), TransitGatewayId: string(c.TransitGateway), Tags: []awsTag{},
 		Routes: []struct{ DestinationCidrBlock, Source, State string }{}}
 	if out.State == "" {
 		out.State = "available"

@@ -167,7 +167,11 @@ func attachmentState(a *model.TGWAttachment) string {
 }
 
 func (w *writer) tgwAttachment(a *model.TGWAttachment) tgwAttachmentJSON {
-	out := tgwAttachmentJSON{CreationTime: created(string(a.ID)), ResourceId: a.ResourceID, ResourceOwnerId: orOwner(a.ResourceOwner, w.owner),
+	owner := w.owner
+	if a.PeerTransitGateway != "" { // the resource of a peering is the peer transit gateway
+		owner = orOwner(a.PeerAccount, w.tgwOwner(a.PeerTransitGateway))
+	}
+	out := tgwAttachmentJSON{CreationTime: created(string(a.ID)), ResourceId: a.ResourceID, ResourceOwnerId: orOwner(a.ResourceOwner, owner),
 		ResourceType: string(a.Type), State: attachmentState(a), Tags: tagList(a.Name, a.Tags), TransitGatewayAttachmentId: string(a.ID),
 		TransitGatewayId: string(a.TransitGateway), TransitGatewayOwnerId: w.tgwOwner(a.TransitGateway)}
 	if a.Association != "" {

@@ -10,10 +10,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/topology/snapshot"
 )
 
-// The answers of what joins VPCs (and the ones they refer to), decoded with encoding/json on their own (the snapshot
-// loader reads them elsewhere): only the keys the tests check, spelt as AWS does.
+// The answers of what joins VPCs (and the ones they refer to), decoded with encoding/json,
+// apart from the snapshot loader, so that the keys are checked as AWS spells them: only
+// those the tests check.
 type (
 	vpcsFile struct {
 		Vpcs []struct{ VpcId, CidrBlock string }
@@ -134,13 +136,14 @@ func TestWriteTransitExtras(t *testing.T) {
 			ResourceID: "tgw-0000000000000000b", PeerTransitGateway: "tgw-0000000000000000b", Association: "tgw-rtb-0000000000000000a"},
 		{ID: "tgw-attach-0000000000000000p", TransitGateway: "tgw-0000000000000000b", Type: model.AttachPeering,
 			ResourceID: "tgw-0000000000000000a", PeerTransitGateway: "tgw-0000000000000000a"},
-		{ID: "tgw-attach-0000000000000000v", TransitGateway: "tgw-0000000000000000a", Type: model.AttachVPN, ResourceID: "vpn-0123456789abcdef0"}}
+		{ID: "tgw-attach-0000000000000000v", TransitGateway: "tgw-0000000000000000a", Type: model.AttachVPN, ResourceID: "vpn-0123456789abcdef0"},
+		{ID: "tgw-attach-0000000000000000w", TransitGateway: "tgw-0000000000000000a", Type: model.AttachVPN, ResourceID: "vpn-0123456789abcdef1"}}
 	topo.TGWRouteTables = []*model.TGWRouteTable{{ID: "tgw-rtb-0000000000000000a", TransitGateway: "tgw-0000000000000000a",
 		Propagations: []model.TGWAttachmentID{"tgw-attach-0000000000000000a"},
 		Routes: []model.TGWRoute{
 			{Destination: pfx("10.200.0.0/16"), Attachments: []model.TGWAttachmentID{"tgw-attach-0000000000000000p"}},
 			{Destination: pfx("10.201.0.0/16")},
-			{Destination: pfx("192.168.0.0/16"), Attachments: []model.TGWAttachmentID{"tgw-attach-0000000000000000v", "tgw-attach-0000000000000000v"}}},
+			{Destination: pfx("192.168.0.0/16"), Attachments: []model.TGWAttachmentID{"tgw-attach-0000000000000000v", "tgw-attach-0000000000000000w"}}},
 		PrefixListReferences: []model.TGWPrefixListReference{{PrefixList: "pl-0123456789abcdef0", Attachment: "tgw-attach-0000000000000000p"}}}}
 	got := readDir(t, writeSnapshot(t, topo))
 	want := map[string]string{
@@ -159,7 +162,7 @@ func TestWriteTransitExtras(t *testing.T) {
 			{"DestinationCidrBlock":"10.201.0.0/16","State":"blackhole","Type":"static"},
 			{"DestinationCidrBlock":"192.168.0.0/16","State":"active","TransitGatewayAttachments":[
 				{"ResourceId":"vpn-0123456789abcdef0","ResourceType":"vpn","TransitGatewayAttachmentId":"tgw-attach-0000000000000000v"},
-				{"ResourceId":"vpn-0123456789abcdef0","ResourceType":"vpn","TransitGatewayAttachmentId":"tgw-attach-0000000000000000v"}],"Type":"static"}],
+				{"ResourceId":"vpn-0123456789abcdef1","ResourceType":"vpn","TransitGatewayAttachmentId":"tgw-attach-0000000000000000w"}],"Type":"static"}],
 			"TransitGatewayRouteTableId":"tgw-rtb-0000000000000000a"}]}`,
 		"TransitGatewayPrefixListReferences.json": `{"TransitGatewayPrefixListReferences":[{"Blackhole":false,"PrefixListId":"pl-0123456789abcdef0",
 			"PrefixListOwnerId":"*","State":"available","TransitGatewayAttachment":{"ResourceId":"tgw-0000000000000000b","ResourceType":"peering",
@@ -193,7 +196,8 @@ func TestWriteTransitExtras(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"tgw-attach-0000000000000000a on tgw-0000000000000000a in tgw-rtb-0000000000000000a",
 		"tgw-attach-0000000000000000p on tgw-0000000000000000a in tgw-rtb-0000000000000000a",
-		"tgw-attach-0000000000000000p on tgw-0000000000000000b", "tgw-attach-0000000000000000v on tgw-0000000000000000a"}, assoc); d != "" {
+		"tgw-attach-0000000000000000p on tgw-0000000000000000b", "tgw-attach-0000000000000000v on tgw-0000000000000000a",
+		"tgw-attach-0000000000000000w on tgw-0000000000000000a"}, assoc); d != "" {
 		t.Errorf("attachments (-want +got):\n%s", d)
 	}
 	var vatts tgwVPCAttachmentsFile
@@ -202,5 +206,36 @@ func TestWriteTransitExtras(t *testing.T) {
 	}
 	if len(vatts.TransitGatewayVpcAttachments) != 1 || vatts.TransitGatewayVpcAttachments[0].Options["DnsSupport"] != "disable" {
 		t.Errorf("VPC attachments %+v", vatts.TransitGatewayVpcAttachments)
+	}
+
+	// Read back, what the topology left out has the values the answers gave it: the
+	// account and region of the VPCs, AWS's defaults, a peering end's peer.
+	loaded, probs := snapshot.Load(writeSnapshot(t, topo))
+	if probs.HasErrors() {
+		t.Fatal(probs)
+	}
+	owner, west := a.Account, "111122223333"
+	topo.Peerings[0].Requester.Account, topo.Peerings[0].Requester.Region = owner, "us-east-1"
+	for _, g := range topo.TransitGateways {
+		g.State, g.ASN, g.Tags = "available", 64512, nameTag(g.Name)
+	}
+	topo.TransitGateways[0].Account = owner
+	for _, x := range topo.TGWAttachments {
+		x.State, x.ResourceOwner = "available", owner
+		if x.Association != "" {
+			x.AssociationState = "associated"
+		}
+	}
+	p1, p2 := topo.TGWAttachments[1], topo.TGWAttachments[2]
+	p1.ResourceOwner, p1.PeerAccount, p1.PeerRegion = west, west, "eu-west-1"
+	p2.PeerAccount, p2.PeerRegion = owner, "us-east-1"
+	rt := topo.TGWRouteTables[0]
+	rt.State = "available"
+	for i := range rt.Routes {
+		rt.Routes[i].Type, rt.Routes[i].State = "static", "active"
+	}
+	rt.Routes[1].State = "blackhole"
+	if d := cmp.Diff(topo, loaded, cmpOpts...); d != "" {
+		t.Errorf("read back (-written +read):\n%s", d)
 	}
 }

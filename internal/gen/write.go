@@ -216,14 +216,19 @@ func newWriter(t *model.Topology) *writer {
 	return w
 }
 
-// account is the owner account the answers print, derived from the first VPC's ID.
+// account is the owner account the answers print for what the topology places in no
+// account: its first VPC's, else one derived from that VPC's ID (what gen gives every VPC).
 func account(t *model.Topology) string {
-	seed := "vpclab"
-	if len(t.VPCs) > 0 {
-		seed = string(t.VPCs[0].ID)
+	switch {
+	case len(t.VPCs) == 0:
+		return accountOf("vpclab")
+	case t.VPCs[0].Account != "":
+		return t.VPCs[0].Account
 	}
-	return fmt.Sprintf("%012d", hash(seed)%1e12)
+	return accountOf(string(t.VPCs[0].ID))
 }
+
+func accountOf(seed string) string { return fmt.Sprintf("%012d", hash(seed)%1e12) }
 
 func (w *writer) indexTransit(t *model.Topology) {
 	x := &w.transitIndex
