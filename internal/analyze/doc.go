@@ -43,8 +43,9 @@
 // resource kind), and evaluates only the flows from and to the interfaces a change can touch;
 // a changed security group rule narrows that to the rule's own protocol and ports (§4.1.3:
 // a header's verdict depends only on the rules that match it). Changes on shared paths (NAT
-// gateways, appliances, their subnets, gateways) touch their whole VPC; VPN and prefix-list
-// changes touch everything. Sources and destinations are grouped by subnet: routes inside a
+// gateways, appliances, their subnets, gateways) touch their whole VPC; a peering touches its
+// two VPCs, and a transit gateway, its attachments and route tables the VPCs whose flows
+// they can carry; VPN and prefix-list changes touch everything. Sources and destinations are grouped by subnet: routes inside a
 // VPC are never narrower than a subnet (§1.2.5), so one packet per pair of groups rules out
 // the pairs that arrive in neither topology and end the same way in both. Resources are
 // compared by ID; where IDs differ (a lab against a snapshot of the same network, resources

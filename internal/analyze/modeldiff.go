@@ -74,6 +74,7 @@ type view struct {
 	aclOf      map[model.SubnetID]model.NetworkACLID
 	vpcOf      map[model.SubnetID]model.VPCID
 	subnetsOf  map[string][]string // route table or NACL ID → the subnets it applies to, sorted
+	tr         *transit            // peering, transit and Direct Connect gateways (modeldiff_transit.go)
 }
 
 func newView(t *model.Topology) *view {
@@ -146,6 +147,7 @@ func newView(t *model.Topology) *view {
 	for _, n := range t.NATGateways {
 		v.shared[n.Subnet] = true
 	}
+	v.tr = newTransit(t)
 	return v
 }
 

@@ -17,7 +17,8 @@ import (
 //	       security group rule narrows them to its protocol and ports), directly or through
 //	       the subnets and groups it touches (differ.finish)
 //	vpcs   every flow from or to an interface of these VPCs (shared paths: NAT gateways,
-//	       appliances, their subnets, gateways)
+//	       appliances, their subnets, gateways; what joins VPCs: the VPCs whose flows it
+//	       can carry, modeldiff_transit.go)
 //	all    every flow (hybrid and region-wide resources: anything may route through them)
 //	noFlow nothing, and why no flow depends on the kind: the diff does not compare it
 //
@@ -36,7 +37,7 @@ var kindRows = []kindRow{
 		lines: func(_ *differ, b, a *model.VPC) []string {
 			return fieldLines(b, a, func(v *model.VPC) string { return fmt.Sprint(v.CIDRs) })
 		},
-		vpcs: func(b, a *model.VPC) []model.VPCID { return []model.VPCID{pick2(b, a).ID} },
+		vpcs: func(_ *differ, b, a *model.VPC) []model.VPCID { return []model.VPCID{pick2(b, a).ID} },
 	}.row(),
 
 	rowOf[model.Subnet]{
@@ -51,7 +52,7 @@ var kindRows = []kindRow{
 		lines: func(_ *differ, b, a *model.Subnet) []string {
 			return fieldLines(b, a, func(s *model.Subnet) string { return fmt.Sprintf("%s in %s", s.CIDR, s.VPC) })
 		},
-		vpcs: func(b, a *model.Subnet) []model.VPCID { return []model.VPCID{pick2(b, a).VPC} },
+		vpcs: func(_ *differ, b, a *model.Subnet) []model.VPCID { return []model.VPCID{pick2(b, a).VPC} },
 	}.row(),
 
 	// Gateways: an internet gateway's changes touch its VPC; a VGW's anything routed over
@@ -68,7 +69,7 @@ var kindRows = []kindRow{
 		lines: func(_ *differ, b, a *model.InternetGateway) []string {
 			return fieldLines(b, a, func(g *model.InternetGateway) string { return "attached to " + string(g.VPC) })
 		},
-		vpcs: func(b, a *model.InternetGateway) []model.VPCID {
+		vpcs: func(_ *differ, b, a *model.InternetGateway) []model.VPCID {
 			var vs []model.VPCID
 			for _, g := range []*model.InternetGateway{b, a} {
 				if g != nil {
@@ -195,7 +196,7 @@ var kindRows = []kindRow{
 			}
 		},
 		// Ingress routing (§1.3): an edge association, or the routes of a table that has one.
-		vpcs: func(b, a *model.RouteTable) []model.VPCID {
+		vpcs: func(_ *differ, b, a *model.RouteTable) []model.VPCID {
 			routes := len(setDiff(routeLines(b), routeLines(a), "")) > 0
 			if len(setDiff(gatewaysOf(b), gatewaysOf(a), "")) > 0 || routes && len(gatewaysOf(b))+len(gatewaysOf(a)) > 0 {
 				return []model.VPCID{pick2(b, a).VPC}
@@ -246,7 +247,7 @@ var kindRows = []kindRow{
 				return fmt.Sprintf("subnet %s, %s, state %s, addresses %v", n.Subnet, n.Connectivity, n.State, n.Addresses)
 			})
 		},
-		vpcs: func(b, a *model.NATGateway) []model.VPCID { return []model.VPCID{pick2(b, a).VPC} },
+		vpcs: func(_ *differ, b, a *model.NATGateway) []model.VPCID { return []model.VPCID{pick2(b, a).VPC} },
 	}.row(),
 
 	// Hybrid and region-wide resources: anything may route through them.
@@ -282,6 +283,16 @@ var kindRows = []kindRow{
 		},
 		all: true,
 	}.row(),
+
+	// Across VPCs, accounts and regions (modeldiff_transit.go), in the order their keys
+	// refer to one another.
+	peeringRow(),
+	directConnectGatewayRow(),
+	transitGatewayRow(),
+	virtualInterfaceRow(),
+	directConnectAssociationRow(),
+	tgwAttachmentRow(),
+	tgwRouteTableRow(),
 
 	// A network beyond a VGW is known by its name, which is its ID here.
 	rowOf[model.OnPremNetwork]{
@@ -388,7 +399,7 @@ type rowOf[T any] struct {
 
 	// What a change touches: one or more of flows, vpcs and all, or noFlow.
 	flows  func(d *differ, b, a *T)
-	vpcs   func(b, a *T) []model.VPCID
+	vpcs   func(d *differ, b, a *T) []model.VPCID
 	all    bool
 	noFlow string
 }
@@ -438,7 +449,7 @@ func (r rowOf[T]) compare(d *differ) {
 			r.flows(d, b, a)
 		}
 		if r.vpcs != nil {
-			for _, v := range r.vpcs(b, a) {
+			for _, v := range r.vpcs(d, b, a) {
 				d.md.VPCs[v] = true
 			}
 		}

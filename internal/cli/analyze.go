@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -449,8 +450,10 @@ topologies share no resource by ID, Name tag or CIDR).`,
 
 func newGen(g *globals) *cobra.Command {
 	var o gen.Options
+	var join string
+	var spokeToSpoke bool
 	c := &cobra.Command{
-		Use:   "gen --vpcs N --subnets-per-vpc M --instances-per-subnet K [--seed S] OUTDIR",
+		Use:   "gen --vpcs N --subnets-per-vpc M --instances-per-subnet K [--join tgw|peering-mesh] [--seed S] OUTDIR",
 		Short: "Write a synthetic estate as describe-* JSON, for benchmarks and load tests",
 		Long: `Generate a realistic synthetic estate and write it to OUTDIR as the describe-* JSON
 files the AWS CLI prints (vpclab -t OUTDIR reads them back). Each VPC gets public and
@@ -459,9 +462,21 @@ tables, tiered security groups that reference one another (web, app, db, ssh), c
 network ACLs and instances. --seed drives every choice and ID: the same options and seed
 give byte-identical files.
 
+--join joins the VPCs. tgw: one transit gateway, hub and spoke: the first VPC (vpc001) is
+the shared-services VPC, associated with the "shared" route table into which every VPC
+propagates; the others are spokes, associated with the "spokes" table, into which the
+shared-services VPC and (with --spoke-to-spoke, the default) every spoke propagate. Each
+VPC attaches in the first subnet of each availability zone, and every route table sends
+the private ranges the VPCs use to the gateway. peering-mesh: groups of --mesh-size VPCs,
+every pair of a group peered, with routes to each peer in every route table. Joined, the
+ssh groups admit ICMP and tcp 22 and the custom network ACLs everything from the other
+VPCs.
+
 Exit status: 0 on success, 2 on bad input.`,
 		Example: `  vpclab gen --vpcs 1000 --subnets-per-vpc 10 --instances-per-subnet 10 --seed 7 /tmp/estate
-  vpclab matrix -t /tmp/estate --scope subnets -o csv > matrix.csv`,
+  vpclab matrix -t /tmp/estate --scope subnets -o csv > matrix.csv
+  vpclab gen --vpcs 1000 --subnets-per-vpc 10 --instances-per-subnet 10 --join tgw /tmp/hub
+  vpclab gen --vpcs 12 --join peering-mesh --mesh-size 3 /tmp/mesh`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			switch {
@@ -471,7 +486,16 @@ Exit status: 0 on success, 2 on bad input.`,
 				return badInput("--subnets-per-vpc %d: at least 1", o.SubnetsPerVPC)
 			case o.InstancesPerSubnet < 0:
 				return badInput("--instances-per-subnet %d: 0 or more", o.InstancesPerSubnet)
+			case !slices.Contains(gen.Joins, gen.Join(join)):
+				return badInput("--join %q: tgw or peering-mesh", join)
+			case cmd.Flags().Changed("spoke-to-spoke") && join != string(gen.JoinTGW):
+				return badInput("--spoke-to-spoke applies to --join tgw only")
+			case cmd.Flags().Changed("mesh-size") && join != string(gen.JoinPeeringMesh):
+				return badInput("--mesh-size applies to --join peering-mesh only")
+			case o.MeshSize < 2:
+				return badInput("--mesh-size %d: at least 2", o.MeshSize)
 			}
+			o.Join, o.IsolateSpokes = gen.Join(join), !spokeToSpoke
 			defer func() {
 				// gen.Estate panics on sizes the private address ranges cannot hold.
 				if r := recover(); r != nil {
@@ -485,6 +509,13 @@ Exit status: 0 on success, 2 on bad input.`,
 			}
 			fmt.Fprintf(g.stdout, "wrote %d VPC(s), %d subnet(s), %d instance(s), %d security group(s), %d network ACL(s) to %s\n",
 				len(t.VPCs), len(t.Subnets), len(t.Instances), len(t.SecurityGroups), len(t.NetworkACLs), args[0])
+			switch o.Join {
+			case gen.JoinTGW:
+				fmt.Fprintf(g.stdout, "joined by %d transit gateway(s): %d attachment(s), %d route table(s)\n",
+					len(t.TransitGateways), len(t.TGWAttachments), len(t.TGWRouteTables))
+			case gen.JoinPeeringMesh:
+				fmt.Fprintf(g.stdout, "joined by %d VPC peering connection(s), in groups of %d\n", len(t.Peerings), o.MeshSize)
+			}
 			return nil
 		},
 	}
@@ -492,5 +523,8 @@ Exit status: 0 on success, 2 on bad input.`,
 	f.IntVar(&o.VPCs, "vpcs", 1, "VPCs")
 	f.IntVar(&o.SubnetsPerVPC, "subnets-per-vpc", 3, "subnets per VPC (about a third public)")
 	f.IntVar(&o.InstancesPerSubnet, "instances-per-subnet", 2, "instances per subnet")
+	f.StringVar(&join, "join", "", "join the VPCs: tgw (a transit gateway, hub and spoke) or peering-mesh")
+	f.BoolVar(&spokeToSpoke, "spoke-to-spoke", true, "with --join tgw: spokes reach one another, not only the shared-services VPC")
+	f.IntVar(&o.MeshSize, "mesh-size", gen.DefaultMeshSize, "with --join peering-mesh: VPCs per fully peered group")
 	return c
 }

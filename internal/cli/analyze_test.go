@@ -297,6 +297,50 @@ func TestGenCommand(t *testing.T) {
 	}
 }
 
+// gen --join writes the answers of what joins the VPCs, and refuses options of the other join.
+func TestGenJoin(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hub")
+	code, out, errs := run("gen", "--vpcs", "3", "--subnets-per-vpc", "4", "--instances-per-subnet", "1", "--join", "tgw", "--spoke-to-spoke=false", dir)
+	if code != ExitOK || !strings.Contains(out, "joined by 1 transit gateway(s): 3 attachment(s), 2 route table(s)") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, f := range []string{"TransitGateways.json", "TransitGatewayAttachments.json", "TransitGatewayVpcAttachments.json",
+		"TransitGatewayRouteTables.json", "TransitGatewayStaticRoutes.json", "TransitGatewayPropagations.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if code, out, errs := run("validate", "-t", dir); code != ExitOK || strings.Contains(out+errs, "warning") {
+		t.Errorf("validate: exit %d\n%s%s", code, out, errs)
+	}
+	// Spokes isolated: the spokes table holds the shared-services VPC's route only.
+	if n := strings.Count(readFile(t, filepath.Join(dir, "TransitGatewayStaticRoutes.json")), `"DestinationCidrBlock"`); n != 1+3 {
+		t.Errorf("%d routes in the two tables, want 1 + 3", n)
+	}
+	mesh := filepath.Join(t.TempDir(), "mesh")
+	code, out, errs = run("gen", "--vpcs", "6", "--join", "peering-mesh", "--mesh-size", "3", mesh)
+	if code != ExitOK || !strings.Contains(out, "joined by 6 VPC peering connection(s), in groups of 3") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(mesh, "VpcPeeringConnections.json")); err != nil {
+		t.Error(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--join", "ring"}, `--join "ring"`},
+		{[]string{"--spoke-to-spoke=false"}, "--spoke-to-spoke applies to --join tgw only"},
+		{[]string{"--join", "tgw", "--mesh-size", "3"}, "--mesh-size applies to --join peering-mesh only"},
+		{[]string{"--join", "peering-mesh", "--mesh-size", "1"}, "--mesh-size 1: at least 2"},
+	} {
+		args := append(append([]string{"gen"}, c.args...), filepath.Join(t.TempDir(), "x"))
+		if code, _, errs := run(args...); code != ExitBadInput || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d %s", c.args, code, errs)
+		}
+	}
+}
+
 // TestAnalyzeGolden runs the commands of testdata/analyze/*.golden (same format as
 // testdata/golden; go test ./internal/cli -update rewrites them) so their output, not only
 // its verdicts, is reviewed like code.

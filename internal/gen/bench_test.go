@@ -139,6 +139,33 @@ func BenchmarkLoadCompile(b *testing.B) {
 	b.ReportMetric(float64(live>>20), "live-heap-MB")
 }
 
+// BenchmarkWriteHub generates the benchmark estate joined by one transit gateway with two
+// route tables and writes it as describe-* JSON, as `vpclab gen --join tgw` does. MB is the
+// JSON written; peak-heap-MB the largest heap seen.
+func BenchmarkWriteHub(b *testing.B) {
+	dir := b.TempDir()
+	var peak uint64
+	b.ReportAllocs()
+	for range b.N {
+		stop := samplePeakHeap(&peak)
+		t := Estate(Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1, Join: JoinTGW})
+		if err := WriteSnapshot(t, dir); err != nil {
+			b.Fatal(err)
+		}
+		stop()
+	}
+	b.StopTimer()
+	var size int64
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil {
+			size += info.Size()
+		}
+	}
+	b.ReportMetric(float64(size>>20), "MB")
+	b.ReportMetric(float64(peak>>20), "peak-heap-MB")
+}
+
 // reportCPU reports the CPU time per operation since start (see cpuTime).
 func reportCPU(b *testing.B, start time.Duration) {
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")

@@ -18,11 +18,21 @@ import (
 	"github.com/vpclab/vpclab/internal/model"
 )
 
-// Options size an estate. Seed drives every choice (address blocks, instance IPs, public IPs)
-// and every ID. A negative count means zero, except SubnetsPerVPC: every VPC has at least one.
+// Options size an estate and say how its VPCs are joined. Seed drives every choice (address
+// blocks, instance IPs, public IPs) and every ID. A negative count means zero, except
+// SubnetsPerVPC: every VPC has at least one.
 type Options struct {
 	VPCs, SubnetsPerVPC, InstancesPerSubnet int
 	Seed                                    uint64
+	// Join joins the VPCs (join.go); the zero value leaves them apart, and the estate is the
+	// same as before joins existed, byte for byte.
+	Join Join
+	// IsolateSpokes, with JoinTGW, keeps the spokes out of the spokes table: a spoke then
+	// reaches the shared-services VPC only. The zero value joins every VPC to every other.
+	IsolateSpokes bool
+	// MeshSize, with JoinPeeringMesh, is the size of the fully peered groups (0 means
+	// DefaultMeshSize).
+	MeshSize int
 }
 
 // Roles of generated instances: the security group tier they sit in.
@@ -50,14 +60,29 @@ const (
 //     (groups web, ssh; an auto-assigned public IP) in public subnets, app (app, ssh) and db
 //     (db) instances in private ones.
 //
+// Joined (Options.Join), every route table also sends the other VPCs' blocks to the transit
+// gateway (the private ranges the blocks come from, 10.0.0.0/8 and 172.16.0.0/12) or to each
+// peering; the ssh group admits ICMP and tcp 22 from those ranges and the custom network ACLs
+// everything, so that traces across VPCs can be delivered. With JoinTGW each VPC has a
+// transit gateway attachment in the first subnet of each zone, with the gateway's interface
+// at the subnet's highest free address; the transit gateway, its route tables and the
+// peerings follow the VPCs.
+//
 // IDs have AWS's shape (prefix and 17 hex digits), derived from the seed with model.DeriveID;
-// names are Name tags such as "vpc001-private-2" and "vpc001-web-03".
+// names are Name tags such as "vpc001-private-2" and "vpc001-web-03". Everything is in one
+// account, derived from the first VPC's ID, and in us-east-1.
 //
 // Estate panics when the sizes cannot be addressed (more VPCs than the private ranges hold).
 func Estate(o Options) *model.Topology {
 	b := newBuilder(o)
 	for i := range b.o.VPCs {
 		b.vpc(i)
+	}
+	switch b.o.Join {
+	case JoinTGW:
+		b.transitGateway()
+	case JoinPeeringMesh:
+		b.peeringMesh()
 	}
 	return b.t
 }
@@ -69,11 +94,19 @@ type builder struct {
 	vpcBits, subBits  int
 	blocks            []netip.Prefix
 	instPool, eipPool *ipPool
-	width             int // digits of VPC numbers in names
+	width             int            // digits of VPC numbers in names
+	supernets         []netip.Prefix // of a joined estate (join.go)
+	owner             string         // the account of everything, derived from the first VPC's ID
 }
 
 func newBuilder(o Options) *builder {
 	o.VPCs, o.SubnetsPerVPC, o.InstancesPerSubnet = max(o.VPCs, 0), max(o.SubnetsPerVPC, 1), max(o.InstancesPerSubnet, 0)
+	if o.MeshSize <= 0 {
+		o.MeshSize = DefaultMeshSize
+	}
+	if !slices.Contains(Joins, o.Join) {
+		panic(fmt.Sprintf("gen: unknown join %q", o.Join))
+	}
 	b := &builder{o: o, rng: rand.New(rand.NewPCG(o.Seed, 0x7670636c6162)), t: &model.Topology{}}
 	b.vpcBits, b.subBits = layout(o)
 	b.blocks = b.pickBlocks()
@@ -82,6 +115,9 @@ func newBuilder(o Options) *builder {
 	b.instPool = newIPPool(netip.MustParsePrefix("54.144.0.0/12"), b.rng)
 	b.eipPool = newIPPool(netip.MustParsePrefix("3.208.0.0/12"), b.rng)
 	b.width = max(3, len(fmt.Sprint(o.VPCs)))
+	if o.Join != JoinNone {
+		b.supernets = supernets(b.blocks)
+	}
 	return b
 }
 
@@ -89,6 +125,9 @@ func newBuilder(o Options) *builder {
 // block length: /16 if the VPCs fit, else the largest block that does.
 func layout(o Options) (vpcBits, subBits int) {
 	hosts := o.InstancesPerSubnet + 1 + 5 // a NAT gateway, and the five reserved addresses
+	if o.Join == JoinTGW {
+		hosts++ // the transit gateway's interface
+	}
 	subBits = 24
 	for subBits > 16 && 1<<(32-subBits) < hosts {
 		subBits--
@@ -183,7 +222,11 @@ func (b *builder) vpc(i int) {
 	key := fmt.Sprint("vpc/", i)
 	cidr := b.blocks[i]
 	v := &vpcParts{name: name, sgs: map[string]model.SecurityGroupID{}}
-	v.vpc = &model.VPC{ID: model.VPCID(b.id("vpc", key)), Name: name, CIDRs: []netip.Prefix{cidr}, Tags: nameTag(name)}
+	v.vpc = &model.VPC{ID: model.VPCID(b.id("vpc", key)), Name: name, CIDRs: []netip.Prefix{cidr}, Region: estateRegion, Tags: nameTag(name)}
+	if i == 0 {
+		b.owner = accountOf(string(v.vpc.ID))
+	}
+	v.vpc.Account = b.owner
 	t.VPCs = append(t.VPCs, v.vpc)
 
 	nPub := max(1, (b.o.SubnetsPerVPC+1)/3)
@@ -217,15 +260,22 @@ func (b *builder) vpc(i int) {
 		hosts[s.ID] = b.hosts(s.CIDR, n)
 	}
 
+	var tgwIPs map[model.SubnetID]netip.Addr
+	if b.o.Join == JoinTGW {
+		tgwIPs = tgwAddresses(v, hosts)
+	}
 	var nat *model.NATGateway
 	if len(v.private) > 0 {
 		nat = b.natGateway(v, key, hosts[v.public[0].ID][0])
 		hosts[v.public[0].ID] = hosts[v.public[0].ID][1:]
 	}
-	b.routeTables(v, key, igw, nat)
+	b.routeTables(v, key, igw, nat, b.joinRoutes(i))
 	b.securityGroups(v, key)
 	b.networkACLs(v, key, i)
 	b.instances(v, key, hosts)
+	if b.o.Join == JoinTGW {
+		b.attachVPC(v, i, tgwIPs)
+	}
 }
 
 // hosts picks n distinct usable addresses of a subnet at random (§6.4: not the first four,
@@ -269,16 +319,17 @@ func localRoute(c netip.Prefix) model.Route {
 		Origin: model.OriginCreateRouteTable, State: model.RouteActive}
 }
 
-func (b *builder) routeTables(v *vpcParts, key string, igw *model.InternetGateway, nat *model.NATGateway) {
+// routeTables makes the VPC's tables; every one gets the joining routes too.
+func (b *builder) routeTables(v *vpcParts, key string, igw *model.InternetGateway, nat *model.NATGateway, join []model.Route) {
 	t := b.t
 	cidr := v.vpc.CIDRs[0]
 	t.RouteTables = append(t.RouteTables, &model.RouteTable{ID: model.RouteTableID(b.id("rtb", key+"/main")), VPC: v.vpc.ID,
-		Main: true, Routes: []model.Route{localRoute(cidr)}})
+		Main: true, Routes: append([]model.Route{localRoute(cidr)}, join...)})
 	add := func(kind string, subnets []*model.Subnet, tg model.Target) {
 		rt := &model.RouteTable{ID: model.RouteTableID(b.id("rtb", key+"/"+kind)), VPC: v.vpc.ID,
 			Name: v.name + "-" + kind, Tags: nameTag(v.name + "-" + kind),
-			Routes: []model.Route{localRoute(cidr),
-				{Destination: anywhere, Target: tg, Origin: model.OriginCreateRoute, State: model.RouteActive}}}
+			Routes: append([]model.Route{localRoute(cidr),
+				{Destination: anywhere, Target: tg, Origin: model.OriginCreateRoute, State: model.RouteActive}}, join...)}
 		for _, s := range subnets {
 			rt.Subnets = append(rt.Subnets, s.ID)
 		}
@@ -318,7 +369,7 @@ func (b *builder) securityGroups(v *vpcParts, key string) {
 		RoleWeb: {tcpFrom(80, anywhere, ""), tcpFrom(443, anywhere, "")},
 		RoleApp: {tcpFrom(8080, netip.Prefix{}, v.sgs[RoleWeb])},
 		RoleDB:  {tcpFrom(5432, netip.Prefix{}, v.sgs[RoleApp])},
-		"ssh":   {tcpFrom(22, v.vpc.CIDRs[0], "")},
+		"ssh":   append([]model.SecurityGroupRule{tcpFrom(22, v.vpc.CIDRs[0], "")}, b.joinIngress()...),
 	}
 	for _, role := range []string{RoleWeb, RoleApp, RoleDB, "ssh"} {
 		id := v.sgs[role]
@@ -349,6 +400,7 @@ func (b *builder) networkACLs(v *vpcParts, key string, i int) {
 		return out
 	}
 	egressAll := []model.NetworkACLEntry{aclEntry(100, true, model.ProtocolAll, true, anywhere, 0, 65535), finalDeny(true)}
+	join := b.joinACLEntries() // after the VPC's own block
 	customPublic := i%3 == 2
 	def := &model.NetworkACL{ID: model.NetworkACLID(b.id("acl", key+"/default")), VPC: v.vpc.ID, Default: true,
 		Entries: append(slices.Clone(egressAll), aclEntry(100, false, model.ProtocolAll, true, anywhere, 0, 65535), finalDeny(false))}
@@ -359,24 +411,23 @@ func (b *builder) networkACLs(v *vpcParts, key string, i int) {
 	if customPublic {
 		t.NetworkACLs = append(t.NetworkACLs, &model.NetworkACL{ID: model.NetworkACLID(b.id("acl", key+"/public")), VPC: v.vpc.ID,
 			Name: v.name + "-public", Tags: nameTag(v.name + "-public"), Subnets: ids(v.public),
-			Entries: append(slices.Clone(egressAll),
-				aclEntry(100, false, model.ProtocolAll, true, cidr, 0, 65535),
+			Entries: slices.Concat(egressAll, []model.NetworkACLEntry{aclEntry(100, false, model.ProtocolAll, true, cidr, 0, 65535)}, join, []model.NetworkACLEntry{
 				aclEntry(110, false, model.ProtocolTCP, true, anywhere, 80, 80),
 				aclEntry(120, false, model.ProtocolTCP, true, anywhere, 443, 443),
 				aclEntry(130, false, model.ProtocolTCP, false, anywhere, 3389, 3389),
 				aclEntry(140, false, model.ProtocolTCP, true, anywhere, 1024, 65535),
 				aclEntry(150, false, model.ProtocolUDP, true, anywhere, 1024, 65535),
-				finalDeny(false))})
+				finalDeny(false)})})
 	}
 	if len(v.private) > 0 {
 		t.NetworkACLs = append(t.NetworkACLs, &model.NetworkACL{ID: model.NetworkACLID(b.id("acl", key+"/private")), VPC: v.vpc.ID,
 			Name: v.name + "-private", Tags: nameTag(v.name + "-private"), Subnets: ids(v.private),
-			Entries: append(slices.Clone(egressAll),
+			Entries: slices.Concat(egressAll, []model.NetworkACLEntry{
 				aclEntry(90, false, model.ProtocolTCP, false, anywhere, 23, 23),
-				aclEntry(100, false, model.ProtocolAll, true, cidr, 0, 65535),
+				aclEntry(100, false, model.ProtocolAll, true, cidr, 0, 65535)}, join, []model.NetworkACLEntry{
 				aclEntry(110, false, model.ProtocolTCP, true, anywhere, 1024, 65535),
 				aclEntry(120, false, model.ProtocolUDP, true, anywhere, 1024, 65535),
-				finalDeny(false))})
+				finalDeny(false)})})
 	}
 }
 

@@ -34,7 +34,7 @@ type vpcCIDRJSON struct {
 }
 
 func (w *writer) vpc(v *model.VPC) vpcJSON {
-	out := vpcJSON{DhcpOptionsId: derived("dopt", w.owner), InstanceTenancy: "default", OwnerId: w.owner,
+	out := vpcJSON{DhcpOptionsId: derived("dopt", w.owner), InstanceTenancy: "default", OwnerId: orOwner(v.Account, w.owner),
 		State: "available", Tags: tagList(v.Name, v.Tags), VpcId: string(v.ID), CidrBlockAssociationSet: []vpcCIDRJSON{}}
 	for i, c := range v.CIDRs {
 		if i == 0 {
@@ -273,17 +273,32 @@ func (w *writer) securityGroup(g *model.SecurityGroup) securityGroupJSON {
 		Tags: tagList("", g.Tags), VpcId: string(g.VPC)}
 }
 
-// permissions prints one permission per rule: AWS merges rules of equal protocol and ports
-// into one permission, and the generated groups have no two such rules.
+// permissions prints a direction's rules as permissions. AWS merges the rules of equal
+// protocol and ports into one permission; here adjacent rules merge, when their peers come in
+// the order a permission lists them (ranges, prefix lists, groups), so that an answer read
+// back gives its rules in the same order.
 func (w *writer) permissions(rules []model.SecurityGroupRule) []permissionJSON {
 	out := []permissionJSON{}
-	for _, r := range rules {
-		p := permissionJSON{IpProtocol: protoName(r.Protocol), IpRanges: []rangeJSON{}, Ipv6Ranges: []struct{}{},
-			PrefixListIds: []prefixListIDJSON{}, UserIdGroupPairs: []groupPairJSON{}}
-		if r.Protocol != model.ProtocolAll {
-			from, to := r.FromPort, r.ToPort
-			p.FromPort, p.ToPort = &from, &to
+	rank := func(r model.SecurityGroupRule) int {
+		switch {
+		case r.CIDR.IsValid():
+			return 0
+		case r.PrefixList != "":
+			return 1
 		}
+		return 2
+	}
+	for i, r := range rules {
+		if prev := i - 1; prev < 0 || !samePorts(rules[prev], r) || rank(r) < rank(rules[prev]) {
+			p := permissionJSON{IpProtocol: protoName(r.Protocol), IpRanges: []rangeJSON{}, Ipv6Ranges: []struct{}{},
+				PrefixListIds: []prefixListIDJSON{}, UserIdGroupPairs: []groupPairJSON{}}
+			if r.Protocol != model.ProtocolAll {
+				from, to := r.FromPort, r.ToPort
+				p.FromPort, p.ToPort = &from, &to
+			}
+			out = append(out, p)
+		}
+		p := &out[len(out)-1]
 		switch {
 		case r.CIDR.IsValid():
 			p.IpRanges = append(p.IpRanges, rangeJSON{CidrIp: r.CIDR.String(), Description: r.Description})
@@ -292,9 +307,13 @@ func (w *writer) permissions(rules []model.SecurityGroupRule) []permissionJSON {
 		case r.Group != "":
 			p.UserIdGroupPairs = append(p.UserIdGroupPairs, groupPairJSON{Description: r.Description, GroupId: string(r.Group), UserId: w.owner})
 		}
-		out = append(out, p)
 	}
 	return out
+}
+
+// samePorts reports whether two rules have the same protocol and ports: one permission.
+func samePorts(a, b model.SecurityGroupRule) bool {
+	return a.Protocol == b.Protocol && (a.Protocol == model.ProtocolAll || a.FromPort == b.FromPort && a.ToPort == b.ToPort)
 }
 
 // protoName is IpProtocol as describe-security-groups prints it.
@@ -399,14 +418,15 @@ type vpnJSON struct {
 	Routes            []struct{ DestinationCidrBlock, Source, State string }
 	State             string
 	Tags              []awsTag
+	TransitGatewayId  string `json:",omitempty"` // a VPN on a transit gateway (§7.2.20)
 	Type              string
 	VpnConnectionId   string
-	VpnGatewayId      string
+	VpnGatewayId      string `json:",omitempty"`
 }
 
 func (w *writer) vpn(c *model.VPNConnection) vpnJSON {
 	out := vpnJSON{CustomerGatewayId: string(c.CustomerGateway), State: c.State, Type: "ipsec.1",
-		VpnConnectionId: string(c.ID), VpnGatewayId: string(c.VPNGateway), Tags: []awsTag{},
+		VpnConnectionId: string(c.ID), VpnGatewayId: string(c.VPNGateway), TransitGatewayId: string(c.TransitGateway), Tags: []awsTag{},
 		Routes: []struct{ DestinationCidrBlock, Source, State string }{}}
 	if out.State == "" {
 		out.State = "available"

@@ -17,13 +17,19 @@ import (
 // WriteSnapshot writes a topology as describe-* JSON files into dir (created if missing),
 // in the shape `aws ec2 describe-...` prints: Vpcs.json, Subnets.json, RouteTables.json,
 // InternetGateways.json, NatGateways.json, Addresses.json, NetworkInterfaces.json,
-// Reservations.json, SecurityGroups.json and NetworkAcls.json always, VpnGateways.json,
-// VpnConnections.json and PrefixLists.json when the topology has such objects. Keys are in
+// Reservations.json, SecurityGroups.json and NetworkAcls.json always; VpnGateways.json,
+// VpnConnections.json, PrefixLists.json, VpcPeeringConnections.json, TransitGateways.json,
+// TransitGatewayAttachments.json, TransitGatewayVpcAttachments.json,
+// TransitGatewayPeeringAttachments.json, TransitGatewayRouteTables.json and
+// TransitGatewayPrefixListReferences.json when the topology has such objects, with each
+// transit gateway route table's routes and propagations in Batfish's per-table wrappers,
+// TransitGatewayStaticRoutes.json and TransitGatewayPropagations.json (§9.5). Keys are in
 // alphabetical order, indented by four spaces, one answer per file.
 //
 // What describe-* prints but the model does not hold (owner account, association IDs,
 // timestamps, DNS names, AMIs) is made up deterministically from the IDs. On-premises
-// networks and internet hosts have no describe-* answer and are not written.
+// networks, internet hosts and Direct Connect gateways, associations and virtual interfaces
+// are not written.
 func WriteSnapshot(t *model.Topology, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -48,6 +54,15 @@ func WriteSnapshot(t *model.Topology, dir string) error {
 		{"VpnGateways.json", "VpnGateways", len(t.VPNGateways), func(i int) any { return w.vgw(t.VPNGateways[i]) }, false},
 		{"VpnConnections.json", "VpnConnections", len(t.VPNConnections), func(i int) any { return w.vpn(t.VPNConnections[i]) }, false},
 		{"PrefixLists.json", "PrefixLists", len(t.PrefixLists), func(i int) any { return w.prefixList(t.PrefixLists[i]) }, false},
+		{"VpcPeeringConnections.json", "VpcPeeringConnections", len(t.Peerings), func(i int) any { return w.peering(t.Peerings[i]) }, false},
+		{"TransitGateways.json", "TransitGateways", len(t.TransitGateways), func(i int) any { return w.tgw(t.TransitGateways[i]) }, false},
+		{"TransitGatewayAttachments.json", "TransitGatewayAttachments", len(t.TGWAttachments), func(i int) any { return w.tgwAttachment(t.TGWAttachments[i]) }, false},
+		{"TransitGatewayVpcAttachments.json", "TransitGatewayVpcAttachments", len(w.vpcAttachments), func(i int) any { return w.tgwVPCAttachment(w.vpcAttachments[i]) }, false},
+		{"TransitGatewayPeeringAttachments.json", "TransitGatewayPeeringAttachments", len(w.peeringAttachments), func(i int) any { return w.tgwPeeringAttachment(w.peeringAttachments[i]) }, false},
+		{"TransitGatewayRouteTables.json", "TransitGatewayRouteTables", len(t.TGWRouteTables), func(i int) any { return w.tgwRouteTable(t.TGWRouteTables[i]) }, false},
+		{"TransitGatewayStaticRoutes.json", "TransitGatewayStaticRoutes", len(t.TGWRouteTables), func(i int) any { return w.tgwRoutes(t.TGWRouteTables[i]) }, false},
+		{"TransitGatewayPropagations.json", "TransitGatewayPropagations", len(t.TGWRouteTables), func(i int) any { return w.tgwPropagations(t.TGWRouteTables[i]) }, false},
+		{"TransitGatewayPrefixListReferences.json", "TransitGatewayPrefixListReferences", len(w.plRefs), func(i int) any { return w.tgwPrefixListRef(w.plRefs[i]) }, false},
 	}
 	for _, f := range files {
 		if f.n == 0 && !f.always {
@@ -108,6 +123,17 @@ type writer struct {
 	natOfENI     map[model.ENIID]*model.NATGateway
 	instENIs     map[model.InstanceID][]*model.NetworkInterface
 	reservations [][]*model.Instance
+	transitIndex
+}
+
+// transitIndex is what the answers of what joins VPCs need (transit_json.go).
+type transitIndex struct {
+	regions            map[string]string // VPC and transit gateway ID → region
+	tgws               map[model.TransitGatewayID]*model.TransitGateway
+	attachments        map[model.TGWAttachmentID][]*model.TGWAttachment // a peering attachment has two ends
+	vpcAttachments     []*model.TGWAttachment
+	peeringAttachments []*model.TGWAttachment // once per ID
+	plRefs             []tableRef
 }
 
 type eipKey struct {
@@ -119,11 +145,7 @@ func newWriter(t *model.Topology) *writer {
 	w := &writer{t: t, subnets: map[model.SubnetID]*model.Subnet{}, sgNames: map[model.SecurityGroupID]string{},
 		eniUsed: map[model.SubnetID]int{}, eips: map[eipKey]*model.Address{}, natOfENI: map[model.ENIID]*model.NATGateway{},
 		instENIs: map[model.InstanceID][]*model.NetworkInterface{}}
-	seed := "vpclab"
-	if len(t.VPCs) > 0 {
-		seed = string(t.VPCs[0].ID)
-	}
-	w.owner = fmt.Sprintf("%012d", hash(seed)%1e12)
+	w.owner = account(t)
 	for _, s := range t.Subnets {
 		w.subnets[s.ID] = s
 	}
@@ -177,6 +199,9 @@ func newWriter(t *model.Topology) *writer {
 			}
 		}
 	}
+	if len(t.Peerings)+len(t.TransitGateways)+len(t.TGWAttachments)+len(t.TGWRouteTables) > 0 {
+		w.indexTransit(t)
+	}
 	// One reservation per run of instances launched into the same subnet, as one
 	// run-instances call makes.
 	var last model.SubnetID
@@ -189,6 +214,60 @@ func newWriter(t *model.Topology) *writer {
 		last = s
 	}
 	return w
+}
+
+// account is the owner account the answers print for what the topology places in no
+// account: its first VPC's, else one derived from that VPC's ID (what gen gives every VPC).
+func account(t *model.Topology) string {
+	switch {
+	case len(t.VPCs) == 0:
+		return accountOf("vpclab")
+	case t.VPCs[0].Account != "":
+		return t.VPCs[0].Account
+	}
+	return accountOf(string(t.VPCs[0].ID))
+}
+
+func accountOf(seed string) string { return fmt.Sprintf("%012d", hash(seed)%1e12) }
+
+func (w *writer) indexTransit(t *model.Topology) {
+	x := &w.transitIndex
+	x.regions, x.tgws, x.attachments = map[string]string{}, map[model.TransitGatewayID]*model.TransitGateway{}, map[model.TGWAttachmentID][]*model.TGWAttachment{}
+	for _, s := range t.Subnets {
+		if x.regions[string(s.VPC)] == "" && s.AvailabilityZone != "" {
+			x.regions[string(s.VPC)] = region(s.AvailabilityZone)
+		}
+	}
+	for _, v := range t.VPCs {
+		if v.Region != "" {
+			x.regions[string(v.ID)] = v.Region
+		}
+	}
+	for _, a := range t.TGWAttachments {
+		if a.Type == model.AttachVPC && x.regions[string(a.TransitGateway)] == "" {
+			x.regions[string(a.TransitGateway)] = x.regions[a.ResourceID]
+		}
+	}
+	for _, g := range t.TransitGateways {
+		x.tgws[g.ID] = g
+		if g.Region != "" {
+			x.regions[string(g.ID)] = g.Region
+		}
+	}
+	for _, a := range t.TGWAttachments {
+		switch {
+		case a.Type == model.AttachVPC:
+			x.vpcAttachments = append(x.vpcAttachments, a)
+		case (a.Type == model.AttachPeering || a.Type == "tgw-peering") && len(x.attachments[a.ID]) == 0:
+			x.peeringAttachments = append(x.peeringAttachments, a)
+		}
+		x.attachments[a.ID] = append(x.attachments[a.ID], a)
+	}
+	for _, rt := range t.TGWRouteTables {
+		for _, r := range rt.PrefixListReferences {
+			x.plRefs = append(x.plRefs, tableRef{rt, r})
+		}
+	}
 }
 
 func hash(s string) uint64 {
@@ -235,6 +314,10 @@ func (w *writer) zone(s model.SubnetID) string {
 	}
 	return "us-east-1a"
 }
+
+// estateRegion is the region of the generated Availability Zones, and of what the model
+// places nowhere.
+var estateRegion = region(zones[0])
 
 func region(zone string) string { return strings.TrimRight(zone, "abcdefghijklmnopqrstuvwxyz") }
 
