@@ -25,6 +25,7 @@ import (
 var (
 	benchVPCs   = flag.Int("estate.vpcs", 1000, "VPCs of the big benchmark estate (10 subnets x 10 instances each)")
 	matrixVPCs  = flag.Int("matrix.vpcs", 100, "VPCs of the matrix benchmark estate (10 subnets each)")
+	benchJoin   = flag.String("estate.join", "", "join the estates' VPCs: tgw (one transit gateway, two route tables) or peering-mesh")
 	estateOnce  sync.Once
 	estateTopo  *model.Topology
 	estateNet   *engine.Network
@@ -35,7 +36,7 @@ func bigEstate(b *testing.B) (*model.Topology, *engine.Network) {
 	b.Helper()
 	estateOnce.Do(func() {
 		start := time.Now()
-		estateTopo = gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+		estateTopo = gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1, Join: gen.Join(*benchJoin)})
 		model.ApplyDefaults(estateTopo)
 		estateNet, _ = engine.Compile(estateTopo)
 		estateBuild = time.Since(start)
@@ -64,7 +65,7 @@ func BenchmarkReach(b *testing.B) {
 	pairs := [][2]string{
 		{"vpc0500-app-01", "vpc0500-db-01"},  // across private subnets: SG references, NACLs
 		{"vpc0500-web-01", "vpc0500-app-01"}, // public to private
-		{"vpc0500-app-01", "vpc0501-db-01"},  // across VPCs: no route
+		{"vpc0500-app-01", "vpc0501-db-01"},  // across VPCs: no route, or through the transit gateway (-estate.join=tgw)
 	}
 	for _, pr := range pairs {
 		from, to := byName(a, t, pr[0]), byName(a, t, pr[1])
@@ -88,7 +89,7 @@ func heapMB() uint64 {
 // BenchmarkMatrixSubnets: matrix --scope subnets over every protocol and port for the 1,000
 // subnets of a 100 x 10 x 10 estate, probe topology and compile included.
 func BenchmarkMatrixSubnets(b *testing.B) {
-	t := gen.Estate(gen.Options{VPCs: *matrixVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+	t := gen.Estate(gen.Options{VPCs: *matrixVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1, Join: gen.Join(*benchJoin)})
 	model.ApplyDefaults(t)
 	var m *Matrix
 	b.ReportAllocs()
@@ -111,7 +112,7 @@ func BenchmarkMatrixSubnets(b *testing.B) {
 // instance pair and every header compared: the model diff, then only the pairs it can touch.
 func BenchmarkDiff(b *testing.B) {
 	t, n := bigEstate(b)
-	t2 := gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+	t2 := gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1, Join: gen.Join(*benchJoin)})
 	model.ApplyDefaults(t2)
 	vpc := t2.VPCs[len(t2.VPCs)/2]
 	for _, g := range t2.SecurityGroups {
@@ -155,7 +156,7 @@ func BenchmarkPeakMemory(b *testing.B) {
 	for b.Loop() {
 		runtime.GC()
 		stop := samplePeak(&peak)
-		t := gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+		t := gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1, Join: gen.Join(*benchJoin)})
 		model.ApplyDefaults(t)
 		n, _ := engine.Compile(t)
 		a := New(n, 1)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,7 +25,10 @@ import (
 // The issue's targets: one trace on a generated estate of 1,000 VPCs x 10 subnets x 10
 // instances in at most 20 µs, and loading and compiling that estate from JSON in at most 3 s.
 // The estate is built only when a benchmark asks for it, so `go test` stays fast.
-var benchVPCs = flag.Int("estate.vpcs", 1000, "VPCs of the benchmark estate (10 subnets x 10 instances each)")
+var (
+	benchVPCs = flag.Int("estate.vpcs", 1000, "VPCs of the benchmark estate (10 subnets x 10 instances each)")
+	benchJoin = flag.String("estate.join", "", "join the benchmark estate's VPCs: tgw (one transit gateway, two route tables) or peering-mesh")
+)
 
 var bench struct {
 	once    sync.Once
@@ -42,7 +46,7 @@ func benchEstate(b *testing.B) {
 	b.Helper()
 	bench.once.Do(func() {
 		start := time.Now()
-		bench.topo = Estate(Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+		bench.topo = Estate(Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1, Join: Join(*benchJoin)})
 		model.ApplyDefaults(bench.topo)
 		var probs model.Problems
 		if bench.net, probs = engine.Compile(bench.topo); len(probs) > 0 {
@@ -234,7 +238,25 @@ func benchFlows(b *testing.B) []flow {
 	}
 	from := func(h host) engine.Location { return engine.AtENI(h.eni.ID) }
 	var flows []flow
+	if *benchJoin != "" {
+		// Joined: app to app of another VPC over ssh, through the transit gateway (or peering).
+		for range 240 {
+			v1 := t.VPCs[rng.IntN(len(t.VPCs))].ID
+			v2 := t.VPCs[rng.IntN(len(t.VPCs))].ID
+			if *benchJoin == string(JoinPeeringMesh) {
+				v2 = t.VPCs[(slices.IndexFunc(t.VPCs, func(v *model.VPC) bool { return v.ID == v1 })/4*4+1)%len(t.VPCs)].ID
+			}
+			if v1 == v2 {
+				continue
+			}
+			h, d := pick(v1, RoleApp), pick(v2, RoleApp)
+			flows = append(flows, flow{"app->app of another VPC (" + *benchJoin + ")", from(h), syn(h.ip, d.ip, 22, 255)})
+		}
+	}
 	for i := range 240 {
+		if *benchJoin != "" {
+			break // only the flows across VPCs: BenchmarkTrace then measures those
+		}
 		vpc := t.VPCs[rng.IntN(len(t.VPCs))].ID
 		var f flow
 		switch i % 6 {
