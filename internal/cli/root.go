@@ -100,7 +100,8 @@ Exit status: 0 success, 1 no reply or no path, 2 bad input.`,
 		Example: `  vpclab traceroute -t examples/east-west-nat/lab.yaml source 10.0.1.55
   vpclab ping -c 3 -t examples/east-west-nat/lab.yaml source destination --capture destination
   vpclab trace -t examples/east-west-nat/lab.yaml --from source --to destination --protocol icmp
-  vpclab trace -t lab.yaml --from tgw-attach-0abc:192.168.1.5 --to 10.1.2.3
+  vpclab trace -t examples/hub-and-spoke/lab.yaml --from dc:192.168.1.10 --to app1 --port 22
+  vpclab trace -t ./aws_configs --from tgw-attach-0abc:192.168.1.5 --to 10.1.2.3
   vpclab ping -t ./aws_configs pcx-0abc:10.3.0.5 web-1
   vpclab validate -t ./aws_configs`,
 		SilenceUsage:  true,

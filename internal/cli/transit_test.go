@@ -47,7 +47,7 @@ func TestTransitBadInput(t *testing.T) {
 		{[]string{"reach", "-t", transitLab, "--from", "dc-vpn", "--to", "app-b"},
 			[]string{"--from", "dc-vpn (tgw-attach-0vpn) is a transit gateway attachment", "dc-vpn:IP"}},
 		{[]string{"trace", "-t", transitLab, "--from", "dc-vpn:10.2.1.10", "--to", "app-b"},
-			[]string{"10.2.1.10 is in a CIDR block of vpc-0b", "on-premises"}},
+			[]string{"10.2.1.10 is in a CIDR block of spoke-b (vpc-0b)", "on-premises"}},
 		{[]string{"trace", "-t", transitLab, "--from", "igw-0a:10.9.9.9", "--to", "app-a"},
 			[]string{"not an address on the internet"}},
 		{[]string{"trace", "-t", transitLab, "--from", "app-a", "--to", "subnet-0b1:10.2.1.5"},

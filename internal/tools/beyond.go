@@ -216,7 +216,8 @@ func (h *Hosts) checkBeyond(r resource, ip netip.Addr) string {
 		}
 		for _, v := range h.net.Topology.VPCs {
 			if slices.ContainsFunc(v.CIDRs, func(p netip.Prefix) bool { return p.Contains(ip) }) {
-				return fmt.Sprintf("%s is in a CIDR block of %s: a host beyond %s %s is on-premises; give an on-premises address", ip, v.ID, resourceNoun(r.kind), r.label())
+				return fmt.Sprintf("%s is in a CIDR block of %s: a host beyond %s %s is on-premises; give an on-premises address",
+					ip, resource{id: string(v.ID), name: v.Name}.label(), resourceNoun(r.kind), r.label())
 			}
 		}
 	}
