@@ -44,6 +44,7 @@ var allowed = map[string][]string{
 	"internal/topology":          {"internal/model", "internal/topology/lab", "internal/topology/snapshot"},
 	"internal/engine":            {"internal/model", "internal/packet"},
 	"internal/tools":             {"internal/engine", "internal/model", "internal/packet"},
+	"internal/tools/toolstest":   {"internal/model"},
 	"internal/gen":               {"internal/model"},
 	"internal/analyze":           {"internal/engine", "internal/model", "internal/packet", "internal/tools"},
 	"internal/live":              {"internal/engine", "internal/model", "internal/packet", "internal/topology", "internal/tools"},

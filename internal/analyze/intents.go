@@ -383,6 +383,8 @@ func (a *Analyzer) ResolveIntents(file string, intents []Intent) ([][2]tools.End
 				probs.Errorf(at(in, key), "%s: %v", key, err)
 			case k == 0 && !ep.CanSend():
 				probs.Errorf(at(in, key), "from %q is an address nothing sends from", arg)
+			case k == 1 && !ep.CanReceive():
+				probs.Errorf(at(in, key), "to %q is a subnet: packets start there (a spoofed source) but none are addressed to it", arg)
 			}
 			eps[i][k] = ep
 		}
@@ -433,6 +435,32 @@ func (a *Analyzer) componentNames() map[string]bool {
 	}
 	for _, x := range t.Subnets {
 		add(x.Name)
+	}
+	// Across VPCs, by ID and name: their IDs are no VPC's components (compVPC).
+	both := func(id, name string) {
+		add(id)
+		add(name)
+	}
+	for _, x := range t.Peerings {
+		both(string(x.ID), x.Name)
+	}
+	for _, x := range t.TransitGateways {
+		both(string(x.ID), x.Name)
+	}
+	for _, x := range t.TGWAttachments {
+		both(string(x.ID), x.Name)
+	}
+	for _, x := range t.TGWRouteTables {
+		both(string(x.ID), x.Name)
+	}
+	for _, x := range t.VPNConnections {
+		both(string(x.ID), x.Name)
+	}
+	for _, x := range t.DXGateways {
+		both(string(x.ID), x.Name)
+	}
+	for _, x := range t.VirtualInterfaces {
+		both(string(x.ID), x.Name)
 	}
 	return names
 }

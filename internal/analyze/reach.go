@@ -12,6 +12,7 @@ type Reach struct {
 	From, To tools.Endpoint
 	Query    Query
 	Parts    []*Part
+	net      *engine.Network // for the JSON's ARNs
 }
 
 // Part is a set of headers with one outcome. Outcome is its first atom's: the paths and
@@ -52,7 +53,7 @@ func probeAtom(q Query, c Class) atom {
 func (a *Analyzer) Reach(from, to tools.Endpoint, q Query) *Reach {
 	to = a.Target(from, to)
 	atoms, outs := a.reachAtoms(from, to, q, nil)
-	return &Reach{From: from, To: to, Query: q, Parts: group(atoms, outs, func(o *Outcome) string { return o.Key() })}
+	return &Reach{From: from, To: to, Query: q, Parts: group(atoms, outs, func(o *Outcome) string { return o.Key() }), net: a.Net}
 }
 
 // reachAtoms evaluates every atom of the query between two endpoints. first, when not nil, is

@@ -168,7 +168,7 @@ func Explanations(bs []Blocker) []tools.Explanation {
 // Analysis renders a part as a NetworkInsightsAnalysis with its header ranges.
 func (r *Reach) Analysis(p *Part) PartAnalysis {
 	o := p.Outcome
-	tr := tools.TraceResult{From: r.From, To: r.To, Forward: o.Forward, Return: o.Return, Found: p.Reachable}
+	tr := tools.TraceResult{From: r.From, To: r.To, Forward: o.Forward, Return: o.Return, Found: p.Reachable, Net: r.net}
 	pa := PartAnalysis{Analysis: tr.Analysis(), VpclabHeaderSpace: p.Space.HeaderRanges()}
 	pa.NetworkPathFound = p.Reachable
 	pa.Explanations = Explanations(o.Blockers)

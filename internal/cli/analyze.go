@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -105,9 +106,13 @@ with a SYN-ACK, a UDP datagram with a reply, an echo request with an echo reply)
 --output json prints a list of NetworkInsightsAnalysis documents (as trace does), one per
 part, each with VpclabHeaderSpace: the header ranges it covers.
 
+` + endpointsHelp + `
+
 Exit status: 0 when every part is reachable, 1 when any part is blocked, 2 on bad input.`,
 		Example: `  vpclab reach -t examples/east-west-nat/lab-sg-narrowed.yaml --from source --to destination
-  vpclab reach -t ./aws_configs --from web-1 --to db-1 --protocol tcp --port 5432 -o json`,
+  vpclab reach -t ./aws_configs --from web-1 --to db-1 --protocol tcp --port 5432 -o json
+  vpclab reach -t lab.yaml --from tgw-attach-0abc:192.168.1.5 --to web-1 --protocol tcp
+  vpclab reach -t lab.yaml --from pcx-0abc:10.3.0.5 --to db-1 --port 5432`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if from == "" || to == "" {
@@ -124,7 +129,7 @@ Exit status: 0 when every part is reachable, 1 when any part is blocked, 2 on ba
 			if err != nil {
 				return err
 			}
-			src, dst, err := resolvePair(tools.NewSim(n, g.seed), from, to)
+			src, dst, err := g.resolvePair(tools.NewSim(n, g.seed), from, to, flagNames)
 			if err != nil {
 				return err
 			}
@@ -143,28 +148,12 @@ Exit status: 0 when every part is reachable, 1 when any part is blocked, 2 on ba
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&from, "from", "", "where packets start (instance, ENI, private IP, internet[:IP], vgw-...[:IP])")
+	f.StringVar(&from, "from", "", "where packets start (instance, ENI, private IP, internet[:IP], vgw-...[:IP], RESOURCE:IP)")
 	f.StringVar(&to, "to", "", "where they go (as --from, or any IP address)")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
 	f.BoolVarP(&verbose, "verbose", "v", false, "also print each part's hop-by-hop paths")
 	qf.register(c, true)
 	return c
-}
-
-// resolvePair resolves FROM and TO; FROM must be able to send.
-func resolvePair(s *tools.Sim, from, to string) (tools.Endpoint, tools.Endpoint, error) {
-	src, err := s.Resolve(from)
-	if err != nil {
-		return src, src, badInput("--from: %v", err)
-	}
-	if !src.CanSend() {
-		return src, src, badInput("--from %q is an address nothing sends from; name an instance, ENI, 'internet' or a VGW", from)
-	}
-	dst, err := s.Resolve(to)
-	if err != nil {
-		return src, dst, badInput("--to: %v", err)
-	}
-	return src, dst, nil
 }
 
 func writeJSON(g *globals, v any) error {
@@ -276,8 +265,8 @@ func newCheck(g *globals) *cobra.Command {
 parts that break it for failures. An intent:
 
   - name: web reaches the database   # optional
-    from: source                     # an endpoint, as reach takes it
-    to: destination
+    from: source                     # an endpoint, as reach takes it (also RESOURCE:IP,
+    to: destination                  # e.g. tgw-attach-0abc:192.168.1.5; see vpclab --help)
     protocol: tcp                    # tcp, udp, icmp or a number; left out: every protocol
     port: 443                        # or a range, 1024-65535; left out: every port
     source_port: 32768-60999         # optional
@@ -341,10 +330,11 @@ func newDiff(g *globals) *cobra.Command {
 		Short: "The flows whose verdict or path differs between two topologies, and why",
 		Long: `Compare two topologies (YAML labs or describe-* directories, e.g. before and after a
 change): list the resources that differ, then every flow that changed: between which
-instances (or --from and --to, which may also be internet, a VGW or an address), over
-which protocols and ports, reachable or blocked before and after, the first decision that
-differs on each path (the security group, network ACL rule or route, before and after),
-and the changes of the components the flow meets.
+instances (or --from and --to, which may also be internet, a VGW, a host beyond a
+resource as RESOURCE:IP, or an address), over which protocols and ports, reachable or
+blocked before and after, the first decision that differs on each path (the security
+group, network ACL rule or route, before and after), and the changes of the components
+the flow meets.
 
 A flow changes when its verdict, a blocker, the components it is routed through or the
 source the destination sees differ; which rule allows it does not count. Flows that arrive
@@ -411,10 +401,17 @@ topologies share no resource by ID, Name tag or CIDR).`,
 				for i, a := range as {
 					x, err := tools.NewSim(a.Net, g.seed).Resolve(e.name)
 					if err != nil {
-						return badInput("%s, in %s: %v", e.flag, []string{before, after}[i], err)
+						where := []string{before, after}[i]
+						if ee := (*tools.EndpointError)(nil); errors.As(err, &ee) && ee.Kind != "" {
+							return badInput("%s: %s", e.flag, ee.Missing(where))
+						}
+						return badInput("%s, in %s: %v", e.flag, where, err)
 					}
 					if e.flag == "--from" && !x.CanSend() {
 						return badInput("--from %q is an address nothing sends from", e.name)
+					}
+					if e.flag == "--to" && !x.CanReceive() {
+						return badInput("--to %q is a subnet: packets start there (a spoofed source) but none are addressed to it", e.name)
 					}
 					ep[i] = x
 				}

@@ -66,6 +66,14 @@ func TestBadInput(t *testing.T) {
 			[]string{`"sorce"`, "instances: destination, source"}},
 		{"unknown TO", func(*testing.T) []string { return []string{"traceroute", "-t", lab, "source", "nowhere"} },
 			[]string{`"nowhere"`}},
+		{"unknown transit gateway attachment", func(*testing.T) []string {
+			return []string{"trace", "-t", lab, "--from", "tgw-attach-nope:192.168.1.5", "--to", "destination"}
+		}, []string{"--from: no transit gateway attachment tgw-attach-nope in " + lab, "it has no transit gateway attachments"}},
+		{"a subnet without an address", func(*testing.T) []string { return []string{"ping", "-t", lab, "subnet-0abc", "destination"} },
+			[]string{"FROM: no subnet subnet-0abc in " + lab}},
+		{"a VPC address beyond Direct Connect", func(*testing.T) []string {
+			return []string{"trace", "-t", examples + "/hub-and-spoke/lab.yaml", "--from", "dc:10.1.1.5", "--to", "app2"}
+		}, []string{"10.1.1.5 is in a CIDR block of spoke1 (vpc-", "beyond transit gateway attachment dc (tgw-attach-", "on-premises"}},
 		{"bad protocol", func(*testing.T) []string {
 			return []string{"trace", "-t", lab, "--from", "source", "--to", "destination", "--protocol", "tpc"}
 		}, []string{`"tpc"`}},

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -54,20 +55,49 @@ func (g *globals) session(pf *probeFlags) (*session, error) {
 	return s, nil
 }
 
-// endpoints resolves FROM and TO; FROM must be able to send.
-func (s *session) endpoints(from, to string) (tools.Endpoint, tools.Endpoint, error) {
-	src, err := s.sim.Resolve(from)
+// endpoints resolves FROM and TO (named as names says: the arguments or the flags) and
+// addresses TO as FROM reaches it.
+func (s *session) endpoints(from, to string, names [2]string) (tools.Endpoint, tools.Endpoint, error) {
+	src, dst, err := s.g.resolvePair(s.sim, from, to, names)
 	if err != nil {
-		return src, src, badInput("FROM: %v", err)
-	}
-	if !src.CanSend() {
-		return src, src, badInput("FROM %q is an address nothing sends from; name an instance, ENI, 'internet' or a VGW", from)
-	}
-	dst, err := s.sim.Resolve(to)
-	if err != nil {
-		return src, dst, badInput("TO: %v", err)
+		return src, dst, err
 	}
 	return src, s.sim.Target(src, dst), nil
+}
+
+// Names of FROM and TO in messages: positional arguments, or flags.
+var (
+	argNames  = [2]string{"FROM", "TO"}
+	flagNames = [2]string{"--from", "--to"}
+)
+
+// resolvePair resolves FROM and TO: FROM must be able to send, TO to receive.
+func (g *globals) resolvePair(s *tools.Sim, from, to string, names [2]string) (tools.Endpoint, tools.Endpoint, error) {
+	src, err := s.Resolve(from)
+	if err != nil {
+		return src, src, g.endpointError(names[0], err)
+	}
+	if !src.CanSend() {
+		return src, src, badInput("%s %q is an address nothing sends from; name an instance, ENI, 'internet', a VGW or a host beyond a resource (RESOURCE:IP; see 'vpclab --help')", names[0], from)
+	}
+	dst, err := s.Resolve(to)
+	if err != nil {
+		return src, dst, g.endpointError(names[1], err)
+	}
+	if !dst.CanReceive() {
+		return src, dst, badInput("%s %q is a subnet: packets start there (a spoofed source) but none are addressed to it; name the address or the instance", names[1], to)
+	}
+	return src, dst, nil
+}
+
+// endpointError words an endpoint that names nothing: a resource the topology lacks is said
+// to be missing from the topology file.
+func (g *globals) endpointError(name string, err error) error {
+	var ee *tools.EndpointError
+	if errors.As(err, &ee) && ee.Kind != "" {
+		return badInput("%s: %s", name, ee.Missing(g.topology))
+	}
+	return badInput("%s: %v", name, err)
 }
 
 // finish prints captures and explanations and writes pcap files.
@@ -108,12 +138,12 @@ func writePcap(dir string, c *tools.Capture) (string, error) {
 
 // probe runs one probing command: load, resolve FROM and TO, run, print captures and
 // explanations. run reports whether the answer was positive (exit 0) or not (exit 1).
-func (g *globals) probe(pf *probeFlags, from, to string, run func(*tools.Sim, tools.Endpoint, tools.Endpoint) bool) error {
+func (g *globals) probe(pf *probeFlags, names [2]string, from, to string, run func(*tools.Sim, tools.Endpoint, tools.Endpoint) bool) error {
 	s, err := g.session(pf)
 	if err != nil {
 		return err
 	}
-	src, dst, err := s.endpoints(from, to)
+	src, dst, err := s.endpoints(from, to, names)
 	if err != nil {
 		return err
 	}
@@ -140,9 +170,13 @@ iputils ping would: a line per reply with the TTL it arrived with, then the stat
 Replies cross NAT gateways (each takes one off the TTL) but not the VPC router.
 Why each lost packet was dropped is printed on stderr.
 
+` + endpointsHelp + `
+
 Exit status: 0 if any reply came, 1 if none, 2 on bad input.`,
 		Example: `  vpclab ping -t examples/east-west-nat/lab.yaml -c 3 source destination
-  vpclab ping -t lab.yaml source 10.0.2.149          # a NAT gateway answers nothing`,
+  vpclab ping -t lab.yaml source 10.0.2.149          # a NAT gateway answers nothing
+  vpclab ping -t lab.yaml vpn-0abc:192.168.1.5 web-1  # from on-premises, over a VPN
+  vpclab ping -t lab.yaml web-1 corp-dx:172.16.5.5    # to on-premises, over a DX gateway`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Count < 1 {
@@ -156,7 +190,7 @@ Exit status: 0 if any reply came, 1 if none, 2 on bad input.`,
 			}
 			o.Interval = time.Duration(interval * float64(time.Second))
 			o.TTL = ttl
-			return g.probe(pf, args[0], args[1], func(s *tools.Sim, src, dst tools.Endpoint) bool {
+			return g.probe(pf, argNames, args[0], args[1], func(s *tools.Sim, src, dst tools.Endpoint) bool {
 				return s.Ping(g.stdout, src, dst, o).Received > 0
 			})
 		},
@@ -180,9 +214,12 @@ func newTraceroute(g *globals) *cobra.Command {
 traceroute(8) does. The VPC router is not a hop; a NAT gateway is (it answers from its
 private IP), and so is an appliance instance. Silent hops print '*'.
 
+` + endpointsHelp + `
+
 Exit status: 0 if the destination answered, 1 if not, 2 on bad input.`,
 		Example: `  vpclab traceroute -t examples/east-west-nat/lab.yaml source 10.0.1.55
-  vpclab traceroute -t lab.yaml -n -T -p 443 db internet:198.51.100.80`,
+  vpclab traceroute -t lab.yaml -n -T -p 443 db internet:198.51.100.80
+  vpclab traceroute -t lab.yaml -n tgw-attach-0abc:192.168.1.5 web-1`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n := 0
@@ -211,7 +248,7 @@ Exit status: 0 if the destination answered, 1 if not, 2 on bad input.`,
 			if o.Port < 0 || o.Port > 65535 {
 				return badInput("-p %d: not a port (0..65535)", o.Port)
 			}
-			return g.probe(pf, args[0], args[1], func(s *tools.Sim, src, dst tools.Endpoint) bool {
+			return g.probe(pf, argNames, args[0], args[1], func(s *tools.Sim, src, dst tools.Endpoint) bool {
 				return s.Traceroute(g.stdout, src, dst, o).Reached
 			})
 		},

@@ -94,14 +94,15 @@ with AWS's own explanation codes.
 A topology (-t) is either a YAML lab file or a directory of describe-* JSON answers
 (each *.json is recognised by its top-level key: Vpcs, Subnets, RouteTables, ...).
 
-Endpoints (FROM, TO) are an instance ID or Name tag, an ENI ID, a private IP,
-'internet' or 'internet:IP', a VPN gateway 'vgw-...' or 'vgw-...:IP' (a host beyond it),
-a declared host's name, or (as TO) any IP address.
+` + endpointsHelp + `
 
 Exit status: 0 success, 1 no reply or no path, 2 bad input.`,
 		Example: `  vpclab traceroute -t examples/east-west-nat/lab.yaml source 10.0.1.55
   vpclab ping -c 3 -t examples/east-west-nat/lab.yaml source destination --capture destination
   vpclab trace -t examples/east-west-nat/lab.yaml --from source --to destination --protocol icmp
+  vpclab trace -t examples/hub-and-spoke/lab.yaml --from dc:192.168.1.10 --to app1 --port 22
+  vpclab trace -t ./aws_configs --from tgw-attach-0abc:192.168.1.5 --to 10.1.2.3
+  vpclab ping -t ./aws_configs pcx-0abc:10.3.0.5 web-1
   vpclab validate -t ./aws_configs`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -117,13 +118,45 @@ Exit status: 0 success, 1 no reply or no path, 2 bad input.`,
 	return root
 }
 
+// endpointsHelp says how FROM and TO are written; the commands that take them refer to it.
+const endpointsHelp = `Endpoints (FROM, TO) are an instance ID or Name tag, an ENI ID, a private IP,
+'internet' or 'internet:IP', a VPN gateway 'vgw-...' or 'vgw-...:IP' (a host beyond it),
+a declared host's name, or (as TO) any IP address.
+
+As in AWS Reachability Analyzer, an endpoint can also be a host at an address beyond one
+resource, written RESOURCE:IP, RESOURCE being the resource's ID or Name tag:
+
+  tgw-attach-...:IP  beyond a transit gateway attachment: on-premises past a VPN or
+                     Direct Connect gateway attachment, in the VPC of a VPC attachment,
+                     past a peering attachment
+  vpn-...:IP         beyond a Site-to-Site VPN connection (on a VGW or a transit gateway)
+  UUID:IP            on-premises beyond a Direct Connect gateway (its ID is a UUID)
+  pcx-...:IP         on the far side of a VPC peering connection
+  igw-...:IP         on the internet, its packets coming through that internet gateway
+  subnet-...:IP      FROM only: packets appear in the subnet from no interface (a spoofed
+                     source); the subnet's network ACL and route table apply
+
+The address is required and checked: beyond a VPN or Direct Connect it must be on-premises
+(in a declared on-premises network, or outside every VPC); through an internet gateway it
+must be public and not one of the topology's own; over a peering, from a VPC or peering
+attachment and in a subnet any address goes. Answers go back the way the network routes
+them and reach such a host when they leave through the same attachment, VPN, Direct
+Connect gateway or internet gateway toward its address, or are delivered to the interface
+holding it in the subnet, a VPC of the peering or the attachment's VPC. An answer to an
+address no interface holds (a spoofed source) is dropped where it arrives, and one to a
+peer VPC outside the topology at the peering (VPCLAB_NOT_IN_SNAPSHOT).`
+
+// topologyLoad reads a topology; every command loads through it (tests stand in topologies
+// the loaders cannot read yet).
+var topologyLoad = topology.Load
+
 // load reads and compiles the topology. Errors end the command with status 2; warnings are
 // summed up on stderr (vpclab validate lists them).
 func (g *globals) load() (*engine.Network, error) {
 	if g.topology == "" {
 		return nil, badInput("no topology: pass -t PATH (a YAML lab file or a directory of describe-* JSON)")
 	}
-	t, probs := topology.Load(g.topology)
+	t, probs := topologyLoad(g.topology)
 	if probs.HasErrors() {
 		return nil, &exitError{code: ExitBadInput, msg: problemsText("the topology", probs)}
 	}

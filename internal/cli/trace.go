@@ -9,10 +9,7 @@ import (
 
 	"github.com/vpclab/vpclab/internal/packet"
 	"github.com/vpclab/vpclab/internal/tools"
-	"github.com/vpclab/vpclab/internal/topology"
 )
-
-var topologyLoad = topology.Load
 
 // parseProtocol accepts tcp, udp, icmp, all-lowercase or not, or an IP protocol number.
 func parseProtocol(s string) (uint8, error) {
@@ -52,9 +49,15 @@ request (--source-port is its identifier), any other protocol a bare packet. A s
 assumed to listen, so a TCP SYN is answered with a SYN-ACK, a UDP datagram with a UDP reply
 and a packet of another protocol with a packet in kind.
 
+` + endpointsHelp + `
+
 Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
 		Example: `  vpclab trace -t examples/east-west-nat/lab.yaml --from source --to destination
-  vpclab trace -t ./aws_configs --from i-0a128d26e59be60f3 --to internet:8.8.8.8 --output json`,
+  vpclab trace -t ./aws_configs --from i-0a128d26e59be60f3 --to internet:8.8.8.8 --output json
+  vpclab trace -t lab.yaml --from tgw-attach-0abc:192.168.1.5 --to 10.1.2.3 --protocol icmp
+  vpclab trace -t lab.yaml --from dc-vpn:192.168.1.5 --to web-1 --port 443      # by Name tag
+  vpclab trace -t lab.yaml --from web-1 --to igw-0abc:203.0.113.7 --port 443
+  vpclab trace -t lab.yaml --from subnet-0abc:10.9.9.9 --to db-1 --port 5432    # spoofed source`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if from == "" || to == "" {
@@ -83,7 +86,7 @@ Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
 			if p != packet.ProtoTCP && p != packet.ProtoUDP && p != packet.ProtoICMP && cmd.Flags().Changed("source-port") {
 				return badInput("--source-port %d: protocol %s has no ports; leave --source-port out", sport, proto)
 			}
-			return g.probe(pf, from, to, func(s *tools.Sim, src, dst tools.Endpoint) bool {
+			return g.probe(pf, flagNames, from, to, func(s *tools.Sim, src, dst tools.Endpoint) bool {
 				tr := s.Trace(src, dst, tools.TraceOptions{Protocol: p, Port: uint16(port), SourcePort: uint16(sport)})
 				if output == "json" {
 					enc := json.NewEncoder(g.stdout)
@@ -97,7 +100,7 @@ Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&from, "from", "", "where the packet starts (instance, ENI, private IP, internet[:IP], vgw-...[:IP])")
+	f.StringVar(&from, "from", "", "where the packet starts (instance, ENI, private IP, internet[:IP], vgw-...[:IP], RESOURCE:IP)")
 	f.StringVar(&to, "to", "", "where it goes (as --from, or any IP address)")
 	f.StringVar(&proto, "protocol", "tcp", "tcp, udp, icmp or an IP protocol number")
 	f.IntVar(&port, "port", 80, "destination port (TCP, UDP); 0 is port 0")

@@ -26,9 +26,12 @@ type Analysis struct {
 	Explanations              []Explanation   `json:",omitempty"`
 }
 
-// AnalysisComponent names a resource.
+// AnalysisComponent names a resource: its ID, its ARN where the topology says the account and
+// region it lives in (transit gateways, their attachments and route tables, peering
+// connections), and its Name tag.
 type AnalysisComponent struct {
 	Id   string
+	Arn  string `json:",omitempty"`
 	Name string `json:",omitempty"`
 }
 
@@ -64,6 +67,19 @@ type AnalysisRouteTableRoute struct {
 	VpclabOdbNetworkArn         string `json:",omitempty"` // AWS has no member for an ODB network
 }
 
+// TransitGatewayRouteTableRoute is the transit gateway route that decided a lookup, on the
+// route table's hop. RouteOrigin is static or propagated; AttachmentId, ResourceId and
+// ResourceType name the attachment the route leads to (none for a blackhole).
+type TransitGatewayRouteTableRoute struct {
+	DestinationCidr string `json:",omitempty"`
+	State           string `json:",omitempty"`
+	RouteOrigin     string `json:",omitempty"`
+	PrefixListId    string `json:",omitempty"`
+	AttachmentId    string `json:",omitempty"`
+	ResourceId      string `json:",omitempty"`
+	ResourceType    string `json:",omitempty"`
+}
+
 // AnalysisSecurityGroupRule is the rule that allowed a packet.
 type AnalysisSecurityGroupRule struct {
 	Cidr            string `json:",omitempty"`
@@ -95,8 +111,11 @@ type PathComponent struct {
 	RouteTableRoute   *AnalysisRouteTableRoute   `json:",omitempty"`
 	SecurityGroupRule *AnalysisSecurityGroupRule `json:",omitempty"`
 	AclRule           *AnalysisAclRule           `json:",omitempty"`
-	VpclabAction      string                     `json:",omitempty"`
-	VpclabNote        string                     `json:",omitempty"`
+	// TransitGateway is the transit gateway of an attachment's or a route table's hop.
+	TransitGateway                *AnalysisComponent             `json:",omitempty"`
+	TransitGatewayRouteTableRoute *TransitGatewayRouteTableRoute `json:",omitempty"`
+	VpclabAction                  string                         `json:",omitempty"`
+	VpclabNote                    string                         `json:",omitempty"`
 }
 
 // Explanation is why a path was not found.
@@ -117,11 +136,11 @@ func (tr TraceResult) Analysis() Analysis {
 		NetworkInsightsPathId:     model.DeriveID("nip", q),
 		Status:                    "succeeded",
 		NetworkPathFound:          tr.Found,
-		ForwardPathComponents:     pathComponents(tr.Forward),
+		ForwardPathComponents:     pathComponents(tr.Net, tr.Forward),
 	}
 	a.Explanations = explanations(tr.Forward, "forward")
 	if tr.Return != nil {
-		a.ReturnPathComponents = pathComponents(tr.Return)
+		a.ReturnPathComponents = pathComponents(tr.Net, tr.Return)
 		a.Explanations = append(a.Explanations, explanations(tr.Return, "return")...)
 	}
 	return a
@@ -153,12 +172,13 @@ func AWSDirection(d engine.Direction) string {
 	return ""
 }
 
-func pathComponents(r *engine.Result) []PathComponent {
+// pathComponents renders a path's hops; n, when not nil, names ARNs and transit gateways.
+func pathComponents(n *engine.Network, r *engine.Result) []PathComponent {
 	out := make([]PathComponent, 0, len(r.Hops))
 	for i, h := range r.Hops {
 		pc := PathComponent{
 			SequenceNumber: i + 1,
-			Component:      AnalysisComponent{Id: h.Component.ID, Name: h.Component.Name},
+			Component:      componentJSON(n, h.Component),
 			InboundHeader:  header(&h.In),
 			OutboundHeader: header(&h.Out),
 			VpclabAction:   strings.TrimSpace(h.Action.String() + " " + h.Direction.String()),
@@ -166,6 +186,12 @@ func pathComponents(r *engine.Result) []PathComponent {
 		}
 		if h.Route != nil {
 			pc.RouteTableRoute = routeJSON(h.Route)
+		}
+		if r := h.TGWRoute; r != nil {
+			pc.TransitGatewayRouteTableRoute = tgwRouteJSON(r)
+		}
+		if g, ok := transitGatewayOf(n, h.Component); ok {
+			pc.TransitGateway = &g
 		}
 		if r := h.SGRule; r != nil {
 			pc.SecurityGroupRule = &AnalysisSecurityGroupRule{Cidr: r.CIDR, Direction: r.Direction.String(),
@@ -202,6 +228,17 @@ func routeJSON(r *engine.RouteRef) *AnalysisRouteTableRoute {
 	return j
 }
 
+func tgwRouteJSON(r *engine.TGWRouteRef) *TransitGatewayRouteTableRoute {
+	j := &TransitGatewayRouteTableRoute{State: r.State, RouteOrigin: r.RouteType, AttachmentId: string(r.Attachment),
+		ResourceId: r.Resource, ResourceType: string(r.Type)}
+	if r.PrefixList != "" {
+		j.PrefixListId = string(r.PrefixList)
+	} else {
+		j.DestinationCidr = r.Destination
+	}
+	return j
+}
+
 func portRange(proto, from, to int) *PortRange {
 	if proto != model.ProtocolTCP && proto != model.ProtocolUDP {
 		return nil
@@ -230,4 +267,76 @@ func header(p *packet.Packet) *AnalysisPacketHeader {
 		h.DestinationPortRanges = []PortRange{{From: int(p.DstPort), To: int(p.DstPort)}}
 	}
 	return h
+}
+
+// componentJSON names a component, with its ARN when n says where it lives.
+func componentJSON(n *engine.Network, c engine.Component) AnalysisComponent {
+	return AnalysisComponent{Id: c.ID, Arn: arn(n, c), Name: c.Name}
+}
+
+// arn is the ARN of a transit gateway, one of its attachments or route tables (which live
+// in the transit gateway's account and region), or a peering connection (the requester's),
+// "arn:aws:ec2:REGION:ACCOUNT:KIND/ID" with KIND the component's kind; "" for other kinds
+// and when the topology does not say the account and region.
+func arn(n *engine.Network, c engine.Component) string {
+	var account, region string
+	switch c.Kind {
+	case engine.KindTransitGateway, engine.KindTransitGatewayAttachment, engine.KindTransitGatewayRouteTable:
+		if g := transitGateway(n, c); g != nil {
+			account, region = g.Account, g.Region
+		}
+	case engine.KindVPCPeering:
+		for _, p := range n.Topology.Peerings {
+			if string(p.ID) == c.ID {
+				account, region = p.Requester.Account, p.Requester.Region
+			}
+		}
+	}
+	if account == "" || region == "" {
+		return ""
+	}
+	return "arn:aws:ec2:" + region + ":" + account + ":" + c.Kind.String() + "/" + c.ID
+}
+
+// transitGatewayOf is the transit gateway of an attachment's or a route table's hop, as
+// PathComponent.TransitGateway names it.
+func transitGatewayOf(n *engine.Network, c engine.Component) (AnalysisComponent, bool) {
+	if c.Kind != engine.KindTransitGatewayAttachment && c.Kind != engine.KindTransitGatewayRouteTable {
+		return AnalysisComponent{}, false
+	}
+	g := transitGateway(n, c)
+	if g == nil {
+		return AnalysisComponent{}, false
+	}
+	return componentJSON(n, engine.Component{Kind: engine.KindTransitGateway, ID: string(g.ID), Name: g.Name}), true
+}
+
+// transitGateway is the transit gateway a component is or belongs to, or nil (also when n is
+// nil).
+func transitGateway(n *engine.Network, c engine.Component) *model.TransitGateway {
+	if n == nil {
+		return nil
+	}
+	t := n.Topology
+	id := model.TransitGatewayID(c.ID)
+	switch c.Kind {
+	case engine.KindTransitGatewayAttachment:
+		for _, a := range t.TGWAttachments {
+			if string(a.ID) == c.ID {
+				id = a.TransitGateway
+			}
+		}
+	case engine.KindTransitGatewayRouteTable:
+		for _, rt := range t.TGWRouteTables {
+			if string(rt.ID) == c.ID {
+				id = rt.TransitGateway
+			}
+		}
+	}
+	for _, g := range t.TransitGateways {
+		if g.ID == id {
+			return g
+		}
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
+	"github.com/vpclab/vpclab/internal/tools/toolstest"
 )
 
 // awsShapes are the members of the EC2 API shapes our trace JSON mirrors, with their types,
@@ -86,19 +87,25 @@ var awsShapes = map[string]map[string]string{
 	"PortRange": {
 		"From": "integer", "To": "integer",
 	},
+	// From the EC2 API reference (TransitGatewayRouteTableRoute), as the model above has it.
+	"TransitGatewayRouteTableRoute": {
+		"DestinationCidr": "string", "State": "string", "RouteOrigin": "string", "PrefixListId": "string",
+		"AttachmentId": "string", "ResourceId": "string", "ResourceType": "string",
+	},
 }
 
 // goShapes names the AWS shape each of our JSON types mirrors.
 var goShapes = map[reflect.Type]string{
-	reflect.TypeFor[Analysis]():                  "NetworkInsightsAnalysis",
-	reflect.TypeFor[PathComponent]():             "PathComponent",
-	reflect.TypeFor[AnalysisComponent]():         "AnalysisComponent",
-	reflect.TypeFor[AnalysisPacketHeader]():      "AnalysisPacketHeader",
-	reflect.TypeFor[AnalysisRouteTableRoute]():   "AnalysisRouteTableRoute",
-	reflect.TypeFor[AnalysisSecurityGroupRule](): "AnalysisSecurityGroupRule",
-	reflect.TypeFor[AnalysisAclRule]():           "AnalysisAclRule",
-	reflect.TypeFor[Explanation]():               "Explanation",
-	reflect.TypeFor[PortRange]():                 "PortRange",
+	reflect.TypeFor[Analysis]():                      "NetworkInsightsAnalysis",
+	reflect.TypeFor[PathComponent]():                 "PathComponent",
+	reflect.TypeFor[AnalysisComponent]():             "AnalysisComponent",
+	reflect.TypeFor[AnalysisPacketHeader]():          "AnalysisPacketHeader",
+	reflect.TypeFor[AnalysisRouteTableRoute]():       "AnalysisRouteTableRoute",
+	reflect.TypeFor[AnalysisSecurityGroupRule]():     "AnalysisSecurityGroupRule",
+	reflect.TypeFor[AnalysisAclRule]():               "AnalysisAclRule",
+	reflect.TypeFor[Explanation]():                   "Explanation",
+	reflect.TypeFor[PortRange]():                     "PortRange",
+	reflect.TypeFor[TransitGatewayRouteTableRoute](): "TransitGatewayRouteTableRoute",
 }
 
 // vpclabMember reports whether a JSON member is one of vpclab's additions.
@@ -308,5 +315,94 @@ func TestAnalysisJSONOutput(t *testing.T) {
 	exps := doc["Explanations"].([]any)
 	if len(exps) != 2 || exps[0].(map[string]any)["Direction"] != "ingress" {
 		t.Errorf("explanations = %v, want two with Direction ingress (AWS's word for a NACL's inbound)", exps)
+	}
+}
+
+// A path across a transit gateway is written as Reachability Analyzer writes it: the route
+// table's hop carries TransitGatewayRouteTableRoute and its TransitGateway; transit gateway
+// components carry their ARNs (in the transit gateway's account and region).
+func TestAnalysisJSONTransitGateway(t *testing.T) {
+	n, warns := engine.Compile(toolstest.TGWPair())
+	if len(warns) > 0 {
+		t.Fatal(warns)
+	}
+	s := NewSim(n, 1)
+	tr := s.Trace(mustResolve(t, s, toolstest.AppA), mustResolve(t, s, toolstest.AppB), TraceOptions{Protocol: packet.ProtoTCP, Port: 443})
+	if !tr.Found {
+		t.Fatalf("no path across the transit gateway: %s at %s: %s", tr.Forward.Code, tr.Forward.At, tr.Forward.Detail)
+	}
+	data, err := json.Marshal(tr.Analysis())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	checkShape(t, "Analysis", doc, "NetworkInsightsAnalysis")
+
+	var a Analysis
+	if err := json.Unmarshal(data, &a); err != nil {
+		t.Fatal(err)
+	}
+	const arn = "arn:aws:ec2:" + toolstest.Region + ":" + toolstest.Account + ":"
+	hub := &AnalysisComponent{Id: toolstest.TGW, Arn: arn + "transit-gateway/" + toolstest.TGW, Name: "hub"}
+	for _, c := range []struct {
+		path  []PathComponent
+		route TransitGatewayRouteTableRoute
+	}{
+		{a.ForwardPathComponents, TransitGatewayRouteTableRoute{DestinationCidr: "10.2.0.0/16", State: "active", RouteOrigin: "propagated",
+			AttachmentId: toolstest.AttachB, ResourceId: toolstest.VPCB, ResourceType: "vpc"}},
+		{a.ReturnPathComponents, TransitGatewayRouteTableRoute{DestinationCidr: "10.1.0.0/16", State: "active", RouteOrigin: "propagated",
+			AttachmentId: toolstest.AttachA, ResourceId: toolstest.VPCA, ResourceType: "vpc"}},
+	} {
+		var hops []PathComponent
+		for _, pc := range c.path {
+			if pc.TransitGatewayRouteTableRoute != nil {
+				hops = append(hops, pc)
+			}
+		}
+		if len(hops) != 1 {
+			t.Fatalf("%d hops with a TransitGatewayRouteTableRoute, want 1: %+v", len(hops), c.path)
+		}
+		pc := hops[0]
+		want := AnalysisComponent{Id: toolstest.TGWTable, Arn: arn + "transit-gateway-route-table/" + toolstest.TGWTable, Name: "hub-rt"}
+		if pc.Component != want || *pc.TransitGatewayRouteTableRoute != c.route || !reflect.DeepEqual(pc.TransitGateway, hub) {
+			t.Errorf("route table hop:\n got %+v, route %+v, transit gateway %+v\nwant %+v, route %+v, transit gateway %+v",
+				pc.Component, *pc.TransitGatewayRouteTableRoute, pc.TransitGateway, want, c.route, hub)
+		}
+	}
+	// The raw members, as a reader of AWS's JSON finds them.
+	for _, w := range []string{`"TransitGatewayRouteTableRoute":{"DestinationCidr":"10.2.0.0/16","State":"active","RouteOrigin":"propagated","AttachmentId":"tgw-attach-0b","ResourceId":"vpc-0b","ResourceType":"vpc"}`,
+		`"TransitGateway":{"Id":"tgw-01","Arn":"arn:aws:ec2:us-east-1:111111111111:transit-gateway/tgw-01","Name":"hub"}`} {
+		if !strings.Contains(string(data), w) {
+			t.Errorf("JSON lacks %s", w)
+		}
+	}
+}
+
+// Attachments and peering connections carry their ARNs too; a component whose account or
+// region the topology does not say carries none.
+func TestAnalysisJSONTransitARNs(t *testing.T) {
+	n, _ := engine.Compile(toolstest.Transit())
+	const arn = "arn:aws:ec2:" + toolstest.Region + ":" + toolstest.Account + ":"
+	for _, c := range []struct {
+		comp engine.Component
+		want string
+	}{
+		{engine.Component{Kind: engine.KindTransitGatewayAttachment, ID: toolstest.AttachVPN}, arn + "transit-gateway-attachment/" + toolstest.AttachVPN},
+		{engine.Component{Kind: engine.KindVPCPeering, ID: toolstest.Peering}, arn + "vpc-peering-connection/" + toolstest.Peering},
+		{engine.Component{Kind: engine.KindTransitGateway, ID: "tgw-elsewhere"}, ""},
+		{engine.Component{Kind: engine.KindSubnet, ID: toolstest.SubnetA}, ""},
+	} {
+		if got := componentJSON(n, c.comp).Arn; got != c.want {
+			t.Errorf("%s: ARN %q, want %q", c.comp, got, c.want)
+		}
+	}
+	if g, ok := transitGatewayOf(n, engine.Component{Kind: engine.KindTransitGatewayAttachment, ID: toolstest.AttachDX}); !ok || g.Id != toolstest.TGW {
+		t.Errorf("transit gateway of %s: %+v %v", toolstest.AttachDX, g, ok)
+	}
+	if got := componentJSON(nil, engine.Component{Kind: engine.KindTransitGateway, ID: toolstest.TGW}); got.Arn != "" {
+		t.Errorf("without a network: %+v, want no ARN", got)
 	}
 }

@@ -22,6 +22,24 @@ const (
 	EndpointOnPrem
 	// EndpointAddress: any other address; a destination only (a NAT gateway's IP, say).
 	EndpointAddress
+	// The endpoints below are a host at an address beyond (or, for a subnet, inside) one
+	// resource, named "RESOURCE:IP" (beyond.go); Endpoint.Resource is the resource's ID.
+
+	// EndpointTGWAttachment: a host beyond a transit gateway attachment: on-premises past a
+	// VPN or DX gateway attachment, in the VPC of a VPC attachment, past a peering attachment.
+	EndpointTGWAttachment
+	// EndpointVPNConnection: a host beyond a Site-to-Site VPN, on a VGW or a transit gateway.
+	EndpointVPNConnection
+	// EndpointDXGateway: a host on-premises beyond a Direct Connect gateway.
+	EndpointDXGateway
+	// EndpointPeering: a host on the far side of a VPC peering connection.
+	EndpointPeering
+	// EndpointInternetGateway: a host on the internet, whose packets come through one
+	// internet gateway.
+	EndpointInternetGateway
+	// EndpointSubnet: any address, appearing in a subnet from no interface of the topology (a
+	// spoofed source, or a host vpclab does not know). A source only.
+	EndpointSubnet
 )
 
 // DefaultInternetHost is the address "internet" stands for when no host is named.
@@ -38,6 +56,9 @@ type Endpoint struct {
 	// Literal is set when the user named the endpoint by its address: packets go to that
 	// address as written, never to a public IP it maps to (Hosts.Target).
 	Literal bool
+	// Resource is the ID of the attachment, VPN connection, DX gateway, peering connection,
+	// internet gateway or subnet an endpoint of those kinds is beyond (or in).
+	Resource string
 }
 
 // Location is where the endpoint's packets enter the network. It is the one mapping from an
@@ -51,24 +72,64 @@ func (ep Endpoint) Location() engine.Location {
 	case EndpointENI:
 		return engine.AtENI(ep.ENI)
 	}
+	if k, ok := resourceLocations[ep.Kind]; ok {
+		return engine.Location{Kind: k, ID: ep.Resource}
+	}
 	return engine.Location{} // an address sends nothing (CanSend); the engine drops what enters here
+}
+
+// resourceLocations is where packets from an endpoint beyond a resource enter.
+var resourceLocations = map[EndpointKind]engine.LocationKind{
+	EndpointTGWAttachment:   engine.FromTGWAttachment,
+	EndpointVPNConnection:   engine.FromVPNConnection,
+	EndpointDXGateway:       engine.FromDXGateway,
+	EndpointPeering:         engine.FromPeering,
+	EndpointInternetGateway: engine.FromInternetGateway,
+	EndpointSubnet:          engine.FromSubnet,
 }
 
 // CanSend reports whether packets can start at the endpoint.
 func (ep Endpoint) CanSend() bool { return ep.Kind != EndpointAddress }
 
-// EndpointError is a FROM or TO that names nothing in the topology.
+// CanReceive reports whether packets can be addressed to the endpoint: not to a subnet, where
+// only spoofed packets start.
+func (ep Endpoint) CanReceive() bool { return ep.Kind != EndpointSubnet }
+
+// EndpointError is a FROM or TO that names nothing in the topology, or names it wrongly.
 type EndpointError struct {
 	Arg string
 	Why string
+	// Kind and Name are set when Arg names a resource of a kind the topology holds none of by
+	// that ID or name ("transit gateway attachment", "tgw-attach-nope"), and Known lists those
+	// it does hold. Missing words it for a frontend that knows where the topology came from.
+	Kind, Name string
+	Known      []string
 }
 
-func (e *EndpointError) Error() string { return fmt.Sprintf("endpoint %q: %s", e.Arg, e.Why) }
+func (e *EndpointError) Error() string {
+	why := e.Why
+	if e.Kind != "" {
+		why = e.Missing("the topology")
+	}
+	return fmt.Sprintf("endpoint %q: %s", e.Arg, why)
+}
+
+// Missing says that the topology, named by where ("lab.yaml"), has no such resource, and
+// which of its kind it has.
+func (e *EndpointError) Missing(where string) string {
+	s := fmt.Sprintf("no %s %s in %s", e.Kind, e.Name, where)
+	if len(e.Known) == 0 {
+		return s + fmt.Sprintf(" (it has no %ss)", e.Kind)
+	}
+	return s + fmt.Sprintf(" (%ss: %s)", e.Kind, strings.Join(e.Known, ", "))
+}
 
 // Resolve turns a FROM/TO argument into an endpoint. Accepted: an instance ID or Name tag, an
 // ENI ID or Name, a private IP (the ENI holding it), a NAT gateway ID or Name (its private IP,
 // as a destination), "internet" or "internet:IP" or a declared internet host's name, a VGW
-// "vgw-..." or "vgw-...:IP" or a declared on-premises host's name, or any IP address.
+// "vgw-..." or "vgw-...:IP" or a declared on-premises host's name, a host beyond a transit
+// gateway attachment, VPN connection, Direct Connect gateway, peering connection or internet
+// gateway, or in a subnet, as "RESOURCE:IP" (beyond.go), or any IP address.
 func (s *Sim) Resolve(arg string) (Endpoint, error) {
 	t := s.Net.Topology
 	name, ipPart, hasIP := strings.Cut(arg, ":")
@@ -94,7 +155,11 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 			g = t.VPNGateway(model.VPNGatewayID(name))
 		}
 		if g == nil {
-			return Endpoint{}, &EndpointError{Arg: arg, Why: "no such VPN gateway in the topology"}
+			var known []string
+			for _, g := range t.VPNGateways {
+				known = append(known, resource{id: string(g.ID), name: g.Name}.label())
+			}
+			return Endpoint{}, &EndpointError{Arg: arg, Kind: "VPN gateway", Name: name, Known: known}
 		}
 		if !ip.IsValid() {
 			ip = s.firstOnPremHost(g.ID)
@@ -103,8 +168,12 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 			}
 		}
 		return Endpoint{Kind: EndpointOnPrem, VGW: g.ID, IP: ip, Label: ip.String(), TTL: externalTTL}, nil
-	case hasIP:
-		return Endpoint{}, &EndpointError{Arg: arg, Why: "only internet:IP and vgw-...:IP take an address after a colon"}
+	}
+	if hasIP {
+		if kind, found := s.resources(name); kind != 0 || len(found) > 0 {
+			return s.resolveBeyond(arg, name, ip, kind, found)
+		}
+		return Endpoint{}, &EndpointError{Arg: arg, Why: "only internet, a VPN gateway, a transit gateway attachment, a VPN connection, a Direct Connect gateway, a peering connection, an internet gateway or a subnet take an address after a colon"}
 	}
 	if a, err := netip.ParseAddr(arg); err == nil {
 		return s.addressEndpoint(a, arg)
@@ -140,7 +209,9 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 	for _, o := range t.OnPremises {
 		for _, h := range o.Hosts {
 			if h.Name == arg {
-				found = append(found, Endpoint{Kind: EndpointOnPrem, VGW: o.VPNGateway, IP: h.IP, Label: arg, TTL: ttlOr(h.InitialTTL)})
+				ep := s.onPremEndpoint(o, h.IP, arg)
+				ep.TTL = ttlOr(h.InitialTTL)
+				found = append(found, ep)
 			}
 		}
 	}
@@ -148,6 +219,9 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 	case 1:
 		return found[0], nil
 	case 0:
+		if kind, res := s.resources(name); len(res) > 0 || isID(name, kind) {
+			return s.resolveBeyond(arg, name, netip.Addr{}, kind, res) // names one (or an ID of one), without an address
+		}
 		return Endpoint{}, &EndpointError{Arg: arg, Why: "not an instance, network interface, NAT gateway, host or IP address in the topology" + s.suggest()}
 	}
 	return Endpoint{}, &EndpointError{Arg: arg, Why: fmt.Sprintf("%d resources have this name; use an ID", len(found))}
@@ -167,17 +241,13 @@ func (s *Sim) addressEndpoint(a netip.Addr, arg string) (Endpoint, error) {
 		ep.IP, ep.Literal = a, true
 		return ep, nil
 	}
-	for _, o := range s.Net.Topology.OnPremises {
-		for _, c := range o.CIDRs {
-			if c.Contains(a) {
-				return Endpoint{Kind: EndpointOnPrem, VGW: o.VPNGateway, IP: a, Label: arg, TTL: externalTTL}, nil
-			}
-		}
+	if o := s.onPremOf(a); o != nil {
+		return s.onPremEndpoint(o, a, arg), nil
 	}
 	for _, c := range s.Net.Topology.VPNConnections {
 		for _, p := range c.StaticRoutes {
 			if p.Contains(a) {
-				return Endpoint{Kind: EndpointOnPrem, VGW: c.VPNGateway, IP: a, Label: arg, TTL: externalTTL}, nil
+				return s.vpnEndpoint(c, a, arg), nil
 			}
 		}
 	}

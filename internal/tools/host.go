@@ -67,7 +67,9 @@ func (h *Hosts) onPremTTL(a netip.Addr) uint8 {
 }
 
 // Responder is the host a journey ended at: the instance behind the ENI it was delivered to,
-// or the host on the internet or on-premises it left towards.
+// or the host on the internet or on-premises it left towards, beyond the gateway it left
+// through (a VGW, a transit gateway's VPN attachment, a DX gateway), so that its answer comes
+// back the way the journey left.
 func (h *Hosts) Responder(end engine.End) (Endpoint, bool) {
 	switch end.Outcome {
 	case engine.Delivered:
@@ -75,18 +77,24 @@ func (h *Hosts) Responder(end engine.End) (Endpoint, bool) {
 		ep.IP = end.Packet.Dst
 		return ep, true
 	case engine.Exited:
+		dst := end.Packet.Dst
 		if end.Exit.Gateway.Kind == engine.KindVPNGateway {
-			return Endpoint{Kind: EndpointOnPrem, VGW: model.VPNGatewayID(end.Exit.Gateway.ID), IP: end.Packet.Dst,
-				Label: end.Packet.Dst.String(), TTL: h.onPremTTL(end.Packet.Dst)}, true
+			return Endpoint{Kind: EndpointOnPrem, VGW: model.VPNGatewayID(end.Exit.Gateway.ID), IP: dst,
+				Label: dst.String(), TTL: h.onPremTTL(dst)}, true
 		}
-		return h.InternetEndpoint(end.Packet.Dst, end.Packet.Dst.String()), true
+		if ep, ok := h.responderBeyond(end.Exit.Gateway, dst); ok {
+			return ep, true
+		}
+		return h.InternetEndpoint(dst, dst.String()), true
 	}
 	return Endpoint{}, false
 }
 
 // Reaches reports whether a journey ended at an endpoint: delivered to its ENI, or left the
 // network towards its address. An address endpoint is reached by delivery to it, or to the
-// interface its public IP maps to (§3.4).
+// interface its public IP maps to (§3.4). An endpoint beyond a resource is reached at its
+// address: by leaving through the resource (a VPN, a DX gateway, an internet gateway), or by
+// delivery past it (in the subnet, in a VPC of the peering, in the VPC of a VPC attachment).
 func (h *Hosts) Reaches(end engine.End, ep Endpoint) bool {
 	switch end.Outcome {
 	case engine.Delivered:
@@ -97,9 +105,16 @@ func (h *Hosts) Reaches(end engine.End, ep Endpoint) bool {
 			eni, _, mapped := h.net.PublicMapping(ep.IP)
 			return end.Packet.Dst == ep.IP || mapped && eni == end.ENI
 		}
-		return false
+		return end.Packet.Dst == ep.IP && h.deliveredBeyond(end.ENI, ep)
 	case engine.Exited:
-		return ep.Kind != EndpointENI && end.Packet.Dst == ep.IP
+		if ep.Kind == EndpointENI || end.Packet.Dst != ep.IP {
+			return false
+		}
+		if _, isBeyond := resourceLocations[ep.Kind]; !isBeyond {
+			return true
+		}
+		gw, anyExit, ok := h.beyondExit(ep)
+		return ok && (anyExit || end.Exit.Gateway.ID == gw)
 	}
 	return false
 }
@@ -108,7 +123,7 @@ func (h *Hosts) Reaches(end engine.End, ep Endpoint) bool {
 // or ID is reached from the internet at its public IP (§3.4), from anywhere else at its
 // private IP. An endpoint named by its address is taken as written.
 func (h *Hosts) Target(from, to Endpoint) Endpoint {
-	if from.Kind != EndpointInternet || to.Kind != EndpointENI || to.Literal {
+	if from.Kind != EndpointInternet && from.Kind != EndpointInternetGateway || to.Kind != EndpointENI || to.Literal {
 		return to
 	}
 	if eni, _, _, ok := h.net.Interface(to.ENI); ok {

@@ -25,6 +25,9 @@ type TraceResult struct {
 	Forward  *engine.Result
 	Return   *engine.Result // nil when the forward packet found no host to answer
 	Found    bool           // the request arrived and the reply came back
+	// Net is the network the trace ran on: the JSON names components' ARNs and transit
+	// gateways from its topology. Nil writes IDs and names only.
+	Net *engine.Network
 }
 
 // Trace sends one packet from src to dst and, if a host receives it, that host's reply
@@ -43,7 +46,7 @@ func (s *Sim) Trace(src, dst Endpoint, o TraceOptions) TraceResult {
 		p.ICMPType, p.ICMPID, p.ICMPSeq, p.PayloadLen = packet.ICMPEchoRequest, o.SourcePort, 1, 56
 	}
 	x := s.probe(src, p, s.Clock.T, true)
-	tr := TraceResult{From: src, To: dst, Forward: x.Request.Result}
+	tr := TraceResult{From: src, To: dst, Forward: x.Request.Result, Net: s.Net}
 	if x.Reply != nil {
 		tr.Return = x.Reply.Result
 	}
@@ -121,6 +124,8 @@ func decision(h engine.Hop) string {
 	switch {
 	case h.Route != nil:
 		return fmt.Sprintf("route %s -> %s (%s, %s)", h.Route.Destination, h.Route.Target, h.Route.Origin, h.Route.State)
+	case h.TGWRoute != nil:
+		return tgwRouteText(h.TGWRoute)
 	case h.SGRule != nil:
 		r := h.SGRule
 		dir := "from"
@@ -141,6 +146,27 @@ func decision(h engine.Hop) string {
 		return fmt.Sprintf("rule %s %s %s %s", r.Number(), RuleProtocol(r.Protocol, from, to), r.CIDR, action)
 	}
 	return h.Note
+}
+
+// tgwRouteText prints a transit gateway route as a VPC route prints: "route 10.2.0.0/16 ->
+// tgw-attach-0b (propagated, vpc vpc-0b)"; a blackhole leads nowhere, and a prefix-list
+// route names its list.
+func tgwRouteText(r *engine.TGWRouteRef) string {
+	to := string(r.Attachment)
+	if to == "" {
+		to = "blackhole"
+	}
+	var how []string
+	if r.RouteType != "" {
+		how = append(how, r.RouteType)
+	}
+	if r.Type != "" {
+		how = append(how, string(r.Type)+" "+r.Resource)
+	}
+	if r.State != "" && r.State != model.TGWRouteActive {
+		how = append(how, r.State)
+	}
+	return fmt.Sprintf("route %s -> %s (%s)", r.Destination, to, strings.Join(how, ", "))
 }
 
 // RuleProtocol prints a rule's protocol and ports (ICMP: type and code) the way the console
