@@ -20,7 +20,7 @@ func TestReachBeyondTransitGateway(t *testing.T) {
 		{"corp-dx:172.16.5.5", "app-a", true},
 		{"app-a", "to-dx:172.16.9.9", true},
 		{"a-igw:203.0.113.7", "app-a", true},
-		{"pcx-0bc:10.3.0.5", "app-b", false},     // the answer goes to a VPC outside the topology
+		{"pcx-0bc:10.3.0.5", "app-b", true},      // the answer leaves through the peering to the VPC outside the topology
 		{"subnet-0a1:10.1.1.99", "app-b", false}, // no interface holds the spoofed source
 	} {
 		from, to := endpoints(t, n, c.from, c.to)

@@ -129,6 +129,10 @@ func containsPrefix(in []netip.Prefix, p netip.Prefix) bool {
 // reached through the DX gateway (§16.5), unless on-premises advertises a supernet on the
 // same virtual interface: then it hairpins at the Direct Connect location.
 func (g *cDXGW) toOnPrem(e *ev, from *cDXAssoc, p packet.Packet) {
+	if !up(g.m.State) {
+		e.fatal(CodeBadState, g.comp, p, fmt.Sprintf("%s is %s, not available (§16.9)", g.comp, g.m.State))
+		return
+	}
 	other, toOther := g.advertised.Lookup(p.Dst)
 	toOther = toOther && other != from
 	vif, ok := g.learned.Lookup(p.Dst)
@@ -214,6 +218,10 @@ func enterAtDXGateway(n *Network, id string) entry {
 
 func (g *cDXGW) send(e *ev, p packet.Packet) {
 	e.pass(e.onPremComp(p.Src), ActSend, p, "")
+	if !up(g.m.State) {
+		e.fatal(CodeBadState, g.comp, p, fmt.Sprintf("%s is %s, not available (§16.9)", g.comp, g.m.State))
+		return
+	}
 	var vif *cVIF
 	for _, v := range g.vifs {
 		if o, ok := e.n.onPrem.Lookup(p.Src); ok && o.VirtualInterface == v.m.ID {
@@ -225,6 +233,10 @@ func (g *cDXGW) send(e *ev, p packet.Packet) {
 	}
 	if vif != nil {
 		e.pass(vif.comp, ActForward, p, "")
+		if !up(vif.m.State) {
+			e.fatal(CodeBadState, vif.comp, p, fmt.Sprintf("virtual interface %s is %s, not available (§16.9)", vif.m.ID, vif.m.State))
+			return
+		}
 	}
 	g.fromOnPrem(e, vif, p)
 }

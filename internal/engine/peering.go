@@ -110,8 +110,10 @@ func (s *peerSide) receive(e *ev, a arrival, p packet.Packet) {
 	}
 	v := s.vpc
 	if v == nil {
-		e.fatal(CodeNotInSnapshot, pc.comp, p, fmt.Sprintf("%s leads to VPC %s (account %s, region %s), which is not in the topology: vpclab cannot follow the packet further",
-			pc.comp, s.m.VPC, orUnknown(s.m.Account), orUnknown(s.m.Region)))
+		// The peer VPC is another account's, beyond the snapshot: the packet leaves the
+		// modelled network, as it would through a gateway.
+		to := comp(KindVPC, string(s.m.VPC), fmt.Sprintf("account %s, region %s, not in the topology", orUnknown(s.m.Account), orUnknown(s.m.Region)))
+		e.exit(pc.comp, to, p)
 		return
 	}
 	if resolverAddr(v) == p.Dst && (p.Proto == packet.ProtoUDP || p.Proto == packet.ProtoTCP) && p.DstPort == 53 {
@@ -169,6 +171,14 @@ func (x peeringEntry) send(e *ev, p packet.Packet) {
 	if inPrefixes(into.cidrs, p.Src) && !inPrefixes(x.pc.sides[0].cidrs, p.Src) {
 		into = x.pc.sides[0]
 	}
-	e.pass(comp(KindVPC, string(into.other.m.VPC), ""), ActSend, p, "")
+	from := comp(KindVPC, string(into.other.m.VPC), "")
+	if v := into.other.vpc; v != nil {
+		from = v.comp
+	}
+	e.pass(from, ActSend, p, "")
+	if st := x.pc.m.Status; st != "" && st != model.StateActive {
+		e.fatal(CodeBadState, x.pc.comp, p, fmt.Sprintf("%s is %s, not active: it carries nothing (§7.1.3)", x.pc.comp, st))
+		return
+	}
 	into.receive(e, arrival{origin: OriginPeering}, p)
 }

@@ -446,7 +446,9 @@ func (out *cTGWAttach) leave(e *ev, from *cTGWAttach, a arrival, p packet.Packet
 		out.toVPC(e, from, a, p)
 	case model.AttachPeering, "tgw-peering":
 		if out.peer == nil {
-			e.fatal(CodeNotInSnapshot, out.comp, p, fmt.Sprintf("%s leads to transit gateway %s, which is not in the topology", out.comp, out.m.PeerTransitGateway))
+			// The peer transit gateway is beyond the snapshot: the packet leaves the modelled
+			// network toward it.
+			e.exit(out.comp, comp(KindTransitGateway, string(out.m.PeerTransitGateway), fmt.Sprintf("account %s, region %s, not in the topology", orUnknown(out.m.PeerAccount), orUnknown(out.m.PeerRegion))), p)
 			return
 		}
 		e.pass(out.comp, ActForward, p, "")
@@ -590,6 +592,13 @@ func (x tgwAttachEntry) send(e *ev, p packet.Packet) {
 		e.fatal(CodeBadStateAttachment, att.comp, p, fmt.Sprintf("%s is %s, not available (§7.2.3)", att.comp, att.m.State))
 		return
 	}
+	if att.vpn != nil && !up(att.vpn.State) {
+		e.fatal(CodeTGWBadStateVPN, att.comp, p, fmt.Sprintf("VPN connection %s is %s (§7.2.20)", att.vpn.ID, att.vpn.State))
+		return
+	}
+	if from != att.comp {
+		e.pass(att.comp, ActForward, p, "")
+	}
 	att.tgw.forward(e, att, arrival{origin: OriginTransitGateway}, p)
 }
 
@@ -611,8 +620,23 @@ func enterAtVPNConnection(n *Network, id string) entry {
 			return nil
 		}
 		if g := n.vgws[c.VPNGateway]; g != nil {
-			return g
+			return vpnEntry{c, g}
 		}
 	}
 	return nil
+}
+
+// vpnEntry: a host beyond a Site-to-Site VPN on a VGW sends.
+type vpnEntry struct {
+	c *model.VPNConnection
+	g *cVGW
+}
+
+func (x vpnEntry) send(e *ev, p packet.Packet) {
+	if !up(x.c.State) {
+		e.pass(e.onPremComp(p.Src), ActSend, p, "")
+		e.fatal(CodeBadStateVPN, x.g.comp, p, fmt.Sprintf("VPN connection %s is %s (§7.3)", x.c.ID, x.c.State))
+		return
+	}
+	x.g.send(e, p)
 }

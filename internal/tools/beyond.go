@@ -308,6 +308,9 @@ func (h *Hosts) beyondExit(ep Endpoint) (gateway string, anyExit, ok bool) {
 	switch ep.Kind {
 	case EndpointDXGateway, EndpointInternetGateway:
 		return ep.Resource, false, true
+	case EndpointPeering:
+		// Toward a peer VPC beyond the topology, the answer leaves through the peering.
+		return ep.Resource, false, true
 	case EndpointVPNConnection:
 		for _, a := range h.net.Topology.TGWAttachments {
 			if a.Type == model.AttachVPN && a.ResourceID == ep.Resource {
