@@ -187,6 +187,7 @@ func (g *cDXGW) fromOnPrem(e *ev, vif *cVIF, p packet.Packet) {
 					e.fatal(CodeBadStateAttachment, att.comp, p, fmt.Sprintf("%s is %s, not available (§7.2.3)", att.comp, att.m.State))
 					return
 				}
+				e.pass(att.comp, ActForward, p, "")
 				att.tgw.forward(e, att, arrival{origin: OriginTransitGateway}, p)
 				return
 			}
