@@ -360,8 +360,7 @@ func (e *ev) route(rt *cRouteTable, a arrival, p packet.Packet) {
 		return
 	}
 	if e.recording() {
-		ref := r.ref
-		e.hop(Hop{Component: rt.comp, Action: ActForward, In: p, Out: p, Route: &ref})
+		e.hop(Hop{Component: rt.comp, Action: ActForward, In: p, Out: p, Route: &r.ref}) // shared: never changed
 	}
 	r.target.receive(e, a, p)
 }

@@ -284,11 +284,13 @@ type Hop struct {
 	// VPN gateways). Translated marks a hop that rewrote an address or port.
 	Middlebox, Edge, Translated bool
 	In, Out                     packet.Packet
-	Route                       *RouteRef
-	TGWRoute                    *TGWRouteRef
-	SGRule                      *SGRuleRef
-	ACLRule                     *ACLRuleRef
-	Note                        string
+	// Route, TGWRoute, SGRule and ACLRule point at descriptions Compile made once and every
+	// result shares: read them, never change them.
+	Route    *RouteRef
+	TGWRoute *TGWRouteRef
+	SGRule   *SGRuleRef
+	ACLRule  *ACLRuleRef
+	Note     string
 }
 
 // Exit is where a packet left the modelled network.

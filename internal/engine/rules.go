@@ -20,6 +20,8 @@ type cSG struct {
 }
 
 type cSGRule struct {
+	// refs describe the rule for hops, by direction (Ingress, Egress), made once and shared.
+	refs     [3]*SGRuleRef
 	m        *model.SecurityGroupRule
 	proto    int
 	from, to int
@@ -72,6 +74,19 @@ func (n *Network) compileSGs(t *model.Topology, probs *model.Problems) {
 		}
 		cg.ingress = conv(g.Ingress)
 		cg.egress = conv(g.Egress)
+		for _, rules := range [][]cSGRule{cg.ingress, cg.egress} {
+			for i := range rules {
+				r := &rules[i]
+				for _, dir := range []Direction{Ingress, Egress} {
+					ref := &SGRuleRef{GroupID: g.ID, RuleID: r.m.ID, Direction: dir, Protocol: r.proto,
+						FromPort: r.from, ToPort: r.to, PeerGroup: r.m.Group, PrefixList: r.m.PrefixList}
+					if r.m.CIDR.IsValid() {
+						ref.CIDR = r.m.CIDR.String()
+					}
+					r.refs[dir] = ref
+				}
+			}
+		}
 	}
 }
 
@@ -251,7 +266,12 @@ func sgRefWouldMatch(groups []*cSG, p *packet.Packet, origSrc netip.Addr) bool {
 	return false
 }
 
+// sgRuleRef describes rule r of group g for a hop; the description is made once and shared:
+// callers must not change it.
 func sgRuleRef(g *cSG, r *cSGRule, dir Direction) *SGRuleRef {
+	if int(dir) < len(r.refs) && r.refs[dir] != nil {
+		return r.refs[dir]
+	}
 	ref := &SGRuleRef{GroupID: g.m.ID, RuleID: r.m.ID, Direction: dir, Protocol: r.proto,
 		FromPort: r.from, ToPort: r.to, PeerGroup: r.m.Group, PrefixList: r.m.PrefixList}
 	if r.m.CIDR.IsValid() {
@@ -266,7 +286,11 @@ type cACL struct {
 	m        *model.NetworkACL
 	inbound  []model.NetworkACLEntry
 	outbound []model.NetworkACLEntry
-	comp     Component
+	// refs describe each entry for hops, made once: a hop points at them (they are never
+	// changed), so recording a hop allocates nothing for its rule. The last of each is the
+	// final "*" deny.
+	inRefs, outRefs []*ACLRuleRef
+	comp            Component
 }
 
 func compileACL(a *model.NetworkACL) *cACL {
@@ -281,6 +305,16 @@ func compileACL(a *model.NetworkACL) *cACL {
 	for _, l := range [][]model.NetworkACLEntry{ca.inbound, ca.outbound} {
 		sort.SliceStable(l, func(i, j int) bool { return l[i].RuleNumber < l[j].RuleNumber })
 	}
+	refs := func(egress bool, l []model.NetworkACLEntry) []*ACLRuleRef {
+		out := make([]*ACLRuleRef, 0, len(l)+1)
+		for _, e := range l {
+			out = append(out, &ACLRuleRef{ACLID: a.ID, RuleNumber: e.RuleNumber, Egress: egress, Protocol: e.Protocol,
+				FromPort: e.FromPort, ToPort: e.ToPort, CIDR: e.CIDR.String(), Allow: e.Allow})
+		}
+		return append(out, &ACLRuleRef{ACLID: a.ID, RuleNumber: 32767, Egress: egress, Protocol: model.ProtocolAll,
+			CIDR: "0.0.0.0/0", Allow: false})
+	}
+	ca.inRefs, ca.outRefs = refs(false, ca.inbound), refs(true, ca.outbound)
 	return ca
 }
 
@@ -310,14 +344,18 @@ func (a *cACL) match(egress bool, p *packet.Packet) *model.NetworkACLEntry {
 	return nil
 }
 
-// ref describes the entry match returned; never nil.
+// ref describes the entry match returned; never nil. It is shared: callers must not change it.
 func (a *cACL) ref(egress bool, e *model.NetworkACLEntry) *ACLRuleRef {
-	if e == nil {
-		return &ACLRuleRef{ACLID: a.m.ID, RuleNumber: 32767, Egress: egress, Protocol: model.ProtocolAll,
-			CIDR: "0.0.0.0/0", Allow: false}
+	entries, refs := a.inbound, a.inRefs
+	if egress {
+		entries, refs = a.outbound, a.outRefs
 	}
-	return &ACLRuleRef{ACLID: a.m.ID, RuleNumber: e.RuleNumber, Egress: egress, Protocol: e.Protocol,
-		FromPort: e.FromPort, ToPort: e.ToPort, CIDR: e.CIDR.String(), Allow: e.Allow}
+	for i := range entries {
+		if e == &entries[i] {
+			return refs[i]
+		}
+	}
+	return refs[len(refs)-1]
 }
 
 // A filter is a compiled rule set a hop's decision consulted: the security groups of an ENI

@@ -434,8 +434,7 @@ func (g *cTGW) forward(e *ev, from *cTGWAttach, a arrival, p packet.Packet) {
 
 func (e *ev) tgwRouteHop(t *cTGWTable, r *cTGWRoute, act Action, p packet.Packet) {
 	if e.recording() {
-		ref := r.ref
-		e.hop(Hop{Component: t.comp, Action: act, In: p, Out: p, TGWRoute: &ref})
+		e.hop(Hop{Component: t.comp, Action: act, In: p, Out: p, TGWRoute: &r.ref}) // shared: never changed
 	}
 }
 
