@@ -69,6 +69,12 @@ func TestBadInput(t *testing.T) {
 		{"unknown transit gateway attachment", func(*testing.T) []string {
 			return []string{"trace", "-t", lab, "--from", "tgw-attach-nope:192.168.1.5", "--to", "destination"}
 		}, []string{"--from: no transit gateway attachment tgw-attach-nope in " + lab, "it has no transit gateway attachments"}},
+		{"a transit gateway that does not exist", func(*testing.T) []string {
+			return []string{"trace", "-t", examples + "/hub-and-spoke/lab.yaml", "--from", "tgw-0123456789abcdef0:10.1.1.5", "--to", "app1"}
+		}, []string{"--from: no transit gateway tgw-0123456789abcdef0 in " + examples + "/hub-and-spoke/lab.yaml", "transit gateways: hub (tgw-"}},
+		{"a transit gateway as a source", func(*testing.T) []string {
+			return []string{"trace", "-t", examples + "/hub-and-spoke/lab.yaml", "--from", "hub:192.168.1.5", "--to", "app1"}
+		}, []string{"a packet enters transit gateway hub (tgw-", "through one of its attachments", "dc (tgw-attach-"}},
 		{"a subnet without an address", func(*testing.T) []string { return []string{"ping", "-t", lab, "subnet-0abc", "destination"} },
 			[]string{"FROM: no subnet subnet-0abc in " + lab}},
 		{"a VPC address beyond Direct Connect", func(*testing.T) []string {

@@ -173,6 +173,9 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 		if kind, found := s.resources(name); kind != 0 || len(found) > 0 {
 			return s.resolveBeyond(arg, name, ip, kind, found)
 		}
+		if err := s.transitGatewaySource(arg, name); err != nil {
+			return Endpoint{}, err
+		}
 		return Endpoint{}, &EndpointError{Arg: arg, Why: "only internet, a VPN gateway, a transit gateway attachment, a VPN connection, a Direct Connect gateway, a peering connection, an internet gateway or a subnet take an address after a colon"}
 	}
 	if a, err := netip.ParseAddr(arg); err == nil {
@@ -306,4 +309,35 @@ func (s *Sim) suggest() string {
 		names = append(names[:8], "...")
 	}
 	return " (instances: " + strings.Join(names, ", ") + ")"
+}
+
+// transitGatewaySource explains a source written as a transit gateway: a packet enters one
+// through an attachment, so it names the gateway's attachments, or says the gateway is not in
+// the topology. It returns nil when name is not written as a transit gateway.
+func (s *Sim) transitGatewaySource(arg, name string) error {
+	t := s.Net.Topology
+	var g *model.TransitGateway
+	for _, x := range t.TransitGateways {
+		if string(x.ID) == name || x.Name == name {
+			g = x
+		}
+	}
+	if g == nil {
+		if !strings.HasPrefix(name, "tgw-") || strings.HasPrefix(name, "tgw-attach-") || strings.HasPrefix(name, "tgw-rtb-") {
+			return nil
+		}
+		var known []string
+		for _, x := range t.TransitGateways {
+			known = append(known, resource{id: string(x.ID), name: x.Name}.label())
+		}
+		return &EndpointError{Arg: arg, Kind: "transit gateway", Name: name, Known: known}
+	}
+	var atts []string
+	for _, a := range t.TGWAttachments {
+		if a.TransitGateway == g.ID {
+			atts = append(atts, resource{id: string(a.ID), name: a.Name}.label())
+		}
+	}
+	return &EndpointError{Arg: arg, Why: fmt.Sprintf("a packet enters transit gateway %s through one of its attachments: name the attachment as ATTACHMENT:IP (%s)",
+		resource{id: string(g.ID), name: g.Name}.label(), strings.Join(atts, ", "))}
 }
