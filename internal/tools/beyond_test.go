@@ -126,7 +126,7 @@ func TestPingFromBeyond(t *testing.T) {
 		{"corp-dx:172.16.5.5", "app-a", true, ""},
 		{"igw-0a:203.0.113.7", "app-a", true, ""}, // to app-a's public IP
 		{"to-a:10.1.1.10", "app-b", true, ""},     // app-a's own address, from its VPC's attachment
-		{"pcx-0bc:10.3.0.5", "app-b", true, ""}, // the answer leaves through the peering to the VPC beyond the topology
+		{"pcx-0bc:10.3.0.5", "app-b", true, ""},   // the answer leaves through the peering to the VPC beyond the topology
 		{"subnet-0a1:10.1.1.99", "app-b", false, engine.CodeUnknownDestination},
 		{"to-a:10.1.1.99", "app-b", false, engine.CodeUnknownDestination},
 		// The other way: to hosts beyond the transit gateway's VPN and DX gateway.
