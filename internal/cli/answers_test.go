@@ -105,6 +105,14 @@ func TestAcrossVPCs_SameAnswerEverywhere(t *testing.T) {
 			if name == "" || !strings.Contains(tc.lab, "hub-and-spoke") {
 				return
 			}
+			// The data centre beyond the DX gateway, both ways, as the simulated ping says.
+			for _, pr := range [][2]string{{"app1", "192.168.1.10"}, {"server", tc.ips["app2"]}} {
+				simCode, _, _ := run("ping", "-c", "1", "-t", tc.lab, pr[0], pr[1])
+				code, out, errs := run("exec", "--name", name, pr[0], "--", "ping", "-c", "2", "-i", "0.2", "-W", "1", pr[1])
+				if simCode != 0 || code != 0 {
+					t.Errorf("%s -> %s over Direct Connect: simulated ping exit %d, live ping exit %d, want both 0\n%s%s", pr[0], pr[1], simCode, code, out, errs)
+				}
+			}
 			if _, err := exec.LookPath("traceroute"); err != nil {
 				t.Log("live traceroute skipped: traceroute is not installed (.ci/run installs it)")
 				return

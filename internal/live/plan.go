@@ -51,11 +51,13 @@ type Node struct {
 
 // Port is one network device of a node: an ENI of an instance, or a host's eth0.
 type Port struct {
-	Device string             `json:"device"` // eth0, eth1, ...
-	ENI    model.ENIID        `json:"eni,omitempty"`
-	VGW    model.VPNGatewayID `json:"vgw,omitempty"` // an on-premises host's VPN gateway
-	MAC    string             `json:"mac"`
-	Addrs  []netip.Prefix     `json:"addrs"` // primary first
+	Device string      `json:"device"` // eth0, eth1, ...
+	ENI    model.ENIID `json:"eni,omitempty"`
+	// Beyond is where an on-premises host's packets enter: its VGW, VPN connection or DX
+	// gateway (tools.OnPremises).
+	Beyond *tools.Endpoint `json:"beyond,omitempty"`
+	MAC    string          `json:"mac"`
+	Addrs  []netip.Prefix  `json:"addrs"` // primary first
 	// Gateway is the default route's next hop, the subnet's router (base+1, §6.4), on the first
 	// ENI of an instance; a host's default route is on-link and it is invalid.
 	Gateway netip.Addr `json:"gateway,omitzero"`
@@ -70,7 +72,11 @@ func (n *Node) location(p *Port) engine.Location {
 	case KindInternetHost:
 		ep = tools.Endpoint{Kind: tools.EndpointInternet}
 	case KindOnPremHost:
-		ep = tools.Endpoint{Kind: tools.EndpointOnPrem, VGW: p.VGW}
+		if p.Beyond != nil {
+			ep = *p.Beyond
+		} else {
+			ep = tools.Endpoint{Kind: tools.EndpointOnPrem}
+		}
 	}
 	return ep.Location()
 }
@@ -164,17 +170,18 @@ func PlanLab(t *model.Topology, lab string) (*Plan, error) {
 		}
 	}
 	for _, h := range t.InternetHosts {
-		add(hostNode(h, KindInternetHost, ""), h.IP.String())
+		add(hostNode(h, KindInternetHost, nil), h.IP.String())
 	}
 	for _, o := range t.OnPremises {
 		for _, h := range o.Hosts {
-			add(hostNode(h, KindOnPremHost, o.VPNGateway), h.IP.String())
+			beyond := tools.OnPremises(t, o)
+			add(hostNode(h, KindOnPremHost, &beyond), h.IP.String())
 		}
 	}
 	return p, nil
 }
 
-func hostNode(h *model.ExternalHost, kind string, vgw model.VPNGatewayID) *Node {
+func hostNode(h *model.ExternalHost, kind string, beyond *tools.Endpoint) *Node {
 	ttl := h.InitialTTL
 	if ttl == 0 {
 		ttl = externalTTL
@@ -182,7 +189,7 @@ func hostNode(h *model.ExternalHost, kind string, vgw model.VPNGatewayID) *Node 
 	a4 := h.IP.As4()
 	mac := packet.MAC{0x02, 0x68, a4[0], a4[1], a4[2], a4[3]} // 02:68 ("h"), then the address
 	return &Node{Name: h.Name, Kind: kind, TTL: ttl, Ports: []Port{{
-		Device: "eth0", VGW: vgw, MAC: mac.String(), Addrs: []netip.Prefix{netip.PrefixFrom(h.IP, 32)}, MTU: externalMTU,
+		Device: "eth0", Beyond: beyond, MAC: mac.String(), Addrs: []netip.Prefix{netip.PrefixFrom(h.IP, 32)}, MTU: externalMTU,
 	}}}
 }
 

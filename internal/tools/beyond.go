@@ -262,16 +262,26 @@ func (h *Hosts) onPremOf(a netip.Addr) *model.OnPremNetwork {
 }
 
 // onPremEndpoint is a host in a declared on-premises network, beyond what the network says
-// it is reached through: a VGW, a VPN connection, or a virtual interface to a VGW or a DX
-// gateway.
+// it is reached through (OnPremises).
 func (h *Hosts) onPremEndpoint(o *model.OnPremNetwork, ip netip.Addr, label string) Endpoint {
-	ep := Endpoint{Kind: EndpointOnPrem, VGW: o.VPNGateway, IP: ip, Label: label, TTL: h.onPremTTL(ip)}
-	t := h.net.Topology
+	ep := OnPremises(h.net.Topology, o)
+	ep.IP, ep.Label, ep.TTL = ip, label, h.onPremTTL(ip)
+	return ep
+}
+
+// OnPremises is where hosts of a declared on-premises network are, as an endpoint without an
+// address: beyond a VGW, a VPN connection (on a VGW or a transit gateway), or a virtual
+// interface to a VGW or a DX gateway. Live mode maps its on-premises hosts with it.
+func OnPremises(t *model.Topology, o *model.OnPremNetwork) Endpoint {
+	ep := Endpoint{Kind: EndpointOnPrem, VGW: o.VPNGateway}
 	switch {
 	case o.VPNConnection != "":
 		for _, c := range t.VPNConnections {
 			if c.ID == o.VPNConnection {
-				return h.vpnEndpoint(c, ip, label)
+				if c.TransitGateway == "" {
+					return Endpoint{Kind: EndpointOnPrem, VGW: c.VPNGateway}
+				}
+				return Endpoint{Kind: EndpointVPNConnection, Resource: string(c.ID)}
 			}
 		}
 		ep.Kind, ep.Resource = EndpointVPNConnection, string(o.VPNConnection) // the engine says it is missing
