@@ -506,7 +506,11 @@ func (out *cTGWAttach) chooseAZ(e *ev, a arrival, p packet.Packet) string {
 			case src != "" && src == dst && hasSrc:
 				return src
 			case src != "" && dst != "" && hasSrc && hasDst:
-				return []string{src, dst}[symHash(&p)%2]
+				// The pair in a fixed order: the reply's source is the request's
+				// destination, and the same hash must name the same zone both ways.
+				pair := []string{src, dst}
+				slices.Sort(pair)
+				return pair[symHash(&p)%2]
 			case dst == "" && hasSrc:
 				return src
 			}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
@@ -172,6 +173,23 @@ func TestTGW7_ApplianceModeKeepsTheFlowInOneAZ(t *testing.T) {
 			return ""
 		}
 		wantEq(t, "appliance both ways", fw(back), fw(r))
+	}
+}
+
+// §7.2.13: with the source and destination in different zones the choice is a symmetric flow
+// hash between the two, so a reply after the transit gateway's flow state idled out (350 s)
+// picks the same zone as the request did: a long-lived connection that idles keeps its
+// appliance.
+func TestTGW7_ApplianceModeChoiceIsSymmetricAfterIdle(t *testing.T) {
+	for port := uint16(40000); port < 40008; port++ {
+		x := inspection(t, true)
+		p := tcp("10.0.1.10:40000", "10.1.2.10:22")
+		p.SrcPort = port
+		r := x.send("a1", p)
+		wantDelivered(t, r, "b2")
+		x.clock.Advance(400 * time.Second)
+		back := x.send("b2", replyTo(r))
+		wantDelivered(t, back, "a1")
 	}
 }
 
