@@ -154,8 +154,9 @@ func (r *cSGRule) peerMatches(peer netip.Addr) bool {
 }
 
 // sgAllows evaluates the union of an ENI's groups (§4.1.3) for a new flow. It returns the
-// first allowing rule found, in group then rule order (any allowing rule suffices).
-func sgAllows(groups []*cSG, egress bool, p *packet.Packet) (*cSG, *cSGRule) {
+// first allowing rule found, in group then rule order (any allowing rule suffices). Rules
+// referencing a group take part only when refs is set.
+func sgAllows(groups []*cSG, egress bool, p *packet.Packet, refs bool) (*cSG, *cSGRule) {
 	peer := p.Src
 	if egress {
 		peer = p.Dst
@@ -166,7 +167,7 @@ func sgAllows(groups []*cSG, egress bool, p *packet.Packet) (*cSG, *cSGRule) {
 			rules = g.egress
 		}
 		for i := range rules {
-			if rules[i].matches(p, peer) {
+			if (refs || rules[i].group == nil) && rules[i].matches(p, peer) {
 				return g, &rules[i]
 			}
 		}

@@ -286,6 +286,27 @@ func TestTGW11_ReferencesNeedTheTGWOption(t *testing.T) {
 	wantDropped(t, x.send("a1", tcp("10.0.1.10:40002", "10.1.2.10:22")), engine.CodeSGReferencingSupport, "sg")
 }
 
+// §7.1.13, §7.2.17: a reference matches the sender's groups, which a packet an appliance
+// forwards no longer carries: through an inspection VPC the reference to A's group matches
+// nothing, even with referencing on everywhere; a CIDR rule still admits it.
+func TestTGW11_ReferencesDoNotMatchThroughAnAppliance(t *testing.T) {
+	x := inspection(t, true)
+	x.topo.TransitGateways[0].SGReferencing = true
+	x.sg("a", "client")
+	x.sg("b", "server", sgRule("sgr-ref", "tcp", 22, 22, "sg-client"))
+	x.topo.NetworkInterfaces[0].SecurityGroups = []model.SecurityGroupID{"sg-client"}
+	x.topo.NetworkInterfaces[1].SecurityGroups = []model.SecurityGroupID{"sg-server"}
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDroppedAt(t, r, engine.CodeSGReferencesNotKept, "sg-server")
+	if !strings.Contains(r.Detail, "appliance") {
+		t.Errorf("the drop should say an appliance forwarded the packet: %s", r.Detail)
+	}
+	// Without the inspection VPC in the path the same reference matches (TGW11 above).
+	x.topo.TGWAttachments[0].Association = "tgw-rtb-main"
+	x.changed()
+	wantDelivered(t, x.send("a1", tcp("10.0.1.10:40001", "10.1.2.10:22")), "b2")
+}
+
 // onPremTGW: hubAB with a DX gateway attachment and a VPN attachment, both propagating into
 // main; on-premises networks behind each.
 func onPremTGW(t *testing.T, dxCIDR, vpnCIDR string) *estate {
