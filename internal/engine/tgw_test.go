@@ -307,6 +307,25 @@ func TestTGW11_ReferencesDoNotMatchThroughAnAppliance(t *testing.T) {
 	wantDelivered(t, x.send("a1", tcp("10.0.1.10:40001", "10.1.2.10:22")), "b2")
 }
 
+// §7.1.11, §7.2.17: a reference to a peer VPC's group works for packets that cross the
+// peering; A and B also share a transit gateway without security group referencing, and
+// when A's table sends B's traffic there instead, the reference matches nothing.
+func TestTGW11_ReferenceFollowsThePathNotThePeering(t *testing.T) {
+	x := hubAB(t)
+	x.peer("ab", "a", "b")
+	x.sg("a", "client")
+	x.sg("b", "server", sgRule("sgr-ref", "tcp", 22, 22, "sg-client"))
+	x.topo.NetworkInterfaces[0].SecurityGroups = []model.SecurityGroupID{"sg-client"}
+	x.topo.NetworkInterfaces[1].SecurityGroups = []model.SecurityGroupID{"sg-server"}
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDroppedAt(t, r, engine.CodeSGReferencingSupport, "sg-server")
+	// Over the peering the same reference matches.
+	x.routes("a1", route("10.1.2.0/24", "pcx-ab"))
+	r = x.send("a1", tcp("10.0.1.10:40001", "10.1.2.10:22"))
+	wantDelivered(t, r, "b2")
+	hopByID(t, r, "pcx-ab")
+}
+
 // onPremTGW: hubAB with a DX gateway attachment and a VPN attachment, both propagating into
 // main; on-premises networks behind each.
 func onPremTGW(t *testing.T, dxCIDR, vpnCIDR string) *estate {
