@@ -326,6 +326,20 @@ func TestTGW11_ReferenceFollowsThePathNotThePeering(t *testing.T) {
 	hopByID(t, r, "pcx-ab")
 }
 
+// A transit gateway shared with another account: its attachment to a VPC the snapshot does not
+// hold is available, and the packet leaves toward that VPC, as over a peering to a VPC beyond
+// the snapshot; it is no bad state.
+func TestTGW_AttachmentToAVPCBeyondTheSnapshot(t *testing.T) {
+	x := hubAB(t)
+	x.topo.TGWAttachments = append(x.topo.TGWAttachments, &model.TGWAttachment{ID: "tgw-attach-z", TransitGateway: "tgw-hub",
+		Type: model.AttachVPC, ResourceID: "vpc-z", ResourceOwner: "222222222222", State: "available", Subnets: []model.SubnetID{"subnet-z1"}})
+	x.tgwRoute("main", "10.50.0.0/16", "z")
+	x.routes("a1", route("10.50.0.0/16", "tgw-hub"))
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.50.5.10:22"))
+	wantExited(t, r, "tgw-attach-z", "vpc")
+	wantEq(t, "exit toward", r.Exit.To.ID, "vpc-z")
+}
+
 // onPremTGW: hubAB with a DX gateway attachment and a VPN attachment, both propagating into
 // main; on-premises networks behind each.
 func onPremTGW(t *testing.T, dxCIDR, vpnCIDR string) *estate {
