@@ -340,6 +340,52 @@ func TestTGW_AttachmentToAVPCBeyondTheSnapshot(t *testing.T) {
 	wantEq(t, "exit toward", r.Exit.To.ID, "vpc-z")
 }
 
+// attachmentACL gives subnet-<subnet> a network ACL that allows or denies everything, per
+// direction.
+func attachmentACL(x *estate, vpc, subnet string, in, out bool) {
+	all := netip.MustParsePrefix("0.0.0.0/0")
+	x.topo.NetworkACLs = append(x.topo.NetworkACLs, &model.NetworkACL{ID: model.NetworkACLID("acl-" + subnet), VPC: model.VPCID("vpc-" + vpc),
+		Subnets: []model.SubnetID{model.SubnetID("subnet-" + subnet)}, Entries: []model.NetworkACLEntry{
+			{RuleNumber: 100, Protocol: model.ProtocolAll, Allow: in, CIDR: all},
+			{RuleNumber: 100, Egress: true, Protocol: model.ProtocolAll, Allow: out, CIDR: all}}})
+	x.changed()
+}
+
+// §5.9: network ACLs where an instance meets the transit gateway's interface.
+func TestTGW_NACLsAtTheAttachmentSubnet_5_9(t *testing.T) {
+	// Same subnet, instance to transit gateway: its outbound and its inbound rules apply.
+	for _, c := range []struct{ in, out bool }{{false, true}, {true, false}} {
+		x := hubAB(t)
+		attachmentACL(x, "a", "a1", c.in, c.out)
+		wantDroppedAt(t, x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22")), engine.CodeSubnetACL, "acl-a1")
+	}
+	// Same subnet, transit gateway to instance: no rules at all.
+	x := hubAB(t)
+	x.host("b1", "b1h", "10.1.1.20")
+	attachmentACL(x, "b", "b1", false, false)
+	wantDelivered(t, x.send("a1", tcp("10.0.1.10:40000", "10.1.1.20:22")), "b1h")
+	// Different subnets: the attachment subnet's inbound rules check instance to transit
+	// gateway, its outbound rules transit gateway to instance, and neither the other way.
+	sep := func(in, out bool) *estate {
+		x := hubAB(t)
+		x.subnet("a", "at1", "10.0.100.0/24", "us-east-1a")
+		x.subnet("a", "at2", "10.0.101.0/24", "us-east-1b")
+		x.topo.TGWAttachments[0].Subnets = []model.SubnetID{"subnet-at1", "subnet-at2"}
+		attachmentACL(x, "a", "at1", in, out)
+		attachmentACL(x, "a", "at2", in, out)
+		return x
+	}
+	x = sep(false, true)
+	wantDroppedAt(t, x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22")), engine.CodeSubnetACL, "acl-at1")
+	x = sep(true, false)
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDelivered(t, r, "b2")
+	wantDroppedAt(t, x.send("b2", replyTo(r)), engine.CodeSubnetACL, "acl-at2")
+	x = sep(false, true)
+	r = x.sendAt(engine.Location{Kind: engine.FromTGWAttachment, ID: "tgw-attach-b"}, tcp("10.1.2.10:22", "10.0.1.10:40000"))
+	wantDelivered(t, r, "a1")
+}
+
 // onPremTGW: hubAB with a DX gateway attachment and a VPN attachment, both propagating into
 // main; on-premises networks behind each.
 func onPremTGW(t *testing.T, dxCIDR, vpnCIDR string) *estate {
