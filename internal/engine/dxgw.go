@@ -133,9 +133,15 @@ func (g *cDXGW) toOnPrem(e *ev, from *cDXAssoc, p packet.Packet) {
 		e.fatal(CodeBadState, g.comp, p, fmt.Sprintf("%s is %s, not available (§16.9)", g.comp, g.m.State))
 		return
 	}
-	other, toOther := g.advertised.Lookup(p.Dst)
+	host := netip.PrefixFrom(p.Dst, p.Dst.BitLen())
+	adv, other, toOther := g.advertised.LookupPrefixLPM(host)
 	toOther = toOther && other != from
-	vif, ok := g.learned.Lookup(p.Dst)
+	onPrem, vif, ok := g.learned.LookupPrefixLPM(host)
+	if ok && toOther && onPrem.Bits() > adv.Bits() {
+		// On-premises holds a block inside the other association's: its own network, where
+		// the packet goes; only a supernet sends it back up (§16.5).
+		toOther = false
+	}
 	if !ok {
 		if toOther {
 			e.fatal(CodeDXGWNoTransit, g.comp, p, fmt.Sprintf("%s is behind another association of %s: a Direct Connect gateway carries no traffic between its associations (§16.5)", p.Dst, g.comp))

@@ -73,6 +73,15 @@ func TestDX4_SupernetHairpinsAtTheDXLocation(t *testing.T) {
 	wantEq(t, "first route", routeUsed(t, r, 0), "10.0.0.0/8 -> vgw-a")
 }
 
+// §16.5: only a supernet hairpins. On-premises advertising a block inside B's (10.1.5.0/24 in
+// 10.1.0.0/16) holds those addresses itself: A's packet goes there, not back up into B.
+func TestDX4_MoreSpecificOnPremRouteDoesNotHairpin(t *testing.T) {
+	x := dxVGW(t, "10.0.0.0/8", "10.1.5.0/24")
+	x.routes("a1", route("10.1.0.0/16", "vgw-a"))
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.5.10:22"))
+	wantExited(t, r, "dxgw-1", "onprem")
+}
+
 func TestDX5_TransitVIFMTU(t *testing.T) {
 	x := onPremTGW(t, "192.168.0.0/16", "172.16.9.0/24")
 	p := tcp("192.168.1.5:40000", "10.0.1.10:22")

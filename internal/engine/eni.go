@@ -232,5 +232,7 @@ func (e *ev) appliance(eni *cENI, a arrival, p packet.Packet) {
 	if !e.securityGroups(eni, a, out, Egress) {
 		return
 	}
-	e.forward(eni.subnet, a, out)
+	// What the appliance sends on no longer carries the sender's groups: references to them
+	// match nothing downstream (§7.1.13, SG_REFERENCES_NOT_PRESERVED).
+	e.forward(eni.subnet, a.relayed(p.Src), out)
 }

@@ -192,7 +192,10 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 			Note: "ICMP error about a tracked connection (§4.2.1)"})
 		return true
 	}
-	if g, r := sgAllows(eni.sgs, egress, &p); r != nil {
+	// Past a NAT gateway or an appliance no reference to a group matches the packet's source
+	// (§4.1.6, §7.1.13): it was sent by the middlebox, not by a member.
+	refs := egress || !a.preNAT.IsValid()
+	if g, r := sgAllows(eni.sgs, egress, &p, refs, a.origin); r != nil {
 		e.st.track(k, egress)
 		if e.recording() {
 			e.hop(Hop{Component: g.comp, Action: ActAllow, Direction: dir, In: p, Out: p, SGRule: sgRuleRef(g, r, dir)})
@@ -206,11 +209,19 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 	}
 	if c, why := sgRefBlocked(eni.sgs, egress, &p); c != "" {
 		code, detail = c, why
+	} else if refs && !egress {
+		if why := sgRefWrongPath(eni.sgs, &p, a.origin); why != "" {
+			code, detail = CodeSGReferencingSupport, why
+		}
 	}
 	if !egress && a.preNAT.IsValid() && sgRefWouldMatch(eni.sgs, &p, a.preNAT) {
 		code = CodeSGReferencesNotKept
 		detail = fmt.Sprintf("a rule of %s references a security group of the original source %s, but the packet arrives translated to %s: references do not match through a NAT gateway (§4.1.6)",
 			sgList(eni), a.preNAT, p.Src)
+		if a.preNAT == p.Src {
+			detail = fmt.Sprintf("a rule of %s references a security group of the source %s, but an appliance forwarded the packet: references do not match traffic a middlebox forwards (§7.1.13)",
+				sgList(eni), p.Src)
+		}
 	}
 	e.hop(Hop{Component: sgComp, Action: ActDeny, Direction: dir, In: p, Out: p, Note: detail})
 	if e.block(code, sgComp, p, detail) {

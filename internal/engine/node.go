@@ -50,9 +50,9 @@ func (o Origin) outside() bool { return o != OriginInside && o != OriginTransitG
 
 // arrival is how a packet reaches a node: where it came into the topology from, the subnet
 // whose route table sent it (nil when a gateway's edge route table or the local delivery of
-// a gateway did), and its source before a NAT gateway translated it (invalid when none did;
-// security group references match the original source's groups nowhere past a NAT gateway,
-// §4.1.6). The Availability Zone it travels in (§7.2.10-13, read when transit gateways come)
+// a gateway did), and its source before a NAT gateway translated it or an appliance forwarded
+// it (invalid when neither did; security group references match the original source's
+// groups nowhere past a NAT gateway or an appliance, §4.1.6, §7.1.13). The Availability Zone it travels in (§7.2.10-13, read when transit gateways come)
 // is its subnet's.
 //
 // az is the Availability Zone a packet travels in through a transit gateway: the zone of the
@@ -79,6 +79,12 @@ func (a arrival) forwardedFrom(s *cSubnet) arrival {
 // (§2.2), and its original source is remembered.
 func (a arrival) translated(orig netip.Addr) arrival {
 	a.origin = OriginInside
+	return a.relayed(orig)
+}
+
+// relayed is the arrival of a packet a middlebox (a NAT gateway, an appliance) forwarded: the
+// sender's security groups stay behind, and its original source is remembered (§7.1.13).
+func (a arrival) relayed(orig netip.Addr) arrival {
 	if !a.preNAT.IsValid() {
 		a.preNAT = orig
 	}

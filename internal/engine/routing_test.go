@@ -238,7 +238,15 @@ func TestRouteTable_LocalRouteTargetReplaced_1_1_5(t *testing.T) {
 	l.rt("a", route("10.0.0.0/16", "eni-fw")) // replaces local: ApplyDefaults adds no second one
 	l.assoc("a", "a")
 
+	// b's default group admits its members by reference, and a is one; but the packet comes
+	// from the appliance, which is not: the reference matches nothing (§7.1.13).
 	r := l.send("a", tcp("10.0.0.11:40000", "10.0.1.55:22"))
+	wantDropped(t, r, engine.CodeSGReferencesNotKept, "sg")
+	hopByID(t, r, "i-fw")
+	// A rule by address admits what the appliance forwards.
+	l.sg("web").in("tcp", 22, 22, "10.0.0.0/16")
+	l.eni("b").SecurityGroups = []model.SecurityGroupID{"sg-web"}
+	r = l.send("a", tcp("10.0.0.11:40001", "10.0.1.55:22"))
 	wantDelivered(t, r, "b")
 	wantEq(t, "route", routeUsed(t, r, 0), "10.0.0.0/16 -> eni-fw")
 	wantEq(t, "TTL after the appliance", r.Packet.TTL, uint8(254))

@@ -33,6 +33,22 @@ type cSGRule struct {
 	// group is not in the topology, §7.1.12).
 	refBlocked string
 	refWhy     string
+	// For a usable reference to a group of another VPC: the ways across that keep it
+	// usable, an active same-region peering (both directions) and a transit gateway with
+	// referencing on (inbound rules only). A packet that arrives another way, or a
+	// reference neither allows, matches nothing.
+	cross            bool
+	byPeering, byTGW bool
+}
+
+// usableFrom reports whether the rule's reference, if it names another VPC's group, can match
+// a packet that arrived from origin (§7.1.11, §7.2.17): inbound, only over the construct that
+// carries references between the two VPCs. Outbound the path is not known yet: any does.
+func (r *cSGRule) usableFrom(o Origin, egress bool) bool {
+	if !r.cross || egress {
+		return true
+	}
+	return o == OriginPeering && r.byPeering || o == OriginTransitGateway && r.byTGW
 }
 
 func (n *Network) compileSGs(t *model.Topology, probs *model.Problems) {
@@ -154,8 +170,10 @@ func (r *cSGRule) peerMatches(peer netip.Addr) bool {
 }
 
 // sgAllows evaluates the union of an ENI's groups (§4.1.3) for a new flow. It returns the
-// first allowing rule found, in group then rule order (any allowing rule suffices).
-func sgAllows(groups []*cSG, egress bool, p *packet.Packet) (*cSG, *cSGRule) {
+// first allowing rule found, in group then rule order (any allowing rule suffices). Rules
+// referencing a group take part only when refs is set, and one referencing another VPC's
+// group only for a packet that arrived from the way across that carries the reference.
+func sgAllows(groups []*cSG, egress bool, p *packet.Packet, refs bool, from Origin) (*cSG, *cSGRule) {
 	peer := p.Src
 	if egress {
 		peer = p.Dst
@@ -166,7 +184,11 @@ func sgAllows(groups []*cSG, egress bool, p *packet.Packet) (*cSG, *cSGRule) {
 			rules = g.egress
 		}
 		for i := range rules {
-			if rules[i].matches(p, peer) {
+			r := &rules[i]
+			if r.group != nil && (!refs || !r.usableFrom(from, egress)) {
+				continue
+			}
+			if r.matches(p, peer) {
 				return g, &rules[i]
 			}
 		}
@@ -187,13 +209,13 @@ func (n *Network) compileSGReferences() {
 					continue
 				}
 				a, b := g.m.VPC, r.group.m.VPC
-				if n.peeredSameRegion(a, b) {
+				r.cross = true
+				r.byPeering = n.peeredSameRegion(a, b)
+				r.byTGW = dir == 0 && n.tgwCarriesReferences(a, b)
+				if r.byPeering || r.byTGW {
 					continue
 				}
 				if n.tgwCarriesReferences(a, b) {
-					if dir == 0 {
-						continue
-					}
 					r.refWhy = fmt.Sprintf("rule %s of %s references %s of %s across a transit gateway: references work only in inbound rules (§7.2.17)", r.m.ID, g.m.ID, r.group.m.ID, b)
 				} else {
 					r.refWhy = fmt.Sprintf("rule %s of %s references %s of %s, but no active same-region peering, and no transit gateway with security group referencing enabled on it and both attachments, joins %s and %s (§7.1.11, §7.2.17): it matches nothing", r.m.ID, g.m.ID, r.group.m.ID, b, a, b)
@@ -250,6 +272,30 @@ func sgRefBlocked(groups []*cSG, egress bool, p *packet.Packet) (code, why strin
 		}
 	}
 	return "", ""
+}
+
+// sgRefWrongPath is why an inbound reference to another VPC's group that would have admitted
+// the packet did not: it arrived from origin, not over the construct that carries the
+// reference (§7.1.11, §7.2.17); "" when no such rule would have.
+func sgRefWrongPath(groups []*cSG, p *packet.Packet, from Origin) string {
+	for _, g := range groups {
+		for i := range g.ingress {
+			r := &g.ingress[i]
+			if r.group == nil || r.usableFrom(from, false) || !r.matches(p, p.Src) {
+				continue
+			}
+			over := "an active same-region peering"
+			if r.byTGW {
+				over = "a transit gateway with security group referencing on"
+				if r.byPeering {
+					over = "an active same-region peering or " + over
+				}
+			}
+			return fmt.Sprintf("rule %s of %s references %s of %s, which works only for packets that cross %s, but this one arrives from %s (§7.1.11, §7.2.17): it matches nothing",
+				r.m.ID, g.m.ID, r.group.m.ID, r.group.m.VPC, over, from)
+		}
+	}
+	return ""
 }
 
 // sgRefWouldMatch reports whether an ingress rule referencing a security group would have

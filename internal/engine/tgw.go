@@ -480,6 +480,13 @@ func (out *cTGWAttach) leave(e *ev, from *cTGWAttach, a arrival, p packet.Packet
 // toVPC: the packet comes out of the transit gateway's interface in one Availability Zone of
 // the VPC attachment (§7.2.12-13), and that subnet's route table routes it on (§7.2.11).
 func (out *cTGWAttach) toVPC(e *ev, from *cTGWAttach, a arrival, p packet.Packet) {
+	if out.vpc == nil && len(out.azs) == 0 {
+		// The VPC is another account's (a shared transit gateway), beyond the snapshot: the
+		// packet leaves the modelled network toward it, as over a peering (§7.1, §7.2).
+		e.pass(out.comp, ActForward, p, "")
+		e.exit(out.comp, comp(KindVPC, out.m.ResourceID, fmt.Sprintf("account %s, not in the topology", orUnknown(out.m.ResourceOwner))), p)
+		return
+	}
 	if len(out.azs) == 0 {
 		e.fatal(CodeBadStateAttachment, out.comp, p, fmt.Sprintf("%s has no subnet in the topology", out.comp))
 		return
@@ -506,7 +513,11 @@ func (out *cTGWAttach) chooseAZ(e *ev, a arrival, p packet.Packet) string {
 			case src != "" && src == dst && hasSrc:
 				return src
 			case src != "" && dst != "" && hasSrc && hasDst:
-				return []string{src, dst}[symHash(&p)%2]
+				// The pair in a fixed order: the reply's source is the request's
+				// destination, and the same hash must name the same zone both ways.
+				pair := []string{src, dst}
+				slices.Sort(pair)
+				return pair[symHash(&p)%2]
 			case dst == "" && hasSrc:
 				return src
 			}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
@@ -175,6 +176,23 @@ func TestTGW7_ApplianceModeKeepsTheFlowInOneAZ(t *testing.T) {
 	}
 }
 
+// §7.2.13: with the source and destination in different zones the choice is a symmetric flow
+// hash between the two, so a reply after the transit gateway's flow state idled out (350 s)
+// picks the same zone as the request did: a long-lived connection that idles keeps its
+// appliance.
+func TestTGW7_ApplianceModeChoiceIsSymmetricAfterIdle(t *testing.T) {
+	for port := uint16(40000); port < 40008; port++ {
+		x := inspection(t, true)
+		p := tcp("10.0.1.10:40000", "10.1.2.10:22")
+		p.SrcPort = port
+		r := x.send("a1", p)
+		wantDelivered(t, r, "b2")
+		x.clock.Advance(400 * time.Second)
+		back := x.send("b2", replyTo(r))
+		wantDelivered(t, back, "a1")
+	}
+}
+
 func TestTGW8_OverlappingVPCNotPropagated(t *testing.T) {
 	x := hubAB(t)
 	x.vpc("c", "10.0.0.0/16")
@@ -266,6 +284,106 @@ func TestTGW11_ReferencesNeedTheTGWOption(t *testing.T) {
 	x.topo.TGWAttachments[1].SGReferencing = false
 	x.changed()
 	wantDropped(t, x.send("a1", tcp("10.0.1.10:40002", "10.1.2.10:22")), engine.CodeSGReferencingSupport, "sg")
+}
+
+// §7.1.13, §7.2.17: a reference matches the sender's groups, which a packet an appliance
+// forwards no longer carries: through an inspection VPC the reference to A's group matches
+// nothing, even with referencing on everywhere; a CIDR rule still admits it.
+func TestTGW11_ReferencesDoNotMatchThroughAnAppliance(t *testing.T) {
+	x := inspection(t, true)
+	x.topo.TransitGateways[0].SGReferencing = true
+	x.sg("a", "client")
+	x.sg("b", "server", sgRule("sgr-ref", "tcp", 22, 22, "sg-client"))
+	x.topo.NetworkInterfaces[0].SecurityGroups = []model.SecurityGroupID{"sg-client"}
+	x.topo.NetworkInterfaces[1].SecurityGroups = []model.SecurityGroupID{"sg-server"}
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDroppedAt(t, r, engine.CodeSGReferencesNotKept, "sg-server")
+	if !strings.Contains(r.Detail, "appliance") {
+		t.Errorf("the drop should say an appliance forwarded the packet: %s", r.Detail)
+	}
+	// Without the inspection VPC in the path the same reference matches (TGW11 above).
+	x.topo.TGWAttachments[0].Association = "tgw-rtb-main"
+	x.changed()
+	wantDelivered(t, x.send("a1", tcp("10.0.1.10:40001", "10.1.2.10:22")), "b2")
+}
+
+// §7.1.11, §7.2.17: a reference to a peer VPC's group works for packets that cross the
+// peering; A and B also share a transit gateway without security group referencing, and
+// when A's table sends B's traffic there instead, the reference matches nothing.
+func TestTGW11_ReferenceFollowsThePathNotThePeering(t *testing.T) {
+	x := hubAB(t)
+	x.peer("ab", "a", "b")
+	x.sg("a", "client")
+	x.sg("b", "server", sgRule("sgr-ref", "tcp", 22, 22, "sg-client"))
+	x.topo.NetworkInterfaces[0].SecurityGroups = []model.SecurityGroupID{"sg-client"}
+	x.topo.NetworkInterfaces[1].SecurityGroups = []model.SecurityGroupID{"sg-server"}
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDroppedAt(t, r, engine.CodeSGReferencingSupport, "sg-server")
+	// Over the peering the same reference matches.
+	x.routes("a1", route("10.1.2.0/24", "pcx-ab"))
+	r = x.send("a1", tcp("10.0.1.10:40001", "10.1.2.10:22"))
+	wantDelivered(t, r, "b2")
+	hopByID(t, r, "pcx-ab")
+}
+
+// A transit gateway shared with another account: its attachment to a VPC the snapshot does not
+// hold is available, and the packet leaves toward that VPC, as over a peering to a VPC beyond
+// the snapshot; it is no bad state.
+func TestTGW_AttachmentToAVPCBeyondTheSnapshot(t *testing.T) {
+	x := hubAB(t)
+	x.topo.TGWAttachments = append(x.topo.TGWAttachments, &model.TGWAttachment{ID: "tgw-attach-z", TransitGateway: "tgw-hub",
+		Type: model.AttachVPC, ResourceID: "vpc-z", ResourceOwner: "222222222222", State: "available", Subnets: []model.SubnetID{"subnet-z1"}})
+	x.tgwRoute("main", "10.50.0.0/16", "z")
+	x.routes("a1", route("10.50.0.0/16", "tgw-hub"))
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.50.5.10:22"))
+	wantExited(t, r, "tgw-attach-z", "vpc")
+	wantEq(t, "exit toward", r.Exit.To.ID, "vpc-z")
+}
+
+// attachmentACL gives subnet-<subnet> a network ACL that allows or denies everything, per
+// direction.
+func attachmentACL(x *estate, vpc, subnet string, in, out bool) {
+	all := netip.MustParsePrefix("0.0.0.0/0")
+	x.topo.NetworkACLs = append(x.topo.NetworkACLs, &model.NetworkACL{ID: model.NetworkACLID("acl-" + subnet), VPC: model.VPCID("vpc-" + vpc),
+		Subnets: []model.SubnetID{model.SubnetID("subnet-" + subnet)}, Entries: []model.NetworkACLEntry{
+			{RuleNumber: 100, Protocol: model.ProtocolAll, Allow: in, CIDR: all},
+			{RuleNumber: 100, Egress: true, Protocol: model.ProtocolAll, Allow: out, CIDR: all}}})
+	x.changed()
+}
+
+// §5.9: network ACLs where an instance meets the transit gateway's interface.
+func TestTGW_NACLsAtTheAttachmentSubnet_5_9(t *testing.T) {
+	// Same subnet, instance to transit gateway: its outbound and its inbound rules apply.
+	for _, c := range []struct{ in, out bool }{{false, true}, {true, false}} {
+		x := hubAB(t)
+		attachmentACL(x, "a", "a1", c.in, c.out)
+		wantDroppedAt(t, x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22")), engine.CodeSubnetACL, "acl-a1")
+	}
+	// Same subnet, transit gateway to instance: no rules at all.
+	x := hubAB(t)
+	x.host("b1", "b1h", "10.1.1.20")
+	attachmentACL(x, "b", "b1", false, false)
+	wantDelivered(t, x.send("a1", tcp("10.0.1.10:40000", "10.1.1.20:22")), "b1h")
+	// Different subnets: the attachment subnet's inbound rules check instance to transit
+	// gateway, its outbound rules transit gateway to instance, and neither the other way.
+	sep := func(in, out bool) *estate {
+		x := hubAB(t)
+		x.subnet("a", "at1", "10.0.100.0/24", "us-east-1a")
+		x.subnet("a", "at2", "10.0.101.0/24", "us-east-1b")
+		x.topo.TGWAttachments[0].Subnets = []model.SubnetID{"subnet-at1", "subnet-at2"}
+		attachmentACL(x, "a", "at1", in, out)
+		attachmentACL(x, "a", "at2", in, out)
+		return x
+	}
+	x = sep(false, true)
+	wantDroppedAt(t, x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22")), engine.CodeSubnetACL, "acl-at1")
+	x = sep(true, false)
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDelivered(t, r, "b2")
+	wantDroppedAt(t, x.send("b2", replyTo(r)), engine.CodeSubnetACL, "acl-at2")
+	x = sep(false, true)
+	r = x.sendAt(engine.Location{Kind: engine.FromTGWAttachment, ID: "tgw-attach-b"}, tcp("10.1.2.10:22", "10.0.1.10:40000"))
+	wantDelivered(t, r, "a1")
 }
 
 // onPremTGW: hubAB with a DX gateway attachment and a VPN attachment, both propagating into
