@@ -90,7 +90,15 @@ const MaxMatrixEndpoints = 5000
 // pair gets the full Reach. Destinations in another VPC that a source's route tables cannot
 // tell apart share one answer per source (see farKey).
 func (a *Analyzer) Matrix(scope string, eps []MatrixEndpoint, q Query) *Matrix {
+	return a.MatrixProgress(scope, eps, q, nil)
+}
+
+// MatrixProgress is Matrix that calls progress, when not nil, after each row with the number
+// of rows done (from any goroutine, one call at a time, in increasing order).
+func (a *Analyzer) MatrixProgress(scope string, eps []MatrixEndpoint, q Query, progress func(done, total int)) *Matrix {
 	m := &Matrix{Scope: scope, Query: q, Endpoints: eps, Cells: make([][]Cell, len(eps))}
+	var mu sync.Mutex
+	done := 0
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range max(1, min(runtime.GOMAXPROCS(0), len(eps))) {
@@ -103,6 +111,12 @@ func (a *Analyzer) Matrix(scope string, eps []MatrixEndpoint, q Query) *Matrix {
 					return
 				}
 				m.Cells[i] = a.row(eps, i, q)
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, len(eps))
+					mu.Unlock()
+				}
 			}
 		}()
 	}
