@@ -455,6 +455,10 @@ func (out *cTGWAttach) leave(e *ev, from *cTGWAttach, a arrival, p packet.Packet
 		if !ok {
 			return
 		}
+		if !out.peer.m.Forwards() {
+			e.fatal(CodeBadStateAttachment, out.peer.comp, p, fmt.Sprintf("%s at %s is %s, not available (§7.2.3, §7.2.19)", out.peer.comp, out.peer.tgw.comp, out.peer.m.State))
+			return
+		}
 		out.peer.tgw.forward(e, out.peer, arrival{origin: OriginTransitGateway, preNAT: a.preNAT}, p)
 	case model.AttachVPN:
 		if out.vpn != nil && out.vpn.State != "" && out.vpn.State != model.StateAvailable {

@@ -226,6 +226,12 @@ func TestTGW9_PeeringAcrossRegions(t *testing.T) {
 	wantEq(t, "tgw routes", strings.Join(tgwRoutesUsed(r), "; "),
 		"tgw-rtb-main: 10.20.0.0/16 -> tgw-attach-peer-us (static); tgw-rtb-eu: 10.20.0.0/16 -> tgw-attach-x (propagated)")
 	wantDelivered(t, x.send("x1", replyTo(r)), "a1")
+	// §7.2.19: the far side must be accepted too.
+	x.topo.TGWAttachments[len(x.topo.TGWAttachments)-1].State = "pendingAcceptance"
+	x.changed()
+	wantDroppedAt(t, x.send("a1", tcp("10.0.1.10:40002", "10.20.1.10:22")), engine.CodeBadStateAttachment, "tgw-attach-peer-eu")
+	x.topo.TGWAttachments[len(x.topo.TGWAttachments)-1].State = "available"
+	x.changed()
 	big := tcp("10.0.1.10:40001", "10.20.1.10:22")
 	big.DF, big.PayloadLen = true, 8600
 	wantDropped(t, x.send("a1", big), engine.CodeMTUExceeded, "attach")
