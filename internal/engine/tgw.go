@@ -136,8 +136,8 @@ func (n *Network) compileTGWs(t *model.Topology, probs *model.Problems) {
 		switch m.Type {
 		case model.AttachVPC:
 			a.vpc = n.vpcs[model.VPCID(m.ResourceID)]
-			if a.vpc != nil && g.byVPC[a.vpc.m.ID] == nil && m.Forwards() {
-				g.byVPC[a.vpc.m.ID] = a
+			if a.vpc != nil && (g.byVPC[a.vpc.m.ID] == nil || m.Forwards() && !g.byVPC[a.vpc.m.ID].m.Forwards()) {
+				g.byVPC[a.vpc.m.ID] = a // the available one, when a deleted one is listed too
 			}
 			a.ports = map[string]*tgwPort{}
 			for _, sid := range m.Subnets {
@@ -350,7 +350,7 @@ func resolveTransitGateway(n *Network, v *cVPC, id string) node {
 	a := g.byVPC[v.m.ID]
 	if a == nil {
 		return &dropNode{code: CodeBadStateRoute, comp: g.comp,
-			detail: fmt.Sprintf("%s has no available attachment to %s: the route is a blackhole (§7.2.10)", g.comp, v.m.ID)}
+			detail: fmt.Sprintf("%s has no attachment to %s: the route is a blackhole (§7.2.10)", g.comp, v.m.ID)}
 	}
 	return tgwEntry{a}
 }
@@ -363,6 +363,10 @@ type tgwEntry struct{ a *cTGWAttach }
 // checks it (§5.9); the transit gateway then looks it up in the attachment's table.
 func (x tgwEntry) receive(e *ev, a arrival, p packet.Packet) {
 	att := x.a
+	if !att.m.Forwards() {
+		e.fatal(CodeBadStateAttachment, att.comp, p, fmt.Sprintf("%s is %s, not available: it carries nothing (§7.2.3)", att.comp, att.m.State))
+		return
+	}
 	az := ""
 	if a.from != nil {
 		az = a.from.m.AvailabilityZone

@@ -86,6 +86,24 @@ func deleteENI(es []*model.NetworkInterface, id model.ENIID) []*model.NetworkInt
 	return out
 }
 
+// §7.2.3: an attachment that is not available carries nothing, either way.
+func TestTGW_AttachmentNotAvailable(t *testing.T) {
+	for _, state := range []string{"pending", "pendingAcceptance", "deleting", "deleted", "failed"} {
+		x := hubAB(t)
+		x.topo.TGWAttachments[0].State = state
+		r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+		wantDroppedAt(t, r, engine.CodeBadStateAttachment, "tgw-attach-a")
+		if !strings.Contains(r.Detail, state) {
+			t.Errorf("%s: the drop should name the state: %s", state, r.Detail)
+		}
+		// Toward it: its propagated routes are gone (§7.2.5); a static route to it points at
+		// an attachment that is not available (§7.2.8).
+		wantDroppedAt(t, x.send("b2", tcp("10.1.2.10:40000", "10.0.1.10:22")), engine.CodeTGWRTBNoRoute, "tgw-rtb-main")
+		x.tgwRoute("main", "10.0.0.0/16", "a")
+		wantDroppedAt(t, x.send("b2", tcp("10.1.2.10:40001", "10.0.1.10:22")), engine.CodeTGWRTBBadStateRoute, "tgw-rtb-main")
+	}
+}
+
 func TestTGW3_StaticBlackholeBeatsPropagated(t *testing.T) {
 	x := hubAB(t)
 	x.tgwRoute("main", "10.1.0.0/16", "")
