@@ -76,8 +76,11 @@ var fuzzLocs = []engine.Location{
 	engine.AtENI(model.ENIID(model.DeriveID("eni", "nat-pub/10.0.2.10"))),
 }
 
-// reader hands out input bytes, then zeros.
-type reader struct{ b []byte }
+// reader hands out input bytes, then zeros; addrs are the addresses a selector picks from.
+type reader struct {
+	b     []byte
+	addrs []string
+}
 
 func (r *reader) byte() byte {
 	if len(r.b) == 0 {
@@ -92,8 +95,8 @@ func (r *reader) u16() uint16 { return uint16(r.byte())<<8 | uint16(r.byte()) }
 
 func (r *reader) addr() netip.Addr {
 	sel := int(r.byte())
-	if sel < len(fuzzAddrs)*8 {
-		return netip.MustParseAddr(fuzzAddrs[sel%len(fuzzAddrs)])
+	if sel < len(r.addrs)*8 {
+		return netip.MustParseAddr(r.addrs[sel%len(r.addrs)])
 	}
 	return netip.AddrFrom4([4]byte{r.byte(), r.byte(), r.byte(), r.byte()})
 }
@@ -150,8 +153,10 @@ func checkResult(t *testing.T, n *engine.Network, topo *model.Topology, r *engin
 			t.Fatalf("delivered to %s, which does not hold %s:\n%s", r.ENI, r.Packet.Dst, describe(r))
 		}
 	case engine.Exited:
-		if k := r.Exit.Gateway.Kind; k != engine.KindInternetGateway && k != engine.KindVPNGateway {
-			t.Fatalf("exited through a %q:\n%s", k, describe(r))
+		switch r.Exit.Gateway.Kind {
+		case engine.KindInternetGateway, engine.KindVPNGateway, engine.KindDXGateway, engine.KindTransitGatewayAttachment, engine.KindVPCPeering:
+		default:
+			t.Fatalf("exited through a %q:\n%s", r.Exit.Gateway.Kind, describe(r))
 		}
 	case engine.Dropped:
 		if r.Code == "" || r.At.Kind == 0 {
@@ -175,23 +180,35 @@ func checkResult(t *testing.T, n *engine.Network, topo *model.Topology, r *engin
 // runFuzz sends the packets the input describes on a fresh state and returns the journeys.
 // skipHops sends them with Options.SkipHops.
 func runFuzz(t *testing.T, l *lab, data []byte, skipHops bool) []*engine.Result {
+	return runFuzzOn(t, fuzzNet{l.net, l.topo, fuzzLocs, fuzzAddrs}, data, skipHops)
+}
+
+// fuzzNet is a compiled topology, the locations packets enter at and the addresses they use.
+type fuzzNet struct {
+	net   *engine.Network
+	topo  *model.Topology
+	locs  []engine.Location
+	addrs []string
+}
+
+func runFuzzOn(t *testing.T, fn fuzzNet, data []byte, skipHops bool) []*engine.Result {
 	clock := &engine.ManualClock{T: t0}
 	st := engine.NewState(clock, binary.BigEndian.Uint64(append(append([]byte{}, data...), make([]byte, 8)...)[:8]))
-	r := &reader{b: data}
+	r := &reader{b: data, addrs: fn.addrs}
 	var prev *packet.Packet
 	var out []*engine.Result
 	for i := 0; i < 6 && len(r.b) > 0; i++ {
-		loc := fuzzLocs[int(r.byte())%len(fuzzLocs)]
+		loc := fn.locs[int(r.byte())%len(fn.locs)]
 		opt := engine.Options{ContinuePastBlocks: r.byte()&1 == 1, SkipHops: skipHops}
 		p := r.packet(prev)
-		res := l.net.SendWith(st, loc, p, opt)
+		res := fn.net.SendWith(st, loc, p, opt)
 		// Every journey ends somewhere, blocks lifted or not; without blockers, where it ends
 		// is its outcome.
 		if res.End().Outcome == 0 || len(res.Blockers) == 0 && (res.End().Outcome != res.Outcome || res.End().ENI != res.ENI) {
 			t.Fatalf("end %v does not match the outcome:\n%s", res.End(), describe(res))
 		}
 		if !opt.ContinuePastBlocks {
-			checkResult(t, l.net, l.topo, res, 0)
+			checkResult(t, fn.net, fn.topo, res, 0)
 		} else if len(res.Hops) > maxHops {
 			t.Fatalf("%d hops:\n%s", len(res.Hops), describe(res))
 		}
@@ -212,19 +229,62 @@ func FuzzSend(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 2, 1, 1, 0, 0x9c, 0x40, 0x82, 0x9a, 0, 0, 0, 0, 1, 2, 0, 2, 255, 8 | 32, 0, 0, 0, 0, 0, 0})
 	f.Add([]byte{4, 0, 11, 9, 0, 64, 0, 0x9c, 0x40, 0, 22, 0x02, 0, 1, 0, 0, 1, 9, 11, 0, 64, 0, 0, 22, 0x9c, 0x40, 0x12, 0, 1, 0})
 	f.Add([]byte{5, 1, 12, 2, 0, 200, 0, 0x9c, 0x40, 0, 80, 0x02, 0, 1, 130, 2, 0, 11, 6, 4, 64, 0, 0, 0, 0, 0})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		a := runFuzz(t, l, data, false)
-		b := runFuzz(t, l, data, false)
-		fast := runFuzz(t, l, data, true) // the live dataplane's way
-		for i := range a {
-			if da, db := describe(a[i]), describe(b[i]); da != db {
-				t.Fatalf("packet %d: two runs of the same input differ:\n%s\n---\n%s", i, da, db)
-			}
-			if da, df := describe(withoutHops(a[i])), describe(fast[i]); da != df {
-				t.Fatalf("packet %d: SkipHops changes the journey:\n%s\n---\n%s", i, da, df)
-			}
+	f.Fuzz(func(t *testing.T, data []byte) { sameEveryWay(t, fuzzNet{l.net, l.topo, fuzzLocs, fuzzAddrs}, data) })
+}
+
+// FuzzSendAcrossVPCs is FuzzSend on an estate of several VPCs joined by a transit gateway (two
+// route tables, stateful appliances in an inspection VPC, VPN and DX gateway attachments) and
+// peerings, with packets entering at every kind of location (§7.1, §7.2, §16).
+func FuzzSendAcrossVPCs(f *testing.F) {
+	x := inspection(f, false)
+	x.vpc("c", "10.2.0.0/16")
+	x.subnet("c", "c1", "10.2.1.0/24", "us-east-1a")
+	x.host("c1", "c1", "10.2.1.10")
+	x.peer("ac", "a", "c")
+	x.routes("a1", route("10.2.0.0/16", "pcx-ac"))
+	x.routes("c1", route("10.0.0.0/16", "pcx-ac"), route("0.0.0.0/0", "pcx-ac"))
+	x.topo.DXGateways = append(x.topo.DXGateways, &model.DXGateway{ID: "dxgw-1", Name: "dx"})
+	x.topo.VirtualInterfaces = append(x.topo.VirtualInterfaces, &model.VirtualInterface{ID: "dxvif-1", Type: "transit", DXGateway: "dxgw-1", MTU: 8500})
+	x.topo.DXGatewayAssociations = append(x.topo.DXGatewayAssociations, &model.DXGatewayAssociation{ID: "assoc-1", DXGateway: "dxgw-1", Gateway: "tgw-hub", GatewayType: model.DXAssocTGW,
+		AllowedPrefixes: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	x.topo.VPNConnections = append(x.topo.VPNConnections, &model.VPNConnection{ID: "vpn-1", TransitGateway: "tgw-hub", State: "available"})
+	x.topo.TGWAttachments = append(x.topo.TGWAttachments,
+		&model.TGWAttachment{ID: "tgw-attach-dx", TransitGateway: "tgw-hub", Type: model.AttachDXGateway, ResourceID: "dxgw-1", State: "available", Association: "tgw-rtb-insp"},
+		&model.TGWAttachment{ID: "tgw-attach-vpn", TransitGateway: "tgw-hub", Type: model.AttachVPN, ResourceID: "vpn-1", State: "available", Association: "tgw-rtb-spokes"})
+	x.topo.OnPremises = append(x.topo.OnPremises,
+		&model.OnPremNetwork{Name: "dc-dx", VirtualInterface: "dxvif-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16")}},
+		&model.OnPremNetwork{Name: "dc-vpn", VPNConnection: "vpn-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("172.16.0.0/12")}})
+	x.propagate("insp", "dx", "vpn")
+	x.tgwRoute("insp", "10.9.0.0/16", "")
+	n := x.build()
+	locs := []engine.Location{
+		engine.AtENI("eni-a1"), engine.AtENI("eni-b2"), engine.AtENI("eni-c1"), engine.AtENI("eni-fwa"), engine.AtENI("eni-fwb"),
+		{Kind: engine.FromTGWAttachment, ID: "tgw-attach-vpn"}, {Kind: engine.FromTGWAttachment, ID: "tgw-attach-dx"},
+		{Kind: engine.FromTGWAttachment, ID: "tgw-attach-a"}, {Kind: engine.FromVPNConnection, ID: "vpn-1"},
+		{Kind: engine.FromDXGateway, ID: "dxgw-1"}, {Kind: engine.FromPeering, ID: "pcx-ac"}, {Kind: engine.FromSubnet, ID: "subnet-ita"},
+		{Kind: engine.FromTGWAttachment, ID: "tgw-attach-nope"}, {Kind: engine.FromDXGateway, ID: "nope"},
+	}
+	addrs := []string{"10.0.1.10", "10.1.2.10", "10.2.1.10", "10.9.11.10", "10.9.12.10", "10.0.1.5", "10.9.1.5",
+		"192.168.1.5", "172.16.9.9", "10.0.0.2", "10.9.9.9", "8.8.8.8", "10.1.1.5", "10.2.0.2"}
+	f.Add([]byte{0, 0, 0, 1, 0, 64, 0, 0x9c, 0x40, 0, 22, 0x02, 0, 1, 0, 1, 0, 8, 0, 0, 64, 0, 0x9c, 0x40, 0, 22, 0x02, 0, 1, 0})
+	f.Add([]byte{9, 0, 7, 0, 0, 200, 4, 0x9c, 0x40, 0, 80, 0x02, 0, 1, 5, 10, 0, 2, 0, 2, 64, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{2, 1, 2, 11, 2, 64, 0, 0, 0, 0, 7, 0, 1, 0, 4, 6, 0, 8, 1, 1, 255, 0, 0x9c, 0x40, 0, 53, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) { sameEveryWay(t, fuzzNet{n, x.topo, locs, addrs}, data) })
+}
+
+// sameEveryWay runs the input twice and once without hops: the journeys must agree.
+func sameEveryWay(t *testing.T, fn fuzzNet, data []byte) {
+	a := runFuzzOn(t, fn, data, false)
+	b := runFuzzOn(t, fn, data, false)
+	fast := runFuzzOn(t, fn, data, true) // the live dataplane's way
+	for i := range a {
+		if da, db := describe(a[i]), describe(b[i]); da != db {
+			t.Fatalf("packet %d: two runs of the same input differ:\n%s\n---\n%s", i, da, db)
 		}
-	})
+		if da, df := describe(withoutHops(a[i])), describe(fast[i]); da != df {
+			t.Fatalf("packet %d: SkipHops changes the journey:\n%s\n---\n%s", i, da, df)
+		}
+	}
 }
 
 // withoutHops is r as Options.SkipHops gives it: the same journey, without its hops.

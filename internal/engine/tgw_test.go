@@ -15,7 +15,7 @@ import (
 // hubAB: A 10.0/16 and B 10.1/16, each with subnets in AZs a and b, attached to tgw-hub in
 // both, associated with and propagating to its one table "main"; each VPC routes the other's
 // block to the transit gateway. Host a1 is in A's AZ a, host b2 in B's AZ b.
-func hubAB(t *testing.T) *estate {
+func hubAB(t testing.TB) *estate {
 	x := newEstate(t)
 	x.vpc("a", "10.0.0.0/16")
 	x.vpc("b", "10.1.0.0/16")
@@ -125,7 +125,7 @@ func TestTGW4_UnassociatedAttachment(t *testing.T) {
 // are associated with table "spokes" (only 0/0 → the inspection attachment); the inspection
 // attachment with "insp" (spokes propagated). Each inspection attachment subnet routes 0/0 to
 // its zone's appliance; the appliances' subnets route 10/8 back to the transit gateway.
-func inspection(t *testing.T, applianceMode bool) *estate {
+func inspection(t testing.TB, applianceMode bool) *estate {
 	x := hubAB(t)
 	x.vpc("i", "10.9.0.0/16")
 	x.subnet("i", "ita", "10.9.1.0/24", "us-east-1a")
