@@ -524,8 +524,8 @@ func describe(r *engine.Result) string {
 	var b strings.Builder
 	for i, h := range r.Hops {
 		fmt.Fprintf(&b, "  %2d %-18s %-28s %-9s %-8s in=[%v]", i, h.Component.Kind, h.Component.ID, h.Action, h.Direction, h.In)
-		if h.Out.String() != h.In.String() {
-			fmt.Fprintf(&b, " out=[%v]", h.Out)
+		if h.Out().String() != h.In.String() {
+			fmt.Fprintf(&b, " out=[%v]", h.Out())
 		}
 		if h.Route != nil {
 			fmt.Fprintf(&b, " route=%s->%s(%s,%s)", h.Route.Destination, h.Route.Target, h.Route.Origin, h.Route.State)

@@ -150,7 +150,7 @@ func (g *cDXGW) toOnPrem(e *ev, from *cDXAssoc, p packet.Packet) {
 		e.fatal(CodeNoRoute, g.comp, p, fmt.Sprintf("on-premises advertises no route to %s over the virtual interfaces of %s (§16.4)", p.Dst, g.comp))
 		return
 	}
-	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
+	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Edge: true})
 	e.pass(vif.comp, ActForward, p, "")
 	p, ok = e.cross(vif.link, vif.comp, p)
 	if !ok {
@@ -182,7 +182,7 @@ func (g *cDXGW) fromOnPrem(e *ev, vif *cVIF, p packet.Packet) {
 		e.fatal(CodeNoRoute, g.comp, p, fmt.Sprintf("no association of %s advertises %s to on-premises, so on-premises has no route to it (§16.3)", g.comp, p.Dst))
 		return
 	}
-	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
+	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Edge: true})
 	switch {
 	case a.vgw != nil:
 		a.vgw.enter(e, OriginDirectConnect, p)

@@ -221,14 +221,14 @@ func (e *ev) appliance(eni *cENI, a arrival, p packet.Packet) {
 		if a.via != nil && !a.via.m.ApplianceMode {
 			why += fmt.Sprintf("; %s: the packet came from %s, whose appliance mode is off, so each direction keeps its own Availability Zone (§7.2.14)", DetailApplianceModeRecommended, a.via.comp)
 		}
-		e.hop(Hop{Component: c, Action: ActDrop, In: p, Out: p, Note: why})
+		e.hop(Hop{Component: c, Action: ActDrop, In: p, Note: why})
 		if e.block(CodeAsymmetricInspection, c, p, why) {
 			return
 		}
 	}
 	out := p
 	out.TTL--
-	e.hop(Hop{Component: c, Action: ActForward, In: p, Out: out, Middlebox: true, Note: "appliance routes the packet (TTL-1, §6.8)"})
+	e.hopOut(Hop{Component: c, Action: ActForward, In: p, Middlebox: true, Note: "appliance routes the packet (TTL-1, §6.8)"}, out)
 	if !e.securityGroups(eni, a, out, Egress) {
 		return
 	}

@@ -112,8 +112,20 @@ func (e *ev) hop(h Hop) {
 	}
 }
 
+// hopOut records a hop whose component rewrote the packet to out. out is copied only when hops
+// are recorded, so a journey without hops allocates nothing for it.
+func (e *ev) hopOut(h Hop, out packet.Packet) {
+	if !e.recording() {
+		return
+	}
+	o := new(packet.Packet)
+	*o = out
+	h.Changed = o
+	e.res.Hops = append(e.res.Hops, h)
+}
+
 func (e *ev) pass(c Component, action Action, p packet.Packet, note string) {
-	e.hop(Hop{Component: c, Action: action, In: p, Out: p, Note: note})
+	e.hop(Hop{Component: c, Action: action, In: p, Note: note})
 }
 
 // block records a drop by component c. It returns true when evaluation must stop: always,
@@ -128,7 +140,7 @@ func (e *ev) block(code string, c Component, p packet.Packet, detail string) boo
 
 // fatal records a drop past which there is nowhere to go.
 func (e *ev) fatal(code string, c Component, p packet.Packet, detail string) {
-	e.hop(Hop{Component: c, Action: ActDrop, In: p, Out: p, Note: detail})
+	e.hop(Hop{Component: c, Action: ActDrop, In: p, Note: detail})
 	e.block(code, c, p, detail)
 	e.nowhere(p)
 }
@@ -183,12 +195,12 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 	}
 	k := flowOf(eni.m.ID, &p, egress)
 	if e.st.tracked(k, egress) {
-		e.hop(Hop{Component: sgComp, Action: ActAllow, Direction: dir, In: p, Out: p,
+		e.hop(Hop{Component: sgComp, Action: ActAllow, Direction: dir, In: p,
 			Note: "reply or continuation of a tracked connection (§4.2.1)"})
 		return true
 	}
 	if e.st.relatedTracked(eni.m.ID, &p, egress) {
-		e.hop(Hop{Component: sgComp, Action: ActAllow, Direction: dir, In: p, Out: p,
+		e.hop(Hop{Component: sgComp, Action: ActAllow, Direction: dir, In: p,
 			Note: "ICMP error about a tracked connection (§4.2.1)"})
 		return true
 	}
@@ -198,7 +210,7 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 	if g, r := sgAllows(eni.sgs, egress, &p, refs, a.origin); r != nil {
 		e.st.track(k, egress)
 		if e.recording() {
-			e.hop(Hop{Component: g.comp, Action: ActAllow, Direction: dir, In: p, Out: p, SGRule: sgRuleRef(g, r, dir)})
+			e.hop(Hop{Component: g.comp, Action: ActAllow, Direction: dir, In: p, SGRule: sgRuleRef(g, r, dir)})
 		}
 		return true
 	}
@@ -223,7 +235,7 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 				sgList(eni), p.Src)
 		}
 	}
-	e.hop(Hop{Component: sgComp, Action: ActDeny, Direction: dir, In: p, Out: p, Note: detail})
+	e.hop(Hop{Component: sgComp, Action: ActDeny, Direction: dir, In: p, Note: detail})
 	if e.block(code, sgComp, p, detail) {
 		return false
 	}
@@ -271,7 +283,7 @@ func (e *ev) acl(s *cSubnet, dir Direction, p packet.Packet) bool {
 	if !ref.Allow {
 		action = ActDeny
 	}
-	e.hop(Hop{Component: s.acl.comp, Action: action, Direction: dir, In: p, Out: p, ACLRule: ref})
+	e.hop(Hop{Component: s.acl.comp, Action: action, Direction: dir, In: p, ACLRule: ref})
 	if ref.Allow {
 		return true
 	}
@@ -363,7 +375,7 @@ func (e *ev) route(rt *cRouteTable, a arrival, p packet.Packet) {
 	if r.state == model.RouteBlackhole {
 		if e.recording() {
 			ref := r.ref
-			e.hop(Hop{Component: rt.comp, Action: ActDrop, In: p, Out: p, Route: &ref})
+			e.hop(Hop{Component: rt.comp, Action: ActDrop, In: p, Route: &ref})
 		}
 		e.block(CodeBadStateRoute, rt.comp, p,
 			fmt.Sprintf("route %s -> %s is a blackhole: its target no longer exists (§1.2.6)", r.ref.Destination, r.ref.Target))
@@ -371,7 +383,7 @@ func (e *ev) route(rt *cRouteTable, a arrival, p packet.Packet) {
 		return
 	}
 	if e.recording() {
-		e.hop(Hop{Component: rt.comp, Action: ActForward, In: p, Out: p, Route: &r.ref}) // shared: never changed
+		e.hop(Hop{Component: rt.comp, Action: ActForward, In: p, Route: &r.ref}) // shared: never changed
 	}
 	r.target.receive(e, a, p)
 }

@@ -92,8 +92,8 @@ func (g *cIGW) receive(e *ev, _ arrival, p packet.Packet) {
 		in.Dst = pub
 		out.Inner = &in
 	}
-	e.hop(Hop{Component: c, Action: ActTranslate, In: p, Out: out, Edge: true, Translated: true,
-		Note: fmt.Sprintf("source %s becomes its public IP %s (§3.1)", p.Src, pub)})
+	e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Edge: true, Translated: true,
+		Note: fmt.Sprintf("source %s becomes its public IP %s (§3.1)", p.Src, pub)}, out)
 	if out, ok := e.cross(internetLink, c, out); ok {
 		e.exit(c, internetComp, out)
 	}
@@ -184,7 +184,7 @@ func (x internetEntry) send(e *ev, p packet.Packet) {
 		in.Src = m.private
 		out.Inner = &in
 	}
-	e.hop(Hop{Component: c, Action: ActTranslate, In: p, Out: out, Edge: true, Translated: true,
-		Note: fmt.Sprintf("destination %s becomes the private IP %s (§3.4)", p.Dst, m.private)})
+	e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Edge: true, Translated: true,
+		Note: fmt.Sprintf("destination %s becomes the private IP %s (§3.4)", p.Dst, m.private)}, out)
 	e.enterVPC(vpc, vpc.edgeIGW, arrival{origin: OriginInternet}, out)
 }

@@ -34,7 +34,7 @@ func TestNAT_PrivateNATViaIGWDropped_2_1_3(t *testing.T) {
 	r := l.send("a", tcp("10.0.0.11:40000", "8.8.8.8:443"))
 	wantDroppedAt(t, r, engine.CodeIGWPublicIPEgress, "igw-lab")
 	wantEq(t, "dropped with the NAT's private source", r.Packet.Src, addr("10.0.2.10"))
-	wantEq(t, "the NAT translated first", natHop(t, r).Out.Src, addr("10.0.2.10"))
+	wantEq(t, "the NAT translated first", natHop(t, r).Out().Src, addr("10.0.2.10"))
 }
 
 // §2.2.1, §2.2.2: SNAT to the NAT gateway's private IP; the IGW then maps it 1:1 to the EIP.
@@ -46,18 +46,18 @@ func TestNAT_SNATToPrivateIPThenIGWMapsToEIP_2_2_1_2_2_2(t *testing.T) {
 	wantPath(t, r, "i:send", "eni:send", "sg:allow", "acl:allow", "rtb:forward", "acl:allow", "nat:translate",
 		"acl:allow", "rtb:forward", "igw:translate", "internet:exit")
 	n := natHop(t, r)
-	wantEq(t, "NAT output source", n.Out.Src, addr("10.0.2.10"))
-	if n.Out.SrcPort < 1024 {
-		t.Errorf("NAT source port %d below 1024", n.Out.SrcPort)
+	wantEq(t, "NAT output source", n.Out().Src, addr("10.0.2.10"))
+	if n.Out().SrcPort < 1024 {
+		t.Errorf("NAT source port %d below 1024", n.Out().SrcPort)
 	}
 	g := hop(t, r, "igw")
 	wantEq(t, "IGW input source", g.In.Src, addr("10.0.2.10"))
-	wantEq(t, "IGW output source (the EIP)", g.Out.Src, addr("203.0.113.10"))
-	wantEq(t, "IGW keeps the NAT port", g.Out.SrcPort, n.Out.SrcPort)
+	wantEq(t, "IGW output source (the EIP)", g.Out().Src, addr("203.0.113.10"))
+	wantEq(t, "IGW keeps the NAT port", g.Out().SrcPort, n.Out().SrcPort)
 	wantEq(t, "on the internet", r.Packet.Src, addr("203.0.113.10"))
 	for i, h := range r.Hops { // §2.2.2: no DNAT anywhere on the way out
-		if h.Out.Dst != addr("8.8.8.8") || h.Out.DstPort != 443 {
-			t.Errorf("hop %d changed the destination: %v", i, h.Out)
+		if h.Out().Dst != addr("8.8.8.8") || h.Out().DstPort != 443 {
+			t.Errorf("hop %d changed the destination: %v", i, h.Out())
 		}
 	}
 	wantEq(t, "TTL: the NAT is a hop, the IGW is not (§2.3.5, §3.8)", r.Packet.TTL, uint8(254))
@@ -109,7 +109,7 @@ func TestNAT_PortsInEphemeralRangeAndDistinct_2_2_3(t *testing.T) {
 		}
 		r := l.send(from, tcp(src, "8.8.8.8:443"))
 		n := natHop(t, r)
-		port := n.Out.SrcPort
+		port := n.Out().SrcPort
 		if port < 1024 {
 			t.Fatalf("flow %s: NAT port %d outside 1024-65535", src, port)
 		}
@@ -119,12 +119,12 @@ func TestNAT_PortsInEphemeralRangeAndDistinct_2_2_3(t *testing.T) {
 		seen[port] = src
 		// The same flow keeps its mapping.
 		again := l.send(from, tcp(src, "8.8.8.8:443").flags(packet.TCPAck))
-		wantEq(t, "mapping kept", natHop(t, again).Out.SrcPort, port)
+		wantEq(t, "mapping kept", natHop(t, again).Out().SrcPort, port)
 	}
 	// ICMP echo identifiers are remapped the same way.
 	for id := uint16(0); id < 50; id++ {
 		r := l.send("a", icmpEcho("10.0.0.11", "8.8.8.8", id, 1))
-		if got := natHop(t, r).Out.ICMPID; got < 1024 {
+		if got := natHop(t, r).Out().ICMPID; got < 1024 {
 			t.Fatalf("ICMP id %d mapped to %d", id, got)
 		}
 	}
@@ -155,7 +155,7 @@ func TestNAT_PortExhaustion_2_2_4(t *testing.T) {
 		if r.Outcome != engine.Exited {
 			t.Fatalf("flow %d dropped before the limit:\n%s", n, describe(r))
 		}
-		count[natHop(t, r).Out.Src.String()]++
+		count[natHop(t, r).Out().Src.String()]++
 		n++
 	}
 	wantEq(t, "flows on the primary address", count["10.0.2.10"], 55000)
@@ -249,13 +249,13 @@ func TestNAT_IdleTimeoutRST_2_2_8(t *testing.T) {
 	l := egress(t)
 	syn := tcp("10.0.0.11:40000", "8.8.8.8:443")
 	r := l.send("a", syn)
-	port := natHop(t, r).Out.SrcPort
+	port := natHop(t, r).Out().SrcPort
 	ack := syn.flags(packet.TCPAck | packet.TCPPsh)
 
 	l.advance(349 * time.Second)
 	r = l.send("a", ack)
 	wantExited(t, r, "igw-lab", "internet")
-	wantEq(t, "mapping kept under 350 s", natHop(t, r).Out.SrcPort, port)
+	wantEq(t, "mapping kept under 350 s", natHop(t, r).Out().SrcPort, port)
 
 	l.advance(351 * time.Second)
 	for i := 0; i < 2; i++ { // "any further packet" on the flow gets a RST
@@ -314,12 +314,12 @@ func TestNAT_UnsolicitedInboundDropped_2_3_1(t *testing.T) {
 	l.onPrem("dc", "192.168.0.0/16")
 	r := l.send("internet", tcp("8.8.8.8:40000", "203.0.113.10:22"))
 	wantDroppedAt(t, r, engine.CodeNGWNoSession, "nat-m")
-	wantEq(t, "IGW mapped the EIP first", hop(t, r, "igw").Out.Dst, addr("10.0.2.10"))
+	wantEq(t, "IGW mapped the EIP first", hop(t, r, "igw").Out().Dst, addr("10.0.2.10"))
 	r = l.send("vgw", tcp("192.168.1.10:40000", "10.0.2.10:22"))
 	wantDroppedAt(t, r, engine.CodeNGWNoSession, "nat-m")
 	// A port that is mapped, but for another remote, is not a session either.
 	out := l.send("a", tcp("10.0.0.11:40000", "8.8.8.8:443"))
-	port := natHop(t, out).Out.SrcPort
+	port := natHop(t, out).Out().SrcPort
 	r = l.send("internet", tcp("1.1.1.1:443", fmt.Sprintf("203.0.113.10:%d", port)).flags(packet.TCPAck))
 	wantDroppedAt(t, r, engine.CodeNGWNoSession, "nat-m")
 	r = l.send("internet", tcp("8.8.8.8:444", fmt.Sprintf("203.0.113.10:%d", port)).flags(packet.TCPAck))

@@ -139,8 +139,8 @@ func (e *ev) natOutbound(ng *cNAT, a arrival, p packet.Packet) {
 	setSrcPort(&out, m.natPort)
 	out.TTL--
 	if e.recording() {
-		e.hop(Hop{Component: c, Action: ActTranslate, In: p, Out: out, Middlebox: true, Translated: true,
-			Note: fmt.Sprintf("source %s becomes %s (§2.2.1, §2.2.3); TTL-1 (§2.3.5)", endpoint(&p, true), endpoint(&out, true))})
+		e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Middlebox: true, Translated: true,
+			Note: fmt.Sprintf("source %s becomes %s (§2.2.1, §2.2.3); TTL-1 (§2.3.5)", endpoint(&p, true), endpoint(&out, true))}, out)
 	}
 	e.natSeen = append(e.natSeen, ng)
 	e.forward(ng.subnet, a.translated(p.Src), out)
@@ -197,8 +197,8 @@ func (e *ev) natInbound(ng *cNAT, a arrival, p packet.Packet) {
 	}
 	out.TTL--
 	if e.recording() {
-		e.hop(Hop{Component: c, Action: ActTranslate, In: p, Out: out, Middlebox: true, Translated: true,
-			Note: fmt.Sprintf("reply: destination %s becomes %s (§2.2.5)", endpoint(&p, false), endpoint(&out, false))})
+		e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Middlebox: true, Translated: true,
+			Note: fmt.Sprintf("reply: destination %s becomes %s (§2.2.5)", endpoint(&p, false), endpoint(&out, false))}, out)
 	}
 	// The reply goes on from the NAT gateway, inside its VPC; its source is untouched.
 	a.origin = OriginInside

@@ -151,8 +151,8 @@ func (e *ev) crossLarge(l link, c Component, p packet.Packet) (packet.Packet, bo
 		out.PayloadLen = max(0, (l.mtu-20)/8*8-p.L4HeaderLen())
 	}
 	if e.recording() {
-		e.hop(Hop{Component: c, Action: ActForward, In: p, Out: out,
-			Note: fmt.Sprintf("%d bytes over %s's MTU of %d: fragmented; the first fragment goes on (§6.9)", n, l.name, l.mtu)})
+		e.hopOut(Hop{Component: c, Action: ActForward, In: p,
+			Note: fmt.Sprintf("%d bytes over %s's MTU of %d: fragmented; the first fragment goes on (§6.9)", n, l.name, l.mtu)}, out)
 	}
 	return out, true
 }

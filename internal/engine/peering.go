@@ -91,7 +91,7 @@ func inPrefixes(ps []netip.Prefix, a netip.Addr) bool {
 // A peering is not a TTL hop and has no filters of its own (§7.1.17).
 func (s *peerSide) receive(e *ev, a arrival, p packet.Packet) {
 	pc := s.pc
-	e.hop(Hop{Component: pc.comp, Action: ActForward, In: p, Out: p})
+	e.hop(Hop{Component: pc.comp, Action: ActForward, In: p})
 	p, ok := e.cross(pc.link, pc.comp, p)
 	if !ok {
 		return

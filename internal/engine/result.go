@@ -283,7 +283,12 @@ type Hop struct {
 	// path by. Edge marks a gateway the packet leaves or enters the VPCs through (internet and
 	// VPN gateways). Translated marks a hop that rewrote an address or port.
 	Middlebox, Edge, Translated bool
-	In, Out                     packet.Packet
+	// In is the packet as the component got it; Changed, the packet as it left when the
+	// component rewrote it (a NAT gateway, an internet gateway, an appliance's TTL, a
+	// fragmenting link), nil when it left as it came (Out gives it either way). Most hops
+	// change nothing, and a hop that holds one packet costs a third less to record.
+	In      packet.Packet
+	Changed *packet.Packet
 	// Route, TGWRoute, SGRule and ACLRule point at descriptions Compile made once and every
 	// result shares: read them, never change them.
 	Route    *RouteRef
@@ -291,6 +296,14 @@ type Hop struct {
 	SGRule   *SGRuleRef
 	ACLRule  *ACLRuleRef
 	Note     string
+}
+
+// Out is the packet as it left the component.
+func (h Hop) Out() packet.Packet {
+	if h.Changed != nil {
+		return *h.Changed
+	}
+	return h.In
 }
 
 // Exit is where a packet left the modelled network.
@@ -352,7 +365,7 @@ func (r *Result) End() End {
 	}
 	// The journey went on past its blockers and ended at hop pastHop: a delivery (after the
 	// ENI's receive hop), an exit (after the gateway's edge hop) or a drop.
-	x := End{Outcome: r.past, Packet: r.Hops[r.pastHop].Out}
+	x := End{Outcome: r.past, Packet: r.Hops[r.pastHop].Out()}
 	for j := int(r.pastHop); j >= 0; j-- {
 		h := &r.Hops[j]
 		switch {
@@ -398,7 +411,7 @@ func (r *Result) Via() []Component {
 func (r *Result) SourceTranslatedAt() (Component, bool) {
 	for i := range r.Hops {
 		h := &r.Hops[i]
-		if h.Middlebox && h.Translated && h.In.Src != h.Out.Src {
+		if h.Middlebox && h.Translated && h.In.Src != h.Out().Src {
 			return h.Component, true
 		}
 	}

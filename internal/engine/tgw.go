@@ -438,7 +438,7 @@ func (g *cTGW) forward(e *ev, from *cTGWAttach, a arrival, p packet.Packet) {
 
 func (e *ev) tgwRouteHop(t *cTGWTable, r *cTGWRoute, act Action, p packet.Packet) {
 	if e.recording() {
-		e.hop(Hop{Component: t.comp, Action: act, In: p, Out: p, TGWRoute: &r.ref}) // shared: never changed
+		e.hop(Hop{Component: t.comp, Action: act, In: p, TGWRoute: &r.ref}) // shared: never changed
 	}
 }
 
@@ -469,7 +469,7 @@ func (out *cTGWAttach) leave(e *ev, from *cTGWAttach, a arrival, p packet.Packet
 			e.fatal(CodeTGWBadStateVPN, out.comp, p, fmt.Sprintf("VPN connection %s is %s (§7.2.20)", out.vpn.ID, out.vpn.State))
 			return
 		}
-		e.hop(Hop{Component: out.comp, Action: ActForward, In: p, Out: p, Edge: true})
+		e.hop(Hop{Component: out.comp, Action: ActForward, In: p, Edge: true})
 		if p, ok := e.cross(vpnLink, out.comp, p); ok {
 			e.exit(out.comp, e.onPremComp(p.Dst), p)
 		}

@@ -98,22 +98,22 @@ func (g *cVGW) receive(e *ev, _ arrival, p packet.Packet) {
 	dx, vpn := g.dxOrVPN(p.Dst)
 	switch {
 	case dx != nil && dx.dxgw != nil:
-		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p})
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p})
 		dx.dxgw.toOnPrem(e, g.dxAssoc(), p)
 	case dx != nil:
-		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Edge: true})
 		e.pass(dx.vif.comp, ActForward, p, "")
 		if p, ok := e.cross(dx.vif.link, dx.vif.comp, p); ok {
 			e.exit(g.comp, e.onPremComp(p.Dst), p)
 		}
 	case vpn:
-		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Edge: true})
 		if p, ok := e.cross(vpnLink, g.comp, p); ok {
 			e.exit(g.comp, e.onPremComp(p.Dst), p)
 		}
 	case g.dxgw != nil:
 		// Not on-premises: the DX gateway says why (another association's VPC, §16.5).
-		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p})
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p})
 		g.dxgw.toOnPrem(e, g.dxAssoc(), p)
 	default:
 		e.fatal(CodeVGWNoRoute, g.comp, p, fmt.Sprintf("%s knows no route to %s: no VPN static route or on-premises network covers it (§7.3.2)", g.comp, p.Dst))
@@ -156,6 +156,6 @@ func (g *cVGW) enter(e *ev, origin Origin, p packet.Packet) {
 		e.fatal(CodeVGWPrivateIPIngress, g.comp, p, fmt.Sprintf("destination %s is not a private IP of a network interface in %s (§7.3.3)", p.Dst, vpc.m.ID))
 		return
 	}
-	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Out: p, Edge: true})
+	e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Edge: true})
 	e.enterVPC(vpc, vpc.edgeVGW, arrival{origin: origin}, p)
 }

@@ -176,11 +176,12 @@ func AWSDirection(d engine.Direction) string {
 func pathComponents(n *engine.Network, r *engine.Result) []PathComponent {
 	out := make([]PathComponent, 0, len(r.Hops))
 	for i, h := range r.Hops {
+		hout := h.Out()
 		pc := PathComponent{
 			SequenceNumber: i + 1,
 			Component:      componentJSON(n, h.Component),
 			InboundHeader:  header(&h.In),
-			OutboundHeader: header(&h.Out),
+			OutboundHeader: header(&hout),
 			VpclabAction:   strings.TrimSpace(h.Action.String() + " " + h.Direction.String()),
 			VpclabNote:     h.Note,
 		}

@@ -262,7 +262,7 @@ func TestAnalysisJSONOutput(t *testing.T) {
 	var wants []want
 	route := func(tg model.Target, member string) {
 		hops = append(hops, engine.Hop{Component: engine.Component{Kind: engine.KindRouteTable, ID: "rtb-1"}, Action: engine.ActForward,
-			In: pkt, Out: pkt, Route: &engine.RouteRef{Destination: "10.0.1.0/24", Target: tg, Origin: model.OriginCreateRoute, State: model.RouteActive}})
+			In: pkt, Route: &engine.RouteRef{Destination: "10.0.1.0/24", Target: tg, Origin: model.OriginCreateRoute, State: model.RouteActive}})
 		wants = append(wants, want{member, tg.ID})
 	}
 	for _, row := range model.TargetKinds() {
@@ -281,9 +281,9 @@ func TestAnalysisJSONOutput(t *testing.T) {
 	route(model.Target{Kind: model.TargetNATGateway, ID: "x-0123456789abcdef0"}, "NatGatewayId")
 	route(model.Target{Kind: model.TargetEgressOnlyInternetGateway, ID: "eigw-0123456789abcdef0"}, "EgressOnlyInternetGatewayId")
 	hops = append(hops,
-		engine.Hop{Component: engine.Component{Kind: engine.KindSecurityGroup, ID: "sg-1"}, Action: engine.ActAllow, Direction: engine.Egress, In: pkt, Out: pkt,
+		engine.Hop{Component: engine.Component{Kind: engine.KindSecurityGroup, ID: "sg-1"}, Action: engine.ActAllow, Direction: engine.Egress, In: pkt,
 			SGRule: &engine.SGRuleRef{GroupID: "sg-1", RuleID: "sgr-1", Direction: engine.Egress, Protocol: model.ProtocolTCP, FromPort: 22, ToPort: 22, CIDR: "10.0.0.0/16"}},
-		engine.Hop{Component: engine.Component{Kind: engine.KindNetworkACL, ID: "acl-1"}, Action: engine.ActDeny, Direction: engine.Inbound, In: pkt, Out: pkt,
+		engine.Hop{Component: engine.Component{Kind: engine.KindNetworkACL, ID: "acl-1"}, Action: engine.ActDeny, Direction: engine.Inbound, In: pkt,
 			ACLRule: &engine.ACLRuleRef{ACLID: "acl-1", RuleNumber: 32767, Protocol: model.ProtocolAll, CIDR: "0.0.0.0/0"}})
 	fwd := &engine.Result{Hops: hops, Outcome: engine.Dropped,
 		Blockers: []engine.Blocker{{Code: engine.CodeSubnetACL, At: engine.Component{Kind: engine.KindNetworkACL, ID: "acl-1"}, Detail: "denied", Hop: len(hops) - 1}}}

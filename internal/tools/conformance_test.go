@@ -87,8 +87,8 @@ func TestConformanceNATGateway(t *testing.T) {
 		// At the NAT gateway the source becomes its private IP and a port in 1024-65535.
 		for _, h := range tr.Forward.Hops {
 			if h.Component.ID == nat && h.Action == engine.ActTranslate {
-				if h.Out.Src != netip.MustParseAddr("10.1.250.210") || h.Out.SrcPort < 1024 {
-					t.Errorf("NAT output %v; want source 10.1.250.210, port >= 1024", h.Out)
+				if h.Out().Src != netip.MustParseAddr("10.1.250.210") || h.Out().SrcPort < 1024 {
+					t.Errorf("NAT output %v; want source 10.1.250.210, port >= 1024", h.Out())
 				}
 			}
 		}

@@ -101,10 +101,11 @@ func writePath(w io.Writer, title string, r *engine.Result) {
 		}
 		line := fmt.Sprintf("%4d  %-44s %-16s %s", i+1, trim(h.Component.String(), 44), action, decision(h))
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
-		if i > 0 && h.Out.String() != prev.String() || i == 0 && h.Out.String() != h.In.String() {
-			fmt.Fprintf(w, "%4s  %-44s %-16s now %s\n", "", "", "", h.Out)
+		hout := h.Out()
+		if i > 0 && hout.String() != prev.String() || i == 0 && hout.String() != h.In.String() {
+			fmt.Fprintf(w, "%4s  %-44s %-16s now %s\n", "", "", "", hout)
 		}
-		prev = h.Out
+		prev = hout
 	}
 	if r.Generated != nil {
 		fmt.Fprintln(w)
