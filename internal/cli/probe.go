@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/tools"
 )
 
@@ -286,9 +288,25 @@ Exit status: 0 when there are no errors (warnings allowed), 2 otherwise.`,
 			for _, p := range append(probs, warns...) {
 				fmt.Fprintln(g.stdout, p.String())
 			}
-			fmt.Fprintf(g.stdout, "%s: %d VPC(s), %d subnet(s), %d route table(s), %d instance(s), %d network interface(s), %d NAT gateway(s); no errors\n",
-				g.topology, len(t.VPCs), len(t.Subnets), len(t.RouteTables), len(t.Instances), len(t.NetworkInterfaces), len(t.NATGateways))
+			fmt.Fprintf(g.stdout, "%s: %d VPC(s), %d subnet(s), %d route table(s), %d instance(s), %d network interface(s), %d NAT gateway(s)%s; no errors\n",
+				g.topology, len(t.VPCs), len(t.Subnets), len(t.RouteTables), len(t.Instances), len(t.NetworkInterfaces), len(t.NATGateways), joins(t))
 			return nil
 		},
 	}
+}
+
+// joins summarises what joins the VPCs of t, when anything does: peerings, transit gateways
+// and their attachments, Direct Connect gateways.
+func joins(t *model.Topology) string {
+	var b strings.Builder
+	if n := len(t.Peerings); n > 0 {
+		fmt.Fprintf(&b, ", %d VPC peering connection(s)", n)
+	}
+	if n := len(t.TransitGateways); n > 0 {
+		fmt.Fprintf(&b, ", %d transit gateway(s) with %d attachment(s)", n, len(t.TGWAttachments))
+	}
+	if n := len(t.DXGateways); n > 0 {
+		fmt.Fprintf(&b, ", %d Direct Connect gateway(s)", n)
+	}
+	return b.String()
 }

@@ -160,3 +160,17 @@ func TestTransitCheck(t *testing.T) {
 		t.Errorf("check: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// validate's summary says what joins the VPCs, not only what is in them.
+func TestValidateSummarisesWhatJoinsVPCs(t *testing.T) {
+	for lab, want := range map[string]string{
+		"hub-and-spoke": "1 transit gateway(s) with 4 attachment(s), 1 Direct Connect gateway(s); no errors",
+		"peering":       "2 VPC peering connection(s); no errors",
+		"east-west-nat": "1 NAT gateway(s); no errors",
+	} {
+		code, out, errs := run("validate", "-t", filepath.Join(examples, lab, "lab.yaml"))
+		if code != ExitOK || !strings.Contains(out, want) {
+			t.Errorf("validate %s: exit %d, want a summary ending %q:\n%s%s", lab, code, want, out, errs)
+		}
+	}
+}

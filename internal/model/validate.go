@@ -1,6 +1,9 @@
 package model
 
-import "net/netip"
+import (
+	"net/netip"
+	"regexp"
+)
 
 // Validate checks AWS's own configuration rules on a topology (after ApplyDefaults) and
 // returns every problem found, each with the Src of the offending object or route.
@@ -147,6 +150,10 @@ func (v *validator) subnets() {
 		if s.VPC != "" && vpc == nil {
 			v.ps.Warnf(s.Src, "subnet %s: VPC %s is not in the topology", name, s.VPC)
 		}
+		if r := azRegion(s.AvailabilityZone); vpc != nil && vpc.Region != "" && r != "" && r != vpc.Region {
+			v.ps.Errorf(s.Src, "subnet %s: Availability Zone %q is in region %s, VPC %s in region %s; a subnet lies in an Availability Zone of its VPC's region",
+				name, s.AvailabilityZone, r, label(vpc.Name, vpc.ID), vpc.Region)
+		}
 		if !s.CIDR.IsValid() {
 			continue
 		}
@@ -166,6 +173,19 @@ func (v *validator) subnets() {
 		}
 		earlier[s.VPC] = append(earlier[s.VPC], s)
 	}
+}
+
+// azZone is an Availability Zone's name: its region (us-east-1, us-gov-west-1), then a
+// letter, or a Local or Wavelength Zone's suffix (us-west-2-lax-1a).
+var azZone = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]+)(?:[a-z]|-[a-z0-9-]+)$`)
+
+// azRegion is the region an Availability Zone's name says, or "" when the name does not
+// spell one (a lab may call its zones a and b).
+func azRegion(az string) string {
+	if m := azZone.FindStringSubmatch(az); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // insideAny reports whether p lies within one of the prefixes.

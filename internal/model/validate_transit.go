@@ -179,6 +179,9 @@ func (v *validator) peeringTarget(src Source, where string, rt *RouteTable, id P
 	switch {
 	case p == nil:
 		return false
+	case p.Requester.VPC == "" || p.Accepter.VPC == "":
+		// A side that names no VPC was reported where the peering is written; the route
+		// adds nothing to that.
 	case rt.VPC != "" && p.Requester.VPC != rt.VPC && p.Accepter.VPC != rt.VPC:
 		v.ps.Errorf(src, "%s: VPC peering connection %s joins VPCs %s and %s, not the table's VPC %s (§7.1.4)",
 			where, v.peeringLabel(p), v.vpcLabel(p.Requester.VPC), v.vpcLabel(p.Accepter.VPC), v.vpcLabel(rt.VPC))

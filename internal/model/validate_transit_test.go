@@ -144,6 +144,8 @@ func TestValidateTransit(t *testing.T) {
 			Error, 58, `transit gateway attachment b: subnets b1 and b2 are both in Availability Zone "us-east-1a"; an attachment has at most one subnet per Availability Zone (§7.2.9)`},
 		{"attachment subnet missing: warning", func(top *Topology) { attachment(top, "tgw-attach-b").Subnets[1] = "subnet-gone" },
 			Warning, 58, "transit gateway attachment b: subnet subnet-gone is not in the topology"},
+		{"subnet in an AZ of another region", func(top *Topology) { top.Subnets[4].AvailabilityZone = "eu-west-1b" },
+			Error, 52, `subnet b2: Availability Zone "eu-west-1b" is in region eu-west-1, VPC b in region us-east-1; a subnet lies in an Availability Zone of its VPC's region`},
 		{"VPC attachment in another region", func(top *Topology) { top.VPCs[1].Region = "eu-west-1" },
 			Error, 58, "transit gateway attachment b: VPC b is in region eu-west-1, transit gateway hub in region us-east-1; a VPC attaches to a transit gateway of its own region (§7.2.1)"},
 		{"association table missing", func(top *Topology) { attachment(top, "tgw-attach-b").Association = "tgw-rtb-gone" },
@@ -254,5 +256,18 @@ func TestValidateTransitHistory(t *testing.T) {
 		ResourceID: "vpc-b", State: "deleted", Subnets: []SubnetID{"subnet-b1"}, Src: vsrc(68)})
 	if ps := Validate(top); len(ps) > 0 {
 		t.Errorf("want no problems, got:\n%v", ps)
+	}
+}
+
+// azRegion reads the region out of a zone's name, and nothing out of a lab's short names.
+func TestAZRegion(t *testing.T) {
+	for az, want := range map[string]string{
+		"us-east-1a": "us-east-1", "ap-southeast-2c": "ap-southeast-2", "us-gov-west-1b": "us-gov-west-1",
+		"us-west-2-lax-1a": "us-west-2", "us-east-1-wl1-bos-wlz-1": "us-east-1",
+		"a": "", "us-east-1": "", "use1-az1": "", "": "",
+	} {
+		if got := azRegion(az); got != want {
+			t.Errorf("azRegion(%q) = %q, want %q", az, got, want)
+		}
 	}
 }

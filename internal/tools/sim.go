@@ -180,15 +180,28 @@ func (s *Sim) probe(src Endpoint, p packet.Packet, t time.Time, service bool) Ex
 		return x
 	}
 	x.Responder = &resp
-	ans, ok := Answer(r.Packet, resp.TTL, service)
+	ans, ok := Answer(reassembled(r.Packet, p), resp.TTL, service)
 	if !ok {
 		return x
 	}
 	rj := s.send(resp, ans, x.Request.Arrived.Add(hostDelay))
 	x.Reply = &rj
 	if s.Reaches(rj.Result.End(), src) {
-		pk := rj.Result.Packet
+		pk := reassembled(rj.Result.Packet, ans)
 		x.Back, x.BackAt, x.BackFrom = &pk, rj.Arrived, rj.Result
 	}
 	return x
+}
+
+// reassembled is the datagram a host's stack hands up when got, the first fragment of sent
+// (fragmented on the way: a link with a smaller MTU, §6.9), arrives: got's header (as NAT
+// left it) with sent's whole payload. The first fragment decides the fate of all (the
+// engine's model), so the rest is taken to follow it. Anything else is got itself.
+func reassembled(got, sent packet.Packet) packet.Packet {
+	if !got.IsFragment() || got.FragOff != 0 {
+		return got
+	}
+	got.MF = false
+	got.PayloadLen, got.Payload = sent.PayloadLen, sent.Payload
+	return got
 }

@@ -400,3 +400,25 @@ func TestTransitBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownPeeringVPCIsOneError: a peering whose VPC is mistyped is reported once, at the
+// peering; the routes to it say nothing more (no "joins VPCs a and , not ...").
+func TestUnknownPeeringVPCIsOneError(t *testing.T) {
+	lab := `vpcs:
+  a: {cidr: 10.0.0.0/16}
+  c: {cidr: 10.2.0.0/16}
+peerings:
+  a-c: {requester: a, accepter: cc}
+route_tables:
+  a-rt: {vpc: a, routes: {10.2.0.0/16: a-c}}
+  c-rt: {vpc: c, routes: {10.0.0.0/16: a-c}}
+`
+	_, ps := Parse("lab.yaml", []byte(lab))
+	var errs []string
+	for _, p := range ps {
+		errs = append(errs, p.String())
+	}
+	if len(ps) != 1 || ps[0].Src.Line != 5 || !strings.Contains(ps[0].Message, `accepter: no VPC named "cc"; did you mean "c"?`) {
+		t.Errorf("want one problem at lab.yaml:5 about the accepter, got:\n%s", strings.Join(errs, "\n"))
+	}
+}
