@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"github.com/vpclab/vpclab/internal/engine"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -486,7 +487,7 @@ func (a *Analyzer) CheckIntents(intents []Intent, eps [][2]tools.Endpoint) []Int
 				continue
 			}
 			for _, v := range in.Via {
-				if !crosses(p.Outcome, v) {
+				if !a.crosses(p.Outcome, v) {
 					res.fail("%s does not cross %s: it goes %s", p.Space.Text(r.Query), v, p.Summary())
 				}
 			}
@@ -505,10 +506,22 @@ func (r *IntentResult) fail(format string, args ...any) {
 }
 
 // crosses reports whether a forward path goes through a component named by name or ID.
-func crosses(o *Outcome, name string) bool {
+// crosses reports whether the forward path crosses the component named (its ID or Name): a
+// hop's own component, or the transit gateway and attachment behind a hop (a gateway's route
+// table, an attachment's interface, the attachment a route sends the packet to).
+func (a *Analyzer) crosses(o *Outcome, name string) bool {
+	is := func(c engine.Component) bool { return c.ID != "" && (c.ID == name || c.Name == name) }
 	for _, h := range o.Forward.Hops {
-		if h.Component.ID == name || h.Component.Name == name {
+		if is(h.Component) {
 			return true
+		}
+		if tgw, att, ok := a.Net.TransitGatewayOf(h.Component.ID); ok && (is(tgw) || is(att)) {
+			return true
+		}
+		if h.TGWRoute != nil && h.TGWRoute.Attachment != "" {
+			if _, att, ok := a.Net.TransitGatewayOf(string(h.TGWRoute.Attachment)); ok && is(att) {
+				return true
+			}
 		}
 	}
 	return false

@@ -270,3 +270,19 @@ instances:
 		t.Errorf("ping www by name: exit %d, want 0", code)
 	}
 }
+
+// check's via names a transit gateway and its attachments, not only the route table a hop
+// shows: the path from a spoke to shared services crosses hub, the spoke1 attachment (in) and
+// the spokes table, and not the data centre's attachment.
+func TestCheckViaTransitGateway(t *testing.T) {
+	lab := examples + "/hub-and-spoke/lab.yaml"
+	intents := writeTemp(t, "intents.yaml", `- {from: app1, to: shared-svc, protocol: tcp, port: 22, via: [hub], expect: reachable}
+- {from: app1, to: shared-svc, protocol: tcp, port: 22, via: [spoke1, spokes], expect: reachable}
+- {from: app1, to: shared-svc, protocol: tcp, port: 22, via: [dc], expect: reachable}
+`)
+	code, out, _ := run("check", "-t", lab, intents)
+	if code != 1 || !strings.Contains(out, "intents.yaml:1  app1 -> shared-svc") || !strings.Contains(out, "3 intent(s): 2 passed, 1 failed") ||
+		!strings.Contains(out, "does not cross dc") {
+		t.Errorf("check: exit %d\n%s", code, out)
+	}
+}

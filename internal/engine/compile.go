@@ -32,6 +32,7 @@ type Network struct {
 	tgws        map[model.TransitGatewayID]*cTGW
 	tgwAtts     map[model.TGWAttachmentID]*cTGWAttach
 	dxgws       map[model.DXGatewayID]*cDXGW
+	tgwParts    map[string]tgwPart // component ID → its transit gateway (TransitGatewayOf)
 	// addrAZ is the Availability Zone of each private address, made on first use by a
 	// transit gateway in appliance mode (azOf).
 	azOnce sync.Once
@@ -142,6 +143,7 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.compileNATs(t)
 	n.compileDX(t)
 	n.compileTGWs(t, &probs)
+	n.indexTGWParts()
 	n.compilePeerings(t)
 	n.compileSGReferences()
 	n.closeENIs()

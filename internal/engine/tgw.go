@@ -658,3 +658,35 @@ func (x vpnEntry) send(e *ev, p packet.Packet) {
 	}
 	x.g.send(e, p)
 }
+
+// tgwPart is what a component of a journey belongs to: a transit gateway, and the attachment
+// when the component is an attachment or one of its interfaces.
+type tgwPart struct {
+	tgw Component
+	att Component
+}
+
+// TransitGatewayOf names the transit gateway behind the component with this ID (one of its
+// route tables, attachments or attachment interfaces) and, for an attachment or one of its
+// interfaces, the attachment. ok is false for any other component.
+func (n *Network) TransitGatewayOf(id string) (tgw, att Component, ok bool) {
+	p, ok := n.tgwParts[id]
+	return p.tgw, p.att, ok
+}
+
+func (n *Network) indexTGWParts() {
+	n.tgwParts = map[string]tgwPart{}
+	for _, g := range n.tgws {
+		for _, t := range g.tables {
+			n.tgwParts[t.comp.ID] = tgwPart{tgw: g.comp}
+		}
+		for _, a := range g.order {
+			if _, dup := n.tgwParts[a.comp.ID]; !dup {
+				n.tgwParts[a.comp.ID] = tgwPart{tgw: g.comp, att: a.comp}
+			}
+			for _, port := range a.ports {
+				n.tgwParts[port.comp.ID] = tgwPart{tgw: g.comp, att: a.comp}
+			}
+		}
+	}
+}
