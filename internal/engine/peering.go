@@ -156,7 +156,8 @@ func orUnknown(s string) string {
 }
 
 // enterFromPeering: a packet comes over a peering connection (Location FromPeering) into the
-// side whose VPC does not hold its source; when that does not decide, the accepter.
+// side whose VPC does not hold its source; when that does not decide, the side that holds its
+// destination, else the accepter.
 func enterFromPeering(n *Network, id string) entry {
 	if pc := n.peerings[model.PeeringID(id)]; pc != nil {
 		return peeringEntry{pc}
@@ -167,9 +168,15 @@ func enterFromPeering(n *Network, id string) entry {
 type peeringEntry struct{ pc *cPeering }
 
 func (x peeringEntry) send(e *ev, p packet.Packet) {
-	into := x.pc.sides[1]
-	if inPrefixes(into.cidrs, p.Src) && !inPrefixes(x.pc.sides[0].cidrs, p.Src) {
-		into = x.pc.sides[0]
+	req, acc := x.pc.sides[0], x.pc.sides[1]
+	into := acc
+	switch {
+	case inPrefixes(acc.cidrs, p.Src) && !inPrefixes(req.cidrs, p.Src):
+		into = req // from the accepter's side
+	case inPrefixes(req.cidrs, p.Src) && !inPrefixes(acc.cidrs, p.Src):
+		into = acc
+	case inPrefixes(req.cidrs, p.Dst) && !inPrefixes(acc.cidrs, p.Dst):
+		into = req // the source does not tell: toward the side that holds the destination
 	}
 	from := comp(KindVPC, string(into.other.m.VPC), "")
 	if v := into.other.vpc; v != nil {

@@ -218,3 +218,13 @@ func TestPCX_EdgeToEdgeTable(t *testing.T) {
 	r := x.sendAt(engine.Location{Kind: engine.FromPeering, ID: "pcx-ab"}, tcp("10.1.1.77:40000", "10.0.1.10:22"))
 	wantDelivered(t, r, "a1")
 }
+
+// A source beyond a peering whose address neither side holds enters the side that holds the
+// destination (it passes the check there, §7.1.6).
+func TestPCX_FromPeeringTowardTheDestinationsSide(t *testing.T) {
+	x := peeredABC(t)
+	r := x.sendAt(engine.Location{Kind: engine.FromPeering, ID: "pcx-ab"}, tcp("10.5.5.5:40000", "10.0.1.10:22"))
+	wantDelivered(t, r, "a1")
+	r = x.sendAt(engine.Location{Kind: engine.FromPeering, ID: "pcx-ab"}, tcp("10.5.5.5:40000", "10.1.1.10:22"))
+	wantDelivered(t, r, "b1")
+}

@@ -60,6 +60,9 @@ const tgwApplianceIdle = 350 * time.Second
 // for either direction of the flow before, while it has not idled out, else choose's.
 func (s *State) tgwApplianceAZ(tgw model.TransitGatewayID, att model.TGWAttachmentID, p *packet.Packet, choose func() string) string {
 	now := s.clock.Now()
+	if p.IsICMPError() && p.Inner != nil {
+		p = p.Inner // an ICMP error takes the zone of the flow it is about
+	}
 	k := tgwFlowKey{tgw: tgw, att: att, flow: applKeyOf("", p)}
 	if c, ok := s.tgwAZ[k]; ok && now.Sub(c.last) <= tgwApplianceIdle {
 		s.tgwAZ[k] = tgwChoice{c.az, now}

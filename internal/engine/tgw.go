@@ -583,6 +583,9 @@ func flowHash(p *packet.Packet, salt string) uint64 {
 // symHash is flowHash of the sorted endpoint pair: the same for both directions of a flow
 // (§7.2.13).
 func symHash(p *packet.Packet) uint64 {
+	if p.IsICMPError() && p.Inner != nil {
+		p = p.Inner // an ICMP error follows the flow it is about (§7.2.13)
+	}
 	k := applKeyOf("", p)
 	q := packet.Packet{Src: k.a, Dst: k.b, Proto: k.proto, SrcPort: k.ap, DstPort: k.bp}
 	return flowHash(&q, "")

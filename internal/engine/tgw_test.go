@@ -10,6 +10,7 @@ import (
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
 )
 
 // hubAB: A 10.0/16 and B 10.1/16, each with subnets in AZs a and b, attached to tgw-hub in
@@ -461,4 +462,18 @@ func TestTGW_FromVPNAttachment(t *testing.T) {
 	wantDelivered(t, r, "b2")
 	r = x.sendAt(engine.Location{Kind: engine.FromTGWAttachment, ID: "tgw-attach-vpn"}, tcp("172.16.9.5:40000", "10.5.0.1:22"))
 	wantDroppedAt(t, r, engine.CodeTGWRTBNoRoute, "tgw-rtb-main")
+}
+
+// In appliance mode an ICMP error takes the zone of the flow it quotes: traceroute's port
+// unreachable comes back through the appliance that saw the probe (§7.2.13).
+func TestTGW7_ICMPErrorsFollowTheirFlowInApplianceMode(t *testing.T) {
+	for port := uint16(33434); port < 33444; port++ {
+		x := inspection(t, true)
+		probe := udp("10.0.1.10:40000", "10.1.2.10:33434")
+		probe.DstPort = port
+		r := x.send("a1", probe)
+		wantDelivered(t, r, "b2")
+		back := x.send("b2", icmpError("10.1.2.10", packet.ICMPDestUnreachable, packet.ICMPCodePortUnreachable, r.Packet))
+		wantDelivered(t, back, "a1")
+	}
 }
