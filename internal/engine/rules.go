@@ -169,20 +169,31 @@ func (r *cSGRule) peerMatches(peer netip.Addr) bool {
 	return false
 }
 
+// rules are the group's egress or ingress rules.
+func (g *cSG) rules(egress bool) []cSGRule {
+	if egress {
+		return g.egress
+	}
+	return g.ingress
+}
+
+// sgPeer is the address security group rules match: the destination leaving, the source
+// arriving.
+func sgPeer(p *packet.Packet, egress bool) netip.Addr {
+	if egress {
+		return p.Dst
+	}
+	return p.Src
+}
+
 // sgAllows evaluates the union of an ENI's groups (§4.1.3) for a new flow. It returns the
 // first allowing rule found, in group then rule order (any allowing rule suffices). Rules
 // referencing a group take part only when refs is set, and one referencing another VPC's
 // group only for a packet that arrived from the way across that carries the reference.
 func sgAllows(groups []*cSG, egress bool, p *packet.Packet, refs bool, from Origin) (*cSG, *cSGRule) {
-	peer := p.Src
-	if egress {
-		peer = p.Dst
-	}
+	peer := sgPeer(p, egress)
 	for _, g := range groups {
-		rules := g.ingress
-		if egress {
-			rules = g.egress
-		}
+		rules := g.rules(egress)
 		for i := range rules {
 			r := &rules[i]
 			if r.group != nil && (!refs || !r.usableFrom(from, egress)) {
@@ -249,15 +260,9 @@ func (n *Network) tgwCarriesReferences(a, b model.VPCID) bool {
 // sgRefBlocked is the code and explanation of a reference to another VPC's group that would
 // have admitted the packet had it been usable, or "" when none would.
 func sgRefBlocked(groups []*cSG, egress bool, p *packet.Packet) (code, why string) {
-	peer := p.Src
-	if egress {
-		peer = p.Dst
-	}
+	peer := sgPeer(p, egress)
 	for _, g := range groups {
-		rules := g.ingress
-		if egress {
-			rules = g.egress
-		}
+		rules := g.rules(egress)
 		for i := range rules {
 			r := &rules[i]
 			if r.refBlocked == "" || !protoMatches(r.proto, r.from, r.to, p) {
@@ -531,10 +536,7 @@ func (n *Network) AdmitsPorts(r *Result, i int, lo, hi int) (bool, int) {
 // as sgAllows consults them.
 func (eni *cENI) spans(out []Span, dir Direction, peer netip.Addr) []Span {
 	for _, g := range eni.sgs {
-		rules := g.ingress
-		if dir == Egress {
-			rules = g.egress
-		}
+		rules := g.rules(dir == Egress)
 		for i := range rules {
 			if r := &rules[i]; r.peerMatches(peer) {
 				out = r.appendSpan(out)

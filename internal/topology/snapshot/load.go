@@ -195,20 +195,12 @@ func (s *seen) add(ps *model.Problems, id, field string, src model.Source) bool 
 // prefix parses an IPv4 CIDR and masks it. A missing or bad value is an error naming the
 // path and the value.
 func (l *loader) prefix(s string, src model.Source) (netip.Prefix, bool) {
-	if s == "" {
-		l.probs.Errorf(src, "missing CIDR")
-		return netip.Prefix{}, false
-	}
-	p, err := netip.ParsePrefix(strings.TrimSpace(s))
-	if err != nil {
-		l.probs.Errorf(src, "invalid CIDR %q", s)
-		return netip.Prefix{}, false
-	}
-	if !p.Addr().Is4() {
+	p, ok := l.anyPrefix(s, src)
+	if ok && !p.Addr().Is4() {
 		l.probs.Errorf(src, "invalid CIDR %q: not IPv4", s)
 		return netip.Prefix{}, false
 	}
-	return p.Masked(), true
+	return p, ok
 }
 
 // addr parses an optional IPv4 address: empty gives the invalid Addr without a problem, a bad
