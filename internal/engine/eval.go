@@ -207,7 +207,7 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 	// Past a NAT gateway or an appliance no reference to a group matches the packet's source
 	// (§4.1.6, §7.1.13): it was sent by the middlebox, not by a member.
 	refs := egress || !a.preNAT.IsValid()
-	if g, r := sgAllows(eni.sgs, egress, &p, refs, a.origin); r != nil {
+	if g, r := sgAllows(eni.sgs, egress, &p, refs, a); r != nil {
 		e.st.track(k, egress)
 		if e.recording() {
 			e.hop(Hop{Component: g.comp, Action: ActAllow, Direction: dir, In: p, SGRule: sgRuleRef(g, r, dir)})
@@ -222,7 +222,7 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 	if c, why := sgRefBlocked(eni.sgs, egress, &p); c != "" {
 		code, detail = c, why
 	} else if refs && !egress {
-		if why := sgRefWrongPath(eni.sgs, &p, a.origin); why != "" {
+		if why := sgRefWrongPath(eni.sgs, &p, a); why != "" {
 			code, detail = CodeSGReferencingSupport, why
 		}
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 
 	"github.com/vpclab/vpclab/internal/model"
@@ -39,16 +40,24 @@ type cSGRule struct {
 	// reference neither allows, matches nothing.
 	cross            bool
 	byPeering, byTGW bool
+	byTGWs           []model.TransitGatewayID // the transit gateways that carry it, sorted
 }
 
 // usableFrom reports whether the rule's reference, if it names another VPC's group, can match
 // a packet that arrived from origin (§7.1.11, §7.2.17): inbound, only over the construct that
 // carries references between the two VPCs. Outbound the path is not known yet: any does.
-func (r *cSGRule) usableFrom(o Origin, egress bool) bool {
+func (r *cSGRule) usableFrom(a arrival, egress bool) bool {
 	if !r.cross || egress {
 		return true
 	}
-	return o == OriginPeering && r.byPeering || o == OriginTransitGateway && r.byTGW
+	switch a.origin {
+	case OriginPeering:
+		return r.byPeering
+	case OriginTransitGateway:
+		// Over the transit gateway the packet crossed, not any that joins the two VPCs.
+		return a.via != nil && slices.Contains(r.byTGWs, a.via.tgw.m.ID)
+	}
+	return false
 }
 
 func (n *Network) compileSGs(t *model.Topology, probs *model.Problems) {
@@ -190,7 +199,7 @@ func sgPeer(p *packet.Packet, egress bool) netip.Addr {
 // first allowing rule found, in group then rule order (any allowing rule suffices). Rules
 // referencing a group take part only when refs is set, and one referencing another VPC's
 // group only for a packet that arrived from the way across that carries the reference.
-func sgAllows(groups []*cSG, egress bool, p *packet.Packet, refs bool, from Origin) (*cSG, *cSGRule) {
+func sgAllows(groups []*cSG, egress bool, p *packet.Packet, refs bool, from arrival) (*cSG, *cSGRule) {
 	peer := sgPeer(p, egress)
 	for _, g := range groups {
 		rules := g.rules(egress)
@@ -222,11 +231,14 @@ func (n *Network) compileSGReferences() {
 				a, b := g.m.VPC, r.group.m.VPC
 				r.cross = true
 				r.byPeering = n.peeredSameRegion(a, b)
-				r.byTGW = dir == 0 && n.tgwCarriesReferences(a, b)
+				if dir == 0 {
+					r.byTGWs = n.tgwsCarryingReferences(a, b)
+				}
+				r.byTGW = len(r.byTGWs) > 0
 				if r.byPeering || r.byTGW {
 					continue
 				}
-				if n.tgwCarriesReferences(a, b) {
+				if len(n.tgwsCarryingReferences(a, b)) > 0 {
 					r.refWhy = fmt.Sprintf("rule %s of %s references %s of %s across a transit gateway: references work only in inbound rules (§7.2.17)", r.m.ID, g.m.ID, r.group.m.ID, b)
 				} else {
 					r.refWhy = fmt.Sprintf("rule %s of %s references %s of %s, but no active same-region peering, and no transit gateway with security group referencing enabled on it and both attachments, joins %s and %s (§7.1.11, §7.2.17): it matches nothing", r.m.ID, g.m.ID, r.group.m.ID, b, a, b)
@@ -247,14 +259,18 @@ func (n *Network) peeredSameRegion(a, b model.VPCID) bool {
 	return false
 }
 
-func (n *Network) tgwCarriesReferences(a, b model.VPCID) bool {
-	for _, g := range n.tgws {
+// tgwsCarryingReferences are the transit gateways, sorted, with security group referencing on
+// it and on the attachments of both VPCs (§7.2.17).
+func (n *Network) tgwsCarryingReferences(a, b model.VPCID) []model.TransitGatewayID {
+	var out []model.TransitGatewayID
+	for id, g := range n.tgws {
 		x, y := g.byVPC[a], g.byVPC[b]
 		if g.m.SGReferencing && x != nil && y != nil && x.m.SGReferencing && y.m.SGReferencing {
-			return true
+			out = append(out, id)
 		}
 	}
-	return false
+	slices.Sort(out)
+	return out
 }
 
 // sgRefBlocked is the code and explanation of a reference to another VPC's group that would
@@ -282,7 +298,7 @@ func sgRefBlocked(groups []*cSG, egress bool, p *packet.Packet) (code, why strin
 // sgRefWrongPath is why an inbound reference to another VPC's group that would have admitted
 // the packet did not: it arrived from origin, not over the construct that carries the
 // reference (§7.1.11, §7.2.17); "" when no such rule would have.
-func sgRefWrongPath(groups []*cSG, p *packet.Packet, from Origin) string {
+func sgRefWrongPath(groups []*cSG, p *packet.Packet, from arrival) string {
 	for _, g := range groups {
 		for i := range g.ingress {
 			r := &g.ingress[i]
@@ -296,8 +312,12 @@ func sgRefWrongPath(groups []*cSG, p *packet.Packet, from Origin) string {
 					over = "an active same-region peering or " + over
 				}
 			}
+			came := from.origin.String()
+			if from.via != nil {
+				came = from.via.tgw.comp.String() + ", which does not carry it"
+			}
 			return fmt.Sprintf("rule %s of %s references %s of %s, which works only for packets that cross %s, but this one arrives from %s (§7.1.11, §7.2.17): it matches nothing",
-				r.m.ID, g.m.ID, r.group.m.ID, r.group.m.VPC, over, from)
+				r.m.ID, g.m.ID, r.group.m.ID, r.group.m.VPC, over, came)
 		}
 	}
 	return ""

@@ -477,3 +477,35 @@ func TestTGW7_ICMPErrorsFollowTheirFlowInApplianceMode(t *testing.T) {
 		wantDelivered(t, back, "a1")
 	}
 }
+
+// A reference works across the transit gateway the packet crossed, not across any that joins
+// the two VPCs: with hub carrying references and hub2 not, traffic routed over hub2 does not
+// match (§7.2.17).
+func TestTGW11_ReferenceNeedsTheGatewayCrossed(t *testing.T) {
+	x := hubAB(t)
+	x.sg("a", "client")
+	x.sg("b", "server", sgRule("sgr-ref", "tcp", 22, 22, "sg-client"))
+	x.topo.NetworkInterfaces[0].SecurityGroups = []model.SecurityGroupID{"sg-client"}
+	x.topo.NetworkInterfaces[1].SecurityGroups = []model.SecurityGroupID{"sg-server"}
+	x.topo.TransitGateways[0].SGReferencing = true
+	wantDelivered(t, x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22")), "b2")
+	// A second transit gateway without referencing, and A's route to B moved onto it.
+	x.tgw("hub2", "main2")
+	x.topo.TGWAttachments = append(x.topo.TGWAttachments,
+		&model.TGWAttachment{ID: "tgw-attach-a2", TransitGateway: "tgw-hub2", Type: model.AttachVPC, ResourceID: "vpc-a", State: "available", SGReferencing: true,
+			Association: "tgw-rtb-main2", Subnets: []model.SubnetID{"subnet-a1", "subnet-a2"}},
+		&model.TGWAttachment{ID: "tgw-attach-b2", TransitGateway: "tgw-hub2", Type: model.AttachVPC, ResourceID: "vpc-b", State: "available", SGReferencing: true,
+			Association: "tgw-rtb-main2", Subnets: []model.SubnetID{"subnet-b1", "subnet-b2"}})
+	x.propagate("main2", "a2", "b2")
+	for _, rt := range x.topo.RouteTables {
+		if rt.ID == "rtb-a1" {
+			rt.Routes[0].Target = model.Target{Kind: model.TargetTransitGateway, ID: "tgw-hub2"}
+		}
+	}
+	x.changed()
+	r := x.send("a1", tcp("10.0.1.10:40001", "10.1.2.10:22"))
+	wantDropped(t, r, engine.CodeSGReferencingSupport, "sg")
+	if !strings.Contains(r.Detail, "tgw-hub2") {
+		t.Errorf("the drop should name the gateway crossed: %s", r.Detail)
+	}
+}
