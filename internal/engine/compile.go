@@ -175,7 +175,7 @@ func (n *Network) compileRoutes(t *model.Topology, probs *model.Problems) {
 		for i, r := range rt.Routes {
 			cr := &cRoute{
 				ref:    RouteRef{Destination: r.DestinationString(), Target: r.Target, Origin: r.Origin, State: r.State},
-				target: n.resolve(crt, r.Target), state: r.State, order: i,
+				target: staticTo(n.resolve(crt, r.Target), r), state: r.State, order: i,
 			}
 			if cr.state == "" {
 				cr.state = model.RouteActive

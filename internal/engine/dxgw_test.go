@@ -90,3 +90,22 @@ func TestDX5_TransitVIFMTU(t *testing.T) {
 	p.PayloadLen = 9001 - 40
 	wantDroppedAt(t, x.sendAt(atDXGW, p), engine.CodeMTUExceeded, "dxvif-1")
 }
+
+// §16.7: through a VGW, jumbo frames go only over propagated DX routes; a static route to the
+// VGW carries 1500 bytes.
+func TestDX_StaticRouteToVGWIs1500(t *testing.T) {
+	x := dxVGW(t, "10.0.0.0/15", "192.168.0.0/16")
+	x.topo.VirtualInterfaces[0].MTU = 9001
+	big := tcp("10.0.1.10:40000", "192.168.1.5:22")
+	big.DF, big.PayloadLen = true, 8000
+	if r := x.send("a1", big); r.Outcome != engine.Exited {
+		t.Fatalf("over the propagated route a jumbo frame goes:\n%s", describe(r))
+	}
+	x.routes("a1", route("192.168.1.0/24", "vgw-a"))
+	wantDroppedAt(t, x.send("a1", big), engine.CodeMTUExceeded, "vgw-a")
+	small := big
+	small.PayloadLen = 1400
+	if r := x.send("a1", small); r.Outcome != engine.Exited {
+		t.Fatalf("1500 bytes go over the static route:\n%s", describe(r))
+	}
+}

@@ -89,13 +89,39 @@ func (e *ev) onPremComp(a netip.Addr) Component {
 
 // receive: a packet routed to the VGW leaves for the networks beyond it, if the VGW knows a
 // route (§7.3.2) and the source is a private IP of the VPC (§7.3.3).
-func (g *cVGW) receive(e *ev, _ arrival, p packet.Packet) {
+func (g *cVGW) receive(e *ev, a arrival, p packet.Packet) { g.route(e, a, p, false) }
+
+// vgwStatic is a VGW as the target of a static route: toward Direct Connect such a route
+// carries 1500 bytes at most, whatever the virtual interface's MTU; only propagated DX routes
+// get jumbo frames (§16.7).
+type vgwStatic struct{ g *cVGW }
+
+func (s vgwStatic) receive(e *ev, a arrival, p packet.Packet) { s.g.route(e, a, p, true) }
+
+// staticTo is the node a route hands packets to: a VGW reached by a static route says so.
+func staticTo(target node, r model.Route) node {
+	if g, ok := target.(*cVGW); ok && r.Origin != model.OriginEnableVgwRoutePropagation {
+		return vgwStatic{g}
+	}
+	return target
+}
+
+// staticRouteLink is the 1500-byte limit of a static route to a VGW toward Direct Connect.
+var staticRouteLink = link{"a static route to a virtual private gateway (§16.7)", 1500}
+
+func (g *cVGW) route(e *ev, _ arrival, p packet.Packet, static bool) {
 	vpc := g.vpc
 	if vpc.byIP[p.Src] == nil {
 		e.fatal(CodeVGWPrivateIPEgress, g.comp, p, fmt.Sprintf("source %s is not a private IP of a network interface in %s (§7.3.3)", p.Src, vpc.m.ID))
 		return
 	}
 	dx, vpn := g.dxOrVPN(p.Dst)
+	if dx != nil && static {
+		var ok bool
+		if p, ok = e.cross(staticRouteLink, g.comp, p); !ok {
+			return
+		}
+	}
 	switch {
 	case dx != nil && dx.dxgw != nil:
 		e.hop(Hop{Component: g.comp, Action: ActForward, In: p})
