@@ -513,6 +513,9 @@ Exit status: 0 on success, 2 on bad input.`,
 					len(t.TransitGateways), len(t.TGWAttachments), len(t.TGWRouteTables))
 			case gen.JoinPeeringMesh:
 				fmt.Fprintf(g.stdout, "joined by %d VPC peering connection(s), in groups of %d\n", len(t.Peerings), o.MeshSize)
+				if o.VPCs%o.MeshSize == 1 {
+					fmt.Fprintf(g.stderr, "vpclab: the last VPC is alone in its group of %d and peers with nothing; make --vpcs a multiple of --mesh-size to peer it\n", o.MeshSize)
+				}
 			}
 			return nil
 		},

@@ -325,6 +325,14 @@ func TestGenJoin(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(mesh, "VpcPeeringConnections.json")); err != nil {
 		t.Error(err)
 	}
+	if strings.Contains(errs, "alone") {
+		t.Errorf("6 VPCs in groups of 3 leave none alone, but: %s", errs)
+	}
+	// 7 VPCs in groups of 3: the last is alone, peered with nothing, and gen says so.
+	code, _, errs = run("gen", "--vpcs", "7", "--join", "peering-mesh", "--mesh-size", "3", filepath.Join(t.TempDir(), "mesh7"))
+	if code != ExitOK || !strings.Contains(errs, "the last VPC is alone in its group of 3 and peers with nothing") {
+		t.Errorf("gen 7 in groups of 3: exit %d, stderr %q", code, errs)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
