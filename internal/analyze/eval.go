@@ -34,6 +34,7 @@ type Blocker struct {
 	Direction engine.Direction // the hop's: ingress/egress (security groups), inbound/outbound (NACLs)
 	Rule      int              // the NACL rule number (32767 is "*"); 0 for other components
 	Detail    string           // a sentence about the representative packet
+	Advice    []engine.Advice  // additional detail codes (engine.Blocker.Advice)
 }
 
 // Outcome is what one representative packet and its reply met.
@@ -115,7 +116,7 @@ func lastComp(r *engine.Result) engine.Component { return r.Hops[len(r.Hops)-1].
 
 func appendBlockers(out []Blocker, path string, r *engine.Result) []Blocker {
 	for _, b := range r.Blockers {
-		x := Blocker{Path: path, Code: b.Code, At: b.At, Detail: b.Detail}
+		x := Blocker{Path: path, Code: b.Code, At: b.At, Detail: b.Detail, Advice: b.Advice}
 		if b.Hop >= 0 && b.Hop < len(r.Hops) {
 			h := &r.Hops[b.Hop]
 			x.Direction = h.Direction

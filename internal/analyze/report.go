@@ -161,6 +161,10 @@ func Explanations(bs []Blocker) []tools.Explanation {
 		out = append(out, tools.Explanation{ExplanationCode: b.Code,
 			Component: tools.AnalysisComponent{Id: b.At.ID, Name: b.At.Name},
 			Direction: tools.AWSDirection(b.Direction), VpclabDetail: b.Detail, VpclabPath: b.Path})
+		for _, x := range b.Advice {
+			out = append(out, tools.Explanation{ExplanationCode: x.Code, Component: tools.AnalysisComponent{Id: x.At.ID, Name: x.At.Name},
+				VpclabDetail: x.Detail, VpclabPath: b.Path})
+		}
 	}
 	return out
 }

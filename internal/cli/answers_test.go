@@ -286,3 +286,23 @@ func TestCheckViaTransitGateway(t *testing.T) {
 		t.Errorf("check: exit %d\n%s", code, out)
 	}
 }
+
+// TGW-6 and TGW-7 on the bundled example: without appliance mode the answer dies at the other
+// zone's firewall and trace names Reachability Analyzer's advice, in text and JSON; with it,
+// the flow is inspected by one firewall both ways.
+func TestTGWInspectionExample(t *testing.T) {
+	lab := examples + "/tgw-inspection/lab.yaml"
+	code, out, _ := run("trace", "-t", lab, "--from", "x", "--to", "y", "--port", "22")
+	if code != 1 || !strings.Contains(out, "No path back: VPCLAB_ASYMMETRIC_INSPECTION at i-") ||
+		!strings.Contains(out, "  TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED at tgw-attach-") {
+		t.Errorf("trace without appliance mode: exit %d\n%s", code, out)
+	}
+	_, js, _ := run("trace", "-t", lab, "--from", "x", "--to", "y", "--port", "22", "-o", "json")
+	if !strings.Contains(js, `"ExplanationCode": "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED"`) {
+		t.Errorf("the JSON should carry the advice as an explanation:\n%s", js)
+	}
+	code, out, _ = run("trace", "-t", examples+"/tgw-inspection/lab-appliance-mode.yaml", "--from", "x", "--to", "y", "--port", "22")
+	if code != 0 || !strings.Contains(out, "Path found. y receives the packet") {
+		t.Errorf("trace with appliance mode: exit %d\n%s", code, out)
+	}
+}

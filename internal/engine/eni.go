@@ -218,11 +218,12 @@ func (e *ev) appliance(eni *cENI, a arrival, p packet.Packet) {
 	}
 	if eni.stateful() && !e.st.applianceAdmits(eni.instance.ID, &p) {
 		why := fmt.Sprintf("appliance %s forwards only flows it saw start, and it never saw this one's first packet: the flow's other direction takes another path (§13.13)", c)
-		if a.via != nil && !a.via.m.ApplianceMode {
-			why += fmt.Sprintf("; %s: the packet came from %s, whose appliance mode is off, so each direction keeps its own Availability Zone (§7.2.14)", DetailApplianceModeRecommended, a.via.comp)
-		}
 		e.hop(Hop{Component: c, Action: ActDrop, In: p, Note: why})
-		if e.block(CodeAsymmetricInspection, c, p, why) {
+		stop := e.block(CodeAsymmetricInspection, c, p, why)
+		if a.via != nil && !a.via.m.ApplianceMode {
+			e.advise(DetailApplianceModeRecommended, a.via.comp, fmt.Sprintf("the packet came from %s, whose appliance mode is off, so each direction of a flow keeps its own Availability Zone and may meet another appliance: enable appliance mode on it (§7.2.13-14)", a.via.comp))
+		}
+		if stop {
 			return
 		}
 	}

@@ -138,6 +138,14 @@ func (e *ev) block(code string, c Component, p packet.Packet, detail string) boo
 	return !e.opt.ContinuePastBlocks
 }
 
+// advise adds a detail code to the last blocker (Blocker.Advice).
+func (e *ev) advise(code string, c Component, detail string) {
+	if n := len(e.res.Blockers); n > 0 {
+		b := &e.res.Blockers[n-1]
+		b.Advice = append(b.Advice, Advice{Code: code, At: c, Detail: detail})
+	}
+}
+
 // fatal records a drop past which there is nowhere to go.
 func (e *ev) fatal(code string, c Component, p packet.Packet, detail string) {
 	e.hop(Hop{Component: c, Action: ActDrop, In: p, Note: detail})

@@ -351,6 +351,16 @@ type Blocker struct {
 	At     Component
 	Detail string
 	Hop    int // index into Hops of the hop that blocked; -1 when hops are not recorded
+	// Advice are Reachability Analyzer's additional detail codes about the block (what to
+	// change, §8): TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED at the attachment, ...
+	Advice []Advice
+}
+
+// Advice is one additional detail code about a block, at the component it is about.
+type Advice struct {
+	Code   string
+	At     Component
+	Detail string
 }
 
 // End is where the journey ended with every block lifted (Options.ContinuePastBlocks): the

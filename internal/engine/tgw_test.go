@@ -169,8 +169,8 @@ func TestTGW6_NoApplianceModeBreaksStatefulInspection(t *testing.T) {
 	hopByID(t, r, "i-fwa")
 	back := x.send("b2", replyTo(r))
 	wantDroppedAt(t, back, engine.CodeAsymmetricInspection, "i-fwb")
-	if !strings.Contains(back.Detail, engine.DetailApplianceModeRecommended) || !strings.Contains(back.Detail, "tgw-attach-i") {
-		t.Errorf("the drop should recommend appliance mode on tgw-attach-i: %s", back.Detail)
+	if adv := back.Blockers[0].Advice; len(adv) != 1 || adv[0].Code != engine.DetailApplianceModeRecommended || adv[0].At.ID != "tgw-attach-i" {
+		t.Errorf("the drop should recommend appliance mode on tgw-attach-i: %+v", adv)
 	}
 }
 

@@ -155,6 +155,10 @@ func explanations(r *engine.Result, path string) []Explanation {
 		}
 		out = append(out, Explanation{ExplanationCode: b.Code, Component: AnalysisComponent{Id: b.At.ID, Name: b.At.Name},
 			Direction: AWSDirection(dir), VpclabDetail: b.Detail, VpclabPath: path})
+		for _, x := range b.Advice {
+			out = append(out, Explanation{ExplanationCode: x.Code, Component: AnalysisComponent{Id: x.At.ID, Name: x.At.Name},
+				VpclabDetail: x.Detail, VpclabPath: path})
+		}
 	}
 	return out
 }

@@ -68,10 +68,22 @@ func (tr TraceResult) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "Path found. %s receives the packet from %s.\n", tr.To.Label, endpointText(&tr.Forward.Packet))
 	case tr.Forward.Outcome == engine.Dropped:
 		fmt.Fprintf(w, "No path: %s at %s: %s\n", tr.Forward.Code, tr.Forward.At, tr.Forward.Detail)
+		writeAdvice(w, tr.Forward)
 	case tr.Return == nil:
 		fmt.Fprintf(w, "No path: the packet %s but no host there answers.\n", outcomeText(tr.Forward))
 	default:
 		fmt.Fprintf(w, "No path back: %s at %s: %s\n", tr.Return.Code, tr.Return.At, tr.Return.Detail)
+		writeAdvice(w, tr.Return)
+	}
+}
+
+// writeAdvice prints the detail codes of a journey's first blocker (engine.Blocker.Advice).
+func writeAdvice(w io.Writer, r *engine.Result) {
+	if len(r.Blockers) == 0 {
+		return
+	}
+	for _, x := range r.Blockers[0].Advice {
+		fmt.Fprintf(w, "  %s at %s: %s\n", x.Code, x.At, x.Detail)
 	}
 }
 
