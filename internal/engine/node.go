@@ -11,7 +11,8 @@ import (
 // a NAT gateway, an internet or VPN gateway) or a component a packet enters from outside.
 // Compile resolves every route's target to a node once, so evaluation never switches on a
 // target's kind; a target that is missing or not modelled compiles to a dropNode that names
-// it. Each kind lives in a file of its own (local.go, eni.go, natgw.go, igw.go, vgw.go).
+// it. Each kind lives in a file of its own (local.go, eni.go, natgw.go, igw.go, vgw.go,
+// peering.go, tgw.go, dxgw.go).
 type node interface {
 	// receive takes a packet that arrives the way a says.
 	receive(e *ev, a arrival, p packet.Packet)
@@ -104,8 +105,9 @@ type dropNode struct {
 func (d *dropNode) receive(e *ev, _ arrival, p packet.Packet) { e.fatal(d.code, d.comp, p, d.detail) }
 
 // A link is what carries packets between two parts of the network, with its MTU (§6.9):
-// 9001 inside a VPC, 1500 beyond an internet gateway and over a VPN; the transit gateway
-// (8500) and inter-region peering (1500) add only a link value.
+// 9001 inside a VPC and over a same-region peering, 1500 beyond an internet gateway, over a
+// VPN and over an inter-region peering, 8500 through a transit gateway (§7.1.15, §7.2.15), a
+// virtual interface's own (§16.7).
 type link struct {
 	name string
 	mtu  int
@@ -157,10 +159,11 @@ func (e *ev) crossLarge(l link, c Component, p packet.Packet) (packet.Packet, bo
 	return out, true
 }
 
-// enterVPC: a packet from outside the VPC (through an internet or VPN gateway, and later a
-// peering connection, transit gateway attachment or GWLB endpoint) is routed by the gateway's
-// edge route table when one is associated (§1.3), else delivered with the local route
-// (§0.11): the destination subnet's network ACL inbound, then the ENI.
+// enterVPC: a packet through an internet or VPN gateway (and later a GWLB endpoint) is routed
+// by the gateway's edge route table when one is associated (§1.3), else delivered with the
+// local route (§0.11): the destination subnet's network ACL inbound, then the ENI. A peering
+// delivers without a route table (§0.8, peering.go); a transit gateway hands the packet to
+// its attachment subnet's route table (§0.9, tgw.go).
 func (e *ev) enterVPC(v *cVPC, edge *cRouteTable, a arrival, p packet.Packet) {
 	if edge != nil {
 		e.route(edge, a, p)
