@@ -17,7 +17,7 @@ import (
 )
 
 // conformanceDir is where the Batfish snapshots live when the shared folder exists (see
-// /work/shared/conformance/README.md). They are never copied into the repository.
+// ../shared/conformance/README.md beside the repository). They are never copied into the repository.
 func conformanceDir(t *testing.T, name string) string {
 	t.Helper()
 	dir := filepath.Join("..", "..", "..", "..", "shared", "conformance", "batfish", name, "aws_configs")
