@@ -270,6 +270,8 @@ route_tables:
 			3, "a blackhole route to something deleted names its kind: blackhole:nat:gone"},
 		{"unknown key in a rule", head + "security_groups:\n  web: {ingress: [{protocol: tcp, prot: 22, cidr: 0.0.0.0/0}]}\n",
 			3, `unknown key "prot" in security group web: inbound rule 1; did you mean "port"?`},
+		{"unknown key far from any: the keys are listed", head + "security_groups:\n  web: {ingress: [{protocol: tcp, port: 22, security_group: web}]}\n",
+			3, `unknown key "security_group" in security group web: inbound rule 1; the keys here are protocol, port, ports, icmp_type, icmp_code, cidr, prefix_list, group, description`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -121,7 +121,11 @@ func (l *loader) mapping(n *yaml.Node, what string, allowed []string) *fields {
 			if what != "" {
 				in = " in " + what
 			}
-			l.errorf(k.Line, "unknown key %q%s%s", k.Value, in, suggest(k.Value, allowed))
+			hint := suggest(k.Value, allowed)
+			if hint == "" && len(allowed) <= 16 {
+				hint = "; the keys here are " + strings.Join(allowed, ", ")
+			}
+			l.errorf(k.Line, "unknown key %q%s%s", k.Value, in, hint)
 			if c := closest(k.Value, allowed); c != "" {
 				f.typo[c] = true
 			}
