@@ -37,6 +37,9 @@ type Network struct {
 	// transit gateway in appliance mode (azOf).
 	azOnce sync.Once
 	addrAZ map[netip.Addr]string
+	// vpcOrder is every VPC in ID order, made on first use (ENIByIP).
+	vpcOnce  sync.Once
+	vpcOrder []*cVPC
 	// public is the IGW's 1:1 NAT table (§3.1): public IPv4 → the ENI and private IP it maps.
 	public map[netip.Addr]publicMapping
 	// onPrem finds the declared on-premises network of an address beyond a VGW.
@@ -343,15 +346,17 @@ func (n *Network) ENIComponent(id model.ENIID) (Component, bool) {
 	return e.comp, true
 }
 
-// ENIByIP finds the ENI holding a private IPv4 address, searching every VPC in a fixed order.
+// ENIByIP finds the ENI holding a private IPv4 address, searching every VPC in VPC ID order.
 func (n *Network) ENIByIP(a netip.Addr) (model.ENIID, bool) {
-	ids := make([]model.VPCID, 0, len(n.vpcs))
-	for id := range n.vpcs {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		if e := n.vpcs[id].byIP[a]; e != nil {
+	n.vpcOnce.Do(func() {
+		n.vpcOrder = make([]*cVPC, 0, len(n.vpcs))
+		for _, v := range n.vpcs {
+			n.vpcOrder = append(n.vpcOrder, v)
+		}
+		sort.Slice(n.vpcOrder, func(i, j int) bool { return n.vpcOrder[i].m.ID < n.vpcOrder[j].m.ID })
+	})
+	for _, v := range n.vpcOrder {
+		if e := v.byIP[a]; e != nil {
 			return e.m.ID, true
 		}
 	}

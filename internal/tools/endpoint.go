@@ -3,6 +3,7 @@ package tools
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -182,40 +183,25 @@ func (s *Sim) Resolve(arg string) (Endpoint, error) {
 		return s.addressEndpoint(a, arg)
 	}
 	var found []Endpoint
-	for _, in := range t.Instances {
-		if string(in.ID) == arg || in.Name == arg {
-			if len(in.ENIs) == 0 {
+	for _, n := range s.named(arg) {
+		switch {
+		case n.in != nil:
+			if len(n.in.ENIs) == 0 {
 				return Endpoint{}, &EndpointError{Arg: arg, Why: "the instance has no network interface"}
 			}
-			found = append(found, s.ENIEndpoint(in.ENIs[0], arg))
-		}
-	}
-	for _, e := range t.NetworkInterfaces {
-		if string(e.ID) == arg || (e.Name != "" && e.Name == arg) {
-			if e.Type == model.InterfaceTypeNATGateway {
-				found = append(found, Endpoint{Kind: EndpointAddress, IP: e.PrimaryIP(), Label: arg})
-				continue
-			}
-			found = append(found, s.ENIEndpoint(e.ID, arg))
-		}
-	}
-	for _, n := range t.NATGateways {
-		if (string(n.ID) == arg || n.Name == arg) && len(n.Addresses) > 0 {
-			found = append(found, Endpoint{Kind: EndpointAddress, IP: n.Addresses[0].PrivateIP, Label: arg})
-		}
-	}
-	for _, h := range t.InternetHosts {
-		if h.Name == arg {
-			found = append(found, s.InternetEndpoint(h.IP, arg))
-		}
-	}
-	for _, o := range t.OnPremises {
-		for _, h := range o.Hosts {
-			if h.Name == arg {
-				ep := s.onPremEndpoint(o, h.IP, arg)
-				ep.TTL = ttlOr(h.InitialTTL)
-				found = append(found, ep)
-			}
+			found = append(found, s.ENIEndpoint(n.in.ENIs[0], arg))
+		case n.eni != nil && n.eni.Type == model.InterfaceTypeNATGateway:
+			found = append(found, Endpoint{Kind: EndpointAddress, IP: n.eni.PrimaryIP(), Label: arg})
+		case n.eni != nil:
+			found = append(found, s.ENIEndpoint(n.eni.ID, arg))
+		case n.nat != nil:
+			found = append(found, Endpoint{Kind: EndpointAddress, IP: n.nat.Addresses[0].PrivateIP, Label: arg})
+		case n.onPrem != nil:
+			ep := s.onPremEndpoint(n.onPrem, n.host.IP, arg)
+			ep.TTL = ttlOr(n.host.InitialTTL)
+			found = append(found, ep)
+		case n.host != nil:
+			found = append(found, s.InternetEndpoint(n.host.IP, arg))
 		}
 	}
 	switch len(found) {
@@ -340,4 +326,54 @@ func (s *Sim) transitGatewaySource(arg, name string) error {
 	}
 	return &EndpointError{Arg: arg, Why: fmt.Sprintf("a packet enters transit gateway %s through one of its attachments: name the attachment as ATTACHMENT:IP (%s)",
 		resource{id: string(g.ID), name: g.Name}.label(), strings.Join(atts, ", "))}
+}
+
+// namedThing is something an endpoint argument can name by its ID or Name: an instance, a
+// network interface, a NAT gateway, or a declared host on the internet (host alone) or
+// on-premises (host and its network).
+type namedThing struct {
+	in     *model.Instance
+	eni    *model.NetworkInterface
+	nat    *model.NATGateway
+	host   *model.ExternalHost
+	onPrem *model.OnPremNetwork
+}
+
+// named lists what arg names, in the order Resolve has always looked (instances, interfaces,
+// NAT gateways, internet hosts, on-premises hosts). The index is built on first use, so that
+// resolving a thousand intents on a large estate does not scan it a thousand times.
+func (s *Sim) named(arg string) []namedThing {
+	s.nameOnce.Do(func() {
+		t := s.Net.Topology
+		ix := map[string][]namedThing{}
+		add := func(n namedThing, keys ...string) {
+			for i, k := range keys {
+				if k == "" || slices.Contains(keys[:i], k) {
+					continue // one entry per thing, however many of its keys are equal
+				}
+				ix[k] = append(ix[k], n)
+			}
+		}
+		for _, in := range t.Instances {
+			add(namedThing{in: in}, string(in.ID), in.Name)
+		}
+		for _, e := range t.NetworkInterfaces {
+			add(namedThing{eni: e}, string(e.ID), e.Name)
+		}
+		for _, n := range t.NATGateways {
+			if len(n.Addresses) > 0 {
+				add(namedThing{nat: n}, string(n.ID), n.Name)
+			}
+		}
+		for _, h := range t.InternetHosts {
+			add(namedThing{host: h}, h.Name)
+		}
+		for _, o := range t.OnPremises {
+			for _, h := range o.Hosts {
+				add(namedThing{host: h, onPrem: o}, h.Name)
+			}
+		}
+		s.names = ix
+	})
+	return s.names[arg]
 }

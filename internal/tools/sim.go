@@ -9,6 +9,7 @@ package tools
 
 import (
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/vpclab/vpclab/internal/engine"
@@ -31,6 +32,9 @@ type Sim struct {
 	ipID  uint16
 	// OnDrop is told of every journey that ended in a drop (frontends explain them).
 	OnDrop func(*engine.Result)
+
+	nameOnce sync.Once
+	names    map[string][]namedThing // Resolve's index of IDs and names (endpoint.go)
 }
 
 // NewSim starts a simulation with a seed for NAT port choice and latency jitter.
