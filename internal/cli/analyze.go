@@ -206,8 +206,12 @@ Exit status: 0 on success, 2 on bad input.`,
 				n = len(t.Subnets)
 			}
 			if n > analyze.MaxMatrixEndpoints {
-				return badInput("the topology has %d %s: a matrix of more than %d is too big to hold (%d pairs); use --scope subnets, or reach and diff for the pairs you need",
-					n, scope, analyze.MaxMatrixEndpoints, n*(n-1))
+				instead := "use --scope subnets, or reach and diff for the pairs you need"
+				if scope == analyze.ScopeSubnets {
+					instead = "ask reach or diff about the pairs you need, or split the estate"
+				}
+				return badInput("the topology has %d %s: a matrix of more than %d is too big to hold (%d pairs); %s",
+					n, scope, analyze.MaxMatrixEndpoints, n*(n-1), instead)
 			}
 			var m *analyze.Matrix
 			if scope == analyze.ScopeSubnets {

@@ -422,3 +422,17 @@ func TestDiffMatchesByName(t *testing.T) {
 		t.Errorf("disjoint: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// A matrix too big to hold says so and does not tell the user to pass the --scope they
+// passed (issue 12).
+func TestMatrixTooBig(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "big")
+	if code, out, errs := run("gen", "--vpcs", "1701", "--subnets-per-vpc", "3", "--instances-per-subnet", "0", dir); code != ExitOK {
+		t.Fatalf("gen: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs := run("matrix", "--scope", "subnets", "-t", dir)
+	if code != 2 || !strings.Contains(errs, "the topology has 5103 subnets: a matrix of more than 5000 is too big to hold") ||
+		strings.Contains(errs, "use --scope subnets") {
+		t.Errorf("matrix --scope subnets: exit %d, stderr %q", code, errs)
+	}
+}
