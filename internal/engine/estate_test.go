@@ -215,3 +215,22 @@ func (x *estate) sendOpt(from string, p pkt, opt engine.Options) *engine.Result 
 	x.t.Helper()
 	return x.build().SendWith(x.st, engine.AtENI(eniID(from)), packet.Packet(p), opt)
 }
+
+// onPrem joins on-premises to tgw-hub: a DX gateway (dxgw-1, a transit virtual interface of
+// 8500 bytes, allowed prefix 10.0.0.0/8) whose network dc-dx advertises dxCIDR, and a VPN
+// connection (vpn-1) whose network dc-vpn advertises vpnCIDR. Their attachments,
+// tgw-attach-dx and tgw-attach-vpn, are associated with the tables named.
+func (x *estate) onPrem(dxCIDR, dxTable, vpnCIDR, vpnTable string) {
+	x.topo.DXGateways = append(x.topo.DXGateways, &model.DXGateway{ID: "dxgw-1", Name: "dx"})
+	x.topo.VirtualInterfaces = append(x.topo.VirtualInterfaces, &model.VirtualInterface{ID: "dxvif-1", Type: "transit", DXGateway: "dxgw-1", MTU: 8500})
+	x.topo.DXGatewayAssociations = append(x.topo.DXGatewayAssociations, &model.DXGatewayAssociation{ID: "assoc-1", DXGateway: "dxgw-1", Gateway: "tgw-hub", GatewayType: model.DXAssocTGW,
+		AllowedPrefixes: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	x.topo.VPNConnections = append(x.topo.VPNConnections, &model.VPNConnection{ID: "vpn-1", TransitGateway: "tgw-hub", State: "available"})
+	x.topo.TGWAttachments = append(x.topo.TGWAttachments,
+		&model.TGWAttachment{ID: "tgw-attach-dx", TransitGateway: "tgw-hub", Type: model.AttachDXGateway, ResourceID: "dxgw-1", State: "available", Association: model.TGWRouteTableID("tgw-rtb-" + dxTable)},
+		&model.TGWAttachment{ID: "tgw-attach-vpn", TransitGateway: "tgw-hub", Type: model.AttachVPN, ResourceID: "vpn-1", State: "available", Association: model.TGWRouteTableID("tgw-rtb-" + vpnTable)})
+	x.topo.OnPremises = append(x.topo.OnPremises,
+		&model.OnPremNetwork{Name: "dc-dx", VirtualInterface: "dxvif-1", CIDRs: []netip.Prefix{netip.MustParsePrefix(dxCIDR)}},
+		&model.OnPremNetwork{Name: "dc-vpn", VPNConnection: "vpn-1", CIDRs: []netip.Prefix{netip.MustParsePrefix(vpnCIDR)}})
+	x.changed()
+}

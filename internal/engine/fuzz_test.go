@@ -243,17 +243,7 @@ func FuzzSendAcrossVPCs(f *testing.F) {
 	x.peer("ac", "a", "c")
 	x.routes("a1", route("10.2.0.0/16", "pcx-ac"))
 	x.routes("c1", route("10.0.0.0/16", "pcx-ac"), route("0.0.0.0/0", "pcx-ac"))
-	x.topo.DXGateways = append(x.topo.DXGateways, &model.DXGateway{ID: "dxgw-1", Name: "dx"})
-	x.topo.VirtualInterfaces = append(x.topo.VirtualInterfaces, &model.VirtualInterface{ID: "dxvif-1", Type: "transit", DXGateway: "dxgw-1", MTU: 8500})
-	x.topo.DXGatewayAssociations = append(x.topo.DXGatewayAssociations, &model.DXGatewayAssociation{ID: "assoc-1", DXGateway: "dxgw-1", Gateway: "tgw-hub", GatewayType: model.DXAssocTGW,
-		AllowedPrefixes: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
-	x.topo.VPNConnections = append(x.topo.VPNConnections, &model.VPNConnection{ID: "vpn-1", TransitGateway: "tgw-hub", State: "available"})
-	x.topo.TGWAttachments = append(x.topo.TGWAttachments,
-		&model.TGWAttachment{ID: "tgw-attach-dx", TransitGateway: "tgw-hub", Type: model.AttachDXGateway, ResourceID: "dxgw-1", State: "available", Association: "tgw-rtb-insp"},
-		&model.TGWAttachment{ID: "tgw-attach-vpn", TransitGateway: "tgw-hub", Type: model.AttachVPN, ResourceID: "vpn-1", State: "available", Association: "tgw-rtb-spokes"})
-	x.topo.OnPremises = append(x.topo.OnPremises,
-		&model.OnPremNetwork{Name: "dc-dx", VirtualInterface: "dxvif-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16")}},
-		&model.OnPremNetwork{Name: "dc-vpn", VPNConnection: "vpn-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("172.16.0.0/12")}})
+	x.onPrem("192.168.0.0/16", "insp", "172.16.0.0/12", "spokes")
 	x.propagate("insp", "dx", "vpn")
 	x.tgwRoute("insp", "10.9.0.0/16", "")
 	n := x.build()

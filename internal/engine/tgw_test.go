@@ -415,17 +415,7 @@ func TestTGW_NACLsAtTheAttachmentSubnet_5_9(t *testing.T) {
 // main; on-premises networks behind each.
 func onPremTGW(t *testing.T, dxCIDR, vpnCIDR string) *estate {
 	x := hubAB(t)
-	x.topo.DXGateways = append(x.topo.DXGateways, &model.DXGateway{ID: "dxgw-1", Name: "dx"})
-	x.topo.VirtualInterfaces = append(x.topo.VirtualInterfaces, &model.VirtualInterface{ID: "dxvif-1", Type: "transit", DXGateway: "dxgw-1", MTU: 8500})
-	x.topo.DXGatewayAssociations = append(x.topo.DXGatewayAssociations, &model.DXGatewayAssociation{ID: "assoc-1", DXGateway: "dxgw-1", Gateway: "tgw-hub", GatewayType: model.DXAssocTGW,
-		AllowedPrefixes: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
-	x.topo.VPNConnections = append(x.topo.VPNConnections, &model.VPNConnection{ID: "vpn-1", TransitGateway: "tgw-hub", State: "available"})
-	x.topo.TGWAttachments = append(x.topo.TGWAttachments,
-		&model.TGWAttachment{ID: "tgw-attach-dx", TransitGateway: "tgw-hub", Type: model.AttachDXGateway, ResourceID: "dxgw-1", State: "available", Association: "tgw-rtb-main"},
-		&model.TGWAttachment{ID: "tgw-attach-vpn", TransitGateway: "tgw-hub", Type: model.AttachVPN, ResourceID: "vpn-1", State: "available", Association: "tgw-rtb-main"})
-	x.topo.OnPremises = append(x.topo.OnPremises,
-		&model.OnPremNetwork{Name: "dc-dx", VirtualInterface: "dxvif-1", CIDRs: []netip.Prefix{netip.MustParsePrefix(dxCIDR)}},
-		&model.OnPremNetwork{Name: "dc-vpn", VPNConnection: "vpn-1", CIDRs: []netip.Prefix{netip.MustParsePrefix(vpnCIDR)}})
+	x.onPrem(dxCIDR, "main", vpnCIDR, "main")
 	x.propagate("main", "dx", "vpn")
 	x.routes("a1", route("172.16.0.0/12", "tgw-hub"))
 	return x
