@@ -221,7 +221,11 @@ func (a *Analyzer) stayedHome(r *engine.Result, v model.VPCID) bool {
 // v, so destinations with the same key meet the same ones.
 func (a *Analyzer) farKey(v model.VPCID, ip netip.Addr) string {
 	a.farOnce.Do(a.buildFar)
-	ps := a.far[v]
+	return a.farKeyIn(a.far[v], ip)
+}
+
+// farKeyIn is farKey for a VPC's steering prefixes ps.
+func (a *Analyzer) farKeyIn(ps []netip.Prefix, ip netip.Addr) string {
 	var b strings.Builder
 	b.Grow(len(ps) + 1)
 	for _, p := range ps {
