@@ -44,7 +44,7 @@ type Grouped struct {
 	Rows      []ClassRow
 
 	a        *Analyzer
-	mu       sync.Mutex // guards farSets and steering
+	mu       sync.Mutex         // guards farSets and steering
 	byClass  [][2]int32         // each source class's rows: Rows[lo:hi]
 	near     []map[int32]int32  // per source class: destination class → row
 	farRows  []map[string]int32 // per source class: far key → row
