@@ -287,7 +287,7 @@ func TestGenCommand(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"gen", "--vpcs", "0", dir},
-		{"gen", "--vpcs", "300", "--subnets-per-vpc", "300", dir},
+		{"gen", "--vpcs", "300", "--subnets-per-vpc", "5000", dir},
 		{"gen", "--instances-per-subnet", "70000", dir},
 		{"gen"},
 	} {
