@@ -94,6 +94,10 @@ func (a *Analyzer) EndpointClasses(eps []MatrixEndpoint, single map[int32]bool) 
 		}
 		tgwVPC[model.VPCID(at.ResourceID)] = true
 	}
+	subnets := make(map[model.SubnetID]*model.Subnet, len(t.Subnets))
+	for _, s := range t.Subnets {
+		subnets[s.ID] = s
+	}
 	instOf := map[model.InstanceID]*model.Instance{}
 	for _, in := range t.Instances {
 		instOf[in.ID] = in
@@ -123,7 +127,7 @@ func (a *Analyzer) EndpointClasses(eps []MatrixEndpoint, single map[int32]bool) 
 		} else if !ok {
 			b.WriteString("?" + ep.ID) // not an interface of the network: on its own
 		} else {
-			s := t.Subnet(e.Subnet)
+			s := subnets[e.Subnet]
 			b.WriteString(string(vpc))
 			b.WriteByte('|')
 			if s != nil {

@@ -51,6 +51,8 @@ type Grouped struct {
 	single   map[int32]bool     // endpoints split out of their classes
 	farSets  map[string]*farSets
 	steering map[model.VPCID]*farSets
+	// farPrefixes are each source VPC's prefixes that tell far destinations apart.
+	farPrefixes map[model.VPCID][]netip.Prefix
 }
 
 // ClassRow is the answer from every member of class From to a set of destinations: class To,
@@ -113,7 +115,7 @@ func (g *Grouped) Compute(progress func(done, total int)) {
 func (g *Grouped) compute(progress func(done, total int)) map[int32]bool {
 	a, k := g.a, len(g.Classes)
 	a.farOnce.Do(a.buildFar)
-	g.farSets, g.steering = map[string]*farSets{}, map[model.VPCID]*farSets{}
+	g.farSets, g.steering, g.farPrefixes = map[string]*farSets{}, map[model.VPCID]*farSets{}, map[model.VPCID][]netip.Prefix{}
 	nearOf := g.nearClasses()
 	out := make([][]ClassRow, k)
 	var mu sync.Mutex
@@ -294,7 +296,7 @@ func (g *Grouped) farSetsOf(v model.VPCID) *farSets {
 	if fs, ok := g.steering[v]; ok {
 		return fs
 	}
-	ps := g.a.far[v]
+	ps := g.a.farOutside(v)
 	var id strings.Builder
 	for _, p := range ps {
 		id.WriteString(p.String() + " ")
@@ -320,6 +322,7 @@ func (g *Grouped) farSetsOf(v model.VPCID) *farSets {
 		g.farSets[id.String()] = fs
 	}
 	g.steering[v] = fs
+	g.farPrefixes[v] = ps
 	return fs
 }
 
@@ -337,10 +340,26 @@ func (fs *farSets) set(v model.VPCID, k int) *FarSet {
 	return f
 }
 
+// farOutside are the steering prefixes of VPC v that can hold an address outside its blocks:
+// the others (its blocks, routes inside them) hold no far destination, so they tell none
+// apart, and VPCs whose routes differ only there (every VPC has its own local route) share
+// their far sets.
+func (a *Analyzer) farOutside(v model.VPCID) []netip.Prefix {
+	a.farOnce.Do(a.buildFar)
+	cidrs := a.vpcCIDRs[v]
+	var out []netip.Prefix
+	for _, p := range a.far[v] {
+		if !slices.ContainsFunc(cidrs, func(c netip.Prefix) bool { return c.Bits() <= p.Bits() && c.Contains(p.Addr()) }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // farKeyOf is the far key a far row stands for.
 func (g *Grouped) farKeyOf(r *ClassRow) string {
 	var b strings.Builder
-	for _, p := range g.a.far[r.Far.VPC] {
+	for _, p := range g.farPrefixes[r.Far.VPC] {
 		if slices.Contains(r.Far.In, p) {
 			b.WriteByte('1')
 		} else {
@@ -361,7 +380,7 @@ func (g *Grouped) Cell(i, j int) Cell {
 	ci := g.ClassOf[i]
 	from, to := g.Endpoints[i], g.Endpoints[j]
 	if g.a.isFar(from.Endpoint, to.Endpoint) {
-		if r, ok := g.farRows[ci][g.a.farKey(from.VPC, to.Endpoint.IP)]; ok {
+		if r, ok := g.farRows[ci][g.a.farKeyIn(g.farPrefixes[from.VPC], to.Endpoint.IP)]; ok {
 			return g.Rows[r].Cell
 		}
 	}
