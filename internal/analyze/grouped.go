@@ -377,18 +377,23 @@ func (g *Grouped) Cell(i, j int) Cell {
 	if i == j {
 		return Cell{Verdict: Self}
 	}
+	return g.Rows[g.rowOf(i, j)].Cell
+}
+
+// rowOf is the row that answers a pair of distinct endpoints.
+func (g *Grouped) rowOf(i, j int) int32 {
 	ci := g.ClassOf[i]
 	from, to := g.Endpoints[i], g.Endpoints[j]
 	if g.a.isFar(from.Endpoint, to.Endpoint) {
 		if r, ok := g.farRows[ci][g.a.farKeyIn(g.farPrefixes[from.VPC], to.Endpoint.IP)]; ok {
-			return g.Rows[r].Cell
+			return r
 		}
 	}
 	r, ok := g.near[ci][g.ClassOf[j]]
 	if !ok {
 		panic("analyze: no row for a pair of the grouped matrix")
 	}
-	return g.Rows[r].Cell
+	return r
 }
 
 // Counts sums the pairs by verdict.
@@ -404,4 +409,29 @@ func (g *Grouped) Counts() (all, some, none int64) {
 		}
 	}
 	return
+}
+
+// rowCells is Cell for pairs asked row by row: a source row's answers are looked up once per
+// destination class, not once per pair.
+func (g *Grouped) rowCells() func(i, j int) Cell {
+	row, byClass := -1, make([]int32, len(g.Classes))
+	return func(i, j int) Cell {
+		if i == j {
+			return Cell{Verdict: Self}
+		}
+		if i != row {
+			row = i
+			for k := range byClass {
+				byClass[k] = -1
+			}
+		}
+		cj := g.ClassOf[j]
+		if g.ClassOf[i] == cj || !g.a.isFar(g.Endpoints[i].Endpoint, g.Endpoints[j].Endpoint) {
+			return g.Cell(i, j)
+		}
+		if byClass[cj] < 0 {
+			byClass[cj] = int32(g.rowOf(i, j))
+		}
+		return g.Rows[byClass[cj]].Cell
+	}
 }

@@ -1,8 +1,10 @@
 package analyze
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/engine"
@@ -54,6 +56,24 @@ func compareGrouped(t *testing.T, name string, topo *model.Topology, q Query) (e
 						got.Verdict, got.Reachable.Text(q), got.blockerText(), want.Verdict, want.Reachable.Text(q), want.blockerText())
 				}
 			}
+		}
+		var want, got strings.Builder
+		m.WriteText(&want)
+		g.WritePairsText(&got)
+		if got.String() != want.String() {
+			t.Errorf("%s %s: the grouped matrix's text differs from the pairwise one", name, scope)
+		}
+		want.Reset()
+		got.Reset()
+		if m.WriteCSV(&want) != nil || g.WritePairsCSV(&got) != nil || got.String() != want.String() {
+			t.Errorf("%s %s: the grouped matrix's CSV differs from the pairwise one", name, scope)
+		}
+		want.Reset()
+		got.Reset()
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if enc.Encode(m.JSON()) != nil || a.WritePairsJSON(&got, scope, ms, q, nil) != nil || got.String() != want.String() {
+			t.Errorf("%s %s: the streamed JSON differs from the pairwise one:\n%s\n%s", name, scope, got.String()[:min(300, got.Len())], want.String()[:min(300, want.Len())])
 		}
 		all, some, none := m.Counts()
 		ga, gs, gn := g.Counts()
