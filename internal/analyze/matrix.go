@@ -80,9 +80,6 @@ func (a *Analyzer) InstanceEndpoints() []MatrixEndpoint {
 	return out
 }
 
-// MaxMatrixEndpoints bounds a matrix: its cells are kept in memory (25 million pairs).
-const MaxMatrixEndpoints = 5000
-
 // Matrix evaluates every ordered pair of endpoints, in parallel over sources (one engine
 // state per evaluation). Per pair, a first packet finds whether anything can arrive at all:
 // when it does not (no route, a gateway drops it), nothing asked can, since the path depends
