@@ -3,8 +3,95 @@ package cli
 import (
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/vpclab/vpclab/internal/analyze"
 )
+
+func newMatrix(g *globals) *cobra.Command {
+	var scope, output, form string
+	qf := &queryFlags{}
+	c := &cobra.Command{
+		Use:   "matrix [--scope instances|subnets] [--form auto|pairs|classes] [flags]",
+		Short: "Who reaches whom across the whole topology",
+		Long: `Answer reach for every ordered pair of instances (--scope instances) or subnets
+(--scope subnets), over every protocol and port or those asked with --protocol and --port.
+A pair counts when the packets get there and the answers get back.
+
+With --scope subnets each subnet gets a probe interface on its highest free address with a
+security group that allows everything, so the matrix shows what the network between subnets
+allows (routes, network ACLs both ways, NAT gateways, gateways) whatever instances' own
+security groups say; --scope instances uses each instance's first interface as it is.
+
+The matrix is computed per class: endpoints the network cannot tell apart (same VPC, route
+table, network ACL, security groups and interface settings, addresses that no route or rule
+separates) share their answers, and destinations outside a source's VPC that its routes
+cannot tell apart share one answer when the packet never leaves the VPC. The answer is the
+same as asking every pair; it grows with the classes, not with the square of the endpoints.
+
+--form pairs prints a line per pair. Text output is a grid (rows: from, columns: to) with a
+legend, then the partly reachable pairs grouped by what gets through and the unreachable
+ones by what blocks them first; --output csv prints a line per pair, --output json a
+document for tools.
+
+--form classes prints the grouped form, whose size follows the classes: the classes (C1,
+C2, ...) with their members, then one answer per class and destination: a class, or a far
+set ("outside vpc-1, in 10.0.0.0/8, not in ...": every endpoint outside the source's VPC
+whose address is in those of its VPC's route prefixes), with the verdict, what gets
+through, the first blocker and the number of pairs it stands for. In CSV, "member" lines
+give each endpoint's class and "answer" lines the answers; JSON has Endpoints (with their
+Class) and Rows.
+
+--form auto (the default) prints pairs unless that would be enormous (a text grid of more
+than 2,000 endpoints, or CSV or JSON of more than about 1 GB), and then the grouped form,
+saying so on stderr. A large run says on stderr how large it is before it starts; on a
+terminal, stderr shows its progress. CSV and JSON are written as they are computed.
+
+Exit status: 0 on success, 2 on bad input.`,
+		Example: `  vpclab matrix -t examples/east-west-nat/lab.yaml --scope subnets
+  vpclab matrix -t ./aws_configs --protocol tcp --port 443 -o csv > reach.csv
+  vpclab matrix -t /tmp/estate --scope subnets --form classes -o csv > classes.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if scope != analyze.ScopeInstances && scope != analyze.ScopeSubnets {
+				return badInput("--scope %q: use instances or subnets", scope)
+			}
+			if output != "text" && output != "csv" && output != "json" {
+				return badInput("--output %q: use text, csv or json", output)
+			}
+			if form != "auto" && form != "pairs" && form != "classes" {
+				return badInput("--form %q: use auto, pairs or classes", form)
+			}
+			q, err := qf.query()
+			if err != nil {
+				return err
+			}
+			t, err := g.loadModel()
+			if err != nil {
+				return err
+			}
+			var a *analyze.Analyzer
+			var eps []analyze.MatrixEndpoint
+			if scope == analyze.ScopeSubnets {
+				pt, probes, missing := analyze.ProbeTopology(t)
+				for _, s := range missing {
+					fmt.Fprintf(g.stderr, "vpclab: subnet %s has no free address for a probe; it is left out\n", s)
+				}
+				a = analyze.New(g.compile(pt), g.seed)
+				eps = a.SubnetEndpoints(probes)
+			} else {
+				a = analyze.New(g.compile(t), g.seed)
+				eps = a.InstanceEndpoints()
+			}
+			return g.writeMatrix(a, scope, eps, q, output, form)
+		},
+	}
+	c.Flags().StringVar(&scope, "scope", analyze.ScopeInstances, "instances or subnets")
+	c.Flags().StringVarP(&output, "output", "o", "text", "text, csv or json")
+	c.Flags().StringVar(&form, "form", "auto", "pairs (a line per pair), classes (grouped: classes, then an answer per class and destination set) or auto")
+	qf.register(c, false)
+	return c
+}
 
 // Sizes past which --form auto prints the grouped form: a text grid of more endpoints is no
 // longer read, and per-pair CSV or JSON of more bytes is no longer handled by a spreadsheet
