@@ -195,3 +195,33 @@ func samplePeak(peak *uint64) (stop func()) {
 	}()
 	return func() { close(done); <-finished; *peak = max(*peak, read()) }
 }
+
+var matrixInstances = flag.Int("matrix.instances", 10, "instances per subnet of the matrix benchmark estate")
+
+// BenchmarkMatrixGrouped: matrix --scope subnets answered per class (Grouped) for the
+// -matrix.vpcs x 10 subnets estate, probe topology and compile included; issue 12's target
+// is 10,000 VPCs in at most 60 s and 4 GiB for the whole command.
+func BenchmarkMatrixGrouped(b *testing.B) {
+	t := gen.Estate(gen.Options{VPCs: *matrixVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: *matrixInstances, Seed: 1, Join: gen.Join(*benchJoin)})
+	model.ApplyDefaults(t)
+	var g *Grouped
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		pt, probes, _ := ProbeTopology(t)
+		n, _ := engine.Compile(pt)
+		a := New(n, 1)
+		g = a.GroupEndpoints(ScopeSubnets, a.SubnetEndpoints(probes), Everything())
+		classed := time.Now()
+		g.Compute(nil)
+		fmt.Fprintf(os.Stderr, "probe, compile and classes %v, rows %v\n", classed.Sub(start).Round(time.Millisecond), time.Since(classed).Round(time.Millisecond))
+	}
+	all, some, none := g.Counts()
+	b.ReportMetric(float64(len(g.Endpoints)), "subnets")
+	b.ReportMetric(float64(len(g.Classes)), "classes")
+	b.ReportMetric(float64(len(g.Rows)), "rows")
+	b.ReportMetric(float64(all), "all")
+	b.ReportMetric(float64(some), "some")
+	b.ReportMetric(float64(none), "none")
+	b.ReportMetric(float64(heapMB()), "heap-MB")
+}

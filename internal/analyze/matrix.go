@@ -80,9 +80,6 @@ func (a *Analyzer) InstanceEndpoints() []MatrixEndpoint {
 	return out
 }
 
-// MaxMatrixEndpoints bounds a matrix: its cells are kept in memory (25 million pairs).
-const MaxMatrixEndpoints = 5000
-
 // Matrix evaluates every ordered pair of endpoints, in parallel over sources (one engine
 // state per evaluation). Per pair, a first packet finds whether anything can arrive at all:
 // when it does not (no route, a gateway drops it), nothing asked can, since the path depends
@@ -221,7 +218,11 @@ func (a *Analyzer) stayedHome(r *engine.Result, v model.VPCID) bool {
 // v, so destinations with the same key meet the same ones.
 func (a *Analyzer) farKey(v model.VPCID, ip netip.Addr) string {
 	a.farOnce.Do(a.buildFar)
-	ps := a.far[v]
+	return a.farKeyIn(a.far[v], ip)
+}
+
+// farKeyIn is farKey for a VPC's steering prefixes ps.
+func (a *Analyzer) farKeyIn(ps []netip.Prefix, ip netip.Addr) string {
 	var b strings.Builder
 	b.Grow(len(ps) + 1)
 	for _, p := range ps {

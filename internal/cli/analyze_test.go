@@ -287,7 +287,7 @@ func TestGenCommand(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"gen", "--vpcs", "0", dir},
-		{"gen", "--vpcs", "300", "--subnets-per-vpc", "300", dir},
+		{"gen", "--vpcs", "300", "--subnets-per-vpc", "5000", dir},
 		{"gen", "--instances-per-subnet", "70000", dir},
 		{"gen"},
 	} {
@@ -423,16 +423,55 @@ func TestDiffMatchesByName(t *testing.T) {
 	}
 }
 
-// A matrix too big to hold says so and does not tell the user to pass the --scope they
-// passed (issue 12).
-func TestMatrixTooBig(t *testing.T) {
+// A matrix too big for a line per pair is not refused (issue 12): it says how large it is
+// and prints the grouped form, which expands to the pairs a line-per-pair matrix prints.
+func TestMatrixLarge(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "big")
-	if code, out, errs := run("gen", "--vpcs", "1701", "--subnets-per-vpc", "3", "--instances-per-subnet", "0", dir); code != ExitOK {
+	if code, out, errs := run("gen", "--vpcs", "700", "--subnets-per-vpc", "3", "--instances-per-subnet", "0", dir); code != ExitOK {
 		t.Fatalf("gen: exit %d\n%s%s", code, out, errs)
 	}
-	code, _, errs := run("matrix", "--scope", "subnets", "-t", dir)
-	if code != 2 || !strings.Contains(errs, "the topology has 5103 subnets: a matrix of more than 5000 is too big to hold") ||
-		strings.Contains(errs, "use --scope subnets") {
-		t.Errorf("matrix --scope subnets: exit %d, stderr %q", code, errs)
+	code, out, errs := run("matrix", "--scope", "subnets", "-t", dir)
+	if code != ExitOK || !strings.Contains(errs, "matrix of 2100 subnets: 4407900 pairs in") ||
+		!strings.Contains(errs, "printing the grouped form (--form classes)") ||
+		!strings.Contains(out, "Who reaches whom: 2100 subnets in ") || !strings.Contains(out, "4407900 pair(s): ") {
+		t.Errorf("matrix --scope subnets: exit %d, stderr %q\n%s", code, errs, out[:min(len(out), 2000)])
+	}
+}
+
+// The grouped form in each output, on a small lab.
+func TestMatrixClasses(t *testing.T) {
+	lab := examples + "/east-west-nat/lab.yaml"
+	code, out, errs := run("matrix", "-t", lab, "--scope", "subnets", "--form", "classes", "-o", "csv")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != ExitOK || errs != "" || lines[0] != "kind,class,member_id,member_name,to,verdict,reachable,first_blocker,pairs" ||
+		strings.Count(out, "\nmember,") != 3 || !strings.Contains(out, "\nanswer,C1,,,C2,some,TCP; UDP; ICMP type 8,") {
+		t.Errorf("csv: exit %d %s\n%s", code, errs, out)
+	}
+	code, out, _ = run("matrix", "-t", lab, "--scope", "subnets", "--form", "classes", "-o", "json")
+	var m struct {
+		Form      string
+		Classes   int
+		Endpoints []struct{ Class string }
+		Rows      []struct {
+			From, To, Verdict string
+			Pairs             int
+		}
+	}
+	pairs := 0
+	if err := json.Unmarshal([]byte(out), &m); err != nil || code != ExitOK || m.Form != "classes" || len(m.Endpoints) != 3 || m.Classes != 3 {
+		t.Fatalf("json: exit %d, %v, %+v\n%s", code, err, m, out)
+	}
+	for _, r := range m.Rows {
+		pairs += r.Pairs
+	}
+	if pairs != 6 {
+		t.Errorf("json: rows stand for %d pairs, want 6", pairs)
+	}
+	code, out, _ = run("matrix", "-t", lab, "--scope", "subnets", "--form", "classes")
+	if code != ExitOK || !strings.Contains(out, "Classes:\n  C1 (") || !strings.Contains(out, "C1 -> C2: some, TCP; UDP; ICMP type 8 get through") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	if code, _, errs := run("matrix", "-t", lab, "--form", "cells"); code != ExitBadInput || !strings.Contains(errs, "--form") {
+		t.Errorf("--form cells: exit %d %s", code, errs)
 	}
 }

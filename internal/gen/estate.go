@@ -46,8 +46,9 @@ const (
 //   - a CIDR block of its own: a /16 while the VPCs fit in 10.0.0.0/8 and 172.16.0.0/12
 //     (272 of them), else the largest equal block that fits (1,000 VPCs: /18), chosen at
 //     random over both ranges without overlap;
-//   - /24 subnets (larger when instances need it), about a third public (the first ones),
-//     the rest private, spread over three availability zones;
+//   - /24 subnets (larger when instances need it; smaller, down to a /28, when the VPCs do
+//     not fit otherwise: 20,000 VPCs of 10 subnets of 10 instances get /27s), about a third
+//     public (the first ones), the rest private, spread over three availability zones;
 //   - an internet gateway; a public NAT gateway with an Elastic IP in the first public subnet;
 //   - the main route table (local route only), a "public" table (0.0.0.0/0 → the IGW) for the
 //     public subnets and a "private" one (0.0.0.0/0 → the NAT gateway) for the private ones;
@@ -135,10 +136,15 @@ func layout(o Options) (vpcBits, subBits int) {
 	if 1<<(32-subBits) < hosts {
 		panic(fmt.Sprintf("gen: %d instances do not fit in a subnet", o.InstancesPerSubnet))
 	}
-	maxVPC := subBits - bits.Len(uint(o.SubnetsPerVPC-1))
-	for vb := 16; vb <= maxVPC; vb++ {
-		if capacity(vb) >= o.VPCs {
-			return vb, subBits
+	// Too many VPCs for such subnets: smaller ones, down to AWS's smallest (a /28), while the
+	// hosts and one free address (a matrix probe's, analyze.ProbeTopology) fit. An estate
+	// that fits with the first choice is laid out as it always was.
+	for sb := subBits; sb <= 28 && (sb == subBits || 1<<(32-sb) >= hosts+1); sb++ {
+		maxVPC := sb - bits.Len(uint(o.SubnetsPerVPC-1))
+		for vb := 16; vb <= maxVPC; vb++ {
+			if capacity(vb) >= o.VPCs {
+				return vb, sb
+			}
 		}
 	}
 	panic(fmt.Sprintf("gen: %d VPCs of %d subnets of %d instances do not fit in 10.0.0.0/8 and 172.16.0.0/12",

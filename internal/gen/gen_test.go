@@ -233,8 +233,55 @@ func text(tr tools.TraceResult) string {
 	return b.String()
 }
 
+// Estates too big for /24 subnets get smaller ones (issue 12: gen stopped at 4,352 VPCs
+// of 10 subnets, 10/8 and 172.16/12 holding 4,352 /20s); the others keep their layout.
+func TestLayoutScales(t *testing.T) {
+	for _, c := range []struct {
+		o            Options
+		vpcs, subnet int
+	}{
+		{Options{VPCs: 1000, SubnetsPerVPC: 10, InstancesPerSubnet: 10}, 18, 24},
+		{Options{VPCs: 4352, SubnetsPerVPC: 10, InstancesPerSubnet: 10}, 20, 24},
+		{Options{VPCs: 4353, SubnetsPerVPC: 10, InstancesPerSubnet: 10}, 21, 25},
+		{Options{VPCs: 20000, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Join: JoinTGW}, 23, 27},
+		{Options{VPCs: 20000, SubnetsPerVPC: 10, InstancesPerSubnet: 1}, 23, 27},
+		{Options{VPCs: 60000, SubnetsPerVPC: 10, InstancesPerSubnet: 1}, 24, 28},
+		{Options{VPCs: 10, SubnetsPerVPC: 3, InstancesPerSubnet: 250}, 16, 24},
+	} {
+		vb, sb := layout(c.o)
+		if vb != c.vpcs || sb != c.subnet {
+			t.Errorf("%d VPCs x %d subnets x %d: /%d VPCs, /%d subnets; want /%d, /%d", c.o.VPCs, c.o.SubnetsPerVPC, c.o.InstancesPerSubnet, vb, sb, c.vpcs, c.subnet)
+		}
+	}
+}
+
+// 20,000 VPCs: distinct blocks, and room for a probe in every subnet.
+func TestEstate20000(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 20,000-VPC estate")
+	}
+	topo := Estate(Options{VPCs: 20000, SubnetsPerVPC: 10, InstancesPerSubnet: 1, Seed: 1})
+	if len(topo.VPCs) != 20000 || len(topo.Subnets) != 200000 {
+		t.Fatalf("%d VPCs, %d subnets", len(topo.VPCs), len(topo.Subnets))
+	}
+	for i := 1; i < len(topo.VPCs); i++ {
+		if a, b := topo.VPCs[i-1].CIDRs[0], topo.VPCs[i].CIDRs[0]; a.Overlaps(b) || b.Addr().Less(a.Addr()) {
+			t.Fatalf("VPC blocks %s and %s overlap or are out of order", a, b)
+		}
+	}
+	used := map[model.SubnetID]int{}
+	for _, e := range topo.NetworkInterfaces {
+		used[e.Subnet] += len(e.PrivateIPs)
+	}
+	for _, s := range topo.Subnets {
+		if free := 1<<(32-s.CIDR.Bits()) - 5 - used[s.ID]; free < 1 {
+			t.Fatalf("subnet %s %s has no free address", s.Name, s.CIDR)
+		}
+	}
+}
+
 func TestLayoutPanics(t *testing.T) {
-	for _, o := range []Options{{VPCs: 300, SubnetsPerVPC: 300, InstancesPerSubnet: 1}, {VPCs: 1, SubnetsPerVPC: 1, InstancesPerSubnet: 70000}} {
+	for _, o := range []Options{{VPCs: 300, SubnetsPerVPC: 5000, InstancesPerSubnet: 1}, {VPCs: 1, SubnetsPerVPC: 1, InstancesPerSubnet: 70000}} {
 		func() {
 			defer func() {
 				if recover() == nil {
