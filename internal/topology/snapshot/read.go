@@ -63,32 +63,28 @@ type fileRead struct {
 	work     chan<- func() // where batches of elements go to be decoded
 	probs    model.Problems
 	keys     []func(l *loader)
-	answered bool // some key is a describe-* answer, or the file was reported otherwise
-	// busy counts the scan and the batches not yet decoded; the last to finish drops the
-	// file's bytes (most of a large snapshot's memory) unless the file turned out bad and
-	// finish must find its syntax error.
-	busy atomic.Int64
+	answered bool  // some key is a describe-* answer, or the file was reported otherwise
+	readErr  error // reading failed part way: the file is reported, not read
 }
 
-// done ends one piece of work on the file.
-func (f *fileRead) done() {
-	if f.busy.Add(-1) == 0 && !f.bad.Load() {
-		f.data = nil
-	}
-}
-
-// readFile reads and scans one describe-* answer, sending its elements to work. name is how
-// messages call the file.
+// readFile streams and scans one describe-* answer, sending its elements to work. name is
+// how messages call the file.
 func readFile(path, name string, work chan<- func()) *fileRead {
-	f := &fileRead{jsonFile: jsonFile{name: name}, work: work}
-	f.busy.Add(1) // the scan
-	defer f.done()
+	f := &fileRead{jsonFile: jsonFile{path: path, name: name}, work: work}
 	src := model.Source{File: name}
-	data, err := os.ReadFile(path)
-	switch {
-	case err != nil:
+	file, err := os.Open(path)
+	if err != nil {
 		f.probs.Errorf(src, "cannot read: %v", err)
 		f.answered = true
+		return f
+	}
+	defer file.Close()
+	s := newStream(file)
+	for len(s.buf) < 3 && s.more(0) {
+	}
+	switch data := s.buf; {
+	case s.err != nil:
+		f.readErr = s.err
 		return f
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		f.probs.Errorf(src, "file is UTF-16 encoded; save it as UTF-8")
@@ -97,29 +93,53 @@ func readFile(path, name string, work chan<- func()) *fileRead {
 	case bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")):
 		copy(data, "   ") // a BOM: blank it, keeping offsets
 	}
-	f.data = data
-	if c := skipSpace(data, 0); c < len(data) && data[c] != '{' {
-		if checkValue(&f.jsonFile, span{0, len(data)}); !f.bad.Load() {
+	start := s.skipSpace(0, 0)
+	if c, ok := s.byteAt(start, start); ok && c != '{' {
+		end, err := checkValue(s, start, nil)
+		if err == nil {
+			err = trailing(s, end)
+		}
+		switch {
+		case s.err != nil:
+			f.readErr = s.err
+		case err != nil:
+			f.bad.Store(true)
+		default:
 			f.probs.Warnf(src, "not a describe-* answer (the top-level value is not a JSON object); skipped")
 			f.answered = true
 		}
 		return f
 	}
-	keys, err := scanFile(data, f.plan)
-	if err != nil {
+	keys, err := scanFile(s, start, f.plan)
+	switch {
+	case s.err != nil:
+		f.readErr = s.err
+	case err != nil:
 		f.bad.Store(true)
-		return f
-	}
-	for _, tl := range keys {
-		f.check(tl)
+	default:
+		for _, tl := range keys {
+			f.check(tl)
+		}
 	}
 	return f
 }
 
 // finish appends what the file gave to the loader.
 func (f *fileRead) finish(l *loader) {
-	if f.bad.Load() { // the file is not read: what was found in it before does not count
-		syntaxProblem(&l.probs, f.name, f.data)
+	switch {
+	case f.readErr != nil:
+		l.probs.Errorf(model.Source{File: f.name}, "cannot read: %v", f.readErr)
+		return
+	case f.bad.Load(): // the file is not read: what was found in it before does not count
+		data, err := os.ReadFile(f.path) // read whole only to place the error
+		if err != nil {
+			l.probs.Errorf(model.Source{File: f.name}, "cannot read: %v", err)
+			return
+		}
+		if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
+			copy(data, "   ")
+		}
+		syntaxProblem(&l.probs, f.name, data)
 		return
 	}
 	l.probs = append(l.probs, f.probs...)
@@ -215,21 +235,16 @@ func (f *fileRead) plan(tl *topLevel) sink {
 func (f *fileRead) check(tl topLevel) {
 	if tl.decoded {
 		f.answered = true
-		if !tl.array {
-			checkValue(&f.jsonFile, tl.val)
-			if kind := valueKind(f.data[tl.val.start]); kind != "null" {
-				line, col := lineCol(f.data, int64(tl.val.start))
-				f.probs.Errorf(model.Source{File: f.name, Path: tl.key}, "expected array, got %s (line %d, column %d)", kind, line, col)
-			}
+		if kind := valueKind(tl.kind); !tl.array && kind != "null" {
+			f.probs.Errorf(model.Source{File: f.name, Path: tl.key}, "expected array, got %s (line %d, column %d)", kind, tl.line, tl.col)
 		}
 		return
 	}
-	checkValue(&f.jsonFile, tl.val)
 	switch src := (model.Source{File: f.name, Path: tl.key}); {
 	case tl.key == "NextToken" || tl.key == "ResponseMetadata":
 		// nothing to model or warn about
 	case tl.key == "AdditionalRoutesAvailable": // beside the Routes of search-transit-gateway-routes
-		if string(f.data[tl.val.start:tl.val.end]) == "true" {
+		if tl.raw == "true" {
 			f.probs.Warnf(src, "routes truncated: search-transit-gateway-routes has more routes than it listed "+
 				"(at most 1000 per call); the table lacks the rest (narrow the search with --filters and save each answer)")
 		}
@@ -278,19 +293,18 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item
 			*p = append(*p, b.items...)
 		}
 	})
-	return func(first int, elems []span) {
+	return func(first int, t *text, elems []span) {
 		b := &batch{}
 		batches = append(batches, b)
-		f.busy.Add(1)
 		f.work <- func() {
-			defer f.done()
+			defer t.release()
 			if f.bad.Load() {
 				return // the file is reported, not read
 			}
 			b.items = make([]item[U], 0, len(elems))
 			for i, el := range elems {
 				var v T
-				b.probs = append(b.probs, decodeElem(&f.jsonFile, key, first+i, el, &v)...)
+				b.probs = append(b.probs, decodeElem(&f.jsonFile, key, first+i, t, el, &v)...)
 				b.items = expand(b.items, &v, model.Source{File: f.name, Path: key + "[" + strconv.Itoa(first+i) + "]"})
 			}
 		}
