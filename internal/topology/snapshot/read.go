@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -168,15 +167,15 @@ var answers = []struct {
 	plan  func(f *fileRead, tl *topLevel) sink
 	alias bool
 }{
-	{"Vpcs", into(func(l *loader) *[]item[awsVpc] { return &l.vpcs }), false},
-	{"Subnets", into(func(l *loader) *[]item[awsSubnet] { return &l.subnets }), false},
-	{"RouteTables", into(func(l *loader) *[]item[awsRouteTable] { return &l.routeTables }), false},
-	{"InternetGateways", into(func(l *loader) *[]item[awsInternetGateway] { return &l.igws }), false},
-	{"NatGateways", into(func(l *loader) *[]item[awsNatGateway] { return &l.nats }), false},
-	{"Addresses", into(func(l *loader) *[]item[awsAddress] { return &l.addresses }), false},
-	{"NetworkInterfaces", into(func(l *loader) *[]item[awsENI] { return &l.enis }), false},
+	{"Vpcs", into(func(l *loader) *list[awsVpc] { return &l.vpcs }), false},
+	{"Subnets", into(func(l *loader) *list[awsSubnet] { return &l.subnets }), false},
+	{"RouteTables", into(func(l *loader) *list[awsRouteTable] { return &l.routeTables }), false},
+	{"InternetGateways", into(func(l *loader) *list[awsInternetGateway] { return &l.igws }), false},
+	{"NatGateways", into(func(l *loader) *list[awsNatGateway] { return &l.nats }), false},
+	{"Addresses", into(func(l *loader) *list[awsAddress] { return &l.addresses }), false},
+	{"NetworkInterfaces", into(func(l *loader) *list[awsENI] { return &l.enis }), false},
 	{"Reservations", func(f *fileRead, tl *topLevel) sink { // a reservation gives its instances
-		return decodeKey(f, tl, func(l *loader) *[]item[awsInstance] { return &l.instances },
+		return decodeKey(f, tl, func(l *loader) *list[awsInstance] { return &l.instances },
 			func(out []item[awsInstance], r *awsReservation, src model.Source) []item[awsInstance] {
 				for j, in := range r.Instances {
 					out = append(out, item[awsInstance]{v: in, src: at(src, ".Instances[%d]", j)})
@@ -184,37 +183,37 @@ var answers = []struct {
 				return out
 			})
 	}, false},
-	{"SecurityGroups", into(func(l *loader) *[]item[awsSecurityGroup] { return &l.sgs }), false},
-	{"NetworkAcls", into(func(l *loader) *[]item[awsNetworkAcl] { return &l.acls }), false},
-	{"VpnGateways", into(func(l *loader) *[]item[awsVpnGateway] { return &l.vgws }), false},
-	{"VpnConnections", into(func(l *loader) *[]item[awsVpnConnection] { return &l.vpns }), false},
-	{"VpcPeeringConnections", into(func(l *loader) *[]item[awsPeering] { return &l.peerings }), false},
-	{"TransitGateways", into(func(l *loader) *[]item[awsTransitGateway] { return &l.tgws }), false},
-	{"TransitGatewayAttachments", into(func(l *loader) *[]item[awsTGWAttachment] { return &l.tgwAttachments }), false},
-	{"TransitGatewayVpcAttachments", into(func(l *loader) *[]item[awsTGWVpcAttachment] { return &l.tgwVPCAttach }), false},
-	{"TransitGatewayPeeringAttachments", into(func(l *loader) *[]item[awsTGWPeeringAttachment] { return &l.tgwPeerAttach }), false},
-	{"TransitGatewayRouteTables", into(func(l *loader) *[]item[awsTGWRouteTable] { return &l.tgwTables }), false},
+	{"SecurityGroups", into(func(l *loader) *list[awsSecurityGroup] { return &l.sgs }), false},
+	{"NetworkAcls", into(func(l *loader) *list[awsNetworkAcl] { return &l.acls }), false},
+	{"VpnGateways", into(func(l *loader) *list[awsVpnGateway] { return &l.vgws }), false},
+	{"VpnConnections", into(func(l *loader) *list[awsVpnConnection] { return &l.vpns }), false},
+	{"VpcPeeringConnections", into(func(l *loader) *list[awsPeering] { return &l.peerings }), false},
+	{"TransitGateways", into(func(l *loader) *list[awsTransitGateway] { return &l.tgws }), false},
+	{"TransitGatewayAttachments", into(func(l *loader) *list[awsTGWAttachment] { return &l.tgwAttachments }), false},
+	{"TransitGatewayVpcAttachments", into(func(l *loader) *list[awsTGWVpcAttachment] { return &l.tgwVPCAttach }), false},
+	{"TransitGatewayPeeringAttachments", into(func(l *loader) *list[awsTGWPeeringAttachment] { return &l.tgwPeerAttach }), false},
+	{"TransitGatewayRouteTables", into(func(l *loader) *list[awsTGWRouteTable] { return &l.tgwTables }), false},
 	{"TransitGatewayStaticRoutes", planStaticRoutes, false},
 	{"TransitGatewayPropagations", planPropagations, false},
 	{"TransitGatewayPrefixListReferences", planPrefixListReferences, false},
 	{"Routes", planSearchedRoutes, false},
 	{"TransitGatewayRouteTablePropagations", planTableEntries("get-transit-gateway-route-table-propagations",
-		func(l *loader) *[]item[tgwEntryIn] { return &l.tgwProps }), false},
+		func(l *loader) *list[tgwEntryIn] { return &l.tgwProps }), false},
 	{"Associations", planTableEntries("get-transit-gateway-route-table-associations",
-		func(l *loader) *[]item[tgwEntryIn] { return &l.tgwAssocs }), false},
-	{"directConnectGateways", into(func(l *loader) *[]item[awsDXGateway] { return &l.dxGateways }), false},
-	{"directConnectGatewayAssociations", into(func(l *loader) *[]item[awsDXAssociation] { return &l.dxAssocs }), false},
-	{"directConnectGatewayAttachments", into(func(l *loader) *[]item[awsDXAttachment] { return &l.dxAttachments }), false},
-	{"virtualInterfaces", into(func(l *loader) *[]item[awsVirtualInterface] { return &l.vifs }), false},
-	{"DirectConnectGateways", into(func(l *loader) *[]item[awsDXGateway] { return &l.dxGateways }), true},
-	{"DirectConnectGatewayAssociations", into(func(l *loader) *[]item[awsDXAssociation] { return &l.dxAssocs }), true},
-	{"DirectConnectGatewayAttachments", into(func(l *loader) *[]item[awsDXAttachment] { return &l.dxAttachments }), true},
-	{"VirtualInterfaces", into(func(l *loader) *[]item[awsVirtualInterface] { return &l.vifs }), true},
-	{"PrefixLists", into(func(l *loader) *[]item[awsPrefixList] { return &l.prefixLists }), false},
+		func(l *loader) *list[tgwEntryIn] { return &l.tgwAssocs }), false},
+	{"directConnectGateways", into(func(l *loader) *list[awsDXGateway] { return &l.dxGateways }), false},
+	{"directConnectGatewayAssociations", into(func(l *loader) *list[awsDXAssociation] { return &l.dxAssocs }), false},
+	{"directConnectGatewayAttachments", into(func(l *loader) *list[awsDXAttachment] { return &l.dxAttachments }), false},
+	{"virtualInterfaces", into(func(l *loader) *list[awsVirtualInterface] { return &l.vifs }), false},
+	{"DirectConnectGateways", into(func(l *loader) *list[awsDXGateway] { return &l.dxGateways }), true},
+	{"DirectConnectGatewayAssociations", into(func(l *loader) *list[awsDXAssociation] { return &l.dxAssocs }), true},
+	{"DirectConnectGatewayAttachments", into(func(l *loader) *list[awsDXAttachment] { return &l.dxAttachments }), true},
+	{"VirtualInterfaces", into(func(l *loader) *list[awsVirtualInterface] { return &l.vifs }), true},
+	{"PrefixLists", into(func(l *loader) *list[awsPrefixList] { return &l.prefixLists }), false},
 }
 
 // into plans a key whose every element is one item of the list.
-func into[T any](list func(l *loader) *[]item[T]) func(f *fileRead, tl *topLevel) sink {
+func into[T any](list func(l *loader) *list[T]) func(f *fileRead, tl *topLevel) sink {
 	return func(f *fileRead, tl *topLevel) sink { return decodeKey(f, tl, list, one) }
 }
 
@@ -265,7 +264,7 @@ func one[T any](out []item[T], v *T, src model.Source) []item[T] {
 // decodeKey plans the decoding of one top-level array of T into the loader's list of U:
 // expand gives the items of one element (src names it). The sink it returns sends each
 // batch of elements to the decoders; the file's finish later appends the items in order.
-func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item[U],
+func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *list[U],
 	expand func(out []item[U], v *T, src model.Source) []item[U]) sink {
 	tl.decoded = true
 	key := tl.key
@@ -277,10 +276,8 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item
 	f.keys = append(f.keys, func(l *loader) {
 		l.answer(key)
 		var probs model.Problems
-		n := 0
 		for _, b := range batches {
 			probs = append(probs, b.probs...)
-			n += len(b.items)
 		}
 		if len(probs) > maxTypeErrors {
 			probs = probs[:maxTypeErrors]
@@ -288,9 +285,8 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item
 		}
 		l.probs = append(l.probs, probs...)
 		p := list(l)
-		*p = slices.Grow(*p, n)
 		for _, b := range batches {
-			*p = append(*p, b.items...)
+			p.add(b.items) // kept as decoded: copying them would cost a pass over every item
 		}
 	})
 	return func(first int, t *text, elems []span) {

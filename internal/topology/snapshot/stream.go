@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"encoding/binary"
 	"bytes"
 	"io"
 	"strings"
@@ -208,56 +209,83 @@ func (s *stream) valueEnd(i, keep int) int {
 
 func isDelimiter(c byte) bool { return strings.IndexByte(",}] \t\r\n", c) >= 0 }
 
+// Byte classes for the scan: inString marks what ends or escapes a string, structure what
+// matters outside strings; every other byte is skipped by one table look-up.
+var inString, structure [256]byte
+
+const spaces = 0x2020202020202020
+
+const (
+	quote = 1 + iota
+	open
+	closing
+	escape
+)
+
+func init() {
+	inString['"'], inString['\\'] = quote, escape
+	structure['"'], structure['{'], structure['['], structure['}'], structure[']'] = quote, open, open, closing, closing
+}
+
 // stringTail walks a string from data[k], just past its opening quote or further in it, to
 // just past its closing quote (done) or the end of data (k may then be one past it, after a
 // backslash).
 func stringTail(data []byte, k int) (int, bool) {
+	for k+8 <= len(data) && !quoteOrEscape(binary.LittleEndian.Uint64(data[k:])) {
+		k += 8 // eight bytes at a time while they hold neither
+	}
 	for k < len(data) {
-		switch data[k] {
-		case '\\':
+		switch inString[data[k]] {
+		case 0:
+			k++
+		case escape:
 			k += 2
-			continue
-		case '"':
+		default:
 			return k + 1, true
 		}
-		k++
 	}
 	return k, false
 }
 
+// quoteOrEscape reports whether any of the eight bytes of x is a quote or a backslash.
+func quoteOrEscape(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) bool { return (v-ones)&^v&highs != 0 }
+	return hasZero(x^('"'*ones)) || hasZero(x^('\\'*ones))
+}
+
 // nestedTail walks an object or array from data[k], depth brackets deep and maybe in a
 // string, to just past its closing bracket (done) or the end of data.
-func nestedTail(data []byte, k, depth int, inString bool) (int, int, bool, bool) {
-	for {
-		if inString {
-			var done bool
-			if k, done = stringTail(data, k); !done {
-				return k, depth, true, false
-			}
-			inString = false
-		}
-		for ; k < len(data); k++ {
-			switch data[k] {
-			case '"':
-				inString = true
-			case '{', '[':
-				depth++
-				continue
-			case '}', ']':
-				if depth--; depth == 0 {
-					return k + 1, 0, false, true
-				}
-				continue
-			default:
-				continue
-			}
-			k++
-			break
-		}
-		if !inString {
-			return k, depth, false, false
+func nestedTail(data []byte, k, depth int, inStr bool) (int, int, bool, bool) {
+	if inStr {
+		var done bool
+		if k, done = stringTail(data, k); !done {
+			return k, depth, true, false
 		}
 	}
+	for k < len(data) {
+		switch structure[data[k]] {
+		case 0:
+			k++
+			for k+8 <= len(data) && binary.LittleEndian.Uint64(data[k:]) == spaces {
+				k += 8 // indentation, eight bytes at a time
+			}
+		case quote:
+			var done bool
+			if k, done = stringTail(data, k+1); !done {
+				return k, depth, true, false
+			}
+		case open:
+			depth++
+			k++
+		default:
+			k++
+			if depth--; depth == 0 {
+				return k, 0, false, true
+			}
+		}
+	}
+	return k, depth, false, false
 }
 
 // stringEnd is the offset just past the JSON string whose opening quote is at i.

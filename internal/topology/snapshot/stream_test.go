@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,8 +56,8 @@ func loaderOf(t *testing.T, dir string, read, window int) *loader {
 func TestStreamWindowsAgree(t *testing.T) {
 	dir := writeFiles(t, streamInputs)
 	want := loaderOf(t, dir, 128<<10, 4*batchBytes)
-	if len(want.vpcs) != 302 || len(want.probs) < 8 {
-		t.Fatalf("the inputs read as %d VPCs and %d problems; want 302 VPCs and more problems:\n%v", len(want.vpcs), len(want.probs), want.probs)
+	if want.vpcs.len() != 302 || len(want.probs) < 8 {
+		t.Fatalf("the inputs read as %d VPCs and %d problems; want 302 VPCs and more problems:\n%v", want.vpcs.len(), len(want.probs), want.probs)
 	}
 	for _, p := range []string{"vpcs.json: Vpcs[170].VpcId", "line 172, column 11", "escapes.json: Vpcs[1].CidrBlock", "line 4, column 35",
 		"bom.json: Subnets[0].VpcId", "line 1, column 51", "syntax.json:2:21", "late-syntax.json:3:2", "empty.json:2:1", "routes truncated", "not a describe-* answer"} {
@@ -149,8 +150,9 @@ func agreeWithWhole(t *testing.T, dir string) {
 }
 
 // sameItems checks that the items decoded are the values read whole, and returns how many.
-func sameItems[T any](t *testing.T, what string, got []item[T], want []T) int {
+func sameItems[T any](t *testing.T, what string, list list[T], want []T) int {
 	t.Helper()
+	got := slices.Collect(list.all())
 	if len(got) != len(want) {
 		t.Errorf("%s: %d decoded, %d in the files", what, len(got), len(want))
 		return 0
@@ -186,4 +188,48 @@ func TestStreamedDecodingMatchesWhole(t *testing.T) {
 			t.Errorf("%d instances generated, want 60", len(top.Instances))
 		}
 	})
+}
+
+// BenchmarkScan splits describe-instances of a generated estate into elements, as the
+// scan does before decoding: the byte scan alone, from memory.
+func BenchmarkScan(b *testing.B) {
+	dir := b.TempDir()
+	top := gen.Estate(gen.Options{VPCs: 10, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1})
+	model.ApplyDefaults(top)
+	if err := gen.WriteSnapshot(top, dir); err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "Reservations.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		n := 0
+		_, err := scanFile(memStream(data), 0, func(tl *topLevel) sink {
+			return func(_ int, t *text, elems []span) { n += len(elems); t.release() }
+		})
+		if err != nil || n != 100 {
+			b.Fatalf("%d elements, %v", n, err)
+		}
+	}
+}
+
+// valueEnd finds the end of values whose strings hold escaped quotes and backslashes at
+// every position relative to the eight-byte steps of the scan and to the reads.
+func TestValueEndEscapes(t *testing.T) {
+	defer func(r, w int) { readSize, windowSize = r, w }(readSize, windowSize)
+	for _, esc := range []string{`\"`, `\\`, `\\\"`, `\u0022`, `]}`} {
+		for pad := range 20 {
+			s := strings.Repeat("x", pad) + esc + strings.Repeat("y", 20-pad)
+			v := fmt.Sprintf(`{"a": "%s",          "b": [1, "%s", {"c": "%s"}]}`, s, s, s)
+			for _, read := range []int{1, 5, 8, 4096} {
+				readSize, windowSize = read, 16
+				got := newStream(strings.NewReader(v + ` , "tail"`)).valueEnd(0, 0)
+				if got != len(v) {
+					t.Fatalf("read %d: valueEnd(%s) = %d, want %d", read, v, got, len(v))
+				}
+			}
+		}
+	}
 }
