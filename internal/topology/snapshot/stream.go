@@ -1,8 +1,8 @@
 package snapshot
 
 import (
-	"encoding/binary"
 	"bytes"
+	"encoding/binary"
 	"io"
 	"strings"
 	"sync"

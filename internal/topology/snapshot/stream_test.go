@@ -225,7 +225,7 @@ func TestValueEndEscapes(t *testing.T) {
 			v := fmt.Sprintf(`{"a": "%s",          "b": [1, "%s", {"c": "%s"}]}`, s, s, s)
 			for _, read := range []int{1, 5, 8, 4096} {
 				readSize, windowSize = read, 16
-				got := newStream(strings.NewReader(v + ` , "tail"`)).valueEnd(0, 0)
+				got := newStream(strings.NewReader(v+` , "tail"`)).valueEnd(0, 0)
 				if got != len(v) {
 					t.Fatalf("read %d: valueEnd(%s) = %d, want %d", read, v, got, len(v))
 				}
