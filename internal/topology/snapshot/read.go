@@ -13,14 +13,14 @@ import (
 
 // readFiles reads the files (path, name) as a pipeline:
 //
-//   - each file is read and scanned into its top-level keys and array elements (a byte scan,
-//     one file per core), and the elements are handed to the decoders in batches as the scan
-//     finds them;
+//   - each file is streamed (stream.go) and scanned into its top-level keys and array
+//     elements (a byte scan, one file per core), and the elements are handed to the decoders
+//     in batches, each copied into a pooled buffer, as the scan finds them;
 //   - the decoders, one per core, decode the batches of every file as they come, so one huge
 //     file (describe-instances of a large estate is three quarters of its bytes) neither
 //     waits for its scan to end nor leaves the other cores idle;
-//   - last, what was decoded is appended to the loader file by file, key by key and element
-//     by element, so the result does not depend on scheduling.
+//   - last, the batches decoded are appended to the loader's lists file by file, key by key,
+//     in order, so the result does not depend on scheduling.
 func (l *loader) readFiles(files [][2]string) {
 	work := make(chan func(), 64)
 	var decoders sync.WaitGroup
