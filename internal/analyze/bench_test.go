@@ -15,6 +15,7 @@ import (
 	"github.com/vpclab/vpclab/internal/gen"
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/tools"
+	"github.com/vpclab/vpclab/internal/topology"
 )
 
 // The targets, on a 2-core machine: reach over the whole header space for one pair
@@ -146,18 +147,28 @@ func BenchmarkDiff(b *testing.B) {
 	b.ReportMetric(float64(heapMB()), "heap-MB")
 }
 
-// BenchmarkPeakMemory: the largest heap while the 100,000-instance estate is built,
-// compiled, indexed for analysis and asked reach questions (run it alone: -bench PeakMemory),
-// and the memory the process took from the OS. BenchmarkDiff reports the heap with two such
-// estates held.
+// BenchmarkPeakMemory: the largest heap while the 100,000-instance estate is loaded from its
+// describe-* JSON as a command loads it (topology.Load: the snapshot, AWS's defaults,
+// validation), compiled, indexed for analysis and asked reach questions (run it alone:
+// -bench PeakMemory), and the memory the process took from the OS. The estate is written as
+// JSON first, outside the measure. BenchmarkDiff reports the heap with two such estates held.
 func BenchmarkPeakMemory(b *testing.B) {
+	dir := b.TempDir()
+	gt := gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1, Join: gen.Join(*benchJoin)})
+	model.ApplyDefaults(gt)
+	if err := gen.WriteSnapshot(gt, dir); err != nil {
+		b.Fatal(err)
+	}
+	gt = nil
 	var peak uint64
 	var sys uint64
 	for b.Loop() {
 		runtime.GC()
 		stop := samplePeak(&peak)
-		t := gen.Estate(gen.Options{VPCs: *benchVPCs, SubnetsPerVPC: 10, InstancesPerSubnet: 10, Seed: 1, Join: gen.Join(*benchJoin)})
-		model.ApplyDefaults(t)
+		t, probs := topology.Load(dir)
+		if probs.HasErrors() {
+			b.Fatal(probs)
+		}
 		n, _ := engine.Compile(t)
 		a := New(n, 1)
 		for _, pr := range [][2]string{{"vpc0500-app-01", "vpc0500-db-01"}, {"vpc0500-web-01", "vpc0501-app-01"}} {

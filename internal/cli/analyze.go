@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -178,6 +180,31 @@ func (g *globals) loadModel() (*model.Topology, error) {
 	return t, nil
 }
 
+// loadModels reads two topologies side by side, as diff compares them: each load is mostly
+// serial work (mapping, defaults, validation) that the other's overlaps. What each says on
+// stderr is printed in order, before's first; the first error, in that order, is returned.
+func (g *globals) loadModels(before, after string) ([2]*model.Topology, error) {
+	var ts [2]*model.Topology
+	var errs [2]error
+	var said [2]bytes.Buffer
+	var wg sync.WaitGroup
+	for i, path := range []string{before, after} {
+		wg.Go(func() {
+			h := *g
+			h.topology, h.stderr = path, &said[i]
+			ts[i], errs[i] = h.loadModel()
+		})
+	}
+	wg.Wait()
+	for i := range said {
+		g.stderr.Write(said[i].Bytes())
+		if errs[i] != nil {
+			return ts, errs[i]
+		}
+	}
+	return ts, nil
+}
+
 func (g *globals) compile(t *model.Topology) *engine.Network {
 	n, _ := engine.Compile(t) // what Compile warns about, validate lists
 	return n
@@ -296,13 +323,9 @@ topologies share no resource by ID, Name tag or CIDR).`,
 			if err != nil {
 				return err
 			}
-			var ts [2]*model.Topology
-			for i, path := range []string{before, after} {
-				h := *g
-				h.topology = path
-				if ts[i], err = h.loadModel(); err != nil {
-					return err
-				}
+			ts, err := g.loadModels(before, after)
+			if err != nil {
+				return err
 			}
 			// Where IDs differ, resources are matched by Name tag and CIDR and the after
 			// topology takes the before topology's IDs.
@@ -312,9 +335,11 @@ topologies share no resource by ID, Name tag or CIDR).`,
 			}
 			ts[1] = m.After
 			var as [2]*analyze.Analyzer
-			for i, t := range ts {
-				as[i] = analyze.New(g.compile(t), g.seed)
+			var wg sync.WaitGroup
+			for i, t := range ts { // two independent networks: compiled side by side
+				wg.Go(func() { as[i] = analyze.New(g.compile(t), g.seed) })
 			}
+			wg.Wait()
 			eps, onlyB, onlyA := analyze.InstancePairs(as[0], as[1])
 			sources, targets := eps, eps
 			for _, e := range []struct {

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
-	"runtime"
 	"runtime/metrics"
 	"slices"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
 	"github.com/vpclab/vpclab/internal/tools"
-	"github.com/vpclab/vpclab/internal/topology/snapshot"
 )
 
 // The issue's targets: one trace on a generated estate of 1,000 VPCs x 10 subnets x 10
@@ -87,60 +85,15 @@ func benchSnapshot(b *testing.B) {
 }
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(loadCompileChild); dir != "" {
+		os.Exit(loadCompileOnce(dir)) // a fresh process of BenchmarkLoadCompile
+	}
 	flag.Parse()
 	code := m.Run()
 	if bench.dir != "" {
 		os.RemoveAll(bench.dir)
 	}
 	os.Exit(code)
-}
-
-// BenchmarkLoadCompile reads the estate from JSON and compiles it, as `vpclab` does at start:
-// snapshot.Load, model.ApplyDefaults, model.Validate, engine.Compile. The custom metrics split
-// the time by phase; peak-heap-MB is the largest heap seen during an operation and
-// live-heap-MB what the compiled network keeps.
-func BenchmarkLoadCompile(b *testing.B) {
-	benchSnapshot(b)
-	var phase [4]time.Duration
-	var peak, live uint64
-	b.ReportAllocs()
-	b.SetBytes(bench.size)
-	runtime.GC()
-	b.ResetTimer()
-	cpu := cpuTime()
-	for range b.N {
-		stop := samplePeakHeap(&peak)
-		t0 := time.Now()
-		topo, probs := snapshot.Load(bench.dir)
-		t1 := time.Now()
-		model.ApplyDefaults(topo)
-		t2 := time.Now()
-		probs = append(probs, model.Validate(topo)...)
-		t3 := time.Now()
-		n, cprobs := engine.Compile(topo)
-		t4 := time.Now()
-		stop()
-		if len(probs)+len(cprobs) > 0 {
-			b.Fatalf("%d problems, first: %v", len(probs)+len(cprobs), append(probs, cprobs...)[0])
-		}
-		phase[0] += t1.Sub(t0)
-		phase[1] += t2.Sub(t1)
-		phase[2] += t3.Sub(t2)
-		phase[3] += t4.Sub(t3)
-		b.StopTimer()
-		gc := cpuTime()
-		runtime.GC()
-		live = max(live, heapObjects())
-		runtime.KeepAlive(n)
-		cpu += cpuTime() - gc // the measuring GC is not the operation's
-		b.StartTimer()
-	}
-	reportCPU(b, cpu)
-	for i, name := range []string{"load-ms", "defaults-ms", "validate-ms", "compile-ms"} {
-		b.ReportMetric(float64(phase[i].Milliseconds())/float64(b.N), name)
-	}
-	b.ReportMetric(float64(peak>>20), "peak-heap-MB")
-	b.ReportMetric(float64(live>>20), "live-heap-MB")
 }
 
 // BenchmarkWriteHub generates the benchmark estate joined by one transit gateway with two

@@ -3,6 +3,7 @@
 package gen
 
 import (
+	"os"
 	"syscall"
 	"time"
 )
@@ -21,3 +22,13 @@ func cpuTime() time.Duration {
 // settle writes dirty pages out, so a benchmark that just wrote hundreds of megabytes does
 // not time the kernel's writeback of them too.
 func settle() { syscall.Sync() }
+
+// childUsage is what a finished child process used: CPU time (user and system), its
+// largest resident set and its minor page faults (first touches of memory).
+func childUsage(ps *os.ProcessState) (cpu time.Duration, maxRSS, minorFaults int64) {
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0, 0, 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Maxrss << 10, ru.Minflt
+}

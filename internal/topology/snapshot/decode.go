@@ -32,200 +32,16 @@ var decodeOpts = json.JoinOptions(
 // badly damaged file cannot make the loader quadratic.
 const maxTypeErrors = 20
 
-// jsonFile is one describe-* answer being decoded: its name for messages and its bytes.
+// jsonFile is one describe-* answer being decoded: its path, its name for messages.
 type jsonFile struct {
-	name string
-	data []byte
+	path, name string
 	// bad is set when decoding meets a syntax error: the file is then reported, not read.
 	bad atomic.Bool
 }
 
-// span is a value's byte range in its file.
-type span struct{ start, end int }
-
-// topLevel is one key of a describe-* answer and its value's span.
-type topLevel struct {
-	key   string
-	val   span
-	array bool
-	// decoded is set by the scan's plan when vpclab reads this key; its elements then went
-	// to the plan's sink.
-	decoded bool
-}
-
-// sink receives the elements of an array in order, in batches: first is the index of the
-// batch's first element.
-type sink func(first int, elems []span)
-
-// batchBytes is about how much JSON one batch of elements holds: enough work to make
-// handing it to a decoder negligible, small enough to spread a large file over the cores.
-const batchBytes = 256 << 10
-
-// errSyntax says the scan met something that is not JSON; syntaxProblem then finds and
-// reports the first error exactly.
-var errSyntax = errors.New("invalid JSON")
-
-// scanFile walks the top-level object of data and returns its keys in file order. For each
-// key it first calls plan, which may return a sink: the elements of an array value are then
-// handed to it in batches as the scan finds them, so decoding starts long before the scan
-// of a large file ends. It is a byte scan that skips strings and balances brackets, far
-// cheaper than a tokenizer on files of hundreds of megabytes, and strict about everything
-// it walks (the object's braces, colons and commas, each array's commas, nothing after the
-// object); the elements themselves are checked as they are decoded, other values by
-// checkValue.
-func scanFile(data []byte, plan func(tl *topLevel) sink) ([]topLevel, error) {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return nil, errSyntax
-	}
-	var out []topLevel
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return out, trailing(data, i+1)
-	}
-	for {
-		if i >= len(data) || data[i] != '"' {
-			return nil, errSyntax
-		}
-		end := stringEnd(data, i)
-		key, err := jsontext.AppendUnquote(nil, data[i:end])
-		if err != nil && !jsontext.Value(data[i:end]).IsValid(decodeOpts) {
-			return nil, errSyntax // bad UTF-8 alone is allowed, and replaced
-		}
-		i = skipSpace(data, end)
-		if i >= len(data) || data[i] != ':' {
-			return nil, errSyntax
-		}
-		i = skipSpace(data, i+1)
-		tl := topLevel{key: string(key), val: span{start: i}}
-		to := plan(&tl)
-		if i < len(data) && data[i] == '[' && to != nil {
-			tl.array = true
-			if i, err = splitArray(data, i, to); err != nil {
-				return nil, err
-			}
-		} else {
-			tl.array = i < len(data) && data[i] == '['
-			i = valueEnd(data, i)
-		}
-		tl.val.end = i
-		out = append(out, tl)
-		i = skipSpace(data, i)
-		switch {
-		case i < len(data) && data[i] == ',':
-			i = skipSpace(data, i+1)
-		case i < len(data) && data[i] == '}':
-			return out, trailing(data, i+1)
-		default:
-			return nil, errSyntax
-		}
-	}
-}
-
-// splitArray hands the elements of the array that opens at data[i] to the sink, in
-// batches, and returns the offset just past the array.
-func splitArray(data []byte, i int, to sink) (int, error) {
-	var batch []span
-	first, size := 0, 0
-	flush := func() {
-		if len(batch) > 0 {
-			to(first, batch)
-			first += len(batch)
-			batch, size = nil, 0
-		}
-	}
-	defer flush() // what was split before a syntax error is decoded too, and then ignored
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == ']' {
-		return i + 1, nil
-	}
-	for {
-		end := valueEnd(data, i)
-		if end == i {
-			return 0, errSyntax
-		}
-		batch = append(batch, span{i, end})
-		if size += end - i; size >= batchBytes {
-			flush()
-		}
-		i = skipSpace(data, end)
-		switch {
-		case i < len(data) && data[i] == ',':
-			i = skipSpace(data, i+1)
-		case i < len(data) && data[i] == ']':
-			return i + 1, nil
-		default:
-			return 0, errSyntax
-		}
-	}
-}
-
-// trailing checks that nothing but white space follows the top-level object.
-func trailing(data []byte, i int) error {
-	if skipSpace(data, i) != len(data) {
-		return errSyntax
-	}
-	return nil
-}
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
-		i++
-	}
-	return i
-}
-
-// valueEnd is the offset just past the JSON value that starts at data[i], found by balancing
-// brackets outside strings. It never reads past data, whatever data holds.
-func valueEnd(data []byte, i int) int {
-	if i >= len(data) {
-		return i
-	}
-	switch data[i] {
-	case '"':
-		return stringEnd(data, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(data); j++ {
-			switch data[j] {
-			case '"':
-				j = stringEnd(data, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(data)
-	}
-	j := i // a number, true, false or null
-	for j < len(data) && strings.IndexByte(",}] \t\r\n", data[j]) < 0 {
-		j++
-	}
-	return j
-}
-
-// stringEnd is the offset just past the JSON string whose opening quote is data[i].
-func stringEnd(data []byte, i int) int {
-	for j := i + 1; j < len(data); j++ {
-		switch data[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(data)
-}
-
-// checkValue marks the file bad when a value that is not decoded (a key vpclab skips) is not
-// valid JSON, so a file is either read whole or reported.
-func checkValue(f *jsonFile, v span) {
-	if !jsontext.Value(f.data[v.start:v.end]).IsValid(decodeOpts) {
-		f.bad.Store(true)
-	}
+// memStream is a stream over bytes already in memory.
+func memStream(data []byte) *stream {
+	return &stream{buf: data, eof: true, lastNL: -1, baseLastNL: -1}
 }
 
 // lineCol converts a byte offset into a 1-based line and a 1-based byte column.
@@ -264,8 +80,8 @@ func syntaxProblem(ps *model.Problems, name string, data []byte) {
 // error marks the file bad. The decoder does not look inside an object or array it rejects
 // for its type, and stops at the last retry, so the first type error has the whole element
 // checked for syntax once.
-func decodeElem[T any](f *jsonFile, key string, index int, el span, out *T) (probs model.Problems) {
-	buf := f.data[el.start:el.end] // never written: nullOut makes a new buffer
+func decodeElem[T any](f *jsonFile, key string, index int, t *text, el span, out *T) (probs model.Problems) {
+	buf := t.data[el.start:el.end] // never written: nullOut makes a new buffer
 	var shifts []shift             // replacements so far, to map offsets in buf back to the file
 	for range maxTypeErrors + 1 {
 		var zero T
@@ -280,19 +96,22 @@ func decodeElem[T any](f *jsonFile, key string, index int, el span, out *T) (pro
 			f.bad.Store(true)
 			return nil
 		}
-		if len(shifts) == 0 {
-			if checkValue(f, el); f.bad.Load() {
-				return nil
-			}
+		if len(shifts) == 0 && !jsontext.Value(buf).IsValid(decodeOpts) {
+			f.bad.Store(true)
+			return nil
 		}
 		path := key + "[" + strconv.Itoa(index) + "]" + pointerPath(se.JSONPointer)
-		start := skipSpace(buf, int(se.ByteOffset))
+		m := memStream(buf)
+		start := 0
+		if se.ByteOffset >= 0 {
+			start = m.skipSpace(int(se.ByteOffset), 0)
+		}
 		if se.ByteOffset < 0 || start >= len(buf) {
 			probs.Errorf(model.Source{File: f.name, Path: path}, "expected %s: %v", kindName(se.GoType), err)
 			return probs
 		}
-		end := valueEnd(buf, start)
-		line, col := lineCol(f.data, int64(el.start)+origOffset(shifts, int64(start)))
+		end := m.valueEnd(start, 0)
+		line, col := t.lineCol(t.start + el.start + int(origOffset(shifts, int64(start))))
 		msg := fmt.Sprintf("expected %s, got %s", kindName(se.GoType), valueKind(buf[start]))
 		switch {
 		case errors.Is(se.Err, strconv.ErrRange):

@@ -21,9 +21,9 @@ func (l *loader) buildDirectConnect(t *model.Topology) {
 // buildDXGateways maps describe-direct-connect-gateways (§16.1). The account is
 // ownerAccount, else the file's account folder.
 func (l *loader) buildDXGateways(t *model.Topology) {
-	ids := newSeen("Direct Connect gateway", len(l.dxGateways))
+	ids := newSeen("Direct Connect gateway", l.dxGateways.len())
 	ids.quiet = true
-	for _, it := range l.dxGateways {
+	for it := range l.dxGateways.all() {
 		g, src := it.v, it.src
 		if !ids.add(&l.probs, g.DirectConnectGatewayId, "directConnectGatewayId", src) {
 			continue
@@ -41,9 +41,9 @@ func (l *loader) buildDXGateways(t *model.Topology) {
 // association without associationId (older answers) is named "<gateway>/<vgw- or tgw->".
 // Allowed prefixes may be IPv4 or IPv6.
 func (l *loader) buildDXAssociations(t *model.Topology) {
-	ids := newSeen("Direct Connect gateway association", len(l.dxAssocs))
+	ids := newSeen("Direct Connect gateway association", l.dxAssocs.len())
 	ids.quiet = true
-	for _, it := range l.dxAssocs {
+	for it := range l.dxAssocs.all() {
 		a, src := it.v, it.src
 		as := &model.DXGatewayAssociation{DXGateway: model.DXGatewayID(a.DirectConnectGatewayId), State: a.AssociationState, Src: src}
 		if g := a.AssociatedGateway; g != nil {
@@ -90,8 +90,8 @@ func (l *loader) buildDXAssociations(t *model.Topology) {
 // buildVirtualInterfaces maps describe-virtual-interfaces (§16.2, §16.7). The account and
 // region are ownerAccount and region, else the file's folders.
 func (l *loader) buildVirtualInterfaces(t *model.Topology) {
-	ids := newSeen("virtual interface", len(l.vifs))
-	for _, it := range l.vifs {
+	ids := newSeen("virtual interface", l.vifs.len())
+	for it := range l.vifs.all() {
 		v, src := it.v, it.src
 		if !ids.add(&l.probs, v.VirtualInterfaceId, "virtualInterfaceId", src) {
 			continue
@@ -122,9 +122,9 @@ func (l *loader) attachVirtualInterfaces(t *model.Topology) {
 	for _, v := range t.VirtualInterfaces {
 		vifs[v.ID] = v
 	}
-	ids := newSeen("Direct Connect gateway attachment", len(l.dxAttachments))
+	ids := newSeen("Direct Connect gateway attachment", l.dxAttachments.len())
 	ids.quiet = true
-	for _, it := range l.dxAttachments {
+	for it := range l.dxAttachments.all() {
 		a, src := it.v, it.src
 		if a.VirtualInterfaceId == "" || a.DirectConnectGatewayId == "" {
 			l.probs.Errorf(src, "attachment lacks its virtualInterfaceId or directConnectGatewayId; skipped")

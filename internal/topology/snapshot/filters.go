@@ -13,12 +13,12 @@ import (
 // account, against which a referenced group's UserId is compared, is its OwnerId, else its
 // VPC's account, else the file's account folder.
 func (l *loader) buildSecurityGroups(t *model.Topology) {
-	ids := newSeen("security group", len(l.sgs))
+	ids := newSeen("security group", l.sgs.len())
 	vpcAccount := make(map[model.VPCID]string, len(t.VPCs))
 	for _, v := range t.VPCs {
 		vpcAccount[v.ID] = v.Account
 	}
-	for _, it := range l.sgs {
+	for it := range l.sgs.all() {
 		g, src := it.v, it.src
 		if !ids.add(&l.probs, g.GroupId, "GroupId", src) {
 			continue
@@ -144,8 +144,8 @@ func protocol(s string) (int, bool) {
 // final "*" rule (32767) included. Absent ports mean every port (0-65535); absent ICMP type
 // or code mean any (-1). IPv6 entries are skipped with a warning.
 func (l *loader) buildNetworkACLs(t *model.Topology) {
-	ids := newSeen("network ACL", len(l.acls))
-	for _, it := range l.acls {
+	ids := newSeen("network ACL", l.acls.len())
+	for it := range l.acls.all() {
 		a, src := it.v, it.src
 		if !ids.add(&l.probs, a.NetworkAclId, "NetworkAclId", src) {
 			continue

@@ -9,8 +9,8 @@ import (
 // buildInternetGateways maps describe-internet-gateways (§3). The VPC is the one of an
 // attachment in state available (as describe prints it) or attached.
 func (l *loader) buildInternetGateways(t *model.Topology) {
-	ids := newSeen("internet gateway", len(l.igws))
-	for _, it := range l.igws {
+	ids := newSeen("internet gateway", l.igws.len())
+	for it := range l.igws.all() {
 		g, src := it.v, it.src
 		if !ids.add(&l.probs, g.InternetGatewayId, "InternetGatewayId", src) {
 			continue
@@ -32,8 +32,8 @@ func (l *loader) buildInternetGateways(t *model.Topology) {
 // public when absent: older answers predate private NAT gateways (§2.1.1). The primary
 // address (IsPrimary, or the first listed) comes first.
 func (l *loader) buildNATGateways(t *model.Topology) {
-	ids := newSeen("NAT gateway", len(l.nats))
-	for _, it := range l.nats {
+	ids := newSeen("NAT gateway", l.nats.len())
+	for it := range l.nats.all() {
 		n, src := it.v, it.src
 		l.checkTime(n.CreateTime, src, ".CreateTime")
 		l.checkTime(n.DeleteTime, src, ".DeleteTime")
@@ -81,8 +81,8 @@ func (l *loader) buildNATGateways(t *model.Topology) {
 // buildAddresses maps describe-addresses: Elastic IPs and what they are associated with
 // (§3.1). An EC2-Classic address has no AllocationId; its public IP identifies it.
 func (l *loader) buildAddresses(t *model.Topology) {
-	ids := newSeen("Elastic IP", len(l.addresses))
-	for _, it := range l.addresses {
+	ids := newSeen("Elastic IP", l.addresses.len())
+	for it := range l.addresses.all() {
 		a, src := it.v, it.src
 		id := a.AllocationId
 		if id == "" {
@@ -106,8 +106,8 @@ func (l *loader) buildAddresses(t *model.Topology) {
 // buildVPNGateways maps describe-vpn-gateways (§7.3.1): the VPC of the attachment in state
 // attached.
 func (l *loader) buildVPNGateways(t *model.Topology) {
-	ids := newSeen("VPN gateway", len(l.vgws))
-	for _, it := range l.vgws {
+	ids := newSeen("VPN gateway", l.vgws.len())
+	for it := range l.vgws.all() {
 		g, src := it.v, it.src
 		if !ids.add(&l.probs, g.VpnGatewayId, "VpnGatewayId", src) {
 			continue
@@ -128,8 +128,8 @@ func (l *loader) buildVPNGateways(t *model.Topology) {
 // available are prefixes the VGW knows. A VPN on a transit gateway names it instead of a VGW
 // (§7.2.20); its routes are in the transit gateway's tables.
 func (l *loader) buildVPNConnections(t *model.Topology) {
-	ids := newSeen("VPN connection", len(l.vpns))
-	for _, it := range l.vpns {
+	ids := newSeen("VPN connection", l.vpns.len())
+	for it := range l.vpns.all() {
 		v, src := it.v, it.src
 		if !ids.add(&l.probs, v.VpnConnectionId, "VpnConnectionId", src) {
 			continue

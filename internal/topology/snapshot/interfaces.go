@@ -15,12 +15,12 @@ import (
 // endpoints, load balancers) are kept. An instance's ENIs are every ENI attached to it,
 // ordered by device index.
 func (l *loader) buildInterfaces(t *model.Topology) {
-	eniIDs := newSeen("network interface", len(l.enis))
+	eniIDs := newSeen("network interface", l.enis.len())
 	// Sized for the largest case up front: at 100,000 instances, growing these is a third of
 	// the mapping's time.
-	enis := make([]item[awsENI], 0, len(l.enis)+len(l.instances))
-	index := make(map[string]int, len(l.enis)+len(l.instances)) // ENI ID -> position in enis
-	for _, it := range l.enis {
+	enis := make([]item[awsENI], 0, l.enis.len()+l.instances.len())
+	index := make(map[string]int, l.enis.len()+l.instances.len()) // ENI ID -> position in enis
+	for it := range l.enis.all() {
 		if it.v.Attachment != nil {
 			l.checkTime(it.v.Attachment.AttachTime, it.src, ".Attachment.AttachTime")
 		}
@@ -31,9 +31,9 @@ func (l *loader) buildInterfaces(t *model.Topology) {
 		enis = append(enis, it)
 	}
 
-	instIDs := newSeen("instance", len(l.instances))
-	instances := make([]item[awsInstance], 0, len(l.instances))
-	for _, it := range l.instances {
+	instIDs := newSeen("instance", l.instances.len())
+	instances := make([]item[awsInstance], 0, l.instances.len())
+	for it := range l.instances.all() {
 		in, src := it.v, it.src
 		l.checkTime(in.LaunchTime, src, ".LaunchTime")
 		if !instIDs.add(&l.probs, in.InstanceId, "InstanceId", src) {

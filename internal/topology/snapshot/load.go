@@ -20,6 +20,7 @@ package snapshot
 import (
 	"fmt"
 	"io/fs"
+	"iter"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -90,6 +91,35 @@ type item[T any] struct {
 	src model.Source
 }
 
+// list is the items of one kind in order, in the chunks they were decoded in.
+type list[T any] struct {
+	chunks [][]item[T]
+	n      int
+}
+
+// add appends a chunk of items; the list keeps it.
+func (l *list[T]) add(items []item[T]) {
+	if len(items) > 0 {
+		l.chunks = append(l.chunks, items)
+		l.n += len(items)
+	}
+}
+
+func (l *list[T]) len() int { return l.n }
+
+// all yields the items in order.
+func (l *list[T]) all() iter.Seq[item[T]] {
+	return func(yield func(item[T]) bool) {
+		for _, c := range l.chunks {
+			for _, it := range c {
+				if !yield(it) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // loader gathers the decoded resources of every file first and maps them onto the model
 // afterwards, kind by kind (build), so that merging across files (an instance's ENIs with
 // describe-network-interfaces) does not depend on which file the walk reaches first.
@@ -101,34 +131,34 @@ type loader struct {
 	single    bool
 	locations map[string]location
 
-	vpcs        []item[awsVpc]
-	subnets     []item[awsSubnet]
-	routeTables []item[awsRouteTable]
-	igws        []item[awsInternetGateway]
-	nats        []item[awsNatGateway]
-	addresses   []item[awsAddress]
-	enis        []item[awsENI]
-	instances   []item[awsInstance]
-	sgs         []item[awsSecurityGroup]
-	acls        []item[awsNetworkAcl]
-	vgws        []item[awsVpnGateway]
-	vpns        []item[awsVpnConnection]
-	prefixLists []item[awsPrefixList]
+	vpcs        list[awsVpc]
+	subnets     list[awsSubnet]
+	routeTables list[awsRouteTable]
+	igws        list[awsInternetGateway]
+	nats        list[awsNatGateway]
+	addresses   list[awsAddress]
+	enis        list[awsENI]
+	instances   list[awsInstance]
+	sgs         list[awsSecurityGroup]
+	acls        list[awsNetworkAcl]
+	vgws        list[awsVpnGateway]
+	vpns        list[awsVpnConnection]
+	prefixLists list[awsPrefixList]
 
-	peerings       []item[awsPeering]
-	tgws           []item[awsTransitGateway]
-	tgwAttachments []item[awsTGWAttachment]
-	tgwVPCAttach   []item[awsTGWVpcAttachment]
-	tgwPeerAttach  []item[awsTGWPeeringAttachment]
-	tgwTables      []item[awsTGWRouteTable]
-	tgwRoutes      []item[tgwRouteIn]
-	tgwAssocs      []item[tgwEntryIn]
-	tgwProps       []item[tgwEntryIn]
-	tgwPLRefs      []item[tgwPLRefIn]
-	dxGateways     []item[awsDXGateway]
-	dxAssocs       []item[awsDXAssociation]
-	dxAttachments  []item[awsDXAttachment]
-	vifs           []item[awsVirtualInterface]
+	peerings       list[awsPeering]
+	tgws           list[awsTransitGateway]
+	tgwAttachments list[awsTGWAttachment]
+	tgwVPCAttach   list[awsTGWVpcAttachment]
+	tgwPeerAttach  list[awsTGWPeeringAttachment]
+	tgwTables      list[awsTGWRouteTable]
+	tgwRoutes      list[tgwRouteIn]
+	tgwAssocs      list[tgwEntryIn]
+	tgwProps       list[tgwEntryIn]
+	tgwPLRefs      list[tgwPLRefIn]
+	dxGateways     list[awsDXGateway]
+	dxAssocs       list[awsDXAssociation]
+	dxAttachments  list[awsDXAttachment]
+	vifs           list[awsVirtualInterface]
 }
 
 // build maps every gathered resource onto the model, kind by kind.

@@ -15,8 +15,8 @@ import (
 // else the file's account folder; the region is the file's region folder (describe-vpcs does
 // not say it), else that of the VPC's subnets (vpcRegionsFromSubnets).
 func (l *loader) buildVPCs(t *model.Topology) {
-	ids := newSeen("VPC", len(l.vpcs))
-	for _, it := range l.vpcs {
+	ids := newSeen("VPC", l.vpcs.len())
+	for it := range l.vpcs.all() {
 		v, src := it.v, it.src
 		if !ids.add(&l.probs, v.VpcId, "VpcId", src) {
 			continue
@@ -47,8 +47,8 @@ func (l *loader) buildVPCs(t *model.Topology) {
 
 // buildSubnets maps describe-subnets (§6.3). IPv6-only subnets are not modelled yet.
 func (l *loader) buildSubnets(t *model.Topology) {
-	ids := newSeen("subnet", len(l.subnets))
-	for _, it := range l.subnets {
+	ids := newSeen("subnet", l.subnets.len())
+	for it := range l.subnets.all() {
 		s, src := it.v, it.src
 		if !ids.add(&l.probs, s.SubnetId, "SubnetId", src) {
 			continue
@@ -86,8 +86,8 @@ func (l *loader) vpcRegionsFromSubnets(t *model.Topology) {
 // subnet associations and the edge associations (§1.1); associations that are disassociated
 // or failed are ignored.
 func (l *loader) buildRouteTables(t *model.Topology) {
-	ids := newSeen("route table", len(l.routeTables))
-	for _, it := range l.routeTables {
+	ids := newSeen("route table", l.routeTables.len())
+	for it := range l.routeTables.all() {
 		r, src := it.v, it.src
 		if !ids.add(&l.probs, r.RouteTableId, "RouteTableId", src) {
 			continue
@@ -208,8 +208,8 @@ var routeTargetMembers = func() []targetMember {
 // buildPrefixLists maps describe-prefix-lists (AWS-managed service prefix lists). IPv6
 // entries are skipped with a warning.
 func (l *loader) buildPrefixLists(t *model.Topology) {
-	ids := newSeen("prefix list", len(l.prefixLists))
-	for _, it := range l.prefixLists {
+	ids := newSeen("prefix list", l.prefixLists.len())
+	for it := range l.prefixLists.all() {
 		p, src := it.v, it.src
 		if !ids.add(&l.probs, p.PrefixListId, "PrefixListId", src) {
 			continue

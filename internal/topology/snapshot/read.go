@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -14,14 +13,14 @@ import (
 
 // readFiles reads the files (path, name) as a pipeline:
 //
-//   - each file is read and scanned into its top-level keys and array elements (a byte scan,
-//     one file per core), and the elements are handed to the decoders in batches as the scan
-//     finds them;
+//   - each file is streamed (stream.go) and scanned into its top-level keys and array
+//     elements (a byte scan, one file per core), and the elements are handed to the decoders
+//     in batches, each copied into a pooled buffer, as the scan finds them;
 //   - the decoders, one per core, decode the batches of every file as they come, so one huge
 //     file (describe-instances of a large estate is three quarters of its bytes) neither
 //     waits for its scan to end nor leaves the other cores idle;
-//   - last, what was decoded is appended to the loader file by file, key by key and element
-//     by element, so the result does not depend on scheduling.
+//   - last, the batches decoded are appended to the loader's lists file by file, key by key,
+//     in order, so the result does not depend on scheduling.
 func (l *loader) readFiles(files [][2]string) {
 	work := make(chan func(), 64)
 	var decoders sync.WaitGroup
@@ -63,32 +62,28 @@ type fileRead struct {
 	work     chan<- func() // where batches of elements go to be decoded
 	probs    model.Problems
 	keys     []func(l *loader)
-	answered bool // some key is a describe-* answer, or the file was reported otherwise
-	// busy counts the scan and the batches not yet decoded; the last to finish drops the
-	// file's bytes (most of a large snapshot's memory) unless the file turned out bad and
-	// finish must find its syntax error.
-	busy atomic.Int64
+	answered bool  // some key is a describe-* answer, or the file was reported otherwise
+	readErr  error // reading failed part way: the file is reported, not read
 }
 
-// done ends one piece of work on the file.
-func (f *fileRead) done() {
-	if f.busy.Add(-1) == 0 && !f.bad.Load() {
-		f.data = nil
-	}
-}
-
-// readFile reads and scans one describe-* answer, sending its elements to work. name is how
-// messages call the file.
+// readFile streams and scans one describe-* answer, sending its elements to work. name is
+// how messages call the file.
 func readFile(path, name string, work chan<- func()) *fileRead {
-	f := &fileRead{jsonFile: jsonFile{name: name}, work: work}
-	f.busy.Add(1) // the scan
-	defer f.done()
+	f := &fileRead{jsonFile: jsonFile{path: path, name: name}, work: work}
 	src := model.Source{File: name}
-	data, err := os.ReadFile(path)
-	switch {
-	case err != nil:
+	file, err := os.Open(path)
+	if err != nil {
 		f.probs.Errorf(src, "cannot read: %v", err)
 		f.answered = true
+		return f
+	}
+	defer file.Close()
+	s := newStream(file)
+	for len(s.buf) < 3 && s.more(0) {
+	}
+	switch data := s.buf; {
+	case s.err != nil:
+		f.readErr = s.err
 		return f
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		f.probs.Errorf(src, "file is UTF-16 encoded; save it as UTF-8")
@@ -97,29 +92,53 @@ func readFile(path, name string, work chan<- func()) *fileRead {
 	case bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")):
 		copy(data, "   ") // a BOM: blank it, keeping offsets
 	}
-	f.data = data
-	if c := skipSpace(data, 0); c < len(data) && data[c] != '{' {
-		if checkValue(&f.jsonFile, span{0, len(data)}); !f.bad.Load() {
+	start := s.skipSpace(0, 0)
+	if c, ok := s.byteAt(start, start); ok && c != '{' {
+		end, err := checkValue(s, start, nil)
+		if err == nil {
+			err = trailing(s, end)
+		}
+		switch {
+		case s.err != nil:
+			f.readErr = s.err
+		case err != nil:
+			f.bad.Store(true)
+		default:
 			f.probs.Warnf(src, "not a describe-* answer (the top-level value is not a JSON object); skipped")
 			f.answered = true
 		}
 		return f
 	}
-	keys, err := scanFile(data, f.plan)
-	if err != nil {
+	keys, err := scanFile(s, start, f.plan)
+	switch {
+	case s.err != nil:
+		f.readErr = s.err
+	case err != nil:
 		f.bad.Store(true)
-		return f
-	}
-	for _, tl := range keys {
-		f.check(tl)
+	default:
+		for _, tl := range keys {
+			f.check(tl)
+		}
 	}
 	return f
 }
 
 // finish appends what the file gave to the loader.
 func (f *fileRead) finish(l *loader) {
-	if f.bad.Load() { // the file is not read: what was found in it before does not count
-		syntaxProblem(&l.probs, f.name, f.data)
+	switch {
+	case f.readErr != nil:
+		l.probs.Errorf(model.Source{File: f.name}, "cannot read: %v", f.readErr)
+		return
+	case f.bad.Load(): // the file is not read: what was found in it before does not count
+		data, err := os.ReadFile(f.path) // read whole only to place the error
+		if err != nil {
+			l.probs.Errorf(model.Source{File: f.name}, "cannot read: %v", err)
+			return
+		}
+		if bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
+			copy(data, "   ")
+		}
+		syntaxProblem(&l.probs, f.name, data)
 		return
 	}
 	l.probs = append(l.probs, f.probs...)
@@ -148,15 +167,15 @@ var answers = []struct {
 	plan  func(f *fileRead, tl *topLevel) sink
 	alias bool
 }{
-	{"Vpcs", into(func(l *loader) *[]item[awsVpc] { return &l.vpcs }), false},
-	{"Subnets", into(func(l *loader) *[]item[awsSubnet] { return &l.subnets }), false},
-	{"RouteTables", into(func(l *loader) *[]item[awsRouteTable] { return &l.routeTables }), false},
-	{"InternetGateways", into(func(l *loader) *[]item[awsInternetGateway] { return &l.igws }), false},
-	{"NatGateways", into(func(l *loader) *[]item[awsNatGateway] { return &l.nats }), false},
-	{"Addresses", into(func(l *loader) *[]item[awsAddress] { return &l.addresses }), false},
-	{"NetworkInterfaces", into(func(l *loader) *[]item[awsENI] { return &l.enis }), false},
+	{"Vpcs", into(func(l *loader) *list[awsVpc] { return &l.vpcs }), false},
+	{"Subnets", into(func(l *loader) *list[awsSubnet] { return &l.subnets }), false},
+	{"RouteTables", into(func(l *loader) *list[awsRouteTable] { return &l.routeTables }), false},
+	{"InternetGateways", into(func(l *loader) *list[awsInternetGateway] { return &l.igws }), false},
+	{"NatGateways", into(func(l *loader) *list[awsNatGateway] { return &l.nats }), false},
+	{"Addresses", into(func(l *loader) *list[awsAddress] { return &l.addresses }), false},
+	{"NetworkInterfaces", into(func(l *loader) *list[awsENI] { return &l.enis }), false},
 	{"Reservations", func(f *fileRead, tl *topLevel) sink { // a reservation gives its instances
-		return decodeKey(f, tl, func(l *loader) *[]item[awsInstance] { return &l.instances },
+		return decodeKey(f, tl, func(l *loader) *list[awsInstance] { return &l.instances },
 			func(out []item[awsInstance], r *awsReservation, src model.Source) []item[awsInstance] {
 				for j, in := range r.Instances {
 					out = append(out, item[awsInstance]{v: in, src: at(src, ".Instances[%d]", j)})
@@ -164,37 +183,37 @@ var answers = []struct {
 				return out
 			})
 	}, false},
-	{"SecurityGroups", into(func(l *loader) *[]item[awsSecurityGroup] { return &l.sgs }), false},
-	{"NetworkAcls", into(func(l *loader) *[]item[awsNetworkAcl] { return &l.acls }), false},
-	{"VpnGateways", into(func(l *loader) *[]item[awsVpnGateway] { return &l.vgws }), false},
-	{"VpnConnections", into(func(l *loader) *[]item[awsVpnConnection] { return &l.vpns }), false},
-	{"VpcPeeringConnections", into(func(l *loader) *[]item[awsPeering] { return &l.peerings }), false},
-	{"TransitGateways", into(func(l *loader) *[]item[awsTransitGateway] { return &l.tgws }), false},
-	{"TransitGatewayAttachments", into(func(l *loader) *[]item[awsTGWAttachment] { return &l.tgwAttachments }), false},
-	{"TransitGatewayVpcAttachments", into(func(l *loader) *[]item[awsTGWVpcAttachment] { return &l.tgwVPCAttach }), false},
-	{"TransitGatewayPeeringAttachments", into(func(l *loader) *[]item[awsTGWPeeringAttachment] { return &l.tgwPeerAttach }), false},
-	{"TransitGatewayRouteTables", into(func(l *loader) *[]item[awsTGWRouteTable] { return &l.tgwTables }), false},
+	{"SecurityGroups", into(func(l *loader) *list[awsSecurityGroup] { return &l.sgs }), false},
+	{"NetworkAcls", into(func(l *loader) *list[awsNetworkAcl] { return &l.acls }), false},
+	{"VpnGateways", into(func(l *loader) *list[awsVpnGateway] { return &l.vgws }), false},
+	{"VpnConnections", into(func(l *loader) *list[awsVpnConnection] { return &l.vpns }), false},
+	{"VpcPeeringConnections", into(func(l *loader) *list[awsPeering] { return &l.peerings }), false},
+	{"TransitGateways", into(func(l *loader) *list[awsTransitGateway] { return &l.tgws }), false},
+	{"TransitGatewayAttachments", into(func(l *loader) *list[awsTGWAttachment] { return &l.tgwAttachments }), false},
+	{"TransitGatewayVpcAttachments", into(func(l *loader) *list[awsTGWVpcAttachment] { return &l.tgwVPCAttach }), false},
+	{"TransitGatewayPeeringAttachments", into(func(l *loader) *list[awsTGWPeeringAttachment] { return &l.tgwPeerAttach }), false},
+	{"TransitGatewayRouteTables", into(func(l *loader) *list[awsTGWRouteTable] { return &l.tgwTables }), false},
 	{"TransitGatewayStaticRoutes", planStaticRoutes, false},
 	{"TransitGatewayPropagations", planPropagations, false},
 	{"TransitGatewayPrefixListReferences", planPrefixListReferences, false},
 	{"Routes", planSearchedRoutes, false},
 	{"TransitGatewayRouteTablePropagations", planTableEntries("get-transit-gateway-route-table-propagations",
-		func(l *loader) *[]item[tgwEntryIn] { return &l.tgwProps }), false},
+		func(l *loader) *list[tgwEntryIn] { return &l.tgwProps }), false},
 	{"Associations", planTableEntries("get-transit-gateway-route-table-associations",
-		func(l *loader) *[]item[tgwEntryIn] { return &l.tgwAssocs }), false},
-	{"directConnectGateways", into(func(l *loader) *[]item[awsDXGateway] { return &l.dxGateways }), false},
-	{"directConnectGatewayAssociations", into(func(l *loader) *[]item[awsDXAssociation] { return &l.dxAssocs }), false},
-	{"directConnectGatewayAttachments", into(func(l *loader) *[]item[awsDXAttachment] { return &l.dxAttachments }), false},
-	{"virtualInterfaces", into(func(l *loader) *[]item[awsVirtualInterface] { return &l.vifs }), false},
-	{"DirectConnectGateways", into(func(l *loader) *[]item[awsDXGateway] { return &l.dxGateways }), true},
-	{"DirectConnectGatewayAssociations", into(func(l *loader) *[]item[awsDXAssociation] { return &l.dxAssocs }), true},
-	{"DirectConnectGatewayAttachments", into(func(l *loader) *[]item[awsDXAttachment] { return &l.dxAttachments }), true},
-	{"VirtualInterfaces", into(func(l *loader) *[]item[awsVirtualInterface] { return &l.vifs }), true},
-	{"PrefixLists", into(func(l *loader) *[]item[awsPrefixList] { return &l.prefixLists }), false},
+		func(l *loader) *list[tgwEntryIn] { return &l.tgwAssocs }), false},
+	{"directConnectGateways", into(func(l *loader) *list[awsDXGateway] { return &l.dxGateways }), false},
+	{"directConnectGatewayAssociations", into(func(l *loader) *list[awsDXAssociation] { return &l.dxAssocs }), false},
+	{"directConnectGatewayAttachments", into(func(l *loader) *list[awsDXAttachment] { return &l.dxAttachments }), false},
+	{"virtualInterfaces", into(func(l *loader) *list[awsVirtualInterface] { return &l.vifs }), false},
+	{"DirectConnectGateways", into(func(l *loader) *list[awsDXGateway] { return &l.dxGateways }), true},
+	{"DirectConnectGatewayAssociations", into(func(l *loader) *list[awsDXAssociation] { return &l.dxAssocs }), true},
+	{"DirectConnectGatewayAttachments", into(func(l *loader) *list[awsDXAttachment] { return &l.dxAttachments }), true},
+	{"VirtualInterfaces", into(func(l *loader) *list[awsVirtualInterface] { return &l.vifs }), true},
+	{"PrefixLists", into(func(l *loader) *list[awsPrefixList] { return &l.prefixLists }), false},
 }
 
 // into plans a key whose every element is one item of the list.
-func into[T any](list func(l *loader) *[]item[T]) func(f *fileRead, tl *topLevel) sink {
+func into[T any](list func(l *loader) *list[T]) func(f *fileRead, tl *topLevel) sink {
 	return func(f *fileRead, tl *topLevel) sink { return decodeKey(f, tl, list, one) }
 }
 
@@ -215,21 +234,16 @@ func (f *fileRead) plan(tl *topLevel) sink {
 func (f *fileRead) check(tl topLevel) {
 	if tl.decoded {
 		f.answered = true
-		if !tl.array {
-			checkValue(&f.jsonFile, tl.val)
-			if kind := valueKind(f.data[tl.val.start]); kind != "null" {
-				line, col := lineCol(f.data, int64(tl.val.start))
-				f.probs.Errorf(model.Source{File: f.name, Path: tl.key}, "expected array, got %s (line %d, column %d)", kind, line, col)
-			}
+		if kind := valueKind(tl.kind); !tl.array && kind != "null" {
+			f.probs.Errorf(model.Source{File: f.name, Path: tl.key}, "expected array, got %s (line %d, column %d)", kind, tl.line, tl.col)
 		}
 		return
 	}
-	checkValue(&f.jsonFile, tl.val)
 	switch src := (model.Source{File: f.name, Path: tl.key}); {
 	case tl.key == "NextToken" || tl.key == "ResponseMetadata":
 		// nothing to model or warn about
 	case tl.key == "AdditionalRoutesAvailable": // beside the Routes of search-transit-gateway-routes
-		if string(f.data[tl.val.start:tl.val.end]) == "true" {
+		if tl.raw == "true" {
 			f.probs.Warnf(src, "routes truncated: search-transit-gateway-routes has more routes than it listed "+
 				"(at most 1000 per call); the table lacks the rest (narrow the search with --filters and save each answer)")
 		}
@@ -250,7 +264,7 @@ func one[T any](out []item[T], v *T, src model.Source) []item[T] {
 // decodeKey plans the decoding of one top-level array of T into the loader's list of U:
 // expand gives the items of one element (src names it). The sink it returns sends each
 // batch of elements to the decoders; the file's finish later appends the items in order.
-func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item[U],
+func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *list[U],
 	expand func(out []item[U], v *T, src model.Source) []item[U]) sink {
 	tl.decoded = true
 	key := tl.key
@@ -262,10 +276,8 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item
 	f.keys = append(f.keys, func(l *loader) {
 		l.answer(key)
 		var probs model.Problems
-		n := 0
 		for _, b := range batches {
 			probs = append(probs, b.probs...)
-			n += len(b.items)
 		}
 		if len(probs) > maxTypeErrors {
 			probs = probs[:maxTypeErrors]
@@ -273,24 +285,22 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *[]item
 		}
 		l.probs = append(l.probs, probs...)
 		p := list(l)
-		*p = slices.Grow(*p, n)
 		for _, b := range batches {
-			*p = append(*p, b.items...)
+			p.add(b.items) // kept as decoded: copying them would cost a pass over every item
 		}
 	})
-	return func(first int, elems []span) {
+	return func(first int, t *text, elems []span) {
 		b := &batch{}
 		batches = append(batches, b)
-		f.busy.Add(1)
 		f.work <- func() {
-			defer f.done()
+			defer t.release()
 			if f.bad.Load() {
 				return // the file is reported, not read
 			}
 			b.items = make([]item[U], 0, len(elems))
 			for i, el := range elems {
 				var v T
-				b.probs = append(b.probs, decodeElem(&f.jsonFile, key, first+i, el, &v)...)
+				b.probs = append(b.probs, decodeElem(&f.jsonFile, key, first+i, t, el, &v)...)
 				b.items = expand(b.items, &v, model.Source{File: f.name, Path: key + "[" + strconv.Itoa(first+i) + "]"})
 			}
 		}

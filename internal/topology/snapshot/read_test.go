@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,10 +38,10 @@ func TestBatchesKeepOrderAndPaths(t *testing.T) {
 	}
 	l := &loader{}
 	l.readFiles([][2]string{{writeFiles(t, map[string]string{"v.json": bigVpcs(n, bad)}) + "/v.json", "v.json"}})
-	if len(l.vpcs) != n {
-		t.Fatalf("got %d VPCs, want %d", len(l.vpcs), n)
+	if l.vpcs.len() != n {
+		t.Fatalf("got %d VPCs, want %d", l.vpcs.len(), n)
 	}
-	for i, it := range l.vpcs {
+	for i, it := range slices.Collect(l.vpcs.all()) {
 		if want := fmt.Sprintf("Vpcs[%d]", i); it.src.Path != want {
 			t.Fatalf("VPC %d: path %q, want %q", i, it.src.Path, want)
 		}

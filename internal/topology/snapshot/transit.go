@@ -12,12 +12,12 @@ import (
 // blocks §7.1.6 checks), Ipv6CidrBlockSet. A side's account or region the answer leaves out
 // is its VPC's, when the snapshot holds the VPC.
 func (l *loader) buildPeerings(t *model.Topology) {
-	ids := newSeen("VPC peering connection", len(l.peerings))
+	ids := newSeen("VPC peering connection", l.peerings.len())
 	vpcs := make(map[model.VPCID]*model.VPC, len(t.VPCs))
 	for _, v := range t.VPCs {
 		vpcs[v.ID] = v
 	}
-	for _, it := range l.peerings {
+	for it := range l.peerings.all() {
 		p, src := it.v, it.src
 		l.checkTime(p.ExpirationTime, src, ".ExpirationTime")
 		if !ids.add(&l.probs, p.VpcPeeringConnectionId, "VpcPeeringConnectionId", src) {
@@ -93,8 +93,8 @@ func (l *loader) buildTransitGateways(t *model.Topology) {
 // folder; the region is the ARN's, else the file's region folder, else (tgwFinish) that of
 // an attached VPC.
 func (l *loader) buildTGWs(t *model.Topology) {
-	ids := newSeen("transit gateway", len(l.tgws))
-	for _, it := range l.tgws {
+	ids := newSeen("transit gateway", l.tgws.len())
+	for it := range l.tgws.all() {
 		g, src := it.v, it.src
 		if !ids.add(&l.probs, g.TransitGatewayId, "TransitGatewayId", src) {
 			continue
@@ -171,9 +171,9 @@ func (m attachmentsByID) on(id model.TGWAttachmentID, g model.TransitGatewayID) 
 // transit gateway's owner sees the association, an attaching account may not). A peering
 // attachment is one per transit gateway (attachmentsByID).
 func (l *loader) buildTGWAttachments(t *model.Topology) attachmentsByID {
-	byID := make(attachmentsByID, len(l.tgwAttachments))
-	ids := newSeen("transit gateway attachment", len(l.tgwAttachments))
-	for _, it := range l.tgwAttachments {
+	byID := make(attachmentsByID, l.tgwAttachments.len())
+	ids := newSeen("transit gateway attachment", l.tgwAttachments.len())
+	for it := range l.tgwAttachments.all() {
 		a, src := it.v, it.src
 		id, kind := model.TGWAttachmentID(a.TransitGatewayAttachmentId), model.TGWAttachmentType(a.ResourceType)
 		key := a.TransitGatewayAttachmentId
@@ -210,8 +210,8 @@ func (l *loader) buildTGWAttachments(t *model.Topology) attachmentsByID {
 // DNS support and security group referencing on, appliance mode and IPv6 off (§7.2.13,
 // §7.2.17).
 func (l *loader) tgwVPCAttachments(t *model.Topology, byID attachmentsByID) {
-	ids := newSeen("transit gateway VPC attachment", len(l.tgwVPCAttach))
-	for _, it := range l.tgwVPCAttach {
+	ids := newSeen("transit gateway VPC attachment", l.tgwVPCAttach.len())
+	for it := range l.tgwVPCAttach.all() {
 		v, src := it.v, it.src
 		if !ids.add(&l.probs, v.TransitGatewayAttachmentId, "TransitGatewayAttachmentId", src) {
 			continue
@@ -257,13 +257,13 @@ func (l *loader) tgwVPCAttachments(t *model.Topology, byID attachmentsByID) {
 // attachment, it is added on each side whose transit gateway the snapshot holds, else on
 // the side in the file's region, else on the requester's.
 func (l *loader) tgwPeeringAttachments(t *model.Topology, byID attachmentsByID) {
-	ids := newSeen("transit gateway peering attachment", len(l.tgwPeerAttach))
+	ids := newSeen("transit gateway peering attachment", l.tgwPeerAttach.len())
 	ids.quiet = true // each region of the peering lists it
 	loaded := make(map[model.TransitGatewayID]bool, len(t.TransitGateways))
 	for _, g := range t.TransitGateways {
 		loaded[g.ID] = true
 	}
-	for _, it := range l.tgwPeerAttach {
+	for it := range l.tgwPeerAttach.all() {
 		p, src := it.v, it.src
 		if !ids.add(&l.probs, p.TransitGatewayAttachmentId, "TransitGatewayAttachmentId", src) {
 			continue

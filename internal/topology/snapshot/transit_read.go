@@ -46,7 +46,7 @@ type tgwPLRefIn struct {
 // planStaticRoutes reads Batfish's TransitGatewayStaticRoutes: each element opens with a
 // head, then its routes.
 func planStaticRoutes(f *fileRead, tl *topLevel) sink {
-	return decodeKey(f, tl, func(l *loader) *[]item[tgwRouteIn] { return &l.tgwRoutes },
+	return decodeKey(f, tl, func(l *loader) *list[tgwRouteIn] { return &l.tgwRoutes },
 		func(out []item[tgwRouteIn], w *awsTGWStaticRoutes, src model.Source) []item[tgwRouteIn] {
 			table := model.TGWRouteTableID(w.TransitGatewayRouteTableId)
 			out = append(out, item[tgwRouteIn]{v: tgwRouteIn{table: table, head: true,
@@ -60,7 +60,7 @@ func planStaticRoutes(f *fileRead, tl *topLevel) sink {
 
 // planPropagations reads Batfish's TransitGatewayPropagations.
 func planPropagations(f *fileRead, tl *topLevel) sink {
-	return decodeKey(f, tl, func(l *loader) *[]item[tgwEntryIn] { return &l.tgwProps },
+	return decodeKey(f, tl, func(l *loader) *list[tgwEntryIn] { return &l.tgwProps },
 		func(out []item[tgwEntryIn], w *awsTGWPropagations, src model.Source) []item[tgwEntryIn] {
 			table := model.TGWRouteTableID(w.TransitGatewayRouteTableId)
 			if table == "" {
@@ -79,7 +79,7 @@ func planPropagations(f *fileRead, tl *topLevel) sink {
 // gathered in one file: an entry names its table, else the file's name does.
 func planPrefixListReferences(f *fileRead, tl *topLevel) sink {
 	table := tableOfName(f.name)
-	return decodeKey(f, tl, func(l *loader) *[]item[tgwPLRefIn] { return &l.tgwPLRefs },
+	return decodeKey(f, tl, func(l *loader) *list[tgwPLRefIn] { return &l.tgwPLRefs },
 		func(out []item[tgwPLRefIn], r *awsTGWPrefixListReference, src model.Source) []item[tgwPLRefIn] {
 			return append(out, item[tgwPLRefIn]{v: tgwPLRefIn{table: table, ref: *r}, src: src})
 		})
@@ -92,10 +92,10 @@ func planSearchedRoutes(f *fileRead, tl *topLevel) sink {
 	src := model.Source{File: f.name, Path: tl.key}
 	f.keys = append(f.keys, func(l *loader) {
 		if table != "" {
-			l.tgwRoutes = append(l.tgwRoutes, item[tgwRouteIn]{v: tgwRouteIn{table: table, head: true, complete: true}, src: src})
+			l.tgwRoutes.add([]item[tgwRouteIn]{{v: tgwRouteIn{table: table, head: true, complete: true}, src: src}})
 		}
 	})
-	return decodeKey(f, tl, func(l *loader) *[]item[tgwRouteIn] { return &l.tgwRoutes },
+	return decodeKey(f, tl, func(l *loader) *list[tgwRouteIn] { return &l.tgwRoutes },
 		func(out []item[tgwRouteIn], r *awsTGWRoute, src model.Source) []item[tgwRouteIn] {
 			if table == "" {
 				return out
@@ -106,7 +106,7 @@ func planSearchedRoutes(f *fileRead, tl *topLevel) sink {
 
 // planTableEntries reads a per-table answer of associations or propagations as the AWS CLI
 // prints it: the table is in the file's name.
-func planTableEntries(command string, list func(l *loader) *[]item[tgwEntryIn]) func(f *fileRead, tl *topLevel) sink {
+func planTableEntries(command string, list func(l *loader) *list[tgwEntryIn]) func(f *fileRead, tl *topLevel) sink {
 	return func(f *fileRead, tl *topLevel) sink {
 		table := f.perTable(tl.key, command)
 		return decodeKey(f, tl, list, func(out []item[tgwEntryIn], e *awsTGWTableEntry, src model.Source) []item[tgwEntryIn] {

@@ -8,9 +8,9 @@ import (
 
 // buildTGWRouteTables maps describe-transit-gateway-route-tables (§7.2.4).
 func (l *loader) buildTGWRouteTables(t *model.Topology) map[model.TGWRouteTableID]*model.TGWRouteTable {
-	ids := newSeen("transit gateway route table", len(l.tgwTables))
-	tables := make(map[model.TGWRouteTableID]*model.TGWRouteTable, len(l.tgwTables))
-	for _, it := range l.tgwTables {
+	ids := newSeen("transit gateway route table", l.tgwTables.len())
+	tables := make(map[model.TGWRouteTableID]*model.TGWRouteTable, l.tgwTables.len())
+	for it := range l.tgwTables.all() {
 		r, src := it.v, it.src
 		if !ids.add(&l.probs, r.TransitGatewayRouteTableId, "TransitGatewayRouteTableId", src) {
 			continue
@@ -67,7 +67,7 @@ func (c *tableContents) routes() {
 	l := c.l
 	first := map[model.TGWRouteTableID]model.Source{}
 	var cur *model.TGWRouteTable // the table of the last head, nil when its routes are skipped
-	for _, it := range l.tgwRoutes {
+	for it := range l.tgwRoutes.all() {
 		r, src := it.v, it.src
 		if r.head {
 			cur = nil
@@ -179,7 +179,7 @@ func destString(r model.TGWRoute) string {
 func (c *tableContents) propagations() map[model.TGWRouteTableID]int {
 	l := c.l
 	n := map[model.TGWRouteTableID]int{}
-	for _, it := range l.tgwProps {
+	for it := range l.tgwProps.all() {
 		e, src := it.v, it.src
 		if e.entry == nil {
 			l.probs.Errorf(src, "no TransitGatewayRouteTableId: the propagations cannot be placed in a table; skipped")
@@ -208,7 +208,7 @@ func (c *tableContents) propagations() map[model.TGWRouteTableID]int {
 func (c *tableContents) associations(byID attachmentsByID) {
 	l := c.l
 	from := map[*model.TGWAttachment]model.Source{}
-	for _, it := range l.tgwAssocs {
+	for it := range l.tgwAssocs.all() {
 		e, src := it.v, it.src
 		rt := c.table(e.table, "associations", src)
 		if rt == nil {
@@ -248,7 +248,7 @@ func (c *tableContents) associations(byID attachmentsByID) {
 // not yet made do not route; a list is referenced once per table.
 func (c *tableContents) prefixListReferences() {
 	l := c.l
-	for _, it := range l.tgwPLRefs {
+	for it := range l.tgwPLRefs.all() {
 		r, src := it.v.ref, it.src
 		id := model.TGWRouteTableID(r.TransitGatewayRouteTableId)
 		if id == "" {

@@ -36,12 +36,12 @@ func (l *loader) answer(key string) {
 // filter, and is not warned about.
 func (l *loader) warnMissingFilters(dir string, t *model.Topology) {
 	src := model.Source{File: dir}
-	if n := len(t.Subnets); n > 0 && len(l.acls) == 0 {
+	if n := len(t.Subnets); n > 0 && l.acls.len() == 0 {
 		l.probs.Warnf(src, "no network ACLs: %s, yet every VPC has a default one (§5.2); "+
 			"vpclab assumes each of the %d subnet(s) has its VPC's default network ACL, which allows all traffic in and out",
 			l.lacking("NetworkAcls", "describe-network-acls"), n)
 	}
-	if n := interfacesNamingGroups(t); n > 0 && len(l.sgs) == 0 {
+	if n := interfacesNamingGroups(t); n > 0 && l.sgs.len() == 0 {
 		l.probs.Warnf(src, "no security groups: %s, yet every VPC has a default one (§4.1.7); "+
 			"vpclab treats the groups that %d network interface(s) name as unknown groups that allow nothing: "+
 			"every packet to or from those interfaces is dropped (ENI_SG_RULES_MISMATCH)",
