@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"time"
@@ -21,6 +22,16 @@ import (
 // check, diff, and gen, which writes synthetic estates to analyse.
 func newAnalyzeCommands(g *globals) []*cobra.Command {
 	return []*cobra.Command{newReach(g), newMatrix(g), newCheck(g), newDiff(g), newGen(g)}
+}
+
+// isTerminal says whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // parseRange reads a port range: "443", "1024-65535".
@@ -246,7 +257,7 @@ func (g *globals) loadModel() (*model.Topology, error) {
 	if g.topology == "" {
 		return nil, badInput("no topology: pass -t PATH (a YAML lab file or a directory of describe-* JSON)")
 	}
-	t, probs := topologyLoad(g.topology)
+	t, probs := g.loadTopology(g.topology)
 	if probs.HasErrors() {
 		return nil, &exitError{code: ExitBadInput, msg: problemsText("the topology", probs)}
 	}
@@ -257,7 +268,7 @@ func (g *globals) loadModel() (*model.Topology, error) {
 }
 
 func (g *globals) compile(t *model.Topology) *engine.Network {
-	n, _ := engine.Compile(t) // what Compile warns about, validate lists
+	n, _ := g.compileTopology(t) // what Compile warns about, validate lists
 	return n
 }
 
@@ -288,7 +299,7 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file := args[0]
-			data, err := os.ReadFile(file)
+			data, err := g.readFile(file)
 			if err != nil {
 				return badInput("cannot read the intents: %v", err)
 			}
@@ -311,7 +322,7 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 			results := a.CheckIntents(intents, eps)
 			analyze.WriteCheckText(g.stdout, file, results)
 			if junit != "" {
-				if err := os.WriteFile(junit, analyze.JUnit(file, results), 0o644); err != nil {
+				if err := g.writeFile(junit, analyze.JUnit(file, results)); err != nil {
 					return badInput("--junit: %v", err)
 				}
 			}
@@ -536,15 +547,13 @@ Exit status: 0 on success, 2 on bad input.`,
 
 // progress reports a long computation on stderr when stderr is a terminal (so scripts and
 // tests, which capture it, see nothing): "matrix: 120/1000 rows, 14 s" at most twice a second,
-// after the first two seconds, cleared at the end.
+// after the first two seconds, cleared at the end. Through a resident, the caller's stderr
+// counts.
 func (g *globals) progress(what, unit string) func(done, total int) {
-	f, ok := g.stderr.(*os.File)
-	if !ok {
+	if !g.stderrTTY {
 		return nil
 	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
+	f := g.stderr
 	start := time.Now()
 	var last time.Time
 	return func(done, total int) {
