@@ -141,11 +141,11 @@ Exit status: 0 when every part is reachable, 1 when any part is blocked, 2 on ba
 			if err != nil {
 				return err
 			}
-			src, dst, err := g.resolvePair(tools.NewSim(n, g.seed), from, to, flagNames)
+			src, dst, err := g.resolvePair(g.sim(n), from, to, flagNames)
 			if err != nil {
 				return err
 			}
-			r := analyze.New(n, g.seed).Reach(src, dst, q)
+			r := g.analyzer(n).Reach(src, dst, q)
 			if output == "json" {
 				if err := writeJSON(g, r.Analyses()); err != nil {
 					return err
@@ -230,10 +230,10 @@ Exit status: 0 on success, 2 on bad input.`,
 				for _, s := range missing {
 					fmt.Fprintf(g.stderr, "vpclab: subnet %s has no free address for a probe; it is left out\n", s)
 				}
-				a := analyze.New(g.compile(pt), g.seed)
+				a := g.analyzer(g.compile(pt))
 				m = a.MatrixProgress(scope, a.SubnetEndpoints(probes), q, g.progress("matrix", "rows"))
 			} else {
-				a := analyze.New(g.compile(t), g.seed)
+				a := g.analyzer(g.compile(t))
 				m = a.MatrixProgress(scope, a.InstanceEndpoints(), q, g.progress("matrix", "rows"))
 			}
 			switch output {
@@ -314,7 +314,7 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 			if err != nil {
 				return err
 			}
-			a := analyze.New(n, g.seed)
+			a := g.analyzer(n)
 			eps, probs := a.ResolveIntents(file, intents)
 			if probs.HasErrors() {
 				return &exitError{code: ExitBadInput, msg: problemsText("the intents file", probs)}
@@ -402,7 +402,7 @@ topologies share no resource by ID, Name tag or CIDR).`,
 			ts[1] = m.After
 			var as [2]*analyze.Analyzer
 			for i, t := range ts {
-				as[i] = analyze.New(g.compile(t), g.seed)
+				as[i] = g.analyzer(g.compile(t))
 			}
 			eps, onlyB, onlyA := analyze.InstancePairs(as[0], as[1])
 			sources, targets := eps, eps
@@ -415,7 +415,7 @@ topologies share no resource by ID, Name tag or CIDR).`,
 				}
 				var ep [2]tools.Endpoint
 				for i, a := range as {
-					x, err := tools.NewSim(a.Net, g.seed).Resolve(e.name)
+					x, err := g.sim(a.Net).Resolve(e.name)
 					if err != nil {
 						where := []string{before, after}[i]
 						if ee := (*tools.EndpointError)(nil); errors.As(err, &ee) && ee.Kind != "" {

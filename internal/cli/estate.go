@@ -9,9 +9,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vpclab/vpclab/internal/analyze"
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/resident"
+	"github.com/vpclab/vpclab/internal/tools"
 )
 
 // source is where a command's topologies come from when it does not read them itself: an
@@ -20,6 +22,35 @@ import (
 type source interface {
 	load(g *globals, path string) (*model.Topology, model.Problems)
 	compile(t *model.Topology) (*engine.Network, model.Problems)
+	// names is the shared index of n's endpoint names, or nil when n is not the one held.
+	names(n *engine.Network) *tools.Names
+	// analyzer is the shared analyzer of n for a seed, or nil when n is not the one held.
+	analyzer(n *engine.Network, seed uint64) *analyze.Analyzer
+}
+
+// analyzer is an analyzer of n with this command's seed: the one every question shares
+// when n is held in memory (analyze.Analyzer is safe for concurrent use; indexing a large
+// estate for it costs more than a reach).
+func (g *globals) analyzer(n *engine.Network) *analyze.Analyzer {
+	if g.src != nil {
+		if a := g.src.analyzer(n, g.seed); a != nil {
+			return a
+		}
+	}
+	return analyze.New(n, g.seed)
+}
+
+// sim starts a simulation of n for this command: its own state, clock and captures, and,
+// when n is held in memory, the names index every question shares (building it costs
+// more than a trace on a large estate).
+func (g *globals) sim(n *engine.Network) *tools.Sim {
+	s := tools.NewSim(n, g.seed)
+	if g.src != nil {
+		if x := g.src.names(n); x != nil {
+			s.UseNames(x)
+		}
+	}
+	return s
 }
 
 // loadTopology reads the topology at path (as the user wrote it), from memory if it is held.
@@ -94,6 +125,11 @@ type held struct {
 	probs model.Problems // topology.Load's, sources naming abs
 	net   *engine.Network
 	warns model.Problems // engine.Compile's
+
+	namesOnce sync.Once
+	nameIx    *tools.Names
+	amu       sync.Mutex
+	analyzers map[uint64]*analyze.Analyzer // by seed
 }
 
 // fresh returns the estate as its files are now, loading it again if they changed since
@@ -110,6 +146,10 @@ func (e *estate) fresh() *held {
 	h.t, h.probs = topologyLoad(e.abs)
 	if !h.probs.HasErrors() {
 		h.net, h.warns = engine.Compile(h.t)
+		// Warm what questions share, so that the first is as quick as the next: the names
+		// index, and the analyzer for the default seed.
+		h.namesOnce.Do(func() { h.nameIx = tools.IndexNames(h.net) })
+		h.analyzers = map[uint64]*analyze.Analyzer{defaultSeed: analyze.New(h.net, defaultSeed)}
 	}
 	if e.cur != nil {
 		e.reloads++
@@ -163,6 +203,31 @@ func (v *view) compile(t *model.Topology) (*engine.Network, model.Problems) {
 		return n, slices.Clone(warns)
 	}
 	return n, rebase(warns, names[0], names[1], false)
+}
+
+func (v *view) names(n *engine.Network) *tools.Names {
+	if n == nil || n != v.h.net {
+		return nil
+	}
+	v.h.namesOnce.Do(func() { v.h.nameIx = tools.IndexNames(n) })
+	return v.h.nameIx
+}
+
+func (v *view) analyzer(n *engine.Network, seed uint64) *analyze.Analyzer {
+	if n == nil || n != v.h.net {
+		return nil
+	}
+	v.h.amu.Lock()
+	defer v.h.amu.Unlock()
+	a := v.h.analyzers[seed]
+	if a == nil {
+		if v.h.analyzers == nil {
+			v.h.analyzers = map[uint64]*analyze.Analyzer{}
+		}
+		a = analyze.New(n, seed)
+		v.h.analyzers[seed] = a
+	}
+	return a
 }
 
 // rebase words problems found loading abs as loading path would have: the topology's own

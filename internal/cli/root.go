@@ -130,7 +130,7 @@ Exit status: 0 success, 1 no reply or no path, 2 bad input.`,
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.topology, "topology", "t", g.getenv("VPCLAB_TOPOLOGY"),
 		"topology: a YAML lab file or a directory of describe-* JSON (default $VPCLAB_TOPOLOGY)")
-	pf.Uint64Var(&g.seed, "seed", 1, "seed for NAT port choice and simulated latency jitter (same seed, same output)")
+	pf.Uint64Var(&g.seed, "seed", defaultSeed, "seed for NAT port choice and simulated latency jitter (same seed, same output)")
 	pf.BoolVar(&g.noResident, "no-resident", false, "load the topology here even if a resident holds it (also VPCLAB_RESIDENT=off)")
 	root.AddCommand(newPing(g), newTraceroute(g), newTrace(g), newValidate(g))
 	root.AddCommand(newLiveCommands(g)...)
@@ -167,6 +167,9 @@ Connect gateway or internet gateway toward its address, or are delivered to the 
 holding it in the subnet, a VPC of the peering or the attachment's VPC. An answer to an
 address no interface holds (a spoofed source) is dropped where it arrives, and one to a
 peer VPC outside the topology at the peering (VPCLAB_NOT_IN_SNAPSHOT).`
+
+// defaultSeed is --seed's default.
+const defaultSeed = 1
 
 // topologyLoad reads a topology; every command loads through it (tests stand in topologies
 // the loaders cannot read yet).
@@ -240,7 +243,7 @@ func (x *explainer) write(w io.Writer) {
 
 // newSim makes a simulation that records explanations into x.
 func (g *globals) newSim(n *engine.Network, x *explainer) *tools.Sim {
-	s := tools.NewSim(n, g.seed)
+	s := g.sim(n)
 	s.OnDrop = x.add
 	return s
 }
