@@ -31,31 +31,37 @@ func newResidentServe(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			e := &estate{abs: abs}
-			h := e.fresh()
-			if h.probs.HasErrors() {
-				return &exitError{code: ExitBadInput, msg: problemsText("the topology", h.probs)}
-			}
-			if w := len(h.probs.Warnings()) + len(h.warns); w > 0 {
-				fmt.Fprintf(g.stderr, "vpclab: %d warning(s) loading %s; 'vpclab validate -t %s' lists them\n", w, abs, abs)
-			}
 			defer os.Remove(resident.LogPath(dir, abs)) // what it said while starting, start has shown
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			s := &resident.Server{Dir: dir, Topology: abs, Idle: idle, Handle: e.answer,
-				Info: func(i *resident.Info) {
-					e.mu.Lock()
-					i.LoadTime, i.Reloads = e.loadTime, e.reloads
-					e.mu.Unlock()
-				}}
-			if err := s.Serve(ctx, nil); err != nil {
-				return badInput("%v", err)
-			}
-			return nil
+			return g.serve(ctx, dir, abs, idle, nil)
 		},
 	}
 	c.Flags().DurationVar(&idle, "idle", 30*time.Minute, "exit after this long without a question")
 	return c
+}
+
+// serve loads the topology at abs and answers questions about it on its socket in dir
+// until ctx ends, it is stopped or idle; ready, if not nil, is called once it listens.
+func (g *globals) serve(ctx context.Context, dir, abs string, idle time.Duration, ready func()) error {
+	e := &estate{abs: abs}
+	h := e.fresh()
+	if h.probs.HasErrors() {
+		return &exitError{code: ExitBadInput, msg: problemsText("the topology", h.probs)}
+	}
+	if w := len(h.probs.Warnings()) + len(h.warns); w > 0 {
+		fmt.Fprintf(g.stderr, "vpclab: %d warning(s) loading %s; 'vpclab validate -t %s' lists them\n", w, abs, abs)
+	}
+	s := &resident.Server{Dir: dir, Topology: abs, Idle: idle, Handle: e.answer,
+		Info: func(i *resident.Info) {
+			e.mu.Lock()
+			i.LoadTime, i.Reloads = e.loadTime, e.reloads
+			e.mu.Unlock()
+		}}
+	if err := s.Serve(ctx, ready); err != nil {
+		return badInput("%v", err)
+	}
+	return nil
 }
 
 // answer runs one question against the estate, as the caller would have run it: with the
