@@ -37,6 +37,9 @@ type Server struct {
 	stopOnce  sync.Once
 }
 
+// requestTimeout bounds the wait for a request after a client connects.
+const requestTimeout = 10 * time.Second
+
 // ErrRunning is returned by Serve when a resident already answers on the socket.
 var ErrRunning = errors.New("a resident already serves this topology")
 
@@ -115,10 +118,12 @@ func (s *Server) info() Info {
 func (s *Server) serveConn(c net.Conn) {
 	defer c.Close()
 	br := bufio.NewReader(c)
+	c.SetReadDeadline(time.Now().Add(requestTimeout)) // a client that says nothing does not hold the resident up
 	line, err := br.ReadBytes('\n')
 	if err != nil {
 		return
 	}
+	c.SetReadDeadline(time.Time{})
 	var req Request
 	if err := json.Unmarshal(line, &req); err != nil {
 		writeFrame(c, frameStderr, fmt.Appendf(nil, "vpclab: resident: a request it cannot read: %v\n", err))
@@ -135,21 +140,15 @@ func (s *Server) serveConn(c net.Conn) {
 		s.mu.Lock()
 		s.active++
 		s.mu.Unlock()
-		code := s.run(c, br, &req)
-		s.mu.Lock()
-		s.active--
-		if code != Unserved {
-			s.questions++
-		}
-		s.last = time.Now()
-		s.mu.Unlock()
+		s.run(c, br, &req)
 	default:
 		writeFrame(c, frameStderr, fmt.Appendf(nil, "vpclab: resident: unknown request %q\n", req.Op))
 		writeFrame(c, frameExit, exitFrame(2))
 	}
 }
 
-// run answers a question; the client closing its side cancels it.
+// run answers a question; the client closing its side cancels it. The question is counted
+// before the client hears the exit status.
 func (s *Server) run(c net.Conn, br *bufio.Reader, req *Request) (code int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -165,6 +164,13 @@ func (s *Server) run(c net.Conn, br *bufio.Reader, req *Request) (code int) {
 			fmt.Fprintf(stderr, "vpclab: internal error in the resident: %v\n", r)
 			code = 3
 		}
+		s.mu.Lock()
+		s.active--
+		if code != Unserved {
+			s.questions++
+		}
+		s.last = time.Now()
+		s.mu.Unlock()
 		mu.Lock()
 		writeFrame(c, frameExit, exitFrame(code))
 		mu.Unlock()
