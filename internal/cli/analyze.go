@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"time"
 
@@ -22,16 +20,6 @@ import (
 // check, diff, and gen, which writes synthetic estates to analyse.
 func newAnalyzeCommands(g *globals) []*cobra.Command {
 	return []*cobra.Command{newReach(g), newMatrix(g), newCheck(g), newDiff(g), newGen(g)}
-}
-
-// isTerminal says whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // parseRange reads a port range: "443", "1024-65535".

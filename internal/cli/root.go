@@ -247,3 +247,13 @@ func (g *globals) newSim(n *engine.Network, x *explainer) *tools.Sim {
 	s.OnDrop = x.add
 	return s
 }
+
+// isTerminal says whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

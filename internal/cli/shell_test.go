@@ -80,7 +80,7 @@ func TestShellWords(t *testing.T) {
 
 func TestSplitLine(t *testing.T) {
 	for in, want := range map[string][]string{
-		`trace --from a --to b`:         {"trace", "--from", "a", "--to", "b"},
+		`trace --from a --to b`:          {"trace", "--from", "a", "--to", "b"},
 		`  ping  'my host'  "x \"y\""  `: {"ping", "my host", `x "y"`},
 		`check a\ b.yaml # why`:          {"check", "a b.yaml"},
 		`# only a comment`:               nil,
