@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
 	"slices"
 	"sort"
@@ -27,10 +28,11 @@ func newEndpointNames(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			w := bufio.NewWriterSize(g.stdout, 64<<10) // hundreds of thousands of lines
 			for _, s := range endpointNames(n.Topology) {
-				fmt.Fprintln(g.stdout, s)
+				fmt.Fprintln(w, s)
 			}
-			return nil
+			return w.Flush()
 		},
 	}
 }
