@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -132,11 +131,11 @@ Exit status: 0 when every part is reachable, 1 when any part is blocked, 2 on ba
 			if err != nil {
 				return err
 			}
-			src, dst, err := g.resolvePair(tools.NewSim(n, g.seed), from, to, flagNames)
+			src, dst, err := g.resolvePair(g.sim(n), from, to, flagNames)
 			if err != nil {
 				return err
 			}
-			r := analyze.New(n, g.seed).Reach(src, dst, q)
+			r := g.analyzer(n).Reach(src, dst, q)
 			if output == "json" {
 				if err := writeJSON(g, r.Analyses()); err != nil {
 					return err
@@ -170,7 +169,7 @@ func (g *globals) loadModel() (*model.Topology, error) {
 	if g.topology == "" {
 		return nil, badInput("no topology: pass -t PATH (a YAML lab file or a directory of describe-* JSON)")
 	}
-	t, probs := topologyLoad(g.topology)
+	t, probs := g.loadTopology(g.topology)
 	if probs.HasErrors() {
 		return nil, &exitError{code: ExitBadInput, msg: problemsText("the topology", probs)}
 	}
@@ -206,7 +205,7 @@ func (g *globals) loadModels(before, after string) ([2]*model.Topology, error) {
 }
 
 func (g *globals) compile(t *model.Topology) *engine.Network {
-	n, _ := engine.Compile(t) // what Compile warns about, validate lists
+	n, _ := g.compileTopology(t) // what Compile warns about, validate lists
 	return n
 }
 
@@ -237,7 +236,7 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file := args[0]
-			data, err := os.ReadFile(file)
+			data, err := g.readFile(file)
 			if err != nil {
 				return badInput("cannot read the intents: %v", err)
 			}
@@ -252,7 +251,7 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 			if err != nil {
 				return err
 			}
-			a := analyze.New(n, g.seed)
+			a := g.analyzer(n)
 			eps, probs := a.ResolveIntents(file, intents)
 			if probs.HasErrors() {
 				return &exitError{code: ExitBadInput, msg: problemsText("the intents file", probs)}
@@ -260,7 +259,7 @@ key, an unknown name, a bad port: the message gives the file and line).`,
 			results := a.CheckIntents(intents, eps)
 			analyze.WriteCheckText(g.stdout, file, results)
 			if junit != "" {
-				if err := os.WriteFile(junit, analyze.JUnit(file, results), 0o644); err != nil {
+				if err := g.writeFile(junit, analyze.JUnit(file, results)); err != nil {
 					return badInput("--junit: %v", err)
 				}
 			}
@@ -337,7 +336,7 @@ topologies share no resource by ID, Name tag or CIDR).`,
 			var as [2]*analyze.Analyzer
 			var wg sync.WaitGroup
 			for i, t := range ts { // two independent networks: compiled side by side
-				wg.Go(func() { as[i] = analyze.New(g.compile(t), g.seed) })
+				wg.Go(func() { as[i] = g.analyzer(g.compile(t)) })
 			}
 			wg.Wait()
 			eps, onlyB, onlyA := analyze.InstancePairs(as[0], as[1])
@@ -351,7 +350,7 @@ topologies share no resource by ID, Name tag or CIDR).`,
 				}
 				var ep [2]tools.Endpoint
 				for i, a := range as {
-					x, err := tools.NewSim(a.Net, g.seed).Resolve(e.name)
+					x, err := g.sim(a.Net).Resolve(e.name)
 					if err != nil {
 						where := []string{before, after}[i]
 						if ee := (*tools.EndpointError)(nil); errors.As(err, &ee) && ee.Kind != "" {
@@ -483,15 +482,13 @@ Exit status: 0 on success, 2 on bad input.`,
 
 // progress reports a long computation on stderr when stderr is a terminal (so scripts and
 // tests, which capture it, see nothing): "matrix: 120/1000 rows, 14 s" at most twice a second,
-// after the first two seconds, cleared at the end.
+// after the first two seconds, cleared at the end. Through a resident, the caller's stderr
+// counts.
 func (g *globals) progress(what, unit string) func(done, total int) {
-	f, ok := g.stderr.(*os.File)
-	if !ok {
+	if !g.stderrTTY {
 		return nil
 	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
+	f := g.stderr
 	start := time.Now()
 	var last time.Time
 	return func(done, total int) {

@@ -77,10 +77,10 @@ Exit status: 0 on success, 2 on bad input.`,
 				for _, s := range missing {
 					fmt.Fprintf(g.stderr, "vpclab: subnet %s has no free address for a probe; it is left out\n", s)
 				}
-				a = analyze.New(g.compile(pt), g.seed)
+				a = g.analyzer(g.compile(pt))
 				eps = a.SubnetEndpoints(probes)
 			} else {
-				a = analyze.New(g.compile(t), g.seed)
+				a = g.analyzer(g.compile(t))
 				eps = a.InstanceEndpoints()
 			}
 			return g.writeMatrix(a, scope, eps, q, output, form)

@@ -109,7 +109,7 @@ func (s *session) finish() error {
 		fmt.Fprintf(w, "\n--- capture on %s (%s) ---\n", c.Name, c.ENI)
 		c.WriteText(w)
 		if s.pf.pcapDir != "" {
-			path, err := writePcap(s.pf.pcapDir, c)
+			path, err := s.g.writePcap(s.pf.pcapDir, c)
 			if err != nil {
 				return &exitError{code: ExitBadInput, msg: fmt.Sprintf("--pcap: %v", err)}
 			}
@@ -121,21 +121,21 @@ func (s *session) finish() error {
 }
 
 // writePcap writes a capture to dir/NAME.pcap, creating dir if need be, and returns the
-// file's path. The file is the CLI's business; tools only encodes.
-func writePcap(dir string, c *tools.Capture) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
+// file's path as the user wrote dir. The file is the CLI's business; tools only encodes.
+func (g *globals) writePcap(dir string, c *tools.Capture) (string, error) {
 	path := filepath.Join(dir, c.Name+".pcap")
-	f, err := os.Create(path)
+	if err := os.MkdirAll(g.path(dir), 0o755); err != nil {
+		return "", g.unpath(err)
+	}
+	f, err := os.Create(g.path(path))
 	if err != nil {
-		return "", err
+		return "", g.unpath(err)
 	}
 	err = c.WritePcap(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return path, err
+	return path, g.unpath(err)
 }
 
 // probe runs one probing command: load, resolve FROM and TO, run, print captures and
@@ -280,11 +280,11 @@ Exit status: 0 when there are no errors (warnings allowed), 2 otherwise.`,
 			if g.topology == "" {
 				return badInput("no topology: pass -t PATH")
 			}
-			t, probs := topologyLoad(g.topology)
+			t, probs := g.loadTopology(g.topology)
 			if probs.HasErrors() {
 				return &exitError{code: ExitBadInput, msg: problemsText("the topology", probs)}
 			}
-			_, warns := engine.Compile(t)
+			_, warns := g.compileTopology(t)
 			for _, p := range append(probs, warns...) {
 				fmt.Fprintln(g.stdout, p.String())
 			}

@@ -44,16 +44,34 @@ func badInput(format string, args ...any) error {
 // negative ends a command with exit status 1 and no further message.
 var negative = &exitError{code: ExitNegative}
 
-// globals are the flags every command shares.
+// globals are the flags every command shares, and where the command runs.
 type globals struct {
-	topology string
-	seed     uint64
-	stdout   io.Writer
-	stderr   io.Writer
+	topology   string
+	seed       uint64
+	noResident bool
+	stdout     io.Writer
+	stderr     io.Writer
+	runOptions
+	args []string // as Main got them, to hand to a resident
+}
+
+// runOptions say where a command runs: in this process for its user (Main), or in a
+// resident or the shell for a caller elsewhere.
+type runOptions struct {
+	stdin     io.Reader           // the shell's commands
+	dir       string              // the caller's working directory; "": this process's
+	getenv    func(string) string // the caller's environment
+	src       source              // where topologies come from; nil: the files (direct)
+	stderrTTY bool                // stderr is a terminal (progress reports)
 }
 
 // Main runs vpclab with args (without the program name) and returns the exit status.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	return execute(ctx, args, stdout, stderr, runOptions{stdin: os.Stdin, getenv: os.Getenv, stderrTTY: isTerminal(stderr)})
+}
+
+// execute is Main for a caller described by o.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer, o runOptions) (code int) {
 	defer func() {
 		// Never a Go stack trace for a user: report the bug plainly instead.
 		if r := recover(); r != nil {
@@ -61,7 +79,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 			code = 3
 		}
 	}()
-	g := &globals{stdout: stdout, stderr: stderr}
+	g := &globals{stdout: stdout, stderr: stderr, runOptions: o, args: args}
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -106,14 +124,18 @@ Exit status: 0 success, 1 no reply or no path, 2 bad input.`,
   vpclab validate -t ./aws_configs`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// A question about a topology a resident holds is answered by the resident.
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return g.forward(cmd) },
 	}
 	pf := root.PersistentFlags()
-	pf.StringVarP(&g.topology, "topology", "t", os.Getenv("VPCLAB_TOPOLOGY"),
+	pf.StringVarP(&g.topology, "topology", "t", g.getenv("VPCLAB_TOPOLOGY"),
 		"topology: a YAML lab file or a directory of describe-* JSON (default $VPCLAB_TOPOLOGY)")
-	pf.Uint64Var(&g.seed, "seed", 1, "seed for NAT port choice and simulated latency jitter (same seed, same output)")
+	pf.Uint64Var(&g.seed, "seed", defaultSeed, "seed for NAT port choice and simulated latency jitter (same seed, same output)")
+	pf.BoolVar(&g.noResident, "no-resident", false, "load the topology here even if a resident holds it (also VPCLAB_RESIDENT=off)")
 	root.AddCommand(newPing(g), newTraceroute(g), newTrace(g), newValidate(g))
 	root.AddCommand(newLiveCommands(g)...)
 	root.AddCommand(newAnalyzeCommands(g)...)
+	root.AddCommand(newResident(g), newShell(g), newEndpointNames(g))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }
@@ -146,6 +168,9 @@ holding it in the subnet, a VPC of the peering or the attachment's VPC. An answe
 address no interface holds (a spoofed source) is dropped where it arrives, and one to a
 peer VPC outside the topology at the peering (VPCLAB_NOT_IN_SNAPSHOT).`
 
+// defaultSeed is --seed's default.
+const defaultSeed = 1
+
 // topologyLoad reads a topology; every command loads through it (tests stand in topologies
 // the loaders cannot read yet).
 var topologyLoad = topology.Load
@@ -156,11 +181,11 @@ func (g *globals) load() (*engine.Network, error) {
 	if g.topology == "" {
 		return nil, badInput("no topology: pass -t PATH (a YAML lab file or a directory of describe-* JSON)")
 	}
-	t, probs := topologyLoad(g.topology)
+	t, probs := g.loadTopology(g.topology)
 	if probs.HasErrors() {
 		return nil, &exitError{code: ExitBadInput, msg: problemsText("the topology", probs)}
 	}
-	n, warns := engine.Compile(t)
+	n, warns := g.compileTopology(t)
 	warns = append(probs.Warnings(), warns...)
 	if len(warns) > 0 {
 		fmt.Fprintf(g.stderr, "vpclab: %d warning(s) loading %s; 'vpclab validate -t %s' lists them\n", len(warns), g.topology, g.topology)
@@ -218,7 +243,17 @@ func (x *explainer) write(w io.Writer) {
 
 // newSim makes a simulation that records explanations into x.
 func (g *globals) newSim(n *engine.Network, x *explainer) *tools.Sim {
-	s := tools.NewSim(n, g.seed)
+	s := g.sim(n)
 	s.OnDrop = x.add
 	return s
+}
+
+// isTerminal says whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

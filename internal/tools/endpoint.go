@@ -339,41 +339,53 @@ type namedThing struct {
 	onPrem *model.OnPremNetwork
 }
 
+// Names is Resolve's index of what endpoint arguments name by ID or Name tag. Once built it
+// is only read: simulations of the same network may share one (UseNames), as the questions
+// a resident answers from one loaded estate do.
+type Names struct{ ix map[string][]namedThing }
+
+// IndexNames indexes the names of n's topology.
+func IndexNames(n *engine.Network) *Names {
+	t := n.Topology
+	ix := map[string][]namedThing{}
+	add := func(n namedThing, keys ...string) {
+		for i, k := range keys {
+			if k == "" || slices.Contains(keys[:i], k) {
+				continue // one entry per thing, however many of its keys are equal
+			}
+			ix[k] = append(ix[k], n)
+		}
+	}
+	for _, in := range t.Instances {
+		add(namedThing{in: in}, string(in.ID), in.Name)
+	}
+	for _, e := range t.NetworkInterfaces {
+		add(namedThing{eni: e}, string(e.ID), e.Name)
+	}
+	for _, n := range t.NATGateways {
+		if len(n.Addresses) > 0 {
+			add(namedThing{nat: n}, string(n.ID), n.Name)
+		}
+	}
+	for _, h := range t.InternetHosts {
+		add(namedThing{host: h}, h.Name)
+	}
+	for _, o := range t.OnPremises {
+		for _, h := range o.Hosts {
+			add(namedThing{host: h, onPrem: o}, h.Name)
+		}
+	}
+	return &Names{ix: ix}
+}
+
+// UseNames makes s resolve names through x, an index of the same network, instead of
+// building its own. It must be called before s resolves anything.
+func (s *Sim) UseNames(x *Names) { s.nameOnce.Do(func() { s.names = x }) }
+
 // named lists what arg names, in the order Resolve has always looked (instances, interfaces,
 // NAT gateways, internet hosts, on-premises hosts). The index is built on first use, so that
 // resolving a thousand intents on a large estate does not scan it a thousand times.
 func (s *Sim) named(arg string) []namedThing {
-	s.nameOnce.Do(func() {
-		t := s.Net.Topology
-		ix := map[string][]namedThing{}
-		add := func(n namedThing, keys ...string) {
-			for i, k := range keys {
-				if k == "" || slices.Contains(keys[:i], k) {
-					continue // one entry per thing, however many of its keys are equal
-				}
-				ix[k] = append(ix[k], n)
-			}
-		}
-		for _, in := range t.Instances {
-			add(namedThing{in: in}, string(in.ID), in.Name)
-		}
-		for _, e := range t.NetworkInterfaces {
-			add(namedThing{eni: e}, string(e.ID), e.Name)
-		}
-		for _, n := range t.NATGateways {
-			if len(n.Addresses) > 0 {
-				add(namedThing{nat: n}, string(n.ID), n.Name)
-			}
-		}
-		for _, h := range t.InternetHosts {
-			add(namedThing{host: h}, h.Name)
-		}
-		for _, o := range t.OnPremises {
-			for _, h := range o.Hosts {
-				add(namedThing{host: h, onPrem: o}, h.Name)
-			}
-		}
-		s.names = ix
-	})
-	return s.names[arg]
+	s.nameOnce.Do(func() { s.names = IndexNames(s.Net) })
+	return s.names.ix[arg]
 }

@@ -34,7 +34,7 @@ type Sim struct {
 	OnDrop func(*engine.Result)
 
 	nameOnce sync.Once
-	names    map[string][]namedThing // Resolve's index of IDs and names (endpoint.go)
+	names    *Names // Resolve's index of IDs and names (endpoint.go)
 }
 
 // NewSim starts a simulation with a seed for NAT port choice and latency jitter.
