@@ -23,6 +23,19 @@ type Analyzer struct {
 
 	farOnce sync.Once
 	far     map[model.VPCID][]netip.Prefix // prefixes that can tell destinations apart (matrix.go)
+
+	// Built on first use and shared by every question asked of this analyzer (a resident
+	// estate asks many): the endpoint names Resolve looks up and the names via may give.
+	namesOnce sync.Once
+	names     *tools.Names
+	compOnce  sync.Once
+	comps     map[string]bool
+}
+
+// endpointNames is the index of the topology's endpoint names, built once.
+func (a *Analyzer) endpointNames() *tools.Names {
+	a.namesOnce.Do(func() { a.names = tools.IndexNames(a.Net) })
+	return a.names
 }
 
 // New indexes the network's topology for analysis. seed is the engine state's PRNG seed.

@@ -368,6 +368,7 @@ func (r IntentResult) Title() string {
 // via names something in the topology; every problem is an error naming the file and line.
 func (a *Analyzer) ResolveIntents(file string, intents []Intent) ([][2]tools.Endpoint, model.Problems) {
 	sim := tools.NewSim(a.Net, a.Seed)
+	sim.UseNames(a.endpointNames())
 	names := a.componentNames()
 	var probs model.Problems
 	at := func(in Intent, key string) model.Source { return model.Source{File: file, Line: in.Lines[key]} }
@@ -399,7 +400,13 @@ func (a *Analyzer) ResolveIntents(file string, intents []Intent) ([][2]tools.End
 	return eps, probs
 }
 
+// componentNames is every ID and Name tag a via may name, built once per analyzer.
 func (a *Analyzer) componentNames() map[string]bool {
+	a.compOnce.Do(func() { a.comps = a.indexComponentNames() })
+	return a.comps
+}
+
+func (a *Analyzer) indexComponentNames() map[string]bool {
 	names := map[string]bool{}
 	for id := range a.compVPC {
 		names[id] = true
