@@ -34,11 +34,13 @@ func (n *Network) Send(st *State, at Location, p packet.Packet) *Result {
 // packet (UNKNOWN_RESOURCE): the result always says how the journey ended. The result is the
 // caller's to keep: it shares nothing with later sends (SendInto reuses one instead).
 func (n *Network) SendWith(st *State, at Location, p packet.Packet, opt Options) *Result {
-	// The journey is recorded into the state's scratch result, whose storage is warm, and
-	// copied out at its size: a result sized in advance cost more than the journey itself
-	// (issue 12).
-	n.SendInto(st, at, p, opt, &st.scratch)
-	return st.scratch.Clone()
+	// The journey is recorded into a scratch result, whose storage is warm, and copied out at
+	// its size: a result sized in advance cost more than the journey itself (issue 12).
+	r := scratch.Get().(*Result)
+	n.SendInto(st, at, p, opt, r)
+	c := r.Clone()
+	scratch.Put(r)
+	return c
 }
 
 // enter starts evaluation e with p entering at a location.

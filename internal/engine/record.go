@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/vpclab/vpclab/internal/packet"
 )
@@ -16,6 +17,12 @@ import (
 // Ownership: a result from Send or SendWith is the caller's and shares nothing that a later
 // send writes. A result passed to SendInto is overwritten by every send into it, storage and
 // all: a caller that keeps one past the next send keeps its Clone.
+
+// scratch holds the results SendWith records into before it copies each journey out. They
+// are shared by all states, so a caller that makes a state per question (analysis does) still
+// records into storage that has grown to a journey's size, and sends on different states may
+// run on several goroutines at once.
+var scratch = sync.Pool{New: func() any { return new(Result) }}
 
 // SendInto is SendWith writing the journey into r, which it resets first. Hops, the packets
 // their Changed fields point at, Blockers and Generated reuse r's storage from earlier sends,

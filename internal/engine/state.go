@@ -40,13 +40,11 @@ type State struct {
 	// tgwAZ is the Availability Zone a transit gateway chose for a flow through an attachment
 	// in appliance mode, used both ways for the flow's life (§7.2.13; nil until one is).
 	tgwAZ map[tgwFlowKey]tgwChoice
-	// evs are the evaluations sends reuse, one per level of nesting (depth in use), and
-	// scratch the result SendWith records into before it copies the journey out: storage that
+	// evs are the evaluations sends reuse, one per level of nesting (depth in use): each
 	// would otherwise be garbage after every send (record.go). Sends on one state never run
 	// at once, so one set is enough.
-	evs     []*ev
-	depth   int
-	scratch Result
+	evs   []*ev
+	depth int
 }
 
 type tgwFlowKey struct {
