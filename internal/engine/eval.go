@@ -34,6 +34,11 @@ func (n *Network) Send(st *State, at Location, p packet.Packet) *Result {
 // packet (UNKNOWN_RESOURCE): the result always says how the journey ended. The result is the
 // caller's to keep: it shares nothing with later sends (SendInto reuses one instead).
 func (n *Network) SendWith(st *State, at Location, p packet.Packet, opt Options) *Result {
+	if opt.SkipHops { // nothing to size: the journey is recorded where the caller keeps it
+		r := new(Result)
+		n.SendInto(st, at, p, opt, r)
+		return r
+	}
 	// The journey is recorded into a scratch result, whose storage is warm, and copied out at
 	// its size: a result sized in advance cost more than the journey itself (issue 12).
 	r := scratch.Get().(*Result)

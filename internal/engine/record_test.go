@@ -21,7 +21,9 @@ var raceDetector bool
 //   - into a result the caller keeps (Send): three more, the result, its hops and the packets
 //     its hops rewrote, whatever the number of hops.
 //
-// The paths record 11 and 6 hops: an allocation per hop breaks every budget.
+// Without hops (Options.SkipHops, the live dataplane's way) no note is made: nothing into a
+// reused result, the result alone into a kept one. The paths record 11 and 6 hops: an
+// allocation per hop breaks every budget.
 func TestSendAllocs(t *testing.T) {
 	l := egress(t)
 	l.instance("b", "a", "10.0.0.12")
@@ -60,6 +62,13 @@ func TestSendAllocs(t *testing.T) {
 			}
 			if got := testing.AllocsPerRun(100, send); got > c.into {
 				t.Errorf("SendInto: %v allocations per send, want at most %v", got, c.into)
+			}
+			skip := engine.Options{SkipHops: true}
+			if got := testing.AllocsPerRun(100, func() { n.SendInto(l.st, from, c.p, skip, &r) }); got > 0 {
+				t.Errorf("SendInto without hops: %v allocations per send, want none", got)
+			}
+			if got := testing.AllocsPerRun(100, func() { n.SendWith(l.st, from, c.p, skip) }); got > 1 {
+				t.Errorf("SendWith without hops: %v allocations per send, want at most 1", got)
 			}
 			if raceDetector {
 				return // see race_test.go
