@@ -314,7 +314,8 @@ type Exit struct {
 	To      Component // the internet, or the on-premises network
 }
 
-// Result is one packet's journey.
+// Result is one packet's journey. One from Send is the caller's to keep; one that SendInto
+// writes into is overwritten, hops and all, by the next send into it (Clone keeps a copy).
 type Result struct {
 	Hops    []Hop
 	Outcome Outcome
