@@ -9,7 +9,9 @@
 // the rule or route that decided it and the header before and after, and how the packet ended
 // (delivered to an ENI, left through a gateway, or dropped with an explanation code). An ICMP
 // error the network itself generates (a NAT gateway's time exceeded) travels on and is
-// returned as Result.Generated.
+// returned as Result.Generated. A Result from Send is the caller's to keep; SendInto records
+// into one the caller reuses, so a caller that is done with each journey before the next
+// allocates nothing per hop (record.go says who owns what).
 //
 // The packet path, written once, in AWS order (§0 of aws-vpc-semantics.md). The fixed stages
 // are plain code (eval.go); what varies by kind is a node, compiled once: every route's target

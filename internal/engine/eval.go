@@ -31,20 +31,35 @@ func (n *Network) Send(st *State, at Location, p packet.Packet) *Result {
 }
 
 // SendWith is Send with options. A location that names nothing in the topology drops the
-// packet (UNKNOWN_RESOURCE): the result always says how the journey ended.
+// packet (UNKNOWN_RESOURCE): the result always says how the journey ended. The result is the
+// caller's to keep: it shares nothing with later sends (SendInto reuses one instead).
 func (n *Network) SendWith(st *State, at Location, p packet.Packet, opt Options) *Result {
-	e := newEv(n, st, opt, 16)
+	if opt.SkipHops { // nothing to size: the journey is recorded where the caller keeps it
+		r := new(Result)
+		n.SendInto(st, at, p, opt, r)
+		return r
+	}
+	// The journey is recorded into a scratch result, whose storage is warm, and copied out at
+	// its size: a result sized in advance cost more than the journey itself (issue 12).
+	r := scratch.Get().(*Result)
+	n.SendInto(st, at, p, opt, r)
+	c := r.Clone()
+	scratch.Put(r)
+	return c
+}
+
+// enter starts evaluation e with p entering at a location.
+func (n *Network) enter(e *ev, at Location, p packet.Packet) {
 	if in := n.entry(at); in != nil {
 		in.send(e, p)
-	} else {
-		kind := KindENI
-		if int(at.Kind) < len(locationKinds) {
-			kind = locationKinds[at.Kind]
-		}
-		e.fatal(CodeUnknownResource, comp(kind, at.ID, ""), p,
-			fmt.Sprintf("packets cannot enter at %s: it is not in the topology", at))
+		return
 	}
-	return e.res
+	kind := KindENI
+	if int(at.Kind) < len(locationKinds) {
+		kind = locationKinds[at.Kind]
+	}
+	e.fatal(CodeUnknownResource, comp(kind, at.ID, ""), p,
+		fmt.Sprintf("packets cannot enter at %s: it is not in the topology", at))
 }
 
 // entries look an entry up by its Location, as resolvers look up route targets; each lives
@@ -83,45 +98,6 @@ type ev struct {
 	res     *Result
 	steps   int
 	natSeen []*cNAT // NAT gateways crossed outbound: crossing one twice is a loop
-}
-
-// evaluation is one journey's working memory and the result it writes, in one allocation:
-// the evaluation escapes to the heap anyway, through the nodes' interface calls.
-type evaluation struct {
-	ev  ev
-	res Result
-}
-
-// newEv starts an evaluation whose result has room for hops hops, unless opt skips them.
-func newEv(n *Network, st *State, opt Options, hops int) *ev {
-	x := &evaluation{ev: ev{n: n, st: st, opt: opt}}
-	if !opt.SkipHops {
-		x.res.Hops = make([]Hop, 0, hops)
-	}
-	x.ev.res = &x.res
-	return &x.ev
-}
-
-// recording reports whether hops are recorded: callers whose Hop is costly to build (a rule
-// reference, a formatted note) check it first.
-func (e *ev) recording() bool { return !e.opt.SkipHops }
-
-func (e *ev) hop(h Hop) {
-	if e.recording() {
-		e.res.Hops = append(e.res.Hops, h)
-	}
-}
-
-// hopOut records a hop whose component rewrote the packet to out. out is copied only when hops
-// are recorded, so a journey without hops allocates nothing for it.
-func (e *ev) hopOut(h Hop, out packet.Packet) {
-	if !e.recording() {
-		return
-	}
-	o := new(packet.Packet)
-	*o = out
-	h.Changed = o
-	e.res.Hops = append(e.res.Hops, h)
 }
 
 func (e *ev) pass(c Component, action Action, p packet.Packet, note string) {
@@ -410,9 +386,17 @@ func (e *ev) icmpError(src netip.Addr, p packet.Packet, typ, code uint8, send fu
 		ICMPType: typ, ICMPCode: code, Inner: p.Quote()}, send)
 }
 
-// generate sends a packet the network itself originates and keeps its journey.
+// generate sends a packet the network itself originates and keeps its journey, in the
+// result's spare one (record.go).
 func (e *ev) generate(g packet.Packet, send func(*ev, packet.Packet)) {
-	sub := newEv(e.n, e.st, e.opt, 8)
+	r := e.res.spare
+	if r == nil {
+		r = new(Result)
+		e.res.spare = r
+	}
+	r.reset()
+	sub := e.st.begin(e.n, e.opt, r)
 	send(sub, g)
-	e.res.Generated = sub.res
+	e.st.end(sub)
+	e.res.Generated = r
 }

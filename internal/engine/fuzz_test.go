@@ -9,6 +9,7 @@ package engine_test
 import (
 	"encoding/binary"
 	"net/netip"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -180,7 +181,7 @@ func checkResult(t *testing.T, n *engine.Network, topo *model.Topology, r *engin
 // runFuzz sends the packets the input describes on a fresh state and returns the journeys.
 // skipHops sends them with Options.SkipHops.
 func runFuzz(t *testing.T, l *lab, data []byte, skipHops bool) []*engine.Result {
-	return runFuzzOn(t, fuzzNet{l.net, l.topo, fuzzLocs, fuzzAddrs}, data, skipHops)
+	return runFuzzOn(t, fuzzNet{l.net, l.topo, fuzzLocs, fuzzAddrs}, data, skipHops, nil)
 }
 
 // fuzzNet is a compiled topology, the locations packets enter at and the addresses they use.
@@ -191,17 +192,27 @@ type fuzzNet struct {
 	addrs []string
 }
 
-func runFuzzOn(t *testing.T, fn fuzzNet, data []byte, skipHops bool) []*engine.Result {
+// With into set, every packet is sent into it (SendInto) and the journey kept is its Clone.
+func runFuzzOn(t *testing.T, fn fuzzNet, data []byte, skipHops bool, into *engine.Result) []*engine.Result {
 	clock := &engine.ManualClock{T: t0}
 	st := engine.NewState(clock, binary.BigEndian.Uint64(append(append([]byte{}, data...), make([]byte, 8)...)[:8]))
 	r := &reader{b: data, addrs: fn.addrs}
 	var prev *packet.Packet
 	var out []*engine.Result
+	var seen []string // each journey as it was sent: later sends must not change it
 	for i := 0; i < 6 && len(r.b) > 0; i++ {
 		loc := fn.locs[int(r.byte())%len(fn.locs)]
 		opt := engine.Options{ContinuePastBlocks: r.byte()&1 == 1, SkipHops: skipHops}
 		p := r.packet(prev)
-		res := fn.net.SendWith(st, loc, p, opt)
+		var res *engine.Result
+		if into != nil {
+			fn.net.SendInto(st, loc, p, opt, into)
+			if res = into.Clone(); describe(res) != describe(into) || !reflect.DeepEqual(res.End(), into.End()) {
+				t.Fatalf("packet %d: the clone differs:\n%s\n---\n%s", i, describe(res), describe(into))
+			}
+		} else {
+			res = fn.net.SendWith(st, loc, p, opt)
+		}
 		// Every journey ends somewhere, blocks lifted or not; without blockers, where it ends
 		// is its outcome.
 		if res.End().Outcome == 0 || len(res.Blockers) == 0 && (res.End().Outcome != res.Outcome || res.End().ENI != res.ENI) {
@@ -213,9 +224,15 @@ func runFuzzOn(t *testing.T, fn fuzzNet, data []byte, skipHops bool) []*engine.R
 			t.Fatalf("%d hops:\n%s", len(res.Hops), describe(res))
 		}
 		out = append(out, res)
+		seen = append(seen, describe(res))
 		last := res.Packet
 		prev = &last
 		clock.Advance(time.Duration(r.byte()) * 3 * time.Second)
+	}
+	for i, res := range out {
+		if d := describe(res); d != seen[i] {
+			t.Fatalf("packet %d: the journey changed when later packets were sent:\n%s\n---\n%s", i, seen[i], d)
+		}
 	}
 	return out
 }
@@ -262,14 +279,24 @@ func FuzzSendAcrossVPCs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { sameEveryWay(t, fuzzNet{n, x.topo, locs, addrs}, data) })
 }
 
-// sameEveryWay runs the input twice and once without hops: the journeys must agree.
+// sameEveryWay runs the input twice, once without hops and once into one result reused for
+// every packet: the journeys must agree. The reused result's clones are compared after every
+// packet was sent into it, so a clone that shares storage with it shows.
 func sameEveryWay(t *testing.T, fn fuzzNet, data []byte) {
-	a := runFuzzOn(t, fn, data, false)
-	b := runFuzzOn(t, fn, data, false)
-	fast := runFuzzOn(t, fn, data, true) // the live dataplane's way
+	a := runFuzzOn(t, fn, data, false, nil)
+	b := runFuzzOn(t, fn, data, false, nil)
+	fast := runFuzzOn(t, fn, data, true, nil) // the live dataplane's way
+	reused := runFuzzOn(t, fn, data, false, &engine.Result{})
+	fastReused := runFuzzOn(t, fn, data, true, &engine.Result{})
 	for i := range a {
 		if da, db := describe(a[i]), describe(b[i]); da != db {
 			t.Fatalf("packet %d: two runs of the same input differ:\n%s\n---\n%s", i, da, db)
+		}
+		if da, dr := describe(a[i]), describe(reused[i]); da != dr || !reflect.DeepEqual(a[i].End(), reused[i].End()) {
+			t.Fatalf("packet %d: sending into a reused result changes the journey:\n%s\n---\n%s", i, da, dr)
+		}
+		if df, dr := describe(fast[i]), describe(fastReused[i]); df != dr || !reflect.DeepEqual(fast[i].End(), fastReused[i].End()) {
+			t.Fatalf("packet %d: sending into a reused result without hops changes the journey:\n%s\n---\n%s", i, df, dr)
 		}
 		if da, df := describe(withoutHops(a[i])), describe(fast[i]); da != df {
 			t.Fatalf("packet %d: SkipHops changes the journey:\n%s\n---\n%s", i, da, df)

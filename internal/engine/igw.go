@@ -92,8 +92,11 @@ func (g *cIGW) receive(e *ev, _ arrival, p packet.Packet) {
 		in.Dst = pub
 		out.Inner = &in
 	}
-	e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Edge: true, Translated: true,
-		Note: fmt.Sprintf("source %s becomes its public IP %s (§3.1)", p.Src, pub)}, out)
+	if e.recording() { // the note is made only for a hop that is kept
+		var b1, b2 [16]byte
+		e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Edge: true, Translated: true,
+			Note: translationNote("source ", appendAddr(b1[:0], p.Src), " becomes its public IP ", appendAddr(b2[:0], pub), " (§3.1)")}, out)
+	}
 	if out, ok := e.cross(internetLink, c, out); ok {
 		e.exit(c, internetComp, out)
 	}
@@ -184,7 +187,10 @@ func (x internetEntry) send(e *ev, p packet.Packet) {
 		in.Src = m.private
 		out.Inner = &in
 	}
-	e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Edge: true, Translated: true,
-		Note: fmt.Sprintf("destination %s becomes the private IP %s (§3.4)", p.Dst, m.private)}, out)
+	if e.recording() { // the note is made only for a hop that is kept
+		var b1, b2 [16]byte
+		e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Edge: true, Translated: true,
+			Note: translationNote("destination ", appendAddr(b1[:0], p.Dst), " becomes the private IP ", appendAddr(b2[:0], m.private), " (§3.4)")}, out)
+	}
 	e.enterVPC(vpc, vpc.edgeIGW, arrival{origin: OriginInternet}, out)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
@@ -139,8 +141,9 @@ func (e *ev) natOutbound(ng *cNAT, a arrival, p packet.Packet) {
 	setSrcPort(&out, m.natPort)
 	out.TTL--
 	if e.recording() {
+		var b1, b2 [32]byte
 		e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Middlebox: true, Translated: true,
-			Note: fmt.Sprintf("source %s becomes %s (§2.2.1, §2.2.3); TTL-1 (§2.3.5)", endpoint(&p, true), endpoint(&out, true))}, out)
+			Note: translationNote("source ", appendEndpoint(b1[:0], &p, true), " becomes ", appendEndpoint(b2[:0], &out, true), " (§2.2.1, §2.2.3); TTL-1 (§2.3.5)")}, out)
 	}
 	e.natSeen = append(e.natSeen, ng)
 	e.forward(ng.subnet, a.translated(p.Src), out)
@@ -197,8 +200,9 @@ func (e *ev) natInbound(ng *cNAT, a arrival, p packet.Packet) {
 	}
 	out.TTL--
 	if e.recording() {
+		var b1, b2 [32]byte
 		e.hopOut(Hop{Component: c, Action: ActTranslate, In: p, Middlebox: true, Translated: true,
-			Note: fmt.Sprintf("reply: destination %s becomes %s (§2.2.5)", endpoint(&p, false), endpoint(&out, false))}, out)
+			Note: translationNote("reply: destination ", appendEndpoint(b1[:0], &p, false), " becomes ", appendEndpoint(b2[:0], &out, false), " (§2.2.5)")}, out)
 	}
 	// The reply goes on from the NAT gateway, inside its VPC; its source is untouched.
 	a.origin = OriginInside
@@ -242,17 +246,42 @@ func setDstPort(p *packet.Packet, port uint16) {
 	p.DstPort = port
 }
 
-// endpoint prints the source (or destination) address with its port or ICMP identifier.
-func endpoint(p *packet.Packet, src bool) string {
+// appendEndpoint appends the source (or destination) address with its port or ICMP
+// identifier.
+func appendEndpoint(b []byte, p *packet.Packet, src bool) []byte {
 	a, port := p.Dst, p.DstPort
 	if src {
 		a, port = p.Src, p.SrcPort
 	}
+	b = appendAddr(b, a)
 	switch {
 	case p.HasPorts():
-		return fmt.Sprintf("%s:%d", a, port)
+		b = strconv.AppendUint(append(b, ':'), uint64(port), 10)
 	case p.Proto == packet.ProtoICMP && !p.IsICMPError():
-		return fmt.Sprintf("%s id %d", a, p.ICMPID)
+		b = strconv.AppendUint(append(b, " id "...), uint64(p.ICMPID), 10)
 	}
-	return a.String()
+	return b
+}
+
+// appendAddr appends an address as its String reads.
+func appendAddr(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(b, a.String()...)
+	}
+	return a.AppendTo(b)
+}
+
+// translationNote is the note of a hop that rewrote the packet: what changed, its old value,
+// how, its new value, and why. Every translated packet records one, so it is made with one
+// allocation, the note's: fmt.Sprintf boxes its operands and makes a string of each address
+// (issue 12). Callers append old and new to buffers on their stack.
+func translationNote(what string, old []byte, how string, new []byte, why string) string {
+	var b strings.Builder
+	b.Grow(len(what) + len(old) + len(how) + len(new) + len(why))
+	b.WriteString(what)
+	b.Write(old)
+	b.WriteString(how)
+	b.Write(new)
+	b.WriteString(why)
+	return b.String()
 }

@@ -286,7 +286,9 @@ type Hop struct {
 	// In is the packet as the component got it; Changed, the packet as it left when the
 	// component rewrote it (a NAT gateway, an internet gateway, an appliance's TTL, a
 	// fragmenting link), nil when it left as it came (Out gives it either way). Most hops
-	// change nothing, and a hop that holds one packet costs a third less to record.
+	// change nothing, and a hop that holds one packet costs a third less to record. Changed
+	// points into storage of the result's (SendInto reuses it): copy the result with Clone,
+	// not the hop, to keep it past the next send into the same result.
 	In      packet.Packet
 	Changed *packet.Packet
 	// Route, TGWRoute, SGRule and ACLRule point at descriptions Compile made once and every
@@ -312,7 +314,8 @@ type Exit struct {
 	To      Component // the internet, or the on-premises network
 }
 
-// Result is one packet's journey.
+// Result is one packet's journey. One from Send is the caller's to keep; one that SendInto
+// writes into is overwritten, hops and all, by the next send into it (Clone keeps a copy).
 type Result struct {
 	Hops    []Hop
 	Outcome Outcome
@@ -334,6 +337,10 @@ type Result struct {
 	// Blockers lists every drop on the path when Send ran with Options.ContinuePastBlocks: the
 	// first is Code/At, the rest are what the packet would meet next if each were lifted.
 	Blockers []Blocker
+	// changed holds the packets hops rewrote (Hop.Changed points into it), and spare the
+	// result Generated points at when it is set: storage SendInto reuses (record.go).
+	changed []packet.Packet
+	spare   *Result
 }
 
 // End is where a journey ends: delivered to an ENI, out through a gateway, or dropped where

@@ -20,8 +20,9 @@ func (c *ManualClock) Now() time.Time          { return c.T }
 func (c *ManualClock) Advance(d time.Duration) { c.T = c.T.Add(d) }
 
 // State is what changes while packets flow: security group connection tracking (§4.2),
-// NAT gateway mappings (§2.2) and stateful appliances' flows. It is not safe for concurrent use; give each goroutine its own,
-// or serialise access (the live dataplane owns one).
+// NAT gateway mappings (§2.2) and stateful appliances' flows, and the working memory sends
+// reuse. It is not safe for concurrent use: give each goroutine its own, or serialise access
+// (the live dataplane owns one).
 type State struct {
 	clock Clock
 	rng   *rand.Rand
@@ -39,6 +40,11 @@ type State struct {
 	// tgwAZ is the Availability Zone a transit gateway chose for a flow through an attachment
 	// in appliance mode, used both ways for the flow's life (§7.2.13; nil until one is).
 	tgwAZ map[tgwFlowKey]tgwChoice
+	// evs are the evaluations sends reuse, one per level of nesting (depth in use): each
+	// would otherwise be garbage after every send (record.go). Sends on one state never run
+	// at once, so one set is enough.
+	evs   []*ev
+	depth int
 }
 
 type tgwFlowKey struct {

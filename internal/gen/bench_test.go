@@ -255,9 +255,33 @@ func benchFlows(b *testing.B) []flow {
 // roundTrip sends a flow's SYN and the SYN-ACK of whoever receives it, as tools.Sim.Trace
 // does, and returns both journeys (the second nil when nobody received the first).
 func roundTrip(n *engine.Network, st *engine.State, f flow, sport uint16) (fwd, back *engine.Result) {
+	fwd = n.Send(st, f.at, syn(f, sport))
+	if at, r, ok := synAck(fwd); ok {
+		back = n.Send(st, at, r)
+	}
+	return fwd, back
+}
+
+// roundTripInto is roundTrip recording the journeys into fwd and back (engine.SendInto); back
+// is reset to no outcome when nobody received the SYN.
+func roundTripInto(n *engine.Network, st *engine.State, f flow, sport uint16, fwd, back *engine.Result) {
+	n.SendInto(st, f.at, syn(f, sport), engine.Options{}, fwd)
+	if at, r, ok := synAck(fwd); ok {
+		n.SendInto(st, at, r, engine.Options{}, back)
+	} else {
+		*back = engine.Result{}
+	}
+}
+
+// syn is the flow's packet from source port sport.
+func syn(f flow, sport uint16) packet.Packet {
 	p := f.p
 	p.SrcPort = sport
-	fwd = n.Send(st, f.at, p)
+	return p
+}
+
+// synAck is the answer of whoever received fwd and where it enters; false when nobody did.
+func synAck(fwd *engine.Result) (engine.Location, packet.Packet, bool) {
 	var at engine.Location
 	switch fwd.Outcome {
 	case engine.Delivered:
@@ -265,12 +289,11 @@ func roundTrip(n *engine.Network, st *engine.State, f flow, sport uint16) (fwd, 
 	case engine.Exited:
 		at = engine.AtInternet()
 	default:
-		return fwd, nil
+		return at, packet.Packet{}, false
 	}
 	q := fwd.Packet
-	r := packet.Packet{Src: q.Dst, Dst: q.Src, Proto: packet.ProtoTCP, TTL: 64, SrcPort: q.DstPort, DstPort: q.SrcPort,
-		TCPFlags: packet.TCPSyn | packet.TCPAck, Seq: 2000000001, Ack: q.Seq + 1, Window: 62643}
-	return fwd, n.Send(st, at, r)
+	return at, packet.Packet{Src: q.Dst, Dst: q.Src, Proto: packet.ProtoTCP, TTL: 64, SrcPort: q.DstPort, DstPort: q.SrcPort,
+		TCPFlags: packet.TCPSyn | packet.TCPAck, Seq: 2000000001, Ack: q.Seq + 1, Window: 62643}, true
 }
 
 // ports is how many connections one State takes before the benchmark starts a fresh one:
@@ -295,6 +318,30 @@ func BenchmarkTrace(b *testing.B) {
 	reportCPU(b, cpu)
 }
 
+// BenchmarkTraceInto is BenchmarkTrace recording both journeys, hops and all, into two
+// results reused from one iteration to the next (engine.SendInto), as a caller that is done
+// with each journey before the next does.
+func BenchmarkTraceInto(b *testing.B) {
+	flows := benchFlows(b)
+	n := bench.net
+	clock := &engine.ManualClock{T: tools.SimEpoch}
+	var st *engine.State
+	var fwd, back engine.Result
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := range b.N {
+		if i%ports == 0 {
+			st = engine.NewState(clock, uint64(i))
+		}
+		roundTripInto(n, st, flows[i%len(flows)], uint16(32768+i%ports), &fwd, &back)
+	}
+	reportCPU(b, cpu)
+	if len(fwd.Hops) == 0 || len(back.Hops) == 0 {
+		b.Fatal("no hops recorded") // the benchmark measures recording them
+	}
+}
+
 // BenchmarkSend is the forward packet alone.
 func BenchmarkSend(b *testing.B) {
 	flows := benchFlows(b)
@@ -314,6 +361,29 @@ func BenchmarkSend(b *testing.B) {
 		n.Send(st, f.at, p)
 	}
 	reportCPU(b, cpu)
+}
+
+// BenchmarkSendInto is BenchmarkSend into one result reused from one iteration to the next.
+func BenchmarkSendInto(b *testing.B) {
+	flows := benchFlows(b)
+	n := bench.net
+	clock := &engine.ManualClock{T: tools.SimEpoch}
+	var st *engine.State
+	var r engine.Result
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := range b.N {
+		if i%ports == 0 {
+			st = engine.NewState(clock, uint64(i))
+		}
+		f := &flows[i%len(flows)]
+		n.SendInto(st, f.at, syn(*f, uint16(32768+i%ports)), engine.Options{}, &r)
+	}
+	reportCPU(b, cpu)
+	if len(r.Hops) == 0 {
+		b.Fatal("no hops recorded")
+	}
 }
 
 // BenchmarkTraceTools is the same trace through tools.Sim.Trace, as `vpclab trace` runs it
