@@ -34,7 +34,12 @@ func fastDecode[T any](buf []byte, out *T) (ok bool) {
 			ok = false
 		}
 	}()
-	p := &lexer{b: buf}
+	p := lexers.Get().(*lexer)
+	p.b, p.i = buf, 0
+	defer func() {
+		p.b = nil
+		lexers.Put(p)
+	}()
 	switch v := any(out).(type) {
 	case *awsReservation:
 		p.reservation(v)
@@ -86,9 +91,9 @@ func array[T any](p *lexer, dec func(p *lexer, v *T)) []T {
 	}
 	out := []T{}
 	for first := true; p.elem(first); first = false {
-		var v T
-		dec(p, &v)
-		out = append(out, v)
+		var zero T
+		out = append(out, zero)
+		dec(p, &out[len(out)-1]) // in place: a variable passed to dec would be allocated
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"encoding/binary"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -15,6 +16,33 @@ import (
 type lexer struct {
 	b []byte
 	i int
+	// strs are strings already made, by hash of their bytes: an estate repeats its VPC,
+	// subnet and group IDs, interface types, states and timestamps on every instance and
+	// interface, and a string found here costs no allocation. Lexers are pooled, so the
+	// strings of one element serve the next ones decoded on the same core.
+	strs [1024]string
+}
+
+// lexers are the lexers not in use.
+var lexers = sync.Pool{New: func() any { return new(lexer) }}
+
+// maxInterned is the length of the longest string interned: longer ones are seldom repeated.
+const maxInterned = 40
+
+// intern returns b as a string, made once for the bytes met often.
+func (p *lexer) intern(b []byte) string {
+	if len(b) == 0 || len(b) > maxInterned {
+		return string(b)
+	}
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	slot := &p.strs[h%uint32(len(p.strs))]
+	if *slot != string(b) {
+		*slot = string(b)
+	}
+	return *slot
 }
 
 // giveUp is what the lexer panics with to give up; fastDecode recovers it.
@@ -169,7 +197,7 @@ func (p *lexer) str() string {
 			break
 		}
 	}
-	return string(s)
+	return p.intern(s)
 }
 
 // boolean reads true or false; null is false.

@@ -178,7 +178,8 @@ var answers = []struct {
 		return decodeKey(f, tl, func(l *loader) *list[awsInstance] { return &l.instances },
 			func(out []item[awsInstance], r *awsReservation, src model.Source) []item[awsInstance] {
 				for j, in := range r.Instances {
-					out = append(out, item[awsInstance]{v: in, src: at(src, ".Instances[%d]", j)})
+					src := model.Source{File: src.File, Path: src.Path + ".Instances[" + strconv.Itoa(j) + "]"}
+					out = append(out, item[awsInstance]{v: in, src: src})
 				}
 				return out
 			})
@@ -298,8 +299,8 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *list[U
 				return // the file is reported, not read
 			}
 			b.items = make([]item[U], 0, len(elems))
+			var v T // one for the batch: each element is decoded into it afresh, then copied
 			for i, el := range elems {
-				var v T
 				b.probs = append(b.probs, decodeElem(&f.jsonFile, key, first+i, t, el, &v)...)
 				b.items = expand(b.items, &v, model.Source{File: f.name, Path: key + "[" + strconv.Itoa(first+i) + "]"})
 			}
