@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"math/bits"
 	"strings"
 	"sync"
 )
@@ -264,12 +265,20 @@ func nestedTail(data []byte, k, depth int, inStr bool) (int, int, bool, bool) {
 		}
 	}
 	for k < len(data) {
+		for k+8 <= len(data) { // eight bytes at a time to the next quote or bracket
+			m := structural(binary.LittleEndian.Uint64(data[k:]))
+			if m != 0 {
+				k += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			k += 8
+		}
+		if k >= len(data) {
+			break
+		}
 		switch structure[data[k]] {
 		case 0:
 			k++
-			for k+8 <= len(data) && binary.LittleEndian.Uint64(data[k:]) == spaces {
-				k += 8 // indentation, eight bytes at a time
-			}
 		case quote:
 			var done bool
 			if k, done = stringTail(data, k+1); !done {
@@ -286,6 +295,15 @@ func nestedTail(data []byte, k, depth int, inStr bool) (int, int, bool, bool) {
 		}
 	}
 	return k, depth, false, false
+}
+
+// structural has the high bit set of the lowest byte of x that is a quote or a bracket (and
+// maybe of bytes above it): each test's lowest bit is exact, false positives only lie above.
+func structural(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	y := x &^ (0x20 * ones) // '{' and '}' become '[' and ']'; nothing else does
+	return zero(x^('"'*ones)) | zero(y^('['*ones)) | zero(y^(']'*ones))
 }
 
 // stringEnd is the offset just past the JSON string whose opening quote is at i.
