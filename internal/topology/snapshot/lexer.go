@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"sync"
 	"unicode/utf8"
 )
@@ -20,8 +21,10 @@ type lexer struct {
 	// subnet and group IDs, interface types, states and timestamps on every instance and
 	// interface, and a string found here costs no allocation. Lexers are pooled, so the
 	// strings of one element serve the next ones decoded on the same core.
-	strs [1024]string
+	strs [1 << internBits]string
 }
+
+const internBits = 10
 
 // lexers are the lexers not in use.
 var lexers = sync.Pool{New: func() any { return new(lexer) }}
@@ -34,11 +37,16 @@ func (p *lexer) intern(b []byte) string {
 	if len(b) == 0 || len(b) > maxInterned {
 		return string(b)
 	}
-	h := uint32(2166136261) // FNV-1a
-	for _, c := range b {
-		h = (h ^ uint32(c)) * 16777619
+	var h uint64
+	if len(b) >= 8 { // the first and last eight bytes: IDs differ at their ends
+		h = binary.LittleEndian.Uint64(b) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(b[len(b)-8:]), 31)
+	} else {
+		for _, c := range b {
+			h = h<<8 | uint64(c)
+		}
 	}
-	slot := &p.strs[h%uint32(len(p.strs))]
+	h = (h ^ uint64(len(b))) * 0x9E3779B97F4A7C15
+	slot := &p.strs[h>>(64-internBits)]
 	if *slot != string(b) {
 		*slot = string(b)
 	}
@@ -53,11 +61,22 @@ func (p *lexer) fail() { panic(giveUp{}) }
 // ws skips white space, eight spaces at a time through indentation.
 func (p *lexer) ws() {
 	b, i := p.b, p.i
-	for i < len(b) && isSpace(b[i]) {
-		i++
-		for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == spaces {
-			i += 8
+	if i < len(b) && b[i] > ' ' {
+		return // most often: nothing to skip
+	}
+	for i < len(b) {
+		if i+8 <= len(b) {
+			if y := binary.LittleEndian.Uint64(b[i:]) ^ spaces; y != 0 {
+				i += bits.TrailingZeros64(y) >> 3 // to the first byte that is not a space
+			} else {
+				i += 8
+				continue
+			}
 		}
+		if !isSpace(b[i]) {
+			break
+		}
+		i++
 	}
 	p.i = i
 }
