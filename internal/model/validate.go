@@ -227,13 +227,13 @@ func lastAddr(p netip.Prefix) netip.Addr {
 }
 
 // checkPrivateIP reports an address outside its subnet or reserved in it (§6.4).
-func (v *validator) checkPrivateIP(src Source, who string, a netip.Addr, s *Subnet) {
+func (v *validator) checkPrivateIP(src Source, who func() string, a netip.Addr, s *Subnet) {
 	if !a.IsValid() || s == nil || !s.CIDR.IsValid() {
 		return
 	}
 	if !s.CIDR.Contains(a) {
-		v.ps.Errorf(src, "%s: private IP %s is not in subnet %s (%s)", who, a, label(s.Name, s.ID), s.CIDR)
+		v.ps.Errorf(src, "%s: private IP %s is not in subnet %s (%s)", who(), a, label(s.Name, s.ID), s.CIDR)
 	} else if r := reservedOffset(s.CIDR, a); r != "" {
-		v.ps.Errorf(src, "%s: private IP %s is reserved in subnet %s (%s): %s (§6.4)", who, a, label(s.Name, s.ID), s.CIDR, r)
+		v.ps.Errorf(src, "%s: private IP %s is reserved in subnet %s (%s): %s (§6.4)", who(), a, label(s.Name, s.ID), s.CIDR, r)
 	}
 }
