@@ -15,7 +15,7 @@ import (
 //
 //   - each file is streamed (stream.go) and scanned into its top-level keys and array
 //     elements (a byte scan, one file per core), and the elements are handed to the decoders
-//     in batches, each copied into a pooled buffer, as the scan finds them;
+//     in batches, each lent from the stream's window (no copy), as the scan finds them;
 //   - the decoders, one per core, decode the batches of every file as they come, so one huge
 //     file (describe-instances of a large estate is three quarters of its bytes) neither
 //     waits for its scan to end nor leaves the other cores idle;
@@ -79,6 +79,7 @@ func readFile(path, name string, work chan<- func()) *fileRead {
 	}
 	defer file.Close()
 	s := newStream(file)
+	defer s.close()
 	for len(s.buf) < 3 && s.more(0) {
 	}
 	switch data := s.buf; {
