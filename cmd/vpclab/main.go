@@ -10,6 +10,7 @@ import (
 )
 
 func main() {
+	setGCPolicy(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

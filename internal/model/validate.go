@@ -3,6 +3,8 @@ package model
 import (
 	"net/netip"
 	"regexp"
+	"slices"
+	"sync"
 )
 
 // Validate checks AWS's own configuration rules on a topology (after ApplyDefaults) and
@@ -15,20 +17,30 @@ import (
 // Missing or unparsable values (an invalid prefix or address) are not reported here: the
 // loader that could not parse them has already said so, and saying it twice is noise.
 func Validate(t *Topology) Problems {
-	v := &validator{t: t, ix: NewIndex(t), tx: newTransitIndex(t)}
-	v.uniqueIDs()
-	v.vpcs()
-	v.subnets()
-	v.routeTables()
-	v.internetGateways()
-	v.natGateways()
-	v.interfaces()
-	v.publicIPs()
-	v.securityGroups()
-	v.networkACLs()
-	v.hybrid()
-	v.transit()
-	return v.ps
+	ix, tx := NewIndex(t), newTransitIndex(t)
+	// The checks only read the topology and the indexes, each part collecting its own
+	// problems, so the parts run side by side (the interfaces' checks are the largest on an
+	// estate of many instances) and their problems are joined in this order, as if run one
+	// after the other.
+	parts := [][]func(*validator){
+		{(*validator).uniqueIDs, (*validator).vpcs, (*validator).subnets, (*validator).routeTables,
+			(*validator).internetGateways, (*validator).natGateways},
+		{(*validator).interfaces, (*validator).publicIPs},
+		{(*validator).securityGroups, (*validator).networkACLs, (*validator).hybrid, (*validator).transit},
+	}
+	found := make([]Problems, len(parts))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		wg.Go(func() {
+			v := &validator{t: t, ix: ix, tx: tx}
+			for _, check := range part {
+				check(v)
+			}
+			found[i] = v.ps
+		})
+	}
+	wg.Wait()
+	return slices.Concat(found...)
 }
 
 type validator struct {
@@ -227,13 +239,13 @@ func lastAddr(p netip.Prefix) netip.Addr {
 }
 
 // checkPrivateIP reports an address outside its subnet or reserved in it (§6.4).
-func (v *validator) checkPrivateIP(src Source, who string, a netip.Addr, s *Subnet) {
+func (v *validator) checkPrivateIP(src Source, who func() string, a netip.Addr, s *Subnet) {
 	if !a.IsValid() || s == nil || !s.CIDR.IsValid() {
 		return
 	}
 	if !s.CIDR.Contains(a) {
-		v.ps.Errorf(src, "%s: private IP %s is not in subnet %s (%s)", who, a, label(s.Name, s.ID), s.CIDR)
+		v.ps.Errorf(src, "%s: private IP %s is not in subnet %s (%s)", who(), a, label(s.Name, s.ID), s.CIDR)
 	} else if r := reservedOffset(s.CIDR, a); r != "" {
-		v.ps.Errorf(src, "%s: private IP %s is reserved in subnet %s (%s): %s (§6.4)", who, a, label(s.Name, s.ID), s.CIDR, r)
+		v.ps.Errorf(src, "%s: private IP %s is reserved in subnet %s (%s): %s (§6.4)", who(), a, label(s.Name, s.ID), s.CIDR, r)
 	}
 }

@@ -46,7 +46,7 @@ func (v *validator) natGateways() {
 			v.ps.Errorf(n.Src, "%s: subnet %s is in VPC %s, not in VPC %s", who, label(s.Name, s.ID), v.vpcLabel(s.VPC), v.vpcLabel(n.VPC))
 		}
 		for _, a := range n.Addresses {
-			v.checkPrivateIP(n.Src, who, a.PrivateIP, s)
+			v.checkPrivateIP(n.Src, func() string { return who }, a.PrivateIP, s)
 		}
 	}
 }
@@ -73,19 +73,29 @@ func (v *validator) owner(e *NetworkInterface) (string, Source) {
 	return who, e.Src
 }
 
+// ownerSrc is the Source owner gives e, without naming it.
+func (v *validator) ownerSrc(e *NetworkInterface) Source {
+	if n := v.ix.NATOfENI[e.ID]; n != nil {
+		return n.Src
+	}
+	return e.Src
+}
+
 // interfaces: private IPs inside the ENI's subnet and not reserved (§6.4), used once per VPC;
 // security groups that exist and belong to the ENI's VPC.
 func (v *validator) interfaces() {
 	type use struct {
-		who string
+		e   *NetworkInterface
 		src Source
 	}
 	used := map[VPCID]map[netip.Addr]use{}
 	instanceVPC := make(map[InstanceID]VPCID, len(v.t.Instances))
 	for _, e := range v.t.NetworkInterfaces {
-		who, src := v.owner(e)
+		// How messages name the interface is made only for a message: most have none.
+		src := v.ownerSrc(e)
+		who := func() string { w, _ := v.owner(e); return w }
 		if first, ok := instanceVPC[e.Instance]; ok && e.Instance != "" && e.VPC != "" && first != e.VPC {
-			v.ps.Errorf(src, "%s: it is in VPC %s, but the instance's other interfaces are in VPC %s", who, v.vpcLabel(e.VPC), v.vpcLabel(first))
+			v.ps.Errorf(src, "%s: it is in VPC %s, but the instance's other interfaces are in VPC %s", who(), v.vpcLabel(e.VPC), v.vpcLabel(first))
 		} else if !ok && e.VPC != "" {
 			instanceVPC[e.Instance] = e.VPC
 		}
@@ -93,7 +103,7 @@ func (v *validator) interfaces() {
 		switch {
 		case e.Subnet == "":
 		case s == nil:
-			v.ps.Warnf(src, "%s: subnet %s is not in the topology", who, e.Subnet)
+			v.ps.Warnf(src, "%s: subnet %s is not in the topology", who(), e.Subnet)
 		case e.Type != InterfaceTypeNATGateway: // natGateways checked these addresses
 			for _, p := range e.PrivateIPs {
 				v.checkPrivateIP(src, who, p.Addr, s)
@@ -106,19 +116,22 @@ func (v *validator) interfaces() {
 			if !p.Addr.IsValid() {
 				continue
 			}
-			if first, dup := used[e.VPC][p.Addr]; dup && first.who != who {
-				v.ps.Errorf(src, "%s: private IP %s is already used by %s (%s) in VPC %s", who, p.Addr, first.who, first.src, v.vpcLabel(e.VPC))
-				continue
+			if first, dup := used[e.VPC][p.Addr]; dup && first.e != e {
+				// Interfaces named alike (those of one NAT gateway) may share an address.
+				if firstWho, _ := v.owner(first.e); firstWho != who() {
+					v.ps.Errorf(src, "%s: private IP %s is already used by %s (%s) in VPC %s", who(), p.Addr, firstWho, first.src, v.vpcLabel(e.VPC))
+					continue
+				}
 			}
-			used[e.VPC][p.Addr] = use{who, src}
+			used[e.VPC][p.Addr] = use{e, src}
 		}
 		for _, id := range e.SecurityGroups {
 			g := v.ix.SecurityGroups[id]
 			switch {
 			case g == nil:
-				v.ps.Warnf(src, "%s: security group %s is not in the topology", who, id)
+				v.ps.Warnf(src, "%s: security group %s is not in the topology", who(), id)
 			case g.VPC != e.VPC && e.VPC != "":
-				v.ps.Errorf(src, "%s: security group %s belongs to VPC %s, not to VPC %s", who, label(g.Name, g.ID), v.vpcLabel(g.VPC), v.vpcLabel(e.VPC))
+				v.ps.Errorf(src, "%s: security group %s belongs to VPC %s, not to VPC %s", who(), label(g.Name, g.ID), v.vpcLabel(g.VPC), v.vpcLabel(e.VPC))
 			}
 		}
 	}
@@ -142,9 +155,11 @@ func (v *validator) publicIPs() {
 		held[pub] = h
 	}
 	for _, e := range v.t.NetworkInterfaces {
-		who, src := v.owner(e)
 		for _, p := range e.PrivateIPs {
-			hold(p.PublicIP, holder{string(e.ID) + "/" + p.Addr.String(), who + " (" + p.Addr.String() + ")", src})
+			if p.PublicIP.IsValid() { // the names are made only for addresses hold keeps
+				who, src := v.owner(e)
+				hold(p.PublicIP, holder{string(e.ID) + "/" + p.Addr.String(), who + " (" + p.Addr.String() + ")", src})
+			}
 		}
 	}
 	for _, n := range v.t.NATGateways {

@@ -55,16 +55,18 @@ func (t *awsTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		*t = awsTime{Raw: string(v), Bad: true}
 		return nil
 	}
-	s := string(b)
-	*t = awsTime{Raw: s}
+	*t = parseAWSTime(string(b))
+	return nil
+}
+
+// parseAWSTime reads the text of a timestamp.
+func parseAWSTime(s string) awsTime {
 	for _, layout := range awsTimeLayouts {
 		if v, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			t.T = v
-			return nil
+			return awsTime{T: v, Raw: s}
 		}
 	}
-	t.Bad = true
-	return nil
+	return awsTime{Raw: s, Bad: true}
 }
 
 // describe-vpcs

@@ -82,7 +82,12 @@ func syntaxProblem(ps *model.Problems, name string, data []byte) {
 // checked for syntax once.
 func decodeElem[T any](f *jsonFile, key string, index int, t *text, el span, out *T) (probs model.Problems) {
 	buf := t.data[el.start:el.end] // never written: nullOut makes a new buffer
-	var shifts []shift             // replacements so far, to map offsets in buf back to the file
+	var zero T
+	*out = zero
+	if fastDecode(buf, out) {
+		return nil
+	}
+	var shifts []shift // replacements so far, to map offsets in buf back to the file
 	for range maxTypeErrors + 1 {
 		var zero T
 		*out = zero

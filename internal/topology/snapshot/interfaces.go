@@ -15,7 +15,6 @@ import (
 // endpoints, load balancers) are kept. An instance's ENIs are every ENI attached to it,
 // ordered by device index.
 func (l *loader) buildInterfaces(t *model.Topology) {
-	eniIDs := newSeen("network interface", l.enis.len())
 	// Sized for the largest case up front: at 100,000 instances, growing these is a third of
 	// the mapping's time.
 	enis := make([]item[awsENI], 0, l.enis.len()+l.instances.len())
@@ -24,7 +23,13 @@ func (l *loader) buildInterfaces(t *model.Topology) {
 		if it.v.Attachment != nil {
 			l.checkTime(it.v.Attachment.AttachTime, it.src, ".Attachment.AttachTime")
 		}
-		if !eniIDs.add(&l.probs, it.v.NetworkInterfaceId, "NetworkInterfaceId", it.src) {
+		// What a seen would say, the index standing in for its map: the first keeps its place.
+		switch k, dup := index[it.v.NetworkInterfaceId]; {
+		case it.v.NetworkInterfaceId == "":
+			l.probs.Errorf(it.src, "network interface has no NetworkInterfaceId; skipped")
+			continue
+		case dup:
+			l.probs.Warnf(it.src, "duplicate network interface %s (first at %s); skipped", it.v.NetworkInterfaceId, enis[k].src)
 			continue
 		}
 		index[it.v.NetworkInterfaceId] = len(enis)
@@ -41,12 +46,13 @@ func (l *loader) buildInterfaces(t *model.Topology) {
 		}
 		instances = append(instances, it)
 		for j, e := range in.NetworkInterfaces {
-			esrc := at(src, ".NetworkInterfaces[%d]", j)
-			if e.Attachment != nil {
-				l.checkTime(e.Attachment.AttachTime, esrc, ".Attachment.AttachTime")
+			// Its path is made only when used: most copies merge into the interface's own.
+			esrc := func() model.Source { return at(src, ".NetworkInterfaces[%d]", j) }
+			if e.Attachment != nil && e.Attachment.AttachTime.Bad {
+				l.checkTime(e.Attachment.AttachTime, esrc(), ".Attachment.AttachTime")
 			}
 			if e.NetworkInterfaceId == "" {
-				l.probs.Errorf(esrc, "network interface has no NetworkInterfaceId; skipped")
+				l.probs.Errorf(esrc(), "network interface has no NetworkInterfaceId; skipped")
 				continue
 			}
 			var a awsAttachment
@@ -62,7 +68,7 @@ func (l *loader) buildInterfaces(t *model.Topology) {
 				continue
 			}
 			index[e.NetworkInterfaceId] = len(enis)
-			enis = append(enis, item[awsENI]{v: e, src: esrc})
+			enis = append(enis, item[awsENI]{v: e, src: esrc()})
 		}
 	}
 

@@ -420,3 +420,38 @@ func TestENIPublicIPWithoutPerAddressAssociation(t *testing.T) {
 		}
 	}
 }
+
+// An interface without an ID, a repeated one, and an instance's copy without an ID are each
+// reported once, with the path of the element that says it.
+func TestInterfaceIDProblems(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"NetworkInterfaces.json": `{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-a"}, {"VpcId": "vpc-1"},
+			{"NetworkInterfaceId": "eni-a", "Attachment": {"AttachTime": "later"}}]}`,
+		"Reservations.json": `{"Reservations": [{"Instances": [{"InstanceId": "i-1", "NetworkInterfaces": [
+			{"NetworkInterfaceId": "eni-a", "Attachment": {"AttachTime": "2020-03-03 01:21:01+00:00"}},
+			{"VpcId": "vpc-1", "Attachment": {"AttachTime": "never"}}]}]}]}`,
+	})
+	top, ps := Load(dir)
+	got := make([]string, len(ps))
+	for i, p := range ps {
+		got[i] = p.String()
+	}
+	want := []string{
+		`NetworkInterfaces.json: NetworkInterfaces[1]: error: network interface has no NetworkInterfaceId; skipped`,
+		`NetworkInterfaces.json: NetworkInterfaces[2].Attachment.AttachTime: error: invalid timestamp "later"`,
+		`NetworkInterfaces.json: NetworkInterfaces[2]: warning: duplicate network interface eni-a (first at NetworkInterfaces.json: NetworkInterfaces[0]); skipped`,
+		`Reservations.json: Reservations[0].Instances[0].NetworkInterfaces[1].Attachment.AttachTime: error: invalid timestamp "never"`,
+		`Reservations.json: Reservations[0].Instances[0].NetworkInterfaces[1]: error: network interface has no NetworkInterfaceId; skipped`,
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(got, func(g string) bool { return strings.Contains(g, w) }) {
+			t.Errorf("no problem %q in:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+	if len(ps) != len(want) {
+		t.Errorf("%d problems, want %d:\n%s", len(ps), len(want), strings.Join(got, "\n"))
+	}
+	if len(top.NetworkInterfaces) != 1 {
+		t.Errorf("%d network interfaces, want 1", len(top.NetworkInterfaces))
+	}
+}

@@ -15,7 +15,7 @@ import (
 //
 //   - each file is streamed (stream.go) and scanned into its top-level keys and array
 //     elements (a byte scan, one file per core), and the elements are handed to the decoders
-//     in batches, each copied into a pooled buffer, as the scan finds them;
+//     in batches, each lent from the stream's window (no copy), as the scan finds them;
 //   - the decoders, one per core, decode the batches of every file as they come, so one huge
 //     file (describe-instances of a large estate is three quarters of its bytes) neither
 //     waits for its scan to end nor leaves the other cores idle;
@@ -79,6 +79,7 @@ func readFile(path, name string, work chan<- func()) *fileRead {
 	}
 	defer file.Close()
 	s := newStream(file)
+	defer s.close()
 	for len(s.buf) < 3 && s.more(0) {
 	}
 	switch data := s.buf; {
@@ -178,7 +179,8 @@ var answers = []struct {
 		return decodeKey(f, tl, func(l *loader) *list[awsInstance] { return &l.instances },
 			func(out []item[awsInstance], r *awsReservation, src model.Source) []item[awsInstance] {
 				for j, in := range r.Instances {
-					out = append(out, item[awsInstance]{v: in, src: at(src, ".Instances[%d]", j)})
+					src := model.Source{File: src.File, Path: src.Path + ".Instances[" + strconv.Itoa(j) + "]"}
+					out = append(out, item[awsInstance]{v: in, src: src})
 				}
 				return out
 			})
@@ -298,8 +300,8 @@ func decodeKey[T, U any](f *fileRead, tl *topLevel, list func(l *loader) *list[U
 				return // the file is reported, not read
 			}
 			b.items = make([]item[U], 0, len(elems))
+			var v T // one for the batch: each element is decoded into it afresh, then copied
 			for i, el := range elems {
-				var v T
 				b.probs = append(b.probs, decodeElem(&f.jsonFile, key, first+i, t, el, &v)...)
 				b.items = expand(b.items, &v, model.Source{File: f.name, Path: key + "[" + strconv.Itoa(first+i) + "]"})
 			}

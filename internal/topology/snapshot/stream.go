@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"math/bits"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // A describe-* answer is read as a stream, never whole: describe-instances of a large estate
 // is hundreds of megabytes, and a file read whole costs its size in memory that must be
 // zeroed, filled and touched page by page before the first element is decoded. The stream
-// keeps a window of the file; the scan (scan.go) walks it by absolute file offsets and copies
-// each batch of elements out into a pooled buffer for the decoders, so the memory a file
-// takes is a few batches, whatever its size.
+// keeps a window of the file; the scan (scan.go) walks it by absolute file offsets and lends
+// each batch of elements to the decoders as a slice of the window, which the stream then
+// leaves to them, reading on into another buffer, so the memory a file takes is a few
+// windows, whatever its size, and its bytes are not copied for the decoders.
 
 // readSize is how much of a file one read asks for, and windowSize about how much of it
 // the stream holds: a few batches. Tests shrink both to cross every boundary.
@@ -26,6 +29,7 @@ var (
 type stream struct {
 	r    io.Reader
 	buf  []byte
+	win  *window // what buf is lent from; nil over bytes the caller holds (memStream)
 	base int
 	eof  bool
 	err  error // a read error other than io.EOF
@@ -38,7 +42,42 @@ type stream struct {
 }
 
 func newStream(r io.Reader) *stream {
-	return &stream{r: r, buf: make([]byte, 0, windowSize+readSize), lastNL: -1, baseLastNL: -1}
+	w := newWindow()
+	return &stream{r: r, buf: w.buf, win: w, lastNL: -1, baseLastNL: -1}
+}
+
+// window is a buffer of a stream that texts share: it goes back to the pool once neither the
+// stream nor any text uses it.
+type window struct {
+	buf  []byte
+	refs atomic.Int32
+}
+
+var windowPool sync.Pool
+
+// newWindow is a window of windowSize+readSize bytes that the caller uses.
+func newWindow() *window {
+	w, _ := windowPool.Get().(*window)
+	if w == nil || cap(w.buf) != windowSize+readSize { // none, or one of sizes a test set
+		w = &window{buf: make([]byte, 0, windowSize+readSize)}
+	}
+	w.refs.Store(1)
+	return w
+}
+
+func (w *window) release() {
+	if w.refs.Add(-1) == 0 {
+		w.buf = w.buf[:0]
+		windowPool.Put(w)
+	}
+}
+
+// close lets the stream's window go once its texts are done.
+func (s *stream) close() {
+	if s.win != nil {
+		s.win.release()
+		s.win = nil
+	}
 }
 
 // end is the file offset just past the bytes read so far.
@@ -53,13 +92,26 @@ func (s *stream) more(keep int) bool {
 	if cap(s.buf)-len(s.buf) < readSize && keep > s.base {
 		s.countTo(keep)
 		s.baseLines, s.baseLastNL = s.lines, s.lastNL
-		s.buf = s.buf[:copy(s.buf, s.buf[keep-s.base:])]
+		tail := s.buf[keep-s.base:]
+		if s.win != nil && s.win.refs.Load() > 1 { // texts still read this window: leave it to them
+			w := newWindow()
+			s.buf = append(w.buf, tail...)
+			s.win.release()
+			s.win = w
+		} else {
+			s.buf = s.buf[:copy(s.buf, tail)]
+		}
 		s.base = keep
 	}
 	if cap(s.buf)-len(s.buf) < readSize { // one value larger than the window
 		grown := make([]byte, len(s.buf), 2*cap(s.buf))
 		copy(grown, s.buf)
 		s.buf = grown
+		if s.win != nil { // a window of its own, which the pool will not take back
+			s.win.release()
+			s.win = &window{buf: grown}
+			s.win.refs.Store(1)
+		}
 	}
 	for {
 		n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
@@ -110,23 +162,23 @@ func (s *stream) lineCol(off int) (line, col int) {
 	return s.lines + 1, off - s.lastNL
 }
 
-// text copies the file's bytes [start, end), which must be in the window, into a pooled
-// buffer that knows where it sits in the file; release returns the buffer.
+// text lends the file's bytes [start, end), which must be in the window, with where they sit
+// in the file; release gives them back. Nobody writes them: the stream reads on into another
+// buffer while a text holds this one.
 func (s *stream) text(start, end int) *text {
 	s.countTo(start)
-	buf := textPool.Get().(*[]byte)
-	return &text{data: append((*buf)[:0], s.bytes(start, end)...), pooled: buf, start: start, lines: s.lines, lastNL: s.lastNL}
+	b := s.bytes(start, end)
+	if s.win != nil {
+		s.win.refs.Add(1)
+	}
+	return &text{data: b[:len(b):len(b)], win: s.win, start: start, lines: s.lines, lastNL: s.lastNL}
 }
-
-// textPool holds the buffers of batches already decoded, so that reading a file reuses a
-// few buffers rather than touching fresh memory for each batch.
-var textPool = sync.Pool{New: func() any { b := make([]byte, 0, batchBytes+batchBytes/4); return &b }}
 
 // text is a piece of a file: its bytes, from file offset start on, and the newlines before
 // them, so that an offset in it converts to a line and column.
 type text struct {
 	data   []byte
-	pooled *[]byte
+	win    *window // the window data is lent from, when it is
 	start  int
 	lines  int // newlines in the file before start
 	lastNL int // file offset of the last of them, -1 when none
@@ -142,13 +194,13 @@ func (t *text) lineCol(off int) (line, col int) {
 	return line, off - t.lastNL
 }
 
-// release gives t's buffer back to the pool; t is not used after.
+// release gives t's bytes back; t is not used after.
 func (t *text) release() {
-	if t.pooled != nil {
-		*t.pooled = t.data[:0]
-		textPool.Put(t.pooled)
-		t.pooled, t.data = nil, nil
+	if t.win != nil {
+		t.win.release()
+		t.win = nil
 	}
+	t.data = nil
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -264,12 +316,20 @@ func nestedTail(data []byte, k, depth int, inStr bool) (int, int, bool, bool) {
 		}
 	}
 	for k < len(data) {
+		for k+8 <= len(data) { // eight bytes at a time to the next quote or bracket
+			m := structural(binary.LittleEndian.Uint64(data[k:]))
+			if m != 0 {
+				k += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			k += 8
+		}
+		if k >= len(data) {
+			break
+		}
 		switch structure[data[k]] {
 		case 0:
 			k++
-			for k+8 <= len(data) && binary.LittleEndian.Uint64(data[k:]) == spaces {
-				k += 8 // indentation, eight bytes at a time
-			}
 		case quote:
 			var done bool
 			if k, done = stringTail(data, k+1); !done {
@@ -286,6 +346,15 @@ func nestedTail(data []byte, k, depth int, inStr bool) (int, int, bool, bool) {
 		}
 	}
 	return k, depth, false, false
+}
+
+// structural has the high bit set of the lowest byte of x that is a quote or a bracket (and
+// maybe of bytes above it): each test's lowest bit is exact, false positives only lie above.
+func structural(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	y := x &^ (0x20 * ones) // '{' and '}' become '[' and ']'; nothing else does
+	return zero(x^('"'*ones)) | zero(y^('['*ones)) | zero(y^(']'*ones))
 }
 
 // stringEnd is the offset just past the JSON string whose opening quote is at i.
