@@ -346,46 +346,74 @@ type Names struct{ ix map[string][]namedThing }
 
 // IndexNames indexes the names of n's topology.
 func IndexNames(n *engine.Network) *Names {
-	t := n.Topology
 	ix := map[string][]namedThing{}
-	add := func(n namedThing, keys ...string) {
+	eachNamed(n.Topology, func(x namedThing, keys ...string) {
 		for i, k := range keys {
 			if k == "" || slices.Contains(keys[:i], k) {
 				continue // one entry per thing, however many of its keys are equal
 			}
-			ix[k] = append(ix[k], n)
+			ix[k] = append(ix[k], x)
 		}
-	}
+	})
+	return &Names{ix: ix}
+}
+
+// scanNames lists what arg names by walking the topology: what IndexNames(n).ix[arg] holds,
+// in the same order, without building the index.
+func scanNames(t *model.Topology, arg string) []namedThing {
+	var out []namedThing
+	eachNamed(t, func(x namedThing, keys ...string) {
+		if slices.Contains(keys, arg) {
+			out = append(out, x)
+		}
+	})
+	return out
+}
+
+// eachNamed calls f for everything an endpoint argument can name, with its keys (ID, Name
+// tag), in the order Resolve looks: instances, interfaces, NAT gateways with an address,
+// internet hosts, on-premises hosts.
+func eachNamed(t *model.Topology, f func(x namedThing, keys ...string)) {
 	for _, in := range t.Instances {
-		add(namedThing{in: in}, string(in.ID), in.Name)
+		f(namedThing{in: in}, string(in.ID), in.Name)
 	}
 	for _, e := range t.NetworkInterfaces {
-		add(namedThing{eni: e}, string(e.ID), e.Name)
+		f(namedThing{eni: e}, string(e.ID), e.Name)
 	}
 	for _, n := range t.NATGateways {
 		if len(n.Addresses) > 0 {
-			add(namedThing{nat: n}, string(n.ID), n.Name)
+			f(namedThing{nat: n}, string(n.ID), n.Name)
 		}
 	}
 	for _, h := range t.InternetHosts {
-		add(namedThing{host: h}, h.Name)
+		f(namedThing{host: h}, h.Name)
 	}
 	for _, o := range t.OnPremises {
 		for _, h := range o.Hosts {
-			add(namedThing{host: h, onPrem: o}, h.Name)
+			f(namedThing{host: h, onPrem: o}, h.Name)
 		}
 	}
-	return &Names{ix: ix}
 }
+
+// scanLimit is how many names a simulation looks up by walking the topology before it
+// indexes them: a trace resolves two names, and indexing the 800,000 names of a 4,000-VPC
+// estate would cost seconds where two walks cost milliseconds; check's thousand intents
+// pay for the index once.
+const scanLimit = 4
 
 // UseNames makes s resolve names through x, an index of the same network, instead of
 // building its own. It must be called before s resolves anything.
 func (s *Sim) UseNames(x *Names) { s.nameOnce.Do(func() { s.names = x }) }
 
 // named lists what arg names, in the order Resolve has always looked (instances, interfaces,
-// NAT gateways, internet hosts, on-premises hosts). The index is built on first use, so that
-// resolving a thousand intents on a large estate does not scan it a thousand times.
+// NAT gateways, internet hosts, on-premises hosts). The first few names are found by walking
+// the topology; the index is built after scanLimit of them, so that resolving a thousand
+// intents on a large estate does not walk it a thousand times.
 func (s *Sim) named(arg string) []namedThing {
+	if s.names == nil && s.scans < scanLimit {
+		s.scans++
+		return scanNames(s.Net.Topology, arg)
+	}
 	s.nameOnce.Do(func() { s.names = IndexNames(s.Net) })
 	return s.names.ix[arg]
 }

@@ -35,6 +35,7 @@ type Sim struct {
 
 	nameOnce sync.Once
 	names    *Names // Resolve's index of IDs and names (endpoint.go)
+	scans    int    // names found by walking the topology before the index was built
 }
 
 // NewSim starts a simulation with a seed for NAT port choice and latency jitter.
