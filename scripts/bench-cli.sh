@@ -106,9 +106,15 @@ intents() {
 # measure OUT BIN ARGS...: one fresh-process run; appends "wall cpu rss_kb status" to OUT.
 measure() {
   local out=$1; shift
-  local st=0
+  local st=0 t0 t1
+  # Wall time from bash's clock (microseconds): GNU time's %e has 10 ms steps, too coarse
+  # for a question a resident answers.
+  t0=$EPOCHREALTIME
   /usr/bin/time -o "$work/time" -f '%e %U %S %M' "$@" >/dev/null 2>"$work/stderr" || st=$?
-  read -r wall user sys rss < <(tail -1 "$work/time") || true
+  t1=$EPOCHREALTIME
+  read -r _ user sys rss < <(tail -1 "$work/time") || true
+  wall=$(echo "${t1/./} - ${t0/./}" | bc)
+  wall=$(echo "scale=4; $wall / 1000000" | bc)
   # GNU time prints "Command exited with non-zero status N" first when the command fails.
   if [ "$st" -gt 1 ]; then
     echo "- - - exit$st" >>"$out"
@@ -124,7 +130,11 @@ summary() {
   w=$(cut -d' ' -f1 "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   c=$(cut -d' ' -f2 "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   r=$(cut -d' ' -f3 "$1" | sort -n | tail -1)
-  printf '%.2f s | %.2f s | %d MB' "$w" "$c" $((r / 1024))
+  if [ "$(echo "$w < 1" | bc)" = 1 ]; then
+    printf '%.0f ms | %.2f s | %d MB' "$(echo "$w * 1000" | bc)" "$c" $((r / 1024))
+  else
+    printf '%.2f s | %.2f s | %d MB' "$w" "$c" $((r / 1024))
+  fi
 }
 
 has() { case " $only " in *" $1 "*) return 0 ;; esac; return 1; }
