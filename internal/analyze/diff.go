@@ -1,11 +1,9 @@
 package analyze
 
 import (
-	"runtime"
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
@@ -127,33 +125,21 @@ func Diff(b, a *Analyzer, md *ModelDiff, sources, targets []*DiffEndpoint, q Que
 	srcKeys, _ := gkeys(srcGroups, nil)
 	dstKeys, dstTouched := gkeys(dstGroups, func(e *DiffEndpoint) bool { return e.target != nil })
 
-	var next atomic.Int64
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(srcKeys) {
-					return
-				}
-				g := srcGroups[srcKeys[i]]
-				hs := dstTouched
-				if slices.ContainsFunc(g, func(e *DiffEndpoint) bool { return e.source != nil }) {
-					hs = dstKeys
-				}
-				flows, pairs, skipped := diffRow(b, a, g, hs, dstGroups, q)
-				mu.Lock()
-				res.Flows = append(res.Flows, flows...)
-				res.Pairs += pairs
-				res.Skipped += skipped
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(srcKeys), func(i int) bool {
+		g := srcGroups[srcKeys[i]]
+		hs := dstTouched
+		if slices.ContainsFunc(g, func(e *DiffEndpoint) bool { return e.source != nil }) {
+			hs = dstKeys
+		}
+		flows, pairs, skipped := diffRow(b, a, g, hs, dstGroups, q)
+		mu.Lock()
+		defer mu.Unlock()
+		res.Flows = append(res.Flows, flows...)
+		res.Pairs += pairs
+		res.Skipped += skipped
+		return true
+	})
 	sort.SliceStable(res.Flows, func(i, j int) bool {
 		x, y := res.Flows[i].order, res.Flows[j].order
 		if x[0] != y[0] {

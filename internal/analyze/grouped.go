@@ -2,11 +2,9 @@ package analyze
 
 import (
 	"net/netip"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/vpclab/vpclab/internal/model"
 )
@@ -121,32 +119,21 @@ func (g *Grouped) compute(progress func(done, total int)) map[int32]bool {
 	var mu sync.Mutex
 	split := map[int32]bool{}
 	done := 0
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), k)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c := int32(next.Add(1) - 1)
-				if int(c) >= k {
-					return
-				}
-				rows, doubt := g.classRows(c, nearOf[g.Endpoints[g.Classes[c][0]].VPC])
-				mu.Lock()
-				out[c] = rows
-				for _, d := range doubt {
-					split[d] = true
-				}
-				if progress != nil {
-					done++
-					progress(done, k)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(k, func(i int) bool {
+		c := int32(i)
+		rows, doubt := g.classRows(c, nearOf[g.Endpoints[g.Classes[c][0]].VPC])
+		mu.Lock()
+		defer mu.Unlock()
+		out[c] = rows
+		for _, d := range doubt {
+			split[d] = true
+		}
+		if progress != nil {
+			done++
+			progress(done, k)
+		}
+		return true
+	})
 	g.Rows, g.byClass = g.Rows[:0], make([][2]int32, k)
 	g.near, g.farRows = make([]map[int32]int32, k), make([]map[string]int32, k)
 	for c, rows := range out {

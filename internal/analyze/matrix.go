@@ -3,11 +3,9 @@ package analyze
 import (
 	"fmt"
 	"net/netip"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
@@ -96,28 +94,16 @@ func (a *Analyzer) MatrixProgress(scope string, eps []MatrixEndpoint, q Query, p
 	m := &Matrix{Scope: scope, Query: q, Endpoints: eps, Cells: make([][]Cell, len(eps))}
 	var mu sync.Mutex
 	done := 0
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), len(eps))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(eps) {
-					return
-				}
-				m.Cells[i] = a.row(eps, i, q)
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done, len(eps))
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(eps), func(i int) bool {
+		m.Cells[i] = a.row(eps, i, q)
+		if progress != nil {
+			mu.Lock()
+			done++
+			progress(done, len(eps))
+			mu.Unlock()
+		}
+		return true
+	})
 	return m
 }
 

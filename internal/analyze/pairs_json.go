@@ -6,7 +6,6 @@ import (
 	"io"
 	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
 // MatrixRows is the pairwise matrix (Matrix) row by row: emit gets each row in order, as soon
@@ -19,44 +18,32 @@ func (a *Analyzer) MatrixRows(eps []MatrixEndpoint, q Query, progress func(done,
 	ready := map[int][]Cell{}
 	nextOut, done := 0, 0
 	var err error
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(eps) {
-					return
-				}
-				mu.Lock()
-				for i >= nextOut+4*workers && err == nil { // bounded: wait for the writer
-					cond.Wait()
-				}
-				stop := err != nil
-				mu.Unlock()
-				if stop {
-					return
-				}
-				row := a.row(eps, i, q)
-				mu.Lock()
-				ready[i] = row
-				if progress != nil {
-					done++
-					progress(done, len(eps))
-				}
-				for r, ok := ready[nextOut]; ok && err == nil; r, ok = ready[nextOut] {
-					delete(ready, nextOut)
-					err = emit(nextOut, r)
-					nextOut++
-				}
-				cond.Broadcast()
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(eps), func(i int) bool {
+		mu.Lock()
+		for i >= nextOut+4*workers && err == nil { // bounded: wait for the writer
+			cond.Wait()
+		}
+		stop := err != nil
+		mu.Unlock()
+		if stop {
+			return false
+		}
+		row := a.row(eps, i, q)
+		mu.Lock()
+		defer mu.Unlock()
+		ready[i] = row
+		if progress != nil {
+			done++
+			progress(done, len(eps))
+		}
+		for r, ok := ready[nextOut]; ok && err == nil; r, ok = ready[nextOut] {
+			delete(ready, nextOut)
+			err = emit(nextOut, r)
+			nextOut++
+		}
+		cond.Broadcast()
+		return true
+	})
 	return err
 }
 
