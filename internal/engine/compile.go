@@ -143,6 +143,7 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.compileSubnets(t)
 	n.compileSGs(t, &probs)
 	n.compileENIs(t, &probs)
+	n.assignFlowIDs()
 	n.compileNATs(t)
 	n.compileDX(t)
 	n.compileTGWs(t, &probs)

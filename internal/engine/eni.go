@@ -18,6 +18,7 @@ type cENI struct {
 	tgw      *cTGWAttach // set for a transit gateway's ENI (§7.2.9)
 	instance *model.Instance
 	comp     Component
+	flow     uint64 // the interface's key in tracked flows (flowid.go)
 	// closed, when set, is why the interface carries no traffic: its instance is not running,
 	// or it belongs to an AWS service vpclab does not model yet (fail closed).
 	closed *dropNode

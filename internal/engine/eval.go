@@ -177,13 +177,13 @@ func (e *ev) securityGroups(eni *cENI, a arrival, p packet.Packet, dir Direction
 	if len(eni.sgs) > 0 {
 		sgComp = eni.sgs[0].comp
 	}
-	k := flowOf(eni.m.ID, &p, egress)
+	k := flowOf(eni, &p, egress)
 	if e.st.tracked(k, egress) {
 		e.hop(Hop{Component: sgComp, Action: ActAllow, Direction: dir, In: p,
 			Note: "reply or continuation of a tracked connection (§4.2.1)"})
 		return true
 	}
-	if e.st.relatedTracked(eni.m.ID, &p, egress) {
+	if e.st.relatedTracked(eni, &p, egress) {
 		e.hop(Hop{Component: sgComp, Action: ActAllow, Direction: dir, In: p,
 			Note: "ICMP error about a tracked connection (§4.2.1)"})
 		return true
