@@ -52,6 +52,10 @@ var allowed = map[string][]string{
 	// socket, framing, idle exit); what a question means is internal/cli's, so it imports
 	// no project package.
 	"internal/resident": {},
+	// ec2api is the EC2 Query protocol codec of vpclab serve (issue 11); its generator reads
+	// the official model from the module cache. Neither needs the simulator.
+	"internal/ec2api":              {},
+	"internal/ec2api/internal/gen": {},
 	"internal/cli": {"internal/analyze", "internal/engine", "internal/gen", "internal/live", "internal/model",
 		"internal/packet", "internal/resident", "internal/tools", "internal/topology"},
 }

@@ -1,0 +1,224 @@
+package ec2api
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Namespace is the XML namespace of every EC2 response of API version 2016-11-15.
+const Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/"
+
+// Error is an EC2 API error: Code is AWS's error code (MissingParameter,
+// InvalidParameterValue, ...), Message its human text. The HTTP status is the server's.
+type Error struct {
+	Code, Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// field is one member as its generated `ec2` tag describes it.
+type field struct {
+	index      int
+	query, xml string
+	item       string
+	required   bool
+}
+
+// fields parses the `ec2` tags of struct type t.
+func fields(t reflect.Type) []field {
+	var fs []field
+	for i := range t.NumField() {
+		tag, ok := t.Field(i).Tag.Lookup("ec2")
+		if !ok {
+			continue
+		}
+		f := field{index: i}
+		for part := range strings.SplitSeq(tag, ",") {
+			k, v, _ := strings.Cut(part, "=")
+			switch k {
+			case "q":
+				f.query = v
+			case "x":
+				f.xml = v
+			case "i":
+				f.item = v
+			case "req":
+				f.required = true
+			}
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// Decode fills in, a pointer to a generated input struct, from the parameters of an EC2
+// Query request. Action and Version are the caller's; parameters the input does not name are
+// ignored. A missing required member is a MissingParameter error and a value that does not
+// parse as its member's type an InvalidParameterValue error, with AWS's wording.
+func Decode(values url.Values, in any) error {
+	v := reflect.ValueOf(in)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("ec2api.Decode: %T is not a pointer to a struct", in)
+	}
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	d := decoder{values: values, keys: keys}
+	return d.structure(v.Elem(), "")
+}
+
+type decoder struct {
+	values url.Values
+	keys   []string // sorted, so the keys under a prefix are found by binary search
+}
+
+// under returns the keys that start with prefix.
+func (d *decoder) under(prefix string) []string {
+	i, _ := slices.BinarySearch(d.keys, prefix)
+	j := i
+	for j < len(d.keys) && strings.HasPrefix(d.keys[j], prefix) {
+		j++
+	}
+	return d.keys[i:j]
+}
+
+func (d *decoder) structure(v reflect.Value, prefix string) error {
+	for _, f := range fields(v.Type()) {
+		name := prefix + f.query
+		fv := v.Field(f.index)
+		present, err := d.value(fv, name)
+		if err != nil {
+			return err
+		}
+		if f.required && !present {
+			return &Error{"MissingParameter", "The request must contain the parameter " + name}
+		}
+	}
+	return nil
+}
+
+// value decodes the parameter(s) called name into v and reports whether any was present.
+func (d *decoder) value(v reflect.Value, name string) (bool, error) {
+	t := v.Type()
+	switch {
+	case t == reflect.TypeFor[[]byte]():
+		s, ok := d.values[name]
+		if !ok {
+			return false, nil
+		}
+		b, err := base64.StdEncoding.DecodeString(s[0])
+		if err != nil {
+			return true, invalid(name, s[0], "Expected base64-encoded data.")
+		}
+		v.SetBytes(b)
+		return true, nil
+	case t.Kind() == reflect.Slice:
+		return d.list(v, name)
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct && t.Elem() != reflect.TypeFor[time.Time]():
+		if len(d.under(name+".")) == 0 {
+			return false, nil
+		}
+		s := reflect.New(t.Elem())
+		if err := d.structure(s.Elem(), name+"."); err != nil {
+			return true, err
+		}
+		v.Set(s)
+		return true, nil
+	case t.Kind() == reflect.Struct && t != reflect.TypeFor[time.Time]():
+		if len(d.under(name+".")) == 0 {
+			return false, nil
+		}
+		return true, d.structure(v, name+".")
+	}
+	s, ok := d.values[name]
+	if !ok {
+		return false, nil
+	}
+	if t.Kind() == reflect.Pointer {
+		p := reflect.New(t.Elem())
+		if err := scalar(p.Elem(), name, s[0]); err != nil {
+			return true, err
+		}
+		v.Set(p)
+		return true, nil
+	}
+	return true, scalar(v, name, s[0])
+}
+
+// list decodes name.1, name.2, ... in index order; the indices need not be contiguous.
+func (d *decoder) list(v reflect.Value, name string) (bool, error) {
+	var idx []int
+	for _, k := range d.under(name + ".") {
+		rest := k[len(name)+1:]
+		n, _, _ := strings.Cut(rest, ".")
+		i, err := strconv.Atoi(n)
+		if err != nil || i < 1 {
+			return true, invalid(name, n, "Expected a list index of 1 or more.")
+		}
+		if !slices.Contains(idx, i) {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 {
+		return false, nil
+	}
+	slices.Sort(idx)
+	s := reflect.MakeSlice(v.Type(), len(idx), len(idx))
+	for j, i := range idx {
+		if _, err := d.value(s.Index(j), name+"."+strconv.Itoa(i)); err != nil {
+			return true, err
+		}
+	}
+	v.Set(s)
+	return true, nil
+}
+
+// scalar parses text into v, a string, bool, integer, float or time.Time.
+func scalar(v reflect.Value, name, text string) error {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(text)
+	case reflect.Bool:
+		switch text {
+		case "true":
+			v.SetBool(true)
+		case "false":
+			v.SetBool(false)
+		default:
+			return invalid(name, text, "Expected true or false.")
+		}
+	case reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(text, 10, v.Type().Bits())
+		if err != nil {
+			return invalid(name, text, "Expected an integer.")
+		}
+		v.SetInt(n)
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return invalid(name, text, "Expected a number.")
+		}
+		v.SetFloat(f)
+	case reflect.Struct: // time.Time, the only struct scalar
+		t, err := time.Parse(time.RFC3339Nano, text)
+		if err != nil {
+			return invalid(name, text, "Expected an ISO 8601 timestamp.")
+		}
+		v.Set(reflect.ValueOf(t))
+	default:
+		return fmt.Errorf("ec2api: %s: unsupported kind %s", name, v.Kind())
+	}
+	return nil
+}
+
+func invalid(name, value, why string) *Error {
+	return &Error{"InvalidParameterValue", fmt.Sprintf("Value (%s) for parameter %s is invalid. %s", value, name, why)}
+}
