@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,8 +31,15 @@ type field struct {
 	required   bool
 }
 
-// fields parses the `ec2` tags of struct type t.
+// fieldCache holds each struct type's parsed tags (reflect.Type → []field): a request walks
+// the same few types every time.
+var fieldCache sync.Map
+
+// fields returns the `ec2` tags of struct type t, parsed once per type.
 func fields(t reflect.Type) []field {
+	if fs, ok := fieldCache.Load(t); ok {
+		return fs.([]field)
+	}
 	var fs []field
 	for i := range t.NumField() {
 		tag, ok := t.Field(i).Tag.Lookup("ec2")
@@ -54,6 +62,7 @@ func fields(t reflect.Type) []field {
 		}
 		fs = append(fs, f)
 	}
+	fieldCache.Store(t, fs)
 	return fs
 }
 
