@@ -228,6 +228,11 @@ func scalar(v reflect.Value, name, text string) error {
 	return nil
 }
 
+// invalid is an InvalidParameterValue error worded as EC2 words one, spaces inside the
+// parentheses included: "Value ( 1 ) for parameter maxResults is invalid. Expecting a value
+// greater than 5." (quoted in github.com/aws/aws-sdk-ruby pull request 2575). EC2 names the
+// parameter in lower camel case there; this names it as the request spelled it, which
+// points the caller at what to fix.
 func invalid(name, value, why string) *Error {
-	return &Error{"InvalidParameterValue", fmt.Sprintf("Value (%s) for parameter %s is invalid. %s", value, name, why)}
+	return &Error{"InvalidParameterValue", fmt.Sprintf("Value ( %s ) for parameter %s is invalid. %s", value, name, why)}
 }

@@ -121,13 +121,13 @@ func TestDecodeErrors(t *testing.T) {
 		{"missing one of two required", "CreateTags", url.Values{"ResourceId.1": {"vpc-1"}},
 			&Error{"MissingParameter", "The request must contain the parameter Tag"}},
 		{"malformed integer", "DescribeVpcs", url.Values{"MaxResults": {"five"}},
-			&Error{"InvalidParameterValue", "Value (five) for parameter MaxResults is invalid. Expected an integer."}},
+			&Error{"InvalidParameterValue", "Value ( five ) for parameter MaxResults is invalid. Expected an integer."}},
 		{"integer overflow", "DescribeVpcs", url.Values{"MaxResults": {"99999999999"}},
-			&Error{"InvalidParameterValue", "Value (99999999999) for parameter MaxResults is invalid. Expected an integer."}},
+			&Error{"InvalidParameterValue", "Value ( 99999999999 ) for parameter MaxResults is invalid. Expected an integer."}},
 		{"malformed boolean", "DeleteVpc", url.Values{"VpcId": {"vpc-1"}, "DryRun": {"yes"}},
-			&Error{"InvalidParameterValue", "Value (yes) for parameter DryRun is invalid. Expected true or false."}},
+			&Error{"InvalidParameterValue", "Value ( yes ) for parameter DryRun is invalid. Expected true or false."}},
 		{"malformed list index", "DescribeVpcs", url.Values{"VpcId.x": {"vpc-1"}},
-			&Error{"InvalidParameterValue", "Value (x) for parameter VpcId is invalid. Expected a list index of 1 or more."}},
+			&Error{"InvalidParameterValue", "Value ( x ) for parameter VpcId is invalid. Expected a list index of 1 or more."}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in, _ := NewInput(c.op)
