@@ -67,9 +67,10 @@ func fields(t reflect.Type) []field {
 }
 
 // Decode fills in, a pointer to a generated input struct, from the parameters of an EC2
-// Query request. Action and Version are the caller's; parameters the input does not name are
-// ignored. A missing required member is a MissingParameter error and a value that does not
-// parse as its member's type an InvalidParameterValue error, with AWS's wording.
+// Query request. Action, Version and the authentication parameters are the caller's; any
+// other parameter the input does not name is an UnknownParameter error, a missing required
+// member a MissingParameter error and a value that does not parse as its member's type an
+// InvalidParameterValue error, with AWS's wording.
 func Decode(values url.Values, in any) error {
 	v := reflect.ValueOf(in)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
@@ -80,8 +81,68 @@ func Decode(values url.Values, in any) error {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	for _, k := range keys {
+		if !commonParameter(k) && !known(v.Elem().Type(), strings.Split(k, ".")) {
+			name, _, _ := strings.Cut(k, ".")
+			if hasField(v.Elem().Type(), name) {
+				name = k // the member exists; what follows it does not
+			}
+			return &Error{"UnknownParameter", "The parameter " + name + " is not recognized"}
+		}
+	}
 	d := decoder{values: values, keys: keys}
 	return d.structure(v.Elem(), "")
+}
+
+// commonParameter reports whether k is one of the parameters every EC2 Query request may
+// carry (the action, the version, and Signature Version 2 or 4 query authentication), which
+// no input shape names.
+func commonParameter(k string) bool {
+	switch k {
+	case "Action", "Version", "AWSAccessKeyId", "Signature", "SignatureMethod", "SignatureVersion",
+		"Timestamp", "Expires", "SecurityToken":
+		return true
+	}
+	return strings.HasPrefix(k, "X-Amz-")
+}
+
+// known reports whether the parameter whose name is split into path names a member of
+// struct type t: EC2 answers any other parameter with UnknownParameter, naming its first
+// part ("The parameter Item is not recognized" for Item.1), so a client's typo is not
+// silently dropped.
+func known(t reflect.Type, path []string) bool {
+	for _, f := range fields(t) {
+		if f.query == path[0] {
+			return knownValue(t.Field(f.index).Type, path[1:])
+		}
+	}
+	return false
+}
+
+// hasField reports whether struct type t has a member whose parameter name is name.
+func hasField(t reflect.Type, name string) bool {
+	return slices.ContainsFunc(fields(t), func(f field) bool { return f.query == name })
+}
+
+func knownValue(t reflect.Type, rest []string) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == reflect.TypeFor[[]byte]() || t == reflect.TypeFor[time.Time]():
+		return len(rest) == 0
+	case t.Kind() == reflect.Slice:
+		if len(rest) == 0 {
+			return false
+		}
+		if i, err := strconv.Atoi(rest[0]); err != nil || i < 1 {
+			return false
+		}
+		return knownValue(t.Elem(), rest[1:])
+	case t.Kind() == reflect.Struct:
+		return len(rest) > 0 && known(t, rest)
+	}
+	return len(rest) == 0
 }
 
 type decoder struct {
@@ -168,10 +229,7 @@ func (d *decoder) list(v reflect.Value, name string) (bool, error) {
 	for _, k := range d.under(name + ".") {
 		rest := k[len(name)+1:]
 		n, _, _ := strings.Cut(rest, ".")
-		i, err := strconv.Atoi(n)
-		if err != nil || i < 1 {
-			return true, invalid(name, n, "Expected a list index of 1 or more.")
-		}
+		i, _ := strconv.Atoi(n) // Decode's known has rejected any index that is not 1 or more
 		if !slices.Contains(idx, i) {
 			idx = append(idx, i)
 		}

@@ -126,8 +126,20 @@ func TestDecodeErrors(t *testing.T) {
 			&Error{"InvalidParameterValue", "Value ( 99999999999 ) for parameter MaxResults is invalid. Expected an integer."}},
 		{"malformed boolean", "DeleteVpc", url.Values{"VpcId": {"vpc-1"}, "DryRun": {"yes"}},
 			&Error{"InvalidParameterValue", "Value ( yes ) for parameter DryRun is invalid. Expected true or false."}},
+		// EC2 names the first part of a parameter it does not know ("The parameter Item is not
+		// recognized" for Item.1, quoted in aws/aws-sdk-js issue 57).
+		{"unknown parameter", "DescribeVpcs", url.Values{"Item.1": {"x"}, "VpcId.1": {"vpc-1"}},
+			&Error{"UnknownParameter", "The parameter Item is not recognized"}},
+		{"unknown member of a known one", "DescribeVpcs", url.Values{"Filter.1.Nme": {"cidr"}},
+			&Error{"UnknownParameter", "The parameter Filter.1.Nme is not recognized"}},
 		{"malformed list index", "DescribeVpcs", url.Values{"VpcId.x": {"vpc-1"}},
-			&Error{"InvalidParameterValue", "Value ( x ) for parameter VpcId is invalid. Expected a list index of 1 or more."}},
+			&Error{"UnknownParameter", "The parameter VpcId.x is not recognized"}},
+		{"index zero", "DescribeVpcs", url.Values{"VpcId.0": {"vpc-1"}},
+			&Error{"UnknownParameter", "The parameter VpcId.0 is not recognized"}},
+		{"scalar given as a list", "DeleteVpc", url.Values{"VpcId.1": {"vpc-1"}},
+			&Error{"UnknownParameter", "The parameter VpcId.1 is not recognized"}},
+		{"list given as a scalar", "DescribeVpcs", url.Values{"VpcId": {"vpc-1"}},
+			&Error{"UnknownParameter", "The parameter VpcId is not recognized"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in, _ := NewInput(c.op)
@@ -136,6 +148,19 @@ func TestDecodeErrors(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// Query-signed requests carry their signature as parameters; they are not the input's.
+func TestDecodeIgnoresCommonParameters(t *testing.T) {
+	v := url.Values{"Action": {"DeleteVpc"}, "Version": {"2016-11-15"}, "VpcId": {"vpc-1"},
+		"X-Amz-Algorithm": {"AWS4-HMAC-SHA256"}, "X-Amz-Signature": {"abc"}, "AWSAccessKeyId": {"AK"}, "Signature": {"s"}}
+	var in DeleteVpcRequest
+	if err := Decode(v, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.VpcId == nil || *in.VpcId != "vpc-1" {
+		t.Errorf("VpcId = %v", in.VpcId)
 	}
 }
 
