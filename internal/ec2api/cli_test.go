@@ -103,8 +103,8 @@ func TestAWSCLIRoundTrip(t *testing.T) {
 		t.Errorf("describe-vpcs printed %s", out)
 	}
 
-	_, stderr, err = runCLI(t, s.URL, "start-network-insights-analysis", "--network-insights-path-id", "nip-1")
+	_, stderr, err = runCLI(t, s.URL, "describe-fleets", "--fleet-ids", "fleet-1")
 	if err == nil || !strings.Contains(stderr, "(UnsupportedOperation)") || !strings.Contains(stderr, "is not supported") {
-		t.Errorf("start-network-insights-analysis: err %v, stderr %s", err, stderr)
+		t.Errorf("describe-fleets: err %v, stderr %s", err, stderr)
 	}
 }

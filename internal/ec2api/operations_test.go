@@ -6,7 +6,7 @@ func TestOperationTableIsTheWholeModel(t *testing.T) {
 	if n := OperationCount(); n != 625 {
 		t.Errorf("%d operations, want the model's 625", n)
 	}
-	for _, op := range []string{"CreateVpc", "StartNetworkInsightsAnalysis", "DescribeVpcs", "AcceptAddressTransfer"} {
+	for _, op := range []string{"CreateVpc", "DescribeFleets", "DescribeVpcs", "AcceptAddressTransfer"} {
 		if !IsOperation(op) {
 			t.Errorf("IsOperation(%q) = false", op)
 		}
@@ -32,7 +32,7 @@ func TestImplementedOperationsHaveShapes(t *testing.T) {
 			t.Errorf("no output shape for %s", op)
 		}
 	}
-	if _, ok := NewInput("StartNetworkInsightsAnalysis"); ok {
-		t.Error("StartNetworkInsightsAnalysis has shapes, but it is not implemented")
+	if _, ok := NewInput("DescribeFleets"); ok {
+		t.Error("DescribeFleets has shapes, but it is not implemented")
 	}
 }

@@ -8,233 +8,4380 @@ var _ time.Time // timestamps need not occur in every generated set
 
 // operations makes the input and output values of the implemented operations.
 var operations = map[string]operationShapes{
-	"CreateSubnet":    {func() any { return new(CreateSubnetRequest) }, func() any { return new(CreateSubnetResult) }},
-	"CreateTags":      {func() any { return new(CreateTagsRequest) }, func() any { return new(struct{}) }},
-	"CreateVpc":       {func() any { return new(CreateVpcRequest) }, func() any { return new(CreateVpcResult) }},
-	"DeleteSubnet":    {func() any { return new(DeleteSubnetRequest) }, func() any { return new(struct{}) }},
-	"DeleteTags":      {func() any { return new(DeleteTagsRequest) }, func() any { return new(struct{}) }},
-	"DeleteVpc":       {func() any { return new(DeleteVpcRequest) }, func() any { return new(struct{}) }},
-	"DescribeSubnets": {func() any { return new(DescribeSubnetsRequest) }, func() any { return new(DescribeSubnetsResult) }},
-	"DescribeTags":    {func() any { return new(DescribeTagsRequest) }, func() any { return new(DescribeTagsResult) }},
-	"DescribeVpcs":    {func() any { return new(DescribeVpcsRequest) }, func() any { return new(DescribeVpcsResult) }},
+	"AcceptVpcPeeringConnection":                 {func() any { return new(AcceptVpcPeeringConnectionRequest) }, func() any { return new(AcceptVpcPeeringConnectionResult) }},
+	"AllocateAddress":                            {func() any { return new(AllocateAddressRequest) }, func() any { return new(AllocateAddressResult) }},
+	"AssociateAddress":                           {func() any { return new(AssociateAddressRequest) }, func() any { return new(AssociateAddressResult) }},
+	"AssociateDhcpOptions":                       {func() any { return new(AssociateDhcpOptionsRequest) }, func() any { return new(struct{}) }},
+	"AssociateRouteTable":                        {func() any { return new(AssociateRouteTableRequest) }, func() any { return new(AssociateRouteTableResult) }},
+	"AssociateSubnetCidrBlock":                   {func() any { return new(AssociateSubnetCidrBlockRequest) }, func() any { return new(AssociateSubnetCidrBlockResult) }},
+	"AssociateTransitGatewayRouteTable":          {func() any { return new(AssociateTransitGatewayRouteTableRequest) }, func() any { return new(AssociateTransitGatewayRouteTableResult) }},
+	"AssociateVpcCidrBlock":                      {func() any { return new(AssociateVpcCidrBlockRequest) }, func() any { return new(AssociateVpcCidrBlockResult) }},
+	"AttachInternetGateway":                      {func() any { return new(AttachInternetGatewayRequest) }, func() any { return new(struct{}) }},
+	"AttachNetworkInterface":                     {func() any { return new(AttachNetworkInterfaceRequest) }, func() any { return new(AttachNetworkInterfaceResult) }},
+	"AttachVpnGateway":                           {func() any { return new(AttachVpnGatewayRequest) }, func() any { return new(AttachVpnGatewayResult) }},
+	"AuthorizeSecurityGroupEgress":               {func() any { return new(AuthorizeSecurityGroupEgressRequest) }, func() any { return new(AuthorizeSecurityGroupEgressResult) }},
+	"AuthorizeSecurityGroupIngress":              {func() any { return new(AuthorizeSecurityGroupIngressRequest) }, func() any { return new(AuthorizeSecurityGroupIngressResult) }},
+	"CreateCustomerGateway":                      {func() any { return new(CreateCustomerGatewayRequest) }, func() any { return new(CreateCustomerGatewayResult) }},
+	"CreateDhcpOptions":                          {func() any { return new(CreateDhcpOptionsRequest) }, func() any { return new(CreateDhcpOptionsResult) }},
+	"CreateEgressOnlyInternetGateway":            {func() any { return new(CreateEgressOnlyInternetGatewayRequest) }, func() any { return new(CreateEgressOnlyInternetGatewayResult) }},
+	"CreateInternetGateway":                      {func() any { return new(CreateInternetGatewayRequest) }, func() any { return new(CreateInternetGatewayResult) }},
+	"CreateManagedPrefixList":                    {func() any { return new(CreateManagedPrefixListRequest) }, func() any { return new(CreateManagedPrefixListResult) }},
+	"CreateNatGateway":                           {func() any { return new(CreateNatGatewayRequest) }, func() any { return new(CreateNatGatewayResult) }},
+	"CreateNetworkAcl":                           {func() any { return new(CreateNetworkAclRequest) }, func() any { return new(CreateNetworkAclResult) }},
+	"CreateNetworkAclEntry":                      {func() any { return new(CreateNetworkAclEntryRequest) }, func() any { return new(struct{}) }},
+	"CreateNetworkInsightsPath":                  {func() any { return new(CreateNetworkInsightsPathRequest) }, func() any { return new(CreateNetworkInsightsPathResult) }},
+	"CreateNetworkInterface":                     {func() any { return new(CreateNetworkInterfaceRequest) }, func() any { return new(CreateNetworkInterfaceResult) }},
+	"CreateRoute":                                {func() any { return new(CreateRouteRequest) }, func() any { return new(CreateRouteResult) }},
+	"CreateRouteTable":                           {func() any { return new(CreateRouteTableRequest) }, func() any { return new(CreateRouteTableResult) }},
+	"CreateSecurityGroup":                        {func() any { return new(CreateSecurityGroupRequest) }, func() any { return new(CreateSecurityGroupResult) }},
+	"CreateSubnet":                               {func() any { return new(CreateSubnetRequest) }, func() any { return new(CreateSubnetResult) }},
+	"CreateTags":                                 {func() any { return new(CreateTagsRequest) }, func() any { return new(struct{}) }},
+	"CreateTransitGateway":                       {func() any { return new(CreateTransitGatewayRequest) }, func() any { return new(CreateTransitGatewayResult) }},
+	"CreateTransitGatewayRoute":                  {func() any { return new(CreateTransitGatewayRouteRequest) }, func() any { return new(CreateTransitGatewayRouteResult) }},
+	"CreateTransitGatewayRouteTable":             {func() any { return new(CreateTransitGatewayRouteTableRequest) }, func() any { return new(CreateTransitGatewayRouteTableResult) }},
+	"CreateTransitGatewayVpcAttachment":          {func() any { return new(CreateTransitGatewayVpcAttachmentRequest) }, func() any { return new(CreateTransitGatewayVpcAttachmentResult) }},
+	"CreateVpc":                                  {func() any { return new(CreateVpcRequest) }, func() any { return new(CreateVpcResult) }},
+	"CreateVpcEndpoint":                          {func() any { return new(CreateVpcEndpointRequest) }, func() any { return new(CreateVpcEndpointResult) }},
+	"CreateVpcPeeringConnection":                 {func() any { return new(CreateVpcPeeringConnectionRequest) }, func() any { return new(CreateVpcPeeringConnectionResult) }},
+	"CreateVpnConnection":                        {func() any { return new(CreateVpnConnectionRequest) }, func() any { return new(CreateVpnConnectionResult) }},
+	"CreateVpnGateway":                           {func() any { return new(CreateVpnGatewayRequest) }, func() any { return new(CreateVpnGatewayResult) }},
+	"DeleteCustomerGateway":                      {func() any { return new(DeleteCustomerGatewayRequest) }, func() any { return new(struct{}) }},
+	"DeleteDhcpOptions":                          {func() any { return new(DeleteDhcpOptionsRequest) }, func() any { return new(struct{}) }},
+	"DeleteEgressOnlyInternetGateway":            {func() any { return new(DeleteEgressOnlyInternetGatewayRequest) }, func() any { return new(DeleteEgressOnlyInternetGatewayResult) }},
+	"DeleteInternetGateway":                      {func() any { return new(DeleteInternetGatewayRequest) }, func() any { return new(struct{}) }},
+	"DeleteManagedPrefixList":                    {func() any { return new(DeleteManagedPrefixListRequest) }, func() any { return new(DeleteManagedPrefixListResult) }},
+	"DeleteNatGateway":                           {func() any { return new(DeleteNatGatewayRequest) }, func() any { return new(DeleteNatGatewayResult) }},
+	"DeleteNetworkAcl":                           {func() any { return new(DeleteNetworkAclRequest) }, func() any { return new(struct{}) }},
+	"DeleteNetworkAclEntry":                      {func() any { return new(DeleteNetworkAclEntryRequest) }, func() any { return new(struct{}) }},
+	"DeleteNetworkInsightsAnalysis":              {func() any { return new(DeleteNetworkInsightsAnalysisRequest) }, func() any { return new(DeleteNetworkInsightsAnalysisResult) }},
+	"DeleteNetworkInsightsPath":                  {func() any { return new(DeleteNetworkInsightsPathRequest) }, func() any { return new(DeleteNetworkInsightsPathResult) }},
+	"DeleteNetworkInterface":                     {func() any { return new(DeleteNetworkInterfaceRequest) }, func() any { return new(struct{}) }},
+	"DeleteRoute":                                {func() any { return new(DeleteRouteRequest) }, func() any { return new(struct{}) }},
+	"DeleteRouteTable":                           {func() any { return new(DeleteRouteTableRequest) }, func() any { return new(struct{}) }},
+	"DeleteSecurityGroup":                        {func() any { return new(DeleteSecurityGroupRequest) }, func() any { return new(struct{}) }},
+	"DeleteSubnet":                               {func() any { return new(DeleteSubnetRequest) }, func() any { return new(struct{}) }},
+	"DeleteTags":                                 {func() any { return new(DeleteTagsRequest) }, func() any { return new(struct{}) }},
+	"DeleteTransitGateway":                       {func() any { return new(DeleteTransitGatewayRequest) }, func() any { return new(DeleteTransitGatewayResult) }},
+	"DeleteTransitGatewayRoute":                  {func() any { return new(DeleteTransitGatewayRouteRequest) }, func() any { return new(DeleteTransitGatewayRouteResult) }},
+	"DeleteTransitGatewayRouteTable":             {func() any { return new(DeleteTransitGatewayRouteTableRequest) }, func() any { return new(DeleteTransitGatewayRouteTableResult) }},
+	"DeleteTransitGatewayVpcAttachment":          {func() any { return new(DeleteTransitGatewayVpcAttachmentRequest) }, func() any { return new(DeleteTransitGatewayVpcAttachmentResult) }},
+	"DeleteVpc":                                  {func() any { return new(DeleteVpcRequest) }, func() any { return new(struct{}) }},
+	"DeleteVpcEndpoints":                         {func() any { return new(DeleteVpcEndpointsRequest) }, func() any { return new(DeleteVpcEndpointsResult) }},
+	"DeleteVpcPeeringConnection":                 {func() any { return new(DeleteVpcPeeringConnectionRequest) }, func() any { return new(DeleteVpcPeeringConnectionResult) }},
+	"DeleteVpnConnection":                        {func() any { return new(DeleteVpnConnectionRequest) }, func() any { return new(struct{}) }},
+	"DeleteVpnGateway":                           {func() any { return new(DeleteVpnGatewayRequest) }, func() any { return new(struct{}) }},
+	"DescribeAccountAttributes":                  {func() any { return new(DescribeAccountAttributesRequest) }, func() any { return new(DescribeAccountAttributesResult) }},
+	"DescribeAddresses":                          {func() any { return new(DescribeAddressesRequest) }, func() any { return new(DescribeAddressesResult) }},
+	"DescribeAddressesAttribute":                 {func() any { return new(DescribeAddressesAttributeRequest) }, func() any { return new(DescribeAddressesAttributeResult) }},
+	"DescribeAvailabilityZones":                  {func() any { return new(DescribeAvailabilityZonesRequest) }, func() any { return new(DescribeAvailabilityZonesResult) }},
+	"DescribeCustomerGateways":                   {func() any { return new(DescribeCustomerGatewaysRequest) }, func() any { return new(DescribeCustomerGatewaysResult) }},
+	"DescribeDhcpOptions":                        {func() any { return new(DescribeDhcpOptionsRequest) }, func() any { return new(DescribeDhcpOptionsResult) }},
+	"DescribeEgressOnlyInternetGateways":         {func() any { return new(DescribeEgressOnlyInternetGatewaysRequest) }, func() any { return new(DescribeEgressOnlyInternetGatewaysResult) }},
+	"DescribeImages":                             {func() any { return new(DescribeImagesRequest) }, func() any { return new(DescribeImagesResult) }},
+	"DescribeInstanceAttribute":                  {func() any { return new(DescribeInstanceAttributeRequest) }, func() any { return new(InstanceAttribute) }},
+	"DescribeInstanceCreditSpecifications":       {func() any { return new(DescribeInstanceCreditSpecificationsRequest) }, func() any { return new(DescribeInstanceCreditSpecificationsResult) }},
+	"DescribeInstanceStatus":                     {func() any { return new(DescribeInstanceStatusRequest) }, func() any { return new(DescribeInstanceStatusResult) }},
+	"DescribeInstanceTypes":                      {func() any { return new(DescribeInstanceTypesRequest) }, func() any { return new(DescribeInstanceTypesResult) }},
+	"DescribeInstances":                          {func() any { return new(DescribeInstancesRequest) }, func() any { return new(DescribeInstancesResult) }},
+	"DescribeInternetGateways":                   {func() any { return new(DescribeInternetGatewaysRequest) }, func() any { return new(DescribeInternetGatewaysResult) }},
+	"DescribeKeyPairs":                           {func() any { return new(DescribeKeyPairsRequest) }, func() any { return new(DescribeKeyPairsResult) }},
+	"DescribeManagedPrefixLists":                 {func() any { return new(DescribeManagedPrefixListsRequest) }, func() any { return new(DescribeManagedPrefixListsResult) }},
+	"DescribeNatGateways":                        {func() any { return new(DescribeNatGatewaysRequest) }, func() any { return new(DescribeNatGatewaysResult) }},
+	"DescribeNetworkAcls":                        {func() any { return new(DescribeNetworkAclsRequest) }, func() any { return new(DescribeNetworkAclsResult) }},
+	"DescribeNetworkInsightsAnalyses":            {func() any { return new(DescribeNetworkInsightsAnalysesRequest) }, func() any { return new(DescribeNetworkInsightsAnalysesResult) }},
+	"DescribeNetworkInsightsPaths":               {func() any { return new(DescribeNetworkInsightsPathsRequest) }, func() any { return new(DescribeNetworkInsightsPathsResult) }},
+	"DescribeNetworkInterfaceAttribute":          {func() any { return new(DescribeNetworkInterfaceAttributeRequest) }, func() any { return new(DescribeNetworkInterfaceAttributeResult) }},
+	"DescribeNetworkInterfaces":                  {func() any { return new(DescribeNetworkInterfacesRequest) }, func() any { return new(DescribeNetworkInterfacesResult) }},
+	"DescribePrefixLists":                        {func() any { return new(DescribePrefixListsRequest) }, func() any { return new(DescribePrefixListsResult) }},
+	"DescribeRegions":                            {func() any { return new(DescribeRegionsRequest) }, func() any { return new(DescribeRegionsResult) }},
+	"DescribeRouteTables":                        {func() any { return new(DescribeRouteTablesRequest) }, func() any { return new(DescribeRouteTablesResult) }},
+	"DescribeSecurityGroupRules":                 {func() any { return new(DescribeSecurityGroupRulesRequest) }, func() any { return new(DescribeSecurityGroupRulesResult) }},
+	"DescribeSecurityGroups":                     {func() any { return new(DescribeSecurityGroupsRequest) }, func() any { return new(DescribeSecurityGroupsResult) }},
+	"DescribeSubnets":                            {func() any { return new(DescribeSubnetsRequest) }, func() any { return new(DescribeSubnetsResult) }},
+	"DescribeTags":                               {func() any { return new(DescribeTagsRequest) }, func() any { return new(DescribeTagsResult) }},
+	"DescribeTransitGatewayAttachments":          {func() any { return new(DescribeTransitGatewayAttachmentsRequest) }, func() any { return new(DescribeTransitGatewayAttachmentsResult) }},
+	"DescribeTransitGatewayRouteTables":          {func() any { return new(DescribeTransitGatewayRouteTablesRequest) }, func() any { return new(DescribeTransitGatewayRouteTablesResult) }},
+	"DescribeTransitGatewayVpcAttachments":       {func() any { return new(DescribeTransitGatewayVpcAttachmentsRequest) }, func() any { return new(DescribeTransitGatewayVpcAttachmentsResult) }},
+	"DescribeTransitGateways":                    {func() any { return new(DescribeTransitGatewaysRequest) }, func() any { return new(DescribeTransitGatewaysResult) }},
+	"DescribeVolumes":                            {func() any { return new(DescribeVolumesRequest) }, func() any { return new(DescribeVolumesResult) }},
+	"DescribeVpcAttribute":                       {func() any { return new(DescribeVpcAttributeRequest) }, func() any { return new(DescribeVpcAttributeResult) }},
+	"DescribeVpcEndpointServices":                {func() any { return new(DescribeVpcEndpointServicesRequest) }, func() any { return new(DescribeVpcEndpointServicesResult) }},
+	"DescribeVpcEndpoints":                       {func() any { return new(DescribeVpcEndpointsRequest) }, func() any { return new(DescribeVpcEndpointsResult) }},
+	"DescribeVpcPeeringConnections":              {func() any { return new(DescribeVpcPeeringConnectionsRequest) }, func() any { return new(DescribeVpcPeeringConnectionsResult) }},
+	"DescribeVpcs":                               {func() any { return new(DescribeVpcsRequest) }, func() any { return new(DescribeVpcsResult) }},
+	"DescribeVpnConnections":                     {func() any { return new(DescribeVpnConnectionsRequest) }, func() any { return new(DescribeVpnConnectionsResult) }},
+	"DescribeVpnGateways":                        {func() any { return new(DescribeVpnGatewaysRequest) }, func() any { return new(DescribeVpnGatewaysResult) }},
+	"DetachInternetGateway":                      {func() any { return new(DetachInternetGatewayRequest) }, func() any { return new(struct{}) }},
+	"DetachNetworkInterface":                     {func() any { return new(DetachNetworkInterfaceRequest) }, func() any { return new(struct{}) }},
+	"DetachVpnGateway":                           {func() any { return new(DetachVpnGatewayRequest) }, func() any { return new(struct{}) }},
+	"DisableTransitGatewayRouteTablePropagation": {func() any { return new(DisableTransitGatewayRouteTablePropagationRequest) }, func() any { return new(DisableTransitGatewayRouteTablePropagationResult) }},
+	"DisableVgwRoutePropagation":                 {func() any { return new(DisableVgwRoutePropagationRequest) }, func() any { return new(struct{}) }},
+	"DisassociateAddress":                        {func() any { return new(DisassociateAddressRequest) }, func() any { return new(struct{}) }},
+	"DisassociateRouteTable":                     {func() any { return new(DisassociateRouteTableRequest) }, func() any { return new(struct{}) }},
+	"DisassociateSubnetCidrBlock":                {func() any { return new(DisassociateSubnetCidrBlockRequest) }, func() any { return new(DisassociateSubnetCidrBlockResult) }},
+	"DisassociateTransitGatewayRouteTable":       {func() any { return new(DisassociateTransitGatewayRouteTableRequest) }, func() any { return new(DisassociateTransitGatewayRouteTableResult) }},
+	"DisassociateVpcCidrBlock":                   {func() any { return new(DisassociateVpcCidrBlockRequest) }, func() any { return new(DisassociateVpcCidrBlockResult) }},
+	"EnableTransitGatewayRouteTablePropagation":  {func() any { return new(EnableTransitGatewayRouteTablePropagationRequest) }, func() any { return new(EnableTransitGatewayRouteTablePropagationResult) }},
+	"EnableVgwRoutePropagation":                  {func() any { return new(EnableVgwRoutePropagationRequest) }, func() any { return new(struct{}) }},
+	"GetManagedPrefixListEntries":                {func() any { return new(GetManagedPrefixListEntriesRequest) }, func() any { return new(GetManagedPrefixListEntriesResult) }},
+	"GetTransitGatewayRouteTableAssociations":    {func() any { return new(GetTransitGatewayRouteTableAssociationsRequest) }, func() any { return new(GetTransitGatewayRouteTableAssociationsResult) }},
+	"GetTransitGatewayRouteTablePropagations":    {func() any { return new(GetTransitGatewayRouteTablePropagationsRequest) }, func() any { return new(GetTransitGatewayRouteTablePropagationsResult) }},
+	"ModifyInstanceAttribute":                    {func() any { return new(ModifyInstanceAttributeRequest) }, func() any { return new(struct{}) }},
+	"ModifyManagedPrefixList":                    {func() any { return new(ModifyManagedPrefixListRequest) }, func() any { return new(ModifyManagedPrefixListResult) }},
+	"ModifyNetworkInterfaceAttribute":            {func() any { return new(ModifyNetworkInterfaceAttributeRequest) }, func() any { return new(struct{}) }},
+	"ModifySecurityGroupRules":                   {func() any { return new(ModifySecurityGroupRulesRequest) }, func() any { return new(ModifySecurityGroupRulesResult) }},
+	"ModifySubnetAttribute":                      {func() any { return new(ModifySubnetAttributeRequest) }, func() any { return new(struct{}) }},
+	"ModifyTransitGatewayVpcAttachment":          {func() any { return new(ModifyTransitGatewayVpcAttachmentRequest) }, func() any { return new(ModifyTransitGatewayVpcAttachmentResult) }},
+	"ModifyVpcAttribute":                         {func() any { return new(ModifyVpcAttributeRequest) }, func() any { return new(struct{}) }},
+	"ModifyVpcEndpoint":                          {func() any { return new(ModifyVpcEndpointRequest) }, func() any { return new(ModifyVpcEndpointResult) }},
+	"ModifyVpcPeeringConnectionOptions":          {func() any { return new(ModifyVpcPeeringConnectionOptionsRequest) }, func() any { return new(ModifyVpcPeeringConnectionOptionsResult) }},
+	"ReleaseAddress":                             {func() any { return new(ReleaseAddressRequest) }, func() any { return new(struct{}) }},
+	"ReplaceNetworkAclAssociation":               {func() any { return new(ReplaceNetworkAclAssociationRequest) }, func() any { return new(ReplaceNetworkAclAssociationResult) }},
+	"ReplaceNetworkAclEntry":                     {func() any { return new(ReplaceNetworkAclEntryRequest) }, func() any { return new(struct{}) }},
+	"ReplaceRoute":                               {func() any { return new(ReplaceRouteRequest) }, func() any { return new(struct{}) }},
+	"ReplaceRouteTableAssociation":               {func() any { return new(ReplaceRouteTableAssociationRequest) }, func() any { return new(ReplaceRouteTableAssociationResult) }},
+	"RevokeSecurityGroupEgress":                  {func() any { return new(RevokeSecurityGroupEgressRequest) }, func() any { return new(RevokeSecurityGroupEgressResult) }},
+	"RevokeSecurityGroupIngress":                 {func() any { return new(RevokeSecurityGroupIngressRequest) }, func() any { return new(RevokeSecurityGroupIngressResult) }},
+	"RunInstances":                               {func() any { return new(RunInstancesRequest) }, func() any { return new(Reservation) }},
+	"SearchTransitGatewayRoutes":                 {func() any { return new(SearchTransitGatewayRoutesRequest) }, func() any { return new(SearchTransitGatewayRoutesResult) }},
+	"StartInstances":                             {func() any { return new(StartInstancesRequest) }, func() any { return new(StartInstancesResult) }},
+	"StartNetworkInsightsAnalysis":               {func() any { return new(StartNetworkInsightsAnalysisRequest) }, func() any { return new(StartNetworkInsightsAnalysisResult) }},
+	"StopInstances":                              {func() any { return new(StopInstancesRequest) }, func() any { return new(StopInstancesResult) }},
+	"TerminateInstances":                         {func() any { return new(TerminateInstancesRequest) }, func() any { return new(TerminateInstancesResult) }},
+}
+
+// AcceptVpcPeeringConnectionRequest is the model's shape AcceptVpcPeeringConnectionRequest.
+type AcceptVpcPeeringConnectionRequest struct {
+	DryRun                 *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	VpcPeeringConnectionId *string `ec2:"q=VpcPeeringConnectionId,x=vpcPeeringConnectionId,req" json:",omitzero"`
+}
+
+// AcceptVpcPeeringConnectionResult is the model's shape AcceptVpcPeeringConnectionResult.
+type AcceptVpcPeeringConnectionResult struct {
+	VpcPeeringConnection *VpcPeeringConnection `ec2:"q=VpcPeeringConnection,x=vpcPeeringConnection" json:",omitzero"`
+}
+
+// AccountAttribute is the model's shape AccountAttribute.
+type AccountAttribute struct {
+	AttributeName   *string                 `ec2:"q=AttributeName,x=attributeName" json:",omitzero"`
+	AttributeValues []AccountAttributeValue `ec2:"q=AttributeValueSet,x=attributeValueSet,i=item" json:",omitzero"`
+}
+
+// AccountAttributeValue is the model's shape AccountAttributeValue.
+type AccountAttributeValue struct {
+	AttributeValue *string `ec2:"q=AttributeValue,x=attributeValue" json:",omitzero"`
+}
+
+// AddPrefixListEntry is the model's shape AddPrefixListEntry.
+type AddPrefixListEntry struct {
+	Cidr        *string `ec2:"q=Cidr,x=Cidr,req" json:",omitzero"`
+	Description *string `ec2:"q=Description,x=Description" json:",omitzero"`
+}
+
+// AdditionalDetail is the model's shape AdditionalDetail.
+type AdditionalDetail struct {
+	AdditionalDetailType      *string                    `ec2:"q=AdditionalDetailType,x=additionalDetailType" json:",omitzero"`
+	Component                 *AnalysisComponent         `ec2:"q=Component,x=component" json:",omitzero"`
+	LoadBalancers             []AnalysisComponent        `ec2:"q=LoadBalancerSet,x=loadBalancerSet,i=item" json:",omitzero"`
+	RuleGroupRuleOptionsPairs []RuleGroupRuleOptionsPair `ec2:"q=RuleGroupRuleOptionsPairSet,x=ruleGroupRuleOptionsPairSet,i=item" json:",omitzero"`
+	RuleGroupTypePairs        []RuleGroupTypePair        `ec2:"q=RuleGroupTypePairSet,x=ruleGroupTypePairSet,i=item" json:",omitzero"`
+	RuleOptions               []RuleOption               `ec2:"q=RuleOptionSet,x=ruleOptionSet,i=item" json:",omitzero"`
+	ServiceName               *string                    `ec2:"q=ServiceName,x=serviceName" json:",omitzero"`
+	VpcEndpointService        *AnalysisComponent         `ec2:"q=VpcEndpointService,x=vpcEndpointService" json:",omitzero"`
+}
+
+// Address is the model's shape Address.
+type Address struct {
+	AllocationId            *string `ec2:"q=AllocationId,x=allocationId" json:",omitzero"`
+	AssociationId           *string `ec2:"q=AssociationId,x=associationId" json:",omitzero"`
+	CarrierIp               *string `ec2:"q=CarrierIp,x=carrierIp" json:",omitzero"`
+	CustomerOwnedIp         *string `ec2:"q=CustomerOwnedIp,x=customerOwnedIp" json:",omitzero"`
+	CustomerOwnedIpv4Pool   *string `ec2:"q=CustomerOwnedIpv4Pool,x=customerOwnedIpv4Pool" json:",omitzero"`
+	Domain                  *string `ec2:"q=Domain,x=domain" json:",omitzero"`
+	InstanceId              *string `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	NetworkBorderGroup      *string `ec2:"q=NetworkBorderGroup,x=networkBorderGroup" json:",omitzero"`
+	NetworkInterfaceId      *string `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	NetworkInterfaceOwnerId *string `ec2:"q=NetworkInterfaceOwnerId,x=networkInterfaceOwnerId" json:",omitzero"`
+	PrivateIpAddress        *string `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+	PublicIp                *string `ec2:"q=PublicIp,x=publicIp" json:",omitzero"`
+	PublicIpv4Pool          *string `ec2:"q=PublicIpv4Pool,x=publicIpv4Pool" json:",omitzero"`
+	Tags                    []Tag   `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+}
+
+// AddressAttribute is the model's shape AddressAttribute.
+type AddressAttribute struct {
+	AllocationId    *string          `ec2:"q=AllocationId,x=allocationId" json:",omitzero"`
+	PtrRecord       *string          `ec2:"q=PtrRecord,x=ptrRecord" json:",omitzero"`
+	PtrRecordUpdate *PtrUpdateStatus `ec2:"q=PtrRecordUpdate,x=ptrRecordUpdate" json:",omitzero"`
+	PublicIp        *string          `ec2:"q=PublicIp,x=publicIp" json:",omitzero"`
+}
+
+// AllocateAddressRequest is the model's shape AllocateAddressRequest.
+type AllocateAddressRequest struct {
+	Address               *string            `ec2:"q=Address,x=Address" json:",omitzero"`
+	CustomerOwnedIpv4Pool *string            `ec2:"q=CustomerOwnedIpv4Pool,x=CustomerOwnedIpv4Pool" json:",omitzero"`
+	Domain                *string            `ec2:"q=Domain,x=Domain" json:",omitzero"`
+	DryRun                *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	NetworkBorderGroup    *string            `ec2:"q=NetworkBorderGroup,x=NetworkBorderGroup" json:",omitzero"`
+	PublicIpv4Pool        *string            `ec2:"q=PublicIpv4Pool,x=PublicIpv4Pool" json:",omitzero"`
+	TagSpecifications     []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// AllocateAddressResult is the model's shape AllocateAddressResult.
+type AllocateAddressResult struct {
+	AllocationId          *string `ec2:"q=AllocationId,x=allocationId" json:",omitzero"`
+	CarrierIp             *string `ec2:"q=CarrierIp,x=carrierIp" json:",omitzero"`
+	CustomerOwnedIp       *string `ec2:"q=CustomerOwnedIp,x=customerOwnedIp" json:",omitzero"`
+	CustomerOwnedIpv4Pool *string `ec2:"q=CustomerOwnedIpv4Pool,x=customerOwnedIpv4Pool" json:",omitzero"`
+	Domain                *string `ec2:"q=Domain,x=domain" json:",omitzero"`
+	NetworkBorderGroup    *string `ec2:"q=NetworkBorderGroup,x=networkBorderGroup" json:",omitzero"`
+	PublicIp              *string `ec2:"q=PublicIp,x=publicIp" json:",omitzero"`
+	PublicIpv4Pool        *string `ec2:"q=PublicIpv4Pool,x=publicIpv4Pool" json:",omitzero"`
+}
+
+// AlternatePathHint is the model's shape AlternatePathHint.
+type AlternatePathHint struct {
+	ComponentArn *string `ec2:"q=ComponentArn,x=componentArn" json:",omitzero"`
+	ComponentId  *string `ec2:"q=ComponentId,x=componentId" json:",omitzero"`
+}
+
+// AnalysisAclRule is the model's shape AnalysisAclRule.
+type AnalysisAclRule struct {
+	Cidr       *string    `ec2:"q=Cidr,x=cidr" json:",omitzero"`
+	Egress     *bool      `ec2:"q=Egress,x=egress" json:",omitzero"`
+	PortRange  *PortRange `ec2:"q=PortRange,x=portRange" json:",omitzero"`
+	Protocol   *string    `ec2:"q=Protocol,x=protocol" json:",omitzero"`
+	RuleAction *string    `ec2:"q=RuleAction,x=ruleAction" json:",omitzero"`
+	RuleNumber *int32     `ec2:"q=RuleNumber,x=ruleNumber" json:",omitzero"`
+}
+
+// AnalysisComponent is the model's shape AnalysisComponent.
+type AnalysisComponent struct {
+	Arn  *string `ec2:"q=Arn,x=arn" json:",omitzero"`
+	Id   *string `ec2:"q=Id,x=id" json:",omitzero"`
+	Name *string `ec2:"q=Name,x=name" json:",omitzero"`
+}
+
+// AnalysisLoadBalancerListener is the model's shape AnalysisLoadBalancerListener.
+type AnalysisLoadBalancerListener struct {
+	InstancePort     *int32 `ec2:"q=InstancePort,x=instancePort" json:",omitzero"`
+	LoadBalancerPort *int32 `ec2:"q=LoadBalancerPort,x=loadBalancerPort" json:",omitzero"`
+}
+
+// AnalysisLoadBalancerTarget is the model's shape AnalysisLoadBalancerTarget.
+type AnalysisLoadBalancerTarget struct {
+	Address          *string            `ec2:"q=Address,x=address" json:",omitzero"`
+	AvailabilityZone *string            `ec2:"q=AvailabilityZone,x=availabilityZone" json:",omitzero"`
+	Instance         *AnalysisComponent `ec2:"q=Instance,x=instance" json:",omitzero"`
+	Port             *int32             `ec2:"q=Port,x=port" json:",omitzero"`
+}
+
+// AnalysisPacketHeader is the model's shape AnalysisPacketHeader.
+type AnalysisPacketHeader struct {
+	DestinationAddresses  []string    `ec2:"q=DestinationAddressSet,x=destinationAddressSet,i=item" json:",omitzero"`
+	DestinationPortRanges []PortRange `ec2:"q=DestinationPortRangeSet,x=destinationPortRangeSet,i=item" json:",omitzero"`
+	Protocol              *string     `ec2:"q=Protocol,x=protocol" json:",omitzero"`
+	SourceAddresses       []string    `ec2:"q=SourceAddressSet,x=sourceAddressSet,i=item" json:",omitzero"`
+	SourcePortRanges      []PortRange `ec2:"q=SourcePortRangeSet,x=sourcePortRangeSet,i=item" json:",omitzero"`
+}
+
+// AnalysisRouteTableRoute is the model's shape AnalysisRouteTableRoute.
+type AnalysisRouteTableRoute struct {
+	CarrierGatewayId            *string `ec2:"q=CarrierGatewayId,x=carrierGatewayId" json:",omitzero"`
+	CoreNetworkArn              *string `ec2:"q=CoreNetworkArn,x=coreNetworkArn" json:",omitzero"`
+	DestinationCidr             *string `ec2:"q=DestinationCidr,x=destinationCidr" json:",omitzero"`
+	DestinationPrefixListId     *string `ec2:"q=DestinationPrefixListId,x=destinationPrefixListId" json:",omitzero"`
+	EgressOnlyInternetGatewayId *string `ec2:"q=EgressOnlyInternetGatewayId,x=egressOnlyInternetGatewayId" json:",omitzero"`
+	GatewayId                   *string `ec2:"q=GatewayId,x=gatewayId" json:",omitzero"`
+	InstanceId                  *string `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	LocalGatewayId              *string `ec2:"q=LocalGatewayId,x=localGatewayId" json:",omitzero"`
+	NatGatewayId                *string `ec2:"q=NatGatewayId,x=natGatewayId" json:",omitzero"`
+	NetworkInterfaceId          *string `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	Origin                      *string `ec2:"q=Origin,x=origin" json:",omitzero"`
+	State                       *string `ec2:"q=State,x=state" json:",omitzero"`
+	TransitGatewayId            *string `ec2:"q=TransitGatewayId,x=transitGatewayId" json:",omitzero"`
+	VpcPeeringConnectionId      *string `ec2:"q=VpcPeeringConnectionId,x=vpcPeeringConnectionId" json:",omitzero"`
+}
+
+// AnalysisSecurityGroupRule is the model's shape AnalysisSecurityGroupRule.
+type AnalysisSecurityGroupRule struct {
+	Cidr            *string    `ec2:"q=Cidr,x=cidr" json:",omitzero"`
+	Direction       *string    `ec2:"q=Direction,x=direction" json:",omitzero"`
+	PortRange       *PortRange `ec2:"q=PortRange,x=portRange" json:",omitzero"`
+	PrefixListId    *string    `ec2:"q=PrefixListId,x=prefixListId" json:",omitzero"`
+	Protocol        *string    `ec2:"q=Protocol,x=protocol" json:",omitzero"`
+	SecurityGroupId *string    `ec2:"q=SecurityGroupId,x=securityGroupId" json:",omitzero"`
+}
+
+// AssociateAddressRequest is the model's shape AssociateAddressRequest.
+type AssociateAddressRequest struct {
+	AllocationId       *string `ec2:"q=AllocationId,x=AllocationId" json:",omitzero"`
+	AllowReassociation *bool   `ec2:"q=AllowReassociation,x=allowReassociation" json:",omitzero"`
+	DryRun             *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	InstanceId         *string `ec2:"q=InstanceId,x=InstanceId" json:",omitzero"`
+	NetworkInterfaceId *string `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	PrivateIpAddress   *string `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+	PublicIp           *string `ec2:"q=PublicIp,x=PublicIp" json:",omitzero"`
+}
+
+// AssociateAddressResult is the model's shape AssociateAddressResult.
+type AssociateAddressResult struct {
+	AssociationId *string `ec2:"q=AssociationId,x=associationId" json:",omitzero"`
+}
+
+// AssociateDhcpOptionsRequest is the model's shape AssociateDhcpOptionsRequest.
+type AssociateDhcpOptionsRequest struct {
+	DhcpOptionsId *string `ec2:"q=DhcpOptionsId,x=DhcpOptionsId,req" json:",omitzero"`
+	DryRun        *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	VpcId         *string `ec2:"q=VpcId,x=VpcId,req" json:",omitzero"`
+}
+
+// AssociateRouteTableRequest is the model's shape AssociateRouteTableRequest.
+type AssociateRouteTableRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	GatewayId    *string `ec2:"q=GatewayId,x=GatewayId" json:",omitzero"`
+	RouteTableId *string `ec2:"q=RouteTableId,x=routeTableId,req" json:",omitzero"`
+	SubnetId     *string `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+}
+
+// AssociateRouteTableResult is the model's shape AssociateRouteTableResult.
+type AssociateRouteTableResult struct {
+	AssociationId    *string                     `ec2:"q=AssociationId,x=associationId" json:",omitzero"`
+	AssociationState *RouteTableAssociationState `ec2:"q=AssociationState,x=associationState" json:",omitzero"`
+}
+
+// AssociateSubnetCidrBlockRequest is the model's shape AssociateSubnetCidrBlockRequest.
+type AssociateSubnetCidrBlockRequest struct {
+	Ipv6CidrBlock     *string `ec2:"q=Ipv6CidrBlock,x=ipv6CidrBlock" json:",omitzero"`
+	Ipv6IpamPoolId    *string `ec2:"q=Ipv6IpamPoolId,x=Ipv6IpamPoolId" json:",omitzero"`
+	Ipv6NetmaskLength *int32  `ec2:"q=Ipv6NetmaskLength,x=Ipv6NetmaskLength" json:",omitzero"`
+	SubnetId          *string `ec2:"q=SubnetId,x=subnetId,req" json:",omitzero"`
+}
+
+// AssociateSubnetCidrBlockResult is the model's shape AssociateSubnetCidrBlockResult.
+type AssociateSubnetCidrBlockResult struct {
+	Ipv6CidrBlockAssociation *SubnetIpv6CidrBlockAssociation `ec2:"q=Ipv6CidrBlockAssociation,x=ipv6CidrBlockAssociation" json:",omitzero"`
+	SubnetId                 *string                         `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+}
+
+// AssociateTransitGatewayRouteTableRequest is the model's shape AssociateTransitGatewayRouteTableRequest.
+type AssociateTransitGatewayRouteTableRequest struct {
+	DryRun                     *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TransitGatewayAttachmentId *string `ec2:"q=TransitGatewayAttachmentId,x=TransitGatewayAttachmentId,req" json:",omitzero"`
+	TransitGatewayRouteTableId *string `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// AssociateTransitGatewayRouteTableResult is the model's shape AssociateTransitGatewayRouteTableResult.
+type AssociateTransitGatewayRouteTableResult struct {
+	Association *TransitGatewayAssociation `ec2:"q=Association,x=association" json:",omitzero"`
+}
+
+// AssociateVpcCidrBlockRequest is the model's shape AssociateVpcCidrBlockRequest.
+type AssociateVpcCidrBlockRequest struct {
+	AmazonProvidedIpv6CidrBlock     *bool   `ec2:"q=AmazonProvidedIpv6CidrBlock,x=amazonProvidedIpv6CidrBlock" json:",omitzero"`
+	CidrBlock                       *string `ec2:"q=CidrBlock,x=CidrBlock" json:",omitzero"`
+	Ipv4IpamPoolId                  *string `ec2:"q=Ipv4IpamPoolId,x=Ipv4IpamPoolId" json:",omitzero"`
+	Ipv4NetmaskLength               *int32  `ec2:"q=Ipv4NetmaskLength,x=Ipv4NetmaskLength" json:",omitzero"`
+	Ipv6CidrBlock                   *string `ec2:"q=Ipv6CidrBlock,x=Ipv6CidrBlock" json:",omitzero"`
+	Ipv6CidrBlockNetworkBorderGroup *string `ec2:"q=Ipv6CidrBlockNetworkBorderGroup,x=Ipv6CidrBlockNetworkBorderGroup" json:",omitzero"`
+	Ipv6IpamPoolId                  *string `ec2:"q=Ipv6IpamPoolId,x=Ipv6IpamPoolId" json:",omitzero"`
+	Ipv6NetmaskLength               *int32  `ec2:"q=Ipv6NetmaskLength,x=Ipv6NetmaskLength" json:",omitzero"`
+	Ipv6Pool                        *string `ec2:"q=Ipv6Pool,x=Ipv6Pool" json:",omitzero"`
+	VpcId                           *string `ec2:"q=VpcId,x=vpcId,req" json:",omitzero"`
+}
+
+// AssociateVpcCidrBlockResult is the model's shape AssociateVpcCidrBlockResult.
+type AssociateVpcCidrBlockResult struct {
+	CidrBlockAssociation     *VpcCidrBlockAssociation     `ec2:"q=CidrBlockAssociation,x=cidrBlockAssociation" json:",omitzero"`
+	Ipv6CidrBlockAssociation *VpcIpv6CidrBlockAssociation `ec2:"q=Ipv6CidrBlockAssociation,x=ipv6CidrBlockAssociation" json:",omitzero"`
+	VpcId                    *string                      `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// AttachInternetGatewayRequest is the model's shape AttachInternetGatewayRequest.
+type AttachInternetGatewayRequest struct {
+	DryRun            *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	InternetGatewayId *string `ec2:"q=InternetGatewayId,x=internetGatewayId,req" json:",omitzero"`
+	VpcId             *string `ec2:"q=VpcId,x=vpcId,req" json:",omitzero"`
+}
+
+// AttachNetworkInterfaceRequest is the model's shape AttachNetworkInterfaceRequest.
+type AttachNetworkInterfaceRequest struct {
+	DeviceIndex         *int32               `ec2:"q=DeviceIndex,x=deviceIndex,req" json:",omitzero"`
+	DryRun              *bool                `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	EnaSrdSpecification *EnaSrdSpecification `ec2:"q=EnaSrdSpecification,x=EnaSrdSpecification" json:",omitzero"`
+	InstanceId          *string              `ec2:"q=InstanceId,x=instanceId,req" json:",omitzero"`
+	NetworkCardIndex    *int32               `ec2:"q=NetworkCardIndex,x=NetworkCardIndex" json:",omitzero"`
+	NetworkInterfaceId  *string              `ec2:"q=NetworkInterfaceId,x=networkInterfaceId,req" json:",omitzero"`
+}
+
+// AttachNetworkInterfaceResult is the model's shape AttachNetworkInterfaceResult.
+type AttachNetworkInterfaceResult struct {
+	AttachmentId     *string `ec2:"q=AttachmentId,x=attachmentId" json:",omitzero"`
+	NetworkCardIndex *int32  `ec2:"q=NetworkCardIndex,x=networkCardIndex" json:",omitzero"`
+}
+
+// AttachVpnGatewayRequest is the model's shape AttachVpnGatewayRequest.
+type AttachVpnGatewayRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	VpcId        *string `ec2:"q=VpcId,x=VpcId,req" json:",omitzero"`
+	VpnGatewayId *string `ec2:"q=VpnGatewayId,x=VpnGatewayId,req" json:",omitzero"`
+}
+
+// AttachVpnGatewayResult is the model's shape AttachVpnGatewayResult.
+type AttachVpnGatewayResult struct {
+	VpcAttachment *VpcAttachment `ec2:"q=Attachment,x=attachment" json:",omitzero"`
+}
+
+// AttachmentEnaSrdSpecification is the model's shape AttachmentEnaSrdSpecification.
+type AttachmentEnaSrdSpecification struct {
+	EnaSrdEnabled          *bool                             `ec2:"q=EnaSrdEnabled,x=enaSrdEnabled" json:",omitzero"`
+	EnaSrdUdpSpecification *AttachmentEnaSrdUdpSpecification `ec2:"q=EnaSrdUdpSpecification,x=enaSrdUdpSpecification" json:",omitzero"`
+}
+
+// AttachmentEnaSrdUdpSpecification is the model's shape AttachmentEnaSrdUdpSpecification.
+type AttachmentEnaSrdUdpSpecification struct {
+	EnaSrdUdpEnabled *bool `ec2:"q=EnaSrdUdpEnabled,x=enaSrdUdpEnabled" json:",omitzero"`
+}
+
+// AttributeBooleanValue is the model's shape AttributeBooleanValue.
+type AttributeBooleanValue struct {
+	Value *bool `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// AttributeValue is the model's shape AttributeValue.
+type AttributeValue struct {
+	Value *string `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// AuthorizeSecurityGroupEgressRequest is the model's shape AuthorizeSecurityGroupEgressRequest.
+type AuthorizeSecurityGroupEgressRequest struct {
+	CidrIp                     *string            `ec2:"q=CidrIp,x=cidrIp" json:",omitzero"`
+	DryRun                     *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	FromPort                   *int32             `ec2:"q=FromPort,x=fromPort" json:",omitzero"`
+	GroupId                    *string            `ec2:"q=GroupId,x=groupId,req" json:",omitzero"`
+	IpPermissions              []IpPermission     `ec2:"q=IpPermissions,x=ipPermissions,i=item" json:",omitzero"`
+	IpProtocol                 *string            `ec2:"q=IpProtocol,x=ipProtocol" json:",omitzero"`
+	SourceSecurityGroupName    *string            `ec2:"q=SourceSecurityGroupName,x=sourceSecurityGroupName" json:",omitzero"`
+	SourceSecurityGroupOwnerId *string            `ec2:"q=SourceSecurityGroupOwnerId,x=sourceSecurityGroupOwnerId" json:",omitzero"`
+	TagSpecifications          []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	ToPort                     *int32             `ec2:"q=ToPort,x=toPort" json:",omitzero"`
+}
+
+// AuthorizeSecurityGroupEgressResult is the model's shape AuthorizeSecurityGroupEgressResult.
+type AuthorizeSecurityGroupEgressResult struct {
+	Return             *bool               `ec2:"q=Return,x=return" json:",omitzero"`
+	SecurityGroupRules []SecurityGroupRule `ec2:"q=SecurityGroupRuleSet,x=securityGroupRuleSet,i=item" json:",omitzero"`
+}
+
+// AuthorizeSecurityGroupIngressRequest is the model's shape AuthorizeSecurityGroupIngressRequest.
+type AuthorizeSecurityGroupIngressRequest struct {
+	CidrIp                     *string            `ec2:"q=CidrIp,x=CidrIp" json:",omitzero"`
+	DryRun                     *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	FromPort                   *int32             `ec2:"q=FromPort,x=FromPort" json:",omitzero"`
+	GroupId                    *string            `ec2:"q=GroupId,x=GroupId" json:",omitzero"`
+	GroupName                  *string            `ec2:"q=GroupName,x=GroupName" json:",omitzero"`
+	IpPermissions              []IpPermission     `ec2:"q=IpPermissions,x=IpPermissions,i=item" json:",omitzero"`
+	IpProtocol                 *string            `ec2:"q=IpProtocol,x=IpProtocol" json:",omitzero"`
+	SourceSecurityGroupName    *string            `ec2:"q=SourceSecurityGroupName,x=SourceSecurityGroupName" json:",omitzero"`
+	SourceSecurityGroupOwnerId *string            `ec2:"q=SourceSecurityGroupOwnerId,x=SourceSecurityGroupOwnerId" json:",omitzero"`
+	TagSpecifications          []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	ToPort                     *int32             `ec2:"q=ToPort,x=ToPort" json:",omitzero"`
+}
+
+// AuthorizeSecurityGroupIngressResult is the model's shape AuthorizeSecurityGroupIngressResult.
+type AuthorizeSecurityGroupIngressResult struct {
+	Return             *bool               `ec2:"q=Return,x=return" json:",omitzero"`
+	SecurityGroupRules []SecurityGroupRule `ec2:"q=SecurityGroupRuleSet,x=securityGroupRuleSet,i=item" json:",omitzero"`
+}
+
+// AvailabilityZone is the model's shape AvailabilityZone.
+type AvailabilityZone struct {
+	GroupName          *string                   `ec2:"q=GroupName,x=groupName" json:",omitzero"`
+	Messages           []AvailabilityZoneMessage `ec2:"q=MessageSet,x=messageSet,i=item" json:",omitzero"`
+	NetworkBorderGroup *string                   `ec2:"q=NetworkBorderGroup,x=networkBorderGroup" json:",omitzero"`
+	OptInStatus        *string                   `ec2:"q=OptInStatus,x=optInStatus" json:",omitzero"`
+	ParentZoneId       *string                   `ec2:"q=ParentZoneId,x=parentZoneId" json:",omitzero"`
+	ParentZoneName     *string                   `ec2:"q=ParentZoneName,x=parentZoneName" json:",omitzero"`
+	RegionName         *string                   `ec2:"q=RegionName,x=regionName" json:",omitzero"`
+	State              *string                   `ec2:"q=ZoneState,x=zoneState" json:",omitzero"`
+	ZoneId             *string                   `ec2:"q=ZoneId,x=zoneId" json:",omitzero"`
+	ZoneName           *string                   `ec2:"q=ZoneName,x=zoneName" json:",omitzero"`
+	ZoneType           *string                   `ec2:"q=ZoneType,x=zoneType" json:",omitzero"`
+}
+
+// AvailabilityZoneMessage is the model's shape AvailabilityZoneMessage.
+type AvailabilityZoneMessage struct {
+	Message *string `ec2:"q=Message,x=message" json:",omitzero"`
+}
+
+// BlobAttributeValue is the model's shape BlobAttributeValue.
+type BlobAttributeValue struct {
+	Value []byte `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// BlockDeviceMapping is the model's shape BlockDeviceMapping.
+type BlockDeviceMapping struct {
+	DeviceName  *string         `ec2:"q=DeviceName,x=deviceName" json:",omitzero"`
+	Ebs         *EbsBlockDevice `ec2:"q=Ebs,x=ebs" json:",omitzero"`
+	NoDevice    *string         `ec2:"q=NoDevice,x=noDevice" json:",omitzero"`
+	VirtualName *string         `ec2:"q=VirtualName,x=virtualName" json:",omitzero"`
+}
+
+// CapacityReservationSpecification is the model's shape CapacityReservationSpecification.
+type CapacityReservationSpecification struct {
+	CapacityReservationPreference *string                    `ec2:"q=CapacityReservationPreference,x=CapacityReservationPreference" json:",omitzero"`
+	CapacityReservationTarget     *CapacityReservationTarget `ec2:"q=CapacityReservationTarget,x=CapacityReservationTarget" json:",omitzero"`
+}
+
+// CapacityReservationSpecificationResponse is the model's shape CapacityReservationSpecificationResponse.
+type CapacityReservationSpecificationResponse struct {
+	CapacityReservationPreference *string                            `ec2:"q=CapacityReservationPreference,x=capacityReservationPreference" json:",omitzero"`
+	CapacityReservationTarget     *CapacityReservationTargetResponse `ec2:"q=CapacityReservationTarget,x=capacityReservationTarget" json:",omitzero"`
+}
+
+// CapacityReservationTarget is the model's shape CapacityReservationTarget.
+type CapacityReservationTarget struct {
+	CapacityReservationId               *string `ec2:"q=CapacityReservationId,x=CapacityReservationId" json:",omitzero"`
+	CapacityReservationResourceGroupArn *string `ec2:"q=CapacityReservationResourceGroupArn,x=CapacityReservationResourceGroupArn" json:",omitzero"`
+}
+
+// CapacityReservationTargetResponse is the model's shape CapacityReservationTargetResponse.
+type CapacityReservationTargetResponse struct {
+	CapacityReservationId               *string `ec2:"q=CapacityReservationId,x=capacityReservationId" json:",omitzero"`
+	CapacityReservationResourceGroupArn *string `ec2:"q=CapacityReservationResourceGroupArn,x=capacityReservationResourceGroupArn" json:",omitzero"`
+}
+
+// CidrBlock is the model's shape CidrBlock.
+type CidrBlock struct {
+	CidrBlock *string `ec2:"q=CidrBlock,x=cidrBlock" json:",omitzero"`
+}
+
+// CloudWatchLogOptions is the model's shape CloudWatchLogOptions.
+type CloudWatchLogOptions struct {
+	LogEnabled      *bool   `ec2:"q=LogEnabled,x=logEnabled" json:",omitzero"`
+	LogGroupArn     *string `ec2:"q=LogGroupArn,x=logGroupArn" json:",omitzero"`
+	LogOutputFormat *string `ec2:"q=LogOutputFormat,x=logOutputFormat" json:",omitzero"`
+}
+
+// CloudWatchLogOptionsSpecification is the model's shape CloudWatchLogOptionsSpecification.
+type CloudWatchLogOptionsSpecification struct {
+	LogEnabled      *bool   `ec2:"q=LogEnabled,x=LogEnabled" json:",omitzero"`
+	LogGroupArn     *string `ec2:"q=LogGroupArn,x=LogGroupArn" json:",omitzero"`
+	LogOutputFormat *string `ec2:"q=LogOutputFormat,x=LogOutputFormat" json:",omitzero"`
+}
+
+// ConnectionTrackingConfiguration is the model's shape ConnectionTrackingConfiguration.
+type ConnectionTrackingConfiguration struct {
+	TcpEstablishedTimeout *int32 `ec2:"q=TcpEstablishedTimeout,x=tcpEstablishedTimeout" json:",omitzero"`
+	UdpStreamTimeout      *int32 `ec2:"q=UdpStreamTimeout,x=udpStreamTimeout" json:",omitzero"`
+	UdpTimeout            *int32 `ec2:"q=UdpTimeout,x=udpTimeout" json:",omitzero"`
+}
+
+// ConnectionTrackingSpecificationRequest is the model's shape ConnectionTrackingSpecificationRequest.
+type ConnectionTrackingSpecificationRequest struct {
+	TcpEstablishedTimeout *int32 `ec2:"q=TcpEstablishedTimeout,x=TcpEstablishedTimeout" json:",omitzero"`
+	UdpStreamTimeout      *int32 `ec2:"q=UdpStreamTimeout,x=UdpStreamTimeout" json:",omitzero"`
+	UdpTimeout            *int32 `ec2:"q=UdpTimeout,x=UdpTimeout" json:",omitzero"`
+}
+
+// ConnectionTrackingSpecificationResponse is the model's shape ConnectionTrackingSpecificationResponse.
+type ConnectionTrackingSpecificationResponse struct {
+	TcpEstablishedTimeout *int32 `ec2:"q=TcpEstablishedTimeout,x=tcpEstablishedTimeout" json:",omitzero"`
+	UdpStreamTimeout      *int32 `ec2:"q=UdpStreamTimeout,x=udpStreamTimeout" json:",omitzero"`
+	UdpTimeout            *int32 `ec2:"q=UdpTimeout,x=udpTimeout" json:",omitzero"`
+}
+
+// CpuOptions is the model's shape CpuOptions.
+type CpuOptions struct {
+	AmdSevSnp      *string `ec2:"q=AmdSevSnp,x=amdSevSnp" json:",omitzero"`
+	CoreCount      *int32  `ec2:"q=CoreCount,x=coreCount" json:",omitzero"`
+	ThreadsPerCore *int32  `ec2:"q=ThreadsPerCore,x=threadsPerCore" json:",omitzero"`
+}
+
+// CpuOptionsRequest is the model's shape CpuOptionsRequest.
+type CpuOptionsRequest struct {
+	AmdSevSnp      *string `ec2:"q=AmdSevSnp,x=AmdSevSnp" json:",omitzero"`
+	CoreCount      *int32  `ec2:"q=CoreCount,x=CoreCount" json:",omitzero"`
+	ThreadsPerCore *int32  `ec2:"q=ThreadsPerCore,x=ThreadsPerCore" json:",omitzero"`
+}
+
+// CreateCustomerGatewayRequest is the model's shape CreateCustomerGatewayRequest.
+type CreateCustomerGatewayRequest struct {
+	BgpAsn            *int32             `ec2:"q=BgpAsn,x=BgpAsn" json:",omitzero"`
+	BgpAsnExtended    *int64             `ec2:"q=BgpAsnExtended,x=BgpAsnExtended" json:",omitzero"`
+	CertificateArn    *string            `ec2:"q=CertificateArn,x=CertificateArn" json:",omitzero"`
+	DeviceName        *string            `ec2:"q=DeviceName,x=DeviceName" json:",omitzero"`
+	DryRun            *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	IpAddress         *string            `ec2:"q=IpAddress,x=IpAddress" json:",omitzero"`
+	PublicIp          *string            `ec2:"q=PublicIp,x=PublicIp" json:",omitzero"`
+	TagSpecifications []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	Type              *string            `ec2:"q=Type,x=Type,req" json:",omitzero"`
+}
+
+// CreateCustomerGatewayResult is the model's shape CreateCustomerGatewayResult.
+type CreateCustomerGatewayResult struct {
+	CustomerGateway *CustomerGateway `ec2:"q=CustomerGateway,x=customerGateway" json:",omitzero"`
+}
+
+// CreateDhcpOptionsRequest is the model's shape CreateDhcpOptionsRequest.
+type CreateDhcpOptionsRequest struct {
+	DhcpConfigurations []NewDhcpConfiguration `ec2:"q=DhcpConfiguration,x=dhcpConfiguration,i=item,req" json:",omitzero"`
+	DryRun             *bool                  `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	TagSpecifications  []TagSpecification     `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// CreateDhcpOptionsResult is the model's shape CreateDhcpOptionsResult.
+type CreateDhcpOptionsResult struct {
+	DhcpOptions *DhcpOptions `ec2:"q=DhcpOptions,x=dhcpOptions" json:",omitzero"`
+}
+
+// CreateEgressOnlyInternetGatewayRequest is the model's shape CreateEgressOnlyInternetGatewayRequest.
+type CreateEgressOnlyInternetGatewayRequest struct {
+	ClientToken       *string            `ec2:"q=ClientToken,x=ClientToken" json:",omitzero"`
+	DryRun            *bool              `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TagSpecifications []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	VpcId             *string            `ec2:"q=VpcId,x=VpcId,req" json:",omitzero"`
+}
+
+// CreateEgressOnlyInternetGatewayResult is the model's shape CreateEgressOnlyInternetGatewayResult.
+type CreateEgressOnlyInternetGatewayResult struct {
+	ClientToken               *string                    `ec2:"q=ClientToken,x=clientToken" json:",omitzero"`
+	EgressOnlyInternetGateway *EgressOnlyInternetGateway `ec2:"q=EgressOnlyInternetGateway,x=egressOnlyInternetGateway" json:",omitzero"`
+}
+
+// CreateInternetGatewayRequest is the model's shape CreateInternetGatewayRequest.
+type CreateInternetGatewayRequest struct {
+	DryRun            *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	TagSpecifications []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// CreateInternetGatewayResult is the model's shape CreateInternetGatewayResult.
+type CreateInternetGatewayResult struct {
+	InternetGateway *InternetGateway `ec2:"q=InternetGateway,x=internetGateway" json:",omitzero"`
+}
+
+// CreateManagedPrefixListRequest is the model's shape CreateManagedPrefixListRequest.
+type CreateManagedPrefixListRequest struct {
+	AddressFamily     *string              `ec2:"q=AddressFamily,x=AddressFamily,req" json:",omitzero"`
+	ClientToken       *string              `ec2:"q=ClientToken,x=ClientToken" json:",omitzero"`
+	DryRun            *bool                `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Entries           []AddPrefixListEntry `ec2:"q=Entry,x=Entry,i=member" json:",omitzero"`
+	MaxEntries        *int32               `ec2:"q=MaxEntries,x=MaxEntries,req" json:",omitzero"`
+	PrefixListName    *string              `ec2:"q=PrefixListName,x=PrefixListName,req" json:",omitzero"`
+	TagSpecifications []TagSpecification   `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// CreateManagedPrefixListResult is the model's shape CreateManagedPrefixListResult.
+type CreateManagedPrefixListResult struct {
+	PrefixList *ManagedPrefixList `ec2:"q=PrefixList,x=prefixList" json:",omitzero"`
+}
+
+// CreateNatGatewayRequest is the model's shape CreateNatGatewayRequest.
+type CreateNatGatewayRequest struct {
+	AllocationId                   *string            `ec2:"q=AllocationId,x=AllocationId" json:",omitzero"`
+	ClientToken                    *string            `ec2:"q=ClientToken,x=ClientToken" json:",omitzero"`
+	ConnectivityType               *string            `ec2:"q=ConnectivityType,x=ConnectivityType" json:",omitzero"`
+	DryRun                         *bool              `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	PrivateIpAddress               *string            `ec2:"q=PrivateIpAddress,x=PrivateIpAddress" json:",omitzero"`
+	SecondaryAllocationIds         []string           `ec2:"q=SecondaryAllocationId,x=SecondaryAllocationId,i=AllocationId" json:",omitzero"`
+	SecondaryPrivateIpAddressCount *int32             `ec2:"q=SecondaryPrivateIpAddressCount,x=SecondaryPrivateIpAddressCount" json:",omitzero"`
+	SecondaryPrivateIpAddresses    []string           `ec2:"q=SecondaryPrivateIpAddress,x=SecondaryPrivateIpAddress,i=item" json:",omitzero"`
+	SubnetId                       *string            `ec2:"q=SubnetId,x=SubnetId,req" json:",omitzero"`
+	TagSpecifications              []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// CreateNatGatewayResult is the model's shape CreateNatGatewayResult.
+type CreateNatGatewayResult struct {
+	ClientToken *string     `ec2:"q=ClientToken,x=clientToken" json:",omitzero"`
+	NatGateway  *NatGateway `ec2:"q=NatGateway,x=natGateway" json:",omitzero"`
+}
+
+// CreateNetworkAclEntryRequest is the model's shape CreateNetworkAclEntryRequest.
+type CreateNetworkAclEntryRequest struct {
+	CidrBlock     *string       `ec2:"q=CidrBlock,x=cidrBlock" json:",omitzero"`
+	DryRun        *bool         `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Egress        *bool         `ec2:"q=Egress,x=egress,req" json:",omitzero"`
+	IcmpTypeCode  *IcmpTypeCode `ec2:"q=Icmp,x=Icmp" json:",omitzero"`
+	Ipv6CidrBlock *string       `ec2:"q=Ipv6CidrBlock,x=ipv6CidrBlock" json:",omitzero"`
+	NetworkAclId  *string       `ec2:"q=NetworkAclId,x=networkAclId,req" json:",omitzero"`
+	PortRange     *PortRange    `ec2:"q=PortRange,x=portRange" json:",omitzero"`
+	Protocol      *string       `ec2:"q=Protocol,x=protocol,req" json:",omitzero"`
+	RuleAction    *string       `ec2:"q=RuleAction,x=ruleAction,req" json:",omitzero"`
+	RuleNumber    *int32        `ec2:"q=RuleNumber,x=ruleNumber,req" json:",omitzero"`
+}
+
+// CreateNetworkAclRequest is the model's shape CreateNetworkAclRequest.
+type CreateNetworkAclRequest struct {
+	ClientToken       *string            `ec2:"q=ClientToken,x=ClientToken" json:",omitzero"`
+	DryRun            *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	TagSpecifications []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	VpcId             *string            `ec2:"q=VpcId,x=vpcId,req" json:",omitzero"`
+}
+
+// CreateNetworkAclResult is the model's shape CreateNetworkAclResult.
+type CreateNetworkAclResult struct {
+	ClientToken *string     `ec2:"q=ClientToken,x=clientToken" json:",omitzero"`
+	NetworkAcl  *NetworkAcl `ec2:"q=NetworkAcl,x=networkAcl" json:",omitzero"`
+}
+
+// CreateNetworkInsightsPathRequest is the model's shape CreateNetworkInsightsPathRequest.
+type CreateNetworkInsightsPathRequest struct {
+	ClientToken         *string            `ec2:"q=ClientToken,x=ClientToken,req" json:",omitzero"`
+	Destination         *string            `ec2:"q=Destination,x=Destination" json:",omitzero"`
+	DestinationIp       *string            `ec2:"q=DestinationIp,x=DestinationIp" json:",omitzero"`
+	DestinationPort     *int32             `ec2:"q=DestinationPort,x=DestinationPort" json:",omitzero"`
+	DryRun              *bool              `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	FilterAtDestination *PathRequestFilter `ec2:"q=FilterAtDestination,x=FilterAtDestination" json:",omitzero"`
+	FilterAtSource      *PathRequestFilter `ec2:"q=FilterAtSource,x=FilterAtSource" json:",omitzero"`
+	Protocol            *string            `ec2:"q=Protocol,x=Protocol,req" json:",omitzero"`
+	Source              *string            `ec2:"q=Source,x=Source,req" json:",omitzero"`
+	SourceIp            *string            `ec2:"q=SourceIp,x=SourceIp" json:",omitzero"`
+	TagSpecifications   []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// CreateNetworkInsightsPathResult is the model's shape CreateNetworkInsightsPathResult.
+type CreateNetworkInsightsPathResult struct {
+	NetworkInsightsPath *NetworkInsightsPath `ec2:"q=NetworkInsightsPath,x=networkInsightsPath" json:",omitzero"`
+}
+
+// CreateNetworkInterfaceRequest is the model's shape CreateNetworkInterfaceRequest.
+type CreateNetworkInterfaceRequest struct {
+	ClientToken                     *string                                 `ec2:"q=ClientToken,x=ClientToken" json:",omitzero"`
+	ConnectionTrackingSpecification *ConnectionTrackingSpecificationRequest `ec2:"q=ConnectionTrackingSpecification,x=ConnectionTrackingSpecification" json:",omitzero"`
+	Description                     *string                                 `ec2:"q=Description,x=description" json:",omitzero"`
+	DryRun                          *bool                                   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	EnablePrimaryIpv6               *bool                                   `ec2:"q=EnablePrimaryIpv6,x=EnablePrimaryIpv6" json:",omitzero"`
+	Groups                          []string                                `ec2:"q=SecurityGroupId,x=SecurityGroupId,i=SecurityGroupId" json:",omitzero"`
+	InterfaceType                   *string                                 `ec2:"q=InterfaceType,x=InterfaceType" json:",omitzero"`
+	Ipv4PrefixCount                 *int32                                  `ec2:"q=Ipv4PrefixCount,x=Ipv4PrefixCount" json:",omitzero"`
+	Ipv4Prefixes                    []Ipv4PrefixSpecificationRequest        `ec2:"q=Ipv4Prefix,x=Ipv4Prefix,i=item" json:",omitzero"`
+	Ipv6AddressCount                *int32                                  `ec2:"q=Ipv6AddressCount,x=ipv6AddressCount" json:",omitzero"`
+	Ipv6Addresses                   []InstanceIpv6Address                   `ec2:"q=Ipv6Addresses,x=ipv6Addresses,i=item" json:",omitzero"`
+	Ipv6PrefixCount                 *int32                                  `ec2:"q=Ipv6PrefixCount,x=Ipv6PrefixCount" json:",omitzero"`
+	Ipv6Prefixes                    []Ipv6PrefixSpecificationRequest        `ec2:"q=Ipv6Prefix,x=Ipv6Prefix,i=item" json:",omitzero"`
+	PrivateIpAddress                *string                                 `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+	PrivateIpAddresses              []PrivateIpAddressSpecification         `ec2:"q=PrivateIpAddresses,x=privateIpAddresses,i=item" json:",omitzero"`
+	SecondaryPrivateIpAddressCount  *int32                                  `ec2:"q=SecondaryPrivateIpAddressCount,x=secondaryPrivateIpAddressCount" json:",omitzero"`
+	SubnetId                        *string                                 `ec2:"q=SubnetId,x=subnetId,req" json:",omitzero"`
+	TagSpecifications               []TagSpecification                      `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// CreateNetworkInterfaceResult is the model's shape CreateNetworkInterfaceResult.
+type CreateNetworkInterfaceResult struct {
+	ClientToken      *string           `ec2:"q=ClientToken,x=clientToken" json:",omitzero"`
+	NetworkInterface *NetworkInterface `ec2:"q=NetworkInterface,x=networkInterface" json:",omitzero"`
+}
+
+// CreateRouteRequest is the model's shape CreateRouteRequest.
+type CreateRouteRequest struct {
+	CarrierGatewayId            *string `ec2:"q=CarrierGatewayId,x=CarrierGatewayId" json:",omitzero"`
+	CoreNetworkArn              *string `ec2:"q=CoreNetworkArn,x=CoreNetworkArn" json:",omitzero"`
+	DestinationCidrBlock        *string `ec2:"q=DestinationCidrBlock,x=destinationCidrBlock" json:",omitzero"`
+	DestinationIpv6CidrBlock    *string `ec2:"q=DestinationIpv6CidrBlock,x=destinationIpv6CidrBlock" json:",omitzero"`
+	DestinationPrefixListId     *string `ec2:"q=DestinationPrefixListId,x=DestinationPrefixListId" json:",omitzero"`
+	DryRun                      *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	EgressOnlyInternetGatewayId *string `ec2:"q=EgressOnlyInternetGatewayId,x=egressOnlyInternetGatewayId" json:",omitzero"`
+	GatewayId                   *string `ec2:"q=GatewayId,x=gatewayId" json:",omitzero"`
+	InstanceId                  *string `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	LocalGatewayId              *string `ec2:"q=LocalGatewayId,x=LocalGatewayId" json:",omitzero"`
+	NatGatewayId                *string `ec2:"q=NatGatewayId,x=natGatewayId" json:",omitzero"`
+	NetworkInterfaceId          *string `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	RouteTableId                *string `ec2:"q=RouteTableId,x=routeTableId,req" json:",omitzero"`
+	TransitGatewayId            *string `ec2:"q=TransitGatewayId,x=TransitGatewayId" json:",omitzero"`
+	VpcEndpointId               *string `ec2:"q=VpcEndpointId,x=VpcEndpointId" json:",omitzero"`
+	VpcPeeringConnectionId      *string `ec2:"q=VpcPeeringConnectionId,x=vpcPeeringConnectionId" json:",omitzero"`
+}
+
+// CreateRouteResult is the model's shape CreateRouteResult.
+type CreateRouteResult struct {
+	Return *bool `ec2:"q=Return,x=return" json:",omitzero"`
+}
+
+// CreateRouteTableRequest is the model's shape CreateRouteTableRequest.
+type CreateRouteTableRequest struct {
+	ClientToken       *string            `ec2:"q=ClientToken,x=ClientToken" json:",omitzero"`
+	DryRun            *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	TagSpecifications []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	VpcId             *string            `ec2:"q=VpcId,x=vpcId,req" json:",omitzero"`
+}
+
+// CreateRouteTableResult is the model's shape CreateRouteTableResult.
+type CreateRouteTableResult struct {
+	ClientToken *string     `ec2:"q=ClientToken,x=clientToken" json:",omitzero"`
+	RouteTable  *RouteTable `ec2:"q=RouteTable,x=routeTable" json:",omitzero"`
+}
+
+// CreateSecurityGroupRequest is the model's shape CreateSecurityGroupRequest.
+type CreateSecurityGroupRequest struct {
+	Description       *string            `ec2:"q=GroupDescription,x=GroupDescription,req" json:",omitzero"`
+	DryRun            *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	GroupName         *string            `ec2:"q=GroupName,x=GroupName,req" json:",omitzero"`
+	TagSpecifications []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	VpcId             *string            `ec2:"q=VpcId,x=VpcId" json:",omitzero"`
+}
+
+// CreateSecurityGroupResult is the model's shape CreateSecurityGroupResult.
+type CreateSecurityGroupResult struct {
+	GroupId *string `ec2:"q=GroupId,x=groupId" json:",omitzero"`
+	Tags    []Tag   `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
 }
 
 // CreateSubnetRequest is the model's shape CreateSubnetRequest.
 type CreateSubnetRequest struct {
-	AvailabilityZone   *string            `ec2:"q=AvailabilityZone,x=AvailabilityZone"`
-	AvailabilityZoneId *string            `ec2:"q=AvailabilityZoneId,x=AvailabilityZoneId"`
-	CidrBlock          *string            `ec2:"q=CidrBlock,x=CidrBlock"`
-	DryRun             *bool              `ec2:"q=DryRun,x=dryRun"`
-	Ipv4IpamPoolId     *string            `ec2:"q=Ipv4IpamPoolId,x=Ipv4IpamPoolId"`
-	Ipv4NetmaskLength  *int32             `ec2:"q=Ipv4NetmaskLength,x=Ipv4NetmaskLength"`
-	Ipv6CidrBlock      *string            `ec2:"q=Ipv6CidrBlock,x=Ipv6CidrBlock"`
-	Ipv6IpamPoolId     *string            `ec2:"q=Ipv6IpamPoolId,x=Ipv6IpamPoolId"`
-	Ipv6Native         *bool              `ec2:"q=Ipv6Native,x=Ipv6Native"`
-	Ipv6NetmaskLength  *int32             `ec2:"q=Ipv6NetmaskLength,x=Ipv6NetmaskLength"`
-	OutpostArn         *string            `ec2:"q=OutpostArn,x=OutpostArn"`
-	TagSpecifications  []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item"`
-	VpcId              *string            `ec2:"q=VpcId,x=VpcId,req"`
+	AvailabilityZone   *string            `ec2:"q=AvailabilityZone,x=AvailabilityZone" json:",omitzero"`
+	AvailabilityZoneId *string            `ec2:"q=AvailabilityZoneId,x=AvailabilityZoneId" json:",omitzero"`
+	CidrBlock          *string            `ec2:"q=CidrBlock,x=CidrBlock" json:",omitzero"`
+	DryRun             *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Ipv4IpamPoolId     *string            `ec2:"q=Ipv4IpamPoolId,x=Ipv4IpamPoolId" json:",omitzero"`
+	Ipv4NetmaskLength  *int32             `ec2:"q=Ipv4NetmaskLength,x=Ipv4NetmaskLength" json:",omitzero"`
+	Ipv6CidrBlock      *string            `ec2:"q=Ipv6CidrBlock,x=Ipv6CidrBlock" json:",omitzero"`
+	Ipv6IpamPoolId     *string            `ec2:"q=Ipv6IpamPoolId,x=Ipv6IpamPoolId" json:",omitzero"`
+	Ipv6Native         *bool              `ec2:"q=Ipv6Native,x=Ipv6Native" json:",omitzero"`
+	Ipv6NetmaskLength  *int32             `ec2:"q=Ipv6NetmaskLength,x=Ipv6NetmaskLength" json:",omitzero"`
+	OutpostArn         *string            `ec2:"q=OutpostArn,x=OutpostArn" json:",omitzero"`
+	TagSpecifications  []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	VpcId              *string            `ec2:"q=VpcId,x=VpcId,req" json:",omitzero"`
 }
 
 // CreateSubnetResult is the model's shape CreateSubnetResult.
 type CreateSubnetResult struct {
-	Subnet *Subnet `ec2:"q=Subnet,x=subnet"`
+	Subnet *Subnet `ec2:"q=Subnet,x=subnet" json:",omitzero"`
 }
 
 // CreateTagsRequest is the model's shape CreateTagsRequest.
 type CreateTagsRequest struct {
-	DryRun    *bool    `ec2:"q=DryRun,x=dryRun"`
-	Resources []string `ec2:"q=ResourceId,x=ResourceId,i=member,req"`
-	Tags      []Tag    `ec2:"q=Tag,x=Tag,i=item,req"`
+	DryRun    *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Resources []string `ec2:"q=ResourceId,x=ResourceId,i=member,req" json:",omitzero"`
+	Tags      []Tag    `ec2:"q=Tag,x=Tag,i=item,req" json:",omitzero"`
+}
+
+// CreateTransitGatewayRequest is the model's shape CreateTransitGatewayRequest.
+type CreateTransitGatewayRequest struct {
+	Description       *string                       `ec2:"q=Description,x=Description" json:",omitzero"`
+	DryRun            *bool                         `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Options           *TransitGatewayRequestOptions `ec2:"q=Options,x=Options" json:",omitzero"`
+	TagSpecifications []TagSpecification            `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// CreateTransitGatewayResult is the model's shape CreateTransitGatewayResult.
+type CreateTransitGatewayResult struct {
+	TransitGateway *TransitGateway `ec2:"q=TransitGateway,x=transitGateway" json:",omitzero"`
+}
+
+// CreateTransitGatewayRouteRequest is the model's shape CreateTransitGatewayRouteRequest.
+type CreateTransitGatewayRouteRequest struct {
+	Blackhole                  *bool   `ec2:"q=Blackhole,x=Blackhole" json:",omitzero"`
+	DestinationCidrBlock       *string `ec2:"q=DestinationCidrBlock,x=DestinationCidrBlock,req" json:",omitzero"`
+	DryRun                     *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TransitGatewayAttachmentId *string `ec2:"q=TransitGatewayAttachmentId,x=TransitGatewayAttachmentId" json:",omitzero"`
+	TransitGatewayRouteTableId *string `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// CreateTransitGatewayRouteResult is the model's shape CreateTransitGatewayRouteResult.
+type CreateTransitGatewayRouteResult struct {
+	Route *TransitGatewayRoute `ec2:"q=Route,x=route" json:",omitzero"`
+}
+
+// CreateTransitGatewayRouteTableRequest is the model's shape CreateTransitGatewayRouteTableRequest.
+type CreateTransitGatewayRouteTableRequest struct {
+	DryRun            *bool              `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TagSpecifications []TagSpecification `ec2:"q=TagSpecifications,x=TagSpecifications,i=item" json:",omitzero"`
+	TransitGatewayId  *string            `ec2:"q=TransitGatewayId,x=TransitGatewayId,req" json:",omitzero"`
+}
+
+// CreateTransitGatewayRouteTableResult is the model's shape CreateTransitGatewayRouteTableResult.
+type CreateTransitGatewayRouteTableResult struct {
+	TransitGatewayRouteTable *TransitGatewayRouteTable `ec2:"q=TransitGatewayRouteTable,x=transitGatewayRouteTable" json:",omitzero"`
+}
+
+// CreateTransitGatewayVpcAttachmentRequest is the model's shape CreateTransitGatewayVpcAttachmentRequest.
+type CreateTransitGatewayVpcAttachmentRequest struct {
+	DryRun            *bool                                            `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Options           *CreateTransitGatewayVpcAttachmentRequestOptions `ec2:"q=Options,x=Options" json:",omitzero"`
+	SubnetIds         []string                                         `ec2:"q=SubnetIds,x=SubnetIds,i=item,req" json:",omitzero"`
+	TagSpecifications []TagSpecification                               `ec2:"q=TagSpecifications,x=TagSpecifications,i=item" json:",omitzero"`
+	TransitGatewayId  *string                                          `ec2:"q=TransitGatewayId,x=TransitGatewayId,req" json:",omitzero"`
+	VpcId             *string                                          `ec2:"q=VpcId,x=VpcId,req" json:",omitzero"`
+}
+
+// CreateTransitGatewayVpcAttachmentRequestOptions is the model's shape CreateTransitGatewayVpcAttachmentRequestOptions.
+type CreateTransitGatewayVpcAttachmentRequestOptions struct {
+	ApplianceModeSupport            *string `ec2:"q=ApplianceModeSupport,x=ApplianceModeSupport" json:",omitzero"`
+	DnsSupport                      *string `ec2:"q=DnsSupport,x=DnsSupport" json:",omitzero"`
+	Ipv6Support                     *string `ec2:"q=Ipv6Support,x=Ipv6Support" json:",omitzero"`
+	SecurityGroupReferencingSupport *string `ec2:"q=SecurityGroupReferencingSupport,x=SecurityGroupReferencingSupport" json:",omitzero"`
+}
+
+// CreateTransitGatewayVpcAttachmentResult is the model's shape CreateTransitGatewayVpcAttachmentResult.
+type CreateTransitGatewayVpcAttachmentResult struct {
+	TransitGatewayVpcAttachment *TransitGatewayVpcAttachment `ec2:"q=TransitGatewayVpcAttachment,x=transitGatewayVpcAttachment" json:",omitzero"`
+}
+
+// CreateVpcEndpointRequest is the model's shape CreateVpcEndpointRequest.
+type CreateVpcEndpointRequest struct {
+	ClientToken          *string                  `ec2:"q=ClientToken,x=ClientToken" json:",omitzero"`
+	DnsOptions           *DnsOptionsSpecification `ec2:"q=DnsOptions,x=DnsOptions" json:",omitzero"`
+	DryRun               *bool                    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	IpAddressType        *string                  `ec2:"q=IpAddressType,x=IpAddressType" json:",omitzero"`
+	PolicyDocument       *string                  `ec2:"q=PolicyDocument,x=PolicyDocument" json:",omitzero"`
+	PrivateDnsEnabled    *bool                    `ec2:"q=PrivateDnsEnabled,x=PrivateDnsEnabled" json:",omitzero"`
+	RouteTableIds        []string                 `ec2:"q=RouteTableId,x=RouteTableId,i=item" json:",omitzero"`
+	SecurityGroupIds     []string                 `ec2:"q=SecurityGroupId,x=SecurityGroupId,i=item" json:",omitzero"`
+	ServiceName          *string                  `ec2:"q=ServiceName,x=ServiceName,req" json:",omitzero"`
+	SubnetConfigurations []SubnetConfiguration    `ec2:"q=SubnetConfiguration,x=SubnetConfiguration,i=item" json:",omitzero"`
+	SubnetIds            []string                 `ec2:"q=SubnetId,x=SubnetId,i=item" json:",omitzero"`
+	TagSpecifications    []TagSpecification       `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	VpcEndpointType      *string                  `ec2:"q=VpcEndpointType,x=VpcEndpointType" json:",omitzero"`
+	VpcId                *string                  `ec2:"q=VpcId,x=VpcId,req" json:",omitzero"`
+}
+
+// CreateVpcEndpointResult is the model's shape CreateVpcEndpointResult.
+type CreateVpcEndpointResult struct {
+	ClientToken *string      `ec2:"q=ClientToken,x=clientToken" json:",omitzero"`
+	VpcEndpoint *VpcEndpoint `ec2:"q=VpcEndpoint,x=vpcEndpoint" json:",omitzero"`
+}
+
+// CreateVpcPeeringConnectionRequest is the model's shape CreateVpcPeeringConnectionRequest.
+type CreateVpcPeeringConnectionRequest struct {
+	DryRun            *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	PeerOwnerId       *string            `ec2:"q=PeerOwnerId,x=peerOwnerId" json:",omitzero"`
+	PeerRegion        *string            `ec2:"q=PeerRegion,x=PeerRegion" json:",omitzero"`
+	PeerVpcId         *string            `ec2:"q=PeerVpcId,x=peerVpcId" json:",omitzero"`
+	TagSpecifications []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	VpcId             *string            `ec2:"q=VpcId,x=vpcId,req" json:",omitzero"`
+}
+
+// CreateVpcPeeringConnectionResult is the model's shape CreateVpcPeeringConnectionResult.
+type CreateVpcPeeringConnectionResult struct {
+	VpcPeeringConnection *VpcPeeringConnection `ec2:"q=VpcPeeringConnection,x=vpcPeeringConnection" json:",omitzero"`
 }
 
 // CreateVpcRequest is the model's shape CreateVpcRequest.
 type CreateVpcRequest struct {
-	AmazonProvidedIpv6CidrBlock     *bool              `ec2:"q=AmazonProvidedIpv6CidrBlock,x=amazonProvidedIpv6CidrBlock"`
-	CidrBlock                       *string            `ec2:"q=CidrBlock,x=CidrBlock"`
-	DryRun                          *bool              `ec2:"q=DryRun,x=dryRun"`
-	InstanceTenancy                 *string            `ec2:"q=InstanceTenancy,x=instanceTenancy"`
-	Ipv4IpamPoolId                  *string            `ec2:"q=Ipv4IpamPoolId,x=Ipv4IpamPoolId"`
-	Ipv4NetmaskLength               *int32             `ec2:"q=Ipv4NetmaskLength,x=Ipv4NetmaskLength"`
-	Ipv6CidrBlock                   *string            `ec2:"q=Ipv6CidrBlock,x=Ipv6CidrBlock"`
-	Ipv6CidrBlockNetworkBorderGroup *string            `ec2:"q=Ipv6CidrBlockNetworkBorderGroup,x=Ipv6CidrBlockNetworkBorderGroup"`
-	Ipv6IpamPoolId                  *string            `ec2:"q=Ipv6IpamPoolId,x=Ipv6IpamPoolId"`
-	Ipv6NetmaskLength               *int32             `ec2:"q=Ipv6NetmaskLength,x=Ipv6NetmaskLength"`
-	Ipv6Pool                        *string            `ec2:"q=Ipv6Pool,x=Ipv6Pool"`
-	TagSpecifications               []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item"`
+	AmazonProvidedIpv6CidrBlock     *bool              `ec2:"q=AmazonProvidedIpv6CidrBlock,x=amazonProvidedIpv6CidrBlock" json:",omitzero"`
+	CidrBlock                       *string            `ec2:"q=CidrBlock,x=CidrBlock" json:",omitzero"`
+	DryRun                          *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	InstanceTenancy                 *string            `ec2:"q=InstanceTenancy,x=instanceTenancy" json:",omitzero"`
+	Ipv4IpamPoolId                  *string            `ec2:"q=Ipv4IpamPoolId,x=Ipv4IpamPoolId" json:",omitzero"`
+	Ipv4NetmaskLength               *int32             `ec2:"q=Ipv4NetmaskLength,x=Ipv4NetmaskLength" json:",omitzero"`
+	Ipv6CidrBlock                   *string            `ec2:"q=Ipv6CidrBlock,x=Ipv6CidrBlock" json:",omitzero"`
+	Ipv6CidrBlockNetworkBorderGroup *string            `ec2:"q=Ipv6CidrBlockNetworkBorderGroup,x=Ipv6CidrBlockNetworkBorderGroup" json:",omitzero"`
+	Ipv6IpamPoolId                  *string            `ec2:"q=Ipv6IpamPoolId,x=Ipv6IpamPoolId" json:",omitzero"`
+	Ipv6NetmaskLength               *int32             `ec2:"q=Ipv6NetmaskLength,x=Ipv6NetmaskLength" json:",omitzero"`
+	Ipv6Pool                        *string            `ec2:"q=Ipv6Pool,x=Ipv6Pool" json:",omitzero"`
+	TagSpecifications               []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
 }
 
 // CreateVpcResult is the model's shape CreateVpcResult.
 type CreateVpcResult struct {
-	Vpc *Vpc `ec2:"q=Vpc,x=vpc"`
+	Vpc *Vpc `ec2:"q=Vpc,x=vpc" json:",omitzero"`
+}
+
+// CreateVpnConnectionRequest is the model's shape CreateVpnConnectionRequest.
+type CreateVpnConnectionRequest struct {
+	CustomerGatewayId *string                            `ec2:"q=CustomerGatewayId,x=CustomerGatewayId,req" json:",omitzero"`
+	DryRun            *bool                              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Options           *VpnConnectionOptionsSpecification `ec2:"q=Options,x=options" json:",omitzero"`
+	TagSpecifications []TagSpecification                 `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	TransitGatewayId  *string                            `ec2:"q=TransitGatewayId,x=TransitGatewayId" json:",omitzero"`
+	Type              *string                            `ec2:"q=Type,x=Type,req" json:",omitzero"`
+	VpnGatewayId      *string                            `ec2:"q=VpnGatewayId,x=VpnGatewayId" json:",omitzero"`
+}
+
+// CreateVpnConnectionResult is the model's shape CreateVpnConnectionResult.
+type CreateVpnConnectionResult struct {
+	VpnConnection *VpnConnection `ec2:"q=VpnConnection,x=vpnConnection" json:",omitzero"`
+}
+
+// CreateVpnGatewayRequest is the model's shape CreateVpnGatewayRequest.
+type CreateVpnGatewayRequest struct {
+	AmazonSideAsn     *int64             `ec2:"q=AmazonSideAsn,x=AmazonSideAsn" json:",omitzero"`
+	AvailabilityZone  *string            `ec2:"q=AvailabilityZone,x=AvailabilityZone" json:",omitzero"`
+	DryRun            *bool              `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	TagSpecifications []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	Type              *string            `ec2:"q=Type,x=Type,req" json:",omitzero"`
+}
+
+// CreateVpnGatewayResult is the model's shape CreateVpnGatewayResult.
+type CreateVpnGatewayResult struct {
+	VpnGateway *VpnGateway `ec2:"q=VpnGateway,x=vpnGateway" json:",omitzero"`
+}
+
+// CreditSpecificationRequest is the model's shape CreditSpecificationRequest.
+type CreditSpecificationRequest struct {
+	CpuCredits *string `ec2:"q=CpuCredits,x=CpuCredits,req" json:",omitzero"`
+}
+
+// CustomerGateway is the model's shape CustomerGateway.
+type CustomerGateway struct {
+	BgpAsn            *string `ec2:"q=BgpAsn,x=bgpAsn" json:",omitzero"`
+	BgpAsnExtended    *string `ec2:"q=BgpAsnExtended,x=bgpAsnExtended" json:",omitzero"`
+	CertificateArn    *string `ec2:"q=CertificateArn,x=certificateArn" json:",omitzero"`
+	CustomerGatewayId *string `ec2:"q=CustomerGatewayId,x=customerGatewayId" json:",omitzero"`
+	DeviceName        *string `ec2:"q=DeviceName,x=deviceName" json:",omitzero"`
+	IpAddress         *string `ec2:"q=IpAddress,x=ipAddress" json:",omitzero"`
+	State             *string `ec2:"q=State,x=state" json:",omitzero"`
+	Tags              []Tag   `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	Type              *string `ec2:"q=Type,x=type" json:",omitzero"`
+}
+
+// DeleteCustomerGatewayRequest is the model's shape DeleteCustomerGatewayRequest.
+type DeleteCustomerGatewayRequest struct {
+	CustomerGatewayId *string `ec2:"q=CustomerGatewayId,x=CustomerGatewayId,req" json:",omitzero"`
+	DryRun            *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+}
+
+// DeleteDhcpOptionsRequest is the model's shape DeleteDhcpOptionsRequest.
+type DeleteDhcpOptionsRequest struct {
+	DhcpOptionsId *string `ec2:"q=DhcpOptionsId,x=DhcpOptionsId,req" json:",omitzero"`
+	DryRun        *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+}
+
+// DeleteEgressOnlyInternetGatewayRequest is the model's shape DeleteEgressOnlyInternetGatewayRequest.
+type DeleteEgressOnlyInternetGatewayRequest struct {
+	DryRun                      *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	EgressOnlyInternetGatewayId *string `ec2:"q=EgressOnlyInternetGatewayId,x=EgressOnlyInternetGatewayId,req" json:",omitzero"`
+}
+
+// DeleteEgressOnlyInternetGatewayResult is the model's shape DeleteEgressOnlyInternetGatewayResult.
+type DeleteEgressOnlyInternetGatewayResult struct {
+	ReturnCode *bool `ec2:"q=ReturnCode,x=returnCode" json:",omitzero"`
+}
+
+// DeleteInternetGatewayRequest is the model's shape DeleteInternetGatewayRequest.
+type DeleteInternetGatewayRequest struct {
+	DryRun            *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	InternetGatewayId *string `ec2:"q=InternetGatewayId,x=internetGatewayId,req" json:",omitzero"`
+}
+
+// DeleteManagedPrefixListRequest is the model's shape DeleteManagedPrefixListRequest.
+type DeleteManagedPrefixListRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	PrefixListId *string `ec2:"q=PrefixListId,x=PrefixListId,req" json:",omitzero"`
+}
+
+// DeleteManagedPrefixListResult is the model's shape DeleteManagedPrefixListResult.
+type DeleteManagedPrefixListResult struct {
+	PrefixList *ManagedPrefixList `ec2:"q=PrefixList,x=prefixList" json:",omitzero"`
+}
+
+// DeleteNatGatewayRequest is the model's shape DeleteNatGatewayRequest.
+type DeleteNatGatewayRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	NatGatewayId *string `ec2:"q=NatGatewayId,x=NatGatewayId,req" json:",omitzero"`
+}
+
+// DeleteNatGatewayResult is the model's shape DeleteNatGatewayResult.
+type DeleteNatGatewayResult struct {
+	NatGatewayId *string `ec2:"q=NatGatewayId,x=natGatewayId" json:",omitzero"`
+}
+
+// DeleteNetworkAclEntryRequest is the model's shape DeleteNetworkAclEntryRequest.
+type DeleteNetworkAclEntryRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Egress       *bool   `ec2:"q=Egress,x=egress,req" json:",omitzero"`
+	NetworkAclId *string `ec2:"q=NetworkAclId,x=networkAclId,req" json:",omitzero"`
+	RuleNumber   *int32  `ec2:"q=RuleNumber,x=ruleNumber,req" json:",omitzero"`
+}
+
+// DeleteNetworkAclRequest is the model's shape DeleteNetworkAclRequest.
+type DeleteNetworkAclRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	NetworkAclId *string `ec2:"q=NetworkAclId,x=networkAclId,req" json:",omitzero"`
+}
+
+// DeleteNetworkInsightsAnalysisRequest is the model's shape DeleteNetworkInsightsAnalysisRequest.
+type DeleteNetworkInsightsAnalysisRequest struct {
+	DryRun                    *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	NetworkInsightsAnalysisId *string `ec2:"q=NetworkInsightsAnalysisId,x=NetworkInsightsAnalysisId,req" json:",omitzero"`
+}
+
+// DeleteNetworkInsightsAnalysisResult is the model's shape DeleteNetworkInsightsAnalysisResult.
+type DeleteNetworkInsightsAnalysisResult struct {
+	NetworkInsightsAnalysisId *string `ec2:"q=NetworkInsightsAnalysisId,x=networkInsightsAnalysisId" json:",omitzero"`
+}
+
+// DeleteNetworkInsightsPathRequest is the model's shape DeleteNetworkInsightsPathRequest.
+type DeleteNetworkInsightsPathRequest struct {
+	DryRun                *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	NetworkInsightsPathId *string `ec2:"q=NetworkInsightsPathId,x=NetworkInsightsPathId,req" json:",omitzero"`
+}
+
+// DeleteNetworkInsightsPathResult is the model's shape DeleteNetworkInsightsPathResult.
+type DeleteNetworkInsightsPathResult struct {
+	NetworkInsightsPathId *string `ec2:"q=NetworkInsightsPathId,x=networkInsightsPathId" json:",omitzero"`
+}
+
+// DeleteNetworkInterfaceRequest is the model's shape DeleteNetworkInterfaceRequest.
+type DeleteNetworkInterfaceRequest struct {
+	DryRun             *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	NetworkInterfaceId *string `ec2:"q=NetworkInterfaceId,x=networkInterfaceId,req" json:",omitzero"`
+}
+
+// DeleteRouteRequest is the model's shape DeleteRouteRequest.
+type DeleteRouteRequest struct {
+	DestinationCidrBlock     *string `ec2:"q=DestinationCidrBlock,x=destinationCidrBlock" json:",omitzero"`
+	DestinationIpv6CidrBlock *string `ec2:"q=DestinationIpv6CidrBlock,x=destinationIpv6CidrBlock" json:",omitzero"`
+	DestinationPrefixListId  *string `ec2:"q=DestinationPrefixListId,x=DestinationPrefixListId" json:",omitzero"`
+	DryRun                   *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	RouteTableId             *string `ec2:"q=RouteTableId,x=routeTableId,req" json:",omitzero"`
+}
+
+// DeleteRouteTableRequest is the model's shape DeleteRouteTableRequest.
+type DeleteRouteTableRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	RouteTableId *string `ec2:"q=RouteTableId,x=routeTableId,req" json:",omitzero"`
+}
+
+// DeleteSecurityGroupRequest is the model's shape DeleteSecurityGroupRequest.
+type DeleteSecurityGroupRequest struct {
+	DryRun    *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	GroupId   *string `ec2:"q=GroupId,x=GroupId" json:",omitzero"`
+	GroupName *string `ec2:"q=GroupName,x=GroupName" json:",omitzero"`
 }
 
 // DeleteSubnetRequest is the model's shape DeleteSubnetRequest.
 type DeleteSubnetRequest struct {
-	DryRun   *bool   `ec2:"q=DryRun,x=dryRun"`
-	SubnetId *string `ec2:"q=SubnetId,x=SubnetId,req"`
+	DryRun   *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	SubnetId *string `ec2:"q=SubnetId,x=SubnetId,req" json:",omitzero"`
 }
 
 // DeleteTagsRequest is the model's shape DeleteTagsRequest.
 type DeleteTagsRequest struct {
-	DryRun    *bool    `ec2:"q=DryRun,x=dryRun"`
-	Resources []string `ec2:"q=ResourceId,x=resourceId,i=member,req"`
-	Tags      []Tag    `ec2:"q=Tag,x=tag,i=item"`
+	DryRun    *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Resources []string `ec2:"q=ResourceId,x=resourceId,i=member,req" json:",omitzero"`
+	Tags      []Tag    `ec2:"q=Tag,x=tag,i=item" json:",omitzero"`
+}
+
+// DeleteTransitGatewayRequest is the model's shape DeleteTransitGatewayRequest.
+type DeleteTransitGatewayRequest struct {
+	DryRun           *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TransitGatewayId *string `ec2:"q=TransitGatewayId,x=TransitGatewayId,req" json:",omitzero"`
+}
+
+// DeleteTransitGatewayResult is the model's shape DeleteTransitGatewayResult.
+type DeleteTransitGatewayResult struct {
+	TransitGateway *TransitGateway `ec2:"q=TransitGateway,x=transitGateway" json:",omitzero"`
+}
+
+// DeleteTransitGatewayRouteRequest is the model's shape DeleteTransitGatewayRouteRequest.
+type DeleteTransitGatewayRouteRequest struct {
+	DestinationCidrBlock       *string `ec2:"q=DestinationCidrBlock,x=DestinationCidrBlock,req" json:",omitzero"`
+	DryRun                     *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TransitGatewayRouteTableId *string `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// DeleteTransitGatewayRouteResult is the model's shape DeleteTransitGatewayRouteResult.
+type DeleteTransitGatewayRouteResult struct {
+	Route *TransitGatewayRoute `ec2:"q=Route,x=route" json:",omitzero"`
+}
+
+// DeleteTransitGatewayRouteTableRequest is the model's shape DeleteTransitGatewayRouteTableRequest.
+type DeleteTransitGatewayRouteTableRequest struct {
+	DryRun                     *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TransitGatewayRouteTableId *string `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// DeleteTransitGatewayRouteTableResult is the model's shape DeleteTransitGatewayRouteTableResult.
+type DeleteTransitGatewayRouteTableResult struct {
+	TransitGatewayRouteTable *TransitGatewayRouteTable `ec2:"q=TransitGatewayRouteTable,x=transitGatewayRouteTable" json:",omitzero"`
+}
+
+// DeleteTransitGatewayVpcAttachmentRequest is the model's shape DeleteTransitGatewayVpcAttachmentRequest.
+type DeleteTransitGatewayVpcAttachmentRequest struct {
+	DryRun                     *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TransitGatewayAttachmentId *string `ec2:"q=TransitGatewayAttachmentId,x=TransitGatewayAttachmentId,req" json:",omitzero"`
+}
+
+// DeleteTransitGatewayVpcAttachmentResult is the model's shape DeleteTransitGatewayVpcAttachmentResult.
+type DeleteTransitGatewayVpcAttachmentResult struct {
+	TransitGatewayVpcAttachment *TransitGatewayVpcAttachment `ec2:"q=TransitGatewayVpcAttachment,x=transitGatewayVpcAttachment" json:",omitzero"`
+}
+
+// DeleteVpcEndpointsRequest is the model's shape DeleteVpcEndpointsRequest.
+type DeleteVpcEndpointsRequest struct {
+	DryRun         *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	VpcEndpointIds []string `ec2:"q=VpcEndpointId,x=VpcEndpointId,i=item,req" json:",omitzero"`
+}
+
+// DeleteVpcEndpointsResult is the model's shape DeleteVpcEndpointsResult.
+type DeleteVpcEndpointsResult struct {
+	Unsuccessful []UnsuccessfulItem `ec2:"q=Unsuccessful,x=unsuccessful,i=item" json:",omitzero"`
+}
+
+// DeleteVpcPeeringConnectionRequest is the model's shape DeleteVpcPeeringConnectionRequest.
+type DeleteVpcPeeringConnectionRequest struct {
+	DryRun                 *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	VpcPeeringConnectionId *string `ec2:"q=VpcPeeringConnectionId,x=vpcPeeringConnectionId,req" json:",omitzero"`
+}
+
+// DeleteVpcPeeringConnectionResult is the model's shape DeleteVpcPeeringConnectionResult.
+type DeleteVpcPeeringConnectionResult struct {
+	Return *bool `ec2:"q=Return,x=return" json:",omitzero"`
 }
 
 // DeleteVpcRequest is the model's shape DeleteVpcRequest.
 type DeleteVpcRequest struct {
-	DryRun *bool   `ec2:"q=DryRun,x=dryRun"`
-	VpcId  *string `ec2:"q=VpcId,x=VpcId,req"`
+	DryRun *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	VpcId  *string `ec2:"q=VpcId,x=VpcId,req" json:",omitzero"`
+}
+
+// DeleteVpnConnectionRequest is the model's shape DeleteVpnConnectionRequest.
+type DeleteVpnConnectionRequest struct {
+	DryRun          *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	VpnConnectionId *string `ec2:"q=VpnConnectionId,x=VpnConnectionId,req" json:",omitzero"`
+}
+
+// DeleteVpnGatewayRequest is the model's shape DeleteVpnGatewayRequest.
+type DeleteVpnGatewayRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	VpnGatewayId *string `ec2:"q=VpnGatewayId,x=VpnGatewayId,req" json:",omitzero"`
+}
+
+// DescribeAccountAttributesRequest is the model's shape DescribeAccountAttributesRequest.
+type DescribeAccountAttributesRequest struct {
+	AttributeNames []string `ec2:"q=AttributeName,x=attributeName,i=attributeName" json:",omitzero"`
+	DryRun         *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+}
+
+// DescribeAccountAttributesResult is the model's shape DescribeAccountAttributesResult.
+type DescribeAccountAttributesResult struct {
+	AccountAttributes []AccountAttribute `ec2:"q=AccountAttributeSet,x=accountAttributeSet,i=item" json:",omitzero"`
+}
+
+// DescribeAddressesAttributeRequest is the model's shape DescribeAddressesAttributeRequest.
+type DescribeAddressesAttributeRequest struct {
+	AllocationIds []string `ec2:"q=AllocationId,x=AllocationId,i=item" json:",omitzero"`
+	Attribute     *string  `ec2:"q=Attribute,x=Attribute" json:",omitzero"`
+	DryRun        *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	MaxResults    *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken     *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeAddressesAttributeResult is the model's shape DescribeAddressesAttributeResult.
+type DescribeAddressesAttributeResult struct {
+	Addresses []AddressAttribute `ec2:"q=AddressSet,x=addressSet,i=item" json:",omitzero"`
+	NextToken *string            `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeAddressesRequest is the model's shape DescribeAddressesRequest.
+type DescribeAddressesRequest struct {
+	AllocationIds []string `ec2:"q=AllocationId,x=AllocationId,i=AllocationId" json:",omitzero"`
+	DryRun        *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters       []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	PublicIps     []string `ec2:"q=PublicIp,x=PublicIp,i=PublicIp" json:",omitzero"`
+}
+
+// DescribeAddressesResult is the model's shape DescribeAddressesResult.
+type DescribeAddressesResult struct {
+	Addresses []Address `ec2:"q=AddressesSet,x=addressesSet,i=item" json:",omitzero"`
+}
+
+// DescribeAvailabilityZonesRequest is the model's shape DescribeAvailabilityZonesRequest.
+type DescribeAvailabilityZonesRequest struct {
+	AllAvailabilityZones *bool    `ec2:"q=AllAvailabilityZones,x=AllAvailabilityZones" json:",omitzero"`
+	DryRun               *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters              []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	ZoneIds              []string `ec2:"q=ZoneId,x=ZoneId,i=ZoneId" json:",omitzero"`
+	ZoneNames            []string `ec2:"q=ZoneName,x=ZoneName,i=ZoneName" json:",omitzero"`
+}
+
+// DescribeAvailabilityZonesResult is the model's shape DescribeAvailabilityZonesResult.
+type DescribeAvailabilityZonesResult struct {
+	AvailabilityZones []AvailabilityZone `ec2:"q=AvailabilityZoneInfo,x=availabilityZoneInfo,i=item" json:",omitzero"`
+}
+
+// DescribeCustomerGatewaysRequest is the model's shape DescribeCustomerGatewaysRequest.
+type DescribeCustomerGatewaysRequest struct {
+	CustomerGatewayIds []string `ec2:"q=CustomerGatewayId,x=CustomerGatewayId,i=CustomerGatewayId" json:",omitzero"`
+	DryRun             *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters            []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+}
+
+// DescribeCustomerGatewaysResult is the model's shape DescribeCustomerGatewaysResult.
+type DescribeCustomerGatewaysResult struct {
+	CustomerGateways []CustomerGateway `ec2:"q=CustomerGatewaySet,x=customerGatewaySet,i=item" json:",omitzero"`
+}
+
+// DescribeDhcpOptionsRequest is the model's shape DescribeDhcpOptionsRequest.
+type DescribeDhcpOptionsRequest struct {
+	DhcpOptionsIds []string `ec2:"q=DhcpOptionsId,x=DhcpOptionsId,i=DhcpOptionsId" json:",omitzero"`
+	DryRun         *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters        []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults     *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken      *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeDhcpOptionsResult is the model's shape DescribeDhcpOptionsResult.
+type DescribeDhcpOptionsResult struct {
+	DhcpOptions []DhcpOptions `ec2:"q=DhcpOptionsSet,x=dhcpOptionsSet,i=item" json:",omitzero"`
+	NextToken   *string       `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeEgressOnlyInternetGatewaysRequest is the model's shape DescribeEgressOnlyInternetGatewaysRequest.
+type DescribeEgressOnlyInternetGatewaysRequest struct {
+	DryRun                       *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	EgressOnlyInternetGatewayIds []string `ec2:"q=EgressOnlyInternetGatewayId,x=EgressOnlyInternetGatewayId,i=item" json:",omitzero"`
+	Filters                      []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults                   *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken                    *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeEgressOnlyInternetGatewaysResult is the model's shape DescribeEgressOnlyInternetGatewaysResult.
+type DescribeEgressOnlyInternetGatewaysResult struct {
+	EgressOnlyInternetGateways []EgressOnlyInternetGateway `ec2:"q=EgressOnlyInternetGatewaySet,x=egressOnlyInternetGatewaySet,i=item" json:",omitzero"`
+	NextToken                  *string                     `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeImagesRequest is the model's shape DescribeImagesRequest.
+type DescribeImagesRequest struct {
+	DryRun            *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	ExecutableUsers   []string `ec2:"q=ExecutableBy,x=ExecutableBy,i=ExecutableBy" json:",omitzero"`
+	Filters           []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	ImageIds          []string `ec2:"q=ImageId,x=ImageId,i=ImageId" json:",omitzero"`
+	IncludeDeprecated *bool    `ec2:"q=IncludeDeprecated,x=IncludeDeprecated" json:",omitzero"`
+	IncludeDisabled   *bool    `ec2:"q=IncludeDisabled,x=IncludeDisabled" json:",omitzero"`
+	MaxResults        *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken         *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	Owners            []string `ec2:"q=Owner,x=Owner,i=Owner" json:",omitzero"`
+}
+
+// DescribeImagesResult is the model's shape DescribeImagesResult.
+type DescribeImagesResult struct {
+	Images    []Image `ec2:"q=ImagesSet,x=imagesSet,i=item" json:",omitzero"`
+	NextToken *string `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeInstanceAttributeRequest is the model's shape DescribeInstanceAttributeRequest.
+type DescribeInstanceAttributeRequest struct {
+	Attribute  *string `ec2:"q=Attribute,x=attribute,req" json:",omitzero"`
+	DryRun     *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	InstanceId *string `ec2:"q=InstanceId,x=instanceId,req" json:",omitzero"`
+}
+
+// DescribeInstanceCreditSpecificationsRequest is the model's shape DescribeInstanceCreditSpecificationsRequest.
+type DescribeInstanceCreditSpecificationsRequest struct {
+	DryRun      *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters     []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	InstanceIds []string `ec2:"q=InstanceId,x=InstanceId,i=InstanceId" json:",omitzero"`
+	MaxResults  *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken   *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeInstanceCreditSpecificationsResult is the model's shape DescribeInstanceCreditSpecificationsResult.
+type DescribeInstanceCreditSpecificationsResult struct {
+	InstanceCreditSpecifications []InstanceCreditSpecification `ec2:"q=InstanceCreditSpecificationSet,x=instanceCreditSpecificationSet,i=item" json:",omitzero"`
+	NextToken                    *string                       `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeInstanceStatusRequest is the model's shape DescribeInstanceStatusRequest.
+type DescribeInstanceStatusRequest struct {
+	DryRun              *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters             []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	IncludeAllInstances *bool    `ec2:"q=IncludeAllInstances,x=includeAllInstances" json:",omitzero"`
+	InstanceIds         []string `ec2:"q=InstanceId,x=InstanceId,i=InstanceId" json:",omitzero"`
+	MaxResults          *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken           *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeInstanceStatusResult is the model's shape DescribeInstanceStatusResult.
+type DescribeInstanceStatusResult struct {
+	InstanceStatuses []InstanceStatus `ec2:"q=InstanceStatusSet,x=instanceStatusSet,i=item" json:",omitzero"`
+	NextToken        *string          `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeInstanceTypesRequest is the model's shape DescribeInstanceTypesRequest.
+type DescribeInstanceTypesRequest struct {
+	DryRun        *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters       []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	InstanceTypes []string `ec2:"q=InstanceType,x=InstanceType,i=member" json:",omitzero"`
+	MaxResults    *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken     *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeInstanceTypesResult is the model's shape DescribeInstanceTypesResult.
+type DescribeInstanceTypesResult struct {
+	InstanceTypes []InstanceTypeInfo `ec2:"q=InstanceTypeSet,x=instanceTypeSet,i=item" json:",omitzero"`
+	NextToken     *string            `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeInstancesRequest is the model's shape DescribeInstancesRequest.
+type DescribeInstancesRequest struct {
+	DryRun      *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters     []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	InstanceIds []string `ec2:"q=InstanceId,x=InstanceId,i=InstanceId" json:",omitzero"`
+	MaxResults  *int32   `ec2:"q=MaxResults,x=maxResults" json:",omitzero"`
+	NextToken   *string  `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeInstancesResult is the model's shape DescribeInstancesResult.
+type DescribeInstancesResult struct {
+	NextToken    *string       `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	Reservations []Reservation `ec2:"q=ReservationSet,x=reservationSet,i=item" json:",omitzero"`
+}
+
+// DescribeInternetGatewaysRequest is the model's shape DescribeInternetGatewaysRequest.
+type DescribeInternetGatewaysRequest struct {
+	DryRun             *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters            []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	InternetGatewayIds []string `ec2:"q=InternetGatewayId,x=internetGatewayId,i=item" json:",omitzero"`
+	MaxResults         *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken          *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeInternetGatewaysResult is the model's shape DescribeInternetGatewaysResult.
+type DescribeInternetGatewaysResult struct {
+	InternetGateways []InternetGateway `ec2:"q=InternetGatewaySet,x=internetGatewaySet,i=item" json:",omitzero"`
+	NextToken        *string           `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeKeyPairsRequest is the model's shape DescribeKeyPairsRequest.
+type DescribeKeyPairsRequest struct {
+	DryRun           *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters          []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	IncludePublicKey *bool    `ec2:"q=IncludePublicKey,x=IncludePublicKey" json:",omitzero"`
+	KeyNames         []string `ec2:"q=KeyName,x=KeyName,i=KeyName" json:",omitzero"`
+	KeyPairIds       []string `ec2:"q=KeyPairId,x=KeyPairId,i=KeyPairId" json:",omitzero"`
+}
+
+// DescribeKeyPairsResult is the model's shape DescribeKeyPairsResult.
+type DescribeKeyPairsResult struct {
+	KeyPairs []KeyPairInfo `ec2:"q=KeySet,x=keySet,i=item" json:",omitzero"`
+}
+
+// DescribeManagedPrefixListsRequest is the model's shape DescribeManagedPrefixListsRequest.
+type DescribeManagedPrefixListsRequest struct {
+	DryRun        *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters       []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults    *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken     *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	PrefixListIds []string `ec2:"q=PrefixListId,x=PrefixListId,i=item" json:",omitzero"`
+}
+
+// DescribeManagedPrefixListsResult is the model's shape DescribeManagedPrefixListsResult.
+type DescribeManagedPrefixListsResult struct {
+	NextToken   *string             `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	PrefixLists []ManagedPrefixList `ec2:"q=PrefixListSet,x=prefixListSet,i=item" json:",omitzero"`
+}
+
+// DescribeNatGatewaysRequest is the model's shape DescribeNatGatewaysRequest.
+type DescribeNatGatewaysRequest struct {
+	DryRun        *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filter        []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults    *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NatGatewayIds []string `ec2:"q=NatGatewayId,x=NatGatewayId,i=item" json:",omitzero"`
+	NextToken     *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeNatGatewaysResult is the model's shape DescribeNatGatewaysResult.
+type DescribeNatGatewaysResult struct {
+	NatGateways []NatGateway `ec2:"q=NatGatewaySet,x=natGatewaySet,i=item" json:",omitzero"`
+	NextToken   *string      `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeNetworkAclsRequest is the model's shape DescribeNetworkAclsRequest.
+type DescribeNetworkAclsRequest struct {
+	DryRun        *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters       []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults    *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NetworkAclIds []string `ec2:"q=NetworkAclId,x=NetworkAclId,i=item" json:",omitzero"`
+	NextToken     *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeNetworkAclsResult is the model's shape DescribeNetworkAclsResult.
+type DescribeNetworkAclsResult struct {
+	NetworkAcls []NetworkAcl `ec2:"q=NetworkAclSet,x=networkAclSet,i=item" json:",omitzero"`
+	NextToken   *string      `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInsightsAnalysesRequest is the model's shape DescribeNetworkInsightsAnalysesRequest.
+type DescribeNetworkInsightsAnalysesRequest struct {
+	AnalysisEndTime            *time.Time `ec2:"q=AnalysisEndTime,x=AnalysisEndTime" json:",omitzero"`
+	AnalysisStartTime          *time.Time `ec2:"q=AnalysisStartTime,x=AnalysisStartTime" json:",omitzero"`
+	DryRun                     *bool      `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                    []Filter   `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults                 *int32     `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NetworkInsightsAnalysisIds []string   `ec2:"q=NetworkInsightsAnalysisId,x=NetworkInsightsAnalysisId,i=item" json:",omitzero"`
+	NetworkInsightsPathId      *string    `ec2:"q=NetworkInsightsPathId,x=NetworkInsightsPathId" json:",omitzero"`
+	NextToken                  *string    `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInsightsAnalysesResult is the model's shape DescribeNetworkInsightsAnalysesResult.
+type DescribeNetworkInsightsAnalysesResult struct {
+	NetworkInsightsAnalyses []NetworkInsightsAnalysis `ec2:"q=NetworkInsightsAnalysisSet,x=networkInsightsAnalysisSet,i=item" json:",omitzero"`
+	NextToken               *string                   `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInsightsPathsRequest is the model's shape DescribeNetworkInsightsPathsRequest.
+type DescribeNetworkInsightsPathsRequest struct {
+	DryRun                 *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults             *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NetworkInsightsPathIds []string `ec2:"q=NetworkInsightsPathId,x=NetworkInsightsPathId,i=item" json:",omitzero"`
+	NextToken              *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInsightsPathsResult is the model's shape DescribeNetworkInsightsPathsResult.
+type DescribeNetworkInsightsPathsResult struct {
+	NetworkInsightsPaths []NetworkInsightsPath `ec2:"q=NetworkInsightsPathSet,x=networkInsightsPathSet,i=item" json:",omitzero"`
+	NextToken            *string               `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInterfaceAttributeRequest is the model's shape DescribeNetworkInterfaceAttributeRequest.
+type DescribeNetworkInterfaceAttributeRequest struct {
+	Attribute          *string `ec2:"q=Attribute,x=attribute" json:",omitzero"`
+	DryRun             *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	NetworkInterfaceId *string `ec2:"q=NetworkInterfaceId,x=networkInterfaceId,req" json:",omitzero"`
+}
+
+// DescribeNetworkInterfaceAttributeResult is the model's shape DescribeNetworkInterfaceAttributeResult.
+type DescribeNetworkInterfaceAttributeResult struct {
+	AssociatePublicIpAddress *bool                       `ec2:"q=AssociatePublicIpAddress,x=associatePublicIpAddress" json:",omitzero"`
+	Attachment               *NetworkInterfaceAttachment `ec2:"q=Attachment,x=attachment" json:",omitzero"`
+	Description              *AttributeValue             `ec2:"q=Description,x=description" json:",omitzero"`
+	Groups                   []GroupIdentifier           `ec2:"q=GroupSet,x=groupSet,i=item" json:",omitzero"`
+	NetworkInterfaceId       *string                     `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	SourceDestCheck          *AttributeBooleanValue      `ec2:"q=SourceDestCheck,x=sourceDestCheck" json:",omitzero"`
+}
+
+// DescribeNetworkInterfacesRequest is the model's shape DescribeNetworkInterfacesRequest.
+type DescribeNetworkInterfacesRequest struct {
+	DryRun              *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters             []Filter `ec2:"q=Filter,x=filter,i=Filter" json:",omitzero"`
+	MaxResults          *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NetworkInterfaceIds []string `ec2:"q=NetworkInterfaceId,x=NetworkInterfaceId,i=item" json:",omitzero"`
+	NextToken           *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInterfacesResult is the model's shape DescribeNetworkInterfacesResult.
+type DescribeNetworkInterfacesResult struct {
+	NetworkInterfaces []NetworkInterface `ec2:"q=NetworkInterfaceSet,x=networkInterfaceSet,i=item" json:",omitzero"`
+	NextToken         *string            `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribePrefixListsRequest is the model's shape DescribePrefixListsRequest.
+type DescribePrefixListsRequest struct {
+	DryRun        *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters       []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults    *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken     *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	PrefixListIds []string `ec2:"q=PrefixListId,x=PrefixListId,i=item" json:",omitzero"`
+}
+
+// DescribePrefixListsResult is the model's shape DescribePrefixListsResult.
+type DescribePrefixListsResult struct {
+	NextToken   *string      `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	PrefixLists []PrefixList `ec2:"q=PrefixListSet,x=prefixListSet,i=item" json:",omitzero"`
+}
+
+// DescribeRegionsRequest is the model's shape DescribeRegionsRequest.
+type DescribeRegionsRequest struct {
+	AllRegions  *bool    `ec2:"q=AllRegions,x=AllRegions" json:",omitzero"`
+	DryRun      *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters     []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	RegionNames []string `ec2:"q=RegionName,x=RegionName,i=RegionName" json:",omitzero"`
+}
+
+// DescribeRegionsResult is the model's shape DescribeRegionsResult.
+type DescribeRegionsResult struct {
+	Regions []Region `ec2:"q=RegionInfo,x=regionInfo,i=item" json:",omitzero"`
+}
+
+// DescribeRouteTablesRequest is the model's shape DescribeRouteTablesRequest.
+type DescribeRouteTablesRequest struct {
+	DryRun        *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters       []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults    *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken     *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	RouteTableIds []string `ec2:"q=RouteTableId,x=RouteTableId,i=item" json:",omitzero"`
+}
+
+// DescribeRouteTablesResult is the model's shape DescribeRouteTablesResult.
+type DescribeRouteTablesResult struct {
+	NextToken   *string      `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	RouteTables []RouteTable `ec2:"q=RouteTableSet,x=routeTableSet,i=item" json:",omitzero"`
+}
+
+// DescribeSecurityGroupRulesRequest is the model's shape DescribeSecurityGroupRulesRequest.
+type DescribeSecurityGroupRulesRequest struct {
+	DryRun               *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters              []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults           *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken            *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	SecurityGroupRuleIds []string `ec2:"q=SecurityGroupRuleId,x=SecurityGroupRuleId,i=item" json:",omitzero"`
+}
+
+// DescribeSecurityGroupRulesResult is the model's shape DescribeSecurityGroupRulesResult.
+type DescribeSecurityGroupRulesResult struct {
+	NextToken          *string             `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	SecurityGroupRules []SecurityGroupRule `ec2:"q=SecurityGroupRuleSet,x=securityGroupRuleSet,i=item" json:",omitzero"`
+}
+
+// DescribeSecurityGroupsRequest is the model's shape DescribeSecurityGroupsRequest.
+type DescribeSecurityGroupsRequest struct {
+	DryRun     *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters    []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	GroupIds   []string `ec2:"q=GroupId,x=GroupId,i=groupId" json:",omitzero"`
+	GroupNames []string `ec2:"q=GroupName,x=GroupName,i=GroupName" json:",omitzero"`
+	MaxResults *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken  *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeSecurityGroupsResult is the model's shape DescribeSecurityGroupsResult.
+type DescribeSecurityGroupsResult struct {
+	NextToken      *string         `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	SecurityGroups []SecurityGroup `ec2:"q=SecurityGroupInfo,x=securityGroupInfo,i=item" json:",omitzero"`
 }
 
 // DescribeSubnetsRequest is the model's shape DescribeSubnetsRequest.
 type DescribeSubnetsRequest struct {
-	DryRun     *bool    `ec2:"q=DryRun,x=dryRun"`
-	Filters    []Filter `ec2:"q=Filter,x=Filter,i=Filter"`
-	MaxResults *int32   `ec2:"q=MaxResults,x=MaxResults"`
-	NextToken  *string  `ec2:"q=NextToken,x=NextToken"`
-	SubnetIds  []string `ec2:"q=SubnetId,x=SubnetId,i=SubnetId"`
+	DryRun     *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters    []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken  *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	SubnetIds  []string `ec2:"q=SubnetId,x=SubnetId,i=SubnetId" json:",omitzero"`
 }
 
 // DescribeSubnetsResult is the model's shape DescribeSubnetsResult.
 type DescribeSubnetsResult struct {
-	NextToken *string  `ec2:"q=NextToken,x=nextToken"`
-	Subnets   []Subnet `ec2:"q=SubnetSet,x=subnetSet,i=item"`
+	NextToken *string  `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	Subnets   []Subnet `ec2:"q=SubnetSet,x=subnetSet,i=item" json:",omitzero"`
 }
 
 // DescribeTagsRequest is the model's shape DescribeTagsRequest.
 type DescribeTagsRequest struct {
-	DryRun     *bool    `ec2:"q=DryRun,x=dryRun"`
-	Filters    []Filter `ec2:"q=Filter,x=Filter,i=Filter"`
-	MaxResults *int32   `ec2:"q=MaxResults,x=maxResults"`
-	NextToken  *string  `ec2:"q=NextToken,x=nextToken"`
+	DryRun     *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters    []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults *int32   `ec2:"q=MaxResults,x=maxResults" json:",omitzero"`
+	NextToken  *string  `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
 }
 
 // DescribeTagsResult is the model's shape DescribeTagsResult.
 type DescribeTagsResult struct {
-	NextToken *string          `ec2:"q=NextToken,x=nextToken"`
-	Tags      []TagDescription `ec2:"q=TagSet,x=tagSet,i=item"`
+	NextToken *string          `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	Tags      []TagDescription `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+}
+
+// DescribeTransitGatewayAttachmentsRequest is the model's shape DescribeTransitGatewayAttachmentsRequest.
+type DescribeTransitGatewayAttachmentsRequest struct {
+	DryRun                      *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                     []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults                  *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken                   *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	TransitGatewayAttachmentIds []string `ec2:"q=TransitGatewayAttachmentIds,x=TransitGatewayAttachmentIds,i=member" json:",omitzero"`
+}
+
+// DescribeTransitGatewayAttachmentsResult is the model's shape DescribeTransitGatewayAttachmentsResult.
+type DescribeTransitGatewayAttachmentsResult struct {
+	NextToken                 *string                    `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	TransitGatewayAttachments []TransitGatewayAttachment `ec2:"q=TransitGatewayAttachments,x=transitGatewayAttachments,i=item" json:",omitzero"`
+}
+
+// DescribeTransitGatewayRouteTablesRequest is the model's shape DescribeTransitGatewayRouteTablesRequest.
+type DescribeTransitGatewayRouteTablesRequest struct {
+	DryRun                      *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                     []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults                  *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken                   *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	TransitGatewayRouteTableIds []string `ec2:"q=TransitGatewayRouteTableIds,x=TransitGatewayRouteTableIds,i=item" json:",omitzero"`
+}
+
+// DescribeTransitGatewayRouteTablesResult is the model's shape DescribeTransitGatewayRouteTablesResult.
+type DescribeTransitGatewayRouteTablesResult struct {
+	NextToken                 *string                    `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	TransitGatewayRouteTables []TransitGatewayRouteTable `ec2:"q=TransitGatewayRouteTables,x=transitGatewayRouteTables,i=item" json:",omitzero"`
+}
+
+// DescribeTransitGatewayVpcAttachmentsRequest is the model's shape DescribeTransitGatewayVpcAttachmentsRequest.
+type DescribeTransitGatewayVpcAttachmentsRequest struct {
+	DryRun                      *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                     []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults                  *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken                   *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	TransitGatewayAttachmentIds []string `ec2:"q=TransitGatewayAttachmentIds,x=TransitGatewayAttachmentIds,i=member" json:",omitzero"`
+}
+
+// DescribeTransitGatewayVpcAttachmentsResult is the model's shape DescribeTransitGatewayVpcAttachmentsResult.
+type DescribeTransitGatewayVpcAttachmentsResult struct {
+	NextToken                    *string                       `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	TransitGatewayVpcAttachments []TransitGatewayVpcAttachment `ec2:"q=TransitGatewayVpcAttachments,x=transitGatewayVpcAttachments,i=item" json:",omitzero"`
+}
+
+// DescribeTransitGatewaysRequest is the model's shape DescribeTransitGatewaysRequest.
+type DescribeTransitGatewaysRequest struct {
+	DryRun            *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters           []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults        *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken         *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	TransitGatewayIds []string `ec2:"q=TransitGatewayIds,x=TransitGatewayIds,i=item" json:",omitzero"`
+}
+
+// DescribeTransitGatewaysResult is the model's shape DescribeTransitGatewaysResult.
+type DescribeTransitGatewaysResult struct {
+	NextToken       *string          `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	TransitGateways []TransitGateway `ec2:"q=TransitGatewaySet,x=transitGatewaySet,i=item" json:",omitzero"`
+}
+
+// DescribeVolumesRequest is the model's shape DescribeVolumesRequest.
+type DescribeVolumesRequest struct {
+	DryRun     *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters    []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults *int32   `ec2:"q=MaxResults,x=maxResults" json:",omitzero"`
+	NextToken  *string  `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	VolumeIds  []string `ec2:"q=VolumeId,x=VolumeId,i=VolumeId" json:",omitzero"`
+}
+
+// DescribeVolumesResult is the model's shape DescribeVolumesResult.
+type DescribeVolumesResult struct {
+	NextToken *string  `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	Volumes   []Volume `ec2:"q=VolumeSet,x=volumeSet,i=item" json:",omitzero"`
+}
+
+// DescribeVpcAttributeRequest is the model's shape DescribeVpcAttributeRequest.
+type DescribeVpcAttributeRequest struct {
+	Attribute *string `ec2:"q=Attribute,x=Attribute,req" json:",omitzero"`
+	DryRun    *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	VpcId     *string `ec2:"q=VpcId,x=VpcId,req" json:",omitzero"`
+}
+
+// DescribeVpcAttributeResult is the model's shape DescribeVpcAttributeResult.
+type DescribeVpcAttributeResult struct {
+	EnableDnsHostnames               *AttributeBooleanValue `ec2:"q=EnableDnsHostnames,x=enableDnsHostnames" json:",omitzero"`
+	EnableDnsSupport                 *AttributeBooleanValue `ec2:"q=EnableDnsSupport,x=enableDnsSupport" json:",omitzero"`
+	EnableNetworkAddressUsageMetrics *AttributeBooleanValue `ec2:"q=EnableNetworkAddressUsageMetrics,x=enableNetworkAddressUsageMetrics" json:",omitzero"`
+	VpcId                            *string                `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// DescribeVpcEndpointServicesRequest is the model's shape DescribeVpcEndpointServicesRequest.
+type DescribeVpcEndpointServicesRequest struct {
+	DryRun       *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters      []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults   *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken    *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	ServiceNames []string `ec2:"q=ServiceName,x=ServiceName,i=item" json:",omitzero"`
+}
+
+// DescribeVpcEndpointServicesResult is the model's shape DescribeVpcEndpointServicesResult.
+type DescribeVpcEndpointServicesResult struct {
+	NextToken      *string         `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	ServiceDetails []ServiceDetail `ec2:"q=ServiceDetailSet,x=serviceDetailSet,i=item" json:",omitzero"`
+	ServiceNames   []string        `ec2:"q=ServiceNameSet,x=serviceNameSet,i=item" json:",omitzero"`
+}
+
+// DescribeVpcEndpointsRequest is the model's shape DescribeVpcEndpointsRequest.
+type DescribeVpcEndpointsRequest struct {
+	DryRun         *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters        []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults     *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken      *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	VpcEndpointIds []string `ec2:"q=VpcEndpointId,x=VpcEndpointId,i=item" json:",omitzero"`
+}
+
+// DescribeVpcEndpointsResult is the model's shape DescribeVpcEndpointsResult.
+type DescribeVpcEndpointsResult struct {
+	NextToken    *string       `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	VpcEndpoints []VpcEndpoint `ec2:"q=VpcEndpointSet,x=vpcEndpointSet,i=item" json:",omitzero"`
+}
+
+// DescribeVpcPeeringConnectionsRequest is the model's shape DescribeVpcPeeringConnectionsRequest.
+type DescribeVpcPeeringConnectionsRequest struct {
+	DryRun                  *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters                 []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults              *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken               *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	VpcPeeringConnectionIds []string `ec2:"q=VpcPeeringConnectionId,x=VpcPeeringConnectionId,i=item" json:",omitzero"`
+}
+
+// DescribeVpcPeeringConnectionsResult is the model's shape DescribeVpcPeeringConnectionsResult.
+type DescribeVpcPeeringConnectionsResult struct {
+	NextToken             *string                `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	VpcPeeringConnections []VpcPeeringConnection `ec2:"q=VpcPeeringConnectionSet,x=vpcPeeringConnectionSet,i=item" json:",omitzero"`
 }
 
 // DescribeVpcsRequest is the model's shape DescribeVpcsRequest.
 type DescribeVpcsRequest struct {
-	DryRun     *bool    `ec2:"q=DryRun,x=dryRun"`
-	Filters    []Filter `ec2:"q=Filter,x=Filter,i=Filter"`
-	MaxResults *int32   `ec2:"q=MaxResults,x=MaxResults"`
-	NextToken  *string  `ec2:"q=NextToken,x=NextToken"`
-	VpcIds     []string `ec2:"q=VpcId,x=VpcId,i=VpcId"`
+	DryRun     *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters    []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken  *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	VpcIds     []string `ec2:"q=VpcId,x=VpcId,i=VpcId" json:",omitzero"`
 }
 
 // DescribeVpcsResult is the model's shape DescribeVpcsResult.
 type DescribeVpcsResult struct {
-	NextToken *string `ec2:"q=NextToken,x=nextToken"`
-	Vpcs      []Vpc   `ec2:"q=VpcSet,x=vpcSet,i=item"`
+	NextToken *string `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	Vpcs      []Vpc   `ec2:"q=VpcSet,x=vpcSet,i=item" json:",omitzero"`
+}
+
+// DescribeVpnConnectionsRequest is the model's shape DescribeVpnConnectionsRequest.
+type DescribeVpnConnectionsRequest struct {
+	DryRun           *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters          []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	VpnConnectionIds []string `ec2:"q=VpnConnectionId,x=VpnConnectionId,i=VpnConnectionId" json:",omitzero"`
+}
+
+// DescribeVpnConnectionsResult is the model's shape DescribeVpnConnectionsResult.
+type DescribeVpnConnectionsResult struct {
+	VpnConnections []VpnConnection `ec2:"q=VpnConnectionSet,x=vpnConnectionSet,i=item" json:",omitzero"`
+}
+
+// DescribeVpnGatewaysRequest is the model's shape DescribeVpnGatewaysRequest.
+type DescribeVpnGatewaysRequest struct {
+	DryRun        *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Filters       []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	VpnGatewayIds []string `ec2:"q=VpnGatewayId,x=VpnGatewayId,i=VpnGatewayId" json:",omitzero"`
+}
+
+// DescribeVpnGatewaysResult is the model's shape DescribeVpnGatewaysResult.
+type DescribeVpnGatewaysResult struct {
+	VpnGateways []VpnGateway `ec2:"q=VpnGatewaySet,x=vpnGatewaySet,i=item" json:",omitzero"`
+}
+
+// DetachInternetGatewayRequest is the model's shape DetachInternetGatewayRequest.
+type DetachInternetGatewayRequest struct {
+	DryRun            *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	InternetGatewayId *string `ec2:"q=InternetGatewayId,x=internetGatewayId,req" json:",omitzero"`
+	VpcId             *string `ec2:"q=VpcId,x=vpcId,req" json:",omitzero"`
+}
+
+// DetachNetworkInterfaceRequest is the model's shape DetachNetworkInterfaceRequest.
+type DetachNetworkInterfaceRequest struct {
+	AttachmentId *string `ec2:"q=AttachmentId,x=attachmentId,req" json:",omitzero"`
+	DryRun       *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Force        *bool   `ec2:"q=Force,x=force" json:",omitzero"`
+}
+
+// DetachVpnGatewayRequest is the model's shape DetachVpnGatewayRequest.
+type DetachVpnGatewayRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	VpcId        *string `ec2:"q=VpcId,x=VpcId,req" json:",omitzero"`
+	VpnGatewayId *string `ec2:"q=VpnGatewayId,x=VpnGatewayId,req" json:",omitzero"`
+}
+
+// DhcpConfiguration is the model's shape DhcpConfiguration.
+type DhcpConfiguration struct {
+	Key    *string          `ec2:"q=Key,x=key" json:",omitzero"`
+	Values []AttributeValue `ec2:"q=ValueSet,x=valueSet,i=item" json:",omitzero"`
+}
+
+// DhcpOptions is the model's shape DhcpOptions.
+type DhcpOptions struct {
+	DhcpConfigurations []DhcpConfiguration `ec2:"q=DhcpConfigurationSet,x=dhcpConfigurationSet,i=item" json:",omitzero"`
+	DhcpOptionsId      *string             `ec2:"q=DhcpOptionsId,x=dhcpOptionsId" json:",omitzero"`
+	OwnerId            *string             `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	Tags               []Tag               `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+}
+
+// DisableTransitGatewayRouteTablePropagationRequest is the model's shape DisableTransitGatewayRouteTablePropagationRequest.
+type DisableTransitGatewayRouteTablePropagationRequest struct {
+	DryRun                                 *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TransitGatewayAttachmentId             *string `ec2:"q=TransitGatewayAttachmentId,x=TransitGatewayAttachmentId" json:",omitzero"`
+	TransitGatewayRouteTableAnnouncementId *string `ec2:"q=TransitGatewayRouteTableAnnouncementId,x=TransitGatewayRouteTableAnnouncementId" json:",omitzero"`
+	TransitGatewayRouteTableId             *string `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// DisableTransitGatewayRouteTablePropagationResult is the model's shape DisableTransitGatewayRouteTablePropagationResult.
+type DisableTransitGatewayRouteTablePropagationResult struct {
+	Propagation *TransitGatewayPropagation `ec2:"q=Propagation,x=propagation" json:",omitzero"`
+}
+
+// DisableVgwRoutePropagationRequest is the model's shape DisableVgwRoutePropagationRequest.
+type DisableVgwRoutePropagationRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	GatewayId    *string `ec2:"q=GatewayId,x=GatewayId,req" json:",omitzero"`
+	RouteTableId *string `ec2:"q=RouteTableId,x=RouteTableId,req" json:",omitzero"`
+}
+
+// DisassociateAddressRequest is the model's shape DisassociateAddressRequest.
+type DisassociateAddressRequest struct {
+	AssociationId *string `ec2:"q=AssociationId,x=AssociationId" json:",omitzero"`
+	DryRun        *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	PublicIp      *string `ec2:"q=PublicIp,x=PublicIp" json:",omitzero"`
+}
+
+// DisassociateRouteTableRequest is the model's shape DisassociateRouteTableRequest.
+type DisassociateRouteTableRequest struct {
+	AssociationId *string `ec2:"q=AssociationId,x=associationId,req" json:",omitzero"`
+	DryRun        *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+}
+
+// DisassociateSubnetCidrBlockRequest is the model's shape DisassociateSubnetCidrBlockRequest.
+type DisassociateSubnetCidrBlockRequest struct {
+	AssociationId *string `ec2:"q=AssociationId,x=associationId,req" json:",omitzero"`
+}
+
+// DisassociateSubnetCidrBlockResult is the model's shape DisassociateSubnetCidrBlockResult.
+type DisassociateSubnetCidrBlockResult struct {
+	Ipv6CidrBlockAssociation *SubnetIpv6CidrBlockAssociation `ec2:"q=Ipv6CidrBlockAssociation,x=ipv6CidrBlockAssociation" json:",omitzero"`
+	SubnetId                 *string                         `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+}
+
+// DisassociateTransitGatewayRouteTableRequest is the model's shape DisassociateTransitGatewayRouteTableRequest.
+type DisassociateTransitGatewayRouteTableRequest struct {
+	DryRun                     *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TransitGatewayAttachmentId *string `ec2:"q=TransitGatewayAttachmentId,x=TransitGatewayAttachmentId,req" json:",omitzero"`
+	TransitGatewayRouteTableId *string `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// DisassociateTransitGatewayRouteTableResult is the model's shape DisassociateTransitGatewayRouteTableResult.
+type DisassociateTransitGatewayRouteTableResult struct {
+	Association *TransitGatewayAssociation `ec2:"q=Association,x=association" json:",omitzero"`
+}
+
+// DisassociateVpcCidrBlockRequest is the model's shape DisassociateVpcCidrBlockRequest.
+type DisassociateVpcCidrBlockRequest struct {
+	AssociationId *string `ec2:"q=AssociationId,x=associationId,req" json:",omitzero"`
+}
+
+// DisassociateVpcCidrBlockResult is the model's shape DisassociateVpcCidrBlockResult.
+type DisassociateVpcCidrBlockResult struct {
+	CidrBlockAssociation     *VpcCidrBlockAssociation     `ec2:"q=CidrBlockAssociation,x=cidrBlockAssociation" json:",omitzero"`
+	Ipv6CidrBlockAssociation *VpcIpv6CidrBlockAssociation `ec2:"q=Ipv6CidrBlockAssociation,x=ipv6CidrBlockAssociation" json:",omitzero"`
+	VpcId                    *string                      `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// DiskInfo is the model's shape DiskInfo.
+type DiskInfo struct {
+	Count    *int32  `ec2:"q=Count,x=count" json:",omitzero"`
+	SizeInGB *int64  `ec2:"q=SizeInGB,x=sizeInGB" json:",omitzero"`
+	Type     *string `ec2:"q=Type,x=type" json:",omitzero"`
+}
+
+// DnsEntry is the model's shape DnsEntry.
+type DnsEntry struct {
+	DnsName      *string `ec2:"q=DnsName,x=dnsName" json:",omitzero"`
+	HostedZoneId *string `ec2:"q=HostedZoneId,x=hostedZoneId" json:",omitzero"`
+}
+
+// DnsOptions is the model's shape DnsOptions.
+type DnsOptions struct {
+	DnsRecordIpType                          *string `ec2:"q=DnsRecordIpType,x=dnsRecordIpType" json:",omitzero"`
+	PrivateDnsOnlyForInboundResolverEndpoint *bool   `ec2:"q=PrivateDnsOnlyForInboundResolverEndpoint,x=privateDnsOnlyForInboundResolverEndpoint" json:",omitzero"`
+}
+
+// DnsOptionsSpecification is the model's shape DnsOptionsSpecification.
+type DnsOptionsSpecification struct {
+	DnsRecordIpType                          *string `ec2:"q=DnsRecordIpType,x=DnsRecordIpType" json:",omitzero"`
+	PrivateDnsOnlyForInboundResolverEndpoint *bool   `ec2:"q=PrivateDnsOnlyForInboundResolverEndpoint,x=PrivateDnsOnlyForInboundResolverEndpoint" json:",omitzero"`
+}
+
+// EbsBlockDevice is the model's shape EbsBlockDevice.
+type EbsBlockDevice struct {
+	DeleteOnTermination *bool   `ec2:"q=DeleteOnTermination,x=deleteOnTermination" json:",omitzero"`
+	Encrypted           *bool   `ec2:"q=Encrypted,x=encrypted" json:",omitzero"`
+	Iops                *int32  `ec2:"q=Iops,x=iops" json:",omitzero"`
+	KmsKeyId            *string `ec2:"q=KmsKeyId,x=kmsKeyId" json:",omitzero"`
+	OutpostArn          *string `ec2:"q=OutpostArn,x=outpostArn" json:",omitzero"`
+	SnapshotId          *string `ec2:"q=SnapshotId,x=snapshotId" json:",omitzero"`
+	Throughput          *int32  `ec2:"q=Throughput,x=throughput" json:",omitzero"`
+	VolumeSize          *int32  `ec2:"q=VolumeSize,x=volumeSize" json:",omitzero"`
+	VolumeType          *string `ec2:"q=VolumeType,x=volumeType" json:",omitzero"`
+}
+
+// EbsInfo is the model's shape EbsInfo.
+type EbsInfo struct {
+	EbsOptimizedInfo    *EbsOptimizedInfo `ec2:"q=EbsOptimizedInfo,x=ebsOptimizedInfo" json:",omitzero"`
+	EbsOptimizedSupport *string           `ec2:"q=EbsOptimizedSupport,x=ebsOptimizedSupport" json:",omitzero"`
+	EncryptionSupport   *string           `ec2:"q=EncryptionSupport,x=encryptionSupport" json:",omitzero"`
+	NvmeSupport         *string           `ec2:"q=NvmeSupport,x=nvmeSupport" json:",omitzero"`
+}
+
+// EbsInstanceBlockDevice is the model's shape EbsInstanceBlockDevice.
+type EbsInstanceBlockDevice struct {
+	AssociatedResource  *string    `ec2:"q=AssociatedResource,x=associatedResource" json:",omitzero"`
+	AttachTime          *time.Time `ec2:"q=AttachTime,x=attachTime" json:",omitzero"`
+	DeleteOnTermination *bool      `ec2:"q=DeleteOnTermination,x=deleteOnTermination" json:",omitzero"`
+	Status              *string    `ec2:"q=Status,x=status" json:",omitzero"`
+	VolumeId            *string    `ec2:"q=VolumeId,x=volumeId" json:",omitzero"`
+	VolumeOwnerId       *string    `ec2:"q=VolumeOwnerId,x=volumeOwnerId" json:",omitzero"`
+}
+
+// EbsInstanceBlockDeviceSpecification is the model's shape EbsInstanceBlockDeviceSpecification.
+type EbsInstanceBlockDeviceSpecification struct {
+	DeleteOnTermination *bool   `ec2:"q=DeleteOnTermination,x=deleteOnTermination" json:",omitzero"`
+	VolumeId            *string `ec2:"q=VolumeId,x=volumeId" json:",omitzero"`
+}
+
+// EbsOptimizedInfo is the model's shape EbsOptimizedInfo.
+type EbsOptimizedInfo struct {
+	BaselineBandwidthInMbps  *int32   `ec2:"q=BaselineBandwidthInMbps,x=baselineBandwidthInMbps" json:",omitzero"`
+	BaselineIops             *int32   `ec2:"q=BaselineIops,x=baselineIops" json:",omitzero"`
+	BaselineThroughputInMBps *float64 `ec2:"q=BaselineThroughputInMBps,x=baselineThroughputInMBps" json:",omitzero"`
+	MaximumBandwidthInMbps   *int32   `ec2:"q=MaximumBandwidthInMbps,x=maximumBandwidthInMbps" json:",omitzero"`
+	MaximumIops              *int32   `ec2:"q=MaximumIops,x=maximumIops" json:",omitzero"`
+	MaximumThroughputInMBps  *float64 `ec2:"q=MaximumThroughputInMBps,x=maximumThroughputInMBps" json:",omitzero"`
+}
+
+// EfaInfo is the model's shape EfaInfo.
+type EfaInfo struct {
+	MaximumEfaInterfaces *int32 `ec2:"q=MaximumEfaInterfaces,x=maximumEfaInterfaces" json:",omitzero"`
+}
+
+// EgressOnlyInternetGateway is the model's shape EgressOnlyInternetGateway.
+type EgressOnlyInternetGateway struct {
+	Attachments                 []InternetGatewayAttachment `ec2:"q=AttachmentSet,x=attachmentSet,i=item" json:",omitzero"`
+	EgressOnlyInternetGatewayId *string                     `ec2:"q=EgressOnlyInternetGatewayId,x=egressOnlyInternetGatewayId" json:",omitzero"`
+	Tags                        []Tag                       `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+}
+
+// ElasticGpuAssociation is the model's shape ElasticGpuAssociation.
+type ElasticGpuAssociation struct {
+	ElasticGpuAssociationId    *string `ec2:"q=ElasticGpuAssociationId,x=elasticGpuAssociationId" json:",omitzero"`
+	ElasticGpuAssociationState *string `ec2:"q=ElasticGpuAssociationState,x=elasticGpuAssociationState" json:",omitzero"`
+	ElasticGpuAssociationTime  *string `ec2:"q=ElasticGpuAssociationTime,x=elasticGpuAssociationTime" json:",omitzero"`
+	ElasticGpuId               *string `ec2:"q=ElasticGpuId,x=elasticGpuId" json:",omitzero"`
+}
+
+// ElasticGpuSpecification is the model's shape ElasticGpuSpecification.
+type ElasticGpuSpecification struct {
+	Type *string `ec2:"q=Type,x=Type,req" json:",omitzero"`
+}
+
+// ElasticInferenceAccelerator is the model's shape ElasticInferenceAccelerator.
+type ElasticInferenceAccelerator struct {
+	Count *int32  `ec2:"q=Count,x=Count" json:",omitzero"`
+	Type  *string `ec2:"q=Type,x=Type,req" json:",omitzero"`
+}
+
+// ElasticInferenceAcceleratorAssociation is the model's shape ElasticInferenceAcceleratorAssociation.
+type ElasticInferenceAcceleratorAssociation struct {
+	ElasticInferenceAcceleratorArn              *string    `ec2:"q=ElasticInferenceAcceleratorArn,x=elasticInferenceAcceleratorArn" json:",omitzero"`
+	ElasticInferenceAcceleratorAssociationId    *string    `ec2:"q=ElasticInferenceAcceleratorAssociationId,x=elasticInferenceAcceleratorAssociationId" json:",omitzero"`
+	ElasticInferenceAcceleratorAssociationState *string    `ec2:"q=ElasticInferenceAcceleratorAssociationState,x=elasticInferenceAcceleratorAssociationState" json:",omitzero"`
+	ElasticInferenceAcceleratorAssociationTime  *time.Time `ec2:"q=ElasticInferenceAcceleratorAssociationTime,x=elasticInferenceAcceleratorAssociationTime" json:",omitzero"`
+}
+
+// EnaSrdSpecification is the model's shape EnaSrdSpecification.
+type EnaSrdSpecification struct {
+	EnaSrdEnabled          *bool                   `ec2:"q=EnaSrdEnabled,x=EnaSrdEnabled" json:",omitzero"`
+	EnaSrdUdpSpecification *EnaSrdUdpSpecification `ec2:"q=EnaSrdUdpSpecification,x=EnaSrdUdpSpecification" json:",omitzero"`
+}
+
+// EnaSrdSpecificationRequest is the model's shape EnaSrdSpecificationRequest.
+type EnaSrdSpecificationRequest struct {
+	EnaSrdEnabled          *bool                          `ec2:"q=EnaSrdEnabled,x=EnaSrdEnabled" json:",omitzero"`
+	EnaSrdUdpSpecification *EnaSrdUdpSpecificationRequest `ec2:"q=EnaSrdUdpSpecification,x=EnaSrdUdpSpecification" json:",omitzero"`
+}
+
+// EnaSrdUdpSpecification is the model's shape EnaSrdUdpSpecification.
+type EnaSrdUdpSpecification struct {
+	EnaSrdUdpEnabled *bool `ec2:"q=EnaSrdUdpEnabled,x=EnaSrdUdpEnabled" json:",omitzero"`
+}
+
+// EnaSrdUdpSpecificationRequest is the model's shape EnaSrdUdpSpecificationRequest.
+type EnaSrdUdpSpecificationRequest struct {
+	EnaSrdUdpEnabled *bool `ec2:"q=EnaSrdUdpEnabled,x=EnaSrdUdpEnabled" json:",omitzero"`
+}
+
+// EnableTransitGatewayRouteTablePropagationRequest is the model's shape EnableTransitGatewayRouteTablePropagationRequest.
+type EnableTransitGatewayRouteTablePropagationRequest struct {
+	DryRun                                 *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	TransitGatewayAttachmentId             *string `ec2:"q=TransitGatewayAttachmentId,x=TransitGatewayAttachmentId" json:",omitzero"`
+	TransitGatewayRouteTableAnnouncementId *string `ec2:"q=TransitGatewayRouteTableAnnouncementId,x=TransitGatewayRouteTableAnnouncementId" json:",omitzero"`
+	TransitGatewayRouteTableId             *string `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// EnableTransitGatewayRouteTablePropagationResult is the model's shape EnableTransitGatewayRouteTablePropagationResult.
+type EnableTransitGatewayRouteTablePropagationResult struct {
+	Propagation *TransitGatewayPropagation `ec2:"q=Propagation,x=propagation" json:",omitzero"`
+}
+
+// EnableVgwRoutePropagationRequest is the model's shape EnableVgwRoutePropagationRequest.
+type EnableVgwRoutePropagationRequest struct {
+	DryRun       *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	GatewayId    *string `ec2:"q=GatewayId,x=GatewayId,req" json:",omitzero"`
+	RouteTableId *string `ec2:"q=RouteTableId,x=RouteTableId,req" json:",omitzero"`
+}
+
+// EnclaveOptions is the model's shape EnclaveOptions.
+type EnclaveOptions struct {
+	Enabled *bool `ec2:"q=Enabled,x=enabled" json:",omitzero"`
+}
+
+// EnclaveOptionsRequest is the model's shape EnclaveOptionsRequest.
+type EnclaveOptionsRequest struct {
+	Enabled *bool `ec2:"q=Enabled,x=Enabled" json:",omitzero"`
+}
+
+// Explanation is the model's shape Explanation.
+type Explanation struct {
+	Acl                           *AnalysisComponent             `ec2:"q=Acl,x=acl" json:",omitzero"`
+	AclRule                       *AnalysisAclRule               `ec2:"q=AclRule,x=aclRule" json:",omitzero"`
+	Address                       *string                        `ec2:"q=Address,x=address" json:",omitzero"`
+	Addresses                     []string                       `ec2:"q=AddressSet,x=addressSet,i=item" json:",omitzero"`
+	AttachedTo                    *AnalysisComponent             `ec2:"q=AttachedTo,x=attachedTo" json:",omitzero"`
+	AvailabilityZones             []string                       `ec2:"q=AvailabilityZoneSet,x=availabilityZoneSet,i=item" json:",omitzero"`
+	Cidrs                         []string                       `ec2:"q=CidrSet,x=cidrSet,i=item" json:",omitzero"`
+	ClassicLoadBalancerListener   *AnalysisLoadBalancerListener  `ec2:"q=ClassicLoadBalancerListener,x=classicLoadBalancerListener" json:",omitzero"`
+	Component                     *AnalysisComponent             `ec2:"q=Component,x=component" json:",omitzero"`
+	ComponentAccount              *string                        `ec2:"q=ComponentAccount,x=componentAccount" json:",omitzero"`
+	ComponentRegion               *string                        `ec2:"q=ComponentRegion,x=componentRegion" json:",omitzero"`
+	CustomerGateway               *AnalysisComponent             `ec2:"q=CustomerGateway,x=customerGateway" json:",omitzero"`
+	Destination                   *AnalysisComponent             `ec2:"q=Destination,x=destination" json:",omitzero"`
+	DestinationVpc                *AnalysisComponent             `ec2:"q=DestinationVpc,x=destinationVpc" json:",omitzero"`
+	Direction                     *string                        `ec2:"q=Direction,x=direction" json:",omitzero"`
+	ElasticLoadBalancerListener   *AnalysisComponent             `ec2:"q=ElasticLoadBalancerListener,x=elasticLoadBalancerListener" json:",omitzero"`
+	ExplanationCode               *string                        `ec2:"q=ExplanationCode,x=explanationCode" json:",omitzero"`
+	FirewallStatefulRule          *FirewallStatefulRule          `ec2:"q=FirewallStatefulRule,x=firewallStatefulRule" json:",omitzero"`
+	FirewallStatelessRule         *FirewallStatelessRule         `ec2:"q=FirewallStatelessRule,x=firewallStatelessRule" json:",omitzero"`
+	IngressRouteTable             *AnalysisComponent             `ec2:"q=IngressRouteTable,x=ingressRouteTable" json:",omitzero"`
+	InternetGateway               *AnalysisComponent             `ec2:"q=InternetGateway,x=internetGateway" json:",omitzero"`
+	LoadBalancerArn               *string                        `ec2:"q=LoadBalancerArn,x=loadBalancerArn" json:",omitzero"`
+	LoadBalancerListenerPort      *int32                         `ec2:"q=LoadBalancerListenerPort,x=loadBalancerListenerPort" json:",omitzero"`
+	LoadBalancerTarget            *AnalysisLoadBalancerTarget    `ec2:"q=LoadBalancerTarget,x=loadBalancerTarget" json:",omitzero"`
+	LoadBalancerTargetGroup       *AnalysisComponent             `ec2:"q=LoadBalancerTargetGroup,x=loadBalancerTargetGroup" json:",omitzero"`
+	LoadBalancerTargetGroups      []AnalysisComponent            `ec2:"q=LoadBalancerTargetGroupSet,x=loadBalancerTargetGroupSet,i=item" json:",omitzero"`
+	LoadBalancerTargetPort        *int32                         `ec2:"q=LoadBalancerTargetPort,x=loadBalancerTargetPort" json:",omitzero"`
+	MissingComponent              *string                        `ec2:"q=MissingComponent,x=missingComponent" json:",omitzero"`
+	NatGateway                    *AnalysisComponent             `ec2:"q=NatGateway,x=natGateway" json:",omitzero"`
+	NetworkInterface              *AnalysisComponent             `ec2:"q=NetworkInterface,x=networkInterface" json:",omitzero"`
+	PacketField                   *string                        `ec2:"q=PacketField,x=packetField" json:",omitzero"`
+	Port                          *int32                         `ec2:"q=Port,x=port" json:",omitzero"`
+	PortRanges                    []PortRange                    `ec2:"q=PortRangeSet,x=portRangeSet,i=item" json:",omitzero"`
+	PrefixList                    *AnalysisComponent             `ec2:"q=PrefixList,x=prefixList" json:",omitzero"`
+	Protocols                     []string                       `ec2:"q=ProtocolSet,x=protocolSet,i=item" json:",omitzero"`
+	RouteTable                    *AnalysisComponent             `ec2:"q=RouteTable,x=routeTable" json:",omitzero"`
+	RouteTableRoute               *AnalysisRouteTableRoute       `ec2:"q=RouteTableRoute,x=routeTableRoute" json:",omitzero"`
+	SecurityGroup                 *AnalysisComponent             `ec2:"q=SecurityGroup,x=securityGroup" json:",omitzero"`
+	SecurityGroupRule             *AnalysisSecurityGroupRule     `ec2:"q=SecurityGroupRule,x=securityGroupRule" json:",omitzero"`
+	SecurityGroups                []AnalysisComponent            `ec2:"q=SecurityGroupSet,x=securityGroupSet,i=item" json:",omitzero"`
+	SourceVpc                     *AnalysisComponent             `ec2:"q=SourceVpc,x=sourceVpc" json:",omitzero"`
+	State                         *string                        `ec2:"q=State,x=state" json:",omitzero"`
+	Subnet                        *AnalysisComponent             `ec2:"q=Subnet,x=subnet" json:",omitzero"`
+	SubnetRouteTable              *AnalysisComponent             `ec2:"q=SubnetRouteTable,x=subnetRouteTable" json:",omitzero"`
+	TransitGateway                *AnalysisComponent             `ec2:"q=TransitGateway,x=transitGateway" json:",omitzero"`
+	TransitGatewayAttachment      *AnalysisComponent             `ec2:"q=TransitGatewayAttachment,x=transitGatewayAttachment" json:",omitzero"`
+	TransitGatewayRouteTable      *AnalysisComponent             `ec2:"q=TransitGatewayRouteTable,x=transitGatewayRouteTable" json:",omitzero"`
+	TransitGatewayRouteTableRoute *TransitGatewayRouteTableRoute `ec2:"q=TransitGatewayRouteTableRoute,x=transitGatewayRouteTableRoute" json:",omitzero"`
+	Vpc                           *AnalysisComponent             `ec2:"q=Vpc,x=vpc" json:",omitzero"`
+	VpcEndpoint                   *AnalysisComponent             `ec2:"q=VpcEndpoint,x=vpcEndpoint" json:",omitzero"`
+	VpcPeeringConnection          *AnalysisComponent             `ec2:"q=VpcPeeringConnection,x=vpcPeeringConnection" json:",omitzero"`
+	VpnConnection                 *AnalysisComponent             `ec2:"q=VpnConnection,x=vpnConnection" json:",omitzero"`
+	VpnGateway                    *AnalysisComponent             `ec2:"q=VpnGateway,x=vpnGateway" json:",omitzero"`
 }
 
 // Filter is the model's shape Filter.
 type Filter struct {
-	Name   *string  `ec2:"q=Name,x=Name"`
-	Values []string `ec2:"q=Value,x=Value,i=item"`
+	Name   *string  `ec2:"q=Name,x=Name" json:",omitzero"`
+	Values []string `ec2:"q=Value,x=Value,i=item" json:",omitzero"`
+}
+
+// FilterPortRange is the model's shape FilterPortRange.
+type FilterPortRange struct {
+	FromPort *int32 `ec2:"q=FromPort,x=fromPort" json:",omitzero"`
+	ToPort   *int32 `ec2:"q=ToPort,x=toPort" json:",omitzero"`
+}
+
+// FirewallStatefulRule is the model's shape FirewallStatefulRule.
+type FirewallStatefulRule struct {
+	DestinationPorts []PortRange `ec2:"q=DestinationPortSet,x=destinationPortSet,i=item" json:",omitzero"`
+	Destinations     []string    `ec2:"q=DestinationSet,x=destinationSet,i=item" json:",omitzero"`
+	Direction        *string     `ec2:"q=Direction,x=direction" json:",omitzero"`
+	Protocol         *string     `ec2:"q=Protocol,x=protocol" json:",omitzero"`
+	RuleAction       *string     `ec2:"q=RuleAction,x=ruleAction" json:",omitzero"`
+	RuleGroupArn     *string     `ec2:"q=RuleGroupArn,x=ruleGroupArn" json:",omitzero"`
+	SourcePorts      []PortRange `ec2:"q=SourcePortSet,x=sourcePortSet,i=item" json:",omitzero"`
+	Sources          []string    `ec2:"q=SourceSet,x=sourceSet,i=item" json:",omitzero"`
+}
+
+// FirewallStatelessRule is the model's shape FirewallStatelessRule.
+type FirewallStatelessRule struct {
+	DestinationPorts []PortRange `ec2:"q=DestinationPortSet,x=destinationPortSet,i=item" json:",omitzero"`
+	Destinations     []string    `ec2:"q=DestinationSet,x=destinationSet,i=item" json:",omitzero"`
+	Priority         *int32      `ec2:"q=Priority,x=priority" json:",omitzero"`
+	Protocols        []int32     `ec2:"q=ProtocolSet,x=protocolSet,i=item" json:",omitzero"`
+	RuleAction       *string     `ec2:"q=RuleAction,x=ruleAction" json:",omitzero"`
+	RuleGroupArn     *string     `ec2:"q=RuleGroupArn,x=ruleGroupArn" json:",omitzero"`
+	SourcePorts      []PortRange `ec2:"q=SourcePortSet,x=sourcePortSet,i=item" json:",omitzero"`
+	Sources          []string    `ec2:"q=SourceSet,x=sourceSet,i=item" json:",omitzero"`
+}
+
+// FpgaDeviceInfo is the model's shape FpgaDeviceInfo.
+type FpgaDeviceInfo struct {
+	Count        *int32                `ec2:"q=Count,x=count" json:",omitzero"`
+	Manufacturer *string               `ec2:"q=Manufacturer,x=manufacturer" json:",omitzero"`
+	MemoryInfo   *FpgaDeviceMemoryInfo `ec2:"q=MemoryInfo,x=memoryInfo" json:",omitzero"`
+	Name         *string               `ec2:"q=Name,x=name" json:",omitzero"`
+}
+
+// FpgaDeviceMemoryInfo is the model's shape FpgaDeviceMemoryInfo.
+type FpgaDeviceMemoryInfo struct {
+	SizeInMiB *int32 `ec2:"q=SizeInMiB,x=sizeInMiB" json:",omitzero"`
+}
+
+// FpgaInfo is the model's shape FpgaInfo.
+type FpgaInfo struct {
+	Fpgas                []FpgaDeviceInfo `ec2:"q=Fpgas,x=fpgas,i=item" json:",omitzero"`
+	TotalFpgaMemoryInMiB *int32           `ec2:"q=TotalFpgaMemoryInMiB,x=totalFpgaMemoryInMiB" json:",omitzero"`
+}
+
+// GetManagedPrefixListEntriesRequest is the model's shape GetManagedPrefixListEntriesRequest.
+type GetManagedPrefixListEntriesRequest struct {
+	DryRun        *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	MaxResults    *int32  `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken     *string `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	PrefixListId  *string `ec2:"q=PrefixListId,x=PrefixListId,req" json:",omitzero"`
+	TargetVersion *int64  `ec2:"q=TargetVersion,x=TargetVersion" json:",omitzero"`
+}
+
+// GetManagedPrefixListEntriesResult is the model's shape GetManagedPrefixListEntriesResult.
+type GetManagedPrefixListEntriesResult struct {
+	Entries   []PrefixListEntry `ec2:"q=EntrySet,x=entrySet,i=item" json:",omitzero"`
+	NextToken *string           `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// GetTransitGatewayRouteTableAssociationsRequest is the model's shape GetTransitGatewayRouteTableAssociationsRequest.
+type GetTransitGatewayRouteTableAssociationsRequest struct {
+	DryRun                     *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                    []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults                 *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken                  *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	TransitGatewayRouteTableId *string  `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// GetTransitGatewayRouteTableAssociationsResult is the model's shape GetTransitGatewayRouteTableAssociationsResult.
+type GetTransitGatewayRouteTableAssociationsResult struct {
+	Associations []TransitGatewayRouteTableAssociation `ec2:"q=Associations,x=associations,i=item" json:",omitzero"`
+	NextToken    *string                               `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// GetTransitGatewayRouteTablePropagationsRequest is the model's shape GetTransitGatewayRouteTablePropagationsRequest.
+type GetTransitGatewayRouteTablePropagationsRequest struct {
+	DryRun                     *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                    []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults                 *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NextToken                  *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+	TransitGatewayRouteTableId *string  `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// GetTransitGatewayRouteTablePropagationsResult is the model's shape GetTransitGatewayRouteTablePropagationsResult.
+type GetTransitGatewayRouteTablePropagationsResult struct {
+	NextToken                            *string                               `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+	TransitGatewayRouteTablePropagations []TransitGatewayRouteTablePropagation `ec2:"q=TransitGatewayRouteTablePropagations,x=transitGatewayRouteTablePropagations,i=item" json:",omitzero"`
+}
+
+// GpuDeviceInfo is the model's shape GpuDeviceInfo.
+type GpuDeviceInfo struct {
+	Count        *int32               `ec2:"q=Count,x=count" json:",omitzero"`
+	Manufacturer *string              `ec2:"q=Manufacturer,x=manufacturer" json:",omitzero"`
+	MemoryInfo   *GpuDeviceMemoryInfo `ec2:"q=MemoryInfo,x=memoryInfo" json:",omitzero"`
+	Name         *string              `ec2:"q=Name,x=name" json:",omitzero"`
+}
+
+// GpuDeviceMemoryInfo is the model's shape GpuDeviceMemoryInfo.
+type GpuDeviceMemoryInfo struct {
+	SizeInMiB *int32 `ec2:"q=SizeInMiB,x=sizeInMiB" json:",omitzero"`
+}
+
+// GpuInfo is the model's shape GpuInfo.
+type GpuInfo struct {
+	Gpus                []GpuDeviceInfo `ec2:"q=Gpus,x=gpus,i=item" json:",omitzero"`
+	TotalGpuMemoryInMiB *int32          `ec2:"q=TotalGpuMemoryInMiB,x=totalGpuMemoryInMiB" json:",omitzero"`
+}
+
+// GroupIdentifier is the model's shape GroupIdentifier.
+type GroupIdentifier struct {
+	GroupId   *string `ec2:"q=GroupId,x=groupId" json:",omitzero"`
+	GroupName *string `ec2:"q=GroupName,x=groupName" json:",omitzero"`
+}
+
+// HibernationOptions is the model's shape HibernationOptions.
+type HibernationOptions struct {
+	Configured *bool `ec2:"q=Configured,x=configured" json:",omitzero"`
+}
+
+// HibernationOptionsRequest is the model's shape HibernationOptionsRequest.
+type HibernationOptionsRequest struct {
+	Configured *bool `ec2:"q=Configured,x=Configured" json:",omitzero"`
+}
+
+// IKEVersionsListValue is the model's shape IKEVersionsListValue.
+type IKEVersionsListValue struct {
+	Value *string `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// IKEVersionsRequestListValue is the model's shape IKEVersionsRequestListValue.
+type IKEVersionsRequestListValue struct {
+	Value *string `ec2:"q=Value,x=Value" json:",omitzero"`
+}
+
+// IamInstanceProfile is the model's shape IamInstanceProfile.
+type IamInstanceProfile struct {
+	Arn *string `ec2:"q=Arn,x=arn" json:",omitzero"`
+	Id  *string `ec2:"q=Id,x=id" json:",omitzero"`
+}
+
+// IamInstanceProfileSpecification is the model's shape IamInstanceProfileSpecification.
+type IamInstanceProfileSpecification struct {
+	Arn  *string `ec2:"q=Arn,x=arn" json:",omitzero"`
+	Name *string `ec2:"q=Name,x=name" json:",omitzero"`
+}
+
+// IcmpTypeCode is the model's shape IcmpTypeCode.
+type IcmpTypeCode struct {
+	Code *int32 `ec2:"q=Code,x=code" json:",omitzero"`
+	Type *int32 `ec2:"q=Type,x=type" json:",omitzero"`
+}
+
+// Image is the model's shape Image.
+type Image struct {
+	Architecture             *string              `ec2:"q=Architecture,x=architecture" json:",omitzero"`
+	BlockDeviceMappings      []BlockDeviceMapping `ec2:"q=BlockDeviceMapping,x=blockDeviceMapping,i=item" json:",omitzero"`
+	BootMode                 *string              `ec2:"q=BootMode,x=bootMode" json:",omitzero"`
+	CreationDate             *string              `ec2:"q=CreationDate,x=creationDate" json:",omitzero"`
+	DeprecationTime          *string              `ec2:"q=DeprecationTime,x=deprecationTime" json:",omitzero"`
+	DeregistrationProtection *string              `ec2:"q=DeregistrationProtection,x=deregistrationProtection" json:",omitzero"`
+	Description              *string              `ec2:"q=Description,x=description" json:",omitzero"`
+	EnaSupport               *bool                `ec2:"q=EnaSupport,x=enaSupport" json:",omitzero"`
+	Hypervisor               *string              `ec2:"q=Hypervisor,x=hypervisor" json:",omitzero"`
+	ImageId                  *string              `ec2:"q=ImageId,x=imageId" json:",omitzero"`
+	ImageLocation            *string              `ec2:"q=ImageLocation,x=imageLocation" json:",omitzero"`
+	ImageOwnerAlias          *string              `ec2:"q=ImageOwnerAlias,x=imageOwnerAlias" json:",omitzero"`
+	ImageType                *string              `ec2:"q=ImageType,x=imageType" json:",omitzero"`
+	ImdsSupport              *string              `ec2:"q=ImdsSupport,x=imdsSupport" json:",omitzero"`
+	KernelId                 *string              `ec2:"q=KernelId,x=kernelId" json:",omitzero"`
+	LastLaunchedTime         *string              `ec2:"q=LastLaunchedTime,x=lastLaunchedTime" json:",omitzero"`
+	Name                     *string              `ec2:"q=Name,x=name" json:",omitzero"`
+	OwnerId                  *string              `ec2:"q=ImageOwnerId,x=imageOwnerId" json:",omitzero"`
+	Platform                 *string              `ec2:"q=Platform,x=platform" json:",omitzero"`
+	PlatformDetails          *string              `ec2:"q=PlatformDetails,x=platformDetails" json:",omitzero"`
+	ProductCodes             []ProductCode        `ec2:"q=ProductCodes,x=productCodes,i=item" json:",omitzero"`
+	Public                   *bool                `ec2:"q=IsPublic,x=isPublic" json:",omitzero"`
+	RamdiskId                *string              `ec2:"q=RamdiskId,x=ramdiskId" json:",omitzero"`
+	RootDeviceName           *string              `ec2:"q=RootDeviceName,x=rootDeviceName" json:",omitzero"`
+	RootDeviceType           *string              `ec2:"q=RootDeviceType,x=rootDeviceType" json:",omitzero"`
+	SourceInstanceId         *string              `ec2:"q=SourceInstanceId,x=sourceInstanceId" json:",omitzero"`
+	SriovNetSupport          *string              `ec2:"q=SriovNetSupport,x=sriovNetSupport" json:",omitzero"`
+	State                    *string              `ec2:"q=ImageState,x=imageState" json:",omitzero"`
+	StateReason              *StateReason         `ec2:"q=StateReason,x=stateReason" json:",omitzero"`
+	Tags                     []Tag                `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	TpmSupport               *string              `ec2:"q=TpmSupport,x=tpmSupport" json:",omitzero"`
+	UsageOperation           *string              `ec2:"q=UsageOperation,x=usageOperation" json:",omitzero"`
+	VirtualizationType       *string              `ec2:"q=VirtualizationType,x=virtualizationType" json:",omitzero"`
+}
+
+// InferenceAcceleratorInfo is the model's shape InferenceAcceleratorInfo.
+type InferenceAcceleratorInfo struct {
+	Accelerators              []InferenceDeviceInfo `ec2:"q=Accelerators,x=accelerators,i=member" json:",omitzero"`
+	TotalInferenceMemoryInMiB *int32                `ec2:"q=TotalInferenceMemoryInMiB,x=totalInferenceMemoryInMiB" json:",omitzero"`
+}
+
+// InferenceDeviceInfo is the model's shape InferenceDeviceInfo.
+type InferenceDeviceInfo struct {
+	Count        *int32                     `ec2:"q=Count,x=count" json:",omitzero"`
+	Manufacturer *string                    `ec2:"q=Manufacturer,x=manufacturer" json:",omitzero"`
+	MemoryInfo   *InferenceDeviceMemoryInfo `ec2:"q=MemoryInfo,x=memoryInfo" json:",omitzero"`
+	Name         *string                    `ec2:"q=Name,x=name" json:",omitzero"`
+}
+
+// InferenceDeviceMemoryInfo is the model's shape InferenceDeviceMemoryInfo.
+type InferenceDeviceMemoryInfo struct {
+	SizeInMiB *int32 `ec2:"q=SizeInMiB,x=sizeInMiB" json:",omitzero"`
+}
+
+// Instance is the model's shape Instance.
+type Instance struct {
+	AmiLaunchIndex                          *int32                                    `ec2:"q=AmiLaunchIndex,x=amiLaunchIndex" json:",omitzero"`
+	Architecture                            *string                                   `ec2:"q=Architecture,x=architecture" json:",omitzero"`
+	BlockDeviceMappings                     []InstanceBlockDeviceMapping              `ec2:"q=BlockDeviceMapping,x=blockDeviceMapping,i=item" json:",omitzero"`
+	BootMode                                *string                                   `ec2:"q=BootMode,x=bootMode" json:",omitzero"`
+	CapacityReservationId                   *string                                   `ec2:"q=CapacityReservationId,x=capacityReservationId" json:",omitzero"`
+	CapacityReservationSpecification        *CapacityReservationSpecificationResponse `ec2:"q=CapacityReservationSpecification,x=capacityReservationSpecification" json:",omitzero"`
+	ClientToken                             *string                                   `ec2:"q=ClientToken,x=clientToken" json:",omitzero"`
+	CpuOptions                              *CpuOptions                               `ec2:"q=CpuOptions,x=cpuOptions" json:",omitzero"`
+	CurrentInstanceBootMode                 *string                                   `ec2:"q=CurrentInstanceBootMode,x=currentInstanceBootMode" json:",omitzero"`
+	EbsOptimized                            *bool                                     `ec2:"q=EbsOptimized,x=ebsOptimized" json:",omitzero"`
+	ElasticGpuAssociations                  []ElasticGpuAssociation                   `ec2:"q=ElasticGpuAssociationSet,x=elasticGpuAssociationSet,i=item" json:",omitzero"`
+	ElasticInferenceAcceleratorAssociations []ElasticInferenceAcceleratorAssociation  `ec2:"q=ElasticInferenceAcceleratorAssociationSet,x=elasticInferenceAcceleratorAssociationSet,i=item" json:",omitzero"`
+	EnaSupport                              *bool                                     `ec2:"q=EnaSupport,x=enaSupport" json:",omitzero"`
+	EnclaveOptions                          *EnclaveOptions                           `ec2:"q=EnclaveOptions,x=enclaveOptions" json:",omitzero"`
+	HibernationOptions                      *HibernationOptions                       `ec2:"q=HibernationOptions,x=hibernationOptions" json:",omitzero"`
+	Hypervisor                              *string                                   `ec2:"q=Hypervisor,x=hypervisor" json:",omitzero"`
+	IamInstanceProfile                      *IamInstanceProfile                       `ec2:"q=IamInstanceProfile,x=iamInstanceProfile" json:",omitzero"`
+	ImageId                                 *string                                   `ec2:"q=ImageId,x=imageId" json:",omitzero"`
+	InstanceId                              *string                                   `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	InstanceLifecycle                       *string                                   `ec2:"q=InstanceLifecycle,x=instanceLifecycle" json:",omitzero"`
+	InstanceType                            *string                                   `ec2:"q=InstanceType,x=instanceType" json:",omitzero"`
+	Ipv6Address                             *string                                   `ec2:"q=Ipv6Address,x=ipv6Address" json:",omitzero"`
+	KernelId                                *string                                   `ec2:"q=KernelId,x=kernelId" json:",omitzero"`
+	KeyName                                 *string                                   `ec2:"q=KeyName,x=keyName" json:",omitzero"`
+	LaunchTime                              *time.Time                                `ec2:"q=LaunchTime,x=launchTime" json:",omitzero"`
+	Licenses                                []LicenseConfiguration                    `ec2:"q=LicenseSet,x=licenseSet,i=item" json:",omitzero"`
+	MaintenanceOptions                      *InstanceMaintenanceOptions               `ec2:"q=MaintenanceOptions,x=maintenanceOptions" json:",omitzero"`
+	MetadataOptions                         *InstanceMetadataOptionsResponse          `ec2:"q=MetadataOptions,x=metadataOptions" json:",omitzero"`
+	Monitoring                              *Monitoring                               `ec2:"q=Monitoring,x=monitoring" json:",omitzero"`
+	NetworkInterfaces                       []InstanceNetworkInterface                `ec2:"q=NetworkInterfaceSet,x=networkInterfaceSet,i=item" json:",omitzero"`
+	OutpostArn                              *string                                   `ec2:"q=OutpostArn,x=outpostArn" json:",omitzero"`
+	Placement                               *Placement                                `ec2:"q=Placement,x=placement" json:",omitzero"`
+	Platform                                *string                                   `ec2:"q=Platform,x=platform" json:",omitzero"`
+	PlatformDetails                         *string                                   `ec2:"q=PlatformDetails,x=platformDetails" json:",omitzero"`
+	PrivateDnsName                          *string                                   `ec2:"q=PrivateDnsName,x=privateDnsName" json:",omitzero"`
+	PrivateDnsNameOptions                   *PrivateDnsNameOptionsResponse            `ec2:"q=PrivateDnsNameOptions,x=privateDnsNameOptions" json:",omitzero"`
+	PrivateIpAddress                        *string                                   `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+	ProductCodes                            []ProductCode                             `ec2:"q=ProductCodes,x=productCodes,i=item" json:",omitzero"`
+	PublicDnsName                           *string                                   `ec2:"q=DnsName,x=dnsName" json:",omitzero"`
+	PublicIpAddress                         *string                                   `ec2:"q=IpAddress,x=ipAddress" json:",omitzero"`
+	RamdiskId                               *string                                   `ec2:"q=RamdiskId,x=ramdiskId" json:",omitzero"`
+	RootDeviceName                          *string                                   `ec2:"q=RootDeviceName,x=rootDeviceName" json:",omitzero"`
+	RootDeviceType                          *string                                   `ec2:"q=RootDeviceType,x=rootDeviceType" json:",omitzero"`
+	SecurityGroups                          []GroupIdentifier                         `ec2:"q=GroupSet,x=groupSet,i=item" json:",omitzero"`
+	SourceDestCheck                         *bool                                     `ec2:"q=SourceDestCheck,x=sourceDestCheck" json:",omitzero"`
+	SpotInstanceRequestId                   *string                                   `ec2:"q=SpotInstanceRequestId,x=spotInstanceRequestId" json:",omitzero"`
+	SriovNetSupport                         *string                                   `ec2:"q=SriovNetSupport,x=sriovNetSupport" json:",omitzero"`
+	State                                   *InstanceState                            `ec2:"q=InstanceState,x=instanceState" json:",omitzero"`
+	StateReason                             *StateReason                              `ec2:"q=StateReason,x=stateReason" json:",omitzero"`
+	StateTransitionReason                   *string                                   `ec2:"q=Reason,x=reason" json:",omitzero"`
+	SubnetId                                *string                                   `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+	Tags                                    []Tag                                     `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	TpmSupport                              *string                                   `ec2:"q=TpmSupport,x=tpmSupport" json:",omitzero"`
+	UsageOperation                          *string                                   `ec2:"q=UsageOperation,x=usageOperation" json:",omitzero"`
+	UsageOperationUpdateTime                *time.Time                                `ec2:"q=UsageOperationUpdateTime,x=usageOperationUpdateTime" json:",omitzero"`
+	VirtualizationType                      *string                                   `ec2:"q=VirtualizationType,x=virtualizationType" json:",omitzero"`
+	VpcId                                   *string                                   `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// InstanceAttachmentEnaSrdSpecification is the model's shape InstanceAttachmentEnaSrdSpecification.
+type InstanceAttachmentEnaSrdSpecification struct {
+	EnaSrdEnabled          *bool                                     `ec2:"q=EnaSrdEnabled,x=enaSrdEnabled" json:",omitzero"`
+	EnaSrdUdpSpecification *InstanceAttachmentEnaSrdUdpSpecification `ec2:"q=EnaSrdUdpSpecification,x=enaSrdUdpSpecification" json:",omitzero"`
+}
+
+// InstanceAttachmentEnaSrdUdpSpecification is the model's shape InstanceAttachmentEnaSrdUdpSpecification.
+type InstanceAttachmentEnaSrdUdpSpecification struct {
+	EnaSrdUdpEnabled *bool `ec2:"q=EnaSrdUdpEnabled,x=enaSrdUdpEnabled" json:",omitzero"`
+}
+
+// InstanceAttribute is the model's shape InstanceAttribute.
+type InstanceAttribute struct {
+	BlockDeviceMappings               []InstanceBlockDeviceMapping `ec2:"q=BlockDeviceMapping,x=blockDeviceMapping,i=item" json:",omitzero"`
+	DisableApiStop                    *AttributeBooleanValue       `ec2:"q=DisableApiStop,x=disableApiStop" json:",omitzero"`
+	DisableApiTermination             *AttributeBooleanValue       `ec2:"q=DisableApiTermination,x=disableApiTermination" json:",omitzero"`
+	EbsOptimized                      *AttributeBooleanValue       `ec2:"q=EbsOptimized,x=ebsOptimized" json:",omitzero"`
+	EnaSupport                        *AttributeBooleanValue       `ec2:"q=EnaSupport,x=enaSupport" json:",omitzero"`
+	EnclaveOptions                    *EnclaveOptions              `ec2:"q=EnclaveOptions,x=enclaveOptions" json:",omitzero"`
+	Groups                            []GroupIdentifier            `ec2:"q=GroupSet,x=groupSet,i=item" json:",omitzero"`
+	InstanceId                        *string                      `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	InstanceInitiatedShutdownBehavior *AttributeValue              `ec2:"q=InstanceInitiatedShutdownBehavior,x=instanceInitiatedShutdownBehavior" json:",omitzero"`
+	InstanceType                      *AttributeValue              `ec2:"q=InstanceType,x=instanceType" json:",omitzero"`
+	KernelId                          *AttributeValue              `ec2:"q=Kernel,x=kernel" json:",omitzero"`
+	ProductCodes                      []ProductCode                `ec2:"q=ProductCodes,x=productCodes,i=item" json:",omitzero"`
+	RamdiskId                         *AttributeValue              `ec2:"q=Ramdisk,x=ramdisk" json:",omitzero"`
+	RootDeviceName                    *AttributeValue              `ec2:"q=RootDeviceName,x=rootDeviceName" json:",omitzero"`
+	SourceDestCheck                   *AttributeBooleanValue       `ec2:"q=SourceDestCheck,x=sourceDestCheck" json:",omitzero"`
+	SriovNetSupport                   *AttributeValue              `ec2:"q=SriovNetSupport,x=sriovNetSupport" json:",omitzero"`
+	UserData                          *AttributeValue              `ec2:"q=UserData,x=userData" json:",omitzero"`
+}
+
+// InstanceBlockDeviceMapping is the model's shape InstanceBlockDeviceMapping.
+type InstanceBlockDeviceMapping struct {
+	DeviceName *string                 `ec2:"q=DeviceName,x=deviceName" json:",omitzero"`
+	Ebs        *EbsInstanceBlockDevice `ec2:"q=Ebs,x=ebs" json:",omitzero"`
+}
+
+// InstanceBlockDeviceMappingSpecification is the model's shape InstanceBlockDeviceMappingSpecification.
+type InstanceBlockDeviceMappingSpecification struct {
+	DeviceName  *string                              `ec2:"q=DeviceName,x=deviceName" json:",omitzero"`
+	Ebs         *EbsInstanceBlockDeviceSpecification `ec2:"q=Ebs,x=ebs" json:",omitzero"`
+	NoDevice    *string                              `ec2:"q=NoDevice,x=noDevice" json:",omitzero"`
+	VirtualName *string                              `ec2:"q=VirtualName,x=virtualName" json:",omitzero"`
+}
+
+// InstanceCreditSpecification is the model's shape InstanceCreditSpecification.
+type InstanceCreditSpecification struct {
+	CpuCredits *string `ec2:"q=CpuCredits,x=cpuCredits" json:",omitzero"`
+	InstanceId *string `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+}
+
+// InstanceIpv4Prefix is the model's shape InstanceIpv4Prefix.
+type InstanceIpv4Prefix struct {
+	Ipv4Prefix *string `ec2:"q=Ipv4Prefix,x=ipv4Prefix" json:",omitzero"`
+}
+
+// InstanceIpv6Address is the model's shape InstanceIpv6Address.
+type InstanceIpv6Address struct {
+	Ipv6Address   *string `ec2:"q=Ipv6Address,x=ipv6Address" json:",omitzero"`
+	IsPrimaryIpv6 *bool   `ec2:"q=IsPrimaryIpv6,x=isPrimaryIpv6" json:",omitzero"`
+}
+
+// InstanceIpv6Prefix is the model's shape InstanceIpv6Prefix.
+type InstanceIpv6Prefix struct {
+	Ipv6Prefix *string `ec2:"q=Ipv6Prefix,x=ipv6Prefix" json:",omitzero"`
+}
+
+// InstanceMaintenanceOptions is the model's shape InstanceMaintenanceOptions.
+type InstanceMaintenanceOptions struct {
+	AutoRecovery *string `ec2:"q=AutoRecovery,x=autoRecovery" json:",omitzero"`
+}
+
+// InstanceMaintenanceOptionsRequest is the model's shape InstanceMaintenanceOptionsRequest.
+type InstanceMaintenanceOptionsRequest struct {
+	AutoRecovery *string `ec2:"q=AutoRecovery,x=AutoRecovery" json:",omitzero"`
+}
+
+// InstanceMarketOptionsRequest is the model's shape InstanceMarketOptionsRequest.
+type InstanceMarketOptionsRequest struct {
+	MarketType  *string            `ec2:"q=MarketType,x=MarketType" json:",omitzero"`
+	SpotOptions *SpotMarketOptions `ec2:"q=SpotOptions,x=SpotOptions" json:",omitzero"`
+}
+
+// InstanceMetadataOptionsRequest is the model's shape InstanceMetadataOptionsRequest.
+type InstanceMetadataOptionsRequest struct {
+	HttpEndpoint            *string `ec2:"q=HttpEndpoint,x=HttpEndpoint" json:",omitzero"`
+	HttpProtocolIpv6        *string `ec2:"q=HttpProtocolIpv6,x=HttpProtocolIpv6" json:",omitzero"`
+	HttpPutResponseHopLimit *int32  `ec2:"q=HttpPutResponseHopLimit,x=HttpPutResponseHopLimit" json:",omitzero"`
+	HttpTokens              *string `ec2:"q=HttpTokens,x=HttpTokens" json:",omitzero"`
+	InstanceMetadataTags    *string `ec2:"q=InstanceMetadataTags,x=InstanceMetadataTags" json:",omitzero"`
+}
+
+// InstanceMetadataOptionsResponse is the model's shape InstanceMetadataOptionsResponse.
+type InstanceMetadataOptionsResponse struct {
+	HttpEndpoint            *string `ec2:"q=HttpEndpoint,x=httpEndpoint" json:",omitzero"`
+	HttpProtocolIpv6        *string `ec2:"q=HttpProtocolIpv6,x=httpProtocolIpv6" json:",omitzero"`
+	HttpPutResponseHopLimit *int32  `ec2:"q=HttpPutResponseHopLimit,x=httpPutResponseHopLimit" json:",omitzero"`
+	HttpTokens              *string `ec2:"q=HttpTokens,x=httpTokens" json:",omitzero"`
+	InstanceMetadataTags    *string `ec2:"q=InstanceMetadataTags,x=instanceMetadataTags" json:",omitzero"`
+	State                   *string `ec2:"q=State,x=state" json:",omitzero"`
+}
+
+// InstanceNetworkInterface is the model's shape InstanceNetworkInterface.
+type InstanceNetworkInterface struct {
+	Association                     *InstanceNetworkInterfaceAssociation     `ec2:"q=Association,x=association" json:",omitzero"`
+	Attachment                      *InstanceNetworkInterfaceAttachment      `ec2:"q=Attachment,x=attachment" json:",omitzero"`
+	ConnectionTrackingConfiguration *ConnectionTrackingSpecificationResponse `ec2:"q=ConnectionTrackingConfiguration,x=connectionTrackingConfiguration" json:",omitzero"`
+	Description                     *string                                  `ec2:"q=Description,x=description" json:",omitzero"`
+	Groups                          []GroupIdentifier                        `ec2:"q=GroupSet,x=groupSet,i=item" json:",omitzero"`
+	InterfaceType                   *string                                  `ec2:"q=InterfaceType,x=interfaceType" json:",omitzero"`
+	Ipv4Prefixes                    []InstanceIpv4Prefix                     `ec2:"q=Ipv4PrefixSet,x=ipv4PrefixSet,i=item" json:",omitzero"`
+	Ipv6Addresses                   []InstanceIpv6Address                    `ec2:"q=Ipv6AddressesSet,x=ipv6AddressesSet,i=item" json:",omitzero"`
+	Ipv6Prefixes                    []InstanceIpv6Prefix                     `ec2:"q=Ipv6PrefixSet,x=ipv6PrefixSet,i=item" json:",omitzero"`
+	MacAddress                      *string                                  `ec2:"q=MacAddress,x=macAddress" json:",omitzero"`
+	NetworkInterfaceId              *string                                  `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	OwnerId                         *string                                  `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	PrivateDnsName                  *string                                  `ec2:"q=PrivateDnsName,x=privateDnsName" json:",omitzero"`
+	PrivateIpAddress                *string                                  `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+	PrivateIpAddresses              []InstancePrivateIpAddress               `ec2:"q=PrivateIpAddressesSet,x=privateIpAddressesSet,i=item" json:",omitzero"`
+	SourceDestCheck                 *bool                                    `ec2:"q=SourceDestCheck,x=sourceDestCheck" json:",omitzero"`
+	Status                          *string                                  `ec2:"q=Status,x=status" json:",omitzero"`
+	SubnetId                        *string                                  `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+	VpcId                           *string                                  `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// InstanceNetworkInterfaceAssociation is the model's shape InstanceNetworkInterfaceAssociation.
+type InstanceNetworkInterfaceAssociation struct {
+	CarrierIp       *string `ec2:"q=CarrierIp,x=carrierIp" json:",omitzero"`
+	CustomerOwnedIp *string `ec2:"q=CustomerOwnedIp,x=customerOwnedIp" json:",omitzero"`
+	IpOwnerId       *string `ec2:"q=IpOwnerId,x=ipOwnerId" json:",omitzero"`
+	PublicDnsName   *string `ec2:"q=PublicDnsName,x=publicDnsName" json:",omitzero"`
+	PublicIp        *string `ec2:"q=PublicIp,x=publicIp" json:",omitzero"`
+}
+
+// InstanceNetworkInterfaceAttachment is the model's shape InstanceNetworkInterfaceAttachment.
+type InstanceNetworkInterfaceAttachment struct {
+	AttachTime          *time.Time                             `ec2:"q=AttachTime,x=attachTime" json:",omitzero"`
+	AttachmentId        *string                                `ec2:"q=AttachmentId,x=attachmentId" json:",omitzero"`
+	DeleteOnTermination *bool                                  `ec2:"q=DeleteOnTermination,x=deleteOnTermination" json:",omitzero"`
+	DeviceIndex         *int32                                 `ec2:"q=DeviceIndex,x=deviceIndex" json:",omitzero"`
+	EnaSrdSpecification *InstanceAttachmentEnaSrdSpecification `ec2:"q=EnaSrdSpecification,x=enaSrdSpecification" json:",omitzero"`
+	NetworkCardIndex    *int32                                 `ec2:"q=NetworkCardIndex,x=networkCardIndex" json:",omitzero"`
+	Status              *string                                `ec2:"q=Status,x=status" json:",omitzero"`
+}
+
+// InstanceNetworkInterfaceSpecification is the model's shape InstanceNetworkInterfaceSpecification.
+type InstanceNetworkInterfaceSpecification struct {
+	AssociateCarrierIpAddress       *bool                                   `ec2:"q=AssociateCarrierIpAddress,x=AssociateCarrierIpAddress" json:",omitzero"`
+	AssociatePublicIpAddress        *bool                                   `ec2:"q=AssociatePublicIpAddress,x=associatePublicIpAddress" json:",omitzero"`
+	ConnectionTrackingSpecification *ConnectionTrackingSpecificationRequest `ec2:"q=ConnectionTrackingSpecification,x=ConnectionTrackingSpecification" json:",omitzero"`
+	DeleteOnTermination             *bool                                   `ec2:"q=DeleteOnTermination,x=deleteOnTermination" json:",omitzero"`
+	Description                     *string                                 `ec2:"q=Description,x=description" json:",omitzero"`
+	DeviceIndex                     *int32                                  `ec2:"q=DeviceIndex,x=deviceIndex" json:",omitzero"`
+	EnaSrdSpecification             *EnaSrdSpecificationRequest             `ec2:"q=EnaSrdSpecification,x=EnaSrdSpecification" json:",omitzero"`
+	Groups                          []string                                `ec2:"q=SecurityGroupId,x=SecurityGroupId,i=SecurityGroupId" json:",omitzero"`
+	InterfaceType                   *string                                 `ec2:"q=InterfaceType,x=InterfaceType" json:",omitzero"`
+	Ipv4PrefixCount                 *int32                                  `ec2:"q=Ipv4PrefixCount,x=Ipv4PrefixCount" json:",omitzero"`
+	Ipv4Prefixes                    []Ipv4PrefixSpecificationRequest        `ec2:"q=Ipv4Prefix,x=Ipv4Prefix,i=item" json:",omitzero"`
+	Ipv6AddressCount                *int32                                  `ec2:"q=Ipv6AddressCount,x=ipv6AddressCount" json:",omitzero"`
+	Ipv6Addresses                   []InstanceIpv6Address                   `ec2:"q=Ipv6Addresses,x=ipv6AddressesSet,i=item" json:",omitzero"`
+	Ipv6PrefixCount                 *int32                                  `ec2:"q=Ipv6PrefixCount,x=Ipv6PrefixCount" json:",omitzero"`
+	Ipv6Prefixes                    []Ipv6PrefixSpecificationRequest        `ec2:"q=Ipv6Prefix,x=Ipv6Prefix,i=item" json:",omitzero"`
+	NetworkCardIndex                *int32                                  `ec2:"q=NetworkCardIndex,x=NetworkCardIndex" json:",omitzero"`
+	NetworkInterfaceId              *string                                 `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	PrimaryIpv6                     *bool                                   `ec2:"q=PrimaryIpv6,x=PrimaryIpv6" json:",omitzero"`
+	PrivateIpAddress                *string                                 `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+	PrivateIpAddresses              []PrivateIpAddressSpecification         `ec2:"q=PrivateIpAddresses,x=privateIpAddressesSet,i=item" json:",omitzero"`
+	SecondaryPrivateIpAddressCount  *int32                                  `ec2:"q=SecondaryPrivateIpAddressCount,x=secondaryPrivateIpAddressCount" json:",omitzero"`
+	SubnetId                        *string                                 `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+}
+
+// InstancePrivateIpAddress is the model's shape InstancePrivateIpAddress.
+type InstancePrivateIpAddress struct {
+	Association      *InstanceNetworkInterfaceAssociation `ec2:"q=Association,x=association" json:",omitzero"`
+	Primary          *bool                                `ec2:"q=Primary,x=primary" json:",omitzero"`
+	PrivateDnsName   *string                              `ec2:"q=PrivateDnsName,x=privateDnsName" json:",omitzero"`
+	PrivateIpAddress *string                              `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+}
+
+// InstanceState is the model's shape InstanceState.
+type InstanceState struct {
+	Code *int32  `ec2:"q=Code,x=code" json:",omitzero"`
+	Name *string `ec2:"q=Name,x=name" json:",omitzero"`
+}
+
+// InstanceStateChange is the model's shape InstanceStateChange.
+type InstanceStateChange struct {
+	CurrentState  *InstanceState `ec2:"q=CurrentState,x=currentState" json:",omitzero"`
+	InstanceId    *string        `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	PreviousState *InstanceState `ec2:"q=PreviousState,x=previousState" json:",omitzero"`
+}
+
+// InstanceStatus is the model's shape InstanceStatus.
+type InstanceStatus struct {
+	AvailabilityZone *string                `ec2:"q=AvailabilityZone,x=availabilityZone" json:",omitzero"`
+	Events           []InstanceStatusEvent  `ec2:"q=EventsSet,x=eventsSet,i=item" json:",omitzero"`
+	InstanceId       *string                `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	InstanceState    *InstanceState         `ec2:"q=InstanceState,x=instanceState" json:",omitzero"`
+	InstanceStatus   *InstanceStatusSummary `ec2:"q=InstanceStatus,x=instanceStatus" json:",omitzero"`
+	OutpostArn       *string                `ec2:"q=OutpostArn,x=outpostArn" json:",omitzero"`
+	SystemStatus     *InstanceStatusSummary `ec2:"q=SystemStatus,x=systemStatus" json:",omitzero"`
+}
+
+// InstanceStatusDetails is the model's shape InstanceStatusDetails.
+type InstanceStatusDetails struct {
+	ImpairedSince *time.Time `ec2:"q=ImpairedSince,x=impairedSince" json:",omitzero"`
+	Name          *string    `ec2:"q=Name,x=name" json:",omitzero"`
+	Status        *string    `ec2:"q=Status,x=status" json:",omitzero"`
+}
+
+// InstanceStatusEvent is the model's shape InstanceStatusEvent.
+type InstanceStatusEvent struct {
+	Code              *string    `ec2:"q=Code,x=code" json:",omitzero"`
+	Description       *string    `ec2:"q=Description,x=description" json:",omitzero"`
+	InstanceEventId   *string    `ec2:"q=InstanceEventId,x=instanceEventId" json:",omitzero"`
+	NotAfter          *time.Time `ec2:"q=NotAfter,x=notAfter" json:",omitzero"`
+	NotBefore         *time.Time `ec2:"q=NotBefore,x=notBefore" json:",omitzero"`
+	NotBeforeDeadline *time.Time `ec2:"q=NotBeforeDeadline,x=notBeforeDeadline" json:",omitzero"`
+}
+
+// InstanceStatusSummary is the model's shape InstanceStatusSummary.
+type InstanceStatusSummary struct {
+	Details []InstanceStatusDetails `ec2:"q=Details,x=details,i=item" json:",omitzero"`
+	Status  *string                 `ec2:"q=Status,x=status" json:",omitzero"`
+}
+
+// InstanceStorageInfo is the model's shape InstanceStorageInfo.
+type InstanceStorageInfo struct {
+	Disks             []DiskInfo `ec2:"q=Disks,x=disks,i=item" json:",omitzero"`
+	EncryptionSupport *string    `ec2:"q=EncryptionSupport,x=encryptionSupport" json:",omitzero"`
+	NvmeSupport       *string    `ec2:"q=NvmeSupport,x=nvmeSupport" json:",omitzero"`
+	TotalSizeInGB     *int64     `ec2:"q=TotalSizeInGB,x=totalSizeInGB" json:",omitzero"`
+}
+
+// InstanceTypeInfo is the model's shape InstanceTypeInfo.
+type InstanceTypeInfo struct {
+	AutoRecoverySupported         *bool                     `ec2:"q=AutoRecoverySupported,x=autoRecoverySupported" json:",omitzero"`
+	BareMetal                     *bool                     `ec2:"q=BareMetal,x=bareMetal" json:",omitzero"`
+	BurstablePerformanceSupported *bool                     `ec2:"q=BurstablePerformanceSupported,x=burstablePerformanceSupported" json:",omitzero"`
+	CurrentGeneration             *bool                     `ec2:"q=CurrentGeneration,x=currentGeneration" json:",omitzero"`
+	DedicatedHostsSupported       *bool                     `ec2:"q=DedicatedHostsSupported,x=dedicatedHostsSupported" json:",omitzero"`
+	EbsInfo                       *EbsInfo                  `ec2:"q=EbsInfo,x=ebsInfo" json:",omitzero"`
+	FpgaInfo                      *FpgaInfo                 `ec2:"q=FpgaInfo,x=fpgaInfo" json:",omitzero"`
+	FreeTierEligible              *bool                     `ec2:"q=FreeTierEligible,x=freeTierEligible" json:",omitzero"`
+	GpuInfo                       *GpuInfo                  `ec2:"q=GpuInfo,x=gpuInfo" json:",omitzero"`
+	HibernationSupported          *bool                     `ec2:"q=HibernationSupported,x=hibernationSupported" json:",omitzero"`
+	Hypervisor                    *string                   `ec2:"q=Hypervisor,x=hypervisor" json:",omitzero"`
+	InferenceAcceleratorInfo      *InferenceAcceleratorInfo `ec2:"q=InferenceAcceleratorInfo,x=inferenceAcceleratorInfo" json:",omitzero"`
+	InstanceStorageInfo           *InstanceStorageInfo      `ec2:"q=InstanceStorageInfo,x=instanceStorageInfo" json:",omitzero"`
+	InstanceStorageSupported      *bool                     `ec2:"q=InstanceStorageSupported,x=instanceStorageSupported" json:",omitzero"`
+	InstanceType                  *string                   `ec2:"q=InstanceType,x=instanceType" json:",omitzero"`
+	MediaAcceleratorInfo          *MediaAcceleratorInfo     `ec2:"q=MediaAcceleratorInfo,x=mediaAcceleratorInfo" json:",omitzero"`
+	MemoryInfo                    *MemoryInfo               `ec2:"q=MemoryInfo,x=memoryInfo" json:",omitzero"`
+	NetworkInfo                   *NetworkInfo              `ec2:"q=NetworkInfo,x=networkInfo" json:",omitzero"`
+	NeuronInfo                    *NeuronInfo               `ec2:"q=NeuronInfo,x=neuronInfo" json:",omitzero"`
+	NitroEnclavesSupport          *string                   `ec2:"q=NitroEnclavesSupport,x=nitroEnclavesSupport" json:",omitzero"`
+	NitroTpmInfo                  *NitroTpmInfo             `ec2:"q=NitroTpmInfo,x=nitroTpmInfo" json:",omitzero"`
+	NitroTpmSupport               *string                   `ec2:"q=NitroTpmSupport,x=nitroTpmSupport" json:",omitzero"`
+	PhcSupport                    *string                   `ec2:"q=PhcSupport,x=phcSupport" json:",omitzero"`
+	PlacementGroupInfo            *PlacementGroupInfo       `ec2:"q=PlacementGroupInfo,x=placementGroupInfo" json:",omitzero"`
+	ProcessorInfo                 *ProcessorInfo            `ec2:"q=ProcessorInfo,x=processorInfo" json:",omitzero"`
+	SupportedBootModes            []string                  `ec2:"q=SupportedBootModes,x=supportedBootModes,i=item" json:",omitzero"`
+	SupportedRootDeviceTypes      []string                  `ec2:"q=SupportedRootDeviceTypes,x=supportedRootDeviceTypes,i=item" json:",omitzero"`
+	SupportedUsageClasses         []string                  `ec2:"q=SupportedUsageClasses,x=supportedUsageClasses,i=item" json:",omitzero"`
+	SupportedVirtualizationTypes  []string                  `ec2:"q=SupportedVirtualizationTypes,x=supportedVirtualizationTypes,i=item" json:",omitzero"`
+	VCpuInfo                      *VCpuInfo                 `ec2:"q=VCpuInfo,x=vCpuInfo" json:",omitzero"`
+}
+
+// InternetGateway is the model's shape InternetGateway.
+type InternetGateway struct {
+	Attachments       []InternetGatewayAttachment `ec2:"q=AttachmentSet,x=attachmentSet,i=item" json:",omitzero"`
+	InternetGatewayId *string                     `ec2:"q=InternetGatewayId,x=internetGatewayId" json:",omitzero"`
+	OwnerId           *string                     `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	Tags              []Tag                       `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+}
+
+// InternetGatewayAttachment is the model's shape InternetGatewayAttachment.
+type InternetGatewayAttachment struct {
+	State *string `ec2:"q=State,x=state" json:",omitzero"`
+	VpcId *string `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// IpPermission is the model's shape IpPermission.
+type IpPermission struct {
+	FromPort         *int32            `ec2:"q=FromPort,x=fromPort" json:",omitzero"`
+	IpProtocol       *string           `ec2:"q=IpProtocol,x=ipProtocol" json:",omitzero"`
+	IpRanges         []IpRange         `ec2:"q=IpRanges,x=ipRanges,i=item" json:",omitzero"`
+	Ipv6Ranges       []Ipv6Range       `ec2:"q=Ipv6Ranges,x=ipv6Ranges,i=item" json:",omitzero"`
+	PrefixListIds    []PrefixListId    `ec2:"q=PrefixListIds,x=prefixListIds,i=item" json:",omitzero"`
+	ToPort           *int32            `ec2:"q=ToPort,x=toPort" json:",omitzero"`
+	UserIdGroupPairs []UserIdGroupPair `ec2:"q=Groups,x=groups,i=item" json:",omitzero"`
+}
+
+// IpRange is the model's shape IpRange.
+type IpRange struct {
+	CidrIp      *string `ec2:"q=CidrIp,x=cidrIp" json:",omitzero"`
+	Description *string `ec2:"q=Description,x=description" json:",omitzero"`
+}
+
+// Ipv4PrefixSpecification is the model's shape Ipv4PrefixSpecification.
+type Ipv4PrefixSpecification struct {
+	Ipv4Prefix *string `ec2:"q=Ipv4Prefix,x=ipv4Prefix" json:",omitzero"`
+}
+
+// Ipv4PrefixSpecificationRequest is the model's shape Ipv4PrefixSpecificationRequest.
+type Ipv4PrefixSpecificationRequest struct {
+	Ipv4Prefix *string `ec2:"q=Ipv4Prefix,x=Ipv4Prefix" json:",omitzero"`
+}
+
+// Ipv6CidrBlock is the model's shape Ipv6CidrBlock.
+type Ipv6CidrBlock struct {
+	Ipv6CidrBlock *string `ec2:"q=Ipv6CidrBlock,x=ipv6CidrBlock" json:",omitzero"`
+}
+
+// Ipv6PrefixSpecification is the model's shape Ipv6PrefixSpecification.
+type Ipv6PrefixSpecification struct {
+	Ipv6Prefix *string `ec2:"q=Ipv6Prefix,x=ipv6Prefix" json:",omitzero"`
+}
+
+// Ipv6PrefixSpecificationRequest is the model's shape Ipv6PrefixSpecificationRequest.
+type Ipv6PrefixSpecificationRequest struct {
+	Ipv6Prefix *string `ec2:"q=Ipv6Prefix,x=Ipv6Prefix" json:",omitzero"`
+}
+
+// Ipv6Range is the model's shape Ipv6Range.
+type Ipv6Range struct {
+	CidrIpv6    *string `ec2:"q=CidrIpv6,x=cidrIpv6" json:",omitzero"`
+	Description *string `ec2:"q=Description,x=description" json:",omitzero"`
+}
+
+// KeyPairInfo is the model's shape KeyPairInfo.
+type KeyPairInfo struct {
+	CreateTime     *time.Time `ec2:"q=CreateTime,x=createTime" json:",omitzero"`
+	KeyFingerprint *string    `ec2:"q=KeyFingerprint,x=keyFingerprint" json:",omitzero"`
+	KeyName        *string    `ec2:"q=KeyName,x=keyName" json:",omitzero"`
+	KeyPairId      *string    `ec2:"q=KeyPairId,x=keyPairId" json:",omitzero"`
+	KeyType        *string    `ec2:"q=KeyType,x=keyType" json:",omitzero"`
+	PublicKey      *string    `ec2:"q=PublicKey,x=publicKey" json:",omitzero"`
+	Tags           []Tag      `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+}
+
+// LastError is the model's shape LastError.
+type LastError struct {
+	Code    *string `ec2:"q=Code,x=code" json:",omitzero"`
+	Message *string `ec2:"q=Message,x=message" json:",omitzero"`
+}
+
+// LaunchTemplateSpecification is the model's shape LaunchTemplateSpecification.
+type LaunchTemplateSpecification struct {
+	LaunchTemplateId   *string `ec2:"q=LaunchTemplateId,x=LaunchTemplateId" json:",omitzero"`
+	LaunchTemplateName *string `ec2:"q=LaunchTemplateName,x=LaunchTemplateName" json:",omitzero"`
+	Version            *string `ec2:"q=Version,x=Version" json:",omitzero"`
+}
+
+// LicenseConfiguration is the model's shape LicenseConfiguration.
+type LicenseConfiguration struct {
+	LicenseConfigurationArn *string `ec2:"q=LicenseConfigurationArn,x=licenseConfigurationArn" json:",omitzero"`
+}
+
+// LicenseConfigurationRequest is the model's shape LicenseConfigurationRequest.
+type LicenseConfigurationRequest struct {
+	LicenseConfigurationArn *string `ec2:"q=LicenseConfigurationArn,x=LicenseConfigurationArn" json:",omitzero"`
+}
+
+// ManagedPrefixList is the model's shape ManagedPrefixList.
+type ManagedPrefixList struct {
+	AddressFamily  *string `ec2:"q=AddressFamily,x=addressFamily" json:",omitzero"`
+	MaxEntries     *int32  `ec2:"q=MaxEntries,x=maxEntries" json:",omitzero"`
+	OwnerId        *string `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	PrefixListArn  *string `ec2:"q=PrefixListArn,x=prefixListArn" json:",omitzero"`
+	PrefixListId   *string `ec2:"q=PrefixListId,x=prefixListId" json:",omitzero"`
+	PrefixListName *string `ec2:"q=PrefixListName,x=prefixListName" json:",omitzero"`
+	State          *string `ec2:"q=State,x=state" json:",omitzero"`
+	StateMessage   *string `ec2:"q=StateMessage,x=stateMessage" json:",omitzero"`
+	Tags           []Tag   `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	Version        *int64  `ec2:"q=Version,x=version" json:",omitzero"`
+}
+
+// MediaAcceleratorInfo is the model's shape MediaAcceleratorInfo.
+type MediaAcceleratorInfo struct {
+	Accelerators          []MediaDeviceInfo `ec2:"q=Accelerators,x=accelerators,i=item" json:",omitzero"`
+	TotalMediaMemoryInMiB *int32            `ec2:"q=TotalMediaMemoryInMiB,x=totalMediaMemoryInMiB" json:",omitzero"`
+}
+
+// MediaDeviceInfo is the model's shape MediaDeviceInfo.
+type MediaDeviceInfo struct {
+	Count        *int32                 `ec2:"q=Count,x=count" json:",omitzero"`
+	Manufacturer *string                `ec2:"q=Manufacturer,x=manufacturer" json:",omitzero"`
+	MemoryInfo   *MediaDeviceMemoryInfo `ec2:"q=MemoryInfo,x=memoryInfo" json:",omitzero"`
+	Name         *string                `ec2:"q=Name,x=name" json:",omitzero"`
+}
+
+// MediaDeviceMemoryInfo is the model's shape MediaDeviceMemoryInfo.
+type MediaDeviceMemoryInfo struct {
+	SizeInMiB *int32 `ec2:"q=SizeInMiB,x=sizeInMiB" json:",omitzero"`
+}
+
+// MemoryInfo is the model's shape MemoryInfo.
+type MemoryInfo struct {
+	SizeInMiB *int64 `ec2:"q=SizeInMiB,x=sizeInMiB" json:",omitzero"`
+}
+
+// ModifyInstanceAttributeRequest is the model's shape ModifyInstanceAttributeRequest.
+type ModifyInstanceAttributeRequest struct {
+	Attribute                         *string                                   `ec2:"q=Attribute,x=attribute" json:",omitzero"`
+	BlockDeviceMappings               []InstanceBlockDeviceMappingSpecification `ec2:"q=BlockDeviceMapping,x=blockDeviceMapping,i=item" json:",omitzero"`
+	DisableApiStop                    *AttributeBooleanValue                    `ec2:"q=DisableApiStop,x=DisableApiStop" json:",omitzero"`
+	DisableApiTermination             *AttributeBooleanValue                    `ec2:"q=DisableApiTermination,x=disableApiTermination" json:",omitzero"`
+	DryRun                            *bool                                     `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	EbsOptimized                      *AttributeBooleanValue                    `ec2:"q=EbsOptimized,x=ebsOptimized" json:",omitzero"`
+	EnaSupport                        *AttributeBooleanValue                    `ec2:"q=EnaSupport,x=enaSupport" json:",omitzero"`
+	Groups                            []string                                  `ec2:"q=GroupId,x=GroupId,i=groupId" json:",omitzero"`
+	InstanceId                        *string                                   `ec2:"q=InstanceId,x=instanceId,req" json:",omitzero"`
+	InstanceInitiatedShutdownBehavior *AttributeValue                           `ec2:"q=InstanceInitiatedShutdownBehavior,x=instanceInitiatedShutdownBehavior" json:",omitzero"`
+	InstanceType                      *AttributeValue                           `ec2:"q=InstanceType,x=instanceType" json:",omitzero"`
+	Kernel                            *AttributeValue                           `ec2:"q=Kernel,x=kernel" json:",omitzero"`
+	Ramdisk                           *AttributeValue                           `ec2:"q=Ramdisk,x=ramdisk" json:",omitzero"`
+	SourceDestCheck                   *AttributeBooleanValue                    `ec2:"q=SourceDestCheck,x=SourceDestCheck" json:",omitzero"`
+	SriovNetSupport                   *AttributeValue                           `ec2:"q=SriovNetSupport,x=sriovNetSupport" json:",omitzero"`
+	UserData                          *BlobAttributeValue                       `ec2:"q=UserData,x=userData" json:",omitzero"`
+	Value                             *string                                   `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// ModifyManagedPrefixListRequest is the model's shape ModifyManagedPrefixListRequest.
+type ModifyManagedPrefixListRequest struct {
+	AddEntries     []AddPrefixListEntry    `ec2:"q=AddEntry,x=AddEntry,i=member" json:",omitzero"`
+	CurrentVersion *int64                  `ec2:"q=CurrentVersion,x=CurrentVersion" json:",omitzero"`
+	DryRun         *bool                   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	MaxEntries     *int32                  `ec2:"q=MaxEntries,x=MaxEntries" json:",omitzero"`
+	PrefixListId   *string                 `ec2:"q=PrefixListId,x=PrefixListId,req" json:",omitzero"`
+	PrefixListName *string                 `ec2:"q=PrefixListName,x=PrefixListName" json:",omitzero"`
+	RemoveEntries  []RemovePrefixListEntry `ec2:"q=RemoveEntry,x=RemoveEntry,i=member" json:",omitzero"`
+}
+
+// ModifyManagedPrefixListResult is the model's shape ModifyManagedPrefixListResult.
+type ModifyManagedPrefixListResult struct {
+	PrefixList *ManagedPrefixList `ec2:"q=PrefixList,x=prefixList" json:",omitzero"`
+}
+
+// ModifyNetworkInterfaceAttributeRequest is the model's shape ModifyNetworkInterfaceAttributeRequest.
+type ModifyNetworkInterfaceAttributeRequest struct {
+	AssociatePublicIpAddress        *bool                                   `ec2:"q=AssociatePublicIpAddress,x=AssociatePublicIpAddress" json:",omitzero"`
+	Attachment                      *NetworkInterfaceAttachmentChanges      `ec2:"q=Attachment,x=attachment" json:",omitzero"`
+	ConnectionTrackingSpecification *ConnectionTrackingSpecificationRequest `ec2:"q=ConnectionTrackingSpecification,x=ConnectionTrackingSpecification" json:",omitzero"`
+	Description                     *AttributeValue                         `ec2:"q=Description,x=description" json:",omitzero"`
+	DryRun                          *bool                                   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	EnaSrdSpecification             *EnaSrdSpecification                    `ec2:"q=EnaSrdSpecification,x=EnaSrdSpecification" json:",omitzero"`
+	EnablePrimaryIpv6               *bool                                   `ec2:"q=EnablePrimaryIpv6,x=EnablePrimaryIpv6" json:",omitzero"`
+	Groups                          []string                                `ec2:"q=SecurityGroupId,x=SecurityGroupId,i=SecurityGroupId" json:",omitzero"`
+	NetworkInterfaceId              *string                                 `ec2:"q=NetworkInterfaceId,x=networkInterfaceId,req" json:",omitzero"`
+	SourceDestCheck                 *AttributeBooleanValue                  `ec2:"q=SourceDestCheck,x=sourceDestCheck" json:",omitzero"`
+}
+
+// ModifySecurityGroupRulesRequest is the model's shape ModifySecurityGroupRulesRequest.
+type ModifySecurityGroupRulesRequest struct {
+	DryRun             *bool                     `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	GroupId            *string                   `ec2:"q=GroupId,x=GroupId,req" json:",omitzero"`
+	SecurityGroupRules []SecurityGroupRuleUpdate `ec2:"q=SecurityGroupRule,x=SecurityGroupRule,i=item,req" json:",omitzero"`
+}
+
+// ModifySecurityGroupRulesResult is the model's shape ModifySecurityGroupRulesResult.
+type ModifySecurityGroupRulesResult struct {
+	Return *bool `ec2:"q=Return,x=return" json:",omitzero"`
+}
+
+// ModifySubnetAttributeRequest is the model's shape ModifySubnetAttributeRequest.
+type ModifySubnetAttributeRequest struct {
+	AssignIpv6AddressOnCreation             *AttributeBooleanValue `ec2:"q=AssignIpv6AddressOnCreation,x=AssignIpv6AddressOnCreation" json:",omitzero"`
+	CustomerOwnedIpv4Pool                   *string                `ec2:"q=CustomerOwnedIpv4Pool,x=CustomerOwnedIpv4Pool" json:",omitzero"`
+	DisableLniAtDeviceIndex                 *AttributeBooleanValue `ec2:"q=DisableLniAtDeviceIndex,x=DisableLniAtDeviceIndex" json:",omitzero"`
+	EnableDns64                             *AttributeBooleanValue `ec2:"q=EnableDns64,x=EnableDns64" json:",omitzero"`
+	EnableLniAtDeviceIndex                  *int32                 `ec2:"q=EnableLniAtDeviceIndex,x=EnableLniAtDeviceIndex" json:",omitzero"`
+	EnableResourceNameDnsAAAARecordOnLaunch *AttributeBooleanValue `ec2:"q=EnableResourceNameDnsAAAARecordOnLaunch,x=EnableResourceNameDnsAAAARecordOnLaunch" json:",omitzero"`
+	EnableResourceNameDnsARecordOnLaunch    *AttributeBooleanValue `ec2:"q=EnableResourceNameDnsARecordOnLaunch,x=EnableResourceNameDnsARecordOnLaunch" json:",omitzero"`
+	MapCustomerOwnedIpOnLaunch              *AttributeBooleanValue `ec2:"q=MapCustomerOwnedIpOnLaunch,x=MapCustomerOwnedIpOnLaunch" json:",omitzero"`
+	MapPublicIpOnLaunch                     *AttributeBooleanValue `ec2:"q=MapPublicIpOnLaunch,x=MapPublicIpOnLaunch" json:",omitzero"`
+	PrivateDnsHostnameTypeOnLaunch          *string                `ec2:"q=PrivateDnsHostnameTypeOnLaunch,x=PrivateDnsHostnameTypeOnLaunch" json:",omitzero"`
+	SubnetId                                *string                `ec2:"q=SubnetId,x=subnetId,req" json:",omitzero"`
+}
+
+// ModifyTransitGatewayVpcAttachmentRequest is the model's shape ModifyTransitGatewayVpcAttachmentRequest.
+type ModifyTransitGatewayVpcAttachmentRequest struct {
+	AddSubnetIds               []string                                         `ec2:"q=AddSubnetIds,x=AddSubnetIds,i=item" json:",omitzero"`
+	DryRun                     *bool                                            `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Options                    *ModifyTransitGatewayVpcAttachmentRequestOptions `ec2:"q=Options,x=Options" json:",omitzero"`
+	RemoveSubnetIds            []string                                         `ec2:"q=RemoveSubnetIds,x=RemoveSubnetIds,i=item" json:",omitzero"`
+	TransitGatewayAttachmentId *string                                          `ec2:"q=TransitGatewayAttachmentId,x=TransitGatewayAttachmentId,req" json:",omitzero"`
+}
+
+// ModifyTransitGatewayVpcAttachmentRequestOptions is the model's shape ModifyTransitGatewayVpcAttachmentRequestOptions.
+type ModifyTransitGatewayVpcAttachmentRequestOptions struct {
+	ApplianceModeSupport            *string `ec2:"q=ApplianceModeSupport,x=ApplianceModeSupport" json:",omitzero"`
+	DnsSupport                      *string `ec2:"q=DnsSupport,x=DnsSupport" json:",omitzero"`
+	Ipv6Support                     *string `ec2:"q=Ipv6Support,x=Ipv6Support" json:",omitzero"`
+	SecurityGroupReferencingSupport *string `ec2:"q=SecurityGroupReferencingSupport,x=SecurityGroupReferencingSupport" json:",omitzero"`
+}
+
+// ModifyTransitGatewayVpcAttachmentResult is the model's shape ModifyTransitGatewayVpcAttachmentResult.
+type ModifyTransitGatewayVpcAttachmentResult struct {
+	TransitGatewayVpcAttachment *TransitGatewayVpcAttachment `ec2:"q=TransitGatewayVpcAttachment,x=transitGatewayVpcAttachment" json:",omitzero"`
+}
+
+// ModifyVpcAttributeRequest is the model's shape ModifyVpcAttributeRequest.
+type ModifyVpcAttributeRequest struct {
+	EnableDnsHostnames               *AttributeBooleanValue `ec2:"q=EnableDnsHostnames,x=EnableDnsHostnames" json:",omitzero"`
+	EnableDnsSupport                 *AttributeBooleanValue `ec2:"q=EnableDnsSupport,x=EnableDnsSupport" json:",omitzero"`
+	EnableNetworkAddressUsageMetrics *AttributeBooleanValue `ec2:"q=EnableNetworkAddressUsageMetrics,x=EnableNetworkAddressUsageMetrics" json:",omitzero"`
+	VpcId                            *string                `ec2:"q=VpcId,x=vpcId,req" json:",omitzero"`
+}
+
+// ModifyVpcEndpointRequest is the model's shape ModifyVpcEndpointRequest.
+type ModifyVpcEndpointRequest struct {
+	AddRouteTableIds       []string                 `ec2:"q=AddRouteTableId,x=AddRouteTableId,i=item" json:",omitzero"`
+	AddSecurityGroupIds    []string                 `ec2:"q=AddSecurityGroupId,x=AddSecurityGroupId,i=item" json:",omitzero"`
+	AddSubnetIds           []string                 `ec2:"q=AddSubnetId,x=AddSubnetId,i=item" json:",omitzero"`
+	DnsOptions             *DnsOptionsSpecification `ec2:"q=DnsOptions,x=DnsOptions" json:",omitzero"`
+	DryRun                 *bool                    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	IpAddressType          *string                  `ec2:"q=IpAddressType,x=IpAddressType" json:",omitzero"`
+	PolicyDocument         *string                  `ec2:"q=PolicyDocument,x=PolicyDocument" json:",omitzero"`
+	PrivateDnsEnabled      *bool                    `ec2:"q=PrivateDnsEnabled,x=PrivateDnsEnabled" json:",omitzero"`
+	RemoveRouteTableIds    []string                 `ec2:"q=RemoveRouteTableId,x=RemoveRouteTableId,i=item" json:",omitzero"`
+	RemoveSecurityGroupIds []string                 `ec2:"q=RemoveSecurityGroupId,x=RemoveSecurityGroupId,i=item" json:",omitzero"`
+	RemoveSubnetIds        []string                 `ec2:"q=RemoveSubnetId,x=RemoveSubnetId,i=item" json:",omitzero"`
+	ResetPolicy            *bool                    `ec2:"q=ResetPolicy,x=ResetPolicy" json:",omitzero"`
+	SubnetConfigurations   []SubnetConfiguration    `ec2:"q=SubnetConfiguration,x=SubnetConfiguration,i=item" json:",omitzero"`
+	VpcEndpointId          *string                  `ec2:"q=VpcEndpointId,x=VpcEndpointId,req" json:",omitzero"`
+}
+
+// ModifyVpcEndpointResult is the model's shape ModifyVpcEndpointResult.
+type ModifyVpcEndpointResult struct {
+	Return *bool `ec2:"q=Return,x=return" json:",omitzero"`
+}
+
+// ModifyVpcPeeringConnectionOptionsRequest is the model's shape ModifyVpcPeeringConnectionOptionsRequest.
+type ModifyVpcPeeringConnectionOptionsRequest struct {
+	AccepterPeeringConnectionOptions  *PeeringConnectionOptionsRequest `ec2:"q=AccepterPeeringConnectionOptions,x=AccepterPeeringConnectionOptions" json:",omitzero"`
+	DryRun                            *bool                            `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	RequesterPeeringConnectionOptions *PeeringConnectionOptionsRequest `ec2:"q=RequesterPeeringConnectionOptions,x=RequesterPeeringConnectionOptions" json:",omitzero"`
+	VpcPeeringConnectionId            *string                          `ec2:"q=VpcPeeringConnectionId,x=VpcPeeringConnectionId,req" json:",omitzero"`
+}
+
+// ModifyVpcPeeringConnectionOptionsResult is the model's shape ModifyVpcPeeringConnectionOptionsResult.
+type ModifyVpcPeeringConnectionOptionsResult struct {
+	AccepterPeeringConnectionOptions  *PeeringConnectionOptions `ec2:"q=AccepterPeeringConnectionOptions,x=accepterPeeringConnectionOptions" json:",omitzero"`
+	RequesterPeeringConnectionOptions *PeeringConnectionOptions `ec2:"q=RequesterPeeringConnectionOptions,x=requesterPeeringConnectionOptions" json:",omitzero"`
+}
+
+// Monitoring is the model's shape Monitoring.
+type Monitoring struct {
+	State *string `ec2:"q=State,x=state" json:",omitzero"`
+}
+
+// NatGateway is the model's shape NatGateway.
+type NatGateway struct {
+	ConnectivityType     *string               `ec2:"q=ConnectivityType,x=connectivityType" json:",omitzero"`
+	CreateTime           *time.Time            `ec2:"q=CreateTime,x=createTime" json:",omitzero"`
+	DeleteTime           *time.Time            `ec2:"q=DeleteTime,x=deleteTime" json:",omitzero"`
+	FailureCode          *string               `ec2:"q=FailureCode,x=failureCode" json:",omitzero"`
+	FailureMessage       *string               `ec2:"q=FailureMessage,x=failureMessage" json:",omitzero"`
+	NatGatewayAddresses  []NatGatewayAddress   `ec2:"q=NatGatewayAddressSet,x=natGatewayAddressSet,i=item" json:",omitzero"`
+	NatGatewayId         *string               `ec2:"q=NatGatewayId,x=natGatewayId" json:",omitzero"`
+	ProvisionedBandwidth *ProvisionedBandwidth `ec2:"q=ProvisionedBandwidth,x=provisionedBandwidth" json:",omitzero"`
+	State                *string               `ec2:"q=State,x=state" json:",omitzero"`
+	SubnetId             *string               `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+	Tags                 []Tag                 `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcId                *string               `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// NatGatewayAddress is the model's shape NatGatewayAddress.
+type NatGatewayAddress struct {
+	AllocationId       *string `ec2:"q=AllocationId,x=allocationId" json:",omitzero"`
+	AssociationId      *string `ec2:"q=AssociationId,x=associationId" json:",omitzero"`
+	FailureMessage     *string `ec2:"q=FailureMessage,x=failureMessage" json:",omitzero"`
+	IsPrimary          *bool   `ec2:"q=IsPrimary,x=isPrimary" json:",omitzero"`
+	NetworkInterfaceId *string `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	PrivateIp          *string `ec2:"q=PrivateIp,x=privateIp" json:",omitzero"`
+	PublicIp           *string `ec2:"q=PublicIp,x=publicIp" json:",omitzero"`
+	Status             *string `ec2:"q=Status,x=status" json:",omitzero"`
+}
+
+// NetworkAcl is the model's shape NetworkAcl.
+type NetworkAcl struct {
+	Associations []NetworkAclAssociation `ec2:"q=AssociationSet,x=associationSet,i=item" json:",omitzero"`
+	Entries      []NetworkAclEntry       `ec2:"q=EntrySet,x=entrySet,i=item" json:",omitzero"`
+	IsDefault    *bool                   `ec2:"q=Default,x=default" json:",omitzero"`
+	NetworkAclId *string                 `ec2:"q=NetworkAclId,x=networkAclId" json:",omitzero"`
+	OwnerId      *string                 `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	Tags         []Tag                   `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcId        *string                 `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// NetworkAclAssociation is the model's shape NetworkAclAssociation.
+type NetworkAclAssociation struct {
+	NetworkAclAssociationId *string `ec2:"q=NetworkAclAssociationId,x=networkAclAssociationId" json:",omitzero"`
+	NetworkAclId            *string `ec2:"q=NetworkAclId,x=networkAclId" json:",omitzero"`
+	SubnetId                *string `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+}
+
+// NetworkAclEntry is the model's shape NetworkAclEntry.
+type NetworkAclEntry struct {
+	CidrBlock     *string       `ec2:"q=CidrBlock,x=cidrBlock" json:",omitzero"`
+	Egress        *bool         `ec2:"q=Egress,x=egress" json:",omitzero"`
+	IcmpTypeCode  *IcmpTypeCode `ec2:"q=IcmpTypeCode,x=icmpTypeCode" json:",omitzero"`
+	Ipv6CidrBlock *string       `ec2:"q=Ipv6CidrBlock,x=ipv6CidrBlock" json:",omitzero"`
+	PortRange     *PortRange    `ec2:"q=PortRange,x=portRange" json:",omitzero"`
+	Protocol      *string       `ec2:"q=Protocol,x=protocol" json:",omitzero"`
+	RuleAction    *string       `ec2:"q=RuleAction,x=ruleAction" json:",omitzero"`
+	RuleNumber    *int32        `ec2:"q=RuleNumber,x=ruleNumber" json:",omitzero"`
+}
+
+// NetworkCardInfo is the model's shape NetworkCardInfo.
+type NetworkCardInfo struct {
+	BaselineBandwidthInGbps  *float64 `ec2:"q=BaselineBandwidthInGbps,x=baselineBandwidthInGbps" json:",omitzero"`
+	MaximumNetworkInterfaces *int32   `ec2:"q=MaximumNetworkInterfaces,x=maximumNetworkInterfaces" json:",omitzero"`
+	NetworkCardIndex         *int32   `ec2:"q=NetworkCardIndex,x=networkCardIndex" json:",omitzero"`
+	NetworkPerformance       *string  `ec2:"q=NetworkPerformance,x=networkPerformance" json:",omitzero"`
+	PeakBandwidthInGbps      *float64 `ec2:"q=PeakBandwidthInGbps,x=peakBandwidthInGbps" json:",omitzero"`
+}
+
+// NetworkInfo is the model's shape NetworkInfo.
+type NetworkInfo struct {
+	DefaultNetworkCardIndex      *int32            `ec2:"q=DefaultNetworkCardIndex,x=defaultNetworkCardIndex" json:",omitzero"`
+	EfaInfo                      *EfaInfo          `ec2:"q=EfaInfo,x=efaInfo" json:",omitzero"`
+	EfaSupported                 *bool             `ec2:"q=EfaSupported,x=efaSupported" json:",omitzero"`
+	EnaSrdSupported              *bool             `ec2:"q=EnaSrdSupported,x=enaSrdSupported" json:",omitzero"`
+	EnaSupport                   *string           `ec2:"q=EnaSupport,x=enaSupport" json:",omitzero"`
+	EncryptionInTransitSupported *bool             `ec2:"q=EncryptionInTransitSupported,x=encryptionInTransitSupported" json:",omitzero"`
+	Ipv4AddressesPerInterface    *int32            `ec2:"q=Ipv4AddressesPerInterface,x=ipv4AddressesPerInterface" json:",omitzero"`
+	Ipv6AddressesPerInterface    *int32            `ec2:"q=Ipv6AddressesPerInterface,x=ipv6AddressesPerInterface" json:",omitzero"`
+	Ipv6Supported                *bool             `ec2:"q=Ipv6Supported,x=ipv6Supported" json:",omitzero"`
+	MaximumNetworkCards          *int32            `ec2:"q=MaximumNetworkCards,x=maximumNetworkCards" json:",omitzero"`
+	MaximumNetworkInterfaces     *int32            `ec2:"q=MaximumNetworkInterfaces,x=maximumNetworkInterfaces" json:",omitzero"`
+	NetworkCards                 []NetworkCardInfo `ec2:"q=NetworkCards,x=networkCards,i=item" json:",omitzero"`
+	NetworkPerformance           *string           `ec2:"q=NetworkPerformance,x=networkPerformance" json:",omitzero"`
+}
+
+// NetworkInsightsAnalysis is the model's shape NetworkInsightsAnalysis.
+type NetworkInsightsAnalysis struct {
+	AdditionalAccounts         []string            `ec2:"q=AdditionalAccountSet,x=additionalAccountSet,i=item" json:",omitzero"`
+	AlternatePathHints         []AlternatePathHint `ec2:"q=AlternatePathHintSet,x=alternatePathHintSet,i=item" json:",omitzero"`
+	Explanations               []Explanation       `ec2:"q=ExplanationSet,x=explanationSet,i=item" json:",omitzero"`
+	FilterInArns               []string            `ec2:"q=FilterInArnSet,x=filterInArnSet,i=item" json:",omitzero"`
+	ForwardPathComponents      []PathComponent     `ec2:"q=ForwardPathComponentSet,x=forwardPathComponentSet,i=item" json:",omitzero"`
+	NetworkInsightsAnalysisArn *string             `ec2:"q=NetworkInsightsAnalysisArn,x=networkInsightsAnalysisArn" json:",omitzero"`
+	NetworkInsightsAnalysisId  *string             `ec2:"q=NetworkInsightsAnalysisId,x=networkInsightsAnalysisId" json:",omitzero"`
+	NetworkInsightsPathId      *string             `ec2:"q=NetworkInsightsPathId,x=networkInsightsPathId" json:",omitzero"`
+	NetworkPathFound           *bool               `ec2:"q=NetworkPathFound,x=networkPathFound" json:",omitzero"`
+	ReturnPathComponents       []PathComponent     `ec2:"q=ReturnPathComponentSet,x=returnPathComponentSet,i=item" json:",omitzero"`
+	StartDate                  *time.Time          `ec2:"q=StartDate,x=startDate" json:",omitzero"`
+	Status                     *string             `ec2:"q=Status,x=status" json:",omitzero"`
+	StatusMessage              *string             `ec2:"q=StatusMessage,x=statusMessage" json:",omitzero"`
+	SuggestedAccounts          []string            `ec2:"q=SuggestedAccountSet,x=suggestedAccountSet,i=item" json:",omitzero"`
+	Tags                       []Tag               `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	WarningMessage             *string             `ec2:"q=WarningMessage,x=warningMessage" json:",omitzero"`
+}
+
+// NetworkInsightsPath is the model's shape NetworkInsightsPath.
+type NetworkInsightsPath struct {
+	CreatedDate            *time.Time  `ec2:"q=CreatedDate,x=createdDate" json:",omitzero"`
+	Destination            *string     `ec2:"q=Destination,x=destination" json:",omitzero"`
+	DestinationArn         *string     `ec2:"q=DestinationArn,x=destinationArn" json:",omitzero"`
+	DestinationIp          *string     `ec2:"q=DestinationIp,x=destinationIp" json:",omitzero"`
+	DestinationPort        *int32      `ec2:"q=DestinationPort,x=destinationPort" json:",omitzero"`
+	FilterAtDestination    *PathFilter `ec2:"q=FilterAtDestination,x=filterAtDestination" json:",omitzero"`
+	FilterAtSource         *PathFilter `ec2:"q=FilterAtSource,x=filterAtSource" json:",omitzero"`
+	NetworkInsightsPathArn *string     `ec2:"q=NetworkInsightsPathArn,x=networkInsightsPathArn" json:",omitzero"`
+	NetworkInsightsPathId  *string     `ec2:"q=NetworkInsightsPathId,x=networkInsightsPathId" json:",omitzero"`
+	Protocol               *string     `ec2:"q=Protocol,x=protocol" json:",omitzero"`
+	Source                 *string     `ec2:"q=Source,x=source" json:",omitzero"`
+	SourceArn              *string     `ec2:"q=SourceArn,x=sourceArn" json:",omitzero"`
+	SourceIp               *string     `ec2:"q=SourceIp,x=sourceIp" json:",omitzero"`
+	Tags                   []Tag       `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+}
+
+// NetworkInterface is the model's shape NetworkInterface.
+type NetworkInterface struct {
+	Association                     *NetworkInterfaceAssociation       `ec2:"q=Association,x=association" json:",omitzero"`
+	Attachment                      *NetworkInterfaceAttachment        `ec2:"q=Attachment,x=attachment" json:",omitzero"`
+	AvailabilityZone                *string                            `ec2:"q=AvailabilityZone,x=availabilityZone" json:",omitzero"`
+	ConnectionTrackingConfiguration *ConnectionTrackingConfiguration   `ec2:"q=ConnectionTrackingConfiguration,x=connectionTrackingConfiguration" json:",omitzero"`
+	DenyAllIgwTraffic               *bool                              `ec2:"q=DenyAllIgwTraffic,x=denyAllIgwTraffic" json:",omitzero"`
+	Description                     *string                            `ec2:"q=Description,x=description" json:",omitzero"`
+	Groups                          []GroupIdentifier                  `ec2:"q=GroupSet,x=groupSet,i=item" json:",omitzero"`
+	InterfaceType                   *string                            `ec2:"q=InterfaceType,x=interfaceType" json:",omitzero"`
+	Ipv4Prefixes                    []Ipv4PrefixSpecification          `ec2:"q=Ipv4PrefixSet,x=ipv4PrefixSet,i=item" json:",omitzero"`
+	Ipv6Address                     *string                            `ec2:"q=Ipv6Address,x=ipv6Address" json:",omitzero"`
+	Ipv6Addresses                   []NetworkInterfaceIpv6Address      `ec2:"q=Ipv6AddressesSet,x=ipv6AddressesSet,i=item" json:",omitzero"`
+	Ipv6Native                      *bool                              `ec2:"q=Ipv6Native,x=ipv6Native" json:",omitzero"`
+	Ipv6Prefixes                    []Ipv6PrefixSpecification          `ec2:"q=Ipv6PrefixSet,x=ipv6PrefixSet,i=item" json:",omitzero"`
+	MacAddress                      *string                            `ec2:"q=MacAddress,x=macAddress" json:",omitzero"`
+	NetworkInterfaceId              *string                            `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	OutpostArn                      *string                            `ec2:"q=OutpostArn,x=outpostArn" json:",omitzero"`
+	OwnerId                         *string                            `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	PrivateDnsName                  *string                            `ec2:"q=PrivateDnsName,x=privateDnsName" json:",omitzero"`
+	PrivateIpAddress                *string                            `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+	PrivateIpAddresses              []NetworkInterfacePrivateIpAddress `ec2:"q=PrivateIpAddressesSet,x=privateIpAddressesSet,i=item" json:",omitzero"`
+	RequesterId                     *string                            `ec2:"q=RequesterId,x=requesterId" json:",omitzero"`
+	RequesterManaged                *bool                              `ec2:"q=RequesterManaged,x=requesterManaged" json:",omitzero"`
+	SourceDestCheck                 *bool                              `ec2:"q=SourceDestCheck,x=sourceDestCheck" json:",omitzero"`
+	Status                          *string                            `ec2:"q=Status,x=status" json:",omitzero"`
+	SubnetId                        *string                            `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+	TagSet                          []Tag                              `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcId                           *string                            `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// NetworkInterfaceAssociation is the model's shape NetworkInterfaceAssociation.
+type NetworkInterfaceAssociation struct {
+	AllocationId    *string `ec2:"q=AllocationId,x=allocationId" json:",omitzero"`
+	AssociationId   *string `ec2:"q=AssociationId,x=associationId" json:",omitzero"`
+	CarrierIp       *string `ec2:"q=CarrierIp,x=carrierIp" json:",omitzero"`
+	CustomerOwnedIp *string `ec2:"q=CustomerOwnedIp,x=customerOwnedIp" json:",omitzero"`
+	IpOwnerId       *string `ec2:"q=IpOwnerId,x=ipOwnerId" json:",omitzero"`
+	PublicDnsName   *string `ec2:"q=PublicDnsName,x=publicDnsName" json:",omitzero"`
+	PublicIp        *string `ec2:"q=PublicIp,x=publicIp" json:",omitzero"`
+}
+
+// NetworkInterfaceAttachment is the model's shape NetworkInterfaceAttachment.
+type NetworkInterfaceAttachment struct {
+	AttachTime          *time.Time                     `ec2:"q=AttachTime,x=attachTime" json:",omitzero"`
+	AttachmentId        *string                        `ec2:"q=AttachmentId,x=attachmentId" json:",omitzero"`
+	DeleteOnTermination *bool                          `ec2:"q=DeleteOnTermination,x=deleteOnTermination" json:",omitzero"`
+	DeviceIndex         *int32                         `ec2:"q=DeviceIndex,x=deviceIndex" json:",omitzero"`
+	EnaSrdSpecification *AttachmentEnaSrdSpecification `ec2:"q=EnaSrdSpecification,x=enaSrdSpecification" json:",omitzero"`
+	InstanceId          *string                        `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	InstanceOwnerId     *string                        `ec2:"q=InstanceOwnerId,x=instanceOwnerId" json:",omitzero"`
+	NetworkCardIndex    *int32                         `ec2:"q=NetworkCardIndex,x=networkCardIndex" json:",omitzero"`
+	Status              *string                        `ec2:"q=Status,x=status" json:",omitzero"`
+}
+
+// NetworkInterfaceAttachmentChanges is the model's shape NetworkInterfaceAttachmentChanges.
+type NetworkInterfaceAttachmentChanges struct {
+	AttachmentId        *string `ec2:"q=AttachmentId,x=attachmentId" json:",omitzero"`
+	DeleteOnTermination *bool   `ec2:"q=DeleteOnTermination,x=deleteOnTermination" json:",omitzero"`
+}
+
+// NetworkInterfaceIpv6Address is the model's shape NetworkInterfaceIpv6Address.
+type NetworkInterfaceIpv6Address struct {
+	Ipv6Address   *string `ec2:"q=Ipv6Address,x=ipv6Address" json:",omitzero"`
+	IsPrimaryIpv6 *bool   `ec2:"q=IsPrimaryIpv6,x=isPrimaryIpv6" json:",omitzero"`
+}
+
+// NetworkInterfacePrivateIpAddress is the model's shape NetworkInterfacePrivateIpAddress.
+type NetworkInterfacePrivateIpAddress struct {
+	Association      *NetworkInterfaceAssociation `ec2:"q=Association,x=association" json:",omitzero"`
+	Primary          *bool                        `ec2:"q=Primary,x=primary" json:",omitzero"`
+	PrivateDnsName   *string                      `ec2:"q=PrivateDnsName,x=privateDnsName" json:",omitzero"`
+	PrivateIpAddress *string                      `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+}
+
+// NeuronDeviceCoreInfo is the model's shape NeuronDeviceCoreInfo.
+type NeuronDeviceCoreInfo struct {
+	Count   *int32 `ec2:"q=Count,x=count" json:",omitzero"`
+	Version *int32 `ec2:"q=Version,x=version" json:",omitzero"`
+}
+
+// NeuronDeviceInfo is the model's shape NeuronDeviceInfo.
+type NeuronDeviceInfo struct {
+	CoreInfo   *NeuronDeviceCoreInfo   `ec2:"q=CoreInfo,x=coreInfo" json:",omitzero"`
+	Count      *int32                  `ec2:"q=Count,x=count" json:",omitzero"`
+	MemoryInfo *NeuronDeviceMemoryInfo `ec2:"q=MemoryInfo,x=memoryInfo" json:",omitzero"`
+	Name       *string                 `ec2:"q=Name,x=name" json:",omitzero"`
+}
+
+// NeuronDeviceMemoryInfo is the model's shape NeuronDeviceMemoryInfo.
+type NeuronDeviceMemoryInfo struct {
+	SizeInMiB *int32 `ec2:"q=SizeInMiB,x=sizeInMiB" json:",omitzero"`
+}
+
+// NeuronInfo is the model's shape NeuronInfo.
+type NeuronInfo struct {
+	NeuronDevices                []NeuronDeviceInfo `ec2:"q=NeuronDevices,x=neuronDevices,i=item" json:",omitzero"`
+	TotalNeuronDeviceMemoryInMiB *int32             `ec2:"q=TotalNeuronDeviceMemoryInMiB,x=totalNeuronDeviceMemoryInMiB" json:",omitzero"`
+}
+
+// NewDhcpConfiguration is the model's shape NewDhcpConfiguration.
+type NewDhcpConfiguration struct {
+	Key    *string  `ec2:"q=Key,x=Key" json:",omitzero"`
+	Values []string `ec2:"q=Value,x=Value,i=item" json:",omitzero"`
+}
+
+// NitroTpmInfo is the model's shape NitroTpmInfo.
+type NitroTpmInfo struct {
+	SupportedVersions []string `ec2:"q=SupportedVersions,x=supportedVersions,i=item" json:",omitzero"`
+}
+
+// PathComponent is the model's shape PathComponent.
+type PathComponent struct {
+	AclRule                       *AnalysisAclRule               `ec2:"q=AclRule,x=aclRule" json:",omitzero"`
+	AdditionalDetails             []AdditionalDetail             `ec2:"q=AdditionalDetailSet,x=additionalDetailSet,i=item" json:",omitzero"`
+	AttachedTo                    *AnalysisComponent             `ec2:"q=AttachedTo,x=attachedTo" json:",omitzero"`
+	Component                     *AnalysisComponent             `ec2:"q=Component,x=component" json:",omitzero"`
+	DestinationVpc                *AnalysisComponent             `ec2:"q=DestinationVpc,x=destinationVpc" json:",omitzero"`
+	ElasticLoadBalancerListener   *AnalysisComponent             `ec2:"q=ElasticLoadBalancerListener,x=elasticLoadBalancerListener" json:",omitzero"`
+	Explanations                  []Explanation                  `ec2:"q=ExplanationSet,x=explanationSet,i=item" json:",omitzero"`
+	FirewallStatefulRule          *FirewallStatefulRule          `ec2:"q=FirewallStatefulRule,x=firewallStatefulRule" json:",omitzero"`
+	FirewallStatelessRule         *FirewallStatelessRule         `ec2:"q=FirewallStatelessRule,x=firewallStatelessRule" json:",omitzero"`
+	InboundHeader                 *AnalysisPacketHeader          `ec2:"q=InboundHeader,x=inboundHeader" json:",omitzero"`
+	OutboundHeader                *AnalysisPacketHeader          `ec2:"q=OutboundHeader,x=outboundHeader" json:",omitzero"`
+	RouteTableRoute               *AnalysisRouteTableRoute       `ec2:"q=RouteTableRoute,x=routeTableRoute" json:",omitzero"`
+	SecurityGroupRule             *AnalysisSecurityGroupRule     `ec2:"q=SecurityGroupRule,x=securityGroupRule" json:",omitzero"`
+	SequenceNumber                *int32                         `ec2:"q=SequenceNumber,x=sequenceNumber" json:",omitzero"`
+	ServiceName                   *string                        `ec2:"q=ServiceName,x=serviceName" json:",omitzero"`
+	SourceVpc                     *AnalysisComponent             `ec2:"q=SourceVpc,x=sourceVpc" json:",omitzero"`
+	Subnet                        *AnalysisComponent             `ec2:"q=Subnet,x=subnet" json:",omitzero"`
+	TransitGateway                *AnalysisComponent             `ec2:"q=TransitGateway,x=transitGateway" json:",omitzero"`
+	TransitGatewayRouteTableRoute *TransitGatewayRouteTableRoute `ec2:"q=TransitGatewayRouteTableRoute,x=transitGatewayRouteTableRoute" json:",omitzero"`
+	Vpc                           *AnalysisComponent             `ec2:"q=Vpc,x=vpc" json:",omitzero"`
+}
+
+// PathFilter is the model's shape PathFilter.
+type PathFilter struct {
+	DestinationAddress   *string          `ec2:"q=DestinationAddress,x=destinationAddress" json:",omitzero"`
+	DestinationPortRange *FilterPortRange `ec2:"q=DestinationPortRange,x=destinationPortRange" json:",omitzero"`
+	SourceAddress        *string          `ec2:"q=SourceAddress,x=sourceAddress" json:",omitzero"`
+	SourcePortRange      *FilterPortRange `ec2:"q=SourcePortRange,x=sourcePortRange" json:",omitzero"`
+}
+
+// PathRequestFilter is the model's shape PathRequestFilter.
+type PathRequestFilter struct {
+	DestinationAddress   *string                 `ec2:"q=DestinationAddress,x=DestinationAddress" json:",omitzero"`
+	DestinationPortRange *RequestFilterPortRange `ec2:"q=DestinationPortRange,x=DestinationPortRange" json:",omitzero"`
+	SourceAddress        *string                 `ec2:"q=SourceAddress,x=SourceAddress" json:",omitzero"`
+	SourcePortRange      *RequestFilterPortRange `ec2:"q=SourcePortRange,x=SourcePortRange" json:",omitzero"`
+}
+
+// PeeringConnectionOptions is the model's shape PeeringConnectionOptions.
+type PeeringConnectionOptions struct {
+	AllowDnsResolutionFromRemoteVpc            *bool `ec2:"q=AllowDnsResolutionFromRemoteVpc,x=allowDnsResolutionFromRemoteVpc" json:",omitzero"`
+	AllowEgressFromLocalClassicLinkToRemoteVpc *bool `ec2:"q=AllowEgressFromLocalClassicLinkToRemoteVpc,x=allowEgressFromLocalClassicLinkToRemoteVpc" json:",omitzero"`
+	AllowEgressFromLocalVpcToRemoteClassicLink *bool `ec2:"q=AllowEgressFromLocalVpcToRemoteClassicLink,x=allowEgressFromLocalVpcToRemoteClassicLink" json:",omitzero"`
+}
+
+// PeeringConnectionOptionsRequest is the model's shape PeeringConnectionOptionsRequest.
+type PeeringConnectionOptionsRequest struct {
+	AllowDnsResolutionFromRemoteVpc            *bool `ec2:"q=AllowDnsResolutionFromRemoteVpc,x=AllowDnsResolutionFromRemoteVpc" json:",omitzero"`
+	AllowEgressFromLocalClassicLinkToRemoteVpc *bool `ec2:"q=AllowEgressFromLocalClassicLinkToRemoteVpc,x=AllowEgressFromLocalClassicLinkToRemoteVpc" json:",omitzero"`
+	AllowEgressFromLocalVpcToRemoteClassicLink *bool `ec2:"q=AllowEgressFromLocalVpcToRemoteClassicLink,x=AllowEgressFromLocalVpcToRemoteClassicLink" json:",omitzero"`
+}
+
+// Phase1DHGroupNumbersListValue is the model's shape Phase1DHGroupNumbersListValue.
+type Phase1DHGroupNumbersListValue struct {
+	Value *int32 `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// Phase1DHGroupNumbersRequestListValue is the model's shape Phase1DHGroupNumbersRequestListValue.
+type Phase1DHGroupNumbersRequestListValue struct {
+	Value *int32 `ec2:"q=Value,x=Value" json:",omitzero"`
+}
+
+// Phase1EncryptionAlgorithmsListValue is the model's shape Phase1EncryptionAlgorithmsListValue.
+type Phase1EncryptionAlgorithmsListValue struct {
+	Value *string `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// Phase1EncryptionAlgorithmsRequestListValue is the model's shape Phase1EncryptionAlgorithmsRequestListValue.
+type Phase1EncryptionAlgorithmsRequestListValue struct {
+	Value *string `ec2:"q=Value,x=Value" json:",omitzero"`
+}
+
+// Phase1IntegrityAlgorithmsListValue is the model's shape Phase1IntegrityAlgorithmsListValue.
+type Phase1IntegrityAlgorithmsListValue struct {
+	Value *string `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// Phase1IntegrityAlgorithmsRequestListValue is the model's shape Phase1IntegrityAlgorithmsRequestListValue.
+type Phase1IntegrityAlgorithmsRequestListValue struct {
+	Value *string `ec2:"q=Value,x=Value" json:",omitzero"`
+}
+
+// Phase2DHGroupNumbersListValue is the model's shape Phase2DHGroupNumbersListValue.
+type Phase2DHGroupNumbersListValue struct {
+	Value *int32 `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// Phase2DHGroupNumbersRequestListValue is the model's shape Phase2DHGroupNumbersRequestListValue.
+type Phase2DHGroupNumbersRequestListValue struct {
+	Value *int32 `ec2:"q=Value,x=Value" json:",omitzero"`
+}
+
+// Phase2EncryptionAlgorithmsListValue is the model's shape Phase2EncryptionAlgorithmsListValue.
+type Phase2EncryptionAlgorithmsListValue struct {
+	Value *string `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// Phase2EncryptionAlgorithmsRequestListValue is the model's shape Phase2EncryptionAlgorithmsRequestListValue.
+type Phase2EncryptionAlgorithmsRequestListValue struct {
+	Value *string `ec2:"q=Value,x=Value" json:",omitzero"`
+}
+
+// Phase2IntegrityAlgorithmsListValue is the model's shape Phase2IntegrityAlgorithmsListValue.
+type Phase2IntegrityAlgorithmsListValue struct {
+	Value *string `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// Phase2IntegrityAlgorithmsRequestListValue is the model's shape Phase2IntegrityAlgorithmsRequestListValue.
+type Phase2IntegrityAlgorithmsRequestListValue struct {
+	Value *string `ec2:"q=Value,x=Value" json:",omitzero"`
+}
+
+// Placement is the model's shape Placement.
+type Placement struct {
+	Affinity             *string `ec2:"q=Affinity,x=affinity" json:",omitzero"`
+	AvailabilityZone     *string `ec2:"q=AvailabilityZone,x=availabilityZone" json:",omitzero"`
+	GroupId              *string `ec2:"q=GroupId,x=groupId" json:",omitzero"`
+	GroupName            *string `ec2:"q=GroupName,x=groupName" json:",omitzero"`
+	HostId               *string `ec2:"q=HostId,x=hostId" json:",omitzero"`
+	HostResourceGroupArn *string `ec2:"q=HostResourceGroupArn,x=hostResourceGroupArn" json:",omitzero"`
+	PartitionNumber      *int32  `ec2:"q=PartitionNumber,x=partitionNumber" json:",omitzero"`
+	SpreadDomain         *string `ec2:"q=SpreadDomain,x=spreadDomain" json:",omitzero"`
+	Tenancy              *string `ec2:"q=Tenancy,x=tenancy" json:",omitzero"`
+}
+
+// PlacementGroupInfo is the model's shape PlacementGroupInfo.
+type PlacementGroupInfo struct {
+	SupportedStrategies []string `ec2:"q=SupportedStrategies,x=supportedStrategies,i=item" json:",omitzero"`
+}
+
+// PortRange is the model's shape PortRange.
+type PortRange struct {
+	From *int32 `ec2:"q=From,x=from" json:",omitzero"`
+	To   *int32 `ec2:"q=To,x=to" json:",omitzero"`
+}
+
+// PrefixList is the model's shape PrefixList.
+type PrefixList struct {
+	Cidrs          []string `ec2:"q=CidrSet,x=cidrSet,i=item" json:",omitzero"`
+	PrefixListId   *string  `ec2:"q=PrefixListId,x=prefixListId" json:",omitzero"`
+	PrefixListName *string  `ec2:"q=PrefixListName,x=prefixListName" json:",omitzero"`
+}
+
+// PrefixListEntry is the model's shape PrefixListEntry.
+type PrefixListEntry struct {
+	Cidr        *string `ec2:"q=Cidr,x=cidr" json:",omitzero"`
+	Description *string `ec2:"q=Description,x=description" json:",omitzero"`
+}
+
+// PrefixListId is the model's shape PrefixListId.
+type PrefixListId struct {
+	Description  *string `ec2:"q=Description,x=description" json:",omitzero"`
+	PrefixListId *string `ec2:"q=PrefixListId,x=prefixListId" json:",omitzero"`
+}
+
+// PrivateDnsDetails is the model's shape PrivateDnsDetails.
+type PrivateDnsDetails struct {
+	PrivateDnsName *string `ec2:"q=PrivateDnsName,x=privateDnsName" json:",omitzero"`
 }
 
 // PrivateDnsNameOptionsOnLaunch is the model's shape PrivateDnsNameOptionsOnLaunch.
 type PrivateDnsNameOptionsOnLaunch struct {
-	EnableResourceNameDnsAAAARecord *bool   `ec2:"q=EnableResourceNameDnsAAAARecord,x=enableResourceNameDnsAAAARecord"`
-	EnableResourceNameDnsARecord    *bool   `ec2:"q=EnableResourceNameDnsARecord,x=enableResourceNameDnsARecord"`
-	HostnameType                    *string `ec2:"q=HostnameType,x=hostnameType"`
+	EnableResourceNameDnsAAAARecord *bool   `ec2:"q=EnableResourceNameDnsAAAARecord,x=enableResourceNameDnsAAAARecord" json:",omitzero"`
+	EnableResourceNameDnsARecord    *bool   `ec2:"q=EnableResourceNameDnsARecord,x=enableResourceNameDnsARecord" json:",omitzero"`
+	HostnameType                    *string `ec2:"q=HostnameType,x=hostnameType" json:",omitzero"`
+}
+
+// PrivateDnsNameOptionsRequest is the model's shape PrivateDnsNameOptionsRequest.
+type PrivateDnsNameOptionsRequest struct {
+	EnableResourceNameDnsAAAARecord *bool   `ec2:"q=EnableResourceNameDnsAAAARecord,x=EnableResourceNameDnsAAAARecord" json:",omitzero"`
+	EnableResourceNameDnsARecord    *bool   `ec2:"q=EnableResourceNameDnsARecord,x=EnableResourceNameDnsARecord" json:",omitzero"`
+	HostnameType                    *string `ec2:"q=HostnameType,x=HostnameType" json:",omitzero"`
+}
+
+// PrivateDnsNameOptionsResponse is the model's shape PrivateDnsNameOptionsResponse.
+type PrivateDnsNameOptionsResponse struct {
+	EnableResourceNameDnsAAAARecord *bool   `ec2:"q=EnableResourceNameDnsAAAARecord,x=enableResourceNameDnsAAAARecord" json:",omitzero"`
+	EnableResourceNameDnsARecord    *bool   `ec2:"q=EnableResourceNameDnsARecord,x=enableResourceNameDnsARecord" json:",omitzero"`
+	HostnameType                    *string `ec2:"q=HostnameType,x=hostnameType" json:",omitzero"`
+}
+
+// PrivateIpAddressSpecification is the model's shape PrivateIpAddressSpecification.
+type PrivateIpAddressSpecification struct {
+	Primary          *bool   `ec2:"q=Primary,x=primary" json:",omitzero"`
+	PrivateIpAddress *string `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+}
+
+// ProcessorInfo is the model's shape ProcessorInfo.
+type ProcessorInfo struct {
+	Manufacturer             *string  `ec2:"q=Manufacturer,x=manufacturer" json:",omitzero"`
+	SupportedArchitectures   []string `ec2:"q=SupportedArchitectures,x=supportedArchitectures,i=item" json:",omitzero"`
+	SupportedFeatures        []string `ec2:"q=SupportedFeatures,x=supportedFeatures,i=item" json:",omitzero"`
+	SustainedClockSpeedInGhz *float64 `ec2:"q=SustainedClockSpeedInGhz,x=sustainedClockSpeedInGhz" json:",omitzero"`
+}
+
+// ProductCode is the model's shape ProductCode.
+type ProductCode struct {
+	ProductCodeId   *string `ec2:"q=ProductCode,x=productCode" json:",omitzero"`
+	ProductCodeType *string `ec2:"q=Type,x=type" json:",omitzero"`
+}
+
+// PropagatingVgw is the model's shape PropagatingVgw.
+type PropagatingVgw struct {
+	GatewayId *string `ec2:"q=GatewayId,x=gatewayId" json:",omitzero"`
+}
+
+// ProvisionedBandwidth is the model's shape ProvisionedBandwidth.
+type ProvisionedBandwidth struct {
+	ProvisionTime *time.Time `ec2:"q=ProvisionTime,x=provisionTime" json:",omitzero"`
+	Provisioned   *string    `ec2:"q=Provisioned,x=provisioned" json:",omitzero"`
+	RequestTime   *time.Time `ec2:"q=RequestTime,x=requestTime" json:",omitzero"`
+	Requested     *string    `ec2:"q=Requested,x=requested" json:",omitzero"`
+	Status        *string    `ec2:"q=Status,x=status" json:",omitzero"`
+}
+
+// PtrUpdateStatus is the model's shape PtrUpdateStatus.
+type PtrUpdateStatus struct {
+	Reason *string `ec2:"q=Reason,x=reason" json:",omitzero"`
+	Status *string `ec2:"q=Status,x=status" json:",omitzero"`
+	Value  *string `ec2:"q=Value,x=value" json:",omitzero"`
+}
+
+// ReferencedSecurityGroup is the model's shape ReferencedSecurityGroup.
+type ReferencedSecurityGroup struct {
+	GroupId                *string `ec2:"q=GroupId,x=groupId" json:",omitzero"`
+	PeeringStatus          *string `ec2:"q=PeeringStatus,x=peeringStatus" json:",omitzero"`
+	UserId                 *string `ec2:"q=UserId,x=userId" json:",omitzero"`
+	VpcId                  *string `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+	VpcPeeringConnectionId *string `ec2:"q=VpcPeeringConnectionId,x=vpcPeeringConnectionId" json:",omitzero"`
+}
+
+// Region is the model's shape Region.
+type Region struct {
+	Endpoint    *string `ec2:"q=RegionEndpoint,x=regionEndpoint" json:",omitzero"`
+	OptInStatus *string `ec2:"q=OptInStatus,x=optInStatus" json:",omitzero"`
+	RegionName  *string `ec2:"q=RegionName,x=regionName" json:",omitzero"`
+}
+
+// ReleaseAddressRequest is the model's shape ReleaseAddressRequest.
+type ReleaseAddressRequest struct {
+	AllocationId       *string `ec2:"q=AllocationId,x=AllocationId" json:",omitzero"`
+	DryRun             *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	NetworkBorderGroup *string `ec2:"q=NetworkBorderGroup,x=NetworkBorderGroup" json:",omitzero"`
+	PublicIp           *string `ec2:"q=PublicIp,x=PublicIp" json:",omitzero"`
+}
+
+// RemovePrefixListEntry is the model's shape RemovePrefixListEntry.
+type RemovePrefixListEntry struct {
+	Cidr *string `ec2:"q=Cidr,x=Cidr,req" json:",omitzero"`
+}
+
+// ReplaceNetworkAclAssociationRequest is the model's shape ReplaceNetworkAclAssociationRequest.
+type ReplaceNetworkAclAssociationRequest struct {
+	AssociationId *string `ec2:"q=AssociationId,x=associationId,req" json:",omitzero"`
+	DryRun        *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	NetworkAclId  *string `ec2:"q=NetworkAclId,x=networkAclId,req" json:",omitzero"`
+}
+
+// ReplaceNetworkAclAssociationResult is the model's shape ReplaceNetworkAclAssociationResult.
+type ReplaceNetworkAclAssociationResult struct {
+	NewAssociationId *string `ec2:"q=NewAssociationId,x=newAssociationId" json:",omitzero"`
+}
+
+// ReplaceNetworkAclEntryRequest is the model's shape ReplaceNetworkAclEntryRequest.
+type ReplaceNetworkAclEntryRequest struct {
+	CidrBlock     *string       `ec2:"q=CidrBlock,x=cidrBlock" json:",omitzero"`
+	DryRun        *bool         `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Egress        *bool         `ec2:"q=Egress,x=egress,req" json:",omitzero"`
+	IcmpTypeCode  *IcmpTypeCode `ec2:"q=Icmp,x=Icmp" json:",omitzero"`
+	Ipv6CidrBlock *string       `ec2:"q=Ipv6CidrBlock,x=ipv6CidrBlock" json:",omitzero"`
+	NetworkAclId  *string       `ec2:"q=NetworkAclId,x=networkAclId,req" json:",omitzero"`
+	PortRange     *PortRange    `ec2:"q=PortRange,x=portRange" json:",omitzero"`
+	Protocol      *string       `ec2:"q=Protocol,x=protocol,req" json:",omitzero"`
+	RuleAction    *string       `ec2:"q=RuleAction,x=ruleAction,req" json:",omitzero"`
+	RuleNumber    *int32        `ec2:"q=RuleNumber,x=ruleNumber,req" json:",omitzero"`
+}
+
+// ReplaceRouteRequest is the model's shape ReplaceRouteRequest.
+type ReplaceRouteRequest struct {
+	CarrierGatewayId            *string `ec2:"q=CarrierGatewayId,x=CarrierGatewayId" json:",omitzero"`
+	CoreNetworkArn              *string `ec2:"q=CoreNetworkArn,x=CoreNetworkArn" json:",omitzero"`
+	DestinationCidrBlock        *string `ec2:"q=DestinationCidrBlock,x=destinationCidrBlock" json:",omitzero"`
+	DestinationIpv6CidrBlock    *string `ec2:"q=DestinationIpv6CidrBlock,x=destinationIpv6CidrBlock" json:",omitzero"`
+	DestinationPrefixListId     *string `ec2:"q=DestinationPrefixListId,x=DestinationPrefixListId" json:",omitzero"`
+	DryRun                      *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	EgressOnlyInternetGatewayId *string `ec2:"q=EgressOnlyInternetGatewayId,x=egressOnlyInternetGatewayId" json:",omitzero"`
+	GatewayId                   *string `ec2:"q=GatewayId,x=gatewayId" json:",omitzero"`
+	InstanceId                  *string `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	LocalGatewayId              *string `ec2:"q=LocalGatewayId,x=LocalGatewayId" json:",omitzero"`
+	LocalTarget                 *bool   `ec2:"q=LocalTarget,x=LocalTarget" json:",omitzero"`
+	NatGatewayId                *string `ec2:"q=NatGatewayId,x=natGatewayId" json:",omitzero"`
+	NetworkInterfaceId          *string `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	RouteTableId                *string `ec2:"q=RouteTableId,x=routeTableId,req" json:",omitzero"`
+	TransitGatewayId            *string `ec2:"q=TransitGatewayId,x=TransitGatewayId" json:",omitzero"`
+	VpcEndpointId               *string `ec2:"q=VpcEndpointId,x=VpcEndpointId" json:",omitzero"`
+	VpcPeeringConnectionId      *string `ec2:"q=VpcPeeringConnectionId,x=vpcPeeringConnectionId" json:",omitzero"`
+}
+
+// ReplaceRouteTableAssociationRequest is the model's shape ReplaceRouteTableAssociationRequest.
+type ReplaceRouteTableAssociationRequest struct {
+	AssociationId *string `ec2:"q=AssociationId,x=associationId,req" json:",omitzero"`
+	DryRun        *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	RouteTableId  *string `ec2:"q=RouteTableId,x=routeTableId,req" json:",omitzero"`
+}
+
+// ReplaceRouteTableAssociationResult is the model's shape ReplaceRouteTableAssociationResult.
+type ReplaceRouteTableAssociationResult struct {
+	AssociationState *RouteTableAssociationState `ec2:"q=AssociationState,x=associationState" json:",omitzero"`
+	NewAssociationId *string                     `ec2:"q=NewAssociationId,x=newAssociationId" json:",omitzero"`
+}
+
+// RequestFilterPortRange is the model's shape RequestFilterPortRange.
+type RequestFilterPortRange struct {
+	FromPort *int32 `ec2:"q=FromPort,x=FromPort" json:",omitzero"`
+	ToPort   *int32 `ec2:"q=ToPort,x=ToPort" json:",omitzero"`
+}
+
+// Reservation is the model's shape Reservation.
+type Reservation struct {
+	Groups        []GroupIdentifier `ec2:"q=GroupSet,x=groupSet,i=item" json:",omitzero"`
+	Instances     []Instance        `ec2:"q=InstancesSet,x=instancesSet,i=item" json:",omitzero"`
+	OwnerId       *string           `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	RequesterId   *string           `ec2:"q=RequesterId,x=requesterId" json:",omitzero"`
+	ReservationId *string           `ec2:"q=ReservationId,x=reservationId" json:",omitzero"`
+}
+
+// RevokeSecurityGroupEgressRequest is the model's shape RevokeSecurityGroupEgressRequest.
+type RevokeSecurityGroupEgressRequest struct {
+	CidrIp                     *string        `ec2:"q=CidrIp,x=cidrIp" json:",omitzero"`
+	DryRun                     *bool          `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	FromPort                   *int32         `ec2:"q=FromPort,x=fromPort" json:",omitzero"`
+	GroupId                    *string        `ec2:"q=GroupId,x=groupId,req" json:",omitzero"`
+	IpPermissions              []IpPermission `ec2:"q=IpPermissions,x=ipPermissions,i=item" json:",omitzero"`
+	IpProtocol                 *string        `ec2:"q=IpProtocol,x=ipProtocol" json:",omitzero"`
+	SecurityGroupRuleIds       []string       `ec2:"q=SecurityGroupRuleId,x=SecurityGroupRuleId,i=item" json:",omitzero"`
+	SourceSecurityGroupName    *string        `ec2:"q=SourceSecurityGroupName,x=sourceSecurityGroupName" json:",omitzero"`
+	SourceSecurityGroupOwnerId *string        `ec2:"q=SourceSecurityGroupOwnerId,x=sourceSecurityGroupOwnerId" json:",omitzero"`
+	ToPort                     *int32         `ec2:"q=ToPort,x=toPort" json:",omitzero"`
+}
+
+// RevokeSecurityGroupEgressResult is the model's shape RevokeSecurityGroupEgressResult.
+type RevokeSecurityGroupEgressResult struct {
+	Return               *bool          `ec2:"q=Return,x=return" json:",omitzero"`
+	UnknownIpPermissions []IpPermission `ec2:"q=UnknownIpPermissionSet,x=unknownIpPermissionSet,i=item" json:",omitzero"`
+}
+
+// RevokeSecurityGroupIngressRequest is the model's shape RevokeSecurityGroupIngressRequest.
+type RevokeSecurityGroupIngressRequest struct {
+	CidrIp                     *string        `ec2:"q=CidrIp,x=CidrIp" json:",omitzero"`
+	DryRun                     *bool          `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	FromPort                   *int32         `ec2:"q=FromPort,x=FromPort" json:",omitzero"`
+	GroupId                    *string        `ec2:"q=GroupId,x=GroupId" json:",omitzero"`
+	GroupName                  *string        `ec2:"q=GroupName,x=GroupName" json:",omitzero"`
+	IpPermissions              []IpPermission `ec2:"q=IpPermissions,x=IpPermissions,i=item" json:",omitzero"`
+	IpProtocol                 *string        `ec2:"q=IpProtocol,x=IpProtocol" json:",omitzero"`
+	SecurityGroupRuleIds       []string       `ec2:"q=SecurityGroupRuleId,x=SecurityGroupRuleId,i=item" json:",omitzero"`
+	SourceSecurityGroupName    *string        `ec2:"q=SourceSecurityGroupName,x=SourceSecurityGroupName" json:",omitzero"`
+	SourceSecurityGroupOwnerId *string        `ec2:"q=SourceSecurityGroupOwnerId,x=SourceSecurityGroupOwnerId" json:",omitzero"`
+	ToPort                     *int32         `ec2:"q=ToPort,x=ToPort" json:",omitzero"`
+}
+
+// RevokeSecurityGroupIngressResult is the model's shape RevokeSecurityGroupIngressResult.
+type RevokeSecurityGroupIngressResult struct {
+	Return               *bool          `ec2:"q=Return,x=return" json:",omitzero"`
+	UnknownIpPermissions []IpPermission `ec2:"q=UnknownIpPermissionSet,x=unknownIpPermissionSet,i=item" json:",omitzero"`
+}
+
+// Route is the model's shape Route.
+type Route struct {
+	CarrierGatewayId            *string `ec2:"q=CarrierGatewayId,x=carrierGatewayId" json:",omitzero"`
+	CoreNetworkArn              *string `ec2:"q=CoreNetworkArn,x=coreNetworkArn" json:",omitzero"`
+	DestinationCidrBlock        *string `ec2:"q=DestinationCidrBlock,x=destinationCidrBlock" json:",omitzero"`
+	DestinationIpv6CidrBlock    *string `ec2:"q=DestinationIpv6CidrBlock,x=destinationIpv6CidrBlock" json:",omitzero"`
+	DestinationPrefixListId     *string `ec2:"q=DestinationPrefixListId,x=destinationPrefixListId" json:",omitzero"`
+	EgressOnlyInternetGatewayId *string `ec2:"q=EgressOnlyInternetGatewayId,x=egressOnlyInternetGatewayId" json:",omitzero"`
+	GatewayId                   *string `ec2:"q=GatewayId,x=gatewayId" json:",omitzero"`
+	InstanceId                  *string `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	InstanceOwnerId             *string `ec2:"q=InstanceOwnerId,x=instanceOwnerId" json:",omitzero"`
+	LocalGatewayId              *string `ec2:"q=LocalGatewayId,x=localGatewayId" json:",omitzero"`
+	NatGatewayId                *string `ec2:"q=NatGatewayId,x=natGatewayId" json:",omitzero"`
+	NetworkInterfaceId          *string `ec2:"q=NetworkInterfaceId,x=networkInterfaceId" json:",omitzero"`
+	Origin                      *string `ec2:"q=Origin,x=origin" json:",omitzero"`
+	State                       *string `ec2:"q=State,x=state" json:",omitzero"`
+	TransitGatewayId            *string `ec2:"q=TransitGatewayId,x=transitGatewayId" json:",omitzero"`
+	VpcPeeringConnectionId      *string `ec2:"q=VpcPeeringConnectionId,x=vpcPeeringConnectionId" json:",omitzero"`
+}
+
+// RouteTable is the model's shape RouteTable.
+type RouteTable struct {
+	Associations    []RouteTableAssociation `ec2:"q=AssociationSet,x=associationSet,i=item" json:",omitzero"`
+	OwnerId         *string                 `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	PropagatingVgws []PropagatingVgw        `ec2:"q=PropagatingVgwSet,x=propagatingVgwSet,i=item" json:",omitzero"`
+	RouteTableId    *string                 `ec2:"q=RouteTableId,x=routeTableId" json:",omitzero"`
+	Routes          []Route                 `ec2:"q=RouteSet,x=routeSet,i=item" json:",omitzero"`
+	Tags            []Tag                   `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcId           *string                 `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// RouteTableAssociation is the model's shape RouteTableAssociation.
+type RouteTableAssociation struct {
+	AssociationState        *RouteTableAssociationState `ec2:"q=AssociationState,x=associationState" json:",omitzero"`
+	GatewayId               *string                     `ec2:"q=GatewayId,x=gatewayId" json:",omitzero"`
+	Main                    *bool                       `ec2:"q=Main,x=main" json:",omitzero"`
+	RouteTableAssociationId *string                     `ec2:"q=RouteTableAssociationId,x=routeTableAssociationId" json:",omitzero"`
+	RouteTableId            *string                     `ec2:"q=RouteTableId,x=routeTableId" json:",omitzero"`
+	SubnetId                *string                     `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+}
+
+// RouteTableAssociationState is the model's shape RouteTableAssociationState.
+type RouteTableAssociationState struct {
+	State         *string `ec2:"q=State,x=state" json:",omitzero"`
+	StatusMessage *string `ec2:"q=StatusMessage,x=statusMessage" json:",omitzero"`
+}
+
+// RuleGroupRuleOptionsPair is the model's shape RuleGroupRuleOptionsPair.
+type RuleGroupRuleOptionsPair struct {
+	RuleGroupArn *string      `ec2:"q=RuleGroupArn,x=ruleGroupArn" json:",omitzero"`
+	RuleOptions  []RuleOption `ec2:"q=RuleOptionSet,x=ruleOptionSet,i=item" json:",omitzero"`
+}
+
+// RuleGroupTypePair is the model's shape RuleGroupTypePair.
+type RuleGroupTypePair struct {
+	RuleGroupArn  *string `ec2:"q=RuleGroupArn,x=ruleGroupArn" json:",omitzero"`
+	RuleGroupType *string `ec2:"q=RuleGroupType,x=ruleGroupType" json:",omitzero"`
+}
+
+// RuleOption is the model's shape RuleOption.
+type RuleOption struct {
+	Keyword  *string  `ec2:"q=Keyword,x=keyword" json:",omitzero"`
+	Settings []string `ec2:"q=SettingSet,x=settingSet,i=item" json:",omitzero"`
+}
+
+// RunInstancesMonitoringEnabled is the model's shape RunInstancesMonitoringEnabled.
+type RunInstancesMonitoringEnabled struct {
+	Enabled *bool `ec2:"q=Enabled,x=enabled,req" json:",omitzero"`
+}
+
+// RunInstancesRequest is the model's shape RunInstancesRequest.
+type RunInstancesRequest struct {
+	AdditionalInfo                    *string                                 `ec2:"q=AdditionalInfo,x=additionalInfo" json:",omitzero"`
+	BlockDeviceMappings               []BlockDeviceMapping                    `ec2:"q=BlockDeviceMapping,x=BlockDeviceMapping,i=BlockDeviceMapping" json:",omitzero"`
+	CapacityReservationSpecification  *CapacityReservationSpecification       `ec2:"q=CapacityReservationSpecification,x=CapacityReservationSpecification" json:",omitzero"`
+	ClientToken                       *string                                 `ec2:"q=ClientToken,x=clientToken" json:",omitzero"`
+	CpuOptions                        *CpuOptionsRequest                      `ec2:"q=CpuOptions,x=CpuOptions" json:",omitzero"`
+	CreditSpecification               *CreditSpecificationRequest             `ec2:"q=CreditSpecification,x=CreditSpecification" json:",omitzero"`
+	DisableApiStop                    *bool                                   `ec2:"q=DisableApiStop,x=DisableApiStop" json:",omitzero"`
+	DisableApiTermination             *bool                                   `ec2:"q=DisableApiTermination,x=disableApiTermination" json:",omitzero"`
+	DryRun                            *bool                                   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	EbsOptimized                      *bool                                   `ec2:"q=EbsOptimized,x=ebsOptimized" json:",omitzero"`
+	ElasticGpuSpecification           []ElasticGpuSpecification               `ec2:"q=ElasticGpuSpecification,x=ElasticGpuSpecification,i=item" json:",omitzero"`
+	ElasticInferenceAccelerators      []ElasticInferenceAccelerator           `ec2:"q=ElasticInferenceAccelerator,x=ElasticInferenceAccelerator,i=item" json:",omitzero"`
+	EnablePrimaryIpv6                 *bool                                   `ec2:"q=EnablePrimaryIpv6,x=EnablePrimaryIpv6" json:",omitzero"`
+	EnclaveOptions                    *EnclaveOptionsRequest                  `ec2:"q=EnclaveOptions,x=EnclaveOptions" json:",omitzero"`
+	HibernationOptions                *HibernationOptionsRequest              `ec2:"q=HibernationOptions,x=HibernationOptions" json:",omitzero"`
+	IamInstanceProfile                *IamInstanceProfileSpecification        `ec2:"q=IamInstanceProfile,x=iamInstanceProfile" json:",omitzero"`
+	ImageId                           *string                                 `ec2:"q=ImageId,x=ImageId" json:",omitzero"`
+	InstanceInitiatedShutdownBehavior *string                                 `ec2:"q=InstanceInitiatedShutdownBehavior,x=instanceInitiatedShutdownBehavior" json:",omitzero"`
+	InstanceMarketOptions             *InstanceMarketOptionsRequest           `ec2:"q=InstanceMarketOptions,x=InstanceMarketOptions" json:",omitzero"`
+	InstanceType                      *string                                 `ec2:"q=InstanceType,x=InstanceType" json:",omitzero"`
+	Ipv6AddressCount                  *int32                                  `ec2:"q=Ipv6AddressCount,x=Ipv6AddressCount" json:",omitzero"`
+	Ipv6Addresses                     []InstanceIpv6Address                   `ec2:"q=Ipv6Address,x=Ipv6Address,i=item" json:",omitzero"`
+	KernelId                          *string                                 `ec2:"q=KernelId,x=KernelId" json:",omitzero"`
+	KeyName                           *string                                 `ec2:"q=KeyName,x=KeyName" json:",omitzero"`
+	LaunchTemplate                    *LaunchTemplateSpecification            `ec2:"q=LaunchTemplate,x=LaunchTemplate" json:",omitzero"`
+	LicenseSpecifications             []LicenseConfigurationRequest           `ec2:"q=LicenseSpecification,x=LicenseSpecification,i=item" json:",omitzero"`
+	MaintenanceOptions                *InstanceMaintenanceOptionsRequest      `ec2:"q=MaintenanceOptions,x=MaintenanceOptions" json:",omitzero"`
+	MaxCount                          *int32                                  `ec2:"q=MaxCount,x=MaxCount,req" json:",omitzero"`
+	MetadataOptions                   *InstanceMetadataOptionsRequest         `ec2:"q=MetadataOptions,x=MetadataOptions" json:",omitzero"`
+	MinCount                          *int32                                  `ec2:"q=MinCount,x=MinCount,req" json:",omitzero"`
+	Monitoring                        *RunInstancesMonitoringEnabled          `ec2:"q=Monitoring,x=Monitoring" json:",omitzero"`
+	NetworkInterfaces                 []InstanceNetworkInterfaceSpecification `ec2:"q=NetworkInterface,x=networkInterface,i=item" json:",omitzero"`
+	Placement                         *Placement                              `ec2:"q=Placement,x=Placement" json:",omitzero"`
+	PrivateDnsNameOptions             *PrivateDnsNameOptionsRequest           `ec2:"q=PrivateDnsNameOptions,x=PrivateDnsNameOptions" json:",omitzero"`
+	PrivateIpAddress                  *string                                 `ec2:"q=PrivateIpAddress,x=privateIpAddress" json:",omitzero"`
+	RamdiskId                         *string                                 `ec2:"q=RamdiskId,x=RamdiskId" json:",omitzero"`
+	SecurityGroupIds                  []string                                `ec2:"q=SecurityGroupId,x=SecurityGroupId,i=SecurityGroupId" json:",omitzero"`
+	SecurityGroups                    []string                                `ec2:"q=SecurityGroup,x=SecurityGroup,i=SecurityGroup" json:",omitzero"`
+	SubnetId                          *string                                 `ec2:"q=SubnetId,x=SubnetId" json:",omitzero"`
+	TagSpecifications                 []TagSpecification                      `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+	UserData                          *string                                 `ec2:"q=UserData,x=UserData" json:",omitzero"`
+}
+
+// SearchTransitGatewayRoutesRequest is the model's shape SearchTransitGatewayRoutesRequest.
+type SearchTransitGatewayRoutesRequest struct {
+	DryRun                     *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                    []Filter `ec2:"q=Filter,x=Filter,i=Filter,req" json:",omitzero"`
+	MaxResults                 *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	TransitGatewayRouteTableId *string  `ec2:"q=TransitGatewayRouteTableId,x=TransitGatewayRouteTableId,req" json:",omitzero"`
+}
+
+// SearchTransitGatewayRoutesResult is the model's shape SearchTransitGatewayRoutesResult.
+type SearchTransitGatewayRoutesResult struct {
+	AdditionalRoutesAvailable *bool                 `ec2:"q=AdditionalRoutesAvailable,x=additionalRoutesAvailable" json:",omitzero"`
+	Routes                    []TransitGatewayRoute `ec2:"q=RouteSet,x=routeSet,i=item" json:",omitzero"`
+}
+
+// SecurityGroup is the model's shape SecurityGroup.
+type SecurityGroup struct {
+	Description         *string        `ec2:"q=GroupDescription,x=groupDescription" json:",omitzero"`
+	GroupId             *string        `ec2:"q=GroupId,x=groupId" json:",omitzero"`
+	GroupName           *string        `ec2:"q=GroupName,x=groupName" json:",omitzero"`
+	IpPermissions       []IpPermission `ec2:"q=IpPermissions,x=ipPermissions,i=item" json:",omitzero"`
+	IpPermissionsEgress []IpPermission `ec2:"q=IpPermissionsEgress,x=ipPermissionsEgress,i=item" json:",omitzero"`
+	OwnerId             *string        `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	Tags                []Tag          `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcId               *string        `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// SecurityGroupIdentifier is the model's shape SecurityGroupIdentifier.
+type SecurityGroupIdentifier struct {
+	GroupId   *string `ec2:"q=GroupId,x=groupId" json:",omitzero"`
+	GroupName *string `ec2:"q=GroupName,x=groupName" json:",omitzero"`
+}
+
+// SecurityGroupRule is the model's shape SecurityGroupRule.
+type SecurityGroupRule struct {
+	CidrIpv4            *string                  `ec2:"q=CidrIpv4,x=cidrIpv4" json:",omitzero"`
+	CidrIpv6            *string                  `ec2:"q=CidrIpv6,x=cidrIpv6" json:",omitzero"`
+	Description         *string                  `ec2:"q=Description,x=description" json:",omitzero"`
+	FromPort            *int32                   `ec2:"q=FromPort,x=fromPort" json:",omitzero"`
+	GroupId             *string                  `ec2:"q=GroupId,x=groupId" json:",omitzero"`
+	GroupOwnerId        *string                  `ec2:"q=GroupOwnerId,x=groupOwnerId" json:",omitzero"`
+	IpProtocol          *string                  `ec2:"q=IpProtocol,x=ipProtocol" json:",omitzero"`
+	IsEgress            *bool                    `ec2:"q=IsEgress,x=isEgress" json:",omitzero"`
+	PrefixListId        *string                  `ec2:"q=PrefixListId,x=prefixListId" json:",omitzero"`
+	ReferencedGroupInfo *ReferencedSecurityGroup `ec2:"q=ReferencedGroupInfo,x=referencedGroupInfo" json:",omitzero"`
+	SecurityGroupRuleId *string                  `ec2:"q=SecurityGroupRuleId,x=securityGroupRuleId" json:",omitzero"`
+	Tags                []Tag                    `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	ToPort              *int32                   `ec2:"q=ToPort,x=toPort" json:",omitzero"`
+}
+
+// SecurityGroupRuleRequest is the model's shape SecurityGroupRuleRequest.
+type SecurityGroupRuleRequest struct {
+	CidrIpv4          *string `ec2:"q=CidrIpv4,x=CidrIpv4" json:",omitzero"`
+	CidrIpv6          *string `ec2:"q=CidrIpv6,x=CidrIpv6" json:",omitzero"`
+	Description       *string `ec2:"q=Description,x=Description" json:",omitzero"`
+	FromPort          *int32  `ec2:"q=FromPort,x=FromPort" json:",omitzero"`
+	IpProtocol        *string `ec2:"q=IpProtocol,x=IpProtocol" json:",omitzero"`
+	PrefixListId      *string `ec2:"q=PrefixListId,x=PrefixListId" json:",omitzero"`
+	ReferencedGroupId *string `ec2:"q=ReferencedGroupId,x=ReferencedGroupId" json:",omitzero"`
+	ToPort            *int32  `ec2:"q=ToPort,x=ToPort" json:",omitzero"`
+}
+
+// SecurityGroupRuleUpdate is the model's shape SecurityGroupRuleUpdate.
+type SecurityGroupRuleUpdate struct {
+	SecurityGroupRule   *SecurityGroupRuleRequest `ec2:"q=SecurityGroupRule,x=SecurityGroupRule" json:",omitzero"`
+	SecurityGroupRuleId *string                   `ec2:"q=SecurityGroupRuleId,x=SecurityGroupRuleId,req" json:",omitzero"`
+}
+
+// ServiceDetail is the model's shape ServiceDetail.
+type ServiceDetail struct {
+	AcceptanceRequired              *bool               `ec2:"q=AcceptanceRequired,x=acceptanceRequired" json:",omitzero"`
+	AvailabilityZones               []string            `ec2:"q=AvailabilityZoneSet,x=availabilityZoneSet,i=item" json:",omitzero"`
+	BaseEndpointDnsNames            []string            `ec2:"q=BaseEndpointDnsNameSet,x=baseEndpointDnsNameSet,i=item" json:",omitzero"`
+	ManagesVpcEndpoints             *bool               `ec2:"q=ManagesVpcEndpoints,x=managesVpcEndpoints" json:",omitzero"`
+	Owner                           *string             `ec2:"q=Owner,x=owner" json:",omitzero"`
+	PayerResponsibility             *string             `ec2:"q=PayerResponsibility,x=payerResponsibility" json:",omitzero"`
+	PrivateDnsName                  *string             `ec2:"q=PrivateDnsName,x=privateDnsName" json:",omitzero"`
+	PrivateDnsNameVerificationState *string             `ec2:"q=PrivateDnsNameVerificationState,x=privateDnsNameVerificationState" json:",omitzero"`
+	PrivateDnsNames                 []PrivateDnsDetails `ec2:"q=PrivateDnsNameSet,x=privateDnsNameSet,i=item" json:",omitzero"`
+	ServiceId                       *string             `ec2:"q=ServiceId,x=serviceId" json:",omitzero"`
+	ServiceName                     *string             `ec2:"q=ServiceName,x=serviceName" json:",omitzero"`
+	ServiceType                     []ServiceTypeDetail `ec2:"q=ServiceType,x=serviceType,i=item" json:",omitzero"`
+	SupportedIpAddressTypes         []string            `ec2:"q=SupportedIpAddressTypeSet,x=supportedIpAddressTypeSet,i=item" json:",omitzero"`
+	Tags                            []Tag               `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcEndpointPolicySupported      *bool               `ec2:"q=VpcEndpointPolicySupported,x=vpcEndpointPolicySupported" json:",omitzero"`
+}
+
+// ServiceTypeDetail is the model's shape ServiceTypeDetail.
+type ServiceTypeDetail struct {
+	ServiceType *string `ec2:"q=ServiceType,x=serviceType" json:",omitzero"`
+}
+
+// SpotMarketOptions is the model's shape SpotMarketOptions.
+type SpotMarketOptions struct {
+	BlockDurationMinutes         *int32     `ec2:"q=BlockDurationMinutes,x=BlockDurationMinutes" json:",omitzero"`
+	InstanceInterruptionBehavior *string    `ec2:"q=InstanceInterruptionBehavior,x=InstanceInterruptionBehavior" json:",omitzero"`
+	MaxPrice                     *string    `ec2:"q=MaxPrice,x=MaxPrice" json:",omitzero"`
+	SpotInstanceType             *string    `ec2:"q=SpotInstanceType,x=SpotInstanceType" json:",omitzero"`
+	ValidUntil                   *time.Time `ec2:"q=ValidUntil,x=ValidUntil" json:",omitzero"`
+}
+
+// StartInstancesRequest is the model's shape StartInstancesRequest.
+type StartInstancesRequest struct {
+	AdditionalInfo *string  `ec2:"q=AdditionalInfo,x=additionalInfo" json:",omitzero"`
+	DryRun         *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	InstanceIds    []string `ec2:"q=InstanceId,x=InstanceId,i=InstanceId,req" json:",omitzero"`
+}
+
+// StartInstancesResult is the model's shape StartInstancesResult.
+type StartInstancesResult struct {
+	StartingInstances []InstanceStateChange `ec2:"q=InstancesSet,x=instancesSet,i=item" json:",omitzero"`
+}
+
+// StartNetworkInsightsAnalysisRequest is the model's shape StartNetworkInsightsAnalysisRequest.
+type StartNetworkInsightsAnalysisRequest struct {
+	AdditionalAccounts    []string           `ec2:"q=AdditionalAccount,x=AdditionalAccount,i=item" json:",omitzero"`
+	ClientToken           *string            `ec2:"q=ClientToken,x=ClientToken,req" json:",omitzero"`
+	DryRun                *bool              `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	FilterInArns          []string           `ec2:"q=FilterInArn,x=FilterInArn,i=item" json:",omitzero"`
+	NetworkInsightsPathId *string            `ec2:"q=NetworkInsightsPathId,x=NetworkInsightsPathId,req" json:",omitzero"`
+	TagSpecifications     []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// StartNetworkInsightsAnalysisResult is the model's shape StartNetworkInsightsAnalysisResult.
+type StartNetworkInsightsAnalysisResult struct {
+	NetworkInsightsAnalysis *NetworkInsightsAnalysis `ec2:"q=NetworkInsightsAnalysis,x=networkInsightsAnalysis" json:",omitzero"`
+}
+
+// StateReason is the model's shape StateReason.
+type StateReason struct {
+	Code    *string `ec2:"q=Code,x=code" json:",omitzero"`
+	Message *string `ec2:"q=Message,x=message" json:",omitzero"`
+}
+
+// StopInstancesRequest is the model's shape StopInstancesRequest.
+type StopInstancesRequest struct {
+	DryRun      *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	Force       *bool    `ec2:"q=Force,x=force" json:",omitzero"`
+	Hibernate   *bool    `ec2:"q=Hibernate,x=Hibernate" json:",omitzero"`
+	InstanceIds []string `ec2:"q=InstanceId,x=InstanceId,i=InstanceId,req" json:",omitzero"`
+}
+
+// StopInstancesResult is the model's shape StopInstancesResult.
+type StopInstancesResult struct {
+	StoppingInstances []InstanceStateChange `ec2:"q=InstancesSet,x=instancesSet,i=item" json:",omitzero"`
 }
 
 // Subnet is the model's shape Subnet.
 type Subnet struct {
-	AssignIpv6AddressOnCreation   *bool                            `ec2:"q=AssignIpv6AddressOnCreation,x=assignIpv6AddressOnCreation"`
-	AvailabilityZone              *string                          `ec2:"q=AvailabilityZone,x=availabilityZone"`
-	AvailabilityZoneId            *string                          `ec2:"q=AvailabilityZoneId,x=availabilityZoneId"`
-	AvailableIpAddressCount       *int32                           `ec2:"q=AvailableIpAddressCount,x=availableIpAddressCount"`
-	CidrBlock                     *string                          `ec2:"q=CidrBlock,x=cidrBlock"`
-	CustomerOwnedIpv4Pool         *string                          `ec2:"q=CustomerOwnedIpv4Pool,x=customerOwnedIpv4Pool"`
-	DefaultForAz                  *bool                            `ec2:"q=DefaultForAz,x=defaultForAz"`
-	EnableDns64                   *bool                            `ec2:"q=EnableDns64,x=enableDns64"`
-	EnableLniAtDeviceIndex        *int32                           `ec2:"q=EnableLniAtDeviceIndex,x=enableLniAtDeviceIndex"`
-	Ipv6CidrBlockAssociationSet   []SubnetIpv6CidrBlockAssociation `ec2:"q=Ipv6CidrBlockAssociationSet,x=ipv6CidrBlockAssociationSet,i=item"`
-	Ipv6Native                    *bool                            `ec2:"q=Ipv6Native,x=ipv6Native"`
-	MapCustomerOwnedIpOnLaunch    *bool                            `ec2:"q=MapCustomerOwnedIpOnLaunch,x=mapCustomerOwnedIpOnLaunch"`
-	MapPublicIpOnLaunch           *bool                            `ec2:"q=MapPublicIpOnLaunch,x=mapPublicIpOnLaunch"`
-	OutpostArn                    *string                          `ec2:"q=OutpostArn,x=outpostArn"`
-	OwnerId                       *string                          `ec2:"q=OwnerId,x=ownerId"`
-	PrivateDnsNameOptionsOnLaunch *PrivateDnsNameOptionsOnLaunch   `ec2:"q=PrivateDnsNameOptionsOnLaunch,x=privateDnsNameOptionsOnLaunch"`
-	State                         *string                          `ec2:"q=State,x=state"`
-	SubnetArn                     *string                          `ec2:"q=SubnetArn,x=subnetArn"`
-	SubnetId                      *string                          `ec2:"q=SubnetId,x=subnetId"`
-	Tags                          []Tag                            `ec2:"q=TagSet,x=tagSet,i=item"`
-	VpcId                         *string                          `ec2:"q=VpcId,x=vpcId"`
+	AssignIpv6AddressOnCreation   *bool                            `ec2:"q=AssignIpv6AddressOnCreation,x=assignIpv6AddressOnCreation" json:",omitzero"`
+	AvailabilityZone              *string                          `ec2:"q=AvailabilityZone,x=availabilityZone" json:",omitzero"`
+	AvailabilityZoneId            *string                          `ec2:"q=AvailabilityZoneId,x=availabilityZoneId" json:",omitzero"`
+	AvailableIpAddressCount       *int32                           `ec2:"q=AvailableIpAddressCount,x=availableIpAddressCount" json:",omitzero"`
+	CidrBlock                     *string                          `ec2:"q=CidrBlock,x=cidrBlock" json:",omitzero"`
+	CustomerOwnedIpv4Pool         *string                          `ec2:"q=CustomerOwnedIpv4Pool,x=customerOwnedIpv4Pool" json:",omitzero"`
+	DefaultForAz                  *bool                            `ec2:"q=DefaultForAz,x=defaultForAz" json:",omitzero"`
+	EnableDns64                   *bool                            `ec2:"q=EnableDns64,x=enableDns64" json:",omitzero"`
+	EnableLniAtDeviceIndex        *int32                           `ec2:"q=EnableLniAtDeviceIndex,x=enableLniAtDeviceIndex" json:",omitzero"`
+	Ipv6CidrBlockAssociationSet   []SubnetIpv6CidrBlockAssociation `ec2:"q=Ipv6CidrBlockAssociationSet,x=ipv6CidrBlockAssociationSet,i=item" json:",omitzero"`
+	Ipv6Native                    *bool                            `ec2:"q=Ipv6Native,x=ipv6Native" json:",omitzero"`
+	MapCustomerOwnedIpOnLaunch    *bool                            `ec2:"q=MapCustomerOwnedIpOnLaunch,x=mapCustomerOwnedIpOnLaunch" json:",omitzero"`
+	MapPublicIpOnLaunch           *bool                            `ec2:"q=MapPublicIpOnLaunch,x=mapPublicIpOnLaunch" json:",omitzero"`
+	OutpostArn                    *string                          `ec2:"q=OutpostArn,x=outpostArn" json:",omitzero"`
+	OwnerId                       *string                          `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	PrivateDnsNameOptionsOnLaunch *PrivateDnsNameOptionsOnLaunch   `ec2:"q=PrivateDnsNameOptionsOnLaunch,x=privateDnsNameOptionsOnLaunch" json:",omitzero"`
+	State                         *string                          `ec2:"q=State,x=state" json:",omitzero"`
+	SubnetArn                     *string                          `ec2:"q=SubnetArn,x=subnetArn" json:",omitzero"`
+	SubnetId                      *string                          `ec2:"q=SubnetId,x=subnetId" json:",omitzero"`
+	Tags                          []Tag                            `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcId                         *string                          `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
 }
 
 // SubnetCidrBlockState is the model's shape SubnetCidrBlockState.
 type SubnetCidrBlockState struct {
-	State         *string `ec2:"q=State,x=state"`
-	StatusMessage *string `ec2:"q=StatusMessage,x=statusMessage"`
+	State         *string `ec2:"q=State,x=state" json:",omitzero"`
+	StatusMessage *string `ec2:"q=StatusMessage,x=statusMessage" json:",omitzero"`
+}
+
+// SubnetConfiguration is the model's shape SubnetConfiguration.
+type SubnetConfiguration struct {
+	Ipv4     *string `ec2:"q=Ipv4,x=Ipv4" json:",omitzero"`
+	Ipv6     *string `ec2:"q=Ipv6,x=Ipv6" json:",omitzero"`
+	SubnetId *string `ec2:"q=SubnetId,x=SubnetId" json:",omitzero"`
 }
 
 // SubnetIpv6CidrBlockAssociation is the model's shape SubnetIpv6CidrBlockAssociation.
 type SubnetIpv6CidrBlockAssociation struct {
-	AssociationId      *string               `ec2:"q=AssociationId,x=associationId"`
-	Ipv6CidrBlock      *string               `ec2:"q=Ipv6CidrBlock,x=ipv6CidrBlock"`
-	Ipv6CidrBlockState *SubnetCidrBlockState `ec2:"q=Ipv6CidrBlockState,x=ipv6CidrBlockState"`
+	AssociationId      *string               `ec2:"q=AssociationId,x=associationId" json:",omitzero"`
+	Ipv6CidrBlock      *string               `ec2:"q=Ipv6CidrBlock,x=ipv6CidrBlock" json:",omitzero"`
+	Ipv6CidrBlockState *SubnetCidrBlockState `ec2:"q=Ipv6CidrBlockState,x=ipv6CidrBlockState" json:",omitzero"`
 }
 
 // Tag is the model's shape Tag.
 type Tag struct {
-	Key   *string `ec2:"q=Key,x=key"`
-	Value *string `ec2:"q=Value,x=value"`
+	Key   *string `ec2:"q=Key,x=key" json:",omitzero"`
+	Value *string `ec2:"q=Value,x=value" json:",omitzero"`
 }
 
 // TagDescription is the model's shape TagDescription.
 type TagDescription struct {
-	Key          *string `ec2:"q=Key,x=key"`
-	ResourceId   *string `ec2:"q=ResourceId,x=resourceId"`
-	ResourceType *string `ec2:"q=ResourceType,x=resourceType"`
-	Value        *string `ec2:"q=Value,x=value"`
+	Key          *string `ec2:"q=Key,x=key" json:",omitzero"`
+	ResourceId   *string `ec2:"q=ResourceId,x=resourceId" json:",omitzero"`
+	ResourceType *string `ec2:"q=ResourceType,x=resourceType" json:",omitzero"`
+	Value        *string `ec2:"q=Value,x=value" json:",omitzero"`
 }
 
 // TagSpecification is the model's shape TagSpecification.
 type TagSpecification struct {
-	ResourceType *string `ec2:"q=ResourceType,x=resourceType"`
-	Tags         []Tag   `ec2:"q=Tag,x=Tag,i=item"`
+	ResourceType *string `ec2:"q=ResourceType,x=resourceType" json:",omitzero"`
+	Tags         []Tag   `ec2:"q=Tag,x=Tag,i=item" json:",omitzero"`
+}
+
+// TerminateInstancesRequest is the model's shape TerminateInstancesRequest.
+type TerminateInstancesRequest struct {
+	DryRun      *bool    `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
+	InstanceIds []string `ec2:"q=InstanceId,x=InstanceId,i=InstanceId,req" json:",omitzero"`
+}
+
+// TerminateInstancesResult is the model's shape TerminateInstancesResult.
+type TerminateInstancesResult struct {
+	TerminatingInstances []InstanceStateChange `ec2:"q=InstancesSet,x=instancesSet,i=item" json:",omitzero"`
+}
+
+// TransitGateway is the model's shape TransitGateway.
+type TransitGateway struct {
+	CreationTime      *time.Time             `ec2:"q=CreationTime,x=creationTime" json:",omitzero"`
+	Description       *string                `ec2:"q=Description,x=description" json:",omitzero"`
+	Options           *TransitGatewayOptions `ec2:"q=Options,x=options" json:",omitzero"`
+	OwnerId           *string                `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	State             *string                `ec2:"q=State,x=state" json:",omitzero"`
+	Tags              []Tag                  `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	TransitGatewayArn *string                `ec2:"q=TransitGatewayArn,x=transitGatewayArn" json:",omitzero"`
+	TransitGatewayId  *string                `ec2:"q=TransitGatewayId,x=transitGatewayId" json:",omitzero"`
+}
+
+// TransitGatewayAssociation is the model's shape TransitGatewayAssociation.
+type TransitGatewayAssociation struct {
+	ResourceId                 *string `ec2:"q=ResourceId,x=resourceId" json:",omitzero"`
+	ResourceType               *string `ec2:"q=ResourceType,x=resourceType" json:",omitzero"`
+	State                      *string `ec2:"q=State,x=state" json:",omitzero"`
+	TransitGatewayAttachmentId *string `ec2:"q=TransitGatewayAttachmentId,x=transitGatewayAttachmentId" json:",omitzero"`
+	TransitGatewayRouteTableId *string `ec2:"q=TransitGatewayRouteTableId,x=transitGatewayRouteTableId" json:",omitzero"`
+}
+
+// TransitGatewayAttachment is the model's shape TransitGatewayAttachment.
+type TransitGatewayAttachment struct {
+	Association                *TransitGatewayAttachmentAssociation `ec2:"q=Association,x=association" json:",omitzero"`
+	CreationTime               *time.Time                           `ec2:"q=CreationTime,x=creationTime" json:",omitzero"`
+	ResourceId                 *string                              `ec2:"q=ResourceId,x=resourceId" json:",omitzero"`
+	ResourceOwnerId            *string                              `ec2:"q=ResourceOwnerId,x=resourceOwnerId" json:",omitzero"`
+	ResourceType               *string                              `ec2:"q=ResourceType,x=resourceType" json:",omitzero"`
+	State                      *string                              `ec2:"q=State,x=state" json:",omitzero"`
+	Tags                       []Tag                                `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	TransitGatewayAttachmentId *string                              `ec2:"q=TransitGatewayAttachmentId,x=transitGatewayAttachmentId" json:",omitzero"`
+	TransitGatewayId           *string                              `ec2:"q=TransitGatewayId,x=transitGatewayId" json:",omitzero"`
+	TransitGatewayOwnerId      *string                              `ec2:"q=TransitGatewayOwnerId,x=transitGatewayOwnerId" json:",omitzero"`
+}
+
+// TransitGatewayAttachmentAssociation is the model's shape TransitGatewayAttachmentAssociation.
+type TransitGatewayAttachmentAssociation struct {
+	State                      *string `ec2:"q=State,x=state" json:",omitzero"`
+	TransitGatewayRouteTableId *string `ec2:"q=TransitGatewayRouteTableId,x=transitGatewayRouteTableId" json:",omitzero"`
+}
+
+// TransitGatewayOptions is the model's shape TransitGatewayOptions.
+type TransitGatewayOptions struct {
+	AmazonSideAsn                   *int64   `ec2:"q=AmazonSideAsn,x=amazonSideAsn" json:",omitzero"`
+	AssociationDefaultRouteTableId  *string  `ec2:"q=AssociationDefaultRouteTableId,x=associationDefaultRouteTableId" json:",omitzero"`
+	AutoAcceptSharedAttachments     *string  `ec2:"q=AutoAcceptSharedAttachments,x=autoAcceptSharedAttachments" json:",omitzero"`
+	DefaultRouteTableAssociation    *string  `ec2:"q=DefaultRouteTableAssociation,x=defaultRouteTableAssociation" json:",omitzero"`
+	DefaultRouteTablePropagation    *string  `ec2:"q=DefaultRouteTablePropagation,x=defaultRouteTablePropagation" json:",omitzero"`
+	DnsSupport                      *string  `ec2:"q=DnsSupport,x=dnsSupport" json:",omitzero"`
+	MulticastSupport                *string  `ec2:"q=MulticastSupport,x=multicastSupport" json:",omitzero"`
+	PropagationDefaultRouteTableId  *string  `ec2:"q=PropagationDefaultRouteTableId,x=propagationDefaultRouteTableId" json:",omitzero"`
+	SecurityGroupReferencingSupport *string  `ec2:"q=SecurityGroupReferencingSupport,x=securityGroupReferencingSupport" json:",omitzero"`
+	TransitGatewayCidrBlocks        []string `ec2:"q=TransitGatewayCidrBlocks,x=transitGatewayCidrBlocks,i=item" json:",omitzero"`
+	VpnEcmpSupport                  *string  `ec2:"q=VpnEcmpSupport,x=vpnEcmpSupport" json:",omitzero"`
+}
+
+// TransitGatewayPropagation is the model's shape TransitGatewayPropagation.
+type TransitGatewayPropagation struct {
+	ResourceId                             *string `ec2:"q=ResourceId,x=resourceId" json:",omitzero"`
+	ResourceType                           *string `ec2:"q=ResourceType,x=resourceType" json:",omitzero"`
+	State                                  *string `ec2:"q=State,x=state" json:",omitzero"`
+	TransitGatewayAttachmentId             *string `ec2:"q=TransitGatewayAttachmentId,x=transitGatewayAttachmentId" json:",omitzero"`
+	TransitGatewayRouteTableAnnouncementId *string `ec2:"q=TransitGatewayRouteTableAnnouncementId,x=transitGatewayRouteTableAnnouncementId" json:",omitzero"`
+	TransitGatewayRouteTableId             *string `ec2:"q=TransitGatewayRouteTableId,x=transitGatewayRouteTableId" json:",omitzero"`
+}
+
+// TransitGatewayRequestOptions is the model's shape TransitGatewayRequestOptions.
+type TransitGatewayRequestOptions struct {
+	AmazonSideAsn                   *int64   `ec2:"q=AmazonSideAsn,x=AmazonSideAsn" json:",omitzero"`
+	AutoAcceptSharedAttachments     *string  `ec2:"q=AutoAcceptSharedAttachments,x=AutoAcceptSharedAttachments" json:",omitzero"`
+	DefaultRouteTableAssociation    *string  `ec2:"q=DefaultRouteTableAssociation,x=DefaultRouteTableAssociation" json:",omitzero"`
+	DefaultRouteTablePropagation    *string  `ec2:"q=DefaultRouteTablePropagation,x=DefaultRouteTablePropagation" json:",omitzero"`
+	DnsSupport                      *string  `ec2:"q=DnsSupport,x=DnsSupport" json:",omitzero"`
+	MulticastSupport                *string  `ec2:"q=MulticastSupport,x=MulticastSupport" json:",omitzero"`
+	SecurityGroupReferencingSupport *string  `ec2:"q=SecurityGroupReferencingSupport,x=SecurityGroupReferencingSupport" json:",omitzero"`
+	TransitGatewayCidrBlocks        []string `ec2:"q=TransitGatewayCidrBlocks,x=TransitGatewayCidrBlocks,i=item" json:",omitzero"`
+	VpnEcmpSupport                  *string  `ec2:"q=VpnEcmpSupport,x=VpnEcmpSupport" json:",omitzero"`
+}
+
+// TransitGatewayRoute is the model's shape TransitGatewayRoute.
+type TransitGatewayRoute struct {
+	DestinationCidrBlock                   *string                         `ec2:"q=DestinationCidrBlock,x=destinationCidrBlock" json:",omitzero"`
+	PrefixListId                           *string                         `ec2:"q=PrefixListId,x=prefixListId" json:",omitzero"`
+	State                                  *string                         `ec2:"q=State,x=state" json:",omitzero"`
+	TransitGatewayAttachments              []TransitGatewayRouteAttachment `ec2:"q=TransitGatewayAttachments,x=transitGatewayAttachments,i=item" json:",omitzero"`
+	TransitGatewayRouteTableAnnouncementId *string                         `ec2:"q=TransitGatewayRouteTableAnnouncementId,x=transitGatewayRouteTableAnnouncementId" json:",omitzero"`
+	Type                                   *string                         `ec2:"q=Type,x=type" json:",omitzero"`
+}
+
+// TransitGatewayRouteAttachment is the model's shape TransitGatewayRouteAttachment.
+type TransitGatewayRouteAttachment struct {
+	ResourceId                 *string `ec2:"q=ResourceId,x=resourceId" json:",omitzero"`
+	ResourceType               *string `ec2:"q=ResourceType,x=resourceType" json:",omitzero"`
+	TransitGatewayAttachmentId *string `ec2:"q=TransitGatewayAttachmentId,x=transitGatewayAttachmentId" json:",omitzero"`
+}
+
+// TransitGatewayRouteTable is the model's shape TransitGatewayRouteTable.
+type TransitGatewayRouteTable struct {
+	CreationTime                 *time.Time `ec2:"q=CreationTime,x=creationTime" json:",omitzero"`
+	DefaultAssociationRouteTable *bool      `ec2:"q=DefaultAssociationRouteTable,x=defaultAssociationRouteTable" json:",omitzero"`
+	DefaultPropagationRouteTable *bool      `ec2:"q=DefaultPropagationRouteTable,x=defaultPropagationRouteTable" json:",omitzero"`
+	State                        *string    `ec2:"q=State,x=state" json:",omitzero"`
+	Tags                         []Tag      `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	TransitGatewayId             *string    `ec2:"q=TransitGatewayId,x=transitGatewayId" json:",omitzero"`
+	TransitGatewayRouteTableId   *string    `ec2:"q=TransitGatewayRouteTableId,x=transitGatewayRouteTableId" json:",omitzero"`
+}
+
+// TransitGatewayRouteTableAssociation is the model's shape TransitGatewayRouteTableAssociation.
+type TransitGatewayRouteTableAssociation struct {
+	ResourceId                 *string `ec2:"q=ResourceId,x=resourceId" json:",omitzero"`
+	ResourceType               *string `ec2:"q=ResourceType,x=resourceType" json:",omitzero"`
+	State                      *string `ec2:"q=State,x=state" json:",omitzero"`
+	TransitGatewayAttachmentId *string `ec2:"q=TransitGatewayAttachmentId,x=transitGatewayAttachmentId" json:",omitzero"`
+}
+
+// TransitGatewayRouteTablePropagation is the model's shape TransitGatewayRouteTablePropagation.
+type TransitGatewayRouteTablePropagation struct {
+	ResourceId                             *string `ec2:"q=ResourceId,x=resourceId" json:",omitzero"`
+	ResourceType                           *string `ec2:"q=ResourceType,x=resourceType" json:",omitzero"`
+	State                                  *string `ec2:"q=State,x=state" json:",omitzero"`
+	TransitGatewayAttachmentId             *string `ec2:"q=TransitGatewayAttachmentId,x=transitGatewayAttachmentId" json:",omitzero"`
+	TransitGatewayRouteTableAnnouncementId *string `ec2:"q=TransitGatewayRouteTableAnnouncementId,x=transitGatewayRouteTableAnnouncementId" json:",omitzero"`
+}
+
+// TransitGatewayRouteTableRoute is the model's shape TransitGatewayRouteTableRoute.
+type TransitGatewayRouteTableRoute struct {
+	AttachmentId    *string `ec2:"q=AttachmentId,x=attachmentId" json:",omitzero"`
+	DestinationCidr *string `ec2:"q=DestinationCidr,x=destinationCidr" json:",omitzero"`
+	PrefixListId    *string `ec2:"q=PrefixListId,x=prefixListId" json:",omitzero"`
+	ResourceId      *string `ec2:"q=ResourceId,x=resourceId" json:",omitzero"`
+	ResourceType    *string `ec2:"q=ResourceType,x=resourceType" json:",omitzero"`
+	RouteOrigin     *string `ec2:"q=RouteOrigin,x=routeOrigin" json:",omitzero"`
+	State           *string `ec2:"q=State,x=state" json:",omitzero"`
+}
+
+// TransitGatewayVpcAttachment is the model's shape TransitGatewayVpcAttachment.
+type TransitGatewayVpcAttachment struct {
+	CreationTime               *time.Time                          `ec2:"q=CreationTime,x=creationTime" json:",omitzero"`
+	Options                    *TransitGatewayVpcAttachmentOptions `ec2:"q=Options,x=options" json:",omitzero"`
+	State                      *string                             `ec2:"q=State,x=state" json:",omitzero"`
+	SubnetIds                  []string                            `ec2:"q=SubnetIds,x=subnetIds,i=item" json:",omitzero"`
+	Tags                       []Tag                               `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	TransitGatewayAttachmentId *string                             `ec2:"q=TransitGatewayAttachmentId,x=transitGatewayAttachmentId" json:",omitzero"`
+	TransitGatewayId           *string                             `ec2:"q=TransitGatewayId,x=transitGatewayId" json:",omitzero"`
+	VpcId                      *string                             `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+	VpcOwnerId                 *string                             `ec2:"q=VpcOwnerId,x=vpcOwnerId" json:",omitzero"`
+}
+
+// TransitGatewayVpcAttachmentOptions is the model's shape TransitGatewayVpcAttachmentOptions.
+type TransitGatewayVpcAttachmentOptions struct {
+	ApplianceModeSupport            *string `ec2:"q=ApplianceModeSupport,x=applianceModeSupport" json:",omitzero"`
+	DnsSupport                      *string `ec2:"q=DnsSupport,x=dnsSupport" json:",omitzero"`
+	Ipv6Support                     *string `ec2:"q=Ipv6Support,x=ipv6Support" json:",omitzero"`
+	SecurityGroupReferencingSupport *string `ec2:"q=SecurityGroupReferencingSupport,x=securityGroupReferencingSupport" json:",omitzero"`
+}
+
+// TunnelOption is the model's shape TunnelOption.
+type TunnelOption struct {
+	DpdTimeoutAction             *string                               `ec2:"q=DpdTimeoutAction,x=dpdTimeoutAction" json:",omitzero"`
+	DpdTimeoutSeconds            *int32                                `ec2:"q=DpdTimeoutSeconds,x=dpdTimeoutSeconds" json:",omitzero"`
+	EnableTunnelLifecycleControl *bool                                 `ec2:"q=EnableTunnelLifecycleControl,x=enableTunnelLifecycleControl" json:",omitzero"`
+	IkeVersions                  []IKEVersionsListValue                `ec2:"q=IkeVersionSet,x=ikeVersionSet,i=item" json:",omitzero"`
+	LogOptions                   *VpnTunnelLogOptions                  `ec2:"q=LogOptions,x=logOptions" json:",omitzero"`
+	OutsideIpAddress             *string                               `ec2:"q=OutsideIpAddress,x=outsideIpAddress" json:",omitzero"`
+	Phase1DHGroupNumbers         []Phase1DHGroupNumbersListValue       `ec2:"q=Phase1DHGroupNumberSet,x=phase1DHGroupNumberSet,i=item" json:",omitzero"`
+	Phase1EncryptionAlgorithms   []Phase1EncryptionAlgorithmsListValue `ec2:"q=Phase1EncryptionAlgorithmSet,x=phase1EncryptionAlgorithmSet,i=item" json:",omitzero"`
+	Phase1IntegrityAlgorithms    []Phase1IntegrityAlgorithmsListValue  `ec2:"q=Phase1IntegrityAlgorithmSet,x=phase1IntegrityAlgorithmSet,i=item" json:",omitzero"`
+	Phase1LifetimeSeconds        *int32                                `ec2:"q=Phase1LifetimeSeconds,x=phase1LifetimeSeconds" json:",omitzero"`
+	Phase2DHGroupNumbers         []Phase2DHGroupNumbersListValue       `ec2:"q=Phase2DHGroupNumberSet,x=phase2DHGroupNumberSet,i=item" json:",omitzero"`
+	Phase2EncryptionAlgorithms   []Phase2EncryptionAlgorithmsListValue `ec2:"q=Phase2EncryptionAlgorithmSet,x=phase2EncryptionAlgorithmSet,i=item" json:",omitzero"`
+	Phase2IntegrityAlgorithms    []Phase2IntegrityAlgorithmsListValue  `ec2:"q=Phase2IntegrityAlgorithmSet,x=phase2IntegrityAlgorithmSet,i=item" json:",omitzero"`
+	Phase2LifetimeSeconds        *int32                                `ec2:"q=Phase2LifetimeSeconds,x=phase2LifetimeSeconds" json:",omitzero"`
+	PreSharedKey                 *string                               `ec2:"q=PreSharedKey,x=preSharedKey" json:",omitzero"`
+	RekeyFuzzPercentage          *int32                                `ec2:"q=RekeyFuzzPercentage,x=rekeyFuzzPercentage" json:",omitzero"`
+	RekeyMarginTimeSeconds       *int32                                `ec2:"q=RekeyMarginTimeSeconds,x=rekeyMarginTimeSeconds" json:",omitzero"`
+	ReplayWindowSize             *int32                                `ec2:"q=ReplayWindowSize,x=replayWindowSize" json:",omitzero"`
+	StartupAction                *string                               `ec2:"q=StartupAction,x=startupAction" json:",omitzero"`
+	TunnelInsideCidr             *string                               `ec2:"q=TunnelInsideCidr,x=tunnelInsideCidr" json:",omitzero"`
+	TunnelInsideIpv6Cidr         *string                               `ec2:"q=TunnelInsideIpv6Cidr,x=tunnelInsideIpv6Cidr" json:",omitzero"`
+}
+
+// UnsuccessfulItem is the model's shape UnsuccessfulItem.
+type UnsuccessfulItem struct {
+	Error      *UnsuccessfulItemError `ec2:"q=Error,x=error" json:",omitzero"`
+	ResourceId *string                `ec2:"q=ResourceId,x=resourceId" json:",omitzero"`
+}
+
+// UnsuccessfulItemError is the model's shape UnsuccessfulItemError.
+type UnsuccessfulItemError struct {
+	Code    *string `ec2:"q=Code,x=code" json:",omitzero"`
+	Message *string `ec2:"q=Message,x=message" json:",omitzero"`
+}
+
+// UserIdGroupPair is the model's shape UserIdGroupPair.
+type UserIdGroupPair struct {
+	Description            *string `ec2:"q=Description,x=description" json:",omitzero"`
+	GroupId                *string `ec2:"q=GroupId,x=groupId" json:",omitzero"`
+	GroupName              *string `ec2:"q=GroupName,x=groupName" json:",omitzero"`
+	PeeringStatus          *string `ec2:"q=PeeringStatus,x=peeringStatus" json:",omitzero"`
+	UserId                 *string `ec2:"q=UserId,x=userId" json:",omitzero"`
+	VpcId                  *string `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+	VpcPeeringConnectionId *string `ec2:"q=VpcPeeringConnectionId,x=vpcPeeringConnectionId" json:",omitzero"`
+}
+
+// VCpuInfo is the model's shape VCpuInfo.
+type VCpuInfo struct {
+	DefaultCores          *int32  `ec2:"q=DefaultCores,x=defaultCores" json:",omitzero"`
+	DefaultThreadsPerCore *int32  `ec2:"q=DefaultThreadsPerCore,x=defaultThreadsPerCore" json:",omitzero"`
+	DefaultVCpus          *int32  `ec2:"q=DefaultVCpus,x=defaultVCpus" json:",omitzero"`
+	ValidCores            []int32 `ec2:"q=ValidCores,x=validCores,i=item" json:",omitzero"`
+	ValidThreadsPerCore   []int32 `ec2:"q=ValidThreadsPerCore,x=validThreadsPerCore,i=item" json:",omitzero"`
+}
+
+// VgwTelemetry is the model's shape VgwTelemetry.
+type VgwTelemetry struct {
+	AcceptedRouteCount *int32     `ec2:"q=AcceptedRouteCount,x=acceptedRouteCount" json:",omitzero"`
+	CertificateArn     *string    `ec2:"q=CertificateArn,x=certificateArn" json:",omitzero"`
+	LastStatusChange   *time.Time `ec2:"q=LastStatusChange,x=lastStatusChange" json:",omitzero"`
+	OutsideIpAddress   *string    `ec2:"q=OutsideIpAddress,x=outsideIpAddress" json:",omitzero"`
+	Status             *string    `ec2:"q=Status,x=status" json:",omitzero"`
+	StatusMessage      *string    `ec2:"q=StatusMessage,x=statusMessage" json:",omitzero"`
+}
+
+// Volume is the model's shape Volume.
+type Volume struct {
+	Attachments        []VolumeAttachment `ec2:"q=AttachmentSet,x=attachmentSet,i=item" json:",omitzero"`
+	AvailabilityZone   *string            `ec2:"q=AvailabilityZone,x=availabilityZone" json:",omitzero"`
+	CreateTime         *time.Time         `ec2:"q=CreateTime,x=createTime" json:",omitzero"`
+	Encrypted          *bool              `ec2:"q=Encrypted,x=encrypted" json:",omitzero"`
+	FastRestored       *bool              `ec2:"q=FastRestored,x=fastRestored" json:",omitzero"`
+	Iops               *int32             `ec2:"q=Iops,x=iops" json:",omitzero"`
+	KmsKeyId           *string            `ec2:"q=KmsKeyId,x=kmsKeyId" json:",omitzero"`
+	MultiAttachEnabled *bool              `ec2:"q=MultiAttachEnabled,x=multiAttachEnabled" json:",omitzero"`
+	OutpostArn         *string            `ec2:"q=OutpostArn,x=outpostArn" json:",omitzero"`
+	Size               *int32             `ec2:"q=Size,x=size" json:",omitzero"`
+	SnapshotId         *string            `ec2:"q=SnapshotId,x=snapshotId" json:",omitzero"`
+	SseType            *string            `ec2:"q=SseType,x=sseType" json:",omitzero"`
+	State              *string            `ec2:"q=Status,x=status" json:",omitzero"`
+	Tags               []Tag              `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	Throughput         *int32             `ec2:"q=Throughput,x=throughput" json:",omitzero"`
+	VolumeId           *string            `ec2:"q=VolumeId,x=volumeId" json:",omitzero"`
+	VolumeType         *string            `ec2:"q=VolumeType,x=volumeType" json:",omitzero"`
+}
+
+// VolumeAttachment is the model's shape VolumeAttachment.
+type VolumeAttachment struct {
+	AssociatedResource    *string    `ec2:"q=AssociatedResource,x=associatedResource" json:",omitzero"`
+	AttachTime            *time.Time `ec2:"q=AttachTime,x=attachTime" json:",omitzero"`
+	DeleteOnTermination   *bool      `ec2:"q=DeleteOnTermination,x=deleteOnTermination" json:",omitzero"`
+	Device                *string    `ec2:"q=Device,x=device" json:",omitzero"`
+	InstanceId            *string    `ec2:"q=InstanceId,x=instanceId" json:",omitzero"`
+	InstanceOwningService *string    `ec2:"q=InstanceOwningService,x=instanceOwningService" json:",omitzero"`
+	State                 *string    `ec2:"q=Status,x=status" json:",omitzero"`
+	VolumeId              *string    `ec2:"q=VolumeId,x=volumeId" json:",omitzero"`
 }
 
 // Vpc is the model's shape Vpc.
 type Vpc struct {
-	CidrBlock                   *string                       `ec2:"q=CidrBlock,x=cidrBlock"`
-	CidrBlockAssociationSet     []VpcCidrBlockAssociation     `ec2:"q=CidrBlockAssociationSet,x=cidrBlockAssociationSet,i=item"`
-	DhcpOptionsId               *string                       `ec2:"q=DhcpOptionsId,x=dhcpOptionsId"`
-	InstanceTenancy             *string                       `ec2:"q=InstanceTenancy,x=instanceTenancy"`
-	Ipv6CidrBlockAssociationSet []VpcIpv6CidrBlockAssociation `ec2:"q=Ipv6CidrBlockAssociationSet,x=ipv6CidrBlockAssociationSet,i=item"`
-	IsDefault                   *bool                         `ec2:"q=IsDefault,x=isDefault"`
-	OwnerId                     *string                       `ec2:"q=OwnerId,x=ownerId"`
-	State                       *string                       `ec2:"q=State,x=state"`
-	Tags                        []Tag                         `ec2:"q=TagSet,x=tagSet,i=item"`
-	VpcId                       *string                       `ec2:"q=VpcId,x=vpcId"`
+	CidrBlock                   *string                       `ec2:"q=CidrBlock,x=cidrBlock" json:",omitzero"`
+	CidrBlockAssociationSet     []VpcCidrBlockAssociation     `ec2:"q=CidrBlockAssociationSet,x=cidrBlockAssociationSet,i=item" json:",omitzero"`
+	DhcpOptionsId               *string                       `ec2:"q=DhcpOptionsId,x=dhcpOptionsId" json:",omitzero"`
+	InstanceTenancy             *string                       `ec2:"q=InstanceTenancy,x=instanceTenancy" json:",omitzero"`
+	Ipv6CidrBlockAssociationSet []VpcIpv6CidrBlockAssociation `ec2:"q=Ipv6CidrBlockAssociationSet,x=ipv6CidrBlockAssociationSet,i=item" json:",omitzero"`
+	IsDefault                   *bool                         `ec2:"q=IsDefault,x=isDefault" json:",omitzero"`
+	OwnerId                     *string                       `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	State                       *string                       `ec2:"q=State,x=state" json:",omitzero"`
+	Tags                        []Tag                         `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcId                       *string                       `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// VpcAttachment is the model's shape VpcAttachment.
+type VpcAttachment struct {
+	State *string `ec2:"q=State,x=state" json:",omitzero"`
+	VpcId *string `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
 }
 
 // VpcCidrBlockAssociation is the model's shape VpcCidrBlockAssociation.
 type VpcCidrBlockAssociation struct {
-	AssociationId  *string            `ec2:"q=AssociationId,x=associationId"`
-	CidrBlock      *string            `ec2:"q=CidrBlock,x=cidrBlock"`
-	CidrBlockState *VpcCidrBlockState `ec2:"q=CidrBlockState,x=cidrBlockState"`
+	AssociationId  *string            `ec2:"q=AssociationId,x=associationId" json:",omitzero"`
+	CidrBlock      *string            `ec2:"q=CidrBlock,x=cidrBlock" json:",omitzero"`
+	CidrBlockState *VpcCidrBlockState `ec2:"q=CidrBlockState,x=cidrBlockState" json:",omitzero"`
 }
 
 // VpcCidrBlockState is the model's shape VpcCidrBlockState.
 type VpcCidrBlockState struct {
-	State         *string `ec2:"q=State,x=state"`
-	StatusMessage *string `ec2:"q=StatusMessage,x=statusMessage"`
+	State         *string `ec2:"q=State,x=state" json:",omitzero"`
+	StatusMessage *string `ec2:"q=StatusMessage,x=statusMessage" json:",omitzero"`
+}
+
+// VpcEndpoint is the model's shape VpcEndpoint.
+type VpcEndpoint struct {
+	CreationTimestamp   *time.Time                `ec2:"q=CreationTimestamp,x=creationTimestamp" json:",omitzero"`
+	DnsEntries          []DnsEntry                `ec2:"q=DnsEntrySet,x=dnsEntrySet,i=item" json:",omitzero"`
+	DnsOptions          *DnsOptions               `ec2:"q=DnsOptions,x=dnsOptions" json:",omitzero"`
+	Groups              []SecurityGroupIdentifier `ec2:"q=GroupSet,x=groupSet,i=item" json:",omitzero"`
+	IpAddressType       *string                   `ec2:"q=IpAddressType,x=ipAddressType" json:",omitzero"`
+	LastError           *LastError                `ec2:"q=LastError,x=lastError" json:",omitzero"`
+	NetworkInterfaceIds []string                  `ec2:"q=NetworkInterfaceIdSet,x=networkInterfaceIdSet,i=item" json:",omitzero"`
+	OwnerId             *string                   `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	PolicyDocument      *string                   `ec2:"q=PolicyDocument,x=policyDocument" json:",omitzero"`
+	PrivateDnsEnabled   *bool                     `ec2:"q=PrivateDnsEnabled,x=privateDnsEnabled" json:",omitzero"`
+	RequesterManaged    *bool                     `ec2:"q=RequesterManaged,x=requesterManaged" json:",omitzero"`
+	RouteTableIds       []string                  `ec2:"q=RouteTableIdSet,x=routeTableIdSet,i=item" json:",omitzero"`
+	ServiceName         *string                   `ec2:"q=ServiceName,x=serviceName" json:",omitzero"`
+	State               *string                   `ec2:"q=State,x=state" json:",omitzero"`
+	SubnetIds           []string                  `ec2:"q=SubnetIdSet,x=subnetIdSet,i=item" json:",omitzero"`
+	Tags                []Tag                     `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcEndpointId       *string                   `ec2:"q=VpcEndpointId,x=vpcEndpointId" json:",omitzero"`
+	VpcEndpointType     *string                   `ec2:"q=VpcEndpointType,x=vpcEndpointType" json:",omitzero"`
+	VpcId               *string                   `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
 }
 
 // VpcIpv6CidrBlockAssociation is the model's shape VpcIpv6CidrBlockAssociation.
 type VpcIpv6CidrBlockAssociation struct {
-	AssociationId      *string            `ec2:"q=AssociationId,x=associationId"`
-	Ipv6CidrBlock      *string            `ec2:"q=Ipv6CidrBlock,x=ipv6CidrBlock"`
-	Ipv6CidrBlockState *VpcCidrBlockState `ec2:"q=Ipv6CidrBlockState,x=ipv6CidrBlockState"`
-	Ipv6Pool           *string            `ec2:"q=Ipv6Pool,x=ipv6Pool"`
-	NetworkBorderGroup *string            `ec2:"q=NetworkBorderGroup,x=networkBorderGroup"`
+	AssociationId      *string            `ec2:"q=AssociationId,x=associationId" json:",omitzero"`
+	Ipv6CidrBlock      *string            `ec2:"q=Ipv6CidrBlock,x=ipv6CidrBlock" json:",omitzero"`
+	Ipv6CidrBlockState *VpcCidrBlockState `ec2:"q=Ipv6CidrBlockState,x=ipv6CidrBlockState" json:",omitzero"`
+	Ipv6Pool           *string            `ec2:"q=Ipv6Pool,x=ipv6Pool" json:",omitzero"`
+	NetworkBorderGroup *string            `ec2:"q=NetworkBorderGroup,x=networkBorderGroup" json:",omitzero"`
+}
+
+// VpcPeeringConnection is the model's shape VpcPeeringConnection.
+type VpcPeeringConnection struct {
+	AccepterVpcInfo        *VpcPeeringConnectionVpcInfo     `ec2:"q=AccepterVpcInfo,x=accepterVpcInfo" json:",omitzero"`
+	ExpirationTime         *time.Time                       `ec2:"q=ExpirationTime,x=expirationTime" json:",omitzero"`
+	RequesterVpcInfo       *VpcPeeringConnectionVpcInfo     `ec2:"q=RequesterVpcInfo,x=requesterVpcInfo" json:",omitzero"`
+	Status                 *VpcPeeringConnectionStateReason `ec2:"q=Status,x=status" json:",omitzero"`
+	Tags                   []Tag                            `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	VpcPeeringConnectionId *string                          `ec2:"q=VpcPeeringConnectionId,x=vpcPeeringConnectionId" json:",omitzero"`
+}
+
+// VpcPeeringConnectionOptionsDescription is the model's shape VpcPeeringConnectionOptionsDescription.
+type VpcPeeringConnectionOptionsDescription struct {
+	AllowDnsResolutionFromRemoteVpc            *bool `ec2:"q=AllowDnsResolutionFromRemoteVpc,x=allowDnsResolutionFromRemoteVpc" json:",omitzero"`
+	AllowEgressFromLocalClassicLinkToRemoteVpc *bool `ec2:"q=AllowEgressFromLocalClassicLinkToRemoteVpc,x=allowEgressFromLocalClassicLinkToRemoteVpc" json:",omitzero"`
+	AllowEgressFromLocalVpcToRemoteClassicLink *bool `ec2:"q=AllowEgressFromLocalVpcToRemoteClassicLink,x=allowEgressFromLocalVpcToRemoteClassicLink" json:",omitzero"`
+}
+
+// VpcPeeringConnectionStateReason is the model's shape VpcPeeringConnectionStateReason.
+type VpcPeeringConnectionStateReason struct {
+	Code    *string `ec2:"q=Code,x=code" json:",omitzero"`
+	Message *string `ec2:"q=Message,x=message" json:",omitzero"`
+}
+
+// VpcPeeringConnectionVpcInfo is the model's shape VpcPeeringConnectionVpcInfo.
+type VpcPeeringConnectionVpcInfo struct {
+	CidrBlock        *string                                 `ec2:"q=CidrBlock,x=cidrBlock" json:",omitzero"`
+	CidrBlockSet     []CidrBlock                             `ec2:"q=CidrBlockSet,x=cidrBlockSet,i=item" json:",omitzero"`
+	Ipv6CidrBlockSet []Ipv6CidrBlock                         `ec2:"q=Ipv6CidrBlockSet,x=ipv6CidrBlockSet,i=item" json:",omitzero"`
+	OwnerId          *string                                 `ec2:"q=OwnerId,x=ownerId" json:",omitzero"`
+	PeeringOptions   *VpcPeeringConnectionOptionsDescription `ec2:"q=PeeringOptions,x=peeringOptions" json:",omitzero"`
+	Region           *string                                 `ec2:"q=Region,x=region" json:",omitzero"`
+	VpcId            *string                                 `ec2:"q=VpcId,x=vpcId" json:",omitzero"`
+}
+
+// VpnConnection is the model's shape VpnConnection.
+type VpnConnection struct {
+	Category                     *string               `ec2:"q=Category,x=category" json:",omitzero"`
+	CoreNetworkArn               *string               `ec2:"q=CoreNetworkArn,x=coreNetworkArn" json:",omitzero"`
+	CoreNetworkAttachmentArn     *string               `ec2:"q=CoreNetworkAttachmentArn,x=coreNetworkAttachmentArn" json:",omitzero"`
+	CustomerGatewayConfiguration *string               `ec2:"q=CustomerGatewayConfiguration,x=customerGatewayConfiguration" json:",omitzero"`
+	CustomerGatewayId            *string               `ec2:"q=CustomerGatewayId,x=customerGatewayId" json:",omitzero"`
+	GatewayAssociationState      *string               `ec2:"q=GatewayAssociationState,x=gatewayAssociationState" json:",omitzero"`
+	Options                      *VpnConnectionOptions `ec2:"q=Options,x=options" json:",omitzero"`
+	Routes                       []VpnStaticRoute      `ec2:"q=Routes,x=routes,i=item" json:",omitzero"`
+	State                        *string               `ec2:"q=State,x=state" json:",omitzero"`
+	Tags                         []Tag                 `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	TransitGatewayId             *string               `ec2:"q=TransitGatewayId,x=transitGatewayId" json:",omitzero"`
+	Type                         *string               `ec2:"q=Type,x=type" json:",omitzero"`
+	VgwTelemetry                 []VgwTelemetry        `ec2:"q=VgwTelemetry,x=vgwTelemetry,i=item" json:",omitzero"`
+	VpnConnectionId              *string               `ec2:"q=VpnConnectionId,x=vpnConnectionId" json:",omitzero"`
+	VpnGatewayId                 *string               `ec2:"q=VpnGatewayId,x=vpnGatewayId" json:",omitzero"`
+}
+
+// VpnConnectionOptions is the model's shape VpnConnectionOptions.
+type VpnConnectionOptions struct {
+	EnableAcceleration                  *bool          `ec2:"q=EnableAcceleration,x=enableAcceleration" json:",omitzero"`
+	LocalIpv4NetworkCidr                *string        `ec2:"q=LocalIpv4NetworkCidr,x=localIpv4NetworkCidr" json:",omitzero"`
+	LocalIpv6NetworkCidr                *string        `ec2:"q=LocalIpv6NetworkCidr,x=localIpv6NetworkCidr" json:",omitzero"`
+	OutsideIpAddressType                *string        `ec2:"q=OutsideIpAddressType,x=outsideIpAddressType" json:",omitzero"`
+	RemoteIpv4NetworkCidr               *string        `ec2:"q=RemoteIpv4NetworkCidr,x=remoteIpv4NetworkCidr" json:",omitzero"`
+	RemoteIpv6NetworkCidr               *string        `ec2:"q=RemoteIpv6NetworkCidr,x=remoteIpv6NetworkCidr" json:",omitzero"`
+	StaticRoutesOnly                    *bool          `ec2:"q=StaticRoutesOnly,x=staticRoutesOnly" json:",omitzero"`
+	TransportTransitGatewayAttachmentId *string        `ec2:"q=TransportTransitGatewayAttachmentId,x=transportTransitGatewayAttachmentId" json:",omitzero"`
+	TunnelInsideIpVersion               *string        `ec2:"q=TunnelInsideIpVersion,x=tunnelInsideIpVersion" json:",omitzero"`
+	TunnelOptions                       []TunnelOption `ec2:"q=TunnelOptionSet,x=tunnelOptionSet,i=item" json:",omitzero"`
+}
+
+// VpnConnectionOptionsSpecification is the model's shape VpnConnectionOptionsSpecification.
+type VpnConnectionOptionsSpecification struct {
+	EnableAcceleration                  *bool                           `ec2:"q=EnableAcceleration,x=EnableAcceleration" json:",omitzero"`
+	LocalIpv4NetworkCidr                *string                         `ec2:"q=LocalIpv4NetworkCidr,x=LocalIpv4NetworkCidr" json:",omitzero"`
+	LocalIpv6NetworkCidr                *string                         `ec2:"q=LocalIpv6NetworkCidr,x=LocalIpv6NetworkCidr" json:",omitzero"`
+	OutsideIpAddressType                *string                         `ec2:"q=OutsideIpAddressType,x=OutsideIpAddressType" json:",omitzero"`
+	RemoteIpv4NetworkCidr               *string                         `ec2:"q=RemoteIpv4NetworkCidr,x=RemoteIpv4NetworkCidr" json:",omitzero"`
+	RemoteIpv6NetworkCidr               *string                         `ec2:"q=RemoteIpv6NetworkCidr,x=RemoteIpv6NetworkCidr" json:",omitzero"`
+	StaticRoutesOnly                    *bool                           `ec2:"q=StaticRoutesOnly,x=staticRoutesOnly" json:",omitzero"`
+	TransportTransitGatewayAttachmentId *string                         `ec2:"q=TransportTransitGatewayAttachmentId,x=TransportTransitGatewayAttachmentId" json:",omitzero"`
+	TunnelInsideIpVersion               *string                         `ec2:"q=TunnelInsideIpVersion,x=TunnelInsideIpVersion" json:",omitzero"`
+	TunnelOptions                       []VpnTunnelOptionsSpecification `ec2:"q=TunnelOptions,x=TunnelOptions,i=member" json:",omitzero"`
+}
+
+// VpnGateway is the model's shape VpnGateway.
+type VpnGateway struct {
+	AmazonSideAsn    *int64          `ec2:"q=AmazonSideAsn,x=amazonSideAsn" json:",omitzero"`
+	AvailabilityZone *string         `ec2:"q=AvailabilityZone,x=availabilityZone" json:",omitzero"`
+	State            *string         `ec2:"q=State,x=state" json:",omitzero"`
+	Tags             []Tag           `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	Type             *string         `ec2:"q=Type,x=type" json:",omitzero"`
+	VpcAttachments   []VpcAttachment `ec2:"q=Attachments,x=attachments,i=item" json:",omitzero"`
+	VpnGatewayId     *string         `ec2:"q=VpnGatewayId,x=vpnGatewayId" json:",omitzero"`
+}
+
+// VpnStaticRoute is the model's shape VpnStaticRoute.
+type VpnStaticRoute struct {
+	DestinationCidrBlock *string `ec2:"q=DestinationCidrBlock,x=destinationCidrBlock" json:",omitzero"`
+	Source               *string `ec2:"q=Source,x=source" json:",omitzero"`
+	State                *string `ec2:"q=State,x=state" json:",omitzero"`
+}
+
+// VpnTunnelLogOptions is the model's shape VpnTunnelLogOptions.
+type VpnTunnelLogOptions struct {
+	CloudWatchLogOptions *CloudWatchLogOptions `ec2:"q=CloudWatchLogOptions,x=cloudWatchLogOptions" json:",omitzero"`
+}
+
+// VpnTunnelLogOptionsSpecification is the model's shape VpnTunnelLogOptionsSpecification.
+type VpnTunnelLogOptionsSpecification struct {
+	CloudWatchLogOptions *CloudWatchLogOptionsSpecification `ec2:"q=CloudWatchLogOptions,x=CloudWatchLogOptions" json:",omitzero"`
+}
+
+// VpnTunnelOptionsSpecification is the model's shape VpnTunnelOptionsSpecification.
+type VpnTunnelOptionsSpecification struct {
+	DPDTimeoutAction             *string                                      `ec2:"q=DPDTimeoutAction,x=DPDTimeoutAction" json:",omitzero"`
+	DPDTimeoutSeconds            *int32                                       `ec2:"q=DPDTimeoutSeconds,x=DPDTimeoutSeconds" json:",omitzero"`
+	EnableTunnelLifecycleControl *bool                                        `ec2:"q=EnableTunnelLifecycleControl,x=EnableTunnelLifecycleControl" json:",omitzero"`
+	IKEVersions                  []IKEVersionsRequestListValue                `ec2:"q=IKEVersion,x=IKEVersion,i=item" json:",omitzero"`
+	LogOptions                   *VpnTunnelLogOptionsSpecification            `ec2:"q=LogOptions,x=LogOptions" json:",omitzero"`
+	Phase1DHGroupNumbers         []Phase1DHGroupNumbersRequestListValue       `ec2:"q=Phase1DHGroupNumber,x=Phase1DHGroupNumber,i=item" json:",omitzero"`
+	Phase1EncryptionAlgorithms   []Phase1EncryptionAlgorithmsRequestListValue `ec2:"q=Phase1EncryptionAlgorithm,x=Phase1EncryptionAlgorithm,i=item" json:",omitzero"`
+	Phase1IntegrityAlgorithms    []Phase1IntegrityAlgorithmsRequestListValue  `ec2:"q=Phase1IntegrityAlgorithm,x=Phase1IntegrityAlgorithm,i=item" json:",omitzero"`
+	Phase1LifetimeSeconds        *int32                                       `ec2:"q=Phase1LifetimeSeconds,x=Phase1LifetimeSeconds" json:",omitzero"`
+	Phase2DHGroupNumbers         []Phase2DHGroupNumbersRequestListValue       `ec2:"q=Phase2DHGroupNumber,x=Phase2DHGroupNumber,i=item" json:",omitzero"`
+	Phase2EncryptionAlgorithms   []Phase2EncryptionAlgorithmsRequestListValue `ec2:"q=Phase2EncryptionAlgorithm,x=Phase2EncryptionAlgorithm,i=item" json:",omitzero"`
+	Phase2IntegrityAlgorithms    []Phase2IntegrityAlgorithmsRequestListValue  `ec2:"q=Phase2IntegrityAlgorithm,x=Phase2IntegrityAlgorithm,i=item" json:",omitzero"`
+	Phase2LifetimeSeconds        *int32                                       `ec2:"q=Phase2LifetimeSeconds,x=Phase2LifetimeSeconds" json:",omitzero"`
+	PreSharedKey                 *string                                      `ec2:"q=PreSharedKey,x=PreSharedKey" json:",omitzero"`
+	RekeyFuzzPercentage          *int32                                       `ec2:"q=RekeyFuzzPercentage,x=RekeyFuzzPercentage" json:",omitzero"`
+	RekeyMarginTimeSeconds       *int32                                       `ec2:"q=RekeyMarginTimeSeconds,x=RekeyMarginTimeSeconds" json:",omitzero"`
+	ReplayWindowSize             *int32                                       `ec2:"q=ReplayWindowSize,x=ReplayWindowSize" json:",omitzero"`
+	StartupAction                *string                                      `ec2:"q=StartupAction,x=StartupAction" json:",omitzero"`
+	TunnelInsideCidr             *string                                      `ec2:"q=TunnelInsideCidr,x=TunnelInsideCidr" json:",omitzero"`
+	TunnelInsideIpv6Cidr         *string                                      `ec2:"q=TunnelInsideIpv6Cidr,x=TunnelInsideIpv6Cidr" json:",omitzero"`
 }
