@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -35,6 +37,7 @@ const maxTypeErrors = 20
 // jsonFile is one describe-* answer being decoded: its path, its name for messages.
 type jsonFile struct {
 	path, name string
+	data       []byte // the file's content when it is held in memory (LoadJSON), else nil
 	// bad is set when decoding meets a syntax error: the file is then reported, not read.
 	bad atomic.Bool
 }
@@ -215,4 +218,20 @@ func kindName(t reflect.Type) string {
 		return kindName(t.Elem())
 	}
 	return fmt.Sprint(t)
+}
+
+// open opens the file, or reads it from memory.
+func (f *jsonFile) open() (io.ReadCloser, error) {
+	if f.data != nil {
+		return io.NopCloser(bytes.NewReader(f.data)), nil
+	}
+	return os.Open(f.path)
+}
+
+// readAll reads the whole file.
+func (f *jsonFile) readAll() ([]byte, error) {
+	if f.data != nil {
+		return slices.Clone(f.data), nil // callers may blank a BOM in place
+	}
+	return os.ReadFile(f.path)
 }

@@ -72,6 +72,19 @@ func Load(dir string) (*model.Topology, model.Problems) {
 	return t, l.probs
 }
 
+// LoadJSON reads describe-* answers held in memory: one JSON object whose top-level keys
+// are those of the answers (Vpcs, Subnets, RouteTables, ...), as a snapshot that is a single
+// file. `vpclab serve` exports its state so, and the served lab is loaded by the same code
+// as a collected snapshot. name is how messages call the document.
+func LoadJSON(name string, data []byte) (*model.Topology, model.Problems) {
+	l := &loader{data: data, single: true}
+	files := [][2]string{{name, name}}
+	l.readFiles(files)
+	t := l.build()
+	l.refuseUnanswered(name, files, nil)
+	return t, l.probs
+}
+
 func isYAML(path string) bool {
 	ext := filepath.Ext(path)
 	return strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
@@ -124,6 +137,7 @@ func (l *list[T]) all() iter.Seq[item[T]] {
 // afterwards, kind by kind (build), so that merging across files (an instance's ENIs with
 // describe-network-interfaces) does not depend on which file the walk reaches first.
 type loader struct {
+	data     []byte // the one file's content, when it is in memory (LoadJSON)
 	probs    model.Problems
 	answered map[string]bool // the top-level keys read, from files that are not broken
 	// single is set when the snapshot is one file; locations caches where each file of a

@@ -2,7 +2,6 @@ package snapshot
 
 import (
 	"bytes"
-	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -32,7 +31,7 @@ func (l *loader) readFiles(files [][2]string) {
 		})
 	}
 	read := make([]*fileRead, len(files))
-	parallel(len(files), func(i int) { read[i] = readFile(files[i][0], files[i][1], work) })
+	parallel(len(files), func(i int) { read[i] = readFile(files[i][0], files[i][1], l.data, work) })
 	close(work)
 	decoders.Wait()
 	for _, f := range read {
@@ -67,11 +66,11 @@ type fileRead struct {
 }
 
 // readFile streams and scans one describe-* answer, sending its elements to work. name is
-// how messages call the file.
-func readFile(path, name string, work chan<- func()) *fileRead {
-	f := &fileRead{jsonFile: jsonFile{path: path, name: name}, work: work}
-	src := model.Source{File: name}
-	file, err := os.Open(path)
+// how messages call the file; data is its content when it is held in memory.
+func readFile(path, name string, data []byte, work chan<- func()) *fileRead {
+	f := &fileRead{jsonFile: jsonFile{path: path, name: name, data: data}, work: work}
+	src := model.Source{File: f.name}
+	file, err := f.open()
 	if err != nil {
 		f.probs.Errorf(src, "cannot read: %v", err)
 		f.answered = true
@@ -131,7 +130,7 @@ func (f *fileRead) finish(l *loader) {
 		l.probs.Errorf(model.Source{File: f.name}, "cannot read: %v", f.readErr)
 		return
 	case f.bad.Load(): // the file is not read: what was found in it before does not count
-		data, err := os.ReadFile(f.path) // read whole only to place the error
+		data, err := f.readAll() // read whole only to place the error
 		if err != nil {
 			l.probs.Errorf(model.Source{File: f.name}, "cannot read: %v", err)
 			return
