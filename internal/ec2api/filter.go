@@ -14,6 +14,7 @@ import (
 //   - the values of one filter are ORed, the filters ANDed;
 //   - a value may hold the wildcards * (any run of characters, including none) and ? (exactly
 //     one character); a backslash makes the next character literal (\*, \?, \\);
+//   - a filter without values matches nothing (vpclab's choice: no value can match);
 //   - tag:<key> matches a resource with a tag of that key whose value matches one of the
 //     values; tag-key matches any tag key;
 //   - a filter on a member inside a list (route.destination-cidr-block, association.subnet-id)
@@ -192,9 +193,13 @@ type patternToken struct {
 	kind byte // 0 literal, '*' any run, '?' one character
 }
 
-// compilePattern reads EC2's wildcard syntax: * and ? are wildcards, and a backslash makes
-// the next character literal ("You can also use wildcards ... escape special characters
-// using a backslash", EC2 API reference, Filter). A trailing lone backslash is literal.
+// compilePattern reads EC2's wildcard syntax: "* specifies that zero or more characters must
+// match, and ? specifies that exactly one character must match. Use a backslash to escape
+// special characters", with the example \*amazon\?\\ for the literal *amazon?\ (the EC2
+// Filter reference, as the AWS SDK for .NET carries it:
+// docs.aws.amazon.com/sdkfornet1/latest/apidocs/html/T_Amazon_EC2_Model_Filter.htm). Only
+// DescribeInstanceTopology's docs say "zero or one" for ?; it is not implemented. A trailing
+// lone backslash is literal.
 func compilePattern(s string) pattern {
 	var p pattern
 	rs := []rune(s)

@@ -279,6 +279,8 @@ func TestFilterWildcards(t *testing.T) {
 		{`\?`, "?", true},
 		{`\?`, "x", false},
 		{`a\\b`, `a\b`, true},
+		{`\*amazon\?\\`, `*amazon?\`, true}, // the example of EC2's Filter reference
+		{`\*amazon\?\\`, `xamazony\`, false},
 		{`a\b`, "ab", true}, // a backslash escapes any character
 		{`a\`, `a\`, true},  // a trailing backslash is literal
 		{"a*a*a*a*a*b", strings.Repeat("a", 40), false},
