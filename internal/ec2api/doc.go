@@ -9,7 +9,10 @@
 // ./internal/ec2api`; the generated code is committed and the server binary links no SDK.
 // operations_gen.go names every operation of the model, so the server can tell a
 // known-but-unimplemented action (UnsupportedOperation) from an unknown one (InvalidAction);
-// shapes_gen.go holds a struct per shape reached by the implemented operations.
+// shapes_gen.go holds a struct per shape reached by the implemented operations;
+// filters_gen.go holds the filter names each Describe operation documents (from the model's
+// docs-2.json), which CompileFilters (filter.go) checks and resolves to member paths so that
+// the server answers Filter.N.Name/Filter.N.Value.M as EC2 does.
 //
 // The generated structs are plain data whose `ec2` tags carry the model's serialization
 // names (q= request parameter, x= response element, i= list item element, req= required),

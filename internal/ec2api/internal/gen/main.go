@@ -1,6 +1,7 @@
 // Command gen writes internal/ec2api's generated files from the official EC2 model
 // (api-2.json of github.com/aws/aws-sdk-go at the version pinned in modelModule), so that the
-// shapes vpclab serve decodes and encodes are AWS's own, not retyped by hand (issue 11).
+// shapes vpclab serve decodes and encodes are AWS's own, not retyped by hand (issue 11), and
+// the filter names each Describe operation accepts from the model's docs-2.json beside it.
 //
 // It finds the model in the Go module cache (`go env GOMODCACHE`), downloading the module
 // with `go mod download` when it is absent; the SDK is never a dependency of the server.
@@ -232,6 +233,9 @@ func run(out, model string) error {
 		return err
 	}
 	files["shapes_gen.go"] = shapes
+	if files["filters_gen.go"], err = genFilters(&a, model); err != nil {
+		return err
+	}
 	for name, src := range files {
 		formatted, err := format.Source(src)
 		if err != nil {
