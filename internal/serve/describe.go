@@ -40,7 +40,7 @@ func describe[T any](q query, records []*T, idOf func(*T) string) ([]T, *string,
 		}
 		records = pick(records, func(r *T) bool { return slices.Contains(q.ids, idOf(r)) })
 	}
-	m, err := compileFilters(q.op, q.filters)
+	m, err := ec2api.CompileFilters(q.op, q.filters)
 	if err != nil {
 		return nil, nil, err
 	}

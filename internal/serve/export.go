@@ -61,7 +61,12 @@ func (st *state) reservationsIn(in func(*string) bool) []*ec2api.Reservation {
 	out := []*ec2api.Reservation{}
 	for _, r := range st.reservations.all() {
 		cp := *r
-		cp.Instances = pick(r.Instances, func(i ec2api.Instance) bool { return in(i.VpcId) })
+		cp.Instances = nil
+		for i := range r.Instances {
+			if in(r.Instances[i].VpcId) {
+				cp.Instances = append(cp.Instances, st.instanceView(&r.Instances[i]))
+			}
+		}
 		if len(cp.Instances) > 0 {
 			out = append(out, &cp)
 		}
