@@ -1,0 +1,201 @@
+// Package store is the persistent state of vpclab serve (issue 11): one file that holds every
+// resource the EC2 Query API has created, so a restarted server answers as the one before it.
+//
+// The caller's records are opaque: a kind ("vpc", "subnet", "meta", ...), an ID unique within
+// its kind, and a value the caller encodes. Open reads nothing; Load hands back every record
+// once at start-up, and Commit writes the changes of one API call atomically.
+//
+// It is built on bbolt (go.etcd.io/bbolt) because that is what the job asks for and no more:
+//
+//   - a single file, with no server, no log directory and no compaction to run;
+//   - one writer process, enforced by an exclusive flock, so a second vpclab serve on the same
+//     file is refused at once (Open) instead of the two overwriting each other's state;
+//   - a copy-on-write B+tree whose commit is fsync'd before it returns, so an acknowledged
+//     call survives a crash or kill -9 and a torn write leaves the previous state whole;
+//   - db.Batch, which gathers the Commits of concurrent requests into one transaction and
+//     one fsync (group commit), so N writers do not wait for N disk flushes.
+//
+// A kind is a bbolt bucket, created on demand; an ID is a key. Load's order is bbolt's, which
+// is byte order: kinds sorted, then IDs sorted within a kind ("vpc-10" before "vpc-9").
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// lockTimeout is how long Open waits for another process's lock on the file before it gives
+// up: long enough for a server that is exiting to release it, short enough to answer at once.
+const lockTimeout = 100 * time.Millisecond
+
+// batchDelay is how long the first Commit of a batch waits for others to join it before the
+// batch's transaction starts (bbolt's MaxBatchDelay, whose default is 10ms). Commits that
+// arrive while a transaction is being fsync'd join the next batch anyway, so a short delay
+// keeps a lone Commit quick without giving up group commit under load.
+const batchDelay = time.Millisecond
+
+// Store is an open state file. Its methods may be called from many goroutines.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// Change is one record written (Value non-nil, possibly empty) or deleted (Value nil). Kind
+// names the record's bucket and is created on demand; Kind and ID must not be empty. Commit
+// reads Value until it returns, so the caller must not change it meanwhile.
+type Change struct {
+	Kind, ID string
+	Value    []byte
+}
+
+// Open opens the state file at path, creating it (and no directory) if it does not exist.
+// An empty file is taken as a new store: it is what a first start killed before bbolt wrote
+// its first pages leaves behind. A file that is not a bbolt database, or whose header is
+// corrupt, is refused with an error naming it. While the Store is open no other Open of the
+// same file, in this process or another, succeeds.
+func Open(path string) (*Store, error) {
+	_, statErr := os.Stat(path)
+	created := errors.Is(statErr, os.ErrNotExist)
+	db, err := openBolt(path)
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("state file %s is in use by another vpclab serve; stop it or pass --state with another file", path)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
+		errors.Is(err, bolterrors.ErrChecksum):
+		return nil, fmt.Errorf("state file %s is not a vpclab state file or is corrupt (%v); move it away or pass --state with another file", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	if created {
+		// bbolt fsyncs the file's pages but not the directory entry that names the new
+		// file: without this a power cut could lose the whole file after Open returned.
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("state file %s: %w", path, err)
+		}
+	}
+	db.MaxBatchDelay = batchDelay
+	return &Store{db: db, path: path}, nil
+}
+
+// openBolt opens the file with bbolt, turning a panic on a damaged file into an error.
+func openBolt(path string) (db *bolt.DB, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			db, err = nil, fmt.Errorf("corrupt: %v", p)
+		}
+	}()
+	return bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Path is the file the Store was opened with.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the file and its lock. Commits that are under way finish first.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("state file %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Load calls fn for every record: kinds in byte order, IDs in byte order within a kind. value
+// is fn's own copy. It stops at, and returns, the first error fn returns; a damaged file gives
+// an error naming it.
+func (s *Store) Load(fn func(kind, id string, value []byte) error) (err error) {
+	var fnErr error
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("state file %s is corrupt: %v", s.path, p)
+		}
+	}()
+	err = s.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(kind []byte, b *bolt.Bucket) error {
+			return b.ForEach(func(id, v []byte) error {
+				if v == nil {
+					return fmt.Errorf("kind %q holds a nested bucket %q, which no Commit writes", kind, id)
+				}
+				fnErr = fn(string(kind), string(id), bytes.Clone(v))
+				return fnErr
+			})
+		})
+	})
+	if err != nil && fnErr == nil {
+		err = fmt.Errorf("state file %s: %w", s.path, err)
+	}
+	return err
+}
+
+// Commit applies changes atomically, in order (a later change of the same record wins), and
+// returns once they are on disk. Concurrent Commits share one transaction and one fsync; each
+// still succeeds or fails whole. Commit with no changes does nothing.
+func (s *Store) Commit(changes ...Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	for _, c := range changes {
+		if err := check(c); err != nil {
+			return err
+		}
+	}
+	// db.Batch may run apply more than once (again, alone, if another Commit of its batch
+	// fails); it only puts and deletes the same records, so running it twice is harmless.
+	apply := func(tx *bolt.Tx) error {
+		for _, c := range changes {
+			if c.Value == nil {
+				b := tx.Bucket([]byte(c.Kind))
+				if b == nil {
+					continue
+				}
+				if err := b.Delete([]byte(c.ID)); err != nil {
+					return fmt.Errorf("delete %s %s: %w", c.Kind, c.ID, err)
+				}
+				continue
+			}
+			b, err := tx.CreateBucketIfNotExists([]byte(c.Kind))
+			if err != nil {
+				return fmt.Errorf("kind %s: %w", c.Kind, err)
+			}
+			if err := b.Put([]byte(c.ID), c.Value); err != nil {
+				return fmt.Errorf("put %s %s: %w", c.Kind, c.ID, err)
+			}
+		}
+		return nil
+	}
+	if err := s.db.Batch(apply); err != nil {
+		return fmt.Errorf("state file %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// check refuses, before any transaction, a change bbolt would refuse inside one: an error in
+// a batched transaction makes every Commit of the batch run again.
+func check(c Change) error {
+	switch {
+	case c.Kind == "":
+		return fmt.Errorf("store: change of %q has no kind", c.ID)
+	case c.ID == "":
+		return fmt.Errorf("store: change of kind %q has no ID", c.Kind)
+	case len(c.Kind) > bolt.MaxKeySize || len(c.ID) > bolt.MaxKeySize:
+		return fmt.Errorf("store: kind or ID of %s %.40s... is longer than %d bytes", c.Kind, c.ID, bolt.MaxKeySize)
+	case int64(len(c.Value)) > bolt.MaxValueSize:
+		return fmt.Errorf("store: value of %s %s is longer than %d bytes", c.Kind, c.ID, bolt.MaxValueSize)
+	}
+	return nil
+}
