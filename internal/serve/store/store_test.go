@@ -313,6 +313,65 @@ func TestConcurrentCommit(t *testing.T) {
 	}
 }
 
+// Close while Commits run neither hangs nor loses one that succeeded: each Commit either
+// returns nil and its record is in the file, or fails; the ones after Close fail.
+func TestCloseDuringCommits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := open(t, path)
+	const writers = 16
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var ok []string
+	var refused atomic.Int32
+	for w := range writers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				id := fmt.Sprintf("w%02d-%04d", w, i)
+				if err := s.Commit(put("vpc", id, id)); err != nil {
+					if !strings.Contains(err.Error(), path) {
+						t.Errorf("Commit after Close: %v, want an error naming %s", err, path)
+					}
+					refused.Add(1)
+					return
+				}
+				mu.Lock()
+				ok = append(ok, id)
+				mu.Unlock()
+			}
+		})
+	}
+	for {
+		mu.Lock()
+		n := len(ok)
+		mu.Unlock()
+		if n >= 50 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if err := s.Close(); err != nil {
+		t.Errorf("a second Close: %v", err)
+	}
+	if refused.Load() != writers {
+		t.Errorf("%d of %d writers saw a Commit refused after Close", refused.Load(), writers)
+	}
+	s = open(t, path)
+	defer s.Close()
+	have := map[string]bool{}
+	for _, r := range load(t, s) {
+		have[r.ID] = true
+	}
+	for _, id := range ok {
+		if !have[id] {
+			t.Errorf("%s was committed before Close and is not in the file", id)
+		}
+	}
+}
+
 func benchCommit(b *testing.B, parallel bool) {
 	s := open(b, filepath.Join(b.TempDir(), "state.db"))
 	defer s.Close()
