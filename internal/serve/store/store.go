@@ -87,7 +87,7 @@ func Open(path string) (*Store, error) {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("state file %s is in use by another vpclab serve; stop it or pass --state with another file", path)
 	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
-		errors.Is(err, bolterrors.ErrChecksum):
+		errors.Is(err, bolterrors.ErrChecksum), errors.As(err, new(corrupt)):
 		return nil, fmt.Errorf("state file %s is not a vpclab state file or is corrupt (%v); move it away or pass --state with another file", path, err)
 	case err != nil:
 		return nil, fmt.Errorf("state file %s: %w", path, err)
@@ -106,14 +106,33 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
+// corrupt is a panic of bbolt's on a damaged file, as an error.
+type corrupt struct{ p any }
+
+func (c corrupt) Error() string { return fmt.Sprint(c.p) }
+
+// damaged holds the files whose Open panicked in bbolt, by absolute path, with the panic.
+// bbolt panics with the file mapped and locked, and nothing can unmap it, so the file stays
+// locked until the process exits: a later Open of it says what is wrong with it, not that it
+// is in use.
+var damaged sync.Map
+
 // openBolt opens the file with bbolt, turning a panic on a damaged file into an error.
 func openBolt(path string) (db *bolt.DB, err error) {
+	abs, _ := filepath.Abs(path)
 	defer func() {
 		if p := recover(); p != nil {
-			db, err = nil, fmt.Errorf("corrupt: %v", p)
+			db, err = nil, corrupt{p}
+			damaged.Store(abs, err)
 		}
 	}()
-	return bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		if prev, ok := damaged.Load(abs); ok {
+			return nil, prev.(error)
+		}
+	}
+	return db, err
 }
 
 func syncDir(dir string) error {

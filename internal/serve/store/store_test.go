@@ -215,6 +215,71 @@ func TestOpenDamagedFile(t *testing.T) {
 	}
 }
 
+// A store with one page overwritten by garbage never panics: for each page in turn, Open
+// refuses the file, or Load returns every record or an error, each error naming the file; and
+// a second Open of a file refused as damaged says so again, not that the file is in use.
+func TestDamagedPage(t *testing.T) {
+	dir := t.TempDir()
+	orig := filepath.Join(dir, "orig.db")
+	s := open(t, orig)
+	for i := range 50 {
+		commit(t, s, put("vpc", fmt.Sprintf("vpc-%03d", i), strings.Repeat("v", 300)))
+	}
+	s.Close()
+	content, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page = 4096
+	var refused, failed, whole int
+	for pg := 2; pg < len(content)/page; pg++ {
+		b := bytes.Clone(content)
+		for i := pg * page; i < (pg+1)*page; i++ {
+			b[i] = byte(i*31 + 7)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("page%d.db", pg))
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(path)
+		if err != nil {
+			refused++
+			if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "corrupt") {
+				t.Errorf("page %d: Open: %v, want an error naming %s as corrupt", pg, err, path)
+			}
+			if _, err2 := Open(path); err2 == nil || err2.Error() != err.Error() {
+				t.Errorf("page %d: a second Open: %v, want %v", pg, err2, err)
+			}
+			continue
+		}
+		n := 0
+		err = s.Load(func(kind, id string, v []byte) error {
+			if len(v) != 300 {
+				return fmt.Errorf("%s %s has %d bytes", kind, id, len(v))
+			}
+			n++
+			return nil
+		})
+		switch {
+		case err != nil && strings.Contains(err.Error(), path):
+			failed++
+		case err != nil:
+			t.Errorf("page %d: Load: %v, want an error naming %s", pg, err, path)
+		case n != 50:
+			t.Errorf("page %d: Load gave %d records and no error", pg, n)
+		default:
+			whole++
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("page %d: Close: %v", pg, err)
+		}
+	}
+	t.Logf("%d refused by Open, %d by Load, %d pages not in use", refused, failed, whole)
+	if refused == 0 || failed == 0 {
+		t.Errorf("no page made Open (%d) or Load (%d) fail: the test lost its point", refused, failed)
+	}
+}
+
 // While one Store holds the file, another Open of it, in this process or another, is refused
 // at once with a message that says what to do; once it is closed, the file opens again.
 func TestSecondOpenRefused(t *testing.T) {
