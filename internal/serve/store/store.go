@@ -2,8 +2,8 @@
 // resource the EC2 Query API has created, so a restarted server answers as the one before it.
 //
 // The caller's records are opaque: a kind ("vpc", "subnet", "meta", ...), an ID unique within
-// its kind, and a value the caller encodes. Open reads nothing; Load hands back every record
-// once at start-up, and Commit writes the changes of one API call atomically.
+// its kind, and a value the caller encodes. Open checks the file and locks it; Load hands back
+// every record once at start-up, and Commit writes the changes of one API call atomically.
 //
 // It is built on bbolt (go.etcd.io/bbolt) because that is all the job needs:
 //
@@ -162,11 +162,15 @@ func (s *Store) Close() error {
 
 // Load calls fn for every record: kinds in byte order, IDs in byte order within a kind. value
 // is fn's own copy. It stops at, and returns, the first error fn returns; a damaged file gives
-// an error naming it.
+// an error naming it, and a panic of fn's is fn's.
 func (s *Store) Load(fn func(kind, id string, value []byte) error) (err error) {
 	var fnErr error
+	inFn := false
 	defer func() {
 		if p := recover(); p != nil {
+			if inFn {
+				panic(p)
+			}
 			err = fmt.Errorf("state file %s is corrupt: %v", s.path, p)
 		}
 	}()
@@ -176,7 +180,9 @@ func (s *Store) Load(fn func(kind, id string, value []byte) error) (err error) {
 				if v == nil {
 					return fmt.Errorf("kind %q holds a nested bucket %q, which no Commit writes", kind, id)
 				}
+				inFn = true
 				fnErr = fn(string(kind), string(id), bytes.Clone(v))
+				inFn = false
 				return fnErr
 			})
 		})

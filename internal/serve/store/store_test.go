@@ -117,7 +117,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// Load gives fn a copy it may keep, and stops at fn's first error, which it returns as is.
+// Load gives fn a copy it may keep, stops at fn's first error, which it returns as is, and
+// lets fn's panic through.
 func TestLoadCopiesAndStops(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "state.db"))
 	defer s.Close()
@@ -138,6 +139,14 @@ func TestLoadCopiesAndStops(t *testing.T) {
 	if got := fmt.Sprintf("%s", kept); got != "[one two]" {
 		t.Errorf("values kept from Load: %s, want [one two]", got)
 	}
+
+	defer func() {
+		if p := recover(); p != "fn's own" {
+			t.Errorf("a panic in fn came out of Load as %v", p)
+		}
+	}()
+	err = s.Load(func(kind, id string, v []byte) error { panic("fn's own") })
+	t.Errorf("Load returned %v: fn's panic was taken for a damaged file", err)
 }
 
 // A change bbolt would refuse is refused before any transaction, and nothing of its Commit
