@@ -144,7 +144,6 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 		}
 		pause := time.Duration(rng.IntN(3000)) * time.Microsecond
 		acked := killAfter(t, path, round, acks, pause)
-		t.Logf("round %d: killed after %d acknowledgements and %v", round, acks, pause)
 
 		s, err := Open(path)
 		if err != nil {
@@ -180,6 +179,7 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 		for writer, last := range committed {
 			expect(want, writer, last)
 		}
+		t.Logf("round %d: killed after %d acknowledgements and %v; %d records in the file", round, acks, pause, len(got))
 		for key, v := range want {
 			if g, ok := got[key]; !ok {
 				t.Errorf("round %d: %s is missing", round, key)
