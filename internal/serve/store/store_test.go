@@ -73,7 +73,8 @@ func load(t testing.TB, s *Store) []record {
 func put(kind, id, v string) Change { return Change{kind, id, []byte(v)} }
 func del(kind, id string) Change    { return Change{kind, id, nil} }
 
-// Records come back as written, deletes remove them, later changes of one record win, and
+// Records come back as written, deletes remove them, the later of two changes of one record
+// in a Commit wins (vpclab serve concatenates queued requests' changes into one Commit), and
 // Load orders kinds and IDs bytewise whatever the order they were written in.
 func TestRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
@@ -87,6 +88,7 @@ func TestRoundTrip(t *testing.T) {
 	commit(t, s, put("vpc", "vpc-9", "nine"), put("subnet", "subnet-b", "b"), put("vpc", "vpc-10", "ten"))
 	commit(t, s, put("subnet", "subnet-a", "a"), put("meta", "next", "3"), put("vpc", "vpc-1", ""))
 	commit(t, s, put("subnet", "subnet-b", "b1"), put("subnet", "subnet-b", "b2"), del("vpc", "vpc-10"))
+	commit(t, s, put("meta", "tmp", "1"), del("meta", "tmp"), del("vpc", "vpc-9"), put("vpc", "vpc-9", "nine"))
 	commit(t, s, del("nosuchkind", "x"), del("vpc", "vpc-404")) // deleting what is not there is no error
 	commit(t, s)                                                // nor is an empty commit
 	want := []record{
