@@ -56,6 +56,9 @@ var allowed = map[string][]string{
 	// the official model from the module cache. Neither needs the simulator.
 	"internal/ec2api":              {},
 	"internal/ec2api/internal/gen": {},
+	// serve/store is vpclab serve's state file (bbolt): opaque records by kind and ID, so it
+	// needs no project package; the server encodes the resources it keeps.
+	"internal/serve/store": {},
 	"internal/cli": {"internal/analyze", "internal/engine", "internal/gen", "internal/live", "internal/model",
 		"internal/packet", "internal/resident", "internal/tools", "internal/topology"},
 }
