@@ -54,13 +54,15 @@ var allowed = map[string][]string{
 	"internal/resident": {},
 	// ec2api is the EC2 Query protocol codec of vpclab serve (issue 11); its generator reads
 	// the official model from the module cache. Neither needs the simulator.
-	"internal/ec2api":              {},
+	"internal/ec2api": {},
+	"internal/serve": {"internal/ec2api", "internal/engine", "internal/model", "internal/packet", "internal/serve/store",
+		"internal/tools", "internal/topology"},
 	"internal/ec2api/internal/gen": {},
 	// serve/store is vpclab serve's state file (bbolt): opaque records by kind and ID, so it
 	// needs no project package; the server encodes the resources it keeps.
 	"internal/serve/store": {},
 	"internal/cli": {"internal/analyze", "internal/engine", "internal/gen", "internal/live", "internal/model",
-		"internal/packet", "internal/resident", "internal/tools", "internal/topology"},
+		"internal/packet", "internal/resident", "internal/serve", "internal/serve/store", "internal/tools", "internal/topology"},
 }
 
 // pure packages do no I/O, read no clock and use no global randomness (their non-test code).
@@ -159,6 +161,11 @@ var exceptions = []exception{
 		"a loopback test endpoint for the AWS CLI, the real client whose requests and parsing the codec must match; the simulated network is not involved"},
 	{"internal/ec2api", "net/http/httptest", true, []string{"NewServer", "Server"},
 		"the loopback listener of that test endpoint, closed when the test ends"},
+	{"internal/serve", "net", false, []string{"Listen"},
+		"vpclab serve listens for EC2 API requests (loopback by default): it is an API for the AWS CLI, the SDKs and Terraform, not the simulated network, which it reaches only through the engine"},
+	{"internal/serve", "net/http", false, []string{"Server", "Handler", "ResponseWriter", "Request", "MaxBytesReader", "MethodGet", "MethodPost", "ErrServerClosed",
+		"NewRequestWithContext", "DefaultClient", "StatusOK"},
+		"the EC2 Query protocol is HTTP: the server's handler and its listener's lifecycle, and Fetch, the GET that reads a served lab for the other commands"},
 	{"internal/gen", "syscall", true, []string{"Getrusage", "Rusage", "RUSAGE_SELF", "Sync"},
 		"the benchmarks measure their CPU time and flush dirty pages; no network"},
 }

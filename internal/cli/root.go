@@ -18,6 +18,7 @@ import (
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/serve"
 	"github.com/vpclab/vpclab/internal/tools"
 	"github.com/vpclab/vpclab/internal/topology"
 )
@@ -173,7 +174,22 @@ const defaultSeed = 1
 
 // topologyLoad reads a topology; every command loads through it (tests stand in topologies
 // the loaders cannot read yet).
-var topologyLoad = topology.Load
+var topologyLoad = loadAny
+
+// loadAny reads a topology from a file or directory, or from a vpclab serve at an
+// http:// or https:// address.
+func loadAny(path string) (*model.Topology, model.Problems) {
+	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+		data, err := serve.Fetch(context.Background(), path)
+		if err != nil {
+			var probs model.Problems
+			probs.Errorf(model.Source{File: path}, "%v", err)
+			return nil, probs
+		}
+		return topology.LoadJSON(path, data)
+	}
+	return topology.Load(path)
+}
 
 // load reads and compiles the topology. Errors end the command with status 2; warnings are
 // summed up on stderr (vpclab validate lists them).

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -66,7 +65,7 @@ Exit status: 0 after a clean stop (Ctrl-C or SIGTERM), 2 when it cannot start.`,
 			if !memory {
 				where = "state in " + statePath
 			}
-			err = serve.ListenAndServe(ctx, listen, s, func(a net.Addr) {
+			err = serve.ListenAndServe(ctx, listen, s, func(a string) {
 				fmt.Fprintf(g.stderr, "vpclab serve: EC2 API on http://%s (region %s, account %s, %s)\n", a, s.Region(), s.Account(), where)
 			})
 			if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/vpclab/vpclab/internal/ec2api"
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
-	"github.com/vpclab/vpclab/internal/topology/snapshot"
+	"github.com/vpclab/vpclab/internal/topology"
 )
 
 // describeDoc is the state as the describe-* answers would give it, in one document: the
@@ -34,7 +34,7 @@ type describeDoc struct {
 func (st *state) export(vpcs map[string]bool) describeDoc {
 	in := func(id *string) bool { return vpcs == nil || vpcs[val(id)] }
 	d := describeDoc{
-		Vpcs: pick(st.vpcs.all(), func(v *ec2api.Vpc) bool { return in(v.VpcId) }),
+		Vpcs:    pick(st.vpcs.all(), func(v *ec2api.Vpc) bool { return in(v.VpcId) }),
 		Subnets: pick(st.subnets.all(), func(v *ec2api.Subnet) bool { return in(v.VpcId) }),
 		InternetGateways: pick(st.igws.all(), func(v *ec2api.InternetGateway) bool {
 			for _, a := range v.Attachments {
@@ -111,13 +111,7 @@ var jsonIndent = jsontext.WithIndent("    ") // as the AWS CLI indents
 // topology loads the state (or the part of it vpcs names) with the snapshot loader, applies
 // AWS's defaults and validates it: the one path every vpclab input takes.
 func (st *state) topology(vpcs map[string]bool) (*model.Topology, model.Problems) {
-	t, probs := snapshot.LoadJSON("the served lab", st.exportJSON(vpcs))
-	if t != nil && !probs.HasErrors() {
-		model.ApplyDefaults(t)
-		probs = append(probs, model.Validate(t)...)
-	}
-	probs.Sort()
-	return t, probs
+	return topology.LoadJSON("the served lab", st.exportJSON(vpcs))
 }
 
 // validate runs the loader's validation on the VPCs the request changed: a change that

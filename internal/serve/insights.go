@@ -173,7 +173,9 @@ func startNetworkInsightsAnalysis(c *call, in *ec2api.StartNetworkInsightsAnalys
 func describeNetworkInsightsAnalyses(c *call, in *ec2api.DescribeNetworkInsightsAnalysesRequest) (*ec2api.DescribeNetworkInsightsAnalysesResult, error) {
 	all := c.st.analyses.all()
 	if in.NetworkInsightsPathId != nil {
-		all = pick(all, func(a *ec2api.NetworkInsightsAnalysis) bool { return val(a.NetworkInsightsPathId) == *in.NetworkInsightsPathId })
+		all = pick(all, func(a *ec2api.NetworkInsightsAnalysis) bool {
+			return val(a.NetworkInsightsPathId) == *in.NetworkInsightsPathId
+		})
 	}
 	as, next, err := describe(query{op: "DescribeNetworkInsightsAnalyses", ids: in.NetworkInsightsAnalysisIds, filters: in.Filters,
 		maxResults: in.MaxResults, nextToken: in.NextToken, notFound: "InvalidNetworkInsightsAnalysisId.NotFound", what: "network insights analysis"},

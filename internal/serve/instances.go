@@ -80,9 +80,9 @@ func (c *call) newInterface(s *ec2api.Subnet, ip netip.Addr, groups []ec2api.Gro
 		PrivateIpAddresses: []ec2api.NetworkInterfacePrivateIpAddress{{Primary: boolp(true), PrivateIpAddress: str(ip.String()),
 			PrivateDnsName: str(privateDNS(ip, c.s.opt.Region))}},
 		Groups: groups, InterfaceType: str(kind), Description: str(description),
-		MacAddress:      str(fmt.Sprintf("0e:%02x:%02x:%02x:%02x:%02x", h[0], h[1], h[2], h[3], h[4])),
-		OwnerId:         str(c.s.opt.Account), RequesterManaged: boolp(kind != "interface"), SourceDestCheck: boolp(true),
-		Status:          str("in-use"), TagSet: []ec2api.Tag{}, Ipv6Addresses: []ec2api.NetworkInterfaceIpv6Address{},
+		MacAddress: str(fmt.Sprintf("0e:%02x:%02x:%02x:%02x:%02x", h[0], h[1], h[2], h[3], h[4])),
+		OwnerId:    str(c.s.opt.Account), RequesterManaged: boolp(kind != "interface"), SourceDestCheck: boolp(true),
+		Status: str("in-use"), TagSet: []ec2api.Tag{}, Ipv6Addresses: []ec2api.NetworkInterfaceIpv6Address{},
 	}
 	if e.Groups == nil {
 		e.Groups = []ec2api.GroupIdentifier{}

@@ -162,10 +162,10 @@ func replaceRouteTableAssociation(c *call, in *ec2api.ReplaceRouteTableAssociati
 
 // routeTarget is a CreateRoute or ReplaceRoute request's destination and target.
 type routeTarget struct {
-	table                                                         *string
-	cidr, cidr6, prefixList                                       *string
-	gateway, nat, eni, instance, peering, tgw, egressOnly, vpce    *string
-	carrier, localGW, coreNetwork                                 *string
+	table                                                       *string
+	cidr, cidr6, prefixList                                     *string
+	gateway, nat, eni, instance, peering, tgw, egressOnly, vpce *string
+	carrier, localGW, coreNetwork                               *string
 }
 
 // route checks a route's destination and target against the VPC, and makes it.

@@ -37,6 +37,7 @@ import (
 
 	"github.com/vpclab/vpclab/internal/ec2api"
 	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/serve/store"
 )
 
 // Options configure a Server. The zero value serves an in-memory state in us-east-1 for
@@ -71,10 +72,7 @@ type Store interface {
 }
 
 // Change is one record written (Value set) or deleted (Value nil).
-type Change struct {
-	Kind, ID string
-	Value    []byte
-}
+type Change = store.Change
 
 // Server answers EC2 Query requests. It is an http.Handler; its methods are safe for
 // concurrent use.
@@ -90,8 +88,8 @@ type Server struct {
 	transient  map[[2]string]time.Time
 	net        *engine.Network
 	netVersion uint64
-	reqs    uint64 // requests answered, for request IDs (under mu)
-	logMu   sync.Mutex
+	reqs       uint64 // requests answered, for request IDs (under mu)
+	logMu      sync.Mutex
 }
 
 // New makes a server, loading the state from opt.Store.

@@ -36,6 +36,18 @@ func Load(path string) (*model.Topology, model.Problems) {
 	return t, probs
 }
 
+// LoadJSON reads describe-* answers held in memory as one JSON document (a served lab's
+// state), applying AWS's defaults and validating as Load does for a directory.
+func LoadJSON(name string, data []byte) (*model.Topology, model.Problems) {
+	t, probs := snapshot.LoadJSON(name, data)
+	if t != nil && !probs.HasErrors() {
+		model.ApplyDefaults(t)
+		probs = append(probs, model.Validate(t)...)
+	}
+	probs.Sort()
+	return t, probs
+}
+
 func errText(err error) string {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err.Error()

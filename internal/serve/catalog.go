@@ -1,0 +1,194 @@
+package serve
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/vpclab/vpclab/internal/ec2api"
+)
+
+// The catalog calls clients make around a lab (zones, regions, account attributes) and
+// tags, which every resource carries.
+
+func init() {
+	register("DescribeAvailabilityZones", func(c *call, in *ec2api.DescribeAvailabilityZonesRequest) (*ec2api.DescribeAvailabilityZonesResult, error) {
+		zones := c.s.zones()
+		all := make([]*ec2api.AvailabilityZone, len(zones))
+		for i := range zones {
+			all[i] = &zones[i]
+		}
+		if len(in.ZoneNames) > 0 || len(in.ZoneIds) > 0 {
+			all = pick(all, func(z *ec2api.AvailabilityZone) bool {
+				return slices.Contains(in.ZoneNames, *z.ZoneName) || slices.Contains(in.ZoneIds, *z.ZoneId)
+			})
+			if len(all) != len(in.ZoneNames)+len(in.ZoneIds) {
+				return nil, errorf("InvalidParameterValue", "The availability zones %v %v are not all in region %s", in.ZoneNames, in.ZoneIds, c.s.opt.Region)
+			}
+		}
+		zs, _, err := describe(query{op: "DescribeAvailabilityZones", filters: in.Filters}, all,
+			func(z *ec2api.AvailabilityZone) string { return *z.ZoneName })
+		if err != nil {
+			return nil, err
+		}
+		return &ec2api.DescribeAvailabilityZonesResult{AvailabilityZones: zs}, nil
+	})
+	register("DescribeRegions", func(c *call, in *ec2api.DescribeRegionsRequest) (*ec2api.DescribeRegionsResult, error) {
+		r := ec2api.Region{RegionName: str(c.s.opt.Region), Endpoint: str("ec2." + c.s.opt.Region + ".amazonaws.com"),
+			OptInStatus: str("opt-in-not-required")}
+		return &ec2api.DescribeRegionsResult{Regions: []ec2api.Region{r}}, nil
+	})
+	register("DescribeAccountAttributes", func(c *call, in *ec2api.DescribeAccountAttributesRequest) (*ec2api.DescribeAccountAttributesResult, error) {
+		attr := func(name, value string) ec2api.AccountAttribute {
+			return ec2api.AccountAttribute{AttributeName: str(name), AttributeValues: []ec2api.AccountAttributeValue{{AttributeValue: str(value)}}}
+		}
+		all := []ec2api.AccountAttribute{attr("default-vpc", "none"), attr("max-elastic-ips", "5"),
+			attr("max-instances", "20"), attr("supported-platforms", "VPC"), attr("vpc-max-elastic-ips", "5"),
+			attr("vpc-max-security-groups-per-interface", "5")}
+		if len(in.AttributeNames) > 0 {
+			all = pick(all, func(a ec2api.AccountAttribute) bool { return slices.Contains(in.AttributeNames, *a.AttributeName) })
+		}
+		return &ec2api.DescribeAccountAttributesResult{AccountAttributes: all}, nil
+	})
+	register("CreateTags", createTags)
+	register("DeleteTags", deleteTags)
+	register("DescribeTags", describeTags)
+}
+
+// tagged is a resource's tags, its record kind and its resource type as DescribeTags names it.
+type tagged struct {
+	tags       *[]ec2api.Tag
+	kind, typ  string
+	vpcOfIndex string
+}
+
+// taggable finds the resource id names, for CreateTags and DeleteTags.
+func (c *call) taggable(id string) (tagged, bool) {
+	st := c.st
+	switch prefix, _, _ := strings.Cut(id, "-"); prefix {
+	case "vpc":
+		if v := st.vpcs.get(id); v != nil {
+			return tagged{&v.Tags, "vpc", "vpc", id}, true
+		}
+	case "subnet":
+		if v := st.subnets.get(id); v != nil {
+			return tagged{&v.Tags, "subnet", "subnet", val(v.VpcId)}, true
+		}
+	case "igw":
+		if v := st.igws.get(id); v != nil {
+			return tagged{&v.Tags, "igw", "internet-gateway", ""}, true
+		}
+	case "rtb":
+		if v := st.routeTables.get(id); v != nil {
+			return tagged{&v.Tags, "route-table", "route-table", val(v.VpcId)}, true
+		}
+	case "sg":
+		if v := st.groups.get(id); v != nil {
+			return tagged{&v.Tags, "security-group", "security-group", val(v.VpcId)}, true
+		}
+	case "acl":
+		if v := st.acls.get(id); v != nil {
+			return tagged{&v.Tags, "network-acl", "network-acl", val(v.VpcId)}, true
+		}
+	case "eni":
+		if v := st.enis.get(id); v != nil {
+			return tagged{&v.TagSet, "network-interface", "network-interface", val(v.VpcId)}, true
+		}
+	case "nat":
+		if v := st.nats.get(id); v != nil {
+			return tagged{&v.Tags, "nat-gateway", "natgateway", val(v.VpcId)}, true
+		}
+	case "eipalloc":
+		if v := st.addresses.get(id); v != nil {
+			return tagged{&v.Tags, "address", "elastic-ip", ""}, true
+		}
+	case "i":
+		if rid := c.reservationOf(id); rid != "" {
+			inst := c.instance(id)
+			return tagged{&inst.Tags, "reservation", "instance", val(inst.VpcId)}, true
+		}
+		return tagged{}, false
+	}
+	return tagged{}, false
+}
+
+func (c *call) touchTagged(id string, t tagged) {
+	key := id
+	if t.kind == "reservation" {
+		key = c.reservationOf(id)
+	}
+	c.touch(t.kind, key)
+	c.check(t.vpcOfIndex) // Name tags name endpoints: the lab's names change
+}
+
+func createTags(c *call, in *ec2api.CreateTagsRequest) (*struct{}, error) {
+	for _, id := range in.Resources {
+		t, ok := c.taggable(id)
+		if !ok {
+			return nil, errorf("InvalidID", "The ID '%s' is not valid", id)
+		}
+		c.touchTagged(id, t)
+		for _, tag := range in.Tags {
+			i := slices.IndexFunc(*t.tags, func(x ec2api.Tag) bool { return val(x.Key) == val(tag.Key) })
+			if tag.Value == nil {
+				tag.Value = str("")
+			}
+			if i >= 0 {
+				(*t.tags)[i] = tag
+			} else {
+				*t.tags = append(*t.tags, tag)
+			}
+		}
+	}
+	return &struct{}{}, nil
+}
+
+func deleteTags(c *call, in *ec2api.DeleteTagsRequest) (*struct{}, error) {
+	for _, id := range in.Resources {
+		t, ok := c.taggable(id)
+		if !ok {
+			return nil, errorf("InvalidID", "The ID '%s' is not valid", id)
+		}
+		c.touchTagged(id, t)
+		if len(in.Tags) == 0 {
+			*t.tags = []ec2api.Tag{}
+			continue
+		}
+		for _, tag := range in.Tags {
+			*t.tags = slices.DeleteFunc(*t.tags, func(x ec2api.Tag) bool {
+				return val(x.Key) == val(tag.Key) && (tag.Value == nil || val(x.Value) == *tag.Value)
+			})
+		}
+	}
+	return &struct{}{}, nil
+}
+
+func describeTags(c *call, in *ec2api.DescribeTagsRequest) (*ec2api.DescribeTagsResult, error) {
+	var all []*ec2api.TagDescription
+	add := func(id string) {
+		if t, ok := c.taggable(id); ok {
+			for _, tag := range *t.tags {
+				all = append(all, &ec2api.TagDescription{ResourceId: str(id), ResourceType: str(t.typ), Key: tag.Key, Value: tag.Value})
+			}
+		}
+	}
+	for _, ids := range [][]string{c.st.vpcs.ids(), c.st.subnets.ids(), c.st.igws.ids(), c.st.routeTables.ids(), c.st.groups.ids(),
+		c.st.acls.ids(), c.st.enis.ids(), c.st.nats.ids(), c.st.addresses.ids()} {
+		for _, id := range ids {
+			add(id)
+		}
+	}
+	for _, r := range c.st.reservations.all() {
+		for _, i := range r.Instances {
+			add(*i.InstanceId)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b *ec2api.TagDescription) int {
+		return strings.Compare(*a.ResourceId+"\x00"+*a.Key, *b.ResourceId+"\x00"+*b.Key)
+	})
+	ts, next, err := describe(query{op: "DescribeTags", filters: in.Filters, maxResults: in.MaxResults, nextToken: in.NextToken},
+		all, func(t *ec2api.TagDescription) string { return *t.ResourceId + "\x00" + *t.Key })
+	if err != nil {
+		return nil, err
+	}
+	return &ec2api.DescribeTagsResult{Tags: ts, NextToken: next}, nil
+}
