@@ -56,7 +56,10 @@ var allowed = map[string][]string{
 	// the official model from the module cache. Neither needs the simulator.
 	"internal/ec2api":              {},
 	"internal/ec2api/internal/gen": {},
-	"internal/cli": {"internal/analyze", "internal/engine", "internal/gen", "internal/live", "internal/model",
+	// collect snapshots a real account through the AWS SDK into describe-* JSON: it is the
+	// client of AWS, writes files the snapshot loader reads, and needs no project package.
+	"internal/collect": {},
+	"internal/cli": {"internal/analyze", "internal/collect", "internal/engine", "internal/gen", "internal/live", "internal/model",
 		"internal/packet", "internal/resident", "internal/tools", "internal/topology"},
 }
 
@@ -156,6 +159,14 @@ var exceptions = []exception{
 		"a loopback test endpoint for the AWS CLI, the real client whose requests and parsing the codec must match; the simulated network is not involved"},
 	{"internal/ec2api", "net/http/httptest", true, []string{"NewServer", "Server"},
 		"the loopback listener of that test endpoint, closed when the test ends"},
+	{"internal/collect", "net", true, []string{"Listen", "TCPAddr", "DialTimeout"},
+		"a free loopback port for moto_server, the AWS emulator the collector's tests snapshot, and waiting until it listens"},
+	{"internal/collect", "net/http", true, []string{"HandlerFunc", "ResponseWriter", "Request", "StatusForbidden"},
+		"a loopback proxy in front of moto_server that refuses one region, as a policy denying a region does, to test that the others are still written"},
+	{"internal/collect", "net/http/httptest", true, []string{"NewServer"},
+		"the loopback listener of that proxy, closed when the test ends"},
+	{"internal/collect", "net/http/httputil", true, []string{"NewSingleHostReverseProxy"},
+		"that proxy passes the other regions' requests to moto_server"},
 	{"internal/gen", "syscall", true, []string{"Getrusage", "Rusage", "RUSAGE_SELF", "Sync"},
 		"the benchmarks measure their CPU time and flush dirty pages; no network"},
 }
