@@ -136,6 +136,7 @@ Exit status: 0 success, 1 no reply or no path, 2 bad input.`,
 	root.AddCommand(newLiveCommands(g)...)
 	root.AddCommand(newAnalyzeCommands(g)...)
 	root.AddCommand(newResident(g), newShell(g), newEndpointNames(g))
+	root.AddCommand(newSnapshot(g))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -202,7 +202,7 @@ func (r *regionRun) run(ctx context.Context, base aws.Config) {
 			r.files = append(r.files, files...)
 			r.progress("%s: %s", op.name, count)
 		case errors.Is(err, errSkipped):
-			r.progress("%s: skipped", op.name)
+			r.progress("%s: skipped (the gateways it asks about could not be listed)", op.name)
 		case ctx.Err() != nil:
 			r.fail(fmt.Errorf("%s: %w", op.name, ctx.Err()))
 			return

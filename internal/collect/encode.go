@@ -91,6 +91,9 @@ func (e *encoder) present(v reflect.Value) bool {
 	if !v.IsValid() {
 		return false
 	}
+	if v.Type() == timeType {
+		return !v.Interface().(time.Time).IsZero()
+	}
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
 		return !v.IsNil()
