@@ -96,7 +96,7 @@ func (m *moto) ec2Client(region string) *ec2.Client {
 // estate is what build made, by role.
 type estate struct {
 	vpc, subnetA, subnetB, igw, publicRT, privateRT, sg, acl, instance, nat, natPublicIP string
-	tgw, tgwAttachment, tgwTable                                            string
+	tgw, tgwAttachment, tgwTable                                                         string
 }
 
 // build makes a small VPC in the emulator: two subnets, an internet gateway and a public
