@@ -21,26 +21,35 @@ func snapshotEnv(t *testing.T) {
 	}
 }
 
-// Every region unreachable (a loopback port nothing listens on): each is named on stderr,
-// nothing is written, and the exit status is 1. The regions come comma-separated too.
+// Every region unreachable (a loopback port nothing listens on, given by --endpoint-url or
+// by AWS_ENDPOINT_URL, which the SDK reads itself): each region is named on stderr with the
+// endpoint, nothing is written, and the exit status is 1. Regions come comma-separated too.
 func TestSnapshotUnreachableRegionsExitOne(t *testing.T) {
-	snapshotEnv(t)
-	out := filepath.Join(t.TempDir(), "snap")
-	code, stdout, stderr := run("snapshot", "--quiet", "--endpoint-url", "http://127.0.0.1:1", "--region", "us-east-1,eu-west-1", out)
-	if code != ExitNegative {
-		t.Fatalf("exit %d, want 1\nstderr:\n%s", code, stderr)
-	}
-	for _, want := range []string{"error: us-east-1: region failed", "error: eu-west-1: region failed", "sts get-caller-identity",
-		"2 of 2 region(s) failed entirely (us-east-1, eu-west-1)"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	for _, viaEnv := range []bool{false, true} {
+		snapshotEnv(t)
+		args := []string{"snapshot", "--quiet", "--region", "us-east-1,eu-west-1"}
+		if viaEnv {
+			t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+		} else {
+			args = append(args, "--endpoint-url", "http://127.0.0.1:1")
 		}
-	}
-	if stdout != "" {
-		t.Errorf("stdout %q, want nothing", stdout)
-	}
-	if entries, _ := os.ReadDir(out); len(entries) > 0 {
-		t.Errorf("%s holds %d entries, want none", out, len(entries))
+		out := filepath.Join(t.TempDir(), "snap")
+		code, stdout, stderr := run(append(args, out)...)
+		if code != ExitNegative {
+			t.Fatalf("AWS_ENDPOINT_URL %v: exit %d, want 1\nstderr:\n%s", viaEnv, code, stderr)
+		}
+		for _, want := range []string{"error: us-east-1: region failed", "error: eu-west-1: region failed", "sts get-caller-identity",
+			"127.0.0.1:1", "2 of 2 region(s) failed entirely (us-east-1, eu-west-1)"} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("AWS_ENDPOINT_URL %v: stderr lacks %q:\n%s", viaEnv, want, stderr)
+			}
+		}
+		if stdout != "" {
+			t.Errorf("stdout %q, want nothing", stdout)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) > 0 {
+			t.Errorf("%s holds %d entries, want none", out, len(entries))
+		}
 	}
 }
 
