@@ -136,7 +136,7 @@ Exit status: 0 success, 1 no reply or no path, 2 bad input.`,
 	root.AddCommand(newPing(g), newTraceroute(g), newTrace(g), newValidate(g))
 	root.AddCommand(newLiveCommands(g)...)
 	root.AddCommand(newAnalyzeCommands(g)...)
-	root.AddCommand(newResident(g), newShell(g), newEndpointNames(g), newServe(g))
+	root.AddCommand(newResident(g), newShell(g), newEndpointNames(g), newServe(g), newSnapshot(g))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }
