@@ -167,7 +167,7 @@ var exceptions = []exception{
 	{"internal/serve", "net", false, []string{"Listen"},
 		"vpclab serve listens for EC2 API requests (loopback by default): it is an API for the AWS CLI, the SDKs and Terraform, not the simulated network, which it reaches only through the engine"},
 	{"internal/serve", "net/http", false, []string{"Server", "Handler", "ResponseWriter", "Request", "MaxBytesReader", "MethodGet", "MethodPost", "ErrServerClosed",
-		"NewRequestWithContext", "DefaultClient", "StatusOK"},
+		"NewRequestWithContext", "DefaultClient", "StatusOK", "StatusNotImplemented"},
 		"the EC2 Query protocol is HTTP: the server's handler and its listener's lifecycle, and Fetch, the GET that reads a served lab for the other commands"},
 	{"internal/collect", "net", true, []string{"Listen", "TCPAddr", "DialTimeout"},
 		"a free loopback port for moto_server, the AWS emulator the collector's tests snapshot, and waiting until it listens"},

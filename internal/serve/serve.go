@@ -136,6 +136,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.logRequest("export", 200, time.Since(start), nil)
 		return
 	}
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		// A JSON-protocol service (Direct Connect, Network Firewall, ...): not served yet.
+		// 501 tells SDK clients, vpclab snapshot among them, that the operation is missing.
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusNotImplemented)
+		_, _ = fmt.Fprintf(w, `{"__type":"UnsupportedOperation","message":"vpclab serve answers EC2 and STS only; %s is not served yet"}`, strings.ReplaceAll(target, `"`, ""))
+		s.logRequest(target, http.StatusNotImplemented, time.Since(start), nil)
+		return
+	}
 	values, err := requestValues(w, r)
 	action := ""
 	if err == nil {
