@@ -177,6 +177,10 @@ var exceptions = []exception{
 		"the loopback listener of that proxy, closed when the test ends"},
 	{"internal/collect", "net/http/httputil", true, []string{"NewSingleHostReverseProxy"},
 		"that proxy passes the other regions' requests to moto_server"},
+	{"internal/serve", "net/http", true, []string{"Post", "Get"},
+		"the tests are EC2 API clients of the server on a loopback listener"},
+	{"internal/serve", "net/http/httptest", true, []string{"NewServer"},
+		"that loopback listener, closed when the test ends"},
 	{"internal/gen", "syscall", true, []string{"Getrusage", "Rusage", "RUSAGE_SELF", "Sync"},
 		"the benchmarks measure their CPU time and flush dirty pages; no network"},
 }

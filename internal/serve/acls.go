@@ -175,7 +175,9 @@ func replaceNetworkAclAssociation(c *call, in *ec2api.ReplaceNetworkAclAssociati
 		return nil, err
 	}
 	for _, from := range c.st.acls.all() {
-		i := slices.IndexFunc(from.Associations, func(x ec2api.NetworkAclAssociation) bool { return val(x.NetworkAclAssociationId) == val(in.AssociationId) })
+		i := slices.IndexFunc(from.Associations, func(x ec2api.NetworkAclAssociation) bool {
+			return val(x.NetworkAclAssociationId) == val(in.AssociationId)
+		})
 		if i < 0 {
 			continue
 		}

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -121,13 +122,33 @@ func (s *Server) validate(c *call) error {
 	if len(c.vpcs) == 0 {
 		return nil
 	}
-	_, probs := c.st.topology(c.vpcs)
+	_, probs := c.st.topology(c.st.withTargets(c.vpcs))
 	for _, p := range probs {
 		if p.Severity == model.Error {
 			return errorf("InvalidParameterValue", "%s", p.Message)
 		}
 	}
 	return nil
+}
+
+// withTargets is vpcs and the VPCs their route tables' targets are in: a route that
+// leads into another VPC is checked with that VPC loaded, not taken for a missing target.
+func (st *state) withTargets(vpcs map[string]bool) map[string]bool {
+	out := maps.Clone(vpcs)
+	for _, rt := range st.routeTables.all() {
+		if !vpcs[val(rt.VpcId)] {
+			continue
+		}
+		for _, r := range rt.Routes {
+			if n := st.nats.get(val(r.NatGatewayId)); n != nil {
+				out[val(n.VpcId)] = true
+			}
+			if e := st.enis.get(val(r.NetworkInterfaceId)); e != nil {
+				out[val(e.VpcId)] = true
+			}
+		}
+	}
+	return out
 }
 
 // network is the state compiled by the engine, cached until the next write. The caller
