@@ -169,7 +169,7 @@ type view struct {
 
 func (v *view) load(g *globals, path string) (*model.Topology, model.Problems) {
 	abs, err := g.abs(path)
-	if err != nil {
+	if err != nil || isURL(path) {
 		return topologyLoad(path)
 	}
 	var t *model.Topology

@@ -53,7 +53,7 @@ func (g *globals) forward(cmd *cobra.Command) error {
 		return nil // then none runs
 	}
 	for _, p := range paths {
-		if p == "" {
+		if p == "" || isURL(p) { // a served lab is already resident, in its server
 			continue
 		}
 		abs, err := filepath.Abs(p)

@@ -176,10 +176,15 @@ const defaultSeed = 1
 // the loaders cannot read yet).
 var topologyLoad = loadAny
 
+// isURL reports whether a topology is a vpclab serve's address.
+func isURL(path string) bool {
+	return strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://")
+}
+
 // loadAny reads a topology from a file or directory, or from a vpclab serve at an
 // http:// or https:// address.
 func loadAny(path string) (*model.Topology, model.Problems) {
-	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+	if isURL(path) {
 		data, err := serve.Fetch(context.Background(), path)
 		if err != nil {
 			var probs model.Problems

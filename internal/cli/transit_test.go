@@ -9,7 +9,6 @@ import (
 
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/tools/toolstest"
-	"github.com/vpclab/vpclab/internal/topology"
 )
 
 // transitLab names toolstest.Transit as a topology path: two VPCs on a transit gateway with
@@ -23,7 +22,7 @@ func init() {
 			t := toolstest.Transit()
 			return t, model.Validate(t)
 		}
-		return topology.Load(path)
+		return loadAny(path)
 	}
 }
 

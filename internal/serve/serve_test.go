@@ -46,13 +46,26 @@ func (l *lab) call(action string, params ...string) (int, string) {
 
 func (l *lab) raw(body string) (int, string) {
 	l.t.Helper()
-	resp, err := http.Post(l.url, "application/x-www-form-urlencoded", strings.NewReader(body))
+	r, err := httpPost(l.url, body)
 	if err != nil {
 		l.t.Fatal(err)
 	}
+	return r.status, r.body
+}
+
+type answer struct {
+	status int
+	body   string
+}
+
+func httpPost(url, body string) (answer, error) {
+	resp, err := http.Post(url, "application/x-www-form-urlencoded", strings.NewReader(body))
+	if err != nil {
+		return answer{}, err
+	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	b, err := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, string(b)}, err
 }
 
 // must calls and fails the test unless the answer is 200; it returns the body.
