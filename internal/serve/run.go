@@ -70,10 +70,8 @@ func (s *Server) run(op, reqID string, h handler, in any) ([]byte, error) {
 		}
 	}
 	if err != nil {
-		c.rollback()
-		wait := s.commit(c.changes()) // the settling done before the handler, if any
+		c.rollback() // the settling done before the handler too: the next request redoes it
 		s.mu.Unlock()
-		_ = wait()
 		return nil, err
 	}
 	changes := c.changes()
