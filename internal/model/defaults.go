@@ -135,7 +135,9 @@ func defaultNetworkACL(t *Topology, v *VPC) {
 }
 
 // natENIs gives every NAT gateway address an ENI: the one the snapshot lists (by ID, or a
-// nat_gateway ENI holding the address), else a new requester-managed one. ix is kept current.
+// nat_gateway ENI holding the address), else a new requester-managed one. A gateway that is
+// deleting, deleted or failed gets none: AWS has deleted its interface and given its
+// addresses back. ix is kept current.
 func natENIs(t *Topology, ix *Index) {
 	type vpcIP struct {
 		vpc VPCID
@@ -150,6 +152,9 @@ func natENIs(t *Topology, ix *Index) {
 		}
 	}
 	for _, n := range t.NATGateways {
+		if n.State == "deleting" || n.State == "deleted" || n.State == "failed" {
+			continue
+		}
 		for i := range n.Addresses {
 			a := &n.Addresses[i]
 			if a.ENI != "" && ix.ENIs[a.ENI] != nil {

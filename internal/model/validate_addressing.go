@@ -163,6 +163,9 @@ func (v *validator) publicIPs() {
 		}
 	}
 	for _, n := range v.t.NATGateways {
+		if n.State == "deleting" || n.State == "deleted" || n.State == "failed" {
+			continue // it has given its addresses back (§2.1)
+		}
 		for _, a := range n.Addresses {
 			hold(a.PublicIP, holder{string(a.ENI) + "/" + a.PrivateIP.String(), "NAT gateway " + label(n.Name, n.ID) + " (" + a.PrivateIP.String() + ")", n.Src})
 		}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -227,6 +228,26 @@ func TestValidateBlackholeIsFine(t *testing.T) {
 	r.Target.ID, r.State = "nat-deleted", RouteBlackhole
 	if ps := Validate(top); len(ps) > 0 {
 		t.Errorf("want no problems, got:\n%v", ps)
+	}
+}
+
+// TestValidateDeletedNATGatewayHoldsNoAddress: a NAT gateway that is deleting or deleted
+// (visible for an hour after DeleteNatGateway) has given its Elastic IP back, which may
+// already be on another interface: no "already used" error.
+func TestValidateDeletedNATGatewayHoldsNoAddress(t *testing.T) {
+	for _, state := range []string{"deleting", "deleted", "failed"} {
+		top := validBase()
+		ApplyDefaults(top)
+		top.NATGateways[0].State = state
+		top.NetworkInterfaces = slices.DeleteFunc(top.NetworkInterfaces, func(e *NetworkInterface) bool {
+			return e.ID == top.NATGateways[0].Addresses[0].ENI // AWS deletes the gateway's interface with it
+		})
+		top.Addresses = append(top.Addresses, &Address{AllocationID: "eipalloc-2", PublicIP: vip("203.0.113.10"), ENI: "eni-e", Name: "again", Src: vsrc(46)})
+		for _, p := range Validate(top) {
+			if strings.Contains(p.Message, "already used") {
+				t.Errorf("%s: %v", state, p)
+			}
+		}
 	}
 }
 

@@ -192,3 +192,69 @@ func describeTags(c *call, in *ec2api.DescribeTagsRequest) (*ec2api.DescribeTags
 	}
 	return &ec2api.DescribeTagsResult{Tags: ts, NextToken: next}, nil
 }
+
+func init() {
+	register("DescribeInstanceTypes", describeInstanceTypes)
+	register("DescribeImages", describeImages)
+}
+
+// describeInstanceTypes answers for any type asked about (a lab runs whatever type it is
+// given): 2 vCPUs, 1 GiB, x86_64 on Nitro, as a small current-generation type. The list
+// without names holds t3.micro only.
+func describeInstanceTypes(c *call, in *ec2api.DescribeInstanceTypesRequest) (*ec2api.DescribeInstanceTypesResult, error) {
+	names := in.InstanceTypes
+	if len(names) == 0 {
+		names = []string{"t3.micro"}
+	}
+	all := make([]*ec2api.InstanceTypeInfo, len(names))
+	for i, n := range names {
+		all[i] = &ec2api.InstanceTypeInfo{
+			InstanceType: str(n), CurrentGeneration: boolp(true), FreeTierEligible: boolp(n == "t3.micro" || n == "t2.micro"),
+			Hypervisor: str("nitro"), BareMetal: boolp(false), BurstablePerformanceSupported: boolp(strings.HasPrefix(n, "t")),
+			HibernationSupported: boolp(false), InstanceStorageSupported: boolp(false), AutoRecoverySupported: boolp(true),
+			DedicatedHostsSupported: boolp(false),
+			VCpuInfo:                &ec2api.VCpuInfo{DefaultVCpus: int32p(2), DefaultCores: int32p(1), DefaultThreadsPerCore: int32p(2)},
+			MemoryInfo:              &ec2api.MemoryInfo{SizeInMiB: int64p(1024)},
+			ProcessorInfo:           &ec2api.ProcessorInfo{SupportedArchitectures: []string{"x86_64"}},
+			NetworkInfo: &ec2api.NetworkInfo{MaximumNetworkInterfaces: int32p(3), Ipv4AddressesPerInterface: int32p(6),
+				Ipv6AddressesPerInterface: int32p(6), Ipv6Supported: boolp(true), EnaSupport: str("required"),
+				NetworkPerformance: str("Up to 5 Gigabit"), DefaultNetworkCardIndex: int32p(0), MaximumNetworkCards: int32p(1)},
+			SupportedRootDeviceTypes: []string{"ebs"}, SupportedUsageClasses: []string{"on-demand", "spot"},
+			SupportedVirtualizationTypes: []string{"hvm"}, SupportedBootModes: []string{"legacy-bios", "uefi"},
+		}
+	}
+	ts, next, err := describe(query{op: "DescribeInstanceTypes", filters: in.Filters, maxResults: in.MaxResults, nextToken: in.NextToken},
+		all, func(t *ec2api.InstanceTypeInfo) string { return *t.InstanceType })
+	if err != nil {
+		return nil, err
+	}
+	return &ec2api.DescribeInstanceTypesResult{InstanceTypes: ts, NextToken: next}, nil
+}
+
+// describeImages answers for any ami- ID asked about with an HVM x86_64 EBS-backed image
+// (a lab runs whatever image it is given; the engine does not look inside instances). A
+// search with no IDs finds none: there is no catalog to search.
+func describeImages(c *call, in *ec2api.DescribeImagesRequest) (*ec2api.DescribeImagesResult, error) {
+	var all []*ec2api.Image
+	for _, id := range in.ImageIds {
+		if err := checkID(id, "ami", "InvalidAMIID.Malformed"); err != nil {
+			return nil, err
+		}
+		all = append(all, &ec2api.Image{ImageId: str(id), Name: str("vpclab-" + id), State: str("available"),
+			Architecture: str("x86_64"), RootDeviceType: str("ebs"), RootDeviceName: str("/dev/xvda"), VirtualizationType: str("hvm"),
+			Hypervisor: str("xen"), ImageType: str("machine"), OwnerId: str(c.s.opt.Account), Public: boolp(false),
+			EnaSupport: boolp(true), PlatformDetails: str("Linux/UNIX"), UsageOperation: str("RunInstances"),
+			CreationDate: str("2026-01-01T00:00:00.000Z"),
+			BlockDeviceMappings: []ec2api.BlockDeviceMapping{{DeviceName: str("/dev/xvda"), Ebs: &ec2api.EbsBlockDevice{
+				DeleteOnTermination: boolp(true), VolumeSize: int32p(8), VolumeType: str("gp3"), Encrypted: boolp(false)}}},
+			ProductCodes: []ec2api.ProductCode{}, Tags: []ec2api.Tag{}})
+	}
+	is, next, err := describe(query{op: "DescribeImages", filters: in.Filters, maxResults: in.MaxResults, nextToken: in.NextToken},
+		all, func(i *ec2api.Image) string { return *i.ImageId })
+	if err != nil {
+		return nil, err
+	}
+	return &ec2api.DescribeImagesResult{Images: is, NextToken: next}, nil
+}
+
+func int64p(n int64) *int64 { return &n }

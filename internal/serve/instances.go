@@ -196,7 +196,9 @@ func runInstances(c *call, in *ec2api.RunInstancesRequest) (*ec2api.Reservation,
 			SubnetId: s.SubnetId, VpcId: s.VpcId, Architecture: str("x86_64"), RootDeviceType: str("ebs"), RootDeviceName: str("/dev/xvda"),
 			VirtualizationType: str("hvm"), Hypervisor: str("xen"), EbsOptimized: boolp(false), EnaSupport: boolp(true),
 			Monitoring: &ec2api.Monitoring{State: str("disabled")}, ClientToken: in.ClientToken,
-			Tags: tagsFrom(in.TagSpecifications, "instance"), BlockDeviceMappings: []ec2api.InstanceBlockDeviceMapping{},
+			Tags: tagsFrom(in.TagSpecifications, "instance"),
+			BlockDeviceMappings: []ec2api.InstanceBlockDeviceMapping{{DeviceName: str("/dev/xvda"), Ebs: &ec2api.EbsInstanceBlockDevice{
+				VolumeId: str(rootVolume(id)), Status: str("attached"), DeleteOnTermination: boolp(true), AttachTime: c.time()}}},
 			ProductCodes: []ec2api.ProductCode{},
 		})
 		c.s.transient[[2]string{"instance", id}] = c.s.opt.Now()
@@ -407,6 +409,16 @@ func modifyInstanceAttribute(c *call, in *ec2api.ModifyInstanceAttributeRequest)
 	inst := c.instance(id)
 	if inst == nil {
 		return nil, notFound("InvalidInstanceID.NotFound", "instance", id)
+	}
+	// Protections and shutdown behaviour keep their defaults (what DescribeInstanceAttribute
+	// answers); setting them to those is accepted, anything else refused, not dropped.
+	switch {
+	case in.DisableApiTermination != nil || in.DisableApiStop != nil || in.InstanceInitiatedShutdownBehavior != nil:
+		if deref(deref(in.DisableApiTermination).Value) || deref(deref(in.DisableApiStop).Value) ||
+			(in.InstanceInitiatedShutdownBehavior != nil && val(in.InstanceInitiatedShutdownBehavior.Value) != "stop") {
+			return nil, errorf("UnsupportedOperation", "vpclab serve keeps termination and stop protection off and shutdown behaviour stop")
+		}
+		return &struct{}{}, nil
 	}
 	for _, e := range c.st.enis.all() {
 		if e.Attachment != nil && val(e.Attachment.InstanceId) == id && deref32(e.Attachment.DeviceIndex) == 0 {

@@ -260,3 +260,26 @@ func TestValidationRefusesWhatTheLoaderRejects(t *testing.T) {
 		t.Errorf("the refused write changed the state")
 	}
 }
+
+// TestDeleteNatGatewayFreesItsAddress: a deleted public NAT gateway gives its Elastic IP
+// back (§2.1): it can be released, while the gateway stays visible as deleting, then
+// deleted.
+func TestDeleteNatGatewayFreesItsAddress(t *testing.T) {
+	l := newLab(t, Options{})
+	vpc := first(t, l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	igw := first(t, l.must("CreateInternetGateway"), `<internetGatewayId>(igw-[0-9a-f]+)</internetGatewayId>`)
+	l.must("AttachInternetGateway", "InternetGatewayId="+igw, "VpcId="+vpc)
+	subnet := first(t, l.must("CreateSubnet", "VpcId="+vpc, "CidrBlock=10.0.0.0/24"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	eip := first(t, l.must("AllocateAddress", "Domain=vpc"), `<allocationId>(eipalloc-[0-9a-f]+)</allocationId>`)
+	nat := first(t, l.must("CreateNatGateway", "SubnetId="+subnet, "AllocationId="+eip), `<natGatewayId>(nat-[0-9a-f]+)</natGatewayId>`)
+	if status, body := l.call("ReleaseAddress", "AllocationId="+eip); status != 400 || errorCode(body) != "InvalidIPAddress.InUse" {
+		t.Errorf("releasing the address of a live NAT gateway: %d %s", status, body)
+	}
+	if body := l.must("DeleteNatGateway", "NatGatewayId="+nat); !strings.Contains(body, nat) {
+		t.Errorf("DeleteNatGateway: %s", body)
+	}
+	if body := l.must("DescribeNatGateways"); !strings.Contains(body, "<state>deleted</state>") {
+		t.Errorf("after the delete: %s", body)
+	}
+	l.must("ReleaseAddress", "AllocationId="+eip)
+}

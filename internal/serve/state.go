@@ -32,6 +32,7 @@ type state struct {
 	analyses     table[ec2api.NetworkInsightsAnalysis]
 	tokens       table[clientToken]
 	meta         table[meta]
+	vpcAttrs     table[vpcAttributes]
 
 	kinds map[string]kind
 }
@@ -121,7 +122,7 @@ func newState() *state {
 		"security-group": &st.groups, "network-acl": &st.acls, "network-interface": &st.enis,
 		"reservation": &st.reservations, "nat-gateway": &st.nats, "address": &st.addresses,
 		"insights-path": &st.paths, "insights-analysis": &st.analyses, "client-token": &st.tokens,
-		"meta": &st.meta,
+		"meta": &st.meta, "vpc-attributes": &st.vpcAttrs,
 	}
 	return st
 }

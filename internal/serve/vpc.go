@@ -205,6 +205,10 @@ func deleteVpc(c *call, in *ec2api.DeleteVpcRequest) (*struct{}, error) {
 	}
 	c.touch("vpc", id)
 	c.st.vpcs.remove(id)
+	if c.st.vpcAttrs.has(id) {
+		c.touch("vpc-attributes", id)
+		c.st.vpcAttrs.remove(id)
+	}
 	return &struct{}{}, nil
 }
 
