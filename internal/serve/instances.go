@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vpclab/vpclab/internal/ec2api"
@@ -286,17 +287,22 @@ func describeInstances(c *call, in *ec2api.DescribeInstancesRequest) (*ec2api.De
 		return nil, err
 	}
 	all = pick(all, func(p *pair) bool { return m.MatchIn(p.r, &p.i) })
+	// describe pages by ID ("after" the last one answered), so the instances go in ID
+	// order; a reservation's instances are then gathered into one element of the page.
+	slices.SortFunc(all, func(a, b *pair) int { return strings.Compare(val(a.i.InstanceId), val(b.i.InstanceId)) })
 	ps, next, err := describe(query{op: "DescribeInstances", ids: in.InstanceIds, maxResults: in.MaxResults, nextToken: in.NextToken,
 		notFound: "InvalidInstanceID.NotFound", what: "instance"}, all, func(p *pair) string { return val(p.i.InstanceId) })
 	if err != nil {
 		return nil, err
 	}
 	out := &ec2api.DescribeInstancesResult{Reservations: []ec2api.Reservation{}, NextToken: next}
+	at := map[*ec2api.Reservation]int{} // where each reservation is in the page
 	for _, p := range ps {
-		if n := len(out.Reservations); n > 0 && out.Reservations[n-1].ReservationId == p.r.ReservationId {
-			out.Reservations[n-1].Instances = append(out.Reservations[n-1].Instances, p.i)
+		if i, ok := at[p.r]; ok {
+			out.Reservations[i].Instances = append(out.Reservations[i].Instances, p.i)
 			continue
 		}
+		at[p.r] = len(out.Reservations)
 		r := *p.r
 		r.Instances = []ec2api.Instance{p.i}
 		out.Reservations = append(out.Reservations, r)
