@@ -64,6 +64,9 @@ var allowed = map[string][]string{
 	// collect snapshots a real account through the AWS SDK into describe-* JSON: it is the
 	// client of AWS, writes files the snapshot loader reads, and needs no project package.
 	"internal/collect": {},
+	// scripts/benchapi is the workload client of scripts/bench-api.sh: it speaks the EC2 Query
+	// protocol over HTTP to vpclab serve and moto_server alike, so it imports no project package.
+	"scripts/benchapi": {},
 	"internal/cli": {"internal/analyze", "internal/collect", "internal/engine", "internal/gen", "internal/live", "internal/model",
 		"internal/packet", "internal/resident", "internal/serve", "internal/serve/store", "internal/tools", "internal/topology"},
 }
@@ -181,6 +184,8 @@ var exceptions = []exception{
 		"the tests are EC2 API clients of the server on a loopback listener; the aws-sdk-go-v2 client's HTTP client takes a net/http Request and gives a Response (sdk_test.go hides a request body's WriteTo from net/http, aws/aws-sdk-go-v2#2737)"},
 	{"internal/serve", "net/http/httptest", true, []string{"NewServer"},
 		"that loopback listener, closed when the test ends"},
+	{"scripts/benchapi", "net/http", false, []string{"Client", "Transport", "NewRequest", "StatusOK"},
+		"the benchmark's client posts EC2 Query requests to vpclab serve and moto_server on loopback; the simulated network is not involved"},
 	{"internal/gen", "syscall", true, []string{"Getrusage", "Rusage", "RUSAGE_SELF", "Sync"},
 		"the benchmarks measure their CPU time and flush dirty pages; no network"},
 }
