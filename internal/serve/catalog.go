@@ -202,7 +202,7 @@ func init() {
 // given): 2 vCPUs, 1 GiB, x86_64 on Nitro, as a small current-generation type. The list
 // without names holds t3.micro only.
 func describeInstanceTypes(c *call, in *ec2api.DescribeInstanceTypesRequest) (*ec2api.DescribeInstanceTypesResult, error) {
-	names := in.InstanceTypes
+	names := slices.Compact(slices.Sorted(slices.Values(in.InstanceTypes))) // describe pages in ID order
 	if len(names) == 0 {
 		names = []string{"t3.micro"}
 	}
@@ -236,7 +236,7 @@ func describeInstanceTypes(c *call, in *ec2api.DescribeInstanceTypesRequest) (*e
 // search with no IDs finds none: there is no catalog to search.
 func describeImages(c *call, in *ec2api.DescribeImagesRequest) (*ec2api.DescribeImagesResult, error) {
 	var all []*ec2api.Image
-	for _, id := range in.ImageIds {
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(in.ImageIds))) { // describe pages in ID order
 		if err := checkID(id, "ami", "InvalidAMIID.Malformed"); err != nil {
 			return nil, err
 		}

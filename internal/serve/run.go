@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -75,8 +76,8 @@ func (s *Server) run(op, reqID string, h handler, in any) ([]byte, error) {
 		return nil, err
 	}
 	changes := c.changes()
-	if len(changes) > 0 {
-		s.st.version++
+	if slices.ContainsFunc(changes, func(ch Change) bool { return !bookkeeping[ch.Kind] }) {
+		s.st.version++ // the lab changed: the compiled network is stale
 	}
 	body := ec2api.Encode(op, reqID, out)
 	wait := s.commit(changes)
@@ -86,6 +87,11 @@ func (s *Server) run(op, reqID string, h handler, in any) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// bookkeeping are the record kinds that are not part of the lab the engine compiles: a
+// write of only these (an analysis, a path, a remembered token) keeps the compiled network.
+var bookkeeping = map[string]bool{"insights-path": true, "insights-analysis": true, "client-token": true,
+	"meta": true, "vpc-attributes": true}
 
 // remembered decodes a response remembered for a client token into op's output value.
 func remembered(op string, raw []byte) (any, error) {

@@ -58,8 +58,12 @@ type kind interface {
 	remove(id string)
 }
 
-// table is one kind's records by ID.
-type table[T any] struct{ m map[string]*T }
+// table is one kind's records by ID, with the IDs sorted once per change of the set (every
+// describe and every write's validation walks them in order).
+type table[T any] struct {
+	m      map[string]*T
+	sorted []string // nil when the set of IDs changed since it was sorted
+}
 
 func (t *table[T]) get(id string) *T { return t.m[id] }
 
@@ -69,10 +73,18 @@ func (t *table[T]) put(id string, v *T) {
 	if t.m == nil {
 		t.m = map[string]*T{}
 	}
+	if _, ok := t.m[id]; !ok {
+		t.sorted = nil
+	}
 	t.m[id] = v
 }
 
-func (t *table[T]) remove(id string) { delete(t.m, id) }
+func (t *table[T]) remove(id string) {
+	if _, ok := t.m[id]; ok {
+		t.sorted = nil
+		delete(t.m, id)
+	}
+}
 
 func (t *table[T]) encode(id string) ([]byte, bool) {
 	v, ok := t.m[id]
@@ -95,14 +107,16 @@ func (t *table[T]) decode(id string, b []byte) error {
 	return nil
 }
 
-// ids returns the table's IDs, sorted.
+// ids returns the table's IDs, sorted; the caller must not change the slice.
 func (t *table[T]) ids() []string {
-	ids := make([]string, 0, len(t.m))
-	for id := range t.m {
-		ids = append(ids, id)
+	if t.sorted == nil {
+		t.sorted = make([]string, 0, len(t.m))
+		for id := range t.m {
+			t.sorted = append(t.sorted, id)
+		}
+		slices.Sort(t.sorted)
 	}
-	slices.Sort(ids)
-	return ids
+	return t.sorted
 }
 
 // all returns the records in ID order.
