@@ -3,11 +3,11 @@ package serve
 import (
 	"io"
 	"maps"
-	"slices"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
