@@ -115,6 +115,8 @@ func TestBadInput(t *testing.T) {
 		{"VPC with subnets", "Action=DeleteVpc&Version=2016-11-15&VpcId=" + vpc, "DependencyViolation", vpc},
 		{"subnet outside the VPC", "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc + "&CidrBlock=10.1.0.0/24", "InvalidSubnet.Range", "10.1.0.0/24"},
 		{"overlapping subnet", "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc + "&CidrBlock=10.0.1.0/25", "InvalidSubnet.Conflict", "10.0.1.0/25"},
+		{"unknown zone", "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc + "&CidrBlock=10.0.3.0/24&AvailabilityZone=us-east-1z", "InvalidParameterValue", "us-east-1a, us-east-1b"},
+		{"unknown zone ID", "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc + "&CidrBlock=10.0.3.0/24&AvailabilityZoneId=use1-az9", "InvalidParameterValue", "availabilityZoneId"},
 		{"unknown action", "Action=CreateTeleporter&Version=2016-11-15", "InvalidAction", "CreateTeleporter"},
 		{"action not served yet", "Action=DescribeFleets&Version=2016-11-15", "UnsupportedOperation", "DescribeFleets"},
 		{"no action", "Version=2016-11-15", "MissingAction", "Action"},
