@@ -51,6 +51,9 @@ Exit status: 0 after a clean stop (Ctrl-C or SIGTERM), 2 when it cannot start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt := serve.Options{Region: region, Account: account, Seed: g.seed, Settle: settle, Log: g.stderr, Verbose: verbose}
+			if statePath == "" {
+				statePath = defaultStatePath(g.getenv)
+			}
 			if !memory {
 				st, err := openStore(g.path(statePath))
 				if err != nil {
@@ -91,7 +94,7 @@ Exit status: 0 after a clean stop (Ctrl-C or SIGTERM), 2 when it cannot start.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&listen, "listen", "127.0.0.1:4566", "address to listen on (the port LocalStack users point AWS_ENDPOINT_URL at)")
-	f.StringVar(&statePath, "state", defaultStatePath(), "the state file, kept durable across restarts")
+	f.StringVar(&statePath, "state", "", "the state file, kept durable across restarts (default $XDG_STATE_HOME/vpclab/serve.db, or ~/.local/state/vpclab/serve.db)")
 	f.BoolVar(&memory, "memory", false, "keep the state in memory only: it is gone when the server stops")
 	f.StringVar(&region, "region", "us-east-1", "the region the lab is in (availability zones, ARNs)")
 	f.StringVar(&account, "account", "123456789012", "the account that owns every resource")
@@ -102,8 +105,8 @@ Exit status: 0 after a clean stop (Ctrl-C or SIGTERM), 2 when it cannot start.`,
 }
 
 // defaultStatePath is $XDG_STATE_HOME/vpclab/serve.db, or ~/.local/state/vpclab/serve.db.
-func defaultStatePath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
+func defaultStatePath(getenv func(string) string) string {
+	dir := getenv("XDG_STATE_HOME")
 	if dir == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
