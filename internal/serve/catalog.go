@@ -101,6 +101,8 @@ func (c *call) taggable(id string) (tagged, bool) {
 		if v := st.addresses.get(id); v != nil {
 			return tagged{&v.Tags, "address", "elastic-ip", ""}, true
 		}
+	case "tgw":
+		return c.tgwTaggable(id)
 	case "i":
 		if rid := c.reservationOf(id); rid != "" {
 			inst := c.instance(id)

@@ -28,6 +28,7 @@ type describeDoc struct {
 	Reservations      []*ec2api.Reservation      `json:",omitzero"`
 	NatGateways       []*ec2api.NatGateway       `json:",omitzero"`
 	Addresses         []*ec2api.Address          `json:",omitzero"`
+	Transit           transitDoc                 `json:",embed"`
 }
 
 // export is the state's describe-* document. With vpcs set it holds only those VPCs and what
@@ -48,6 +49,7 @@ func (st *state) export(vpcs map[string]bool) describeDoc {
 		Reservations:      st.reservationsIn(vpcs, in),
 		NatGateways:       part(&st.nats, vpcs, func(v *ec2api.NatGateway) bool { return in(v.VpcId) }),
 		Addresses:         st.addresses.all(),
+		Transit:           st.exportTransit(),
 	}
 	return d
 }
@@ -229,6 +231,8 @@ func (s *Server) settle(c *call) {
 			}
 		case "instance":
 			s.settleInstance(c, id, age)
+		case kindTGW, kindTGWAttach, kindTGWTable:
+			s.settleTransit(c, kind, id, age)
 		}
 	}
 }

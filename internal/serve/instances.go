@@ -400,6 +400,7 @@ func (s *Server) findTransient() {
 			}
 		}
 	}
+	s.findTransientTransit()
 }
 
 func deref[T any](p *T) T {

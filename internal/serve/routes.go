@@ -226,6 +226,11 @@ func (c *call) route(rt *ec2api.RouteTable, t routeTarget) (ec2api.Route, error)
 			return r, errorf("InvalidInstanceID", "There are multiple interfaces attached to instance '%s'. Please specify an interface ID for the operation instead.", *t.instance)
 		}
 		r.InstanceId, r.InstanceOwnerId, r.NetworkInterfaceId = t.instance, str(c.s.opt.Account), inst.NetworkInterfaces[0].NetworkInterfaceId
+	case t.tgw != nil:
+		if err := c.tgwRouteTarget(vpcID, *t.tgw); err != nil {
+			return r, err
+		}
+		r.TransitGatewayId = t.tgw
 	default:
 		return r, errorf("UnsupportedOperation", "vpclab serve does not take routes to this kind of target yet (peering, transit gateway, endpoint, egress-only gateway)")
 	}

@@ -34,6 +34,11 @@ type state struct {
 	meta         table[meta]
 	vpcAttrs     table[vpcAttributes]
 
+	// transit gateways (transit.go)
+	tgws           table[ec2api.TransitGateway]
+	tgwAttachments table[ec2api.TransitGatewayVpcAttachment]
+	tgwTables      table[tgwTable]
+
 	kinds map[string]kind
 }
 
@@ -137,6 +142,7 @@ func newState() *state {
 		"reservation": &st.reservations, "nat-gateway": &st.nats, "address": &st.addresses,
 		"insights-path": &st.paths, "insights-analysis": &st.analyses, "client-token": &st.tokens,
 		"meta": &st.meta, "vpc-attributes": &st.vpcAttrs,
+		kindTGW: &st.tgws, kindTGWAttach: &st.tgwAttachments, kindTGWTable: &st.tgwTables,
 	}
 	return st
 }
