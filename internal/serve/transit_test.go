@@ -1,0 +1,238 @@
+package serve
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vpclab/vpclab/internal/model"
+)
+
+// tgwLab is two VPCs, A 10.0.0.0/16 and B 10.1.0.0/16, with a subnet in us-east-1a each
+// and an instance in it, joined by a transit gateway with its default route table: both
+// attachments associate with it and propagate into it, and each VPC's route table sends the
+// other's block to the gateway (§7.2 TGW-1, one zone).
+type tgwLab struct {
+	*lab
+	tgw, table, attA, attB, rtA, rtB, iA, iB string
+	analyses                                 int
+}
+
+func newTGWLab(t *testing.T) *tgwLab {
+	l := &tgwLab{lab: newLab(t, Options{})}
+	id := func(body, re string) string { return first(t, body, re) }
+	vpcA := id(l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	vpcB := id(l.must("CreateVpc", "CidrBlock=10.1.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	subA := id(l.must("CreateSubnet", "VpcId="+vpcA, "CidrBlock=10.0.1.0/24", "AvailabilityZone=us-east-1a"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	subB := id(l.must("CreateSubnet", "VpcId="+vpcB, "CidrBlock=10.1.1.0/24", "AvailabilityZone=us-east-1a"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	for _, vpc := range []string{vpcB} { // B's default group lets A in
+		sg := id(l.must("DescribeSecurityGroups", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+vpc), `<groupId>(sg-[0-9a-f]+)</groupId>`)
+		l.must("AuthorizeSecurityGroupIngress", "GroupId="+sg, "IpPermissions.1.IpProtocol=-1", "IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/16")
+	}
+	run := func(subnet, ip string) string {
+		return id(l.must("RunInstances", "ImageId=ami-0123456789abcdef0", "MinCount=1", "MaxCount=1", "SubnetId="+subnet, "PrivateIpAddress="+ip),
+			`<instanceId>(i-[0-9a-f]+)</instanceId>`)
+	}
+	l.iA, l.iB = run(subA, "10.0.1.10"), run(subB, "10.1.1.20")
+
+	created := l.must("CreateTransitGateway", "Description=hub")
+	l.tgw = id(created, `<transitGatewayId>(tgw-[0-9a-f]+)</transitGatewayId>`)
+	if s := id(created, `<state>([a-z]+)</state>`); s != "pending" {
+		t.Errorf("CreateTransitGateway: state %s, want pending", s)
+	}
+	l.table = id(created, `<associationDefaultRouteTableId>(tgw-rtb-[0-9a-f]+)</associationDefaultRouteTableId>`)
+	attach := func(vpc, subnet string) string {
+		return id(l.must("CreateTransitGatewayVpcAttachment", "TransitGatewayId="+l.tgw, "VpcId="+vpc, "SubnetIds.1="+subnet),
+			`<transitGatewayAttachmentId>(tgw-attach-[0-9a-f]+)</transitGatewayAttachmentId>`)
+	}
+	l.attA, l.attB = attach(vpcA, subA), attach(vpcB, subB)
+	l.rtA = id(l.must("DescribeRouteTables", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+vpcA), `<routeTableId>(rtb-[0-9a-f]+)</routeTableId>`)
+	l.rtB = id(l.must("DescribeRouteTables", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+vpcB), `<routeTableId>(rtb-[0-9a-f]+)</routeTableId>`)
+	l.must("CreateRoute", "RouteTableId="+l.rtA, "DestinationCidrBlock=10.1.0.0/16", "TransitGatewayId="+l.tgw)
+	l.must("CreateRoute", "RouteTableId="+l.rtB, "DestinationCidrBlock=10.0.0.0/16", "TransitGatewayId="+l.tgw)
+	return l
+}
+
+// analyse runs a Network Insights analysis from A's instance to B's and returns whether the
+// path was found and the explanation codes.
+func (l *tgwLab) analyse(t *testing.T) (bool, []string) {
+	t.Helper()
+	l.analyses++
+	token := "analysis-" + itoa(l.analyses)
+	path := first(t, l.must("CreateNetworkInsightsPath", "Source="+l.iA, "Destination="+l.iB, "Protocol=tcp", "DestinationPort=443", "ClientToken="+token),
+		`<networkInsightsPathId>(nip-[0-9a-f]+)</networkInsightsPathId>`)
+	a := first(t, l.must("StartNetworkInsightsAnalysis", "NetworkInsightsPathId="+path, "ClientToken="+token), `<networkInsightsAnalysisId>(nia-[0-9a-f]+)</networkInsightsAnalysisId>`)
+	body := l.must("DescribeNetworkInsightsAnalyses", "NetworkInsightsAnalysisId.1="+a)
+	var codes []string
+	for _, m := range regexp.MustCompile(`<explanationCode>([^<]+)</explanationCode>`).FindAllStringSubmatch(body, -1) {
+		codes = append(codes, m[1])
+	}
+	return first(t, body, `<networkPathFound>(true|false)</networkPathFound>`) == "true", codes
+}
+
+// TestTGW1AnalysisAcrossTransitGateway is the issue's acceptance check: a served lab of two
+// VPCs joined by a transit gateway loads, compiles and traces; A's instance reaches B's
+// through the gateway's default table, whose routes were propagated (§7.2 TGW-1).
+func TestTGW1AnalysisAcrossTransitGateway(t *testing.T) {
+	l := newTGWLab(t)
+	found, codes := l.analyse(t)
+	if !found || len(codes) != 0 {
+		t.Fatalf("A → B across the transit gateway: found %v, explanations %v; want found", found, codes)
+	}
+	// The search lists B's block as propagated from B's attachment.
+	body := l.must("SearchTransitGatewayRoutes", "TransitGatewayRouteTableId="+l.table, "Filter.1.Name=type", "Filter.1.Value.1=propagated")
+	if !strings.Contains(body, "<destinationCidrBlock>10.1.0.0/16</destinationCidrBlock>") || !strings.Contains(body, l.attB) {
+		t.Errorf("SearchTransitGatewayRoutes type=propagated: %s", body)
+	}
+}
+
+// TestTGWNoRouteInGatewayTable: with B's propagation disabled, the gateway's table has no
+// route to B and the analysis stops there with TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT; a static
+// route to B's attachment brings the path back.
+func TestTGWNoRouteInGatewayTable(t *testing.T) {
+	l := newTGWLab(t)
+	l.must("DisableTransitGatewayRouteTablePropagation", "TransitGatewayRouteTableId="+l.table, "TransitGatewayAttachmentId="+l.attB)
+	if found, codes := l.analyse(t); found || !slices.Contains(codes, "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT") {
+		t.Errorf("without B's propagation: found %v, explanations %v; want TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT", found, codes)
+	}
+	l.must("CreateTransitGatewayRoute", "TransitGatewayRouteTableId="+l.table, "DestinationCidrBlock=10.1.0.0/16", "TransitGatewayAttachmentId="+l.attB)
+	if found, codes := l.analyse(t); !found {
+		t.Errorf("with a static route to B: found %v, explanations %v; want found", found, codes)
+	}
+	// TGW-3: a static blackhole for B's block beats the propagated route.
+	l.must("EnableTransitGatewayRouteTablePropagation", "TransitGatewayRouteTableId="+l.table, "TransitGatewayAttachmentId="+l.attB)
+	l.must("DeleteTransitGatewayRoute", "TransitGatewayRouteTableId="+l.table, "DestinationCidrBlock=10.1.0.0/16")
+	l.must("CreateTransitGatewayRoute", "TransitGatewayRouteTableId="+l.table, "DestinationCidrBlock=10.1.0.0/16", "Blackhole=true")
+	if found, codes := l.analyse(t); found || !slices.Contains(codes, "TGW_RTB_BAD_STATE_ROUTE") {
+		t.Errorf("TGW-3, static blackhole over the propagated route: found %v, explanations %v; want TGW_RTB_BAD_STATE_ROUTE", found, codes)
+	}
+}
+
+// TestTGW4MissingAssociation: with A's attachment disassociated, packets arriving from A
+// have no table to be looked up in: TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION (§7.2.4).
+func TestTGW4MissingAssociation(t *testing.T) {
+	l := newTGWLab(t)
+	l.must("DisassociateTransitGatewayRouteTable", "TransitGatewayRouteTableId="+l.table, "TransitGatewayAttachmentId="+l.attA)
+	if found, codes := l.analyse(t); found || !slices.Contains(codes, "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION") {
+		t.Errorf("A's attachment unassociated: found %v, explanations %v; want TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION", found, codes)
+	}
+	l.must("AssociateTransitGatewayRouteTable", "TransitGatewayRouteTableId="+l.table, "TransitGatewayAttachmentId="+l.attA)
+	if found, codes := l.analyse(t); !found {
+		t.Errorf("A's attachment associated again: found %v, explanations %v; want found", found, codes)
+	}
+}
+
+// TestTGWExportLoads: the exported document is a snapshot the loader reads without errors,
+// with the gateway, its attachments (associated), its table searched (propagated routes as
+// AWS lists them) and the gateway's interfaces in the attachments' subnets.
+func TestTGWExportLoads(t *testing.T) {
+	l := newTGWLab(t)
+	l.must("DescribeTransitGateways") // settles the last changes
+	top, probs := l.s.st.topology(nil)
+	if probs.HasErrors() {
+		t.Fatalf("the export does not load: %v", probs.Error())
+	}
+	for _, p := range probs {
+		if strings.Contains(p.Message, "transit") {
+			t.Errorf("a transit gateway warning loading the export: %s", p.Message)
+		}
+	}
+	if len(top.TransitGateways) != 1 || string(top.TransitGateways[0].ID) != l.tgw || top.TransitGateways[0].State != "available" {
+		t.Fatalf("transit gateways: %+v", top.TransitGateways)
+	}
+	if len(top.TGWRouteTables) != 1 || !top.TGWRouteTables[0].Searched || len(top.TGWRouteTables[0].Routes) != 2 ||
+		len(top.TGWRouteTables[0].Propagations) != 2 {
+		t.Fatalf("route tables: %+v", top.TGWRouteTables)
+	}
+	for _, a := range top.TGWAttachments {
+		if string(a.Association) != l.table || a.State != "available" || len(a.Subnets) != 1 {
+			t.Errorf("attachment %+v: want available, associated with %s, one subnet", a, l.table)
+		}
+	}
+	n := 0
+	for _, e := range top.NetworkInterfaces {
+		if e.Type == model.InterfaceTypeTransitGateway {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d transit gateway interfaces, want one per attachment subnet (2)", n)
+	}
+}
+
+// TestTGWAPIErrors: AWS's codes for what a user gets wrong with transit gateways.
+func TestTGWAPIErrors(t *testing.T) {
+	l := newTGWLab(t)
+	vpcA := first(t, l.must("DescribeTransitGatewayVpcAttachments", "TransitGatewayAttachmentIds.1="+l.attA), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	subA2 := first(t, l.must("CreateSubnet", "VpcId="+vpcA, "CidrBlock=10.0.2.0/24", "AvailabilityZone=us-east-1a"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	vpcC := first(t, l.must("CreateVpc", "CidrBlock=10.2.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	rtC := first(t, l.must("DescribeRouteTables", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+vpcC), `<routeTableId>(rtb-[0-9a-f]+)</routeTableId>`)
+	subC1 := first(t, l.must("CreateSubnet", "VpcId="+vpcC, "CidrBlock=10.2.1.0/24", "AvailabilityZone=us-east-1a"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	subC2 := first(t, l.must("CreateSubnet", "VpcId="+vpcC, "CidrBlock=10.2.2.0/24", "AvailabilityZone=us-east-1a"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	for _, tc := range []struct {
+		name   string
+		params []string
+		code   string
+	}{
+		{"unknown gateway", []string{"DescribeTransitGateways", "TransitGatewayIds.1=tgw-0123456789abcdef0"}, "InvalidTransitGatewayID.NotFound"},
+		{"unknown attachment", []string{"DescribeTransitGatewayVpcAttachments", "TransitGatewayAttachmentIds.1=tgw-attach-0123456789abcdef0"}, "InvalidTransitGatewayAttachmentID.NotFound"},
+		{"unknown gateway table", []string{"SearchTransitGatewayRoutes", "TransitGatewayRouteTableId=tgw-rtb-0123456789abcdef0", "Filter.1.Name=type", "Filter.1.Value.1=static"}, "InvalidRouteTableID.NotFound"},
+		{"gateway with attachments", []string{"DeleteTransitGateway", "TransitGatewayId=" + l.tgw}, "DependencyViolation"},
+		{"table with associations", []string{"DeleteTransitGatewayRouteTable", "TransitGatewayRouteTableId=" + l.table}, "DependencyViolation"},
+		{"associated twice", []string{"AssociateTransitGatewayRouteTable", "TransitGatewayRouteTableId=" + l.table, "TransitGatewayAttachmentId=" + l.attA}, "Resource.AlreadyAssociated"},
+		{"two subnets in one zone", []string{"CreateTransitGatewayVpcAttachment", "TransitGatewayId=" + l.tgw, "VpcId=" + vpcC, "SubnetIds.1=" + subC1, "SubnetIds.2=" + subC2}, "DuplicateSubnetsInSameZone"},
+		{"a second zone-a subnet added", []string{"ModifyTransitGatewayVpcAttachment", "TransitGatewayAttachmentId=" + l.attA, "AddSubnetIds.1=" + subA2}, "DuplicateSubnetsInSameZone"},
+		{"VPC attached twice", []string{"CreateTransitGatewayVpcAttachment", "TransitGatewayId=" + l.tgw, "VpcId=" + vpcA, "SubnetIds.1=" + subA2}, "DuplicateTransitGatewayAttachment"},
+		{"static route twice", []string{"CreateTransitGatewayRoute", "TransitGatewayRouteTableId=" + l.table, "DestinationCidrBlock=10.9.0.0/16", "Blackhole=true"}, "RouteAlreadyExists"},
+		{"route to a gateway the VPC is not attached to", []string{"CreateRoute", "RouteTableId=" + rtC, "DestinationCidrBlock=10.0.0.0/16", "TransitGatewayId=" + l.tgw}, "InvalidTransitGatewayID.NotFound"},
+		{"route to an unknown gateway", []string{"CreateRoute", "RouteTableId=" + l.rtA, "DestinationCidrBlock=10.7.0.0/16", "TransitGatewayId=tgw-0123456789abcdef0"}, "InvalidTransitGatewayID.NotFound"},
+		{"bad option value", []string{"CreateTransitGateway", "Options.DnsSupport=yes"}, "InvalidParameterValue"},
+	} {
+		if tc.code == "RouteAlreadyExists" {
+			l.must(tc.params[0], tc.params[1:]...)
+		}
+		status, body := l.call(tc.params[0], tc.params[1:]...)
+		if status != 400 || errorCode(body) != tc.code {
+			t.Errorf("%s: %d %s, want 400 %s", tc.name, status, body, tc.code)
+		}
+	}
+}
+
+// TestTGWLifecycle: an attachment is pending, then available; deleted, it is deleting, then
+// deleted and still listed; the gateway then deletes, deleting and deleted, with its default
+// table.
+func TestTGWLifecycle(t *testing.T) {
+	l := newTGWLab(t)
+	stateOf := func(action, idParam, id string) string {
+		return first(t, l.must(action, idParam+"="+id), `<state>([a-zA-Z]+)</state>`)
+	}
+	if s := stateOf("DescribeTransitGatewayVpcAttachments", "TransitGatewayAttachmentIds.1", l.attA); s != "available" {
+		t.Errorf("attachment after a request: %s, want available", s)
+	}
+	l.must("DeleteRoute", "RouteTableId="+l.rtA, "DestinationCidrBlock=10.1.0.0/16")
+	l.must("DeleteRoute", "RouteTableId="+l.rtB, "DestinationCidrBlock=10.0.0.0/16")
+	for _, att := range []string{l.attA, l.attB} {
+		if s := first(t, l.must("DeleteTransitGatewayVpcAttachment", "TransitGatewayAttachmentId="+att), `<state>([a-z]+)</state>`); s != "deleting" {
+			t.Errorf("DeleteTransitGatewayVpcAttachment: %s, want deleting", s)
+		}
+	}
+	if s := stateOf("DescribeTransitGatewayAttachments", "TransitGatewayAttachmentIds.1", l.attA); s != "deleted" {
+		t.Errorf("attachment after deletion: %s, want deleted (kept for the retention)", s)
+	}
+	if body := l.must("GetTransitGatewayRouteTableAssociations", "TransitGatewayRouteTableId="+l.table); strings.Contains(body, l.attA) {
+		t.Errorf("a deleted attachment is still associated: %s", body)
+	}
+	if s := first(t, l.must("DeleteTransitGateway", "TransitGatewayId="+l.tgw), `<state>([a-z]+)</state>`); s != "deleting" {
+		t.Errorf("DeleteTransitGateway: %s, want deleting", s)
+	}
+	if s := stateOf("DescribeTransitGateways", "TransitGatewayIds.1", l.tgw); s != "deleted" {
+		t.Errorf("gateway after deletion: %s, want deleted", s)
+	}
+	if status, body := l.call("DescribeTransitGatewayRouteTables", "TransitGatewayRouteTableIds.1="+l.table); status != 200 || !strings.Contains(body, "<state>deleted</state>") {
+		t.Errorf("the default table after the gateway's deletion: %d %s", status, body)
+	}
+	if _, probs := l.s.st.topology(nil); probs.HasErrors() {
+		t.Errorf("the export after deletions does not load: %v", probs.Error())
+	}
+}
