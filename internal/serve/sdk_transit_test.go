@@ -181,6 +181,31 @@ func TestSDKTransitGateways(t *testing.T) {
 		"10.0.0.0/16": "propagated " + attA}; !mapsEqual(got, want) {
 		t.Errorf("the spokes table's routes: %v, want %v", got, want)
 	}
+	// Terraform reads a static route back by route-search.exact-match; longest-prefix-match
+	// finds the route an address takes.
+	byDest := func(name, value string, kinds ...string) []string {
+		out := ok(c.SearchTransitGatewayRoutes(ctx, &ec2.SearchTransitGatewayRoutesInput{TransitGatewayRouteTableId: aws.String(spokes),
+			Filters: []types.Filter{filter("type", kinds...), filter(name, value)}}))(t)
+		var ds []string
+		for _, r := range out.Routes {
+			ds = append(ds, aws.ToString(r.DestinationCidrBlock))
+		}
+		return ds
+	}
+	for _, tc := range []struct {
+		name, value string
+		kinds, want []string
+	}{
+		{"route-search.exact-match", "0.0.0.0/0", []string{"static"}, []string{"0.0.0.0/0"}},
+		{"route-search.exact-match", "10.0.0.0/16", []string{"static"}, nil},
+		{"route-search.longest-prefix-match", "10.0.5.5", []string{"static", "propagated"}, []string{"10.0.0.0/16"}},
+		{"route-search.subnet-of-match", "10.0.0.0/8", []string{"static", "propagated"}, []string{"10.0.0.0/16"}},
+		{"route-search.supernet-of-match", "192.168.1.0/24", []string{"static", "propagated"}, []string{"0.0.0.0/0", "192.168.0.0/16"}},
+	} {
+		if got := byDest(tc.name, tc.value, tc.kinds...); !slices.Equal(got, tc.want) {
+			t.Errorf("SearchTransitGatewayRoutes %s=%s type=%v: %v, want %v", tc.name, tc.value, tc.kinds, got, tc.want)
+		}
+	}
 	del := ok(c.DeleteTransitGatewayRoute(ctx, &ec2.DeleteTransitGatewayRouteInput{TransitGatewayRouteTableId: aws.String(spokes),
 		DestinationCidrBlock: aws.String("192.168.0.0/16")}))(t).Route
 	if del.State != types.TransitGatewayRouteStateDeleted || aws.ToString(del.DestinationCidrBlock) != "192.168.0.0/16" {

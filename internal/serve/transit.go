@@ -796,13 +796,28 @@ func (st *state) routesOf(t *tgwTable) []ec2api.TransitGatewayRoute {
 }
 
 // SearchTransitGatewayRoutes lists a table's routes that pass the filters (type, state,
-// attachment.*), at most MaxResults (AWS's default 1000), saying when more are there.
+// attachment.*, route-search.*), at most MaxResults (AWS's default 1000), saying when more
+// are there.
 func searchTransitGatewayRoutes(c *call, in *ec2api.SearchTransitGatewayRoutesRequest) (*ec2api.SearchTransitGatewayRoutesResult, error) {
 	t, err := c.tgwTable(val(in.TransitGatewayRouteTableId))
 	if err != nil {
 		return nil, err
 	}
-	m, err := ec2api.CompileFilters("SearchTransitGatewayRoutes", in.Filters)
+	var filters []ec2api.Filter
+	var searches []func(netip.Prefix) bool
+	routes := c.st.routesOf(t)
+	for _, f := range in.Filters {
+		if !strings.HasPrefix(val(f.Name), "route-search.") {
+			filters = append(filters, f)
+			continue
+		}
+		match, err := routeSearch(val(f.Name), f.Values, routes)
+		if err != nil {
+			return nil, err
+		}
+		searches = append(searches, match)
+	}
+	m, err := ec2api.CompileFilters("SearchTransitGatewayRoutes", filters)
 	if err != nil {
 		return nil, err
 	}
@@ -814,8 +829,9 @@ func searchTransitGatewayRoutes(c *call, in *ec2api.SearchTransitGatewayRoutesRe
 		limit = int(*in.MaxResults)
 	}
 	out := &ec2api.SearchTransitGatewayRoutesResult{Routes: []ec2api.TransitGatewayRoute{}, AdditionalRoutesAvailable: boolp(false)}
-	for _, r := range c.st.routesOf(t) {
-		if !m.Match(&r) {
+	for _, r := range routes {
+		p, _ := netip.ParsePrefix(val(r.DestinationCidrBlock))
+		if !m.Match(&r) || slices.ContainsFunc(searches, func(match func(netip.Prefix) bool) bool { return !match(p) }) {
 			continue
 		}
 		if len(out.Routes) == limit {
@@ -825,6 +841,55 @@ func searchTransitGatewayRoutes(c *call, in *ec2api.SearchTransitGatewayRoutesRe
 		out.Routes = append(out.Routes, r)
 	}
 	return out, nil
+}
+
+// routeSearch compiles a route-search.* filter of SearchTransitGatewayRoutes into a test of
+// a route's destination: exact-match (Terraform reads a static route by it), subnet-of-match
+// (destinations within a value), supernet-of-match (destinations holding a value) and
+// longest-prefix-match (the most specific route holding a value, among routes).
+func routeSearch(name string, values []string, routes []ec2api.TransitGatewayRoute) (func(netip.Prefix) bool, error) {
+	var ps []netip.Prefix
+	for _, v := range values {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return nil, errorf("InvalidParameterValue", "Value (%s) for filter %s is invalid. This is not a valid CIDR block.", v, name)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		ps = append(ps, p.Masked())
+	}
+	within := func(inner, outer netip.Prefix) bool {
+		return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+	}
+	switch name {
+	case "route-search.exact-match":
+		return func(d netip.Prefix) bool { return slices.Contains(ps, d) }, nil
+	case "route-search.subnet-of-match":
+		return func(d netip.Prefix) bool {
+			return slices.ContainsFunc(ps, func(p netip.Prefix) bool { return within(d, p) })
+		}, nil
+	case "route-search.supernet-of-match":
+		return func(d netip.Prefix) bool {
+			return slices.ContainsFunc(ps, func(p netip.Prefix) bool { return within(p, d) })
+		}, nil
+	case "route-search.longest-prefix-match":
+		var best []netip.Prefix
+		for _, p := range ps {
+			found := netip.Prefix{}
+			for _, r := range routes {
+				if d, err := netip.ParsePrefix(val(r.DestinationCidrBlock)); err == nil && within(p, d) && (!found.IsValid() || d.Bits() > found.Bits()) {
+					found = d
+				}
+			}
+			if found.IsValid() {
+				best = append(best, found)
+			}
+		}
+		return func(d netip.Prefix) bool { return slices.Contains(best, d) }, nil
+	}
+	return nil, errorf("InvalidParameterValue", "The filter '%s' is invalid", name)
 }
 
 func getTransitGatewayRouteTableAssociations(c *call, in *ec2api.GetTransitGatewayRouteTableAssociationsRequest) (*ec2api.GetTransitGatewayRouteTableAssociationsResult, error) {

@@ -1,6 +1,9 @@
 package serve
 
 import (
+	"path/filepath"
+
+	"github.com/vpclab/vpclab/internal/serve/store"
 	"regexp"
 	"slices"
 	"strings"
@@ -234,5 +237,61 @@ func TestTGWLifecycle(t *testing.T) {
 	}
 	if _, probs := l.s.st.topology(nil); probs.HasErrors() {
 		t.Errorf("the export after deletions does not load: %v", probs.Error())
+	}
+}
+
+// TestTGW2AttachedInAnotherZone: with A's attachment moved to a subnet of us-east-1b, A's
+// instance in us-east-1a has no gateway interface in its zone: TGW_ROUTE_AZ_RESTRICTION
+// (§7.2.10).
+func TestTGW2AttachedInAnotherZone(t *testing.T) {
+	l := newTGWLab(t)
+	vpcA := first(t, l.must("DescribeTransitGatewayVpcAttachments", "TransitGatewayAttachmentIds.1="+l.attA), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	subA := first(t, l.must("DescribeTransitGatewayVpcAttachments", "TransitGatewayAttachmentIds.1="+l.attA), `<subnetIds>\s*<item>(subnet-[0-9a-f]+)</item>`)
+	subB := first(t, l.must("CreateSubnet", "VpcId="+vpcA, "CidrBlock=10.0.2.0/24", "AvailabilityZone=us-east-1b"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	l.must("ModifyTransitGatewayVpcAttachment", "TransitGatewayAttachmentId="+l.attA, "AddSubnetIds.1="+subB, "RemoveSubnetIds.1="+subA)
+	if found, codes := l.analyse(t); found || !slices.Contains(codes, "TGW_ROUTE_AZ_RESTRICTION") {
+		t.Errorf("TGW-2, A attached in us-east-1b only: found %v, explanations %v; want TGW_ROUTE_AZ_RESTRICTION", found, codes)
+	}
+}
+
+// TestTGWRestart: a transit gateway lab kept in a store comes back whole after a restart,
+// and a gateway left pending still settles (its transitional state is found on load).
+func TestTGWRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	var st *store.Store
+	open := func() *lab {
+		var err error
+		if st, err = store.Open(path); err != nil {
+			t.Fatal(err)
+		}
+		l := newLab(t, Options{Store: st})
+		opened := st
+		t.Cleanup(func() { opened.Close() })
+		return l
+	}
+	l := open()
+	vpc := first(t, l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	subnet := first(t, l.must("CreateSubnet", "VpcId="+vpc, "CidrBlock=10.0.1.0/24", "AvailabilityZone=us-east-1a"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	tgw := first(t, l.must("CreateTransitGateway"), `<transitGatewayId>(tgw-[0-9a-f]+)</transitGatewayId>`)
+	att := first(t, l.must("CreateTransitGatewayVpcAttachment", "TransitGatewayId="+tgw, "VpcId="+vpc, "SubnetIds.1="+subnet),
+		`<transitGatewayAttachmentId>(tgw-attach-[0-9a-f]+)</transitGatewayAttachmentId>`)
+	table := first(t, l.must("CreateTransitGatewayRouteTable", "TransitGatewayId="+tgw), `<transitGatewayRouteTableId>(tgw-rtb-[0-9a-f]+)</transitGatewayRouteTableId>`)
+	before := l.s.Export()
+	l.s.Close()
+	st.Close()
+
+	l = open()
+	if after := l.s.Export(); string(after) != string(before) {
+		t.Errorf("the export after a restart differs:\n%s\nbefore:\n%s", after, before)
+	}
+	for _, q := range [][2]string{{"DescribeTransitGatewayVpcAttachments", "TransitGatewayAttachmentIds.1=" + att},
+		{"DescribeTransitGatewayRouteTables", "TransitGatewayRouteTableIds.1=" + table}} {
+		if s := first(t, l.must(q[0], q[1]), `<state>([a-z]+)</state>`); s != "available" {
+			t.Errorf("%s after a restart: %s, want available (settled)", q[1], s)
+		}
+	}
+	if body := l.must("GetTransitGatewayRouteTablePropagations", "TransitGatewayRouteTableId="+first(t,
+		l.must("DescribeTransitGateways", "TransitGatewayIds.1="+tgw), `<propagationDefaultRouteTableId>(tgw-rtb-[0-9a-f]+)<`)); !strings.Contains(body, att) {
+		t.Errorf("the default table's propagations after a restart: %s", body)
 	}
 }
