@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// TestServeTransitGatewaySnapshot: a lab of two VPCs joined by a transit gateway, built on
+// vpclab serve with aws-sdk-go-v2, is snapshotted with vpclab snapshot (the per-table
+// transit gateway answers among its files) and traced from the snapshot as from the served
+// lab: the same answer, delivered through the gateway (§7.2 TGW-1).
+func TestServeTransitGatewaySnapshot(t *testing.T) {
+	base := servedLab(t)
+	ctx := context.Background()
+	c := ec2.New(ec2.Options{Region: "us-east-1", BaseEndpoint: aws.String(base), Retryer: aws.NopRetryer{},
+		Credentials: credentials.NewStaticCredentialsProvider("AKIAVPCLABTEST000000", "test", "")})
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	created, err := c.CreateTransitGateway(ctx, &ec2.CreateTransitGatewayInput{})
+	must(err)
+	tgw, table := *created.TransitGateway.TransitGatewayId, *created.TransitGateway.Options.AssociationDefaultRouteTableId
+	_, err = c.DescribeTransitGateways(ctx, &ec2.DescribeTransitGatewaysInput{}) // it settles
+	must(err)
+	for i, name := range []string{"source", "destination"} {
+		vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String(fmt.Sprintf("10.%d.0.0/16", i))})
+		must(err)
+		vpcID := vpc.Vpc.VpcId
+		subnet, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpcID, CidrBlock: aws.String(fmt.Sprintf("10.%d.1.0/24", i)),
+			AvailabilityZone: aws.String("us-east-1a")})
+		must(err)
+		vpcFilter := []types.Filter{{Name: aws.String("vpc-id"), Values: []string{*vpcID}}}
+		sgs, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: vpcFilter})
+		must(err)
+		_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: sgs.SecurityGroups[0].GroupId,
+			IpPermissions: []types.IpPermission{{IpProtocol: aws.String("-1"), IpRanges: []types.IpRange{{CidrIp: aws.String("10.0.0.0/8")}}}}})
+		must(err)
+		_, err = c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0123456789abcdef0"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+			SubnetId: subnet.Subnet.SubnetId, PrivateIpAddress: aws.String(fmt.Sprintf("10.%d.1.10", i)),
+			TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeInstance, Tags: []types.Tag{{Key: aws.String("Name"), Value: aws.String(name)}}}}})
+		must(err)
+		_, err = c.CreateTransitGatewayVpcAttachment(ctx, &ec2.CreateTransitGatewayVpcAttachmentInput{TransitGatewayId: aws.String(tgw), VpcId: vpcID,
+			SubnetIds: []string{*subnet.Subnet.SubnetId}})
+		must(err)
+		rts, err := c.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: vpcFilter})
+		must(err)
+		_, err = c.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: rts.RouteTables[0].RouteTableId, DestinationCidrBlock: aws.String("10.0.0.0/8"),
+			TransitGatewayId: aws.String(tgw)})
+		must(err)
+	}
+	_, err = c.DescribeTransitGatewayVpcAttachments(ctx, &ec2.DescribeTransitGatewayVpcAttachmentsInput{}) // the attachments settle
+	must(err)
+
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	var stdout, stderr bytes.Buffer
+	if code := Main(ctx, []string{"snapshot", "-q", "--endpoint-url", base, "--region", "us-east-1", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("snapshot exit %d: %s", code, stderr.String())
+	}
+	for _, f := range []string{"search-transit-gateway-routes", "get-transit-gateway-route-table-associations", "get-transit-gateway-route-table-propagations"} {
+		if _, err := os.Stat(filepath.Join(dir, "123456789012", "us-east-1", f+"."+table+".json")); err != nil {
+			t.Errorf("the snapshot has no %s answer for the gateway's table: %v", f, err)
+		}
+	}
+	trace := func(topo string) string {
+		var o, e bytes.Buffer
+		code := Main(ctx, []string{"trace", "-t", topo, "--no-resident", "--from", "source", "--to", "destination", "--output", "json"}, &o, &e)
+		if code != 0 {
+			t.Fatalf("trace -t %s: exit %d %s %s", topo, code, o.String(), e.String())
+		}
+		return o.String()
+	}
+	served, snapped := trace(base), trace(dir)
+	if served != snapped || !strings.Contains(served, tgw) || !strings.Contains(served, `"NetworkPathFound": true`) {
+		t.Errorf("the snapshot answers differently from the served lab, or not through %s:\nserved:\n%s\nsnapshot:\n%s", tgw, served, snapped)
+	}
+}
