@@ -184,6 +184,7 @@ func describeTags(c *call, in *ec2api.DescribeTagsRequest) (*ec2api.DescribeTags
 			add(*i.InstanceId)
 		}
 	}
+	c.tgwTagged(add)
 	slices.SortStableFunc(all, func(a, b *ec2api.TagDescription) int {
 		return strings.Compare(*a.ResourceId+"\x00"+*a.Key, *b.ResourceId+"\x00"+*b.Key)
 	})

@@ -155,6 +155,23 @@ func TestSDKTransitGateways(t *testing.T) {
 	exactlyOnce(t, "associations of the spokes table", assocIDs(spokes), []string{attB})
 	exactlyOnce(t, "propagations into the default table", propIDs(def), []string{attA})
 	exactlyOnce(t, "propagations into the spokes table", propIDs(spokes), []string{attA})
+	// Terraform finds an attachment's association and propagation by filter.
+	byAtt := []types.Filter{filter("transit-gateway-attachment-id", attB)}
+	if as := ok(c.GetTransitGatewayRouteTableAssociations(ctx, &ec2.GetTransitGatewayRouteTableAssociationsInput{TransitGatewayRouteTableId: aws.String(spokes),
+		Filters: byAtt}))(t).Associations; len(as) != 1 || aws.ToString(as[0].ResourceId) != vpcB {
+		t.Errorf("GetTransitGatewayRouteTableAssociations of %s by attachment: %+v", spokes, as)
+	}
+	if ps := ok(c.GetTransitGatewayRouteTablePropagations(ctx, &ec2.GetTransitGatewayRouteTablePropagationsInput{TransitGatewayRouteTableId: aws.String(def),
+		Filters: byAtt}))(t).TransitGatewayRouteTablePropagations; len(ps) != 0 {
+		t.Errorf("GetTransitGatewayRouteTablePropagations of %s by B's attachment, disabled: %+v", def, ps)
+	}
+	// Tags on a table and an attachment, as Terraform sets them after a create.
+	ok(c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{spokes, attB}, Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("lab")}}}))(t)
+	var tagged []string
+	for _, d := range ok(c.DescribeTags(ctx, &ec2.DescribeTagsInput{Filters: []types.Filter{filter("key", "env")}}))(t).Tags {
+		tagged = append(tagged, aws.ToString(d.ResourceId)+" "+string(d.ResourceType))
+	}
+	exactlyOnce(t, "DescribeTags key=env", tagged, []string{spokes + " transit-gateway-route-table", attB + " transit-gateway-attachment"})
 	gen := ok(c.DescribeTransitGatewayAttachments(ctx, &ec2.DescribeTransitGatewayAttachmentsInput{
 		Filters: []types.Filter{filter("association.transit-gateway-route-table-id", spokes)}}))(t).TransitGatewayAttachments
 	if len(gen) != 1 || aws.ToString(gen[0].TransitGatewayAttachmentId) != attB {

@@ -952,6 +952,16 @@ func (c *call) tgwTaggable(id string) (tagged, bool) {
 	return tagged{}, false
 }
 
+// tgwTagged calls add with every transit gateway, attachment and route table, for
+// DescribeTags.
+func (c *call) tgwTagged(add func(id string)) {
+	for _, ids := range [][]string{c.st.tgws.ids(), c.st.tgwAttachments.ids(), c.st.tgwTables.ids()} {
+		for _, id := range ids {
+			add(id)
+		}
+	}
+}
+
 // settleTransit moves a gateway, attachment or table on from its transitional state: pending
 // or modifying → available, deleting → deleted, and a deleted one is forgotten after the
 // retention.
