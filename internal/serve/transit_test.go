@@ -2,6 +2,7 @@ package serve
 
 import (
 	"path/filepath"
+	"time"
 
 	"github.com/vpclab/vpclab/internal/serve/store"
 	"regexp"
@@ -293,5 +294,40 @@ func TestTGWRestart(t *testing.T) {
 	if body := l.must("GetTransitGatewayRouteTablePropagations", "TransitGatewayRouteTableId="+first(t,
 		l.must("DescribeTransitGateways", "TransitGatewayIds.1="+tgw), `<propagationDefaultRouteTableId>(tgw-rtb-[0-9a-f]+)<`)); !strings.Contains(body, att) {
 		t.Errorf("the default table's propagations after a restart: %s", body)
+	}
+}
+
+// TestTGWSettles: with Settle set, a gateway and its attachment stay pending for a while, as
+// AWS's do for minutes, and then are available: what Terraform's waiters poll for.
+func TestTGWSettles(t *testing.T) {
+	l := newLab(t, Options{Settle: 5 * time.Second, Now: tickingClock()})
+	vpc := first(t, l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	subnet := first(t, l.must("CreateSubnet", "VpcId="+vpc, "CidrBlock=10.0.1.0/24"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	tgw := first(t, l.must("CreateTransitGateway"), `<transitGatewayId>(tgw-[0-9a-f]+)</transitGatewayId>`)
+	poll := func(action, param, id string) (pending, polls int) {
+		for polls = 1; polls <= 20; polls++ {
+			switch s := first(t, l.must(action, param+"="+id), `<state>([a-z]+)</state>`); s {
+			case "pending":
+				pending++
+			case "available":
+				return pending, polls
+			default:
+				t.Fatalf("%s %s: state %s", action, id, s)
+			}
+		}
+		t.Fatalf("%s %s: not available after 20 polls", action, id)
+		return
+	}
+	status, body := l.call("CreateTransitGatewayVpcAttachment", "TransitGatewayId="+tgw, "VpcId="+vpc, "SubnetIds.1="+subnet)
+	if status != 400 || errorCode(body) != "IncorrectState" {
+		t.Errorf("attaching to a pending gateway: %d %s, want IncorrectState", status, body)
+	}
+	if pending, _ := poll("DescribeTransitGateways", "TransitGatewayIds.1", tgw); pending == 0 {
+		t.Error("the gateway was never seen pending")
+	}
+	att := first(t, l.must("CreateTransitGatewayVpcAttachment", "TransitGatewayId="+tgw, "VpcId="+vpc, "SubnetIds.1="+subnet),
+		`<transitGatewayAttachmentId>(tgw-attach-[0-9a-f]+)</transitGatewayAttachmentId>`)
+	if pending, _ := poll("DescribeTransitGatewayVpcAttachments", "TransitGatewayAttachmentIds.1", att); pending == 0 {
+		t.Error("the attachment was never seen pending")
 	}
 }
