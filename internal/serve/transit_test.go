@@ -2,15 +2,14 @@ package serve
 
 import (
 	"path/filepath"
-	"time"
-
-	"github.com/vpclab/vpclab/internal/serve/store"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/serve/store"
 )
 
 // tgwLab is two VPCs, A 10.0.0.0/16 and B 10.1.0.0/16, with a subnet in us-east-1a each
