@@ -261,6 +261,7 @@ func createTransitGatewayVpcAttachment(c *call, in *ec2api.CreateTransitGatewayV
 	c.touch(kindTGWAttach, id)
 	c.st.tgwAttachments.put(id, a)
 	c.pending(kindTGWAttach, id)
+	c.tgwRouteState(*v.VpcId, *g.TransitGatewayId, "active")
 	opts := g.Options
 	if val(opts.DefaultRouteTableAssociation) == "enable" {
 		if t := c.st.tgwTables.get(val(opts.AssociationDefaultRouteTableId)); t != nil {
@@ -456,6 +457,7 @@ func deleteTransitGatewayVpcAttachment(c *call, in *ec2api.DeleteTransitGatewayV
 		}
 	}
 	c.dropTGWInterfaces(id, "")
+	c.tgwRouteState(val(a.VpcId), val(a.TransitGatewayId), "blackhole")
 	c.touch(kindTGWAttach, id)
 	a.State = str("deleting")
 	c.pending(kindTGWAttach, id)

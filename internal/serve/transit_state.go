@@ -172,3 +172,19 @@ func (c *call) tgwRouteTarget(vpcID, tgw string) error {
 	}
 	return notFound("InvalidTransitGatewayID.NotFound", "transitGateway", tgw)
 }
+
+// tgwRouteState sets the state of the VPC's routes to a gateway: blackhole when the VPC's
+// attachment to it goes, active when one comes (§7.2.10), as describe-route-tables shows.
+func (c *call) tgwRouteState(vpcID, tgw, state string) {
+	for _, rt := range c.st.routeTables.all() {
+		if val(rt.VpcId) != vpcID {
+			continue
+		}
+		for i := range rt.Routes {
+			if r := &rt.Routes[i]; val(r.TransitGatewayId) == tgw && val(r.State) != state {
+				c.touch("route-table", *rt.RouteTableId)
+				r.State = str(state)
+			}
+		}
+	}
+}

@@ -213,7 +213,6 @@ func TestTGWLifecycle(t *testing.T) {
 	if s := stateOf("DescribeTransitGatewayVpcAttachments", "TransitGatewayAttachmentIds.1", l.attA); s != "available" {
 		t.Errorf("attachment after a request: %s, want available", s)
 	}
-	l.must("DeleteRoute", "RouteTableId="+l.rtA, "DestinationCidrBlock=10.1.0.0/16")
 	l.must("DeleteRoute", "RouteTableId="+l.rtB, "DestinationCidrBlock=10.0.0.0/16")
 	for _, att := range []string{l.attA, l.attB} {
 		if s := first(t, l.must("DeleteTransitGatewayVpcAttachment", "TransitGatewayAttachmentId="+att), `<state>([a-z]+)</state>`); s != "deleting" {
@@ -222,6 +221,10 @@ func TestTGWLifecycle(t *testing.T) {
 	}
 	if s := stateOf("DescribeTransitGatewayAttachments", "TransitGatewayAttachmentIds.1", l.attA); s != "deleted" {
 		t.Errorf("attachment after deletion: %s, want deleted (kept for the retention)", s)
+	}
+	// §7.2.10: A's route to the gateway, which A is no longer attached to, is a blackhole.
+	if body := l.must("DescribeRouteTables", "RouteTableId.1="+l.rtA); !strings.Contains(body, "<state>blackhole</state>") {
+		t.Errorf("A's route to the gateway after the attachment's deletion is not a blackhole: %s", body)
 	}
 	if body := l.must("GetTransitGatewayRouteTableAssociations", "TransitGatewayRouteTableId="+l.table); strings.Contains(body, l.attA) {
 		t.Errorf("a deleted attachment is still associated: %s", body)
