@@ -93,6 +93,10 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 	for _, v := range doc.Addresses {
 		put("address", val(v.AllocationId), func() { c.st.addresses.put(val(v.AllocationId), v) })
 	}
+	if err := c.importTransit(&doc.Transit, put); err != nil {
+		c.rollback()
+		return fmt.Errorf("%s: %v", name, err)
+	}
 	if len(dups) > 0 {
 		c.rollback()
 		return fmt.Errorf("%s: IDs that appear twice: %s", name, strings.Join(dups, ", "))
@@ -126,4 +130,5 @@ func (d *describeDoc) append(o *describeDoc) {
 	d.Reservations = append(d.Reservations, o.Reservations...)
 	d.NatGateways = append(d.NatGateways, o.NatGateways...)
 	d.Addresses = append(d.Addresses, o.Addresses...)
+	d.Transit.append(&o.Transit)
 }

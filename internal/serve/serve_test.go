@@ -312,7 +312,7 @@ func TestImport(t *testing.T) {
 		want  string
 	}{
 		{map[string][]byte{"a.json": doc, "b.json": doc}, "appear twice"},
-		{map[string][]byte{"tgw.json": []byte(`{"TransitGateways": [{"TransitGatewayId": "tgw-1"}]}`)}, "TransitGateways, which vpclab serve does not serve yet"},
+		{map[string][]byte{"vpce.json": []byte(`{"VpcEndpoints": [{"VpcEndpointId": "vpce-1"}]}`)}, "VpcEndpoints, which vpclab serve does not serve yet"},
 		{map[string][]byte{"bad.json": []byte(`{"Vpcs": [`)}, "bad.json"},
 	} {
 		n := newLab(t, Options{})

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -187,4 +188,77 @@ func (c *call) tgwRouteState(vpcID, tgw, state string) {
 			}
 		}
 	}
+}
+
+func init() {
+	importKeys = append(importKeys, "TransitGateways", "TransitGatewayAttachments", "TransitGatewayVpcAttachments",
+		"TransitGatewayRouteTables", "TransitGatewayStaticRoutes", "TransitGatewayPropagations")
+}
+
+// append adds o's transit gateway answers to d's, for Import.
+func (d *transitDoc) append(o *transitDoc) {
+	d.TransitGateways = append(d.TransitGateways, o.TransitGateways...)
+	d.TransitGatewayAttachments = append(d.TransitGatewayAttachments, o.TransitGatewayAttachments...)
+	d.TransitGatewayVpcAttachments = append(d.TransitGatewayVpcAttachments, o.TransitGatewayVpcAttachments...)
+	d.TransitGatewayRouteTables = append(d.TransitGatewayRouteTables, o.TransitGatewayRouteTables...)
+	d.TransitGatewayStaticRoutes = append(d.TransitGatewayStaticRoutes, o.TransitGatewayStaticRoutes...)
+	d.TransitGatewayPropagations = append(d.TransitGatewayPropagations, o.TransitGatewayPropagations...)
+}
+
+// importTransit puts the transit gateway answers of an imported document in the state, as
+// export writes them: the tables' static routes (the propagated ones are computed again),
+// propagations, and the associations the attachments name. Attachments of another kind than
+// VPC, and entries of a table that no TransitGatewayRouteTables answer lists, are refused.
+func (c *call) importTransit(d *transitDoc, put func(kind, id string, add func())) error {
+	for _, a := range d.TransitGatewayAttachments {
+		if rt := val(a.ResourceType); rt != "vpc" {
+			return fmt.Errorf("TransitGatewayAttachments holds %s, a %s attachment, which vpclab serve does not serve yet (VPC attachments only)",
+				val(a.TransitGatewayAttachmentId), rt)
+		}
+	}
+	for _, g := range d.TransitGateways {
+		put(kindTGW, val(g.TransitGatewayId), func() { c.st.tgws.put(val(g.TransitGatewayId), g) })
+	}
+	for _, a := range d.TransitGatewayVpcAttachments {
+		put(kindTGWAttach, val(a.TransitGatewayAttachmentId), func() { c.st.tgwAttachments.put(val(a.TransitGatewayAttachmentId), a) })
+	}
+	for _, t := range d.TransitGatewayRouteTables {
+		put(kindTGWTable, val(t.TransitGatewayRouteTableId), func() { c.st.tgwTables.put(val(t.TransitGatewayRouteTableId), &tgwTable{Table: *t}) })
+	}
+	table := func(id, what string) (*tgwTable, error) {
+		if t := c.st.tgwTables.get(id); t != nil {
+			return t, nil
+		}
+		return nil, fmt.Errorf("%s of transit gateway route table %q, which TransitGatewayRouteTables does not list", what, id)
+	}
+	for _, w := range d.TransitGatewayStaticRoutes {
+		t, err := table(w.TransitGatewayRouteTableId, "routes")
+		if err != nil {
+			return err
+		}
+		for _, r := range w.Routes {
+			if val(r.Type) == "static" {
+				t.Routes = append(t.Routes, r)
+			}
+		}
+	}
+	for _, w := range d.TransitGatewayPropagations {
+		t, err := table(w.TransitGatewayRouteTableId, "propagations")
+		if err != nil {
+			return err
+		}
+		t.Propagations = append(t.Propagations, w.TransitGatewayRouteTablePropagations...)
+	}
+	for _, a := range d.TransitGatewayAttachments {
+		if a.Association == nil {
+			continue
+		}
+		t, err := table(val(a.Association.TransitGatewayRouteTableId), "the association of "+val(a.TransitGatewayAttachmentId))
+		if err != nil {
+			return err
+		}
+		t.Associations = append(t.Associations, ec2api.TransitGatewayRouteTableAssociation{TransitGatewayAttachmentId: a.TransitGatewayAttachmentId,
+			ResourceId: a.ResourceId, ResourceType: a.ResourceType, State: a.Association.State})
+	}
+	return nil
 }

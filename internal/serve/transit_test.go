@@ -333,3 +333,29 @@ func TestTGWSettles(t *testing.T) {
 		t.Error("the attachment was never seen pending")
 	}
 }
+
+// TestTGWImport: a served transit gateway lab's export imports into an empty server, which
+// exports it the same and traces as the lab did; per-table answers of a table no
+// TransitGatewayRouteTables answer lists are refused.
+func TestTGWImport(t *testing.T) {
+	l := newTGWLab(t)
+	l.must("CreateTransitGatewayRoute", "TransitGatewayRouteTableId="+l.table, "DestinationCidrBlock=192.168.0.0/16", "Blackhole=true")
+	l.must("DescribeTransitGateways") // settles
+	doc := l.s.Export()
+
+	m := &tgwLab{lab: newLab(t, Options{Seed: 9}), iA: l.iA, iB: l.iB}
+	if err := m.s.Import("lab", map[string][]byte{"lab.json": doc}); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(m.s.Export()); got != string(doc) {
+		t.Errorf("the imported lab exports\n%s\nwant\n%s", got, doc)
+	}
+	if found, codes := m.analyse(t); !found {
+		t.Errorf("A → B on the imported lab: found %v, explanations %v; want found", found, codes)
+	}
+	n := newLab(t, Options{})
+	orphan := []byte(`{"TransitGatewayPropagations": [{"TransitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0", "TransitGatewayRouteTablePropagations": []}]}`)
+	if err := n.s.Import("orphan", map[string][]byte{"p.json": orphan}); err == nil || !strings.Contains(err.Error(), "tgw-rtb-0123456789abcdef0") {
+		t.Errorf("importing propagations of an unlisted table: %v, want an error naming it", err)
+	}
+}
