@@ -101,6 +101,10 @@ func (c *call) taggable(id string) (tagged, bool) {
 		if v := st.addresses.get(id); v != nil {
 			return tagged{&v.Tags, "address", "elastic-ip", ""}, true
 		}
+	case "pcx":
+		if v := st.peerings.get(id); v != nil {
+			return tagged{&v.Tags, "vpc-peering-connection", "vpc-peering-connection", ""}, true
+		}
 	case "i":
 		if rid := c.reservationOf(id); rid != "" {
 			inst := c.instance(id)

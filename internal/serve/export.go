@@ -27,6 +27,8 @@ type describeDoc struct {
 	Reservations      []*ec2api.Reservation      `json:",omitzero"`
 	NatGateways       []*ec2api.NatGateway       `json:",omitzero"`
 	Addresses         []*ec2api.Address          `json:",omitzero"`
+
+	VpcPeeringConnections []*ec2api.VpcPeeringConnection `json:",omitzero"`
 }
 
 // export is the state's describe-* document. With vpcs set it holds only those VPCs and what
@@ -52,6 +54,9 @@ func (st *state) export(vpcs map[string]bool) describeDoc {
 		Reservations:      st.reservationsIn(in),
 		NatGateways:       pick(st.nats.all(), func(v *ec2api.NatGateway) bool { return in(v.VpcId) }),
 		Addresses:         st.addresses.all(),
+		VpcPeeringConnections: pick(st.peerings.all(), func(p *ec2api.VpcPeeringConnection) bool {
+			return in(p.RequesterVpcInfo.VpcId) || in(p.AccepterVpcInfo.VpcId)
+		}),
 	}
 	return d
 }
@@ -146,6 +151,9 @@ func (st *state) withTargets(vpcs map[string]bool) map[string]bool {
 			if e := st.enis.get(val(r.NetworkInterfaceId)); e != nil {
 				out[val(e.VpcId)] = true
 			}
+			if p := st.peerings.get(val(r.VpcPeeringConnectionId)); p != nil {
+				out[val(p.RequesterVpcInfo.VpcId)], out[val(p.AccepterVpcInfo.VpcId)] = true, true
+			}
 		}
 	}
 	return out
@@ -210,6 +218,8 @@ func (s *Server) settle(c *call) {
 			}
 		case "instance":
 			s.settleInstance(c, id, age)
+		case "vpc-peering-connection":
+			s.settlePeering(c, id, age)
 		}
 	}
 }

@@ -226,10 +226,17 @@ func (c *call) route(rt *ec2api.RouteTable, t routeTarget) (ec2api.Route, error)
 			return r, errorf("InvalidInstanceID", "There are multiple interfaces attached to instance '%s'. Please specify an interface ID for the operation instead.", *t.instance)
 		}
 		r.InstanceId, r.InstanceOwnerId, r.NetworkInterfaceId = t.instance, str(c.s.opt.Account), inst.NetworkInterfaces[0].NetworkInterfaceId
+	case t.peering != nil:
+		if err := c.peeringRoute(rt, &r, *t.peering); err != nil {
+			return r, err
+		}
 	default:
 		return r, errorf("UnsupportedOperation", "vpclab serve does not take routes to this kind of target yet (peering, transit gateway, endpoint, egress-only gateway)")
 	}
-	r.Origin, r.State = str("CreateRoute"), str("active")
+	r.Origin = str("CreateRoute")
+	if r.State == nil {
+		r.State = str("active")
+	}
 	return r, nil
 }
 

@@ -33,6 +33,7 @@ type state struct {
 	tokens       table[clientToken]
 	meta         table[meta]
 	vpcAttrs     table[vpcAttributes]
+	peerings     table[ec2api.VpcPeeringConnection]
 
 	kinds map[string]kind
 }
@@ -137,6 +138,7 @@ func newState() *state {
 		"reservation": &st.reservations, "nat-gateway": &st.nats, "address": &st.addresses,
 		"insights-path": &st.paths, "insights-analysis": &st.analyses, "client-token": &st.tokens,
 		"meta": &st.meta, "vpc-attributes": &st.vpcAttrs,
+		"vpc-peering-connection": &st.peerings,
 	}
 	return st
 }

@@ -1,0 +1,180 @@
+package serve
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// peeringLab is two VPCs, A 10.0.0.0/16 and B 10.1.0.0/16, with a subnet and an instance
+// each (iA 10.0.1.10, iB 10.1.1.10), B's default group open to A's block, and a path
+// iA → iB tcp/22, as §7.1's PCX scenarios set up.
+type peeringLab struct {
+	*lab
+	a, b, rtA, rtB, iA, iB, path string
+	analyses                     int
+}
+
+func newPeeringLab(t *testing.T) *peeringLab {
+	l := &peeringLab{lab: newLab(t, Options{})}
+	vpc := func(block string) (string, string) {
+		id := first(t, l.must("CreateVpc", "CidrBlock="+block), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+		rt := first(t, l.must("DescribeRouteTables", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+id), `<routeTableId>(rtb-[0-9a-f]+)</routeTableId>`)
+		return id, rt
+	}
+	instance := func(vpc, block, ip string) string {
+		subnet := first(t, l.must("CreateSubnet", "VpcId="+vpc, "CidrBlock="+block), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+		return first(t, l.must("RunInstances", "ImageId=ami-0123456789abcdef0", "MinCount=1", "MaxCount=1", "SubnetId="+subnet,
+			"PrivateIpAddress="+ip), `<instanceId>(i-[0-9a-f]+)</instanceId>`)
+	}
+	l.a, l.rtA = vpc("10.0.0.0/16")
+	l.b, l.rtB = vpc("10.1.0.0/16")
+	l.iA, l.iB = instance(l.a, "10.0.1.0/24", "10.0.1.10"), instance(l.b, "10.1.1.0/24", "10.1.1.10")
+	sgB := first(t, l.must("DescribeSecurityGroups", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+l.b), `<groupId>(sg-[0-9a-f]+)</groupId>`)
+	l.must("AuthorizeSecurityGroupIngress", "GroupId="+sgB, "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort=22",
+		"IpPermissions.1.ToPort=22", "IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/16")
+	l.path = first(t, l.must("CreateNetworkInsightsPath", "Source="+l.iA, "Destination="+l.iB, "Protocol=tcp", "DestinationPort=22", "ClientToken=path"),
+		`<networkInsightsPathId>(nip-[0-9a-f]+)</networkInsightsPathId>`)
+	return l
+}
+
+// analyse runs an analysis of the lab's path and returns whether a path was found and the
+// explanation codes.
+func (l *peeringLab) analyse() (bool, []string) {
+	l.t.Helper()
+	l.analyses++
+	id := first(l.t, l.must("StartNetworkInsightsAnalysis", "NetworkInsightsPathId="+l.path, "ClientToken=analysis-"+itoa(l.analyses)), `<networkInsightsAnalysisId>(nia-[0-9a-f]+)</networkInsightsAnalysisId>`)
+	body := l.must("DescribeNetworkInsightsAnalyses", "NetworkInsightsAnalysisId.1="+id)
+	var codes []string
+	for _, m := range regexp.MustCompile(`<explanationCode>([^<]*)</explanationCode>`).FindAllStringSubmatch(body, -1) {
+		codes = append(codes, m[1])
+	}
+	return first(l.t, body, `<networkPathFound>(true|false)</networkPathFound>`) == "true", codes
+}
+
+// status is the peering's status code as DescribeVpcPeeringConnections gives it.
+func (l *peeringLab) status(pcx string) string {
+	l.t.Helper()
+	return first(l.t, l.must("DescribeVpcPeeringConnections", "VpcPeeringConnectionId.1="+pcx), `<status><code>([^<]*)</code>`)
+}
+
+// routeState is the state of the route to dst in table rt.
+func (l *peeringLab) routeState(rt, dst string) string {
+	l.t.Helper()
+	body := l.must("DescribeRouteTables", "RouteTableId.1="+rt)
+	return first(l.t, body, `<destinationCidrBlock>`+regexp.QuoteMeta(dst)+`</destinationCidrBlock>.*?<state>([^<]*)</state>`)
+}
+
+// TestPeeringAcceptance is §7.1 through the HTTP handler, checked by the engine's analysis:
+// a route to a pending peering is blackhole (PCX-3); accepted, with routes both ways, the
+// path is found (PCX-1); without the return route it is not (PCX-2); deleted, the routes
+// are blackhole again and the path is gone.
+func TestPeeringAcceptance(t *testing.T) {
+	l := newPeeringLab(t)
+	create := l.must("CreateVpcPeeringConnection", "VpcId="+l.a, "PeerVpcId="+l.b)
+	pcx := first(t, create, `<vpcPeeringConnectionId>(pcx-[0-9a-f]{17})</vpcPeeringConnectionId>`)
+	if !strings.Contains(create, "<code>initiating-request</code>") || strings.Contains(first(t, create, `<accepterVpcInfo>(.*?)</accepterVpcInfo>`), "cidrBlock") {
+		t.Errorf("CreateVpcPeeringConnection answers initiating-request, the accepter without its blocks: %s", create)
+	}
+	if got := l.status(pcx); got != "pending-acceptance" {
+		t.Errorf("after the request the peering is %s, want pending-acceptance", got)
+	}
+
+	t.Run("PCX-3 route to a pending peering is blackhole", func(t *testing.T) {
+		l.must("CreateRoute", "RouteTableId="+l.rtA, "DestinationCidrBlock=10.1.0.0/16", "VpcPeeringConnectionId="+pcx)
+		if got := l.routeState(l.rtA, "10.1.0.0/16"); got != "blackhole" {
+			t.Errorf("route to the pending peering: %s, want blackhole", got)
+		}
+		if found, codes := l.analyse(); found || !strings.Contains(strings.Join(codes, " "), "BAD_STATE_ROUTE") {
+			t.Errorf("iA → iB over a pending peering: found %v, codes %v, want BAD_STATE_ROUTE", found, codes)
+		}
+	})
+
+	accept := l.must("AcceptVpcPeeringConnection", "VpcPeeringConnectionId="+pcx)
+	if !strings.Contains(accept, "<code>provisioning</code>") || !strings.Contains(first(t, accept, `<accepterVpcInfo>(.*?)</accepterVpcInfo>`), "<cidrBlock>10.1.0.0/16</cidrBlock>") {
+		t.Errorf("AcceptVpcPeeringConnection answers provisioning, with the accepter's block: %s", accept)
+	}
+	if got := l.status(pcx); got != "active" {
+		t.Errorf("after the acceptance (Settle 0) the peering is %s, want active", got)
+	}
+	if got := l.routeState(l.rtA, "10.1.0.0/16"); got != "active" {
+		t.Errorf("route to the active peering: %s, want active", got)
+	}
+
+	t.Run("PCX-2 no return route", func(t *testing.T) {
+		found, codes := l.analyse()
+		if found || !strings.Contains(strings.Join(codes, " "), "NO_ROUTE_TO_DESTINATION") {
+			t.Errorf("iA → iB without B's route back: found %v, codes %v, want NO_ROUTE_TO_DESTINATION", found, codes)
+		}
+	})
+
+	t.Run("PCX-1 routes both ways", func(t *testing.T) {
+		l.must("CreateRoute", "RouteTableId="+l.rtB, "DestinationCidrBlock=10.0.0.0/16", "VpcPeeringConnectionId="+pcx)
+		if found, codes := l.analyse(); !found || len(codes) != 0 {
+			t.Errorf("iA → iB over the active peering: found %v, codes %v, want found", found, codes)
+		}
+		export := string(l.s.Export())
+		if !strings.Contains(export, `"VpcPeeringConnections"`) || !strings.Contains(export, `"Code": "active"`) {
+			t.Errorf("the export does not carry the active peering:\n%s", export)
+		}
+	})
+
+	t.Run("PCX deleted", func(t *testing.T) {
+		l.must("DeleteVpcPeeringConnection", "VpcPeeringConnectionId="+pcx)
+		if got := l.status(pcx); got != "deleted" {
+			t.Errorf("after the delete the peering is %s, want deleted (visible for the retention)", got)
+		}
+		if a, b := l.routeState(l.rtA, "10.1.0.0/16"), l.routeState(l.rtB, "10.0.0.0/16"); a != "blackhole" || b != "blackhole" {
+			t.Errorf("routes to the deleted peering: %s and %s, want blackhole", a, b)
+		}
+		if found, codes := l.analyse(); found || !strings.Contains(strings.Join(codes, " "), "BAD_STATE_ROUTE") {
+			t.Errorf("iA → iB over a deleted peering: found %v, codes %v, want BAD_STATE_ROUTE", found, codes)
+		}
+		if status, body := l.call("DeleteVpcPeeringConnection", "VpcPeeringConnectionId="+pcx); status != 400 || errorCode(body) != "InvalidStateTransition" {
+			t.Errorf("deleting a deleted peering: %d %s", status, body)
+		}
+		if status, body := l.call("ReplaceRoute", "RouteTableId="+l.rtA, "DestinationCidrBlock=10.1.0.0/16", "VpcPeeringConnectionId="+pcx); status != 400 ||
+			errorCode(body) != "InvalidVpcPeeringConnectionID.NotFound" {
+			t.Errorf("a route to a deleted peering: %d %s", status, body)
+		}
+	})
+}
+
+// TestPeeringRefusals: what AWS refuses or fails about a peering (§7.1.1, §7.1.2, §7.1.4).
+func TestPeeringRefusals(t *testing.T) {
+	l := newPeeringLab(t)
+	c := first(t, l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	rtC := first(t, l.must("DescribeRouteTables", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+c), `<routeTableId>(rtb-[0-9a-f]+)</routeTableId>`)
+	pcx := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+l.a, "PeerVpcId="+l.b), `<vpcPeeringConnectionId>(pcx-[0-9a-f]+)</vpcPeeringConnectionId>`)
+
+	// §7.1.2: overlapping blocks: the request is answered, and the peering is failed.
+	overlap := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+l.a, "PeerVpcId="+c), `<vpcPeeringConnectionId>(pcx-[0-9a-f]+)</vpcPeeringConnectionId>`)
+	if got := l.status(overlap); got != "failed" {
+		t.Errorf("a peering of overlapping VPCs is %s, want failed", got)
+	}
+	for _, tc := range []struct {
+		name   string
+		params []string
+		code   string
+	}{
+		{"a second peering of one pair (§7.1.1)", []string{"CreateVpcPeeringConnection", "VpcId=" + l.b, "PeerVpcId=" + l.a}, "VpcPeeringConnectionAlreadyExists"},
+		{"a VPC with itself", []string{"CreateVpcPeeringConnection", "VpcId=" + l.a, "PeerVpcId=" + l.a}, "InvalidParameterValue"},
+		{"an unknown peer", []string{"CreateVpcPeeringConnection", "VpcId=" + l.a, "PeerVpcId=vpc-0123456789abcdef0"}, "InvalidVpcID.NotFound"},
+		{"another account", []string{"CreateVpcPeeringConnection", "VpcId=" + l.a, "PeerVpcId=" + l.b, "PeerOwnerId=210987654321"}, "UnsupportedOperation"},
+		{"accepting a failed peering", []string{"AcceptVpcPeeringConnection", "VpcPeeringConnectionId=" + overlap}, "InvalidStateTransition"},
+		{"options of a pending peering", []string{"ModifyVpcPeeringConnectionOptions", "VpcPeeringConnectionId=" + pcx,
+			"RequesterPeeringConnectionOptions.AllowDnsResolutionFromRemoteVpc=true"}, "OperationNotPermitted"},
+		{"a route in a VPC the peering does not join (§7.1.4)", []string{"CreateRoute", "RouteTableId=" + rtC, "DestinationCidrBlock=10.1.0.0/16",
+			"VpcPeeringConnectionId=" + pcx}, "InvalidParameterValue"},
+		{"a route to an unknown peering", []string{"CreateRoute", "RouteTableId=" + l.rtA, "DestinationCidrBlock=10.1.0.0/16",
+			"VpcPeeringConnectionId=pcx-0123456789abcdef0"}, "InvalidVpcPeeringConnectionID.NotFound"},
+		{"a route to a failed peering", []string{"CreateRoute", "RouteTableId=" + l.rtA, "DestinationCidrBlock=10.1.0.0/16",
+			"VpcPeeringConnectionId=" + overlap}, "InvalidVpcPeeringConnectionID.NotFound"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if status, body := l.call(tc.params[0], tc.params[1:]...); status != 400 || errorCode(body) != tc.code {
+				t.Errorf("got %d %s, want 400 %s", status, body, tc.code)
+			}
+		})
+	}
+}
