@@ -311,7 +311,7 @@ func describeInstances(c *call, in *ec2api.DescribeInstancesRequest) (*ec2api.De
 }
 
 // TerminateInstances: the instance shuts down, its interfaces that are deleted on
-// termination go, and describe shows it terminated for a while (retention).
+// termination go (the others are detached), and describe shows it terminated for a while (retention).
 func terminateInstances(c *call, in *ec2api.TerminateInstancesRequest) (*ec2api.TerminateInstancesResult, error) {
 	out := &ec2api.TerminateInstancesResult{TerminatingInstances: []ec2api.InstanceStateChange{}}
 	for _, id := range in.InstanceIds {
@@ -326,6 +326,11 @@ func terminateInstances(c *call, in *ec2api.TerminateInstancesRequest) (*ec2api.
 			for _, e := range c.st.enis.all() {
 				if e.Attachment != nil && val(e.Attachment.InstanceId) == id {
 					c.touch("network-interface", *e.NetworkInterfaceId)
+					if !deref(e.Attachment.DeleteOnTermination) { // attached later: it outlives the instance, detached
+						e.Attachment, e.Status = nil, str("available")
+						c.check(val(e.VpcId))
+						continue
+					}
 					c.st.enis.remove(*e.NetworkInterfaceId)
 				}
 			}
