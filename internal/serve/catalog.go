@@ -105,6 +105,14 @@ func (c *call) taggable(id string) (tagged, bool) {
 		if v := st.peerings.get(id); v != nil {
 			return tagged{&v.Tags, "vpc-peering-connection", "vpc-peering-connection", ""}, true
 		}
+	case "eigw":
+		if v := st.eigws.get(id); v != nil {
+			return tagged{&v.Tags, "egress-only-internet-gateway", "egress-only-internet-gateway", ""}, true
+		}
+	case "dopt":
+		if v := st.dhcpOptions.get(id); v != nil {
+			return tagged{&v.Tags, "dhcp-options", "dhcp-options", ""}, true
+		}
 	case "i":
 		if rid := c.reservationOf(id); rid != "" {
 			inst := c.instance(id)

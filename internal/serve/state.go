@@ -34,6 +34,8 @@ type state struct {
 	meta         table[meta]
 	vpcAttrs     table[vpcAttributes]
 	peerings     table[ec2api.VpcPeeringConnection]
+	eigws        table[ec2api.EgressOnlyInternetGateway]
+	dhcpOptions  table[ec2api.DhcpOptions]
 
 	kinds map[string]kind
 }
@@ -138,7 +140,7 @@ func newState() *state {
 		"reservation": &st.reservations, "nat-gateway": &st.nats, "address": &st.addresses,
 		"insights-path": &st.paths, "insights-analysis": &st.analyses, "client-token": &st.tokens,
 		"meta": &st.meta, "vpc-attributes": &st.vpcAttrs,
-		"vpc-peering-connection": &st.peerings,
+		"vpc-peering-connection": &st.peerings, "egress-only-internet-gateway": &st.eigws, "dhcp-options": &st.dhcpOptions,
 	}
 	return st
 }
