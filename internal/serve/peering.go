@@ -224,15 +224,31 @@ func deleteVpcPeeringConnection(c *call, in *ec2api.DeleteVpcPeeringConnectionRe
 	if err := transition(p, "deleting", "active", "provisioning", "pending-acceptance"); err != nil {
 		return nil, err
 	}
+	c.peeringDeleted(p)
+	c.check(val(p.RequesterVpcInfo.VpcId))
+	c.check(val(p.AccepterVpcInfo.VpcId))
+	return &ec2api.DeleteVpcPeeringConnectionResult{Return: boolp(true)}, nil
+}
+
+// peeringDeleted makes p deleted, visible for the retention, and routes to it blackhole.
+func (c *call) peeringDeleted(p *ec2api.VpcPeeringConnection) {
 	id := *p.VpcPeeringConnectionId
 	c.touch("vpc-peering-connection", id)
 	p.Status = c.peeringStatus("deleted")
 	p.ExpirationTime = nil
 	c.peeringRoutes(id, "blackhole")
-	c.check(val(p.RequesterVpcInfo.VpcId))
-	c.check(val(p.AccepterVpcInfo.VpcId))
 	c.s.transient[[2]string{"vpc-peering-connection", id}] = c.s.opt.Now()
-	return &ec2api.DeleteVpcPeeringConnectionResult{Return: boolp(true)}, nil
+}
+
+// deletePeeringsOf deletes the live peerings of a VPC being deleted, as AWS does for a
+// VPC of a peering within one account: the other side's routes to them become blackhole.
+func (c *call) deletePeeringsOf(vpcID string) {
+	for _, p := range c.st.peerings.all() {
+		if !peeringLive(val(p.Status.Code)) || val(p.RequesterVpcInfo.VpcId) != vpcID && val(p.AccepterVpcInfo.VpcId) != vpcID {
+			continue
+		}
+		c.peeringDeleted(p)
+	}
 }
 
 // ModifyVpcPeeringConnectionOptions sets a side's AllowDnsResolutionFromRemoteVpc on an

@@ -1,9 +1,14 @@
 package serve
 
 import (
+	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/vpclab/vpclab/internal/serve/store"
 )
 
 // peeringLab is two VPCs, A 10.0.0.0/16 and B 10.1.0.0/16, with a subnet and an instance
@@ -176,5 +181,91 @@ func TestPeeringRefusals(t *testing.T) {
 				t.Errorf("got %d %s, want 400 %s", status, body, tc.code)
 			}
 		})
+	}
+}
+
+// TestDeleteVpcDeletesItsPeerings: deleting a VPC of a peering within the account deletes
+// the peering too, as AWS's peering guide says; the other VPC's route to it is blackhole.
+func TestDeleteVpcDeletesItsPeerings(t *testing.T) {
+	l := newLab(t, Options{})
+	a := first(t, l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	b := first(t, l.must("CreateVpc", "CidrBlock=10.1.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	rtB := first(t, l.must("DescribeRouteTables", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+b), `<routeTableId>(rtb-[0-9a-f]+)</routeTableId>`)
+	pcx := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+a, "PeerVpcId="+b), `<vpcPeeringConnectionId>(pcx-[0-9a-f]+)</vpcPeeringConnectionId>`)
+	l.must("AcceptVpcPeeringConnection", "VpcPeeringConnectionId="+pcx)
+	l.must("CreateRoute", "RouteTableId="+rtB, "DestinationCidrBlock=10.0.0.0/16", "VpcPeeringConnectionId="+pcx)
+	pl := &peeringLab{lab: l}
+	if got := pl.routeState(rtB, "10.0.0.0/16"); got != "active" {
+		t.Fatalf("the route to the active peering: %s", got)
+	}
+	l.must("DeleteVpc", "VpcId="+a)
+	if got := pl.status(pcx); got != "deleted" {
+		t.Errorf("the peering of the deleted VPC is %s, want deleted", got)
+	}
+	if got := pl.routeState(rtB, "10.0.0.0/16"); got != "blackhole" {
+		t.Errorf("B's route to the peering of the deleted VPC: %s, want blackhole", got)
+	}
+	// The peering is over: B may be peered again, with a VPC of A's block.
+	c := first(t, l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	again := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+b, "PeerVpcId="+c), `<vpcPeeringConnectionId>(pcx-[0-9a-f]+)</vpcPeeringConnectionId>`)
+	if got := pl.status(again); got != "pending-acceptance" {
+		t.Errorf("a new peering of B: %s", got)
+	}
+}
+
+// TestPeeringSettlesAfterRestart: an accepted peering is provisioning for Settle, and
+// becomes active after it even when the server restarted in between (the state is
+// durable, the transitional states are found again); a deleted peering is visible for
+// two hours, then gone.
+func TestPeeringSettlesAfterRestart(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	path := filepath.Join(t.TempDir(), "state.db")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Store: st, Now: clock, Settle: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s)
+	l := &peeringLab{lab: &lab{t: t, s: s, url: hs.URL}}
+	a := first(t, l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	b := first(t, l.must("CreateVpc", "CidrBlock=10.1.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	pcx := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+a, "PeerVpcId="+b), `<vpcPeeringConnectionId>(pcx-[0-9a-f]+)</vpcPeeringConnectionId>`)
+	l.must("AcceptVpcPeeringConnection", "VpcPeeringConnectionId="+pcx)
+	if got := l.status(pcx); got != "provisioning" {
+		t.Errorf("within Settle of the acceptance the peering is %s, want provisioning", got)
+	}
+	hs.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err = store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	l = &peeringLab{lab: newLab(t, Options{Store: st, Now: clock, Settle: 10 * time.Second})}
+	if got := l.status(pcx); got != "provisioning" {
+		t.Errorf("after the restart, within Settle, the peering is %s, want provisioning", got)
+	}
+	now = now.Add(11 * time.Second)
+	if got := l.status(pcx); got != "active" {
+		t.Errorf("after the restart, past Settle, the peering is %s, want active", got)
+	}
+	l.must("DeleteVpcPeeringConnection", "VpcPeeringConnectionId="+pcx)
+	now = now.Add(time.Hour)
+	if got := l.status(pcx); got != "deleted" {
+		t.Errorf("an hour after the delete the peering is %s, want deleted", got)
+	}
+	now = now.Add(time.Hour)
+	if status, body := l.call("DescribeVpcPeeringConnections", "VpcPeeringConnectionId.1="+pcx); status != 400 || errorCode(body) != "InvalidVpcPeeringConnectionID.NotFound" {
+		t.Errorf("two hours after the delete: %d %s, want the peering gone", status, body)
 	}
 }

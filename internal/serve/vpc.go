@@ -204,6 +204,7 @@ func deleteVpc(c *call, in *ec2api.DeleteVpcRequest) (*struct{}, error) {
 			c.st.acls.remove(*a.NetworkAclId)
 		}
 	}
+	c.deletePeeringsOf(id)
 	c.touch("vpc", id)
 	c.st.vpcs.remove(id)
 	if c.st.vpcAttrs.has(id) {
