@@ -194,6 +194,9 @@ func describeTags(c *call, in *ec2api.DescribeTagsRequest) (*ec2api.DescribeTags
 			add(*i.InstanceId)
 		}
 	}
+	for _, id := range slices.Concat(c.st.peerings.ids(), c.st.eigws.ids(), c.st.dhcpOptions.ids()) {
+		add(id)
+	}
 	slices.SortStableFunc(all, func(a, b *ec2api.TagDescription) int {
 		return strings.Compare(*a.ResourceId+"\x00"+*a.Key, *b.ResourceId+"\x00"+*b.Key)
 	})

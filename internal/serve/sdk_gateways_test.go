@@ -32,6 +32,10 @@ func TestSDKEgressOnlyGatewaysAndDhcpOptions(t *testing.T) {
 	if len(dg.EgressOnlyInternetGateways) != 1 || aws.ToString(dg.EgressOnlyInternetGateways[0].EgressOnlyInternetGatewayId) != eigw {
 		t.Errorf("DescribeEgressOnlyInternetGateways by tag: %+v", dg.EgressOnlyInternetGateways)
 	}
+	ok(c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{eigw}, Tags: []types.Tag{{Key: aws.String("family"), Value: aws.String("v6")}}}))(t)
+	if dt := ok(c.DescribeTags(ctx, &ec2.DescribeTagsInput{Filters: []types.Filter{filter("resource-type", "egress-only-internet-gateway")}}))(t).Tags; len(dt) != 2 {
+		t.Errorf("the egress-only gateway's tags: %+v", dt)
+	}
 	_, err := c.CreateEgressOnlyInternetGateway(ctx, &ec2.CreateEgressOnlyInternetGatewayInput{VpcId: aws.String("vpc-0123456789abcdef0")})
 	wantCode(t, "a gateway for an unknown VPC", err, "InvalidVpcID.NotFound")
 	_, err = c.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(vpc)})

@@ -68,6 +68,12 @@ func TestSDKPeering(t *testing.T) {
 	_, err := c.AcceptVpcPeeringConnection(ctx, &ec2.AcceptVpcPeeringConnectionInput{VpcPeeringConnectionId: aws.String(pcx)})
 	wantCode(t, "accepting an active peering", err, "InvalidStateTransition")
 
+	ok(c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{pcx}, Tags: []types.Tag{{Key: aws.String("side"), Value: aws.String("a")}}}))(t)
+	dt := ok(c.DescribeTags(ctx, &ec2.DescribeTagsInput{Filters: []types.Filter{filter("resource-id", pcx)}}))(t).Tags
+	if len(dt) != 2 || dt[0].ResourceType != types.ResourceTypeVpcPeeringConnection || tagsOf(describe().Tags)["side"] != "a" {
+		t.Errorf("the peering's tags: DescribeTags %+v, the peering's %+v", dt, describe().Tags)
+	}
+
 	mo := ok(c.ModifyVpcPeeringConnectionOptions(ctx, &ec2.ModifyVpcPeeringConnectionOptionsInput{VpcPeeringConnectionId: aws.String(pcx),
 		AccepterPeeringConnectionOptions: &types.PeeringConnectionOptionsRequest{AllowDnsResolutionFromRemoteVpc: aws.Bool(true)}}))(t)
 	if mo.AccepterPeeringConnectionOptions == nil || !aws.ToBool(mo.AccepterPeeringConnectionOptions.AllowDnsResolutionFromRemoteVpc) ||
