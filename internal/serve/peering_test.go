@@ -124,6 +124,21 @@ func TestPeeringAcceptance(t *testing.T) {
 		}
 	})
 
+	t.Run("PCX-8 security group of the peer VPC", func(t *testing.T) {
+		sgA := first(t, l.must("DescribeSecurityGroups", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+l.a), `<groupId>(sg-[0-9a-f]+)</groupId>`)
+		sgB := first(t, l.must("DescribeSecurityGroups", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+l.b), `<groupId>(sg-[0-9a-f]+)</groupId>`)
+		l.must("AuthorizeSecurityGroupIngress", "GroupId="+sgB, "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort=80",
+			"IpPermissions.1.ToPort=80", "IpPermissions.1.Groups.1.GroupId="+sgA)
+		web := first(t, l.must("CreateNetworkInsightsPath", "Source="+l.iA, "Destination="+l.iB, "Protocol=tcp", "DestinationPort=80", "ClientToken=web"),
+			`<networkInsightsPathId>(nip-[0-9a-f]+)</networkInsightsPathId>`)
+		ssh := l.path
+		l.path = web
+		defer func() { l.path = ssh }()
+		if found, codes := l.analyse(); !found || len(codes) != 0 {
+			t.Errorf("iA → iB tcp/80 allowed by A's group across the peering: found %v, codes %v", found, codes)
+		}
+	})
+
 	t.Run("PCX deleted", func(t *testing.T) {
 		l.must("DeleteVpcPeeringConnection", "VpcPeeringConnectionId="+pcx)
 		if got := l.status(pcx); got != "deleted" {
