@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -282,5 +283,38 @@ func TestPeeringSettlesAfterRestart(t *testing.T) {
 	now = now.Add(time.Hour)
 	if status, body := l.call("DescribeVpcPeeringConnections", "VpcPeeringConnectionId.1="+pcx); status != 400 || errorCode(body) != "InvalidVpcPeeringConnectionID.NotFound" {
 		t.Errorf("two hours after the delete: %d %s, want the peering gone", status, body)
+	}
+}
+
+// TestPeeringIsNotTransitive is PCX-4: A is peered with B and with C, and every table
+// routes the far block on; B's packet to C is dropped where it would cross into A, whose
+// blocks hold neither its source nor its destination.
+func TestPeeringIsNotTransitive(t *testing.T) {
+	l := newPeeringLab(t)
+	c := first(t, l.must("CreateVpc", "CidrBlock=10.2.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	rtC := first(t, l.must("DescribeRouteTables", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+c), `<routeTableId>(rtb-[0-9a-f]+)</routeTableId>`)
+	subnet := first(t, l.must("CreateSubnet", "VpcId="+c, "CidrBlock=10.2.1.0/24"), `<subnetId>(subnet-[0-9a-f]+)</subnetId>`)
+	iC := first(t, l.must("RunInstances", "ImageId=ami-0123456789abcdef0", "MinCount=1", "MaxCount=1", "SubnetId="+subnet,
+		"PrivateIpAddress=10.2.1.10"), `<instanceId>(i-[0-9a-f]+)</instanceId>`)
+	sgC := first(t, l.must("DescribeSecurityGroups", "Filter.1.Name=vpc-id", "Filter.1.Value.1="+c), `<groupId>(sg-[0-9a-f]+)</groupId>`)
+	l.must("AuthorizeSecurityGroupIngress", "GroupId="+sgC, "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort=22",
+		"IpPermissions.1.ToPort=22", "IpPermissions.1.IpRanges.1.CidrIp=10.1.0.0/16")
+	peer := func(x, y string) string {
+		pcx := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+x, "PeerVpcId="+y), `<vpcPeeringConnectionId>(pcx-[0-9a-f]+)</vpcPeeringConnectionId>`)
+		l.must("AcceptVpcPeeringConnection", "VpcPeeringConnectionId="+pcx)
+		return pcx
+	}
+	route := func(rt, dst, pcx string) {
+		l.must("CreateRoute", "RouteTableId="+rt, "DestinationCidrBlock="+dst, "VpcPeeringConnectionId="+pcx)
+	}
+	ab, ac := peer(l.a, l.b), peer(l.a, c)
+	route(l.rtB, "10.2.0.0/16", ab)
+	route(l.rtA, "10.2.0.0/16", ac)
+	route(l.rtA, "10.1.0.0/16", ab)
+	route(rtC, "10.1.0.0/16", ac)
+	l.path = first(t, l.must("CreateNetworkInsightsPath", "Source="+l.iB, "Destination="+iC, "Protocol=tcp", "DestinationPort=22", "ClientToken=b-to-c"),
+		`<networkInsightsPathId>(nip-[0-9a-f]+)</networkInsightsPathId>`)
+	if found, codes := l.analyse(); found || !slices.Contains(codes, "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR") {
+		t.Errorf("iB → iC through A: found %v, codes %v, want PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", found, codes)
 	}
 }
