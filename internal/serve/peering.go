@@ -14,7 +14,7 @@ import (
 // AWS's API reference says the request then "has a status of failed", it is not an error).
 // AcceptVpcPeeringConnection answers provisioning; the peering is active after Settle.
 // DeleteVpcPeeringConnection makes it deleted; failed and deleted peerings stay visible
-// for peeringRetention. A route to the peering is blackhole until the peering is active
+// for peeringRetention. A request not accepted in 7 days expires. A route to the peering is blackhole until the peering is active
 // and again once it is deleted, as AWS shows it.
 
 func init() {
@@ -29,8 +29,9 @@ func init() {
 // that deleted or requested it: two hours, AWS's VPC peering lifecycle says.
 const peeringRetention = 2 * time.Hour
 
-// peeringLifetime is how long a request waits for acceptance before it expires (7 days).
-const peeringLifetime = 7 * 24 * time.Hour
+// peeringLifetime is how long a request waits for acceptance before it expires (7 days),
+// and expiredRetention how long an expired one stays visible (2 days).
+const peeringLifetime, expiredRetention = 7 * 24 * time.Hour, 2 * 24 * time.Hour
 
 // peeringStatus is the status code and AWS's message for it.
 func (c *call) peeringStatus(code string) *ec2api.VpcPeeringConnectionStateReason {
@@ -41,6 +42,7 @@ func (c *call) peeringStatus(code string) *ec2api.VpcPeeringConnectionStateReaso
 		"active":             "Active",
 		"deleted":            "Deleted by " + c.s.opt.Account,
 		"failed":             "Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range",
+		"expired":            "Expired",
 	}[code]
 	return &ec2api.VpcPeeringConnectionStateReason{Code: str(code), Message: str(msg)}
 }
@@ -146,8 +148,8 @@ func createVpcPeeringConnection(c *call, in *ec2api.CreateVpcPeeringConnectionRe
 		Status: c.peeringStatus("pending-acceptance"), Tags: tagsFrom(in.TagSpecifications, "vpc-peering-connection")}
 	if blocksOverlap(req, acc) {
 		p.Status = c.peeringStatus("failed")
-		c.s.transient[[2]string{"vpc-peering-connection", id}] = c.s.opt.Now()
 	}
+	c.s.transient[[2]string{"vpc-peering-connection", id}] = c.s.opt.Now() // it fails, or expires
 	c.touch("vpc-peering-connection", id)
 	c.st.peerings.put(id, p)
 	out := *p
@@ -324,8 +326,9 @@ func (c *call) peeringRoute(rt *ec2api.RouteTable, r *ec2api.Route, id string) e
 	return nil
 }
 
-// settlePeering moves a peering on: provisioning → active (its routes with it), and
-// forgets a deleted or failed one after the retention. The transient mark goes only once
+// settlePeering moves a peering on: provisioning → active (its routes with it), a request
+// not accepted in peeringLifetime → expired, and forgets a deleted, failed or expired one
+// after its retention. The transient mark goes only once
 // the new status is seen, so a request that fails (and rolls the settling back) leaves it.
 func (s *Server) settlePeering(c *call, id string, age time.Duration) {
 	key := [2]string{"vpc-peering-connection", id}
@@ -339,8 +342,20 @@ func (s *Server) settlePeering(c *call, id string, age time.Duration) {
 		c.touch("vpc-peering-connection", id)
 		p.Status = c.peeringStatus("active")
 		c.peeringRoutes(id, "active")
+	case "pending-acceptance":
+		if age >= peeringLifetime {
+			c.touch("vpc-peering-connection", id)
+			p.Status = c.peeringStatus("expired")
+			p.ExpirationTime = nil
+			s.transient[key] = c.s.opt.Now()
+		}
 	case "deleted", "failed":
 		if age >= peeringRetention {
+			c.touch("vpc-peering-connection", id)
+			c.st.peerings.remove(id)
+		}
+	case "expired":
+		if age >= expiredRetention {
 			c.touch("vpc-peering-connection", id)
 			c.st.peerings.remove(id)
 		}
@@ -352,9 +367,12 @@ func (s *Server) settlePeering(c *call, id string, age time.Duration) {
 // findTransientPeerings lists a loaded state's peerings that settle will move on.
 func (s *Server) findTransientPeerings() {
 	for _, p := range s.st.peerings.all() {
+		key := [2]string{"vpc-peering-connection", *p.VpcPeeringConnectionId}
 		switch val(p.Status.Code) {
-		case "provisioning", "deleted", "failed":
-			s.transient[[2]string{"vpc-peering-connection", *p.VpcPeeringConnectionId}] = s.opt.Now()
+		case "pending-acceptance":
+			s.transient[key] = deref(p.ExpirationTime).Add(-peeringLifetime)
+		case "provisioning", "deleted", "failed", "expired":
+			s.transient[key] = s.opt.Now()
 		}
 	}
 }

@@ -232,7 +232,7 @@ func TestDeleteVpcDeletesItsPeerings(t *testing.T) {
 // TestPeeringSettlesAfterRestart: an accepted peering is provisioning for Settle, and
 // becomes active after it even when the server restarted in between (the state is
 // durable, the transitional states are found again); a deleted peering is visible for
-// two hours, then gone.
+// two hours, then gone; a request not accepted in 7 days expires, and is gone 2 days later.
 func TestPeeringSettlesAfterRestart(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -254,6 +254,8 @@ func TestPeeringSettlesAfterRestart(t *testing.T) {
 	if got := l.status(pcx); got != "provisioning" {
 		t.Errorf("within Settle of the acceptance the peering is %s, want provisioning", got)
 	}
+	c := first(t, l.must("CreateVpc", "CidrBlock=10.2.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	waiting := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+a, "PeerVpcId="+c), `<vpcPeeringConnectionId>(pcx-[0-9a-f]+)</vpcPeeringConnectionId>`)
 	hs.Close()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -283,6 +285,21 @@ func TestPeeringSettlesAfterRestart(t *testing.T) {
 	now = now.Add(time.Hour)
 	if status, body := l.call("DescribeVpcPeeringConnections", "VpcPeeringConnectionId.1="+pcx); status != 400 || errorCode(body) != "InvalidVpcPeeringConnectionID.NotFound" {
 		t.Errorf("two hours after the delete: %d %s, want the peering gone", status, body)
+	}
+
+	if got := l.status(waiting); got != "pending-acceptance" {
+		t.Errorf("a request two hours old is %s, want pending-acceptance", got)
+	}
+	now = now.Add(7 * 24 * time.Hour)
+	if got := l.status(waiting); got != "expired" {
+		t.Errorf("a request 7 days old is %s, want expired", got)
+	}
+	if status, body := l.call("AcceptVpcPeeringConnection", "VpcPeeringConnectionId="+waiting); status != 400 || errorCode(body) != "InvalidStateTransition" {
+		t.Errorf("accepting an expired request: %d %s", status, body)
+	}
+	now = now.Add(2 * 24 * time.Hour)
+	if status, body := l.call("DescribeVpcPeeringConnections", "VpcPeeringConnectionId.1="+waiting); status != 400 || errorCode(body) != "InvalidVpcPeeringConnectionID.NotFound" {
+		t.Errorf("two days after it expired: %d %s, want the request gone", status, body)
 	}
 }
 
