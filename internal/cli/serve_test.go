@@ -110,3 +110,39 @@ func checkSnapshotRoundTrip(t *testing.T, url string) {
 		t.Errorf("the snapshot answers differently from the served lab:\nserved:\n%s\nsnapshot:\n%s", served, snapped)
 	}
 }
+
+// TestServeImportLab: `vpclab serve --import` of a YAML lab serves it with the lab's own
+// answers: traceroute on the served seed-000 lab shows the NAT gateway at hop 1. A lab with
+// what serve does not hold yet is refused with exit 2, naming it.
+func TestServeImportLab(t *testing.T) {
+	files, err := importLab(filepath.Join("..", "..", "examples", "east-west-nat", "lab.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := serve.New(serve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Import("lab.yaml", files); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve.ListenAndServe(ctx, "127.0.0.1:0", s, func(a string) { addr <- a }) }()
+	defer func() { cancel(); <-done }()
+	url := "http://" + <-addr
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"traceroute", "-t", url, "--no-resident", "source", "10.0.1.55"}, &stdout, &stderr)
+	if lines := strings.Split(stdout.String(), "\n"); code != 0 || len(lines) < 3 || !strings.HasPrefix(lines[1], " 1  10.0.2.149 ") {
+		t.Errorf("traceroute on the imported lab: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	code = Main(context.Background(), []string{"serve", "--memory", "--listen", "127.0.0.1:0", "--import",
+		filepath.Join("..", "..", "examples", "hub-and-spoke", "lab.yaml")}, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "which vpclab serve does not serve yet") {
+		t.Errorf("importing a transit gateway lab: exit %d, %s", code, stderr.String())
+	}
+}

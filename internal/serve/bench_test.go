@@ -157,6 +157,25 @@ func BenchmarkStartNetworkInsightsAnalysis100VPCs(b *testing.B) {
 	})
 }
 
+// BenchmarkCreateVpcLabSize is an in-memory CreateVpc in labs of 100 and 1,000 VPCs: what
+// a write's validation costs as the lab grows.
+func BenchmarkCreateVpcLabSize(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("vpcs=%d", n), func(b *testing.B) {
+			l := newBenchServer(b, false)
+			for i := range n {
+				l.must("CreateVpc", fmt.Sprintf("CidrBlock=10.%d.%d.0/24", i/256, i%256))
+			}
+			for b.Loop() {
+				vpc := l.id(l.must("CreateVpc", "CidrBlock=10.200.0.0/16"), "vpcId")
+				b.StopTimer()
+				l.must("DeleteVpc", "VpcId="+vpc)
+				b.StartTimer()
+			}
+		})
+	}
+}
+
 // BenchmarkCreateVpcDurable is an acknowledged durable create: CreateVpc, one client, its
 // reply sent after the store's fsync (memory: the same without a store, for the difference).
 // The lab holds 100 VPCs throughout: each created VPC is deleted untimed, since a create's

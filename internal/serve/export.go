@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -37,35 +38,53 @@ type describeDoc struct {
 func (st *state) export(vpcs map[string]bool) describeDoc {
 	in := func(id *string) bool { return vpcs == nil || vpcs[val(id)] }
 	d := describeDoc{
-		Vpcs:    pick(st.vpcs.all(), func(v *ec2api.Vpc) bool { return in(v.VpcId) }),
-		Subnets: pick(st.subnets.all(), func(v *ec2api.Subnet) bool { return in(v.VpcId) }),
-		InternetGateways: pick(st.igws.all(), func(v *ec2api.InternetGateway) bool {
-			for _, a := range v.Attachments {
-				if in(a.VpcId) {
-					return true
-				}
-			}
-			return vpcs == nil
+		Vpcs:    part(&st.vpcs, vpcs, func(v *ec2api.Vpc) bool { return in(v.VpcId) }),
+		Subnets: part(&st.subnets, vpcs, func(v *ec2api.Subnet) bool { return in(v.VpcId) }),
+		InternetGateways: part(&st.igws, vpcs, func(v *ec2api.InternetGateway) bool {
+			return slices.ContainsFunc(v.Attachments, func(a ec2api.InternetGatewayAttachment) bool { return in(a.VpcId) })
 		}),
-		RouteTables:       pick(st.routeTables.all(), func(v *ec2api.RouteTable) bool { return in(v.VpcId) }),
-		SecurityGroups:    pick(st.groups.all(), func(v *ec2api.SecurityGroup) bool { return in(v.VpcId) }),
-		NetworkAcls:       pick(st.acls.all(), func(v *ec2api.NetworkAcl) bool { return in(v.VpcId) }),
-		NetworkInterfaces: pick(st.enis.all(), func(v *ec2api.NetworkInterface) bool { return in(v.VpcId) }),
-		Reservations:      st.reservationsIn(in),
-		NatGateways:       pick(st.nats.all(), func(v *ec2api.NatGateway) bool { return in(v.VpcId) }),
+		RouteTables:       part(&st.routeTables, vpcs, func(v *ec2api.RouteTable) bool { return in(v.VpcId) }),
+		SecurityGroups:    part(&st.groups, vpcs, func(v *ec2api.SecurityGroup) bool { return in(v.VpcId) }),
+		NetworkAcls:       part(&st.acls, vpcs, func(v *ec2api.NetworkAcl) bool { return in(v.VpcId) }),
+		NetworkInterfaces: part(&st.enis, vpcs, func(v *ec2api.NetworkInterface) bool { return in(v.VpcId) }),
+		Reservations:      st.reservationsIn(vpcs, in),
+		NatGateways:       part(&st.nats, vpcs, func(v *ec2api.NatGateway) bool { return in(v.VpcId) }),
 		Addresses:         st.addresses.all(),
-		VpcPeeringConnections: pick(st.peerings.all(), func(p *ec2api.VpcPeeringConnection) bool {
+		VpcPeeringConnections: part(&st.peerings, vpcs, func(p *ec2api.VpcPeeringConnection) bool {
 			return in(p.RequesterVpcInfo.VpcId) || in(p.AccepterVpcInfo.VpcId)
 		}),
 	}
 	return d
 }
 
+// part is the table's records in ID order: all of them when vpcs is nil, else those keep
+// accepts, found without sorting the whole table (a write's validation exports the few
+// VPCs it touched, however large the lab).
+func part[T any](t *table[T], vpcs map[string]bool, keep func(*T) bool) []*T {
+	if vpcs == nil {
+		return t.all()
+	}
+	ids := []string{}
+	for id, v := range t.m {
+		if keep(v) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	out := make([]*T, len(ids))
+	for i, id := range ids {
+		out[i] = t.m[id]
+	}
+	return out
+}
+
 // reservationsIn are the reservations with an instance that in accepts the VPC of, holding
 // those instances only.
-func (st *state) reservationsIn(in func(*string) bool) []*ec2api.Reservation {
+func (st *state) reservationsIn(vpcs map[string]bool, in func(*string) bool) []*ec2api.Reservation {
 	out := []*ec2api.Reservation{}
-	for _, r := range st.reservations.all() {
+	for _, r := range part(&st.reservations, vpcs, func(r *ec2api.Reservation) bool {
+		return slices.ContainsFunc(r.Instances, func(i ec2api.Instance) bool { return in(i.VpcId) })
+	}) {
 		cp := *r
 		cp.Instances = nil
 		for i := range r.Instances {
@@ -140,7 +159,7 @@ func (s *Server) validate(c *call) error {
 // leads into another VPC is checked with that VPC loaded, not taken for a missing target.
 func (st *state) withTargets(vpcs map[string]bool) map[string]bool {
 	out := maps.Clone(vpcs)
-	for _, rt := range st.routeTables.all() {
+	for _, rt := range st.routeTables.m {
 		if !vpcs[val(rt.VpcId)] {
 			continue
 		}

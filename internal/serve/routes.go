@@ -241,14 +241,7 @@ func (c *call) route(rt *ec2api.RouteTable, t routeTarget) (ec2api.Route, error)
 }
 
 func createRoute(c *call, in *ec2api.CreateRouteRequest) (*ec2api.CreateRouteResult, error) {
-	rt, err := c.routeTable(val(in.RouteTableId))
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.route(rt, routeTarget{cidr: in.DestinationCidrBlock, cidr6: in.DestinationIpv6CidrBlock, prefixList: in.DestinationPrefixListId,
-		gateway: in.GatewayId, nat: in.NatGatewayId, eni: in.NetworkInterfaceId, instance: in.InstanceId, peering: in.VpcPeeringConnectionId,
-		tgw: in.TransitGatewayId, egressOnly: in.EgressOnlyInternetGatewayId, vpce: in.VpcEndpointId, carrier: in.CarrierGatewayId,
-		localGW: in.LocalGatewayId, coreNetwork: in.CoreNetworkArn})
+	rt, r, err := c.requestedRoute(in)
 	if err != nil {
 		return nil, err
 	}
@@ -261,15 +254,27 @@ func createRoute(c *call, in *ec2api.CreateRouteRequest) (*ec2api.CreateRouteRes
 	return &ec2api.CreateRouteResult{Return: boolp(true)}, nil
 }
 
-func replaceRoute(c *call, in *ec2api.ReplaceRouteRequest) (*struct{}, error) {
+// requestedRoute is the route table and the checked route a CreateRoute (or ReplaceRoute,
+// whose members are the same) names.
+func (c *call) requestedRoute(in *ec2api.CreateRouteRequest) (*ec2api.RouteTable, ec2api.Route, error) {
 	rt, err := c.routeTable(val(in.RouteTableId))
 	if err != nil {
-		return nil, err
+		return nil, ec2api.Route{}, err
 	}
 	r, err := c.route(rt, routeTarget{cidr: in.DestinationCidrBlock, cidr6: in.DestinationIpv6CidrBlock, prefixList: in.DestinationPrefixListId,
 		gateway: in.GatewayId, nat: in.NatGatewayId, eni: in.NetworkInterfaceId, instance: in.InstanceId, peering: in.VpcPeeringConnectionId,
 		tgw: in.TransitGatewayId, egressOnly: in.EgressOnlyInternetGatewayId, vpce: in.VpcEndpointId, carrier: in.CarrierGatewayId,
 		localGW: in.LocalGatewayId, coreNetwork: in.CoreNetworkArn})
+	return rt, r, err
+}
+
+func replaceRoute(c *call, in *ec2api.ReplaceRouteRequest) (*struct{}, error) {
+	rt, r, err := c.requestedRoute(&ec2api.CreateRouteRequest{RouteTableId: in.RouteTableId, DestinationCidrBlock: in.DestinationCidrBlock,
+		DestinationIpv6CidrBlock: in.DestinationIpv6CidrBlock, DestinationPrefixListId: in.DestinationPrefixListId, GatewayId: in.GatewayId,
+		NatGatewayId: in.NatGatewayId, NetworkInterfaceId: in.NetworkInterfaceId, InstanceId: in.InstanceId,
+		VpcPeeringConnectionId: in.VpcPeeringConnectionId, TransitGatewayId: in.TransitGatewayId,
+		EgressOnlyInternetGatewayId: in.EgressOnlyInternetGatewayId, VpcEndpointId: in.VpcEndpointId, CarrierGatewayId: in.CarrierGatewayId,
+		LocalGatewayId: in.LocalGatewayId, CoreNetworkArn: in.CoreNetworkArn})
 	if err != nil {
 		return nil, err
 	}
@@ -277,11 +282,10 @@ func replaceRoute(c *call, in *ec2api.ReplaceRouteRequest) (*struct{}, error) {
 	if i < 0 {
 		return nil, errorf("InvalidRoute.NotFound", "no route with destination-cidr-block %s in route table %s", *r.DestinationCidrBlock, *rt.RouteTableId)
 	}
-	if val(rt.Routes[i].GatewayId) == "local" {
-		r.Origin = str("CreateRouteTable") // the local route may point at a middlebox (§1.2.5); it stays local in origin
+	if val(rt.Routes[i].Origin) == "CreateRouteTable" {
+		r.Origin = str("CreateRouteTable") // the local route, pointed at a middlebox (§1.2.5), stays the table's own
 	}
 	c.touch("route-table", *rt.RouteTableId)
-	r.Origin = str("ReplaceRoute")
 	rt.Routes[i] = r
 	c.check(val(rt.VpcId))
 	return &struct{}{}, nil

@@ -2,10 +2,12 @@ package serve
 
 import (
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +115,8 @@ func TestBadInput(t *testing.T) {
 		{"VPC with subnets", "Action=DeleteVpc&Version=2016-11-15&VpcId=" + vpc, "DependencyViolation", vpc},
 		{"subnet outside the VPC", "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc + "&CidrBlock=10.1.0.0/24", "InvalidSubnet.Range", "10.1.0.0/24"},
 		{"overlapping subnet", "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc + "&CidrBlock=10.0.1.0/25", "InvalidSubnet.Conflict", "10.0.1.0/25"},
+		{"unknown zone", "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc + "&CidrBlock=10.0.3.0/24&AvailabilityZone=us-east-1z", "InvalidParameterValue", "us-east-1a, us-east-1b"},
+		{"unknown zone ID", "Action=CreateSubnet&Version=2016-11-15&VpcId=" + vpc + "&CidrBlock=10.0.3.0/24&AvailabilityZoneId=use1-az9", "InvalidParameterValue", "availabilityZoneId"},
 		{"unknown action", "Action=CreateTeleporter&Version=2016-11-15", "InvalidAction", "CreateTeleporter"},
 		{"action not served yet", "Action=DescribeFleets&Version=2016-11-15", "UnsupportedOperation", "DescribeFleets"},
 		{"no action", "Version=2016-11-15", "MissingAction", "Action"},
@@ -282,4 +286,41 @@ func TestDeleteNatGatewayFreesItsAddress(t *testing.T) {
 		t.Errorf("after the delete: %s", body)
 	}
 	l.must("ReleaseAddress", "AllocationId="+eip)
+}
+
+// TestImport: a lab's describe-* answers load into an empty server with their IDs, and the
+// served lab exports the same resources; answers serve does not hold, IDs given twice and
+// a non-empty server are refused, naming them.
+func TestImport(t *testing.T) {
+	l := newLab(t, Options{})
+	vpc := first(t, l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	l.must("CreateSubnet", "VpcId="+vpc, "CidrBlock=10.0.1.0/24")
+	doc := l.s.Export()
+
+	m := newLab(t, Options{Seed: 9})
+	if err := m.s.Import("lab", map[string][]byte{"a.json": doc}); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(m.s.Export()); got != string(doc) {
+		t.Errorf("the imported lab exports\n%s\nwant\n%s", got, doc)
+	}
+	if err := m.s.Import("again", map[string][]byte{"a.json": doc}); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("import into a served lab: %v", err)
+	}
+	for _, tc := range []struct {
+		files map[string][]byte
+		want  string
+	}{
+		{map[string][]byte{"a.json": doc, "b.json": doc}, "appear twice"},
+		{map[string][]byte{"tgw.json": []byte(`{"TransitGateways": [{"TransitGatewayId": "tgw-1"}]}`)}, "TransitGateways, which vpclab serve does not serve yet"},
+		{map[string][]byte{"bad.json": []byte(`{"Vpcs": [`)}, "bad.json"},
+	} {
+		n := newLab(t, Options{})
+		if err := n.s.Import("lab", tc.files); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("import %v: %v, want an error saying %q", slices.Sorted(maps.Keys(tc.files)), err, tc.want)
+		}
+		if body := n.must("DescribeVpcs"); strings.Contains(body, "<vpcId>") {
+			t.Errorf("a refused import left %s", body)
+		}
+	}
 }

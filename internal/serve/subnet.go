@@ -67,23 +67,9 @@ func createSubnet(c *call, in *ec2api.CreateSubnetRequest) (*ec2api.CreateSubnet
 			return nil, errorf("InvalidSubnet.Conflict", "The CIDR '%s' conflicts with another subnet", p)
 		}
 	}
-	zones := c.s.zones()
-	zone := zones[0]
-	switch {
-	case in.AvailabilityZone != nil:
-		i := slices.IndexFunc(zones, func(z ec2api.AvailabilityZone) bool { return *z.ZoneName == *in.AvailabilityZone })
-		if i < 0 {
-			return nil, errorf("InvalidParameterValue", "Value (%s) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: %s.",
-				*in.AvailabilityZone, zoneList(zones, func(z ec2api.AvailabilityZone) string { return *z.ZoneName }))
-		}
-		zone = zones[i]
-	case in.AvailabilityZoneId != nil:
-		i := slices.IndexFunc(zones, func(z ec2api.AvailabilityZone) bool { return *z.ZoneId == *in.AvailabilityZoneId })
-		if i < 0 {
-			return nil, errorf("InvalidParameterValue", "Value (%s) for parameter availabilityZoneId is invalid. Subnets can currently only be created in the following availability zones: %s.",
-				*in.AvailabilityZoneId, zoneList(zones, func(z ec2api.AvailabilityZone) string { return *z.ZoneId }))
-		}
-		zone = zones[i]
+	zone, err := c.s.zone(in.AvailabilityZone, in.AvailabilityZoneId)
+	if err != nil {
+		return nil, err
 	}
 	id := c.newID("subnet")
 	sn := &ec2api.Subnet{
@@ -113,12 +99,25 @@ func createSubnet(c *call, in *ec2api.CreateSubnetRequest) (*ec2api.CreateSubnet
 	return &ec2api.CreateSubnetResult{Subnet: sn}, nil
 }
 
-func zoneList(zones []ec2api.AvailabilityZone, name func(ec2api.AvailabilityZone) string) string {
+// zone is the availability zone a request names, by name or by ID; neither is the first.
+func (s *Server) zone(name, id *string) (ec2api.AvailabilityZone, error) {
+	zones := s.zones()
+	param, want, of := "availabilityZone", name, func(z ec2api.AvailabilityZone) string { return *z.ZoneName }
+	switch {
+	case name == nil && id == nil:
+		return zones[0], nil
+	case name == nil:
+		param, want, of = "availabilityZoneId", id, func(z ec2api.AvailabilityZone) string { return *z.ZoneId }
+	}
 	names := make([]string, len(zones))
 	for i, z := range zones {
-		names[i] = name(z)
+		if names[i] = of(z); names[i] == *want {
+			return z, nil
+		}
 	}
-	return strings.Join(names, ", ")
+	return ec2api.AvailabilityZone{}, errorf("InvalidParameterValue",
+		"Value (%s) for parameter %s is invalid. Subnets can currently only be created in the following availability zones: %s.",
+		*want, param, strings.Join(names, ", "))
 }
 
 // arn is the ARN of an EC2 resource of the served account and region.
