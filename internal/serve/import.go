@@ -93,6 +93,9 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 	for _, v := range doc.Addresses {
 		put("address", val(v.AllocationId), func() { c.st.addresses.put(val(v.AllocationId), v) })
 	}
+	for _, v := range doc.VpcPeeringConnections {
+		put("vpc-peering-connection", val(v.VpcPeeringConnectionId), func() { c.st.peerings.put(val(v.VpcPeeringConnectionId), v) })
+	}
 	if len(dups) > 0 {
 		c.rollback()
 		return fmt.Errorf("%s: IDs that appear twice: %s", name, strings.Join(dups, ", "))
@@ -103,6 +106,7 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 	}
 	s.st.version++
 	s.findTransient()
+	s.findTransientPeerings()
 	wait := s.commit(c.changes())
 	s.mu.Unlock()
 	err := wait()
@@ -112,7 +116,7 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 
 // importKeys are the describe-* answers a served lab holds.
 var importKeys = []string{"Vpcs", "Subnets", "InternetGateways", "RouteTables", "SecurityGroups", "NetworkAcls",
-	"NetworkInterfaces", "Reservations", "NatGateways", "Addresses"}
+	"NetworkInterfaces", "Reservations", "NatGateways", "Addresses", "VpcPeeringConnections"}
 
 // append adds o's answers to d's.
 func (d *describeDoc) append(o *describeDoc) {
@@ -126,4 +130,5 @@ func (d *describeDoc) append(o *describeDoc) {
 	d.Reservations = append(d.Reservations, o.Reservations...)
 	d.NatGateways = append(d.NatGateways, o.NatGateways...)
 	d.Addresses = append(d.Addresses, o.Addresses...)
+	d.VpcPeeringConnections = append(d.VpcPeeringConnections, o.VpcPeeringConnections...)
 }

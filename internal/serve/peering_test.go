@@ -335,3 +335,31 @@ func TestPeeringIsNotTransitive(t *testing.T) {
 		t.Errorf("iB → iC through A: found %v, codes %v, want PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", found, codes)
 	}
 }
+
+// TestImportPeering: a served lab with an active peering and routes to it exports them, and
+// the export imports into an empty server as the same lab, the peering active, the path
+// across it found (PCX-1).
+func TestImportPeering(t *testing.T) {
+	l := newPeeringLab(t)
+	pcx := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+l.a, "PeerVpcId="+l.b), `<vpcPeeringConnectionId>(pcx-[0-9a-f]+)</vpcPeeringConnectionId>`)
+	l.must("AcceptVpcPeeringConnection", "VpcPeeringConnectionId="+pcx)
+	l.must("CreateRoute", "RouteTableId="+l.rtA, "DestinationCidrBlock=10.1.0.0/16", "VpcPeeringConnectionId="+pcx)
+	l.must("CreateRoute", "RouteTableId="+l.rtB, "DestinationCidrBlock=10.0.0.0/16", "VpcPeeringConnectionId="+pcx)
+	doc := l.s.Export()
+
+	m := &peeringLab{lab: newLab(t, Options{Seed: 9}), iA: l.iA, iB: l.iB}
+	if err := m.s.Import("lab", map[string][]byte{"lab.json": doc}); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(m.s.Export()); got != string(doc) {
+		t.Errorf("the imported lab exports\n%s\nwant\n%s", got, doc)
+	}
+	if got := m.status(pcx); got != "active" {
+		t.Errorf("the imported peering is %s, want active", got)
+	}
+	m.path = first(t, m.must("CreateNetworkInsightsPath", "Source="+l.iA, "Destination="+l.iB, "Protocol=tcp", "DestinationPort=22", "ClientToken=path"),
+		`<networkInsightsPathId>(nip-[0-9a-f]+)</networkInsightsPathId>`)
+	if found, codes := m.analyse(); !found || len(codes) != 0 {
+		t.Errorf("iA → iB in the imported lab: found %v, codes %v", found, codes)
+	}
+}
