@@ -94,6 +94,7 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 		put("address", val(v.AllocationId), func() { c.st.addresses.put(val(v.AllocationId), v) })
 	}
 	for _, v := range doc.VpcPeeringConnections {
+		filledIn(v)
 		put("vpc-peering-connection", val(v.VpcPeeringConnectionId), func() { c.st.peerings.put(val(v.VpcPeeringConnectionId), v) })
 	}
 	if len(dups) > 0 {

@@ -55,6 +55,9 @@ func vpcBlocks(v *ec2api.Vpc) (v4 []ec2api.CidrBlock, v6 []ec2api.Ipv6CidrBlock)
 			v4 = append(v4, ec2api.CidrBlock{CidrBlock: a.CidrBlock})
 		}
 	}
+	if len(v4) == 0 && v.CidrBlock != nil { // an imported VPC that lists its primary block only
+		v4 = append(v4, ec2api.CidrBlock{CidrBlock: v.CidrBlock})
+	}
 	for _, a := range v.Ipv6CidrBlockAssociationSet {
 		if a.Ipv6CidrBlockState == nil || val(a.Ipv6CidrBlockState.State) == "associated" {
 			v6 = append(v6, ec2api.Ipv6CidrBlock{Ipv6CidrBlock: a.Ipv6CidrBlock})
@@ -99,6 +102,19 @@ func blocksOverlap(a, b *ec2api.Vpc) bool {
 		}
 	}
 	return false
+}
+
+// filledIn gives an imported peering the members the handlers read, when the answer left
+// them out (the loader has reported a side without a VPC, or a peering without a status).
+func filledIn(p *ec2api.VpcPeeringConnection) {
+	if p.Status == nil {
+		p.Status = &ec2api.VpcPeeringConnectionStateReason{}
+	}
+	for _, side := range []**ec2api.VpcPeeringConnectionVpcInfo{&p.RequesterVpcInfo, &p.AccepterVpcInfo} {
+		if *side == nil {
+			*side = &ec2api.VpcPeeringConnectionVpcInfo{}
+		}
+	}
 }
 
 // peeringLive reports whether a peering in status code still joins its VPCs (or will).
@@ -274,6 +290,10 @@ func modifyVpcPeeringConnectionOptions(c *call, in *ec2api.ModifyVpcPeeringConne
 		}
 		if deref(req.AllowEgressFromLocalClassicLinkToRemoteVpc) || deref(req.AllowEgressFromLocalVpcToRemoteClassicLink) {
 			return nil, errorf("UnsupportedOperation", "ClassicLink has been retired: its peering options cannot be enabled")
+		}
+		if side.PeeringOptions == nil {
+			side.PeeringOptions = &ec2api.VpcPeeringConnectionOptionsDescription{AllowDnsResolutionFromRemoteVpc: boolp(false),
+				AllowEgressFromLocalClassicLinkToRemoteVpc: boolp(false), AllowEgressFromLocalVpcToRemoteClassicLink: boolp(false)}
 		}
 		if req.AllowDnsResolutionFromRemoteVpc != nil {
 			side.PeeringOptions.AllowDnsResolutionFromRemoteVpc = boolp(*req.AllowDnsResolutionFromRemoteVpc)

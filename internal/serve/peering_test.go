@@ -363,3 +363,29 @@ func TestImportPeering(t *testing.T) {
 		t.Errorf("iA → iB in the imported lab: found %v, codes %v", found, codes)
 	}
 }
+
+// TestImportPeeringWithoutStatus: a peering answer without Status or a side's VpcInfo (a
+// hand-written lab) imports, and the calls on it answer instead of failing inside.
+func TestImportPeeringWithoutStatus(t *testing.T) {
+	l := newLab(t, Options{})
+	doc := `{"Vpcs": [{"VpcId": "vpc-0a", "CidrBlock": "10.0.0.0/16", "State": "available"},
+		{"VpcId": "vpc-0b", "CidrBlock": "10.1.0.0/16", "State": "available"}],
+		"VpcPeeringConnections": [{"VpcPeeringConnectionId": "pcx-0ab", "RequesterVpcInfo": {"VpcId": "vpc-0a"}, "AccepterVpcInfo": {"VpcId": "vpc-0b"}}]}`
+	if err := l.s.Import("lab", map[string][]byte{"lab.json": []byte(doc)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []string{"AcceptVpcPeeringConnection", "DeleteVpcPeeringConnection"} {
+		if status, body := l.call(op, "VpcPeeringConnectionId=pcx-0ab"); status != 400 || errorCode(body) != "InvalidStateTransition" {
+			t.Errorf("%s of a peering without a status: %d %s", op, status, body)
+		}
+	}
+	if status, body := l.call("CreateVpcPeeringConnection", "VpcId=vpc-0a", "PeerVpcId=vpc-0b"); status != 200 {
+		t.Errorf("a new peering beside one without a status: %d %s", status, body)
+	}
+	// Its primary block alone is enough for the overlap check (§7.1.2).
+	c := first(t, l.must("CreateVpc", "CidrBlock=10.0.0.0/16"), `<vpcId>(vpc-[0-9a-f]+)</vpcId>`)
+	pcx := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+c, "PeerVpcId=vpc-0a"), `<vpcPeeringConnectionId>(pcx-[0-9a-f]+)</vpcPeeringConnectionId>`)
+	if got := (&peeringLab{lab: l}).status(pcx); got != "failed" {
+		t.Errorf("a peering with an imported VPC of the same block: %s, want failed", got)
+	}
+}
