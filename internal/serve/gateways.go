@@ -44,6 +44,14 @@ func createEgressOnlyInternetGateway(c *call, in *ec2api.CreateEgressOnlyInterne
 	return &ec2api.CreateEgressOnlyInternetGatewayResult{EgressOnlyInternetGateway: &out, ClientToken: in.ClientToken}, nil
 }
 
+// eigwOf is the VPC an egress-only gateway is attached to.
+func eigwOf(g *ec2api.EgressOnlyInternetGateway) string {
+	if len(g.Attachments) == 0 {
+		return ""
+	}
+	return val(g.Attachments[0].VpcId)
+}
+
 func describeEgressOnlyInternetGateways(c *call, in *ec2api.DescribeEgressOnlyInternetGatewaysRequest) (*ec2api.DescribeEgressOnlyInternetGatewaysResult, error) {
 	gs, next, err := describe(query{op: "DescribeEgressOnlyInternetGateways", ids: in.EgressOnlyInternetGatewayIds, filters: in.Filters,
 		maxResults: in.MaxResults, nextToken: in.NextToken, notFound: "InvalidEgressOnlyInternetGatewayId.NotFound", what: "egressOnlyInternetGateway"},
