@@ -143,6 +143,29 @@ func attachNetworkInterface(c *call, in *ec2api.AttachNetworkInterfaceRequest) (
 	return &ec2api.AttachNetworkInterfaceResult{AttachmentId: e.Attachment.AttachmentId, NetworkCardIndex: int32p(0)}, nil
 }
 
+// launchInterface checks RunInstances' interface made before (NetworkInterfaces[0] names
+// it): available, at device index 0, for one instance, and with nothing the interface
+// already has (subnet, address, groups) given again, as EC2 refuses.
+func (c *call) launchInterface(in *ec2api.RunInstancesRequest) (*ec2api.NetworkInterface, error) {
+	ni := in.NetworkInterfaces[0]
+	e, err := c.networkInterface(*ni.NetworkInterfaceId)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case e.Attachment != nil || val(e.Status) != "available":
+		return nil, errorf("InvalidNetworkInterface.InUse", "Interface: [%s] in use.", *e.NetworkInterfaceId)
+	case deref32(ni.DeviceIndex) != 0:
+		return nil, errorf("UnsupportedOperation", "vpclab serve launches an instance with its interface at device index 0 only")
+	case deref32(in.MaxCount) > 1:
+		return nil, errorf("InvalidParameterCombination", "Cannot specify a network interface ID when launching more than one instance")
+	case ni.SubnetId != nil || ni.PrivateIpAddress != nil || len(ni.Groups) > 0 || in.SubnetId != nil || in.PrivateIpAddress != nil ||
+		len(in.SecurityGroupIds) > 0 || len(in.SecurityGroups) > 0:
+		return nil, errorf("InvalidParameterCombination", "Network interfaces and an instance-level subnet, address or security groups may not be specified on the same request")
+	}
+	return e, nil
+}
+
 // DetachNetworkInterface: the interface is available again; an instance's primary
 // interface (device index 0) stays.
 func detachNetworkInterface(c *call, in *ec2api.DetachNetworkInterfaceRequest) (*struct{}, error) {

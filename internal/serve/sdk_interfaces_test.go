@@ -117,6 +117,22 @@ func TestSDKNetworkInterfaces(t *testing.T) {
 	_, err = c.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{primary}})
 	wantCode(t, "the terminated instance's primary interface", err, "InvalidNetworkInterfaceID.NotFound")
 
+	// An instance launched with the interface as its own (Terraform's aws_instance with a
+	// network_interface block): the interface is its primary one, and outlives it.
+	_, err = c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0123456789abcdef0"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		NetworkInterfaces: []types.InstanceNetworkInterfaceSpecification{{NetworkInterfaceId: aws.String(eni), DeviceIndex: aws.Int32(0), SubnetId: aws.String(subnet)}}})
+	wantCode(t, "launching with an interface and a subnet", err, "InvalidParameterCombination")
+	own := ok(c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0123456789abcdef0"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		NetworkInterfaces: []types.InstanceNetworkInterfaceSpecification{{NetworkInterfaceId: aws.String(eni), DeviceIndex: aws.Int32(0)}}}))(t).Instances[0]
+	if aws.ToString(own.PrivateIpAddress) != "10.0.1.50" || aws.ToString(own.SubnetId) != subnet || len(own.NetworkInterfaces) != 1 ||
+		aws.ToString(own.NetworkInterfaces[0].NetworkInterfaceId) != eni || len(own.SecurityGroups) != 1 || aws.ToString(own.SecurityGroups[0].GroupId) != sg {
+		t.Errorf("an instance launched with the interface: %+v", own)
+	}
+	ok(c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{*own.InstanceId}}))(t)
+	if got := ok(c.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{eni}}))(t).NetworkInterfaces[0]; got.Status != types.NetworkInterfaceStatusAvailable {
+		t.Errorf("the interface an instance was launched with, after the instance: %+v", got)
+	}
+
 	// A route to the interface is blackhole once the interface is deleted.
 	rt := ok(c.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []types.Filter{filter("vpc-id", vpc)}}))(t).RouteTables[0]
 	ok(c.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: rt.RouteTableId, DestinationCidrBlock: aws.String("0.0.0.0/0"), NetworkInterfaceId: aws.String(eni)}))(t)
