@@ -14,8 +14,9 @@ import (
 // AWS's API reference says the request then "has a status of failed", it is not an error).
 // AcceptVpcPeeringConnection answers provisioning; the peering is active after Settle.
 // DeleteVpcPeeringConnection makes it deleted; failed and deleted peerings stay visible
-// for peeringRetention. A request not accepted in 7 days expires. A route to the peering is blackhole until the peering is active
-// and again once it is deleted, as AWS shows it.
+// for peeringRetention. A request not accepted in 7 days expires. A route to the peering
+// is blackhole until the peering is active and again once it is deleted, as AWS shows it.
+// Deleting a VPC deletes its peerings.
 
 func init() {
 	register("CreateVpcPeeringConnection", createVpcPeeringConnection)
