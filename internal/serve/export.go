@@ -30,6 +30,9 @@ type describeDoc struct {
 	Addresses         []*ec2api.Address          `json:",omitzero"`
 
 	VpcPeeringConnections []*ec2api.VpcPeeringConnection `json:",omitzero"`
+	VpnGateways           []*ec2api.VpnGateway           `json:",omitzero"`
+	VpnConnections        []*ec2api.VpnConnection        `json:",omitzero"`
+	CustomerGateways      []*ec2api.CustomerGateway      `json:",omitzero"`
 }
 
 // export is the state's describe-* document. With vpcs set it holds only those VPCs and what
@@ -53,6 +56,12 @@ func (st *state) export(vpcs map[string]bool) describeDoc {
 		VpcPeeringConnections: part(&st.peerings, vpcs, func(p *ec2api.VpcPeeringConnection) bool {
 			return in(p.RequesterVpcInfo.VpcId) || in(p.AccepterVpcInfo.VpcId)
 		}),
+		VpnGateways: part(&st.vgws, vpcs, func(g *ec2api.VpnGateway) bool { return vpcs == nil || vpcs[attachedVPC(g)] }),
+		VpnConnections: part(&st.vpns, vpcs, func(v *ec2api.VpnConnection) bool {
+			g := st.vgws.get(val(v.VpnGatewayId))
+			return vpcs == nil || g != nil && vpcs[attachedVPC(g)]
+		}),
+		CustomerGateways: st.cgws.all(),
 	}
 	return d
 }

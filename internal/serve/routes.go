@@ -196,6 +196,11 @@ func (c *call) route(rt *ec2api.RouteTable, t routeTarget) (ec2api.Route, error)
 	}
 	vpcID := val(rt.VpcId)
 	switch {
+	case t.gateway != nil && c.st.vgws.has(*t.gateway):
+		if attachedVPC(c.st.vgws.get(*t.gateway)) != vpcID {
+			return r, errorf("InvalidParameterValue", "route table %s and network gateway %s belong to different networks", *rt.RouteTableId, *t.gateway)
+		}
+		r.GatewayId = t.gateway
 	case t.gateway != nil:
 		g := c.st.igws.get(*t.gateway)
 		if g == nil {

@@ -36,6 +36,9 @@ type state struct {
 	peerings     table[ec2api.VpcPeeringConnection]
 	eigws        table[ec2api.EgressOnlyInternetGateway]
 	dhcpOptions  table[ec2api.DhcpOptions]
+	vgws         table[ec2api.VpnGateway]
+	cgws         table[ec2api.CustomerGateway]
+	vpns         table[ec2api.VpnConnection]
 
 	kinds map[string]kind
 }
@@ -141,6 +144,7 @@ func newState() *state {
 		"insights-path": &st.paths, "insights-analysis": &st.analyses, "client-token": &st.tokens,
 		"meta": &st.meta, "vpc-attributes": &st.vpcAttrs,
 		"vpc-peering-connection": &st.peerings, "egress-only-internet-gateway": &st.eigws, "dhcp-options": &st.dhcpOptions,
+		"vpn-gateway": &st.vgws, "customer-gateway": &st.cgws, "vpn-connection": &st.vpns,
 	}
 	return st
 }
