@@ -44,6 +44,7 @@ var operations = map[string]operationShapes{
 	"CreateVpcEndpoint":                          {func() any { return new(CreateVpcEndpointRequest) }, func() any { return new(CreateVpcEndpointResult) }},
 	"CreateVpcPeeringConnection":                 {func() any { return new(CreateVpcPeeringConnectionRequest) }, func() any { return new(CreateVpcPeeringConnectionResult) }},
 	"CreateVpnConnection":                        {func() any { return new(CreateVpnConnectionRequest) }, func() any { return new(CreateVpnConnectionResult) }},
+	"CreateVpnConnectionRoute":                   {func() any { return new(CreateVpnConnectionRouteRequest) }, func() any { return new(struct{}) }},
 	"CreateVpnGateway":                           {func() any { return new(CreateVpnGatewayRequest) }, func() any { return new(CreateVpnGatewayResult) }},
 	"DeleteCustomerGateway":                      {func() any { return new(DeleteCustomerGatewayRequest) }, func() any { return new(struct{}) }},
 	"DeleteDhcpOptions":                          {func() any { return new(DeleteDhcpOptionsRequest) }, func() any { return new(struct{}) }},
@@ -69,6 +70,7 @@ var operations = map[string]operationShapes{
 	"DeleteVpcEndpoints":                         {func() any { return new(DeleteVpcEndpointsRequest) }, func() any { return new(DeleteVpcEndpointsResult) }},
 	"DeleteVpcPeeringConnection":                 {func() any { return new(DeleteVpcPeeringConnectionRequest) }, func() any { return new(DeleteVpcPeeringConnectionResult) }},
 	"DeleteVpnConnection":                        {func() any { return new(DeleteVpnConnectionRequest) }, func() any { return new(struct{}) }},
+	"DeleteVpnConnectionRoute":                   {func() any { return new(DeleteVpnConnectionRouteRequest) }, func() any { return new(struct{}) }},
 	"DeleteVpnGateway":                           {func() any { return new(DeleteVpnGatewayRequest) }, func() any { return new(struct{}) }},
 	"DescribeAccountAttributes":                  {func() any { return new(DescribeAccountAttributesRequest) }, func() any { return new(DescribeAccountAttributesResult) }},
 	"DescribeAddresses":                          {func() any { return new(DescribeAddressesRequest) }, func() any { return new(DescribeAddressesResult) }},
@@ -993,6 +995,12 @@ type CreateVpnConnectionResult struct {
 	VpnConnection *VpnConnection `ec2:"q=VpnConnection,x=vpnConnection" json:",omitzero"`
 }
 
+// CreateVpnConnectionRouteRequest is the model's shape CreateVpnConnectionRouteRequest.
+type CreateVpnConnectionRouteRequest struct {
+	DestinationCidrBlock *string `ec2:"q=DestinationCidrBlock,x=DestinationCidrBlock,req" json:",omitzero"`
+	VpnConnectionId      *string `ec2:"q=VpnConnectionId,x=VpnConnectionId,req" json:",omitzero"`
+}
+
 // CreateVpnGatewayRequest is the model's shape CreateVpnGatewayRequest.
 type CreateVpnGatewayRequest struct {
 	AmazonSideAsn     *int64             `ec2:"q=AmazonSideAsn,x=AmazonSideAsn" json:",omitzero"`
@@ -1230,6 +1238,12 @@ type DeleteVpcRequest struct {
 type DeleteVpnConnectionRequest struct {
 	DryRun          *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
 	VpnConnectionId *string `ec2:"q=VpnConnectionId,x=VpnConnectionId,req" json:",omitzero"`
+}
+
+// DeleteVpnConnectionRouteRequest is the model's shape DeleteVpnConnectionRouteRequest.
+type DeleteVpnConnectionRouteRequest struct {
+	DestinationCidrBlock *string `ec2:"q=DestinationCidrBlock,x=DestinationCidrBlock,req" json:",omitzero"`
+	VpnConnectionId      *string `ec2:"q=VpnConnectionId,x=VpnConnectionId,req" json:",omitzero"`
 }
 
 // DeleteVpnGatewayRequest is the model's shape DeleteVpnGatewayRequest.

@@ -77,6 +77,22 @@ func (c *call) taggable(id string) (tagged, bool) {
 		if v := st.igws.get(id); v != nil {
 			return tagged{&v.Tags, "igw", "internet-gateway", ""}, true
 		}
+	case "vgw":
+		if v := st.vgws.get(id); v != nil {
+			return tagged{&v.Tags, "vpn-gateway", "vpn-gateway", attachedVPC(v)}, true
+		}
+	case "cgw":
+		if v := st.cgws.get(id); v != nil {
+			return tagged{&v.Tags, "customer-gateway", "customer-gateway", ""}, true
+		}
+	case "vpn":
+		if v := st.vpns.get(id); v != nil {
+			vpc := ""
+			if g := st.vgws.get(val(v.VpnGatewayId)); g != nil {
+				vpc = attachedVPC(g)
+			}
+			return tagged{&v.Tags, "vpn-connection", "vpn-connection", vpc}, true
+		}
 	case "rtb":
 		if v := st.routeTables.get(id); v != nil {
 			return tagged{&v.Tags, "route-table", "route-table", val(v.VpcId)}, true
@@ -100,6 +116,18 @@ func (c *call) taggable(id string) (tagged, bool) {
 	case "eipalloc":
 		if v := st.addresses.get(id); v != nil {
 			return tagged{&v.Tags, "address", "elastic-ip", ""}, true
+		}
+	case "pcx":
+		if v := st.peerings.get(id); v != nil {
+			return tagged{&v.Tags, "vpc-peering-connection", "vpc-peering-connection", ""}, true
+		}
+	case "eigw":
+		if v := st.eigws.get(id); v != nil {
+			return tagged{&v.Tags, "egress-only-internet-gateway", "egress-only-internet-gateway", ""}, true
+		}
+	case "dopt":
+		if v := st.dhcpOptions.get(id); v != nil {
+			return tagged{&v.Tags, "dhcp-options", "dhcp-options", ""}, true
 		}
 	case "tgw":
 		return c.tgwTaggable(id)
@@ -174,7 +202,8 @@ func describeTags(c *call, in *ec2api.DescribeTagsRequest) (*ec2api.DescribeTags
 		}
 	}
 	for _, ids := range [][]string{c.st.vpcs.ids(), c.st.subnets.ids(), c.st.igws.ids(), c.st.routeTables.ids(), c.st.groups.ids(),
-		c.st.acls.ids(), c.st.enis.ids(), c.st.nats.ids(), c.st.addresses.ids()} {
+		c.st.acls.ids(), c.st.enis.ids(), c.st.nats.ids(), c.st.addresses.ids(),
+		c.st.vgws.ids(), c.st.cgws.ids(), c.st.vpns.ids()} {
 		for _, id := range ids {
 			add(id)
 		}
@@ -183,6 +212,9 @@ func describeTags(c *call, in *ec2api.DescribeTagsRequest) (*ec2api.DescribeTags
 		for _, i := range r.Instances {
 			add(*i.InstanceId)
 		}
+	}
+	for _, id := range slices.Concat(c.st.peerings.ids(), c.st.eigws.ids(), c.st.dhcpOptions.ids()) {
+		add(id)
 	}
 	c.tgwTagged(add)
 	slices.SortStableFunc(all, func(a, b *ec2api.TagDescription) int {

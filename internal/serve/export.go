@@ -28,7 +28,12 @@ type describeDoc struct {
 	Reservations      []*ec2api.Reservation      `json:",omitzero"`
 	NatGateways       []*ec2api.NatGateway       `json:",omitzero"`
 	Addresses         []*ec2api.Address          `json:",omitzero"`
-	Transit           transitDoc                 `json:",embed"`
+
+	VpcPeeringConnections []*ec2api.VpcPeeringConnection `json:",omitzero"`
+	VpnGateways           []*ec2api.VpnGateway           `json:",omitzero"`
+	VpnConnections        []*ec2api.VpnConnection        `json:",omitzero"`
+	CustomerGateways      []*ec2api.CustomerGateway      `json:",omitzero"` // imported, not exported
+	Transit               transitDoc                     `json:",embed"`
 }
 
 // export is the state's describe-* document. With vpcs set it holds only those VPCs and what
@@ -49,7 +54,17 @@ func (st *state) export(vpcs map[string]bool) describeDoc {
 		Reservations:      st.reservationsIn(vpcs, in),
 		NatGateways:       part(&st.nats, vpcs, func(v *ec2api.NatGateway) bool { return in(v.VpcId) }),
 		Addresses:         st.addresses.all(),
-		Transit:           st.exportTransit(),
+		VpcPeeringConnections: part(&st.peerings, vpcs, func(p *ec2api.VpcPeeringConnection) bool {
+			return in(p.RequesterVpcInfo.VpcId) || in(p.AccepterVpcInfo.VpcId)
+		}),
+		VpnGateways: part(&st.vgws, vpcs, func(g *ec2api.VpnGateway) bool { return vpcs == nil || vpcs[attachedVPC(g)] }),
+		VpnConnections: part(&st.vpns, vpcs, func(v *ec2api.VpnConnection) bool {
+			g := st.vgws.get(val(v.VpnGatewayId))
+			return vpcs == nil || g != nil && vpcs[attachedVPC(g)]
+		}),
+		// CustomerGateways are left out: the loader does not read them (it warns), and a
+		// VPN connection's on-premises side is its static routes.
+		Transit: st.exportTransit(),
 	}
 	return d
 }
@@ -167,6 +182,9 @@ func (st *state) withTargets(vpcs map[string]bool) map[string]bool {
 			if e := st.enis.get(val(r.NetworkInterfaceId)); e != nil {
 				out[val(e.VpcId)] = true
 			}
+			if p := st.peerings.get(val(r.VpcPeeringConnectionId)); p != nil {
+				out[val(p.RequesterVpcInfo.VpcId)], out[val(p.AccepterVpcInfo.VpcId)] = true, true
+			}
 		}
 	}
 	return out
@@ -231,6 +249,8 @@ func (s *Server) settle(c *call) {
 			}
 		case "instance":
 			s.settleInstance(c, id, age)
+		case "vpc-peering-connection":
+			s.settlePeering(c, id, age)
 		case kindTGW, kindTGWAttach, kindTGWTable:
 			s.settleTransit(c, kind, id, age)
 		}

@@ -93,6 +93,19 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 	for _, v := range doc.Addresses {
 		put("address", val(v.AllocationId), func() { c.st.addresses.put(val(v.AllocationId), v) })
 	}
+	for _, v := range doc.VpnGateways {
+		put("vpn-gateway", val(v.VpnGatewayId), func() { c.st.vgws.put(val(v.VpnGatewayId), v) })
+	}
+	for _, v := range doc.VpnConnections {
+		put("vpn-connection", val(v.VpnConnectionId), func() { c.st.vpns.put(val(v.VpnConnectionId), v) })
+	}
+	for _, v := range doc.CustomerGateways {
+		put("customer-gateway", val(v.CustomerGatewayId), func() { c.st.cgws.put(val(v.CustomerGatewayId), v) })
+	}
+	for _, v := range doc.VpcPeeringConnections {
+		filledIn(v)
+		put("vpc-peering-connection", val(v.VpcPeeringConnectionId), func() { c.st.peerings.put(val(v.VpcPeeringConnectionId), v) })
+	}
 	if err := c.importTransit(&doc.Transit, put); err != nil {
 		c.rollback()
 		return fmt.Errorf("%s: %v", name, err)
@@ -107,6 +120,7 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 	}
 	s.st.version++
 	s.findTransient()
+	s.findTransientPeerings()
 	wait := s.commit(c.changes())
 	s.mu.Unlock()
 	err := wait()
@@ -116,7 +130,8 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 
 // importKeys are the describe-* answers a served lab holds.
 var importKeys = []string{"Vpcs", "Subnets", "InternetGateways", "RouteTables", "SecurityGroups", "NetworkAcls",
-	"NetworkInterfaces", "Reservations", "NatGateways", "Addresses"}
+	"NetworkInterfaces", "Reservations", "NatGateways", "Addresses", "VpcPeeringConnections",
+	"VpnGateways", "VpnConnections", "CustomerGateways"}
 
 // append adds o's answers to d's.
 func (d *describeDoc) append(o *describeDoc) {
@@ -130,5 +145,9 @@ func (d *describeDoc) append(o *describeDoc) {
 	d.Reservations = append(d.Reservations, o.Reservations...)
 	d.NatGateways = append(d.NatGateways, o.NatGateways...)
 	d.Addresses = append(d.Addresses, o.Addresses...)
+	d.VpcPeeringConnections = append(d.VpcPeeringConnections, o.VpcPeeringConnections...)
+	d.VpnGateways = append(d.VpnGateways, o.VpnGateways...)
+	d.VpnConnections = append(d.VpnConnections, o.VpnConnections...)
+	d.CustomerGateways = append(d.CustomerGateways, o.CustomerGateways...)
 	d.Transit.append(&o.Transit)
 }

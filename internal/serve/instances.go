@@ -150,12 +150,20 @@ func runInstances(c *call, in *ec2api.RunInstancesRequest) (*ec2api.Reservation,
 		return nil, errorf("InvalidParameterValue", "Value (%d) for parameter minCount is invalid. Expected a value at least 1 and at most maxCount (%d).", minCount, maxCount)
 	}
 	subnetID, ip, groupIDs := in.SubnetId, in.PrivateIpAddress, in.SecurityGroupIds
+	var existing *ec2api.NetworkInterface
 	if len(in.NetworkInterfaces) > 0 {
 		if len(in.NetworkInterfaces) > 1 {
 			return nil, errorf("UnsupportedOperation", "vpclab serve launches instances with one network interface yet")
 		}
 		ni := in.NetworkInterfaces[0]
 		subnetID, ip, groupIDs = ni.SubnetId, ni.PrivateIpAddress, ni.Groups
+		if ni.NetworkInterfaceId != nil { // launched with an interface made before (interfaces.go)
+			e, err := c.launchInterface(in)
+			if err != nil {
+				return nil, err
+			}
+			existing, subnetID = e, e.SubnetId
+		}
 	}
 	if subnetID == nil {
 		return nil, errorf("VPCIdNotSpecified", "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.")
@@ -178,18 +186,27 @@ func runInstances(c *call, in *ec2api.RunInstancesRequest) (*ec2api.Reservation,
 	r := &ec2api.Reservation{ReservationId: str(c.newID("r")), OwnerId: str(c.s.opt.Account), Groups: []ec2api.GroupIdentifier{}}
 	for n := range maxCount {
 		var addr netip.Addr
-		if ip != nil {
-			addr, err = c.takeAddress(s, *ip)
-		} else {
-			addr, err = c.freeAddress(s)
-		}
-		if err != nil {
-			return nil, err
+		if existing == nil {
+			if ip != nil {
+				addr, err = c.takeAddress(s, *ip)
+			} else {
+				addr, err = c.freeAddress(s)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 		id := c.newID("i")
-		e := c.newInterface(s, addr, groups, "interface", "")
+		e, deleteOnTermination := existing, true
+		if e == nil {
+			e = c.newInterface(s, addr, groups, "interface", "")
+		} else {
+			c.touch("network-interface", *e.NetworkInterfaceId)
+			e.Status, deleteOnTermination = str("in-use"), deref(in.NetworkInterfaces[0].DeleteOnTermination)
+			c.check(val(e.VpcId))
+		}
 		e.Attachment = &ec2api.NetworkInterfaceAttachment{AttachmentId: str(c.newID("eni-attach")), DeviceIndex: int32p(0),
-			InstanceId: str(id), InstanceOwnerId: str(c.s.opt.Account), Status: str("attached"), DeleteOnTermination: boolp(true),
+			InstanceId: str(id), InstanceOwnerId: str(c.s.opt.Account), Status: str("attached"), DeleteOnTermination: boolp(deleteOnTermination),
 			AttachTime: c.time(), NetworkCardIndex: int32p(0)}
 		r.Instances = append(r.Instances, ec2api.Instance{
 			InstanceId: str(id), ImageId: in.ImageId, InstanceType: str(typ), KeyName: in.KeyName, AmiLaunchIndex: int32p(n),
@@ -311,7 +328,7 @@ func describeInstances(c *call, in *ec2api.DescribeInstancesRequest) (*ec2api.De
 }
 
 // TerminateInstances: the instance shuts down, its interfaces that are deleted on
-// termination go, and describe shows it terminated for a while (retention).
+// termination go (the others are detached), and describe shows it terminated for a while (retention).
 func terminateInstances(c *call, in *ec2api.TerminateInstancesRequest) (*ec2api.TerminateInstancesResult, error) {
 	out := &ec2api.TerminateInstancesResult{TerminatingInstances: []ec2api.InstanceStateChange{}}
 	for _, id := range in.InstanceIds {
@@ -326,6 +343,11 @@ func terminateInstances(c *call, in *ec2api.TerminateInstancesRequest) (*ec2api.
 			for _, e := range c.st.enis.all() {
 				if e.Attachment != nil && val(e.Attachment.InstanceId) == id {
 					c.touch("network-interface", *e.NetworkInterfaceId)
+					if !deref(e.Attachment.DeleteOnTermination) { // attached later: it outlives the instance, detached
+						e.Attachment, e.Status = nil, str("available")
+						c.check(val(e.VpcId))
+						continue
+					}
 					c.st.enis.remove(*e.NetworkInterfaceId)
 				}
 			}

@@ -196,6 +196,11 @@ func (c *call) route(rt *ec2api.RouteTable, t routeTarget) (ec2api.Route, error)
 	}
 	vpcID := val(rt.VpcId)
 	switch {
+	case t.gateway != nil && c.st.vgws.has(*t.gateway):
+		if attachedVPC(c.st.vgws.get(*t.gateway)) != vpcID {
+			return r, errorf("InvalidParameterValue", "route table %s and network gateway %s belong to different networks", *rt.RouteTableId, *t.gateway)
+		}
+		r.GatewayId = t.gateway
 	case t.gateway != nil:
 		g := c.st.igws.get(*t.gateway)
 		if g == nil {
@@ -226,15 +231,22 @@ func (c *call) route(rt *ec2api.RouteTable, t routeTarget) (ec2api.Route, error)
 			return r, errorf("InvalidInstanceID", "There are multiple interfaces attached to instance '%s'. Please specify an interface ID for the operation instead.", *t.instance)
 		}
 		r.InstanceId, r.InstanceOwnerId, r.NetworkInterfaceId = t.instance, str(c.s.opt.Account), inst.NetworkInterfaces[0].NetworkInterfaceId
+	case t.peering != nil:
+		if err := c.peeringRoute(rt, &r, *t.peering); err != nil {
+			return r, err
+		}
 	case t.tgw != nil:
 		if err := c.tgwRouteTarget(vpcID, *t.tgw); err != nil {
 			return r, err
 		}
 		r.TransitGatewayId = t.tgw
 	default:
-		return r, errorf("UnsupportedOperation", "vpclab serve does not take routes to this kind of target yet (peering, transit gateway, endpoint, egress-only gateway)")
+		return r, errorf("UnsupportedOperation", "vpclab serve does not take routes to this kind of target yet (endpoint, egress-only gateway, carrier or local gateway, core network)")
 	}
-	r.Origin, r.State = str("CreateRoute"), str("active")
+	r.Origin = str("CreateRoute")
+	if r.State == nil {
+		r.State = str("active")
+	}
 	return r, nil
 }
 

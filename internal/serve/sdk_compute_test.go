@@ -161,8 +161,8 @@ func TestSDKInstances(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("InstanceStopped took %v to give up, past its 100 ms", d)
 	}
-	// An instance's interface is in use, never available (there is no CreateNetworkInterface
-	// yet): NetworkInterfaceAvailable gives up too.
+	// An instance's interface is in use, never available (TestSDKNetworkInterfaces waits for
+	// one that is): NetworkInterfaceAvailable gives up too.
 	if err := ec2.NewNetworkInterfaceAvailableWaiter(c, func(o *ec2.NetworkInterfaceAvailableWaiterOptions) { o.MinDelay, o.MaxDelay = pollMin, pollMax }).
 		Wait(ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{eni}}, 100*time.Millisecond); err == nil {
 		t.Errorf("NetworkInterfaceAvailable on an attached interface succeeded")

@@ -111,6 +111,7 @@ func New(opt Options) (*Server, error) {
 		s.commits = newCommitter(opt.Store)
 	}
 	s.findTransient()
+	s.findTransientPeerings()
 	s.st.version = 1 // a loaded state is a version the network cache has not seen
 	return s, nil
 }

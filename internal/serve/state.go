@@ -33,6 +33,12 @@ type state struct {
 	tokens       table[clientToken]
 	meta         table[meta]
 	vpcAttrs     table[vpcAttributes]
+	peerings     table[ec2api.VpcPeeringConnection]
+	eigws        table[ec2api.EgressOnlyInternetGateway]
+	dhcpOptions  table[ec2api.DhcpOptions]
+	vgws         table[ec2api.VpnGateway]
+	cgws         table[ec2api.CustomerGateway]
+	vpns         table[ec2api.VpnConnection]
 
 	// transit gateways (transit.go)
 	tgws           table[ec2api.TransitGateway]
@@ -142,6 +148,8 @@ func newState() *state {
 		"reservation": &st.reservations, "nat-gateway": &st.nats, "address": &st.addresses,
 		"insights-path": &st.paths, "insights-analysis": &st.analyses, "client-token": &st.tokens,
 		"meta": &st.meta, "vpc-attributes": &st.vpcAttrs,
+		"vpc-peering-connection": &st.peerings, "egress-only-internet-gateway": &st.eigws, "dhcp-options": &st.dhcpOptions,
+		"vpn-gateway": &st.vgws, "customer-gateway": &st.cgws, "vpn-connection": &st.vpns,
 		kindTGW: &st.tgws, kindTGWAttach: &st.tgwAttachments, kindTGWTable: &st.tgwTables,
 	}
 	return st

@@ -179,6 +179,7 @@ func deleteVpc(c *call, in *ec2api.DeleteVpcRequest) (*struct{}, error) {
 	}
 	dependent := slices.ContainsFunc(c.st.subnets.all(), func(s *ec2api.Subnet) bool { return val(s.VpcId) == id }) ||
 		slices.ContainsFunc(c.st.igws.all(), func(g *ec2api.InternetGateway) bool { return attachedTo(g, id) }) ||
+		slices.ContainsFunc(c.st.eigws.all(), func(g *ec2api.EgressOnlyInternetGateway) bool { return eigwOf(g) == id }) ||
 		slices.ContainsFunc(c.st.routeTables.all(), func(r *ec2api.RouteTable) bool { return val(r.VpcId) == id && !isMain(r) }) ||
 		slices.ContainsFunc(c.st.groups.all(), func(g *ec2api.SecurityGroup) bool { return val(g.VpcId) == id && val(g.GroupName) != "default" }) ||
 		slices.ContainsFunc(c.st.acls.all(), func(a *ec2api.NetworkAcl) bool { return val(a.VpcId) == id && !*a.IsDefault })
@@ -203,6 +204,7 @@ func deleteVpc(c *call, in *ec2api.DeleteVpcRequest) (*struct{}, error) {
 			c.st.acls.remove(*a.NetworkAclId)
 		}
 	}
+	c.deletePeeringsOf(id)
 	c.touch("vpc", id)
 	c.st.vpcs.remove(id)
 	if c.st.vpcAttrs.has(id) {
