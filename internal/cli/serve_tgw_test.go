@@ -95,37 +95,50 @@ func TestServeTransitGatewaySnapshot(t *testing.T) {
 }
 
 // TestServeImportTransitGatewayLab: `vpclab serve --import` of a transit gateway lab (the
-// inspection example with appliance mode: spokes routed through an inspection VPC, §7.2
-// TGW-5 and TGW-7) serves it, and a trace on the served lab answers as the lab file does
-// (in text: the JSON form adds the ARNs a snapshot has and a lab file lacks).
+// inspection example: spokes routed through an inspection VPC, §7.2 TGW-5 and TGW-7) serves
+// it, and a trace on the served lab answers as the lab file does (in text: the JSON form
+// adds the ARNs a snapshot has and a lab file lacks). Without appliance mode the stateful
+// firewalls drop the answers (VPCLAB_ASYMMETRIC_INSPECTION): their statefulness, which
+// describe-* JSON has no field for, travels as the vpclab:forwarding tag.
 func TestServeImportTransitGatewayLab(t *testing.T) {
-	lab := filepath.Join("..", "..", "examples", "tgw-inspection", "lab-appliance-mode.yaml")
-	files, err := importLab(lab)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := serve.New(serve.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Import("lab.yaml", files); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- serve.ListenAndServe(ctx, "127.0.0.1:0", s, func(a string) { addr <- a }) }()
-	defer func() { cancel(); <-done; s.Close() }()
-	url := "http://" + <-addr
-	trace := func(topo string) string {
-		var o, e bytes.Buffer
-		code := Main(context.Background(), []string{"trace", "-t", topo, "--no-resident", "--from", "x", "--to", "y", "--port", "22"}, &o, &e)
-		if code != 0 {
-			t.Fatalf("trace -t %s: exit %d %s %s", topo, code, o.String(), e.String())
-		}
-		return o.String()
-	}
-	if served, file := trace(url), trace(lab); served != file || !strings.Contains(served, "tgw-rtb-") || !strings.Contains(served, " deliver") {
-		t.Errorf("the imported lab answers differently from its file:\nserved:\n%s\nfile:\n%s", served, file)
+	for _, tc := range []struct {
+		file string
+		code int
+		says string
+	}{
+		{"lab-appliance-mode.yaml", 0, " deliver"},
+		{"lab.yaml", 1, "VPCLAB_ASYMMETRIC_INSPECTION"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			lab := filepath.Join("..", "..", "examples", "tgw-inspection", tc.file)
+			files, err := importLab(lab)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := serve.New(serve.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Import(tc.file, files); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			addr := make(chan string, 1)
+			done := make(chan error, 1)
+			go func() { done <- serve.ListenAndServe(ctx, "127.0.0.1:0", s, func(a string) { addr <- a }) }()
+			defer func() { cancel(); <-done; s.Close() }()
+			url := "http://" + <-addr
+			trace := func(topo string) string {
+				var o, e bytes.Buffer
+				code := Main(context.Background(), []string{"trace", "-t", topo, "--no-resident", "--from", "x", "--to", "y", "--port", "22"}, &o, &e)
+				if code != tc.code {
+					t.Fatalf("trace -t %s: exit %d, want %d: %s %s", topo, code, tc.code, o.String(), e.String())
+				}
+				return o.String()
+			}
+			if served, file := trace(url), trace(lab); served != file || !strings.Contains(served, "tgw-rtb-") || !strings.Contains(served, tc.says) {
+				t.Errorf("the imported lab answers differently from its file:\nserved:\n%s\nfile:\n%s", served, file)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package gen
 
 import (
 	"github.com/vpclab/vpclab/internal/model"
+	"slices"
 )
 
 // ENIs as describe-network-interfaces prints them, and as describe-instances nests them in
@@ -192,7 +193,7 @@ func (w *writer) instance(in *model.Instance, launchIndex int) instanceJSON {
 		EbsOptimized: true, EnaSupport: true, Hypervisor: "xen", ImageId: derived("ami", "al2/"+w.owner),
 		InstanceId: string(in.ID), InstanceType: instanceTypes[hash(string(in.ID))%uint64(len(instanceTypes))],
 		LaunchTime: launched, NetworkInterfaces: []eniJSON{}, ProductCodes: []struct{}{}, RootDeviceName: "/dev/xvda",
-		RootDeviceType: "ebs", SecurityGroups: []groupJSON{}, SourceDestCheck: true, Tags: tagList(in.Name, in.Tags),
+		RootDeviceType: "ebs", SecurityGroups: []groupJSON{}, SourceDestCheck: true, Tags: tagList(in.Name, instanceTags(in)),
 		VirtualizationType: "hvm"}
 	out.Monitoring.State = "disabled"
 	out.Placement.Tenancy = "default"
@@ -224,4 +225,13 @@ func (w *writer) instance(in *model.Instance, launchIndex int) instanceJSON {
 		}
 	}
 	return out
+}
+
+// instanceTags are the instance's tags, with model.ForwardingTag saying a stateful
+// appliance is one, which describe-* JSON has no field for.
+func instanceTags(in *model.Instance) []model.Tag {
+	if !in.StatefulForwarding || slices.ContainsFunc(in.Tags, func(t model.Tag) bool { return t.Key == model.ForwardingTag }) {
+		return in.Tags
+	}
+	return append(slices.Clone(in.Tags), model.Tag{Key: model.ForwardingTag, Value: "stateful"})
 }

@@ -277,6 +277,10 @@ func (e *NetworkInterface) PrimaryIP() netip.Addr {
 const DefaultInitialTTL = 255
 
 // Instance is an EC2 instance: its ENIs (device order) and the initial TTL of its OS (§6.7).
+// ForwardingTag is the instance tag that says, in describe-* JSON, how an appliance's OS
+// forwards: "stateful" (Instance.StatefulForwarding) or "stateless", the default.
+const ForwardingTag = "vpclab:forwarding"
+
 type Instance struct {
 	ID         InstanceID
 	Name       string
@@ -284,7 +288,9 @@ type Instance struct {
 	InitialTTL uint8
 	// StatefulForwarding marks an appliance whose OS forwards only flows it saw start (a
 	// stateful firewall): it drops a packet of a flow whose first packet took another path.
-	// The VPC itself never does (§1.2.5); by default an appliance forwards every packet.
+	// The VPC itself never does (§1.2.5); by default an appliance forwards every packet. A
+	// lab says `forwarding: stateful`; describe-* JSON, which has no such field, carries it
+	// as the instance's tag ForwardingTag=stateful.
 	StatefulForwarding bool
 	State              string // running, stopped, terminated, ...
 	Tags               []Tag

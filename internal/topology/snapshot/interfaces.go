@@ -86,6 +86,17 @@ func (l *loader) buildInterfaces(t *model.Topology) {
 		in := it.v
 		inst := &model.Instance{ID: model.InstanceID(in.InstanceId), State: in.State.Name, Src: it.src}
 		inst.Name, inst.Tags = tags(in.tagged)
+		for _, tag := range inst.Tags {
+			if tag.Key == model.ForwardingTag {
+				switch tag.Value {
+				case "stateful":
+					inst.StatefulForwarding = true
+				case "stateless":
+				default:
+					l.probs.Warnf(it.src, "instance %s: tag %s=%q is neither stateful nor stateless; taken as stateless", in.InstanceId, model.ForwardingTag, tag.Value)
+				}
+			}
+		}
 		attached := attachedTo[inst.ID]
 		slices.SortStableFunc(attached, func(a, b *model.NetworkInterface) int {
 			return cmp.Compare(a.DeviceIndex, b.DeviceIndex)

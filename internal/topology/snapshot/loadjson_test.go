@@ -29,3 +29,26 @@ func TestLoadJSON(t *testing.T) {
 		t.Errorf("a bad CIDR gave %q, want an error naming served and Vpcs[0]", probs.Error())
 	}
 }
+
+// TestForwardingTag: an instance tagged vpclab:forwarding=stateful is a stateful appliance
+// (§13.13), which describe-* JSON has no field for; another value is a warning and the
+// default, stateless.
+func TestForwardingTag(t *testing.T) {
+	doc := `{"Reservations": [{"ReservationId": "r-1", "Instances": [
+  {"InstanceId": "i-fw", "State": {"Name": "running"}, "Tags": [{"Key": "vpclab:forwarding", "Value": "stateful"}]},
+  {"InstanceId": "i-plain", "State": {"Name": "running"}},
+  {"InstanceId": "i-odd", "State": {"Name": "running"}, "Tags": [{"Key": "vpclab:forwarding", "Value": "sometimes"}]}]}]}`
+	top, probs := LoadJSON("tags", []byte(doc))
+	if probs.HasErrors() {
+		t.Fatal(probs.Error())
+	}
+	want := map[string]bool{"i-fw": true, "i-plain": false, "i-odd": false}
+	for _, in := range top.Instances {
+		if in.StatefulForwarding != want[string(in.ID)] {
+			t.Errorf("%s: stateful %v, want %v", in.ID, in.StatefulForwarding, want[string(in.ID)])
+		}
+	}
+	if !strings.Contains(probs.Warnings().Error(), `i-odd: tag vpclab:forwarding="sometimes"`) {
+		t.Errorf("warnings: %v", probs)
+	}
+}
