@@ -15,28 +15,28 @@ func init() {
 	register("DescribeSecurityGroups", describeSecurityGroups)
 	register("DeleteSecurityGroup", deleteSecurityGroup)
 	register("AuthorizeSecurityGroupIngress", func(c *call, in *ec2api.AuthorizeSecurityGroupIngressRequest) (*ec2api.AuthorizeSecurityGroupIngressResult, error) {
-		err := c.changeRules(in.GroupId, in.GroupName, false, true, in.IpPermissions, oldStyle(in.IpProtocol, in.CidrIp, in.FromPort, in.ToPort, in.SourceSecurityGroupName))
+		added, err := c.authorize(in.GroupId, in.GroupName, false, in.IpPermissions, oldStyle(in.IpProtocol, in.CidrIp, in.FromPort, in.ToPort, in.SourceSecurityGroupName))
 		if err != nil {
 			return nil, err
 		}
-		return &ec2api.AuthorizeSecurityGroupIngressResult{Return: boolp(true)}, nil
+		return &ec2api.AuthorizeSecurityGroupIngressResult{Return: boolp(true), SecurityGroupRules: added}, nil
 	})
 	register("AuthorizeSecurityGroupEgress", func(c *call, in *ec2api.AuthorizeSecurityGroupEgressRequest) (*ec2api.AuthorizeSecurityGroupEgressResult, error) {
-		err := c.changeRules(in.GroupId, nil, true, true, in.IpPermissions, oldStyle(in.IpProtocol, in.CidrIp, in.FromPort, in.ToPort, in.SourceSecurityGroupName))
+		added, err := c.authorize(in.GroupId, nil, true, in.IpPermissions, oldStyle(in.IpProtocol, in.CidrIp, in.FromPort, in.ToPort, in.SourceSecurityGroupName))
 		if err != nil {
 			return nil, err
 		}
-		return &ec2api.AuthorizeSecurityGroupEgressResult{Return: boolp(true)}, nil
+		return &ec2api.AuthorizeSecurityGroupEgressResult{Return: boolp(true), SecurityGroupRules: added}, nil
 	})
 	register("RevokeSecurityGroupIngress", func(c *call, in *ec2api.RevokeSecurityGroupIngressRequest) (*ec2api.RevokeSecurityGroupIngressResult, error) {
-		err := c.changeRules(in.GroupId, in.GroupName, false, false, in.IpPermissions, oldStyle(in.IpProtocol, in.CidrIp, in.FromPort, in.ToPort, in.SourceSecurityGroupName))
+		err := c.revoke(in.GroupId, in.GroupName, false, in.IpPermissions, oldStyle(in.IpProtocol, in.CidrIp, in.FromPort, in.ToPort, in.SourceSecurityGroupName), in.SecurityGroupRuleIds)
 		if err != nil {
 			return nil, err
 		}
 		return &ec2api.RevokeSecurityGroupIngressResult{Return: boolp(true)}, nil
 	})
 	register("RevokeSecurityGroupEgress", func(c *call, in *ec2api.RevokeSecurityGroupEgressRequest) (*ec2api.RevokeSecurityGroupEgressResult, error) {
-		err := c.changeRules(in.GroupId, nil, true, false, in.IpPermissions, oldStyle(in.IpProtocol, in.CidrIp, in.FromPort, in.ToPort, in.SourceSecurityGroupName))
+		err := c.revoke(in.GroupId, nil, true, in.IpPermissions, oldStyle(in.IpProtocol, in.CidrIp, in.FromPort, in.ToPort, in.SourceSecurityGroupName), in.SecurityGroupRuleIds)
 		if err != nil {
 			return nil, err
 		}
@@ -147,6 +147,35 @@ func referencesGroup(g *ec2api.SecurityGroup, id string) bool {
 	return false
 }
 
+// authorize adds rules and returns them one by one, with their IDs, as EC2 answers.
+func (c *call) authorize(id, name *string, egress bool, perms, old []ec2api.IpPermission) ([]ec2api.SecurityGroupRule, error) {
+	g, err := c.group(id, name)
+	if err != nil {
+		return nil, err
+	}
+	before := rulesOf(g)
+	if err := c.changeRules(id, name, egress, true, perms, old); err != nil {
+		return nil, err
+	}
+	return newRules(g, before), nil
+}
+
+// revoke removes rules given as permissions or by their IDs.
+func (c *call) revoke(id, name *string, egress bool, perms, old []ec2api.IpPermission, ruleIDs []string) error {
+	if len(ruleIDs) > 0 {
+		g, err := c.group(id, name)
+		if err != nil {
+			return err
+		}
+		byID, err := rulesByID(g, ruleIDs, egress)
+		if err != nil {
+			return err
+		}
+		perms = append(perms, byID...)
+	}
+	return c.changeRules(id, name, egress, false, perms, old)
+}
+
 // oldStyle is the rule of the request's top-level members (--protocol, --port, --cidr in
 // the CLI), or nil when it uses IpPermissions.
 func oldStyle(proto, cidr *string, from, to *int32, sourceGroup *string) []ec2api.IpPermission {
@@ -181,12 +210,12 @@ func (c *call) changeRules(id, name *string, egress, add bool, perms, old []ec2a
 	}
 	c.touch("security-group", *g.GroupId)
 	for _, p := range perms {
-		key, err := c.ruleKey(p)
+		key, err := ruleKey(p)
 		if err != nil {
 			return err
 		}
 		for _, peer := range c.peers(p, g) {
-			i := slices.IndexFunc(*list, func(x ec2api.IpPermission) bool { k, _ := c.ruleKey(x); return k == key })
+			i := slices.IndexFunc(*list, func(x ec2api.IpPermission) bool { k, _ := ruleKey(x); return k == key })
 			has := i >= 0 && slices.ContainsFunc(c.peers((*list)[i], g), func(x rulePeer) bool { return x.key == peer.key })
 			switch {
 			case add && has:
@@ -245,7 +274,7 @@ func deref32(p *int32) int32 {
 	return *p
 }
 
-func (c *call) ruleKey(p ec2api.IpPermission) (ruleKeyT, error) {
+func ruleKey(p ec2api.IpPermission) (ruleKeyT, error) {
 	proto := strings.ToLower(val(p.IpProtocol))
 	switch proto {
 	case "", "all", "-1":
