@@ -125,7 +125,9 @@ func describeSecurityGroupRules(c *call, in *ec2api.DescribeSecurityGroupRulesRe
 			all = append(all, &r.SecurityGroupRule)
 		}
 	}
-	slices.SortFunc(all, func(a, b *ec2api.SecurityGroupRule) int { return cmpStr(*a.SecurityGroupRuleId, *b.SecurityGroupRuleId) })
+	slices.SortFunc(all, func(a, b *ec2api.SecurityGroupRule) int {
+		return cmpStr(*a.SecurityGroupRuleId, *b.SecurityGroupRuleId)
+	})
 	rs, next, err := describe(query{op: "DescribeSecurityGroupRules", ids: in.SecurityGroupRuleIds, filters: in.Filters,
 		maxResults: in.MaxResults, nextToken: in.NextToken, notFound: "InvalidSecurityGroupRuleId.NotFound", what: "security group rule"},
 		all, func(r *ec2api.SecurityGroupRule) string { return *r.SecurityGroupRuleId })
