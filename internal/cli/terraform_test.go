@@ -98,6 +98,35 @@ func TestServeTerraformSeed000(t *testing.T) {
 	}
 }
 
+// TestServeTerraformTransit applies examples/terraform/transit (two VPCs on a transit
+// gateway, an aws_vpc_security_group_ingress_rule): plan finds no drift, vpclab trace
+// finds a's SSH to b through the gateway (§7.2, TGW-1), and destroy removes it all.
+func TestServeTerraformTransit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: terraform apply, plan and destroy take about a minute")
+	}
+	mirror := needTerraform(t)
+	url := servedLab(t)
+	tf := terraformIn(t, mirror, url, filepath.Join("..", "..", "examples", "terraform", "transit", "main.tf"))
+	if out, code := tf("init", "-no-color", "-input=false"); code != 0 {
+		t.Fatalf("terraform init: exit %d\n%s", code, out)
+	}
+	if out, code := tf("apply", "-auto-approve", "-no-color", "-input=false"); code != 0 {
+		t.Fatalf("terraform apply: exit %d\n%s", code, out)
+	}
+	if out, code := tf("plan", "-detailed-exitcode", "-no-color", "-input=false"); code != 0 {
+		t.Errorf("terraform plan after apply: exit %d, want 0 (no drift)\n%s", code, out)
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), []string{"trace", "-t", url, "--no-resident", "--from", "a", "--to", "b", "--port", "22"}, &stdout, &stderr)
+	if code != 0 || !strings.Contains(stdout.String(), "tgw-rtb-") {
+		t.Errorf("vpclab trace a -> b:22 through the transit gateway: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if out, code := tf("destroy", "-auto-approve", "-no-color", "-input=false"); code != 0 {
+		t.Fatalf("terraform destroy: exit %d\n%s", code, out)
+	}
+}
+
 // needTerraform skips the test unless terraform and a mirror of the AWS provider are here;
 // it returns the mirror.
 func needTerraform(t *testing.T) string {
