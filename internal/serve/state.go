@@ -40,6 +40,11 @@ type state struct {
 	cgws         table[ec2api.CustomerGateway]
 	vpns         table[ec2api.VpnConnection]
 
+	scopes        table[ec2api.NetworkInsightsAccessScope] // access.go
+	scopeContents table[ec2api.NetworkInsightsAccessScopeContent]
+	scopeAnalyses table[ec2api.NetworkInsightsAccessScopeAnalysis]
+	scopeFindings table[scopeFindings]
+
 	kinds map[string]kind
 }
 
@@ -145,6 +150,8 @@ func newState() *state {
 		"meta": &st.meta, "vpc-attributes": &st.vpcAttrs,
 		"vpc-peering-connection": &st.peerings, "egress-only-internet-gateway": &st.eigws, "dhcp-options": &st.dhcpOptions,
 		"vpn-gateway": &st.vgws, "customer-gateway": &st.cgws, "vpn-connection": &st.vpns,
+		"access-scope": &st.scopes, "access-scope-content": &st.scopeContents, "access-scope-analysis": &st.scopeAnalyses,
+		"access-scope-findings": &st.scopeFindings,
 	}
 	return st
 }
