@@ -30,8 +30,10 @@ import (
 //
 // For every ordered pair of selected ends, analyze.Reach splits the statement's protocols
 // and ports (all of them when it names none) into parts that behave alike, and each part
-// that is delivered, and answered, on a path through every ThroughResources statement is a
-// candidate: its forward path's components are the finding's. An exclude path removes the
+// delivered on a path through every ThroughResources statement is a candidate: its forward
+// path's components are the finding's. Delivered is the forward packet reaching the
+// destination past every check; unlike vpclab reach's reachable, the answer need not come
+// back (a datagram or a connection attempt that gets in is access to report). An exclude path removes the
 // headers it covers from a candidate whose ends and path it matches; the match path's
 // header ranges are first cut at every exclude path's port boundaries, so a part is wholly
 // inside or outside each exclude. A candidate with no header left is no finding. Findings
@@ -106,8 +108,8 @@ func runScope(n *engine.Network, seed uint64, content *ec2api.NetworkInsightsAcc
 				for _, q := range queries {
 					r := l.a.Reach(s.ep, d.ep, q.Query)
 					for _, part := range r.Parts {
-						if !part.Reachable {
-							continue
+						if o := part.Outcome; !o.Arrived || len(o.Forward.Blockers) > 0 {
+							continue // not delivered
 						}
 						pa := r.Analysis(part)
 						var comps []ec2api.PathComponent

@@ -86,8 +86,8 @@ func (l *accessLab) analyse(scope string) (string, []string) {
 
 // TestAccessScopeInternetIngress: AWS's example scope "any ingress from the internet to an
 // instance" finds web (its group admits tcp/80 and 443 from anywhere, its subnet routes to
-// the gateway) through the internet gateway, and not db; once web's group admits nothing
-// from the internet, nothing is found.
+// the gateway) through the internet gateway, and not db, also when a network ACL drops
+// web's answers; once web's group admits nothing from the internet, nothing is found.
 func TestAccessScopeInternetIngress(t *testing.T) {
 	l := newAccessLab(t)
 	scope := l.scope("MatchPath.1.Source.ResourceStatement.ResourceType.1=AWS::EC2::InternetGateway",
@@ -109,6 +109,16 @@ func TestAccessScopeInternetIngress(t *testing.T) {
 	count := first(t, l.must("DescribeNetworkInsightsAccessScopeAnalyses", "NetworkInsightsAccessScopeId="+scope), `<analyzedEniCount>(\d+)</analyzedEniCount>`)
 	if count != "2" {
 		t.Errorf("analyzedEniCount %s, want 2 (web's and db's interfaces)", count)
+	}
+	// A network ACL on web's subnet that admits everything in and lets nothing out: the
+	// answers are dropped, but what gets in is still access.
+	acl := first(t, l.must("CreateNetworkAcl", "VpcId="+l.vpc), `<networkAclId>(acl-[0-9a-f]+)</networkAclId>`)
+	l.must("CreateNetworkAclEntry", "NetworkAclId="+acl, "RuleNumber=100", "Protocol=-1", "RuleAction=allow", "Egress=false", "CidrBlock=0.0.0.0/0")
+	assoc := first(t, l.must("DescribeNetworkAcls", "Filter.1.Name=association.subnet-id", "Filter.1.Value.1="+l.subnetA),
+		`<networkAclAssociationId>(aclassoc-[0-9a-f]+)</networkAclAssociationId>`)
+	l.must("ReplaceNetworkAclAssociation", "AssociationId="+assoc, "NetworkAclId="+acl)
+	if found, findings := l.analyse(scope); found != "true" || !strings.Contains(strings.Join(findings, "\n"), acl) {
+		t.Errorf("with answers dropped by %s: findings %v (found %s), want web's through it", acl, findings, found)
 	}
 	for _, port := range []string{"80", "443"} {
 		l.must("RevokeSecurityGroupIngress", "GroupId="+l.sgWeb, "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort="+port,
