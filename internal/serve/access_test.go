@@ -73,7 +73,7 @@ func (l *accessLab) analyse(scope string) (string, []string) {
 	var findings []string
 	for _, f := range regexp.MustCompile(`(?s)<item>\s*<findingComponentSet>(.*?)</findingComponentSet>`).FindAllStringSubmatch(body, -1) {
 		var ids []string
-		for _, m := range regexp.MustCompile(`<component>\s*<id>([^<]+)</id>`).FindAllStringSubmatch(f[1], -1) {
+		for _, m := range regexp.MustCompile(`<component>\s*(?:<arn>[^<]*</arn>\s*)?<id>([^<]+)</id>`).FindAllStringSubmatch(f[1], -1) {
 			ids = append(ids, m[1])
 		}
 		findings = append(findings, strings.Join(ids, " "))
@@ -235,5 +235,40 @@ func TestAccessScopeRefused(t *testing.T) {
 	l.must("DeleteNetworkInsightsAccessScope", "NetworkInsightsAccessScopeId="+scope)
 	if n := strings.Count(l.must("DescribeNetworkInsightsAccessScopes"), "<networkInsightsAccessScopeId>"); n != 0 {
 		t.Errorf("a deleted scope is still described")
+	}
+}
+
+// TestAccessScopeBetweenVPCs: AWS's example scope "traffic between two VPCs", on
+// peering_test.go's lab (B's group admits tcp/22 from A's block). Without a peering there is
+// no path; over an accepted peering routed from A (only: delivery needs no way back) iA
+// reaches iB on tcp/22, through the peering, and not on tcp/80; an exclude path through
+// that peering removes the finding.
+func TestAccessScopeBetweenVPCs(t *testing.T) {
+	p := newPeeringLab(t)
+	l := &accessLab{lab: p.lab}
+	between := []string{"MatchPath.1.Source.ResourceStatement.Resource.1=" + p.a, "MatchPath.1.Destination.ResourceStatement.Resource.1=" + p.b}
+	scope := l.scope(between...)
+	if found, f := l.analyse(scope); found != "false" {
+		t.Errorf("without a peering: findings %v, want none", f)
+	}
+	pcx := first(t, l.must("CreateVpcPeeringConnection", "VpcId="+p.a, "PeerVpcId="+p.b), `<vpcPeeringConnectionId>(pcx-[0-9a-f]{17})</vpcPeeringConnectionId>`)
+	l.must("AcceptVpcPeeringConnection", "VpcPeeringConnectionId="+pcx)
+	l.must("CreateRoute", "RouteTableId="+p.rtA, "DestinationCidrBlock=10.1.0.0/16", "VpcPeeringConnectionId="+pcx)
+	found, f := l.analyse(scope)
+	if found != "true" || len(f) != 1 {
+		t.Fatalf("over the peering: findings %v (found %s), want iA to iB", f, found)
+	}
+	if ids := strings.Fields(f[0]); ids[0] != p.iA || ids[len(ids)-1] != p.iB || !slices.Contains(ids, pcx) {
+		t.Errorf("the finding %s: want from %s through %s to %s", f[0], p.iA, pcx, p.iB)
+	}
+	through := append(slices.Clone(between), "MatchPath.1.ThroughResource.1.ResourceStatement.ResourceType.1=AWS::EC2::VPCPeeringConnection")
+	if found, _ := l.analyse(l.scope(through...)); found != "true" {
+		t.Errorf("through a peering connection: no finding, want iA to iB")
+	}
+	if found, f := l.analyse(l.scope(append(slices.Clone(between), "MatchPath.1.Destination.PacketHeaderStatement.DestinationPort.1=80")...)); found != "false" {
+		t.Errorf("tcp/80, which B's group does not admit: findings %v, want none", f)
+	}
+	if found, f := l.analyse(l.scope(append(slices.Clone(between), "ExcludePath.1.ThroughResource.1.ResourceStatement.Resource.1="+pcx)...)); found != "false" {
+		t.Errorf("with paths through %s excluded: findings %v, want none", pcx, f)
 	}
 }
