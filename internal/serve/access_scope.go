@@ -1,6 +1,8 @@
 package serve
 
 import (
+	"encoding/binary"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -22,11 +24,11 @@ import (
 // alone) and its attached internet gateways. A match path's Source and Destination select
 // ends: a resource statement by the end's own IDs (an interface is its eni-, its instance's
 // i-, its subnet-, vpc- and sg- IDs) or types, a packet header statement's addresses by the
-// end's address (an interface's primary private IP). An internet gateway stands for a host
-// on the internet beyond it: as a source, at the first address of SourceAddresses (else
-// tools.DefaultInternetHost, 8.8.8.8, or the first address of a CIDR that holds it); as a
-// destination, a host at the address chosen from DestinationAddresses the same way, reached
-// through that gateway (the path's components must hold it).
+// end's address (an interface's primary private IP). An internet gateway stands for the
+// hosts on the internet beyond it (as a destination, reached through that gateway: the
+// path's components must hold it), one for each piece of the address space that the lab's
+// rules and routes tell apart (internetHosts), within the statement's addresses on that
+// side.
 //
 // For every ordered pair of selected ends, analyze.Reach splits the statement's protocols
 // and ports (all of them when it names none) into parts that behave alike, and each part
@@ -44,7 +46,8 @@ import (
 type scopeEnd struct {
 	ep    tools.Endpoint
 	eni   model.ENIID // "" for a host beyond an internet gateway
-	igw   string      // the internet gateway a host is beyond
+	igw   string      // the internet gateway a host is beyond, as a destination
+	key   string      // what findings are told apart by: the interface, or the gateway a host is beyond
 	ids   []string
 	types []string
 	ip    netip.Addr
@@ -75,7 +78,7 @@ func runScope(n *engine.Network, seed uint64, content *ec2api.NetworkInsightsAcc
 		for _, g := range e.SecurityGroups {
 			end.ids = append(end.ids, string(g))
 		}
-		end.ep = l.a.ENIEndpoint(e.ID, string(e.ID))
+		end.ep, end.key = l.a.ENIEndpoint(e.ID, string(e.ID)), string(e.ID)
 		end.ip = end.ep.IP
 		l.enis = append(l.enis, end)
 	}
@@ -131,7 +134,7 @@ func runScope(n *engine.Network, seed uint64, content *ec2api.NetworkInsightsAcc
 							}
 							return false
 						})
-						key := s.ep.Label + ">" + d.ep.Label + ":" + strings.Join(ids, ",")
+						key := s.key + ">" + d.key + ":" + strings.Join(ids, ",")
 						if len(boxes) == 0 || seen[key] {
 							continue
 						}
@@ -164,43 +167,97 @@ func (l *scopeLab) ends(rs *ec2api.ResourceStatement, addrs []netip.Prefix, sour
 			out = append(out, e)
 		}
 	}
+	hosts := internetHosts(addrs, l.a.Net.Topology)
 	for _, g := range l.igws {
-		ip := internetHost(addrs)
-		e := scopeEnd{igw: string(g.ID), ids: []string{string(g.ID)}, types: []string{"AWS::EC2::InternetGateway"}, ip: ip}
-		if !selects(rs, e) || !ip.IsValid() {
+		probe := scopeEnd{ids: []string{string(g.ID)}, types: []string{"AWS::EC2::InternetGateway"}}
+		if !selects(rs, probe) {
 			continue
 		}
-		arg := "internet:" + ip.String()
-		if source {
-			arg = string(g.ID) + ":" + ip.String()
+		for _, ip := range hosts {
+			arg := "internet:" + ip.String()
+			if source {
+				arg = string(g.ID) + ":" + ip.String()
+			}
+			ep, err := l.sim.Resolve(arg)
+			if err != nil {
+				continue // no host on the internet has that address (a private one, the lab's own)
+			}
+			e := probe
+			e.ep, e.ip, e.key = ep, ip, string(g.ID)
+			if !source {
+				e.igw = string(g.ID)
+			}
+			out = append(out, e)
 		}
-		ep, err := l.sim.Resolve(arg)
-		if err != nil {
-			continue // no host on the internet has that address (a private or the lab's own): nothing to analyse
-		}
-		if !source {
-			e.igw = string(g.ID)
-		}
-		e.ep = ep
-		out = append(out, e)
 	}
 	return out
 }
 
-// internetHost is the address a host beyond an internet gateway is given: see the file's
-// comment.
-func internetHost(addrs []netip.Prefix) netip.Addr {
+// internetHosts are the addresses that stand for the internet within addrs (none: every
+// address): the address space is cut at every IPv4 prefix of the lab's security group rules,
+// network ACL entries and routes, and each piece that addrs hold gives one address, the one
+// `internet` stands for (the lab's first internet host, else 8.8.8.8) where the piece holds
+// it, else the piece's second address (its first when it has one). Inside a piece no rule and no route tells two
+// addresses apart, so one host answers for all of them.
+func internetHosts(addrs []netip.Prefix, t *model.Topology) []netip.Addr {
+	host := tools.DefaultInternetHost // as `internet` with no address (DEFAULTS.md)
+	if len(t.InternetHosts) > 0 {
+		host = t.InternetHosts[0].IP
+	}
 	if len(addrs) == 0 {
-		return tools.DefaultInternetHost
+		addrs = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
 	}
-	p := addrs[0]
-	if p.Contains(tools.DefaultInternetHost) {
-		return tools.DefaultInternetHost
+	cuts := map[uint64]bool{0: true, 1 << 32: true}
+	cut := func(p netip.Prefix) {
+		if p.IsValid() && p.Addr().Is4() {
+			lo := uint64(u32(p.Masked().Addr()))
+			cuts[lo], cuts[lo+1<<(32-p.Bits())] = true, true
+		}
 	}
-	if p.Bits() < 32 {
-		return p.Masked().Addr().Next()
+	for _, p := range addrs {
+		cut(p)
 	}
-	return p.Addr()
+	for _, g := range t.SecurityGroups {
+		for _, r := range slices.Concat(g.Ingress, g.Egress) {
+			cut(r.CIDR)
+		}
+	}
+	for _, a := range t.NetworkACLs {
+		for _, e := range a.Entries {
+			cut(e.CIDR)
+		}
+	}
+	for _, rt := range t.RouteTables {
+		for _, r := range rt.Routes {
+			cut(r.Destination)
+		}
+	}
+	points := slices.Sorted(maps.Keys(cuts))
+	var out []netip.Addr
+	for i := 0; i+1 < len(points); i++ {
+		lo, hi := points[i], points[i+1]-1
+		first := addrOf(uint32(lo))
+		if !inPrefixes(first, addrs) {
+			continue
+		}
+		switch h := uint64(u32(host)); {
+		case h >= lo && h <= hi:
+			out = append(out, host)
+		case hi > lo:
+			out = append(out, addrOf(uint32(lo+1)))
+		default:
+			out = append(out, first)
+		}
+	}
+	return out
+}
+
+func u32(a netip.Addr) uint32 { b := a.As4(); return binary.BigEndian.Uint32(b[:]) }
+
+func addrOf(v uint32) netip.Addr {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], v)
+	return netip.AddrFrom4(b)
 }
 
 func inPrefixes(ip netip.Addr, ps []netip.Prefix) bool {

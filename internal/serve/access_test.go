@@ -87,7 +87,8 @@ func (l *accessLab) analyse(scope string) (string, []string) {
 // TestAccessScopeInternetIngress: AWS's example scope "any ingress from the internet to an
 // instance" finds web (its group admits tcp/80 and 443 from anywhere, its subnet routes to
 // the gateway) through the internet gateway, and not db, also when a network ACL drops
-// web's answers; once web's group admits nothing from the internet, nothing is found.
+// web's answers; once web's group admits nothing from the internet, nothing is found, and
+// once it admits one public block, a host in it is found (not only 8.8.8.8 is asked).
 func TestAccessScopeInternetIngress(t *testing.T) {
 	l := newAccessLab(t)
 	scope := l.scope("MatchPath.1.Source.ResourceStatement.ResourceType.1=AWS::EC2::InternetGateway",
@@ -126,6 +127,19 @@ func TestAccessScopeInternetIngress(t *testing.T) {
 	}
 	if found, findings := l.analyse(scope); found != "false" || len(findings) != 0 {
 		t.Errorf("with web's group closed: findings %v (found %s), want none", findings, found)
+	}
+	// Open to one public block only: a host in it still gets in, and a scope about another
+	// block finds nothing.
+	l.must("AuthorizeSecurityGroupIngress", "GroupId="+l.sgWeb, "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort=22",
+		"IpPermissions.1.ToPort=22", "IpPermissions.1.IpRanges.1.CidrIp=203.0.113.0/24")
+	if found, findings := l.analyse(scope); found != "true" || len(findings) != 1 {
+		t.Errorf("web's group open to 203.0.113.0/24: findings %v (found %s), want web's", findings, found)
+	}
+	other := l.scope("MatchPath.1.Source.ResourceStatement.ResourceType.1=AWS::EC2::InternetGateway",
+		"MatchPath.1.Source.PacketHeaderStatement.SourceAddress.1=198.51.100.0/24",
+		"MatchPath.1.Destination.ResourceStatement.ResourceType.1=AWS::EC2::Instance")
+	if found, findings := l.analyse(other); found != "false" {
+		t.Errorf("from 198.51.100.0/24 to a group open to 203.0.113.0/24: findings %v, want none", findings)
 	}
 }
 
