@@ -24,7 +24,7 @@ import (
 // alone) and its attached internet gateways. A match path's Source and Destination select
 // ends: a resource statement by the end's own IDs (an interface is its eni-, its instance's
 // i-, its subnet-, vpc- and sg- IDs) or types, a packet header statement's addresses by the
-// end's address (an interface's primary private IP). An internet gateway stands for the
+// end's addresses (an interface's private and public IPs). An internet gateway stands for the
 // hosts on the internet beyond it (as a destination, reached through that gateway: the
 // path's components must hold it), one for each piece of the address space that the lab's
 // rules and routes tell apart (internetHosts), within the statement's addresses on that
@@ -50,7 +50,7 @@ type scopeEnd struct {
 	key   string      // what findings are told apart by: the interface, or the gateway a host is beyond
 	ids   []string
 	types []string
-	ip    netip.Addr
+	ips   []netip.Addr // its addresses: an interface's private and public ones, a host's
 }
 
 // scopeLab is the compiled lab a scope is analysed on.
@@ -79,7 +79,12 @@ func runScope(n *engine.Network, seed uint64, content *ec2api.NetworkInsightsAcc
 			end.ids = append(end.ids, string(g))
 		}
 		end.ep, end.key = l.a.ENIEndpoint(e.ID, string(e.ID)), string(e.ID)
-		end.ip = end.ep.IP
+		for _, a := range e.PrivateIPs {
+			end.ips = append(end.ips, a.Addr)
+			if a.PublicIP.IsValid() {
+				end.ips = append(end.ips, a.PublicIP)
+			}
+		}
 		l.enis = append(l.enis, end)
 	}
 	for _, g := range t.InternetGateways {
@@ -163,7 +168,7 @@ func componentIDs(comps []ec2api.PathComponent) []string {
 func (l *scopeLab) ends(rs *ec2api.ResourceStatement, addrs []netip.Prefix, source bool) []scopeEnd {
 	var out []scopeEnd
 	for _, e := range l.enis {
-		if selects(rs, e) && inPrefixes(e.ip, addrs) {
+		if selects(rs, e) && anyIn(e.ips, addrs) {
 			out = append(out, e)
 		}
 	}
@@ -183,7 +188,7 @@ func (l *scopeLab) ends(rs *ec2api.ResourceStatement, addrs []netip.Prefix, sour
 				continue // no host on the internet has that address (a private one, the lab's own)
 			}
 			e := probe
-			e.ep, e.ip, e.key = ep, ip, string(g.ID)
+			e.ep, e.ips, e.key = ep, []netip.Addr{ip}, string(g.ID)
 			if !source {
 				e.igw = string(g.ID)
 			}
@@ -258,6 +263,14 @@ func addrOf(v uint32) netip.Addr {
 	var b [4]byte
 	binary.BigEndian.PutUint32(b[:], v)
 	return netip.AddrFrom4(b)
+}
+
+// anyIn reports whether one of the addresses is in one of the prefixes (none: any address).
+func anyIn(ips []netip.Addr, ps []netip.Prefix) bool {
+	if len(ps) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(ips, func(ip netip.Addr) bool { return inPrefixes(ip, ps) })
 }
 
 func inPrefixes(ip netip.Addr, ps []netip.Prefix) bool {
@@ -427,7 +440,7 @@ func cutIntervals(ivs []analyze.Interval, cuts []int) []analyze.Interval {
 // path: its ends, its through statements and every header of the box.
 func (x scopePath) covers(s, d scopeEnd, ids []string, b analyze.Box) bool {
 	if !selects(x.src, s) || !selects(x.dst, d) || !x.through(ids) ||
-		!inPrefixes(s.ip, x.h.SourceAddresses) || !inPrefixes(d.ip, x.h.DestinationAddresses) {
+		!anyIn(s.ips, x.h.SourceAddresses) || !anyIn(d.ips, x.h.DestinationAddresses) {
 		return false
 	}
 	switch b.Class {

@@ -13,8 +13,8 @@ import (
 // anywhere.
 type accessLab struct {
 	*lab
-	vpc, igw, subnetA, subnetB, web, db, sgWeb, sgDefault string
-	n                                                     int
+	vpc, igw, subnetA, subnetB, web, db, sgWeb, sgDefault, webPublic string
+	n                                                                int
 }
 
 func newAccessLab(t *testing.T) *accessLab {
@@ -41,7 +41,9 @@ func newAccessLab(t *testing.T) *accessLab {
 		return first(t, l.must("RunInstances", p...), `<instanceId>(i-[0-9a-f]+)</instanceId>`)
 	}
 	l.web, l.db = run(l.subnetA, "10.0.1.10", l.sgWeb), run(l.subnetB, "10.0.2.20")
-	eip := first(t, l.must("AllocateAddress", "Domain=vpc"), `<allocationId>(eipalloc-[0-9a-f]+)</allocationId>`)
+	alloc := l.must("AllocateAddress", "Domain=vpc")
+	var eip string
+	eip, l.webPublic = first(t, alloc, `<allocationId>(eipalloc-[0-9a-f]+)</allocationId>`), first(t, alloc, `<publicIp>([0-9.]+)</publicIp>`)
 	l.must("AssociateAddress", "AllocationId="+eip, "InstanceId="+l.web)
 	return l
 }
@@ -101,6 +103,14 @@ func TestAccessScopeInternetIngress(t *testing.T) {
 		ids := strings.Fields(strings.TrimPrefix(f, "internet ")) // the host beyond the gateway, as trace names it
 		if ids[0] != l.igw || ids[len(ids)-1] != l.web || !slices.Contains(ids, l.sgWeb) {
 			t.Errorf("finding %s: want from %s through %s to %s", f, l.igw, l.sgWeb, l.web)
+		}
+	}
+	// Destinations by address: web's public one is web; db's private one gets nothing in.
+	for _, c := range [][2]string{{l.webPublic, "true"}, {"10.0.2.20", "false"}} {
+		addr, want := c[0], c[1]
+		if found, f := l.analyse(l.scope("MatchPath.1.Source.ResourceStatement.ResourceType.1=AWS::EC2::InternetGateway",
+			"MatchPath.1.Destination.PacketHeaderStatement.DestinationAddress.1="+addr)); found != want {
+			t.Errorf("from the internet to %s: findings %v, want found %s", addr, f, want)
 		}
 	}
 	content := l.must("GetNetworkInsightsAccessScopeContent", "NetworkInsightsAccessScopeId="+scope)
