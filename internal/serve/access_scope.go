@@ -101,7 +101,7 @@ func runScope(n *engine.Network, seed uint64, content *ec2api.NetworkInsightsAcc
 	var out []ec2api.AccessScopeAnalysisFinding
 	for _, mp := range content.MatchPaths {
 		m := newScopePath(mp)
-		srcs, dsts := l.ends(m.src, m.h.SourceAddresses, true), l.ends(m.dst, m.h.DestinationAddresses, false)
+		srcs, dsts := l.ends(m.src, m.h.SourceAddresses, true, excludes), l.ends(m.dst, m.h.DestinationAddresses, false, excludes)
 		for _, e := range append(slices.Clone(srcs), dsts...) {
 			if e.eni != "" {
 				analysed[e.eni] = true
@@ -165,14 +165,18 @@ func componentIDs(comps []ec2api.PathComponent) []string {
 
 // ends are the ends a statement selects, as sources or destinations; addrs are the header
 // statement's addresses on that side.
-func (l *scopeLab) ends(rs *ec2api.ResourceStatement, addrs []netip.Prefix, source bool) []scopeEnd {
+func (l *scopeLab) ends(rs *ec2api.ResourceStatement, addrs []netip.Prefix, source bool, excludes []scopePath) []scopeEnd {
 	var out []scopeEnd
 	for _, e := range l.enis {
 		if selects(rs, e) && anyIn(e.ips, addrs) {
 			out = append(out, e)
 		}
 	}
-	hosts := internetHosts(addrs, l.a.Net.Topology)
+	var cuts []netip.Prefix // an exclude path's addresses cut too: a host stands for a piece wholly excluded or not
+	for _, x := range excludes {
+		cuts = append(append(cuts, x.h.SourceAddresses...), x.h.DestinationAddresses...)
+	}
+	hosts := internetHosts(addrs, cuts, l.a.Net.Topology)
 	for _, g := range l.igws {
 		probe := scopeEnd{ids: []string{string(g.ID)}, types: []string{"AWS::EC2::InternetGateway"}}
 		if !selects(rs, probe) {
@@ -199,12 +203,13 @@ func (l *scopeLab) ends(rs *ec2api.ResourceStatement, addrs []netip.Prefix, sour
 }
 
 // internetHosts are the addresses that stand for the internet within addrs (none: every
-// address): the address space is cut at every IPv4 prefix of the lab's security group rules,
-// network ACL entries and routes, and each piece that addrs hold gives one address, the one
-// `internet` stands for (the lab's first internet host, else 8.8.8.8) where the piece holds
-// it, else the piece's second address (its first when it has one). Inside a piece no rule and no route tells two
-// addresses apart, so one host answers for all of them.
-func internetHosts(addrs []netip.Prefix, t *model.Topology) []netip.Addr {
+// address): the address space is cut at every IPv4 prefix of the lab's security group
+// rules, network ACL entries and routes, and of more (the exclude paths' addresses), and
+// each piece that addrs hold gives one address: the one `internet` stands for (the lab's
+// first internet host, else 8.8.8.8) in the piece that holds it, else the piece's second
+// address (its only one in a piece of one). Inside a piece no rule, route or exclude path
+// tells two addresses apart, so one host answers for all of them.
+func internetHosts(addrs, more []netip.Prefix, t *model.Topology) []netip.Addr {
 	host := tools.DefaultInternetHost // as `internet` with no address (DEFAULTS.md)
 	if len(t.InternetHosts) > 0 {
 		host = t.InternetHosts[0].IP
@@ -219,7 +224,7 @@ func internetHosts(addrs []netip.Prefix, t *model.Topology) []netip.Addr {
 			cuts[lo], cuts[lo+1<<(32-p.Bits())] = true, true
 		}
 	}
-	for _, p := range addrs {
+	for _, p := range slices.Concat(addrs, more) {
 		cut(p)
 	}
 	for _, g := range t.SecurityGroups {

@@ -105,6 +105,16 @@ func TestAccessScopeInternetIngress(t *testing.T) {
 			t.Errorf("finding %s: want from %s through %s to %s", f, l.igw, l.sgWeb, l.web)
 		}
 	}
+	// Excluding the hosts of 8.8.8.0/24 (8.8.8.8 among them) leaves the rest of the
+	// internet's; excluding every address leaves nothing.
+	ingress := []string{"MatchPath.1.Source.ResourceStatement.ResourceType.1=AWS::EC2::InternetGateway",
+		"MatchPath.1.Destination.ResourceStatement.ResourceType.1=AWS::EC2::Instance"}
+	if found, f := l.analyse(l.scope(append(slices.Clone(ingress), "ExcludePath.1.Source.PacketHeaderStatement.SourceAddress.1=8.8.8.0/24")...)); found != "true" {
+		t.Errorf("with 8.8.8.0/24 excluded: findings %v, want web's from other hosts", f)
+	}
+	if found, f := l.analyse(l.scope(append(slices.Clone(ingress), "ExcludePath.1.Source.PacketHeaderStatement.SourceAddress.1=0.0.0.0/0")...)); found != "false" {
+		t.Errorf("with every source address excluded: findings %v, want none", f)
+	}
 	// Destinations by address: web's public one is web; db's private one gets nothing in.
 	for _, c := range [][2]string{{l.webPublic, "true"}, {"10.0.2.20", "false"}} {
 		addr, want := c[0], c[1]
