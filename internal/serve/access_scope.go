@@ -41,6 +41,11 @@ import (
 // inside or outside each exclude. A candidate with no header left is no finding. Findings
 // are one per pair and path (the same pair and components from two match paths or two
 // parts count once).
+//
+// Cost: one Reach per selected pair (and per internet host piece), under the server's lock,
+// as StartNetworkInsightsAnalysis traces; a scope from every interface to every interface of
+// a lab of 30 takes well under a second. Matrix's shortcuts (one answer for destinations a
+// source's routes cannot tell apart) are not used yet.
 
 // scopeEnd is one end an access scope can select.
 type scopeEnd struct {
