@@ -55,7 +55,7 @@ var allowed = map[string][]string{
 	// ec2api is the EC2 Query protocol codec of vpclab serve (issue 11); its generator reads
 	// the official model from the module cache. Neither needs the simulator.
 	"internal/ec2api": {},
-	"internal/serve": {"internal/ec2api", "internal/engine", "internal/model", "internal/packet", "internal/serve/store",
+	"internal/serve": {"internal/analyze", "internal/ec2api", "internal/engine", "internal/model", "internal/packet", "internal/serve/store",
 		"internal/tools", "internal/topology"},
 	"internal/ec2api/internal/gen": {},
 	// serve/store is vpclab serve's state file (bbolt): opaque records by kind and ID, so it

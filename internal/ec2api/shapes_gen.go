@@ -8,148 +8,156 @@ var _ time.Time // timestamps need not occur in every generated set
 
 // operations makes the input and output values of the implemented operations.
 var operations = map[string]operationShapes{
-	"AcceptVpcPeeringConnection":                 {func() any { return new(AcceptVpcPeeringConnectionRequest) }, func() any { return new(AcceptVpcPeeringConnectionResult) }},
-	"AllocateAddress":                            {func() any { return new(AllocateAddressRequest) }, func() any { return new(AllocateAddressResult) }},
-	"AssociateAddress":                           {func() any { return new(AssociateAddressRequest) }, func() any { return new(AssociateAddressResult) }},
-	"AssociateDhcpOptions":                       {func() any { return new(AssociateDhcpOptionsRequest) }, func() any { return new(struct{}) }},
-	"AssociateRouteTable":                        {func() any { return new(AssociateRouteTableRequest) }, func() any { return new(AssociateRouteTableResult) }},
-	"AssociateSubnetCidrBlock":                   {func() any { return new(AssociateSubnetCidrBlockRequest) }, func() any { return new(AssociateSubnetCidrBlockResult) }},
-	"AssociateTransitGatewayRouteTable":          {func() any { return new(AssociateTransitGatewayRouteTableRequest) }, func() any { return new(AssociateTransitGatewayRouteTableResult) }},
-	"AssociateVpcCidrBlock":                      {func() any { return new(AssociateVpcCidrBlockRequest) }, func() any { return new(AssociateVpcCidrBlockResult) }},
-	"AttachInternetGateway":                      {func() any { return new(AttachInternetGatewayRequest) }, func() any { return new(struct{}) }},
-	"AttachNetworkInterface":                     {func() any { return new(AttachNetworkInterfaceRequest) }, func() any { return new(AttachNetworkInterfaceResult) }},
-	"AttachVpnGateway":                           {func() any { return new(AttachVpnGatewayRequest) }, func() any { return new(AttachVpnGatewayResult) }},
-	"AuthorizeSecurityGroupEgress":               {func() any { return new(AuthorizeSecurityGroupEgressRequest) }, func() any { return new(AuthorizeSecurityGroupEgressResult) }},
-	"AuthorizeSecurityGroupIngress":              {func() any { return new(AuthorizeSecurityGroupIngressRequest) }, func() any { return new(AuthorizeSecurityGroupIngressResult) }},
-	"CreateCustomerGateway":                      {func() any { return new(CreateCustomerGatewayRequest) }, func() any { return new(CreateCustomerGatewayResult) }},
-	"CreateDhcpOptions":                          {func() any { return new(CreateDhcpOptionsRequest) }, func() any { return new(CreateDhcpOptionsResult) }},
-	"CreateEgressOnlyInternetGateway":            {func() any { return new(CreateEgressOnlyInternetGatewayRequest) }, func() any { return new(CreateEgressOnlyInternetGatewayResult) }},
-	"CreateInternetGateway":                      {func() any { return new(CreateInternetGatewayRequest) }, func() any { return new(CreateInternetGatewayResult) }},
-	"CreateManagedPrefixList":                    {func() any { return new(CreateManagedPrefixListRequest) }, func() any { return new(CreateManagedPrefixListResult) }},
-	"CreateNatGateway":                           {func() any { return new(CreateNatGatewayRequest) }, func() any { return new(CreateNatGatewayResult) }},
-	"CreateNetworkAcl":                           {func() any { return new(CreateNetworkAclRequest) }, func() any { return new(CreateNetworkAclResult) }},
-	"CreateNetworkAclEntry":                      {func() any { return new(CreateNetworkAclEntryRequest) }, func() any { return new(struct{}) }},
-	"CreateNetworkInsightsPath":                  {func() any { return new(CreateNetworkInsightsPathRequest) }, func() any { return new(CreateNetworkInsightsPathResult) }},
-	"CreateNetworkInterface":                     {func() any { return new(CreateNetworkInterfaceRequest) }, func() any { return new(CreateNetworkInterfaceResult) }},
-	"CreateRoute":                                {func() any { return new(CreateRouteRequest) }, func() any { return new(CreateRouteResult) }},
-	"CreateRouteTable":                           {func() any { return new(CreateRouteTableRequest) }, func() any { return new(CreateRouteTableResult) }},
-	"CreateSecurityGroup":                        {func() any { return new(CreateSecurityGroupRequest) }, func() any { return new(CreateSecurityGroupResult) }},
-	"CreateSubnet":                               {func() any { return new(CreateSubnetRequest) }, func() any { return new(CreateSubnetResult) }},
-	"CreateTags":                                 {func() any { return new(CreateTagsRequest) }, func() any { return new(struct{}) }},
-	"CreateTransitGateway":                       {func() any { return new(CreateTransitGatewayRequest) }, func() any { return new(CreateTransitGatewayResult) }},
-	"CreateTransitGatewayRoute":                  {func() any { return new(CreateTransitGatewayRouteRequest) }, func() any { return new(CreateTransitGatewayRouteResult) }},
-	"CreateTransitGatewayRouteTable":             {func() any { return new(CreateTransitGatewayRouteTableRequest) }, func() any { return new(CreateTransitGatewayRouteTableResult) }},
-	"CreateTransitGatewayVpcAttachment":          {func() any { return new(CreateTransitGatewayVpcAttachmentRequest) }, func() any { return new(CreateTransitGatewayVpcAttachmentResult) }},
-	"CreateVpc":                                  {func() any { return new(CreateVpcRequest) }, func() any { return new(CreateVpcResult) }},
-	"CreateVpcEndpoint":                          {func() any { return new(CreateVpcEndpointRequest) }, func() any { return new(CreateVpcEndpointResult) }},
-	"CreateVpcPeeringConnection":                 {func() any { return new(CreateVpcPeeringConnectionRequest) }, func() any { return new(CreateVpcPeeringConnectionResult) }},
-	"CreateVpnConnection":                        {func() any { return new(CreateVpnConnectionRequest) }, func() any { return new(CreateVpnConnectionResult) }},
-	"CreateVpnConnectionRoute":                   {func() any { return new(CreateVpnConnectionRouteRequest) }, func() any { return new(struct{}) }},
-	"CreateVpnGateway":                           {func() any { return new(CreateVpnGatewayRequest) }, func() any { return new(CreateVpnGatewayResult) }},
-	"DeleteCustomerGateway":                      {func() any { return new(DeleteCustomerGatewayRequest) }, func() any { return new(struct{}) }},
-	"DeleteDhcpOptions":                          {func() any { return new(DeleteDhcpOptionsRequest) }, func() any { return new(struct{}) }},
-	"DeleteEgressOnlyInternetGateway":            {func() any { return new(DeleteEgressOnlyInternetGatewayRequest) }, func() any { return new(DeleteEgressOnlyInternetGatewayResult) }},
-	"DeleteInternetGateway":                      {func() any { return new(DeleteInternetGatewayRequest) }, func() any { return new(struct{}) }},
-	"DeleteManagedPrefixList":                    {func() any { return new(DeleteManagedPrefixListRequest) }, func() any { return new(DeleteManagedPrefixListResult) }},
-	"DeleteNatGateway":                           {func() any { return new(DeleteNatGatewayRequest) }, func() any { return new(DeleteNatGatewayResult) }},
-	"DeleteNetworkAcl":                           {func() any { return new(DeleteNetworkAclRequest) }, func() any { return new(struct{}) }},
-	"DeleteNetworkAclEntry":                      {func() any { return new(DeleteNetworkAclEntryRequest) }, func() any { return new(struct{}) }},
-	"DeleteNetworkInsightsAnalysis":              {func() any { return new(DeleteNetworkInsightsAnalysisRequest) }, func() any { return new(DeleteNetworkInsightsAnalysisResult) }},
-	"DeleteNetworkInsightsPath":                  {func() any { return new(DeleteNetworkInsightsPathRequest) }, func() any { return new(DeleteNetworkInsightsPathResult) }},
-	"DeleteNetworkInterface":                     {func() any { return new(DeleteNetworkInterfaceRequest) }, func() any { return new(struct{}) }},
-	"DeleteRoute":                                {func() any { return new(DeleteRouteRequest) }, func() any { return new(struct{}) }},
-	"DeleteRouteTable":                           {func() any { return new(DeleteRouteTableRequest) }, func() any { return new(struct{}) }},
-	"DeleteSecurityGroup":                        {func() any { return new(DeleteSecurityGroupRequest) }, func() any { return new(struct{}) }},
-	"DeleteSubnet":                               {func() any { return new(DeleteSubnetRequest) }, func() any { return new(struct{}) }},
-	"DeleteTags":                                 {func() any { return new(DeleteTagsRequest) }, func() any { return new(struct{}) }},
-	"DeleteTransitGateway":                       {func() any { return new(DeleteTransitGatewayRequest) }, func() any { return new(DeleteTransitGatewayResult) }},
-	"DeleteTransitGatewayRoute":                  {func() any { return new(DeleteTransitGatewayRouteRequest) }, func() any { return new(DeleteTransitGatewayRouteResult) }},
-	"DeleteTransitGatewayRouteTable":             {func() any { return new(DeleteTransitGatewayRouteTableRequest) }, func() any { return new(DeleteTransitGatewayRouteTableResult) }},
-	"DeleteTransitGatewayVpcAttachment":          {func() any { return new(DeleteTransitGatewayVpcAttachmentRequest) }, func() any { return new(DeleteTransitGatewayVpcAttachmentResult) }},
-	"DeleteVpc":                                  {func() any { return new(DeleteVpcRequest) }, func() any { return new(struct{}) }},
-	"DeleteVpcEndpoints":                         {func() any { return new(DeleteVpcEndpointsRequest) }, func() any { return new(DeleteVpcEndpointsResult) }},
-	"DeleteVpcPeeringConnection":                 {func() any { return new(DeleteVpcPeeringConnectionRequest) }, func() any { return new(DeleteVpcPeeringConnectionResult) }},
-	"DeleteVpnConnection":                        {func() any { return new(DeleteVpnConnectionRequest) }, func() any { return new(struct{}) }},
-	"DeleteVpnConnectionRoute":                   {func() any { return new(DeleteVpnConnectionRouteRequest) }, func() any { return new(struct{}) }},
-	"DeleteVpnGateway":                           {func() any { return new(DeleteVpnGatewayRequest) }, func() any { return new(struct{}) }},
-	"DescribeAccountAttributes":                  {func() any { return new(DescribeAccountAttributesRequest) }, func() any { return new(DescribeAccountAttributesResult) }},
-	"DescribeAddresses":                          {func() any { return new(DescribeAddressesRequest) }, func() any { return new(DescribeAddressesResult) }},
-	"DescribeAddressesAttribute":                 {func() any { return new(DescribeAddressesAttributeRequest) }, func() any { return new(DescribeAddressesAttributeResult) }},
-	"DescribeAvailabilityZones":                  {func() any { return new(DescribeAvailabilityZonesRequest) }, func() any { return new(DescribeAvailabilityZonesResult) }},
-	"DescribeCustomerGateways":                   {func() any { return new(DescribeCustomerGatewaysRequest) }, func() any { return new(DescribeCustomerGatewaysResult) }},
-	"DescribeDhcpOptions":                        {func() any { return new(DescribeDhcpOptionsRequest) }, func() any { return new(DescribeDhcpOptionsResult) }},
-	"DescribeEgressOnlyInternetGateways":         {func() any { return new(DescribeEgressOnlyInternetGatewaysRequest) }, func() any { return new(DescribeEgressOnlyInternetGatewaysResult) }},
-	"DescribeImages":                             {func() any { return new(DescribeImagesRequest) }, func() any { return new(DescribeImagesResult) }},
-	"DescribeInstanceAttribute":                  {func() any { return new(DescribeInstanceAttributeRequest) }, func() any { return new(InstanceAttribute) }},
-	"DescribeInstanceCreditSpecifications":       {func() any { return new(DescribeInstanceCreditSpecificationsRequest) }, func() any { return new(DescribeInstanceCreditSpecificationsResult) }},
-	"DescribeInstanceStatus":                     {func() any { return new(DescribeInstanceStatusRequest) }, func() any { return new(DescribeInstanceStatusResult) }},
-	"DescribeInstanceTypes":                      {func() any { return new(DescribeInstanceTypesRequest) }, func() any { return new(DescribeInstanceTypesResult) }},
-	"DescribeInstances":                          {func() any { return new(DescribeInstancesRequest) }, func() any { return new(DescribeInstancesResult) }},
-	"DescribeInternetGateways":                   {func() any { return new(DescribeInternetGatewaysRequest) }, func() any { return new(DescribeInternetGatewaysResult) }},
-	"DescribeKeyPairs":                           {func() any { return new(DescribeKeyPairsRequest) }, func() any { return new(DescribeKeyPairsResult) }},
-	"DescribeManagedPrefixLists":                 {func() any { return new(DescribeManagedPrefixListsRequest) }, func() any { return new(DescribeManagedPrefixListsResult) }},
-	"DescribeNatGateways":                        {func() any { return new(DescribeNatGatewaysRequest) }, func() any { return new(DescribeNatGatewaysResult) }},
-	"DescribeNetworkAcls":                        {func() any { return new(DescribeNetworkAclsRequest) }, func() any { return new(DescribeNetworkAclsResult) }},
-	"DescribeNetworkInsightsAnalyses":            {func() any { return new(DescribeNetworkInsightsAnalysesRequest) }, func() any { return new(DescribeNetworkInsightsAnalysesResult) }},
-	"DescribeNetworkInsightsPaths":               {func() any { return new(DescribeNetworkInsightsPathsRequest) }, func() any { return new(DescribeNetworkInsightsPathsResult) }},
-	"DescribeNetworkInterfaceAttribute":          {func() any { return new(DescribeNetworkInterfaceAttributeRequest) }, func() any { return new(DescribeNetworkInterfaceAttributeResult) }},
-	"DescribeNetworkInterfaces":                  {func() any { return new(DescribeNetworkInterfacesRequest) }, func() any { return new(DescribeNetworkInterfacesResult) }},
-	"DescribePrefixLists":                        {func() any { return new(DescribePrefixListsRequest) }, func() any { return new(DescribePrefixListsResult) }},
-	"DescribeRegions":                            {func() any { return new(DescribeRegionsRequest) }, func() any { return new(DescribeRegionsResult) }},
-	"DescribeRouteTables":                        {func() any { return new(DescribeRouteTablesRequest) }, func() any { return new(DescribeRouteTablesResult) }},
-	"DescribeSecurityGroupRules":                 {func() any { return new(DescribeSecurityGroupRulesRequest) }, func() any { return new(DescribeSecurityGroupRulesResult) }},
-	"DescribeSecurityGroups":                     {func() any { return new(DescribeSecurityGroupsRequest) }, func() any { return new(DescribeSecurityGroupsResult) }},
-	"DescribeSubnets":                            {func() any { return new(DescribeSubnetsRequest) }, func() any { return new(DescribeSubnetsResult) }},
-	"DescribeTags":                               {func() any { return new(DescribeTagsRequest) }, func() any { return new(DescribeTagsResult) }},
-	"DescribeTransitGatewayAttachments":          {func() any { return new(DescribeTransitGatewayAttachmentsRequest) }, func() any { return new(DescribeTransitGatewayAttachmentsResult) }},
-	"DescribeTransitGatewayRouteTables":          {func() any { return new(DescribeTransitGatewayRouteTablesRequest) }, func() any { return new(DescribeTransitGatewayRouteTablesResult) }},
-	"DescribeTransitGatewayVpcAttachments":       {func() any { return new(DescribeTransitGatewayVpcAttachmentsRequest) }, func() any { return new(DescribeTransitGatewayVpcAttachmentsResult) }},
-	"DescribeTransitGateways":                    {func() any { return new(DescribeTransitGatewaysRequest) }, func() any { return new(DescribeTransitGatewaysResult) }},
-	"DescribeVolumes":                            {func() any { return new(DescribeVolumesRequest) }, func() any { return new(DescribeVolumesResult) }},
-	"DescribeVpcAttribute":                       {func() any { return new(DescribeVpcAttributeRequest) }, func() any { return new(DescribeVpcAttributeResult) }},
-	"DescribeVpcEndpointServices":                {func() any { return new(DescribeVpcEndpointServicesRequest) }, func() any { return new(DescribeVpcEndpointServicesResult) }},
-	"DescribeVpcEndpoints":                       {func() any { return new(DescribeVpcEndpointsRequest) }, func() any { return new(DescribeVpcEndpointsResult) }},
-	"DescribeVpcPeeringConnections":              {func() any { return new(DescribeVpcPeeringConnectionsRequest) }, func() any { return new(DescribeVpcPeeringConnectionsResult) }},
-	"DescribeVpcs":                               {func() any { return new(DescribeVpcsRequest) }, func() any { return new(DescribeVpcsResult) }},
-	"DescribeVpnConnections":                     {func() any { return new(DescribeVpnConnectionsRequest) }, func() any { return new(DescribeVpnConnectionsResult) }},
-	"DescribeVpnGateways":                        {func() any { return new(DescribeVpnGatewaysRequest) }, func() any { return new(DescribeVpnGatewaysResult) }},
-	"DetachInternetGateway":                      {func() any { return new(DetachInternetGatewayRequest) }, func() any { return new(struct{}) }},
-	"DetachNetworkInterface":                     {func() any { return new(DetachNetworkInterfaceRequest) }, func() any { return new(struct{}) }},
-	"DetachVpnGateway":                           {func() any { return new(DetachVpnGatewayRequest) }, func() any { return new(struct{}) }},
-	"DisableTransitGatewayRouteTablePropagation": {func() any { return new(DisableTransitGatewayRouteTablePropagationRequest) }, func() any { return new(DisableTransitGatewayRouteTablePropagationResult) }},
-	"DisableVgwRoutePropagation":                 {func() any { return new(DisableVgwRoutePropagationRequest) }, func() any { return new(struct{}) }},
-	"DisassociateAddress":                        {func() any { return new(DisassociateAddressRequest) }, func() any { return new(struct{}) }},
-	"DisassociateRouteTable":                     {func() any { return new(DisassociateRouteTableRequest) }, func() any { return new(struct{}) }},
-	"DisassociateSubnetCidrBlock":                {func() any { return new(DisassociateSubnetCidrBlockRequest) }, func() any { return new(DisassociateSubnetCidrBlockResult) }},
-	"DisassociateTransitGatewayRouteTable":       {func() any { return new(DisassociateTransitGatewayRouteTableRequest) }, func() any { return new(DisassociateTransitGatewayRouteTableResult) }},
-	"DisassociateVpcCidrBlock":                   {func() any { return new(DisassociateVpcCidrBlockRequest) }, func() any { return new(DisassociateVpcCidrBlockResult) }},
-	"EnableTransitGatewayRouteTablePropagation":  {func() any { return new(EnableTransitGatewayRouteTablePropagationRequest) }, func() any { return new(EnableTransitGatewayRouteTablePropagationResult) }},
-	"EnableVgwRoutePropagation":                  {func() any { return new(EnableVgwRoutePropagationRequest) }, func() any { return new(struct{}) }},
-	"GetManagedPrefixListEntries":                {func() any { return new(GetManagedPrefixListEntriesRequest) }, func() any { return new(GetManagedPrefixListEntriesResult) }},
-	"GetTransitGatewayRouteTableAssociations":    {func() any { return new(GetTransitGatewayRouteTableAssociationsRequest) }, func() any { return new(GetTransitGatewayRouteTableAssociationsResult) }},
-	"GetTransitGatewayRouteTablePropagations":    {func() any { return new(GetTransitGatewayRouteTablePropagationsRequest) }, func() any { return new(GetTransitGatewayRouteTablePropagationsResult) }},
-	"ModifyInstanceAttribute":                    {func() any { return new(ModifyInstanceAttributeRequest) }, func() any { return new(struct{}) }},
-	"ModifyManagedPrefixList":                    {func() any { return new(ModifyManagedPrefixListRequest) }, func() any { return new(ModifyManagedPrefixListResult) }},
-	"ModifyNetworkInterfaceAttribute":            {func() any { return new(ModifyNetworkInterfaceAttributeRequest) }, func() any { return new(struct{}) }},
-	"ModifySecurityGroupRules":                   {func() any { return new(ModifySecurityGroupRulesRequest) }, func() any { return new(ModifySecurityGroupRulesResult) }},
-	"ModifySubnetAttribute":                      {func() any { return new(ModifySubnetAttributeRequest) }, func() any { return new(struct{}) }},
-	"ModifyTransitGatewayVpcAttachment":          {func() any { return new(ModifyTransitGatewayVpcAttachmentRequest) }, func() any { return new(ModifyTransitGatewayVpcAttachmentResult) }},
-	"ModifyVpcAttribute":                         {func() any { return new(ModifyVpcAttributeRequest) }, func() any { return new(struct{}) }},
-	"ModifyVpcEndpoint":                          {func() any { return new(ModifyVpcEndpointRequest) }, func() any { return new(ModifyVpcEndpointResult) }},
-	"ModifyVpcPeeringConnectionOptions":          {func() any { return new(ModifyVpcPeeringConnectionOptionsRequest) }, func() any { return new(ModifyVpcPeeringConnectionOptionsResult) }},
-	"ReleaseAddress":                             {func() any { return new(ReleaseAddressRequest) }, func() any { return new(struct{}) }},
-	"ReplaceNetworkAclAssociation":               {func() any { return new(ReplaceNetworkAclAssociationRequest) }, func() any { return new(ReplaceNetworkAclAssociationResult) }},
-	"ReplaceNetworkAclEntry":                     {func() any { return new(ReplaceNetworkAclEntryRequest) }, func() any { return new(struct{}) }},
-	"ReplaceRoute":                               {func() any { return new(ReplaceRouteRequest) }, func() any { return new(struct{}) }},
-	"ReplaceRouteTableAssociation":               {func() any { return new(ReplaceRouteTableAssociationRequest) }, func() any { return new(ReplaceRouteTableAssociationResult) }},
-	"RevokeSecurityGroupEgress":                  {func() any { return new(RevokeSecurityGroupEgressRequest) }, func() any { return new(RevokeSecurityGroupEgressResult) }},
-	"RevokeSecurityGroupIngress":                 {func() any { return new(RevokeSecurityGroupIngressRequest) }, func() any { return new(RevokeSecurityGroupIngressResult) }},
-	"RunInstances":                               {func() any { return new(RunInstancesRequest) }, func() any { return new(Reservation) }},
-	"SearchTransitGatewayRoutes":                 {func() any { return new(SearchTransitGatewayRoutesRequest) }, func() any { return new(SearchTransitGatewayRoutesResult) }},
-	"StartInstances":                             {func() any { return new(StartInstancesRequest) }, func() any { return new(StartInstancesResult) }},
-	"StartNetworkInsightsAnalysis":               {func() any { return new(StartNetworkInsightsAnalysisRequest) }, func() any { return new(StartNetworkInsightsAnalysisResult) }},
-	"StopInstances":                              {func() any { return new(StopInstancesRequest) }, func() any { return new(StopInstancesResult) }},
-	"TerminateInstances":                         {func() any { return new(TerminateInstancesRequest) }, func() any { return new(TerminateInstancesResult) }},
+	"AcceptVpcPeeringConnection":                    {func() any { return new(AcceptVpcPeeringConnectionRequest) }, func() any { return new(AcceptVpcPeeringConnectionResult) }},
+	"AllocateAddress":                               {func() any { return new(AllocateAddressRequest) }, func() any { return new(AllocateAddressResult) }},
+	"AssociateAddress":                              {func() any { return new(AssociateAddressRequest) }, func() any { return new(AssociateAddressResult) }},
+	"AssociateDhcpOptions":                          {func() any { return new(AssociateDhcpOptionsRequest) }, func() any { return new(struct{}) }},
+	"AssociateRouteTable":                           {func() any { return new(AssociateRouteTableRequest) }, func() any { return new(AssociateRouteTableResult) }},
+	"AssociateSubnetCidrBlock":                      {func() any { return new(AssociateSubnetCidrBlockRequest) }, func() any { return new(AssociateSubnetCidrBlockResult) }},
+	"AssociateTransitGatewayRouteTable":             {func() any { return new(AssociateTransitGatewayRouteTableRequest) }, func() any { return new(AssociateTransitGatewayRouteTableResult) }},
+	"AssociateVpcCidrBlock":                         {func() any { return new(AssociateVpcCidrBlockRequest) }, func() any { return new(AssociateVpcCidrBlockResult) }},
+	"AttachInternetGateway":                         {func() any { return new(AttachInternetGatewayRequest) }, func() any { return new(struct{}) }},
+	"AttachNetworkInterface":                        {func() any { return new(AttachNetworkInterfaceRequest) }, func() any { return new(AttachNetworkInterfaceResult) }},
+	"AttachVpnGateway":                              {func() any { return new(AttachVpnGatewayRequest) }, func() any { return new(AttachVpnGatewayResult) }},
+	"AuthorizeSecurityGroupEgress":                  {func() any { return new(AuthorizeSecurityGroupEgressRequest) }, func() any { return new(AuthorizeSecurityGroupEgressResult) }},
+	"AuthorizeSecurityGroupIngress":                 {func() any { return new(AuthorizeSecurityGroupIngressRequest) }, func() any { return new(AuthorizeSecurityGroupIngressResult) }},
+	"CreateCustomerGateway":                         {func() any { return new(CreateCustomerGatewayRequest) }, func() any { return new(CreateCustomerGatewayResult) }},
+	"CreateDhcpOptions":                             {func() any { return new(CreateDhcpOptionsRequest) }, func() any { return new(CreateDhcpOptionsResult) }},
+	"CreateEgressOnlyInternetGateway":               {func() any { return new(CreateEgressOnlyInternetGatewayRequest) }, func() any { return new(CreateEgressOnlyInternetGatewayResult) }},
+	"CreateInternetGateway":                         {func() any { return new(CreateInternetGatewayRequest) }, func() any { return new(CreateInternetGatewayResult) }},
+	"CreateManagedPrefixList":                       {func() any { return new(CreateManagedPrefixListRequest) }, func() any { return new(CreateManagedPrefixListResult) }},
+	"CreateNatGateway":                              {func() any { return new(CreateNatGatewayRequest) }, func() any { return new(CreateNatGatewayResult) }},
+	"CreateNetworkAcl":                              {func() any { return new(CreateNetworkAclRequest) }, func() any { return new(CreateNetworkAclResult) }},
+	"CreateNetworkAclEntry":                         {func() any { return new(CreateNetworkAclEntryRequest) }, func() any { return new(struct{}) }},
+	"CreateNetworkInsightsAccessScope":              {func() any { return new(CreateNetworkInsightsAccessScopeRequest) }, func() any { return new(CreateNetworkInsightsAccessScopeResult) }},
+	"CreateNetworkInsightsPath":                     {func() any { return new(CreateNetworkInsightsPathRequest) }, func() any { return new(CreateNetworkInsightsPathResult) }},
+	"CreateNetworkInterface":                        {func() any { return new(CreateNetworkInterfaceRequest) }, func() any { return new(CreateNetworkInterfaceResult) }},
+	"CreateRoute":                                   {func() any { return new(CreateRouteRequest) }, func() any { return new(CreateRouteResult) }},
+	"CreateRouteTable":                              {func() any { return new(CreateRouteTableRequest) }, func() any { return new(CreateRouteTableResult) }},
+	"CreateSecurityGroup":                           {func() any { return new(CreateSecurityGroupRequest) }, func() any { return new(CreateSecurityGroupResult) }},
+	"CreateSubnet":                                  {func() any { return new(CreateSubnetRequest) }, func() any { return new(CreateSubnetResult) }},
+	"CreateTags":                                    {func() any { return new(CreateTagsRequest) }, func() any { return new(struct{}) }},
+	"CreateTransitGateway":                          {func() any { return new(CreateTransitGatewayRequest) }, func() any { return new(CreateTransitGatewayResult) }},
+	"CreateTransitGatewayRoute":                     {func() any { return new(CreateTransitGatewayRouteRequest) }, func() any { return new(CreateTransitGatewayRouteResult) }},
+	"CreateTransitGatewayRouteTable":                {func() any { return new(CreateTransitGatewayRouteTableRequest) }, func() any { return new(CreateTransitGatewayRouteTableResult) }},
+	"CreateTransitGatewayVpcAttachment":             {func() any { return new(CreateTransitGatewayVpcAttachmentRequest) }, func() any { return new(CreateTransitGatewayVpcAttachmentResult) }},
+	"CreateVpc":                                     {func() any { return new(CreateVpcRequest) }, func() any { return new(CreateVpcResult) }},
+	"CreateVpcEndpoint":                             {func() any { return new(CreateVpcEndpointRequest) }, func() any { return new(CreateVpcEndpointResult) }},
+	"CreateVpcPeeringConnection":                    {func() any { return new(CreateVpcPeeringConnectionRequest) }, func() any { return new(CreateVpcPeeringConnectionResult) }},
+	"CreateVpnConnection":                           {func() any { return new(CreateVpnConnectionRequest) }, func() any { return new(CreateVpnConnectionResult) }},
+	"CreateVpnConnectionRoute":                      {func() any { return new(CreateVpnConnectionRouteRequest) }, func() any { return new(struct{}) }},
+	"CreateVpnGateway":                              {func() any { return new(CreateVpnGatewayRequest) }, func() any { return new(CreateVpnGatewayResult) }},
+	"DeleteCustomerGateway":                         {func() any { return new(DeleteCustomerGatewayRequest) }, func() any { return new(struct{}) }},
+	"DeleteDhcpOptions":                             {func() any { return new(DeleteDhcpOptionsRequest) }, func() any { return new(struct{}) }},
+	"DeleteEgressOnlyInternetGateway":               {func() any { return new(DeleteEgressOnlyInternetGatewayRequest) }, func() any { return new(DeleteEgressOnlyInternetGatewayResult) }},
+	"DeleteInternetGateway":                         {func() any { return new(DeleteInternetGatewayRequest) }, func() any { return new(struct{}) }},
+	"DeleteManagedPrefixList":                       {func() any { return new(DeleteManagedPrefixListRequest) }, func() any { return new(DeleteManagedPrefixListResult) }},
+	"DeleteNatGateway":                              {func() any { return new(DeleteNatGatewayRequest) }, func() any { return new(DeleteNatGatewayResult) }},
+	"DeleteNetworkAcl":                              {func() any { return new(DeleteNetworkAclRequest) }, func() any { return new(struct{}) }},
+	"DeleteNetworkAclEntry":                         {func() any { return new(DeleteNetworkAclEntryRequest) }, func() any { return new(struct{}) }},
+	"DeleteNetworkInsightsAccessScope":              {func() any { return new(DeleteNetworkInsightsAccessScopeRequest) }, func() any { return new(DeleteNetworkInsightsAccessScopeResult) }},
+	"DeleteNetworkInsightsAccessScopeAnalysis":      {func() any { return new(DeleteNetworkInsightsAccessScopeAnalysisRequest) }, func() any { return new(DeleteNetworkInsightsAccessScopeAnalysisResult) }},
+	"DeleteNetworkInsightsAnalysis":                 {func() any { return new(DeleteNetworkInsightsAnalysisRequest) }, func() any { return new(DeleteNetworkInsightsAnalysisResult) }},
+	"DeleteNetworkInsightsPath":                     {func() any { return new(DeleteNetworkInsightsPathRequest) }, func() any { return new(DeleteNetworkInsightsPathResult) }},
+	"DeleteNetworkInterface":                        {func() any { return new(DeleteNetworkInterfaceRequest) }, func() any { return new(struct{}) }},
+	"DeleteRoute":                                   {func() any { return new(DeleteRouteRequest) }, func() any { return new(struct{}) }},
+	"DeleteRouteTable":                              {func() any { return new(DeleteRouteTableRequest) }, func() any { return new(struct{}) }},
+	"DeleteSecurityGroup":                           {func() any { return new(DeleteSecurityGroupRequest) }, func() any { return new(struct{}) }},
+	"DeleteSubnet":                                  {func() any { return new(DeleteSubnetRequest) }, func() any { return new(struct{}) }},
+	"DeleteTags":                                    {func() any { return new(DeleteTagsRequest) }, func() any { return new(struct{}) }},
+	"DeleteTransitGateway":                          {func() any { return new(DeleteTransitGatewayRequest) }, func() any { return new(DeleteTransitGatewayResult) }},
+	"DeleteTransitGatewayRoute":                     {func() any { return new(DeleteTransitGatewayRouteRequest) }, func() any { return new(DeleteTransitGatewayRouteResult) }},
+	"DeleteTransitGatewayRouteTable":                {func() any { return new(DeleteTransitGatewayRouteTableRequest) }, func() any { return new(DeleteTransitGatewayRouteTableResult) }},
+	"DeleteTransitGatewayVpcAttachment":             {func() any { return new(DeleteTransitGatewayVpcAttachmentRequest) }, func() any { return new(DeleteTransitGatewayVpcAttachmentResult) }},
+	"DeleteVpc":                                     {func() any { return new(DeleteVpcRequest) }, func() any { return new(struct{}) }},
+	"DeleteVpcEndpoints":                            {func() any { return new(DeleteVpcEndpointsRequest) }, func() any { return new(DeleteVpcEndpointsResult) }},
+	"DeleteVpcPeeringConnection":                    {func() any { return new(DeleteVpcPeeringConnectionRequest) }, func() any { return new(DeleteVpcPeeringConnectionResult) }},
+	"DeleteVpnConnection":                           {func() any { return new(DeleteVpnConnectionRequest) }, func() any { return new(struct{}) }},
+	"DeleteVpnConnectionRoute":                      {func() any { return new(DeleteVpnConnectionRouteRequest) }, func() any { return new(struct{}) }},
+	"DeleteVpnGateway":                              {func() any { return new(DeleteVpnGatewayRequest) }, func() any { return new(struct{}) }},
+	"DescribeAccountAttributes":                     {func() any { return new(DescribeAccountAttributesRequest) }, func() any { return new(DescribeAccountAttributesResult) }},
+	"DescribeAddresses":                             {func() any { return new(DescribeAddressesRequest) }, func() any { return new(DescribeAddressesResult) }},
+	"DescribeAddressesAttribute":                    {func() any { return new(DescribeAddressesAttributeRequest) }, func() any { return new(DescribeAddressesAttributeResult) }},
+	"DescribeAvailabilityZones":                     {func() any { return new(DescribeAvailabilityZonesRequest) }, func() any { return new(DescribeAvailabilityZonesResult) }},
+	"DescribeCustomerGateways":                      {func() any { return new(DescribeCustomerGatewaysRequest) }, func() any { return new(DescribeCustomerGatewaysResult) }},
+	"DescribeDhcpOptions":                           {func() any { return new(DescribeDhcpOptionsRequest) }, func() any { return new(DescribeDhcpOptionsResult) }},
+	"DescribeEgressOnlyInternetGateways":            {func() any { return new(DescribeEgressOnlyInternetGatewaysRequest) }, func() any { return new(DescribeEgressOnlyInternetGatewaysResult) }},
+	"DescribeImages":                                {func() any { return new(DescribeImagesRequest) }, func() any { return new(DescribeImagesResult) }},
+	"DescribeInstanceAttribute":                     {func() any { return new(DescribeInstanceAttributeRequest) }, func() any { return new(InstanceAttribute) }},
+	"DescribeInstanceCreditSpecifications":          {func() any { return new(DescribeInstanceCreditSpecificationsRequest) }, func() any { return new(DescribeInstanceCreditSpecificationsResult) }},
+	"DescribeInstanceStatus":                        {func() any { return new(DescribeInstanceStatusRequest) }, func() any { return new(DescribeInstanceStatusResult) }},
+	"DescribeInstanceTypes":                         {func() any { return new(DescribeInstanceTypesRequest) }, func() any { return new(DescribeInstanceTypesResult) }},
+	"DescribeInstances":                             {func() any { return new(DescribeInstancesRequest) }, func() any { return new(DescribeInstancesResult) }},
+	"DescribeInternetGateways":                      {func() any { return new(DescribeInternetGatewaysRequest) }, func() any { return new(DescribeInternetGatewaysResult) }},
+	"DescribeKeyPairs":                              {func() any { return new(DescribeKeyPairsRequest) }, func() any { return new(DescribeKeyPairsResult) }},
+	"DescribeManagedPrefixLists":                    {func() any { return new(DescribeManagedPrefixListsRequest) }, func() any { return new(DescribeManagedPrefixListsResult) }},
+	"DescribeNatGateways":                           {func() any { return new(DescribeNatGatewaysRequest) }, func() any { return new(DescribeNatGatewaysResult) }},
+	"DescribeNetworkAcls":                           {func() any { return new(DescribeNetworkAclsRequest) }, func() any { return new(DescribeNetworkAclsResult) }},
+	"DescribeNetworkInsightsAccessScopeAnalyses":    {func() any { return new(DescribeNetworkInsightsAccessScopeAnalysesRequest) }, func() any { return new(DescribeNetworkInsightsAccessScopeAnalysesResult) }},
+	"DescribeNetworkInsightsAccessScopes":           {func() any { return new(DescribeNetworkInsightsAccessScopesRequest) }, func() any { return new(DescribeNetworkInsightsAccessScopesResult) }},
+	"DescribeNetworkInsightsAnalyses":               {func() any { return new(DescribeNetworkInsightsAnalysesRequest) }, func() any { return new(DescribeNetworkInsightsAnalysesResult) }},
+	"DescribeNetworkInsightsPaths":                  {func() any { return new(DescribeNetworkInsightsPathsRequest) }, func() any { return new(DescribeNetworkInsightsPathsResult) }},
+	"DescribeNetworkInterfaceAttribute":             {func() any { return new(DescribeNetworkInterfaceAttributeRequest) }, func() any { return new(DescribeNetworkInterfaceAttributeResult) }},
+	"DescribeNetworkInterfaces":                     {func() any { return new(DescribeNetworkInterfacesRequest) }, func() any { return new(DescribeNetworkInterfacesResult) }},
+	"DescribePrefixLists":                           {func() any { return new(DescribePrefixListsRequest) }, func() any { return new(DescribePrefixListsResult) }},
+	"DescribeRegions":                               {func() any { return new(DescribeRegionsRequest) }, func() any { return new(DescribeRegionsResult) }},
+	"DescribeRouteTables":                           {func() any { return new(DescribeRouteTablesRequest) }, func() any { return new(DescribeRouteTablesResult) }},
+	"DescribeSecurityGroupRules":                    {func() any { return new(DescribeSecurityGroupRulesRequest) }, func() any { return new(DescribeSecurityGroupRulesResult) }},
+	"DescribeSecurityGroups":                        {func() any { return new(DescribeSecurityGroupsRequest) }, func() any { return new(DescribeSecurityGroupsResult) }},
+	"DescribeSubnets":                               {func() any { return new(DescribeSubnetsRequest) }, func() any { return new(DescribeSubnetsResult) }},
+	"DescribeTags":                                  {func() any { return new(DescribeTagsRequest) }, func() any { return new(DescribeTagsResult) }},
+	"DescribeTransitGatewayAttachments":             {func() any { return new(DescribeTransitGatewayAttachmentsRequest) }, func() any { return new(DescribeTransitGatewayAttachmentsResult) }},
+	"DescribeTransitGatewayRouteTables":             {func() any { return new(DescribeTransitGatewayRouteTablesRequest) }, func() any { return new(DescribeTransitGatewayRouteTablesResult) }},
+	"DescribeTransitGatewayVpcAttachments":          {func() any { return new(DescribeTransitGatewayVpcAttachmentsRequest) }, func() any { return new(DescribeTransitGatewayVpcAttachmentsResult) }},
+	"DescribeTransitGateways":                       {func() any { return new(DescribeTransitGatewaysRequest) }, func() any { return new(DescribeTransitGatewaysResult) }},
+	"DescribeVolumes":                               {func() any { return new(DescribeVolumesRequest) }, func() any { return new(DescribeVolumesResult) }},
+	"DescribeVpcAttribute":                          {func() any { return new(DescribeVpcAttributeRequest) }, func() any { return new(DescribeVpcAttributeResult) }},
+	"DescribeVpcEndpointServices":                   {func() any { return new(DescribeVpcEndpointServicesRequest) }, func() any { return new(DescribeVpcEndpointServicesResult) }},
+	"DescribeVpcEndpoints":                          {func() any { return new(DescribeVpcEndpointsRequest) }, func() any { return new(DescribeVpcEndpointsResult) }},
+	"DescribeVpcPeeringConnections":                 {func() any { return new(DescribeVpcPeeringConnectionsRequest) }, func() any { return new(DescribeVpcPeeringConnectionsResult) }},
+	"DescribeVpcs":                                  {func() any { return new(DescribeVpcsRequest) }, func() any { return new(DescribeVpcsResult) }},
+	"DescribeVpnConnections":                        {func() any { return new(DescribeVpnConnectionsRequest) }, func() any { return new(DescribeVpnConnectionsResult) }},
+	"DescribeVpnGateways":                           {func() any { return new(DescribeVpnGatewaysRequest) }, func() any { return new(DescribeVpnGatewaysResult) }},
+	"DetachInternetGateway":                         {func() any { return new(DetachInternetGatewayRequest) }, func() any { return new(struct{}) }},
+	"DetachNetworkInterface":                        {func() any { return new(DetachNetworkInterfaceRequest) }, func() any { return new(struct{}) }},
+	"DetachVpnGateway":                              {func() any { return new(DetachVpnGatewayRequest) }, func() any { return new(struct{}) }},
+	"DisableTransitGatewayRouteTablePropagation":    {func() any { return new(DisableTransitGatewayRouteTablePropagationRequest) }, func() any { return new(DisableTransitGatewayRouteTablePropagationResult) }},
+	"DisableVgwRoutePropagation":                    {func() any { return new(DisableVgwRoutePropagationRequest) }, func() any { return new(struct{}) }},
+	"DisassociateAddress":                           {func() any { return new(DisassociateAddressRequest) }, func() any { return new(struct{}) }},
+	"DisassociateRouteTable":                        {func() any { return new(DisassociateRouteTableRequest) }, func() any { return new(struct{}) }},
+	"DisassociateSubnetCidrBlock":                   {func() any { return new(DisassociateSubnetCidrBlockRequest) }, func() any { return new(DisassociateSubnetCidrBlockResult) }},
+	"DisassociateTransitGatewayRouteTable":          {func() any { return new(DisassociateTransitGatewayRouteTableRequest) }, func() any { return new(DisassociateTransitGatewayRouteTableResult) }},
+	"DisassociateVpcCidrBlock":                      {func() any { return new(DisassociateVpcCidrBlockRequest) }, func() any { return new(DisassociateVpcCidrBlockResult) }},
+	"EnableTransitGatewayRouteTablePropagation":     {func() any { return new(EnableTransitGatewayRouteTablePropagationRequest) }, func() any { return new(EnableTransitGatewayRouteTablePropagationResult) }},
+	"EnableVgwRoutePropagation":                     {func() any { return new(EnableVgwRoutePropagationRequest) }, func() any { return new(struct{}) }},
+	"GetManagedPrefixListEntries":                   {func() any { return new(GetManagedPrefixListEntriesRequest) }, func() any { return new(GetManagedPrefixListEntriesResult) }},
+	"GetNetworkInsightsAccessScopeAnalysisFindings": {func() any { return new(GetNetworkInsightsAccessScopeAnalysisFindingsRequest) }, func() any { return new(GetNetworkInsightsAccessScopeAnalysisFindingsResult) }},
+	"GetNetworkInsightsAccessScopeContent":          {func() any { return new(GetNetworkInsightsAccessScopeContentRequest) }, func() any { return new(GetNetworkInsightsAccessScopeContentResult) }},
+	"GetTransitGatewayRouteTableAssociations":       {func() any { return new(GetTransitGatewayRouteTableAssociationsRequest) }, func() any { return new(GetTransitGatewayRouteTableAssociationsResult) }},
+	"GetTransitGatewayRouteTablePropagations":       {func() any { return new(GetTransitGatewayRouteTablePropagationsRequest) }, func() any { return new(GetTransitGatewayRouteTablePropagationsResult) }},
+	"ModifyInstanceAttribute":                       {func() any { return new(ModifyInstanceAttributeRequest) }, func() any { return new(struct{}) }},
+	"ModifyManagedPrefixList":                       {func() any { return new(ModifyManagedPrefixListRequest) }, func() any { return new(ModifyManagedPrefixListResult) }},
+	"ModifyNetworkInterfaceAttribute":               {func() any { return new(ModifyNetworkInterfaceAttributeRequest) }, func() any { return new(struct{}) }},
+	"ModifySecurityGroupRules":                      {func() any { return new(ModifySecurityGroupRulesRequest) }, func() any { return new(ModifySecurityGroupRulesResult) }},
+	"ModifySubnetAttribute":                         {func() any { return new(ModifySubnetAttributeRequest) }, func() any { return new(struct{}) }},
+	"ModifyTransitGatewayVpcAttachment":             {func() any { return new(ModifyTransitGatewayVpcAttachmentRequest) }, func() any { return new(ModifyTransitGatewayVpcAttachmentResult) }},
+	"ModifyVpcAttribute":                            {func() any { return new(ModifyVpcAttributeRequest) }, func() any { return new(struct{}) }},
+	"ModifyVpcEndpoint":                             {func() any { return new(ModifyVpcEndpointRequest) }, func() any { return new(ModifyVpcEndpointResult) }},
+	"ModifyVpcPeeringConnectionOptions":             {func() any { return new(ModifyVpcPeeringConnectionOptionsRequest) }, func() any { return new(ModifyVpcPeeringConnectionOptionsResult) }},
+	"ReleaseAddress":                                {func() any { return new(ReleaseAddressRequest) }, func() any { return new(struct{}) }},
+	"ReplaceNetworkAclAssociation":                  {func() any { return new(ReplaceNetworkAclAssociationRequest) }, func() any { return new(ReplaceNetworkAclAssociationResult) }},
+	"ReplaceNetworkAclEntry":                        {func() any { return new(ReplaceNetworkAclEntryRequest) }, func() any { return new(struct{}) }},
+	"ReplaceRoute":                                  {func() any { return new(ReplaceRouteRequest) }, func() any { return new(struct{}) }},
+	"ReplaceRouteTableAssociation":                  {func() any { return new(ReplaceRouteTableAssociationRequest) }, func() any { return new(ReplaceRouteTableAssociationResult) }},
+	"RevokeSecurityGroupEgress":                     {func() any { return new(RevokeSecurityGroupEgressRequest) }, func() any { return new(RevokeSecurityGroupEgressResult) }},
+	"RevokeSecurityGroupIngress":                    {func() any { return new(RevokeSecurityGroupIngressRequest) }, func() any { return new(RevokeSecurityGroupIngressResult) }},
+	"RunInstances":                                  {func() any { return new(RunInstancesRequest) }, func() any { return new(Reservation) }},
+	"SearchTransitGatewayRoutes":                    {func() any { return new(SearchTransitGatewayRoutesRequest) }, func() any { return new(SearchTransitGatewayRoutesResult) }},
+	"StartInstances":                                {func() any { return new(StartInstancesRequest) }, func() any { return new(StartInstancesResult) }},
+	"StartNetworkInsightsAccessScopeAnalysis":       {func() any { return new(StartNetworkInsightsAccessScopeAnalysisRequest) }, func() any { return new(StartNetworkInsightsAccessScopeAnalysisResult) }},
+	"StartNetworkInsightsAnalysis":                  {func() any { return new(StartNetworkInsightsAnalysisRequest) }, func() any { return new(StartNetworkInsightsAnalysisResult) }},
+	"StopInstances":                                 {func() any { return new(StopInstancesRequest) }, func() any { return new(StopInstancesResult) }},
+	"TerminateInstances":                            {func() any { return new(TerminateInstancesRequest) }, func() any { return new(TerminateInstancesResult) }},
 }
 
 // AcceptVpcPeeringConnectionRequest is the model's shape AcceptVpcPeeringConnectionRequest.
@@ -161,6 +169,28 @@ type AcceptVpcPeeringConnectionRequest struct {
 // AcceptVpcPeeringConnectionResult is the model's shape AcceptVpcPeeringConnectionResult.
 type AcceptVpcPeeringConnectionResult struct {
 	VpcPeeringConnection *VpcPeeringConnection `ec2:"q=VpcPeeringConnection,x=vpcPeeringConnection" json:",omitzero"`
+}
+
+// AccessScopeAnalysisFinding is the model's shape AccessScopeAnalysisFinding.
+type AccessScopeAnalysisFinding struct {
+	FindingComponents                    []PathComponent `ec2:"q=FindingComponentSet,x=findingComponentSet,i=item" json:",omitzero"`
+	FindingId                            *string         `ec2:"q=FindingId,x=findingId" json:",omitzero"`
+	NetworkInsightsAccessScopeAnalysisId *string         `ec2:"q=NetworkInsightsAccessScopeAnalysisId,x=networkInsightsAccessScopeAnalysisId" json:",omitzero"`
+	NetworkInsightsAccessScopeId         *string         `ec2:"q=NetworkInsightsAccessScopeId,x=networkInsightsAccessScopeId" json:",omitzero"`
+}
+
+// AccessScopePath is the model's shape AccessScopePath.
+type AccessScopePath struct {
+	Destination      *PathStatement              `ec2:"q=Destination,x=destination" json:",omitzero"`
+	Source           *PathStatement              `ec2:"q=Source,x=source" json:",omitzero"`
+	ThroughResources []ThroughResourcesStatement `ec2:"q=ThroughResourceSet,x=throughResourceSet,i=item" json:",omitzero"`
+}
+
+// AccessScopePathRequest is the model's shape AccessScopePathRequest.
+type AccessScopePathRequest struct {
+	Destination      *PathStatementRequest              `ec2:"q=Destination,x=Destination" json:",omitzero"`
+	Source           *PathStatementRequest              `ec2:"q=Source,x=Source" json:",omitzero"`
+	ThroughResources []ThroughResourcesStatementRequest `ec2:"q=ThroughResource,x=ThroughResource,i=item" json:",omitzero"`
 }
 
 // AccountAttribute is the model's shape AccountAttribute.
@@ -726,6 +756,21 @@ type CreateNetworkAclResult struct {
 	NetworkAcl  *NetworkAcl `ec2:"q=NetworkAcl,x=networkAcl" json:",omitzero"`
 }
 
+// CreateNetworkInsightsAccessScopeRequest is the model's shape CreateNetworkInsightsAccessScopeRequest.
+type CreateNetworkInsightsAccessScopeRequest struct {
+	ClientToken       *string                  `ec2:"q=ClientToken,x=ClientToken,req" json:",omitzero"`
+	DryRun            *bool                    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	ExcludePaths      []AccessScopePathRequest `ec2:"q=ExcludePath,x=ExcludePath,i=item" json:",omitzero"`
+	MatchPaths        []AccessScopePathRequest `ec2:"q=MatchPath,x=MatchPath,i=item" json:",omitzero"`
+	TagSpecifications []TagSpecification       `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// CreateNetworkInsightsAccessScopeResult is the model's shape CreateNetworkInsightsAccessScopeResult.
+type CreateNetworkInsightsAccessScopeResult struct {
+	NetworkInsightsAccessScope        *NetworkInsightsAccessScope        `ec2:"q=NetworkInsightsAccessScope,x=networkInsightsAccessScope" json:",omitzero"`
+	NetworkInsightsAccessScopeContent *NetworkInsightsAccessScopeContent `ec2:"q=NetworkInsightsAccessScopeContent,x=networkInsightsAccessScopeContent" json:",omitzero"`
+}
+
 // CreateNetworkInsightsPathRequest is the model's shape CreateNetworkInsightsPathRequest.
 type CreateNetworkInsightsPathRequest struct {
 	ClientToken         *string            `ec2:"q=ClientToken,x=ClientToken,req" json:",omitzero"`
@@ -1096,6 +1141,28 @@ type DeleteNetworkAclEntryRequest struct {
 type DeleteNetworkAclRequest struct {
 	DryRun       *bool   `ec2:"q=DryRun,x=dryRun" json:",omitzero"`
 	NetworkAclId *string `ec2:"q=NetworkAclId,x=networkAclId,req" json:",omitzero"`
+}
+
+// DeleteNetworkInsightsAccessScopeAnalysisRequest is the model's shape DeleteNetworkInsightsAccessScopeAnalysisRequest.
+type DeleteNetworkInsightsAccessScopeAnalysisRequest struct {
+	DryRun                               *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	NetworkInsightsAccessScopeAnalysisId *string `ec2:"q=NetworkInsightsAccessScopeAnalysisId,x=NetworkInsightsAccessScopeAnalysisId,req" json:",omitzero"`
+}
+
+// DeleteNetworkInsightsAccessScopeAnalysisResult is the model's shape DeleteNetworkInsightsAccessScopeAnalysisResult.
+type DeleteNetworkInsightsAccessScopeAnalysisResult struct {
+	NetworkInsightsAccessScopeAnalysisId *string `ec2:"q=NetworkInsightsAccessScopeAnalysisId,x=networkInsightsAccessScopeAnalysisId" json:",omitzero"`
+}
+
+// DeleteNetworkInsightsAccessScopeRequest is the model's shape DeleteNetworkInsightsAccessScopeRequest.
+type DeleteNetworkInsightsAccessScopeRequest struct {
+	DryRun                       *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	NetworkInsightsAccessScopeId *string `ec2:"q=NetworkInsightsAccessScopeId,x=NetworkInsightsAccessScopeId,req" json:",omitzero"`
+}
+
+// DeleteNetworkInsightsAccessScopeResult is the model's shape DeleteNetworkInsightsAccessScopeResult.
+type DeleteNetworkInsightsAccessScopeResult struct {
+	NetworkInsightsAccessScopeId *string `ec2:"q=NetworkInsightsAccessScopeId,x=networkInsightsAccessScopeId" json:",omitzero"`
 }
 
 // DeleteNetworkInsightsAnalysisRequest is the model's shape DeleteNetworkInsightsAnalysisRequest.
@@ -1506,6 +1573,39 @@ type DescribeNetworkAclsRequest struct {
 type DescribeNetworkAclsResult struct {
 	NetworkAcls []NetworkAcl `ec2:"q=NetworkAclSet,x=networkAclSet,i=item" json:",omitzero"`
 	NextToken   *string      `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInsightsAccessScopeAnalysesRequest is the model's shape DescribeNetworkInsightsAccessScopeAnalysesRequest.
+type DescribeNetworkInsightsAccessScopeAnalysesRequest struct {
+	AnalysisStartTimeBegin                *time.Time `ec2:"q=AnalysisStartTimeBegin,x=AnalysisStartTimeBegin" json:",omitzero"`
+	AnalysisStartTimeEnd                  *time.Time `ec2:"q=AnalysisStartTimeEnd,x=AnalysisStartTimeEnd" json:",omitzero"`
+	DryRun                                *bool      `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                               []Filter   `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults                            *int32     `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NetworkInsightsAccessScopeAnalysisIds []string   `ec2:"q=NetworkInsightsAccessScopeAnalysisId,x=NetworkInsightsAccessScopeAnalysisId,i=item" json:",omitzero"`
+	NetworkInsightsAccessScopeId          *string    `ec2:"q=NetworkInsightsAccessScopeId,x=NetworkInsightsAccessScopeId" json:",omitzero"`
+	NextToken                             *string    `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInsightsAccessScopeAnalysesResult is the model's shape DescribeNetworkInsightsAccessScopeAnalysesResult.
+type DescribeNetworkInsightsAccessScopeAnalysesResult struct {
+	NetworkInsightsAccessScopeAnalyses []NetworkInsightsAccessScopeAnalysis `ec2:"q=NetworkInsightsAccessScopeAnalysisSet,x=networkInsightsAccessScopeAnalysisSet,i=item" json:",omitzero"`
+	NextToken                          *string                              `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInsightsAccessScopesRequest is the model's shape DescribeNetworkInsightsAccessScopesRequest.
+type DescribeNetworkInsightsAccessScopesRequest struct {
+	DryRun                        *bool    `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	Filters                       []Filter `ec2:"q=Filter,x=Filter,i=Filter" json:",omitzero"`
+	MaxResults                    *int32   `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NetworkInsightsAccessScopeIds []string `ec2:"q=NetworkInsightsAccessScopeId,x=NetworkInsightsAccessScopeId,i=item" json:",omitzero"`
+	NextToken                     *string  `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// DescribeNetworkInsightsAccessScopesResult is the model's shape DescribeNetworkInsightsAccessScopesResult.
+type DescribeNetworkInsightsAccessScopesResult struct {
+	NetworkInsightsAccessScopes []NetworkInsightsAccessScope `ec2:"q=NetworkInsightsAccessScopeSet,x=networkInsightsAccessScopeSet,i=item" json:",omitzero"`
+	NextToken                   *string                      `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
 }
 
 // DescribeNetworkInsightsAnalysesRequest is the model's shape DescribeNetworkInsightsAnalysesRequest.
@@ -2242,6 +2342,33 @@ type GetManagedPrefixListEntriesRequest struct {
 type GetManagedPrefixListEntriesResult struct {
 	Entries   []PrefixListEntry `ec2:"q=EntrySet,x=entrySet,i=item" json:",omitzero"`
 	NextToken *string           `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// GetNetworkInsightsAccessScopeAnalysisFindingsRequest is the model's shape GetNetworkInsightsAccessScopeAnalysisFindingsRequest.
+type GetNetworkInsightsAccessScopeAnalysisFindingsRequest struct {
+	DryRun                               *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	MaxResults                           *int32  `ec2:"q=MaxResults,x=MaxResults" json:",omitzero"`
+	NetworkInsightsAccessScopeAnalysisId *string `ec2:"q=NetworkInsightsAccessScopeAnalysisId,x=NetworkInsightsAccessScopeAnalysisId,req" json:",omitzero"`
+	NextToken                            *string `ec2:"q=NextToken,x=NextToken" json:",omitzero"`
+}
+
+// GetNetworkInsightsAccessScopeAnalysisFindingsResult is the model's shape GetNetworkInsightsAccessScopeAnalysisFindingsResult.
+type GetNetworkInsightsAccessScopeAnalysisFindingsResult struct {
+	AnalysisFindings                     []AccessScopeAnalysisFinding `ec2:"q=AnalysisFindingSet,x=analysisFindingSet,i=item" json:",omitzero"`
+	AnalysisStatus                       *string                      `ec2:"q=AnalysisStatus,x=analysisStatus" json:",omitzero"`
+	NetworkInsightsAccessScopeAnalysisId *string                      `ec2:"q=NetworkInsightsAccessScopeAnalysisId,x=networkInsightsAccessScopeAnalysisId" json:",omitzero"`
+	NextToken                            *string                      `ec2:"q=NextToken,x=nextToken" json:",omitzero"`
+}
+
+// GetNetworkInsightsAccessScopeContentRequest is the model's shape GetNetworkInsightsAccessScopeContentRequest.
+type GetNetworkInsightsAccessScopeContentRequest struct {
+	DryRun                       *bool   `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	NetworkInsightsAccessScopeId *string `ec2:"q=NetworkInsightsAccessScopeId,x=NetworkInsightsAccessScopeId,req" json:",omitzero"`
+}
+
+// GetNetworkInsightsAccessScopeContentResult is the model's shape GetNetworkInsightsAccessScopeContentResult.
+type GetNetworkInsightsAccessScopeContentResult struct {
+	NetworkInsightsAccessScopeContent *NetworkInsightsAccessScopeContent `ec2:"q=NetworkInsightsAccessScopeContent,x=networkInsightsAccessScopeContent" json:",omitzero"`
 }
 
 // GetTransitGatewayRouteTableAssociationsRequest is the model's shape GetTransitGatewayRouteTableAssociationsRequest.
@@ -3091,6 +3218,37 @@ type NetworkInfo struct {
 	NetworkPerformance           *string           `ec2:"q=NetworkPerformance,x=networkPerformance" json:",omitzero"`
 }
 
+// NetworkInsightsAccessScope is the model's shape NetworkInsightsAccessScope.
+type NetworkInsightsAccessScope struct {
+	CreatedDate                   *time.Time `ec2:"q=CreatedDate,x=createdDate" json:",omitzero"`
+	NetworkInsightsAccessScopeArn *string    `ec2:"q=NetworkInsightsAccessScopeArn,x=networkInsightsAccessScopeArn" json:",omitzero"`
+	NetworkInsightsAccessScopeId  *string    `ec2:"q=NetworkInsightsAccessScopeId,x=networkInsightsAccessScopeId" json:",omitzero"`
+	Tags                          []Tag      `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	UpdatedDate                   *time.Time `ec2:"q=UpdatedDate,x=updatedDate" json:",omitzero"`
+}
+
+// NetworkInsightsAccessScopeAnalysis is the model's shape NetworkInsightsAccessScopeAnalysis.
+type NetworkInsightsAccessScopeAnalysis struct {
+	AnalyzedEniCount                      *int32     `ec2:"q=AnalyzedEniCount,x=analyzedEniCount" json:",omitzero"`
+	EndDate                               *time.Time `ec2:"q=EndDate,x=endDate" json:",omitzero"`
+	FindingsFound                         *string    `ec2:"q=FindingsFound,x=findingsFound" json:",omitzero"`
+	NetworkInsightsAccessScopeAnalysisArn *string    `ec2:"q=NetworkInsightsAccessScopeAnalysisArn,x=networkInsightsAccessScopeAnalysisArn" json:",omitzero"`
+	NetworkInsightsAccessScopeAnalysisId  *string    `ec2:"q=NetworkInsightsAccessScopeAnalysisId,x=networkInsightsAccessScopeAnalysisId" json:",omitzero"`
+	NetworkInsightsAccessScopeId          *string    `ec2:"q=NetworkInsightsAccessScopeId,x=networkInsightsAccessScopeId" json:",omitzero"`
+	StartDate                             *time.Time `ec2:"q=StartDate,x=startDate" json:",omitzero"`
+	Status                                *string    `ec2:"q=Status,x=status" json:",omitzero"`
+	StatusMessage                         *string    `ec2:"q=StatusMessage,x=statusMessage" json:",omitzero"`
+	Tags                                  []Tag      `ec2:"q=TagSet,x=tagSet,i=item" json:",omitzero"`
+	WarningMessage                        *string    `ec2:"q=WarningMessage,x=warningMessage" json:",omitzero"`
+}
+
+// NetworkInsightsAccessScopeContent is the model's shape NetworkInsightsAccessScopeContent.
+type NetworkInsightsAccessScopeContent struct {
+	ExcludePaths                 []AccessScopePath `ec2:"q=ExcludePathSet,x=excludePathSet,i=item" json:",omitzero"`
+	MatchPaths                   []AccessScopePath `ec2:"q=MatchPathSet,x=matchPathSet,i=item" json:",omitzero"`
+	NetworkInsightsAccessScopeId *string           `ec2:"q=NetworkInsightsAccessScopeId,x=networkInsightsAccessScopeId" json:",omitzero"`
+}
+
 // NetworkInsightsAnalysis is the model's shape NetworkInsightsAnalysis.
 type NetworkInsightsAnalysis struct {
 	AdditionalAccounts         []string            `ec2:"q=AdditionalAccountSet,x=additionalAccountSet,i=item" json:",omitzero"`
@@ -3240,6 +3398,28 @@ type NitroTpmInfo struct {
 	SupportedVersions []string `ec2:"q=SupportedVersions,x=supportedVersions,i=item" json:",omitzero"`
 }
 
+// PacketHeaderStatement is the model's shape PacketHeaderStatement.
+type PacketHeaderStatement struct {
+	DestinationAddresses   []string `ec2:"q=DestinationAddressSet,x=destinationAddressSet,i=item" json:",omitzero"`
+	DestinationPorts       []string `ec2:"q=DestinationPortSet,x=destinationPortSet,i=item" json:",omitzero"`
+	DestinationPrefixLists []string `ec2:"q=DestinationPrefixListSet,x=destinationPrefixListSet,i=item" json:",omitzero"`
+	Protocols              []string `ec2:"q=ProtocolSet,x=protocolSet,i=item" json:",omitzero"`
+	SourceAddresses        []string `ec2:"q=SourceAddressSet,x=sourceAddressSet,i=item" json:",omitzero"`
+	SourcePorts            []string `ec2:"q=SourcePortSet,x=sourcePortSet,i=item" json:",omitzero"`
+	SourcePrefixLists      []string `ec2:"q=SourcePrefixListSet,x=sourcePrefixListSet,i=item" json:",omitzero"`
+}
+
+// PacketHeaderStatementRequest is the model's shape PacketHeaderStatementRequest.
+type PacketHeaderStatementRequest struct {
+	DestinationAddresses   []string `ec2:"q=DestinationAddress,x=DestinationAddress,i=item" json:",omitzero"`
+	DestinationPorts       []string `ec2:"q=DestinationPort,x=DestinationPort,i=item" json:",omitzero"`
+	DestinationPrefixLists []string `ec2:"q=DestinationPrefixList,x=DestinationPrefixList,i=item" json:",omitzero"`
+	Protocols              []string `ec2:"q=Protocol,x=Protocol,i=item" json:",omitzero"`
+	SourceAddresses        []string `ec2:"q=SourceAddress,x=SourceAddress,i=item" json:",omitzero"`
+	SourcePorts            []string `ec2:"q=SourcePort,x=SourcePort,i=item" json:",omitzero"`
+	SourcePrefixLists      []string `ec2:"q=SourcePrefixList,x=SourcePrefixList,i=item" json:",omitzero"`
+}
+
 // PathComponent is the model's shape PathComponent.
 type PathComponent struct {
 	AclRule                       *AnalysisAclRule               `ec2:"q=AclRule,x=aclRule" json:",omitzero"`
@@ -3278,6 +3458,18 @@ type PathRequestFilter struct {
 	DestinationPortRange *RequestFilterPortRange `ec2:"q=DestinationPortRange,x=DestinationPortRange" json:",omitzero"`
 	SourceAddress        *string                 `ec2:"q=SourceAddress,x=SourceAddress" json:",omitzero"`
 	SourcePortRange      *RequestFilterPortRange `ec2:"q=SourcePortRange,x=SourcePortRange" json:",omitzero"`
+}
+
+// PathStatement is the model's shape PathStatement.
+type PathStatement struct {
+	PacketHeaderStatement *PacketHeaderStatement `ec2:"q=PacketHeaderStatement,x=packetHeaderStatement" json:",omitzero"`
+	ResourceStatement     *ResourceStatement     `ec2:"q=ResourceStatement,x=resourceStatement" json:",omitzero"`
+}
+
+// PathStatementRequest is the model's shape PathStatementRequest.
+type PathStatementRequest struct {
+	PacketHeaderStatement *PacketHeaderStatementRequest `ec2:"q=PacketHeaderStatement,x=PacketHeaderStatement" json:",omitzero"`
+	ResourceStatement     *ResourceStatementRequest     `ec2:"q=ResourceStatement,x=ResourceStatement" json:",omitzero"`
 }
 
 // PeeringConnectionOptions is the model's shape PeeringConnectionOptions.
@@ -3568,6 +3760,18 @@ type Reservation struct {
 	ReservationId *string           `ec2:"q=ReservationId,x=reservationId" json:",omitzero"`
 }
 
+// ResourceStatement is the model's shape ResourceStatement.
+type ResourceStatement struct {
+	ResourceTypes []string `ec2:"q=ResourceTypeSet,x=resourceTypeSet,i=item" json:",omitzero"`
+	Resources     []string `ec2:"q=ResourceSet,x=resourceSet,i=item" json:",omitzero"`
+}
+
+// ResourceStatementRequest is the model's shape ResourceStatementRequest.
+type ResourceStatementRequest struct {
+	ResourceTypes []string `ec2:"q=ResourceType,x=ResourceType,i=item" json:",omitzero"`
+	Resources     []string `ec2:"q=Resource,x=Resource,i=item" json:",omitzero"`
+}
+
 // RevokeSecurityGroupEgressRequest is the model's shape RevokeSecurityGroupEgressRequest.
 type RevokeSecurityGroupEgressRequest struct {
 	CidrIp                     *string        `ec2:"q=CidrIp,x=cidrIp" json:",omitzero"`
@@ -3836,6 +4040,19 @@ type StartInstancesResult struct {
 	StartingInstances []InstanceStateChange `ec2:"q=InstancesSet,x=instancesSet,i=item" json:",omitzero"`
 }
 
+// StartNetworkInsightsAccessScopeAnalysisRequest is the model's shape StartNetworkInsightsAccessScopeAnalysisRequest.
+type StartNetworkInsightsAccessScopeAnalysisRequest struct {
+	ClientToken                  *string            `ec2:"q=ClientToken,x=ClientToken,req" json:",omitzero"`
+	DryRun                       *bool              `ec2:"q=DryRun,x=DryRun" json:",omitzero"`
+	NetworkInsightsAccessScopeId *string            `ec2:"q=NetworkInsightsAccessScopeId,x=NetworkInsightsAccessScopeId,req" json:",omitzero"`
+	TagSpecifications            []TagSpecification `ec2:"q=TagSpecification,x=TagSpecification,i=item" json:",omitzero"`
+}
+
+// StartNetworkInsightsAccessScopeAnalysisResult is the model's shape StartNetworkInsightsAccessScopeAnalysisResult.
+type StartNetworkInsightsAccessScopeAnalysisResult struct {
+	NetworkInsightsAccessScopeAnalysis *NetworkInsightsAccessScopeAnalysis `ec2:"q=NetworkInsightsAccessScopeAnalysis,x=networkInsightsAccessScopeAnalysis" json:",omitzero"`
+}
+
 // StartNetworkInsightsAnalysisRequest is the model's shape StartNetworkInsightsAnalysisRequest.
 type StartNetworkInsightsAnalysisRequest struct {
 	AdditionalAccounts    []string           `ec2:"q=AdditionalAccount,x=AdditionalAccount,i=item" json:",omitzero"`
@@ -3944,6 +4161,16 @@ type TerminateInstancesRequest struct {
 // TerminateInstancesResult is the model's shape TerminateInstancesResult.
 type TerminateInstancesResult struct {
 	TerminatingInstances []InstanceStateChange `ec2:"q=InstancesSet,x=instancesSet,i=item" json:",omitzero"`
+}
+
+// ThroughResourcesStatement is the model's shape ThroughResourcesStatement.
+type ThroughResourcesStatement struct {
+	ResourceStatement *ResourceStatement `ec2:"q=ResourceStatement,x=resourceStatement" json:",omitzero"`
+}
+
+// ThroughResourcesStatementRequest is the model's shape ThroughResourcesStatementRequest.
+type ThroughResourcesStatementRequest struct {
+	ResourceStatement *ResourceStatementRequest `ec2:"q=ResourceStatement,x=ResourceStatement" json:",omitzero"`
 }
 
 // TransitGateway is the model's shape TransitGateway.

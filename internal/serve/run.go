@@ -91,7 +91,8 @@ func (s *Server) run(op, reqID string, h handler, in any) ([]byte, error) {
 // bookkeeping are the record kinds that are not part of the lab the engine compiles: a
 // write of only these (an analysis, a path, a remembered token) keeps the compiled network.
 var bookkeeping = map[string]bool{"insights-path": true, "insights-analysis": true, "client-token": true,
-	"meta": true, "vpc-attributes": true}
+	"meta": true, "vpc-attributes": true,
+	"access-scope": true, "access-scope-content": true, "access-scope-analysis": true, "access-scope-findings": true}
 
 // remembered decodes a response remembered for a client token into op's output value.
 func remembered(op string, raw []byte) (any, error) {

@@ -45,6 +45,11 @@ type state struct {
 	tgwAttachments table[ec2api.TransitGatewayVpcAttachment]
 	tgwTables      table[tgwTable]
 
+	scopes        table[ec2api.NetworkInsightsAccessScope] // access.go
+	scopeContents table[ec2api.NetworkInsightsAccessScopeContent]
+	scopeAnalyses table[ec2api.NetworkInsightsAccessScopeAnalysis]
+	scopeFindings table[scopeFindings]
+
 	kinds map[string]kind
 }
 
@@ -151,6 +156,8 @@ func newState() *state {
 		"vpc-peering-connection": &st.peerings, "egress-only-internet-gateway": &st.eigws, "dhcp-options": &st.dhcpOptions,
 		"vpn-gateway": &st.vgws, "customer-gateway": &st.cgws, "vpn-connection": &st.vpns,
 		kindTGW: &st.tgws, kindTGWAttach: &st.tgwAttachments, kindTGWTable: &st.tgwTables,
+		"access-scope": &st.scopes, "access-scope-content": &st.scopeContents, "access-scope-analysis": &st.scopeAnalyses,
+		"access-scope-findings": &st.scopeFindings,
 	}
 	return st
 }
