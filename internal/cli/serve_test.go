@@ -19,6 +19,12 @@ func servedLab(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveLab(t, s)
+}
+
+// serveLab serves s on a loopback port until the test ends and returns its URL.
+func serveLab(t *testing.T, s *serve.Server) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
@@ -85,9 +91,10 @@ func TestServeSeed000NarrowedGroup(t *testing.T) {
 	}
 }
 
-// checkSnapshotRoundTrip: vpclab snapshot of a served lab gives the same answers as the
-// served lab itself: the same trace, byte for byte.
-func checkSnapshotRoundTrip(t *testing.T, url string) {
+// snapshotOf runs vpclab snapshot of the served lab at url, with test credentials, into a
+// directory of the test's, and returns it.
+func snapshotOf(t *testing.T, url string) string {
+	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
@@ -97,6 +104,13 @@ func checkSnapshotRoundTrip(t *testing.T, url string) {
 	if code := Main(context.Background(), []string{"snapshot", "-q", "--endpoint-url", url, "--region", "us-east-1", dir}, &stdout, &stderr); code != 0 {
 		t.Fatalf("snapshot exit %d: %s", code, stderr.String())
 	}
+	return dir
+}
+
+// checkSnapshotRoundTrip: vpclab snapshot of a served lab gives the same answers as the
+// served lab itself: the same trace, byte for byte.
+func checkSnapshotRoundTrip(t *testing.T, url string) {
+	dir := snapshotOf(t, url)
 	trace := func(topo string) string {
 		var o, e bytes.Buffer
 		code := Main(context.Background(), []string{"trace", "-t", topo, "--no-resident", "--from", "source", "--to", "destination", "--output", "json"}, &o, &e)
@@ -126,12 +140,7 @@ func TestServeImportLab(t *testing.T) {
 	if err := s.Import("lab.yaml", files); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- serve.ListenAndServe(ctx, "127.0.0.1:0", s, func(a string) { addr <- a }) }()
-	defer func() { cancel(); <-done }()
-	url := "http://" + <-addr
+	url := serveLab(t, s)
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), []string{"traceroute", "-t", url, "--no-resident", "source", "10.0.1.55"}, &stdout, &stderr)
 	if lines := strings.Split(stdout.String(), "\n"); code != 0 || len(lines) < 3 || !strings.HasPrefix(lines[1], " 1  10.0.2.149 ") {

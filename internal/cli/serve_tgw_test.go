@@ -66,15 +66,7 @@ func TestServeTransitGatewaySnapshot(t *testing.T) {
 	_, err = c.DescribeTransitGatewayVpcAttachments(ctx, &ec2.DescribeTransitGatewayVpcAttachmentsInput{}) // the attachments settle
 	must(err)
 
-	dir := t.TempDir()
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	var stdout, stderr bytes.Buffer
-	if code := Main(ctx, []string{"snapshot", "-q", "--endpoint-url", base, "--region", "us-east-1", dir}, &stdout, &stderr); code != 0 {
-		t.Fatalf("snapshot exit %d: %s", code, stderr.String())
-	}
+	dir := snapshotOf(t, base)
 	for _, f := range []string{"search-transit-gateway-routes", "get-transit-gateway-route-table-associations", "get-transit-gateway-route-table-propagations"} {
 		if _, err := os.Stat(filepath.Join(dir, "123456789012", "us-east-1", f+"."+table+".json")); err != nil {
 			t.Errorf("the snapshot has no %s answer for the gateway's table: %v", f, err)
@@ -122,12 +114,7 @@ func TestServeImportTransitGatewayLab(t *testing.T) {
 			if err := s.Import(tc.file, files); err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			addr := make(chan string, 1)
-			done := make(chan error, 1)
-			go func() { done <- serve.ListenAndServe(ctx, "127.0.0.1:0", s, func(a string) { addr <- a }) }()
-			defer func() { cancel(); <-done; s.Close() }()
-			url := "http://" + <-addr
+			url := serveLab(t, s)
 			trace := func(topo string) string {
 				var o, e bytes.Buffer
 				code := Main(context.Background(), []string{"trace", "-t", topo, "--no-resident", "--from", "x", "--to", "y", "--port", "22"}, &o, &e)
