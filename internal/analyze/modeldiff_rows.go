@@ -284,6 +284,26 @@ var kindRows = []kindRow{
 		all: true,
 	}.row(),
 
+	// Gateway VPC endpoints (§7.4): a change touches the flows of the endpoint's VPC.
+	rowOf[model.VPCEndpoint]{
+		kind: "vpc-endpoint",
+		list: func(t *model.Topology) []*model.VPCEndpoint { return t.VPCEndpoints },
+		id:   func(x *model.VPCEndpoint) string { return string(x.ID) },
+		name: func(x *model.VPCEndpoint) string { return x.Name },
+		match: []matchKey[model.VPCEndpoint]{
+			{"Name tag", func(m *side, x *model.VPCEndpoint) string { return key(ref(m, x.VPC), x.Name) }},
+			{"service", func(m *side, x *model.VPCEndpoint) string { return key(ref(m, x.VPC), x.ServiceName, string(x.Type)) }},
+		},
+		lines: func(_ *differ, b, a *model.VPCEndpoint) []string {
+			return fieldLines(b, a, func(x *model.VPCEndpoint) string {
+				return fmt.Sprintf("%s %s %s route tables %v prefix list %s", x.Type, x.ServiceName, x.State, x.RouteTables, x.PrefixList)
+			})
+		},
+		vpcs: func(_ *differ, b, a *model.VPCEndpoint) []model.VPCID {
+			return []model.VPCID{pick2(b, a).VPC}
+		},
+	}.row(),
+
 	// Across VPCs, accounts and regions (modeldiff_transit.go), in the order their keys
 	// refer to one another.
 	peeringRow(),

@@ -32,6 +32,7 @@ type Network struct {
 	tgws        map[model.TransitGatewayID]*cTGW
 	tgwAtts     map[model.TGWAttachmentID]*cTGWAttach
 	dxgws       map[model.DXGatewayID]*cDXGW
+	vpces       map[model.VPCEndpointID]*cVPCE
 	tgwParts    map[string]tgwPart // component ID → its transit gateway (TransitGatewayOf)
 	// addrAZ is the Availability Zone of each private address, made on first use by a
 	// transit gateway in appliance mode (azOf).
@@ -152,6 +153,7 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.compileSGReferences()
 	n.closeENIs()
 	n.compileGroupMembers()
+	n.compileEndpoints(t)
 	n.compileRoutes(t, &probs)
 	return n, probs
 }
@@ -187,6 +189,8 @@ func (n *Network) compileRoutes(t *model.Topology, probs *model.Problems) {
 			switch {
 			case r.Origin == model.OriginEnableVgwRoutePropagation:
 				cr.prio = prioPropagated
+			case r.Target.Kind == model.TargetVPCEndpoint:
+				// §7.4.2: a gateway endpoint's prefix-list route ranks as a static route.
 			case r.DestinationPrefixList != "":
 				cr.prio = prioPrefixList
 			}
@@ -246,7 +250,7 @@ var resolvers = [...]func(n *Network, v *cVPC, id string) node{
 	model.TargetEgressOnlyInternetGateway: nil, // IPv6 (§3.7): not modelled yet
 	model.TargetTransitGateway:            resolveTransitGateway,
 	model.TargetPeering:                   resolvePeering,
-	model.TargetVPCEndpoint:               nil,
+	model.TargetVPCEndpoint:               resolveVPCEndpoint,
 	model.TargetOther:                     nil,
 }
 

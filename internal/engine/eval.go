@@ -74,6 +74,7 @@ var entries = [...]func(n *Network, id string) entry{
 	FromPeering:         enterFromPeering,
 	FromSubnet:          enterAtSubnet,
 	FromInternetGateway: enterAtIGW,
+	FromVPCEndpoint:     enterAtVPCEndpoint,
 }
 
 // entry is where a packet enters at a location, or nil when the location names nothing.
@@ -87,7 +88,8 @@ func (n *Network) entry(at Location) entry {
 // locationKinds names the component of a location that is not in the topology.
 var locationKinds = [...]Kind{0: KindENI, FromENI: KindENI, FromInternet: KindInternet, FromVPNGateway: KindVPNGateway,
 	FromTGWAttachment: KindTransitGatewayAttachment, FromVPNConnection: KindVPNConnection, FromDXGateway: KindDXGateway,
-	FromPeering: KindVPCPeering, FromSubnet: KindSubnet, FromInternetGateway: KindInternetGateway}
+	FromPeering: KindVPCPeering, FromSubnet: KindSubnet, FromInternetGateway: KindInternetGateway,
+	FromVPCEndpoint: KindVPCEndpoint}
 
 // ev is one evaluation: the network, the state and the result being written. What varies
 // along the path (where the packet came from, its source before NAT) travels in arrival.

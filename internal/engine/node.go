@@ -37,10 +37,12 @@ const (
 	OriginDirectConnect                // from a Direct Connect virtual interface (through a VGW or DX gateway)
 	OriginPeering                      // over a VPC peering connection (§0.8)
 	OriginTransitGateway               // from a transit gateway attachment (§0.9)
+	OriginVPCEndpoint                  // from the AWS service behind a gateway VPC endpoint (§7.4.7)
 )
 
 var originNames = [...]string{OriginInside: "inside", OriginInternet: "the internet", OriginVPN: "a VPN",
-	OriginDirectConnect: "Direct Connect", OriginPeering: "a peering connection", OriginTransitGateway: "a transit gateway"}
+	OriginDirectConnect: "Direct Connect", OriginPeering: "a peering connection", OriginTransitGateway: "a transit gateway",
+	OriginVPCEndpoint: "a gateway VPC endpoint"}
 
 func (o Origin) String() string { return originNames[o] }
 

@@ -37,11 +37,15 @@ const (
 	FromSubnet
 	// FromInternetGateway: the packet arrives from the internet through one internet gateway.
 	FromInternetGateway
+	// FromVPCEndpoint: the packet comes from the AWS service behind a gateway VPC endpoint
+	// (S3, DynamoDB) into the endpoint's VPC: the service's answer (§7.4.5, §7.4.7).
+	FromVPCEndpoint
 )
 
 var locationKindNames = [...]string{FromENI: "network interface", FromInternet: "the internet", FromVPNGateway: "VPN gateway",
 	FromTGWAttachment: "transit gateway attachment", FromVPNConnection: "VPN connection", FromDXGateway: "Direct Connect gateway",
-	FromPeering: "VPC peering connection", FromSubnet: "subnet", FromInternetGateway: "internet gateway"}
+	FromPeering: "VPC peering connection", FromSubnet: "subnet", FromInternetGateway: "internet gateway",
+	FromVPCEndpoint: "VPC endpoint"}
 
 func (k LocationKind) String() string {
 	if int(k) < len(locationKindNames) && locationKindNames[k] != "" {
@@ -126,6 +130,7 @@ const (
 	KindDXGateway
 	KindVirtualInterface
 	KindVPNConnection
+	KindAWSService // the service behind a gateway VPC endpoint (S3, DynamoDB), §7.4.7
 )
 
 var kindNames = [...]string{
@@ -137,6 +142,7 @@ var kindNames = [...]string{
 	KindEgressOnlyInternetGateway: "egress-only-internet-gateway", KindRouteTarget: "route-target",
 	KindTransitGatewayAttachment: "transit-gateway-attachment", KindTransitGatewayRouteTable: "transit-gateway-route-table",
 	KindDXGateway: "direct-connect-gateway", KindVirtualInterface: "virtual-interface", KindVPNConnection: "vpn-connection",
+	KindAWSService: "aws-service",
 }
 
 // String is the kind as Reachability Analyzer's resource types read, in lower case.

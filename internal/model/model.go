@@ -29,6 +29,7 @@ type (
 	VPNConnectionID   string
 	CustomerGatewayID string
 	PrefixListID      string
+	VPCEndpointID     string
 )
 
 // Source says where a resource or field was declared, for messages: a YAML file and line, or
@@ -67,6 +68,7 @@ type Topology struct {
 	VPNGateways       []*VPNGateway
 	VPNConnections    []*VPNConnection
 	PrefixLists       []*PrefixList
+	VPCEndpoints      []*VPCEndpoint // endpoints.go
 	// OnPremises are networks beyond a VGW (a data centre over VPN or Direct Connect), §7.3.
 	OnPremises []*OnPremNetwork
 	// Across VPCs, accounts and regions (transit.go).

@@ -94,7 +94,9 @@ var targetKinds = [...]TargetKindInfo{
 		Fields: []TargetField{{"vgw-", "GatewayId", "GatewayId"}}},
 	// describe-route-tables prints an endpoint as GatewayId; CreateRoute names a GWLB
 	// endpoint VpcEndpointId, which hand-written snapshots may copy (§9.3).
-	TargetVPCEndpoint: {Kind: TargetVPCEndpoint, Name: "vpc-endpoint", Noun: "VPC endpoint", InVPCCIDR: true,
+	// Gateway endpoints (S3, DynamoDB) are modelled (§7.4.1-7); a route to an endpoint of
+	// another type compiles to a node that drops as UNSUPPORTED_COMPONENT.
+	TargetVPCEndpoint: {Kind: TargetVPCEndpoint, Name: "vpc-endpoint", Noun: "VPC endpoint", InVPCCIDR: true, Modelled: true,
 		Fields: []TargetField{{"vpce-", "GatewayId", "GatewayId"}, {"vpce-", "VpcEndpointId", "GatewayId"}}},
 	TargetTransitGateway: {Kind: TargetTransitGateway, Name: "transit-gateway", Noun: "transit gateway", Modelled: true,
 		Fields: []TargetField{{"tgw-", "TransitGatewayId", "TransitGatewayId"}}},

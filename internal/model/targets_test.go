@@ -165,7 +165,7 @@ func TestTargetKindFacts(t *testing.T) {
 		t.Errorf("in-VPC-CIDR targets = %v, want %v", inVPC, want)
 	}
 	// The engine's nodes (engine.toTarget).
-	if want := []TargetKind{TargetLocal, TargetInternetGateway, TargetNATGateway, TargetNetworkInterface, TargetInstance, TargetVPNGateway, TargetTransitGateway, TargetPeering}; !slices.Equal(modelled, want) {
+	if want := []TargetKind{TargetLocal, TargetInternetGateway, TargetNATGateway, TargetNetworkInterface, TargetInstance, TargetVPNGateway, TargetVPCEndpoint, TargetTransitGateway, TargetPeering}; !slices.Equal(modelled, want) {
 		t.Errorf("modelled targets = %v, want %v", modelled, want)
 	}
 	if inVPCCIDRTargets != "NAT gateway, network interface, instance or VPC endpoint" {

@@ -24,7 +24,7 @@ func Validate(t *Topology) Problems {
 	// after the other.
 	parts := [][]func(*validator){
 		{(*validator).uniqueIDs, (*validator).vpcs, (*validator).subnets, (*validator).routeTables,
-			(*validator).internetGateways, (*validator).natGateways},
+			(*validator).internetGateways, (*validator).natGateways, (*validator).endpoints},
 		{(*validator).interfaces, (*validator).publicIPs},
 		{(*validator).securityGroups, (*validator).networkACLs, (*validator).hybrid, (*validator).transit},
 	}
@@ -81,6 +81,7 @@ func (v *validator) uniqueIDs() {
 	uniq(v, "VPN gateway", t.VPNGateways)
 	uniq(v, "VPN connection", t.VPNConnections)
 	uniq(v, "prefix list", t.PrefixLists)
+	uniq(v, "VPC endpoint", t.VPCEndpoints)
 	uniq(v, "VPC peering connection", t.Peerings)
 	uniq(v, "transit gateway", t.TransitGateways)
 	uniq(v, "transit gateway attachment", t.TGWAttachments)
@@ -109,6 +110,7 @@ func (x *NetworkACL) ident() ident       { return ident{string(x.ID), x.Name, x.
 func (x *VPNGateway) ident() ident       { return ident{string(x.ID), x.Name, x.Src} }
 func (x *VPNConnection) ident() ident    { return ident{string(x.ID), x.Name, x.Src} }
 func (x *PrefixList) ident() ident       { return ident{string(x.ID), x.Name, x.Src} }
+func (x *VPCEndpoint) ident() ident      { return ident{string(x.ID), x.Name, x.Src} }
 
 func uniq[T interface{ ident() ident }](v *validator, kind string, xs []T) {
 	seen := make(map[string]ident, len(xs))

@@ -116,6 +116,10 @@ func (v *validator) route(src Source, where string, rt *RouteTable, vpc *VPC, r 
 	if r.State == RouteBlackhole {
 		return // a blackhole route points at something gone, by definition (§1.2.6)
 	}
+	if r.Target.Kind == TargetVPCEndpoint {
+		v.endpointRoute(src, where, rt, r)
+		return
+	}
 	v.routeTarget(src, where, rt, r.Target)
 }
 

@@ -72,6 +72,14 @@ func TestValidate(t *testing.T) {
 		ApplyDefaults(top)
 	}
 	route := func(top *Topology, i int) *Route { return &top.RouteTables[0].Routes[i] }
+	gw := func(top *Topology) {
+		top.VPCEndpoints = append(top.VPCEndpoints, &VPCEndpoint{ID: "vpce-1", VPC: "vpc-1", Type: EndpointGateway, Name: "s3-ep",
+			ServiceName: "com.amazonaws.us-east-1.s3", RouteTables: []RouteTableID{"rtb-1"}, PrefixList: "pl-63a5400a", Src: vsrc(40)})
+		top.PrefixLists = append(top.PrefixLists, &PrefixList{ID: "pl-63a5400a", Name: "com.amazonaws.us-east-1.s3",
+			CIDRs: []netip.Prefix{vpfx("52.216.0.0/15")}, Src: vsrc(41)})
+		top.RouteTables[0].Routes = append(top.RouteTables[0].Routes, Route{DestinationPrefixList: "pl-63a5400a",
+			Target: Target{Kind: TargetVPCEndpoint, ID: "vpce-1"}, State: RouteActive, Src: vsrc(42)})
+	}
 	tests := []struct {
 		name   string
 		mutate func(*Topology)
@@ -111,8 +119,38 @@ func TestValidate(t *testing.T) {
 			Error, 7, "route 169.254.169.0/24 in rt: the destination lies in the reserved range 169.254.168.0/22 (§1.1.7)"},
 		{"route target missing: warning", func(top *Topology) { route(top, 1).Target.ID = "nat-gone" },
 			Warning, 8, "route 10.0.1.0/24 in rt: target NAT gateway nat-gone is not in the topology"},
-		{"route target not modelled: warning", func(top *Topology) { route(top, 0).Target = Target{Kind: TargetVPCEndpoint, ID: "vpce-1"} },
-			Warning, 7, "target vpce-1 is a vpc-endpoint, which the topology does not describe"},
+		{"route target not modelled: warning", func(top *Topology) {
+			route(top, 0).Target = Target{Kind: TargetEgressOnlyInternetGateway, ID: "eigw-1"}
+		},
+			Warning, 7, "target eigw-1 is a egress-only-internet-gateway, which the topology does not describe"},
+		// §7.4: gateway endpoints. gw adds an S3 endpoint (line 40) with its prefix list (41),
+		// associated with rt, and its route (line 42).
+		{"VPCE endpoint route missing: warning", func(top *Topology) {
+			route(top, 0).Target = Target{Kind: TargetVPCEndpoint, ID: "vpce-1"}
+		},
+			Warning, 7, "target VPC endpoint vpce-1 is not in the topology; packets that match the route are dropped"},
+		{"VPCE route in a table the endpoint is not associated with (§7.4.2)", func(top *Topology) {
+			gw(top)
+			top.VPCEndpoints[0].RouteTables = nil
+		},
+			Error, 42, "route com.amazonaws.us-east-1.s3 in rt: route table rt is not associated with gateway endpoint s3-ep (its route tables: []); AWS installs the route only in those (§7.4.2)"},
+		{"VPCE route with a CIDR destination (§7.4.2)", func(top *Topology) {
+			gw(top)
+			rs := top.RouteTables[0].Routes
+			r := &rs[len(rs)-1]
+			r.DestinationPrefixList, r.Destination = "", vpfx("52.216.0.0/15")
+		},
+			Error, 42, "a route to gateway endpoint s3-ep has the service's prefix list as destination, not a CIDR (§7.4.2)"},
+		{"VPCE prefix list with no entries (§7.4.3)", func(top *Topology) {
+			gw(top)
+			top.PrefixLists[1].CIDRs = nil
+		},
+			Warning, 41, "prefix list com.amazonaws.us-east-1.s3 of VPC endpoint s3-ep has no entries; the endpoint's routes match nothing (§7.4.3)"},
+		{"VPCE gateway endpoint for a service without one (§7.4.1)", func(top *Topology) {
+			gw(top)
+			top.VPCEndpoints[0].ServiceName = "com.amazonaws.us-east-1.ec2"
+		},
+			Error, 40, `service "com.amazonaws.us-east-1.ec2" has no gateway endpoint`},
 		{"IGW target in another VPC", func(top *Topology) { other(top); route(top, 0).Target.ID = "igw-2" },
 			Error, 7, "route 0.0.0.0/0 in rt: internet gateway igw2 is in VPC v2, not in the table's VPC v"},
 		{"duplicate destination", func(top *Topology) { route(top, 1).Destination = vpfx("0.0.0.0/0") },

@@ -104,9 +104,10 @@ route_tables:
       100.64.0.0/10: {target: igw, state: blackhole}
   edge: {gateways: [igw], routes: {10.0.1.0/24: fw-in}}
 `))
-	// The lab cannot describe a VPC endpoint: Validate warns, and the engine fails closed.
+	// An endpoint ID the lab does not declare (vpc_endpoints): Validate warns, and the engine
+	// fails closed.
 	if len(ps) != 1 || ps[0].Severity != model.Warning || ps[0].Src.Line != 23 ||
-		ps[0].Message != "route s3 in rt: target vpce-0123456789abcdef0 is a vpc-endpoint, which the topology does not describe; packets that match the route are dropped" {
+		ps[0].Message != "route s3 in rt: target VPC endpoint vpce-0123456789abcdef0 is not in the topology; packets that match the route are dropped" {
 		t.Errorf("want one warning about the endpoint at line 23, got:\n%v", ps)
 	}
 	rt, edge := top.RouteTables[0], top.RouteTables[1]
