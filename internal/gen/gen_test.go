@@ -355,6 +355,9 @@ func TestRewriteExtras(t *testing.T) {
 		CustomerGateway: "cgw-0123456789abcdef0", StaticRoutes: []netip.Prefix{pfx("192.168.0.0/16")}, State: "available", Name: "dc"})
 	topo.PrefixLists = append(topo.PrefixLists, &model.PrefixList{ID: "pl-63a5400a", Name: "com.amazonaws.us-east-1.s3", CIDRs: []netip.Prefix{pfx("52.216.0.0/15")}})
 	rt := topo.RouteTables[1]
+	topo.VPCEndpoints = append(topo.VPCEndpoints, &model.VPCEndpoint{ID: "vpce-0123456789abcdef0", VPC: vpc.ID, Type: model.EndpointGateway,
+		ServiceName: "com.amazonaws.us-east-1.s3", State: "available", RouteTables: []model.RouteTableID{rt.ID}, PrefixList: "pl-63a5400a",
+		Name: "s3", Tags: nameTag("s3")})
 	rt.PropagatingVGWs = []model.VPNGatewayID{"vgw-0123456789abcdef0"}
 	rt.Routes = append(rt.Routes,
 		model.Route{Destination: pfx("100.64.0.0/16"), Target: model.Target{Kind: model.TargetNetworkInterface, ID: string(eni.ID)}, Origin: model.OriginCreateRoute, State: model.RouteActive},

@@ -453,3 +453,27 @@ func (w *writer) prefixList(p *model.PrefixList) prefixListJSON {
 	}
 	return out
 }
+
+// vpcEndpointJSON is an element of describe-vpc-endpoints (§9.6).
+type vpcEndpointJSON struct {
+	OwnerId         string
+	RouteTableIds   []string
+	ServiceName     string
+	State           string
+	Tags            []awsTag
+	VpcEndpointId   string
+	VpcEndpointType string
+	VpcId           string
+}
+
+func (w *writer) vpcEndpoint(e *model.VPCEndpoint) vpcEndpointJSON {
+	out := vpcEndpointJSON{OwnerId: w.owner, RouteTableIds: []string{}, ServiceName: e.ServiceName, State: e.State,
+		Tags: tagList(e.Name, e.Tags), VpcEndpointId: string(e.ID), VpcEndpointType: string(e.Type), VpcId: string(e.VPC)}
+	if out.State == "" {
+		out.State = model.EndpointAvailable
+	}
+	for _, id := range e.RouteTables {
+		out.RouteTableIds = append(out.RouteTableIds, string(id))
+	}
+	return out
+}

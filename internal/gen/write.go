@@ -18,7 +18,7 @@ import (
 // in the shape `aws ec2 describe-...` prints: Vpcs.json, Subnets.json, RouteTables.json,
 // InternetGateways.json, NatGateways.json, Addresses.json, NetworkInterfaces.json,
 // Reservations.json, SecurityGroups.json and NetworkAcls.json always; VpnGateways.json,
-// VpnConnections.json, PrefixLists.json, VpcPeeringConnections.json, TransitGateways.json,
+// VpnConnections.json, PrefixLists.json, VpcEndpoints.json, VpcPeeringConnections.json, TransitGateways.json,
 // TransitGatewayAttachments.json, TransitGatewayVpcAttachments.json,
 // TransitGatewayPeeringAttachments.json, TransitGatewayRouteTables.json and
 // TransitGatewayPrefixListReferences.json when the topology has such objects, with each
@@ -54,6 +54,7 @@ func WriteSnapshot(t *model.Topology, dir string) error {
 		{"VpnGateways.json", "VpnGateways", len(t.VPNGateways), func(i int) any { return w.vgw(t.VPNGateways[i]) }, false},
 		{"VpnConnections.json", "VpnConnections", len(t.VPNConnections), func(i int) any { return w.vpn(t.VPNConnections[i]) }, false},
 		{"PrefixLists.json", "PrefixLists", len(t.PrefixLists), func(i int) any { return w.prefixList(t.PrefixLists[i]) }, false},
+		{"VpcEndpoints.json", "VpcEndpoints", len(t.VPCEndpoints), func(i int) any { return w.vpcEndpoint(t.VPCEndpoints[i]) }, false},
 		{"VpcPeeringConnections.json", "VpcPeeringConnections", len(t.Peerings), func(i int) any { return w.peering(t.Peerings[i]) }, false},
 		{"TransitGateways.json", "TransitGateways", len(t.TransitGateways), func(i int) any { return w.tgw(t.TransitGateways[i]) }, false},
 		{"TransitGatewayAttachments.json", "TransitGatewayAttachments", len(t.TGWAttachments), func(i int) any { return w.tgwAttachment(t.TGWAttachments[i]) }, false},

@@ -316,7 +316,7 @@ func (h *Hosts) vpnEndpoint(c *model.VPNConnection, ip netip.Addr, label string)
 // peering connection and a VPC attachment are reached by delivery, not by leaving.
 func (h *Hosts) beyondExit(ep Endpoint) (gateway string, anyExit, ok bool) {
 	switch ep.Kind {
-	case EndpointDXGateway, EndpointInternetGateway:
+	case EndpointDXGateway, EndpointInternetGateway, EndpointVPCEndpoint:
 		return ep.Resource, false, true
 	case EndpointPeering:
 		// Toward a peer VPC beyond the topology, the answer leaves through the peering.
@@ -384,6 +384,8 @@ func (h *Hosts) responderBeyond(g engine.Component, dst netip.Addr) (Endpoint, b
 		ep.Kind = EndpointTGWAttachment
 	case engine.KindDXGateway:
 		ep.Kind = EndpointDXGateway
+	case engine.KindVPCEndpoint: // the service stub behind a gateway endpoint (§7.4.7)
+		ep.Kind, ep.TTL = EndpointVPCEndpoint, externalTTL
 	default:
 		return Endpoint{}, false
 	}

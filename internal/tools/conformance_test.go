@@ -344,27 +344,42 @@ func TestConformanceTransitGateway(t *testing.T) {
 	})
 }
 
-// The endpoint cases belong to the endpoints issue; here the snapshot must load cleanly and
-// the routes that do not involve the endpoint must hold (cases 3 and 4).
+// The cases of test-vpc-endpoint-gateway (§7.4): S3 through the gateway endpoint and back
+// from both subnets, the prefix-list route beating 0.0.0.0/0 (§1.2.1), and another AWS
+// service's address routed as the tables say.
 func TestConformanceVPCEndpointGateway(t *testing.T) {
 	const pub, priv = "i-0464d440ca0ee9e34", "i-01c6c0647fdccc89e"
+	const vpce, s3 = "vpce-0b7357542bb7b83ec", "52.216.237.77"
 	s := loadConformance(t, "test-vpc-endpoint-gateway", nil)
+	throughEndpoint := func(t *testing.T, from string) {
+		t.Helper()
+		tr := s.Trace(mustResolve(t, s, from), mustResolve(t, s, s3), TraceOptions{Protocol: packet.ProtoTCP, Port: 443})
+		f := tr.Forward
+		if f.Outcome != engine.Exited || f.Exit.Gateway != (engine.Component{Kind: engine.KindVPCEndpoint, ID: vpce}) ||
+			f.Exit.To.Kind != engine.KindAWSService || f.Exit.To.ID != "com.amazonaws.us-east-1.s3" {
+			t.Fatalf("forward: got %v %s at %s (%s), exit %+v", f.Outcome, f.Code, f.At, f.Detail, f.Exit)
+		}
+		wantThrough(t, f, vpce)
+		if tr.Return == nil || tr.Return.Outcome != engine.Delivered || tr.Return.Packet.TCPFlags != packet.TCPSyn|packet.TCPAck {
+			t.Fatalf("return: %+v", tr.Return)
+		}
+		wantThrough(t, tr.Return, vpce)
+	}
+	t.Run("1 the private instance to S3: through the gateway endpoint and back", func(t *testing.T) { throughEndpoint(t, priv) })
+	t.Run("2 the public instance to S3: the prefix-list route beats 0.0.0.0/0", func(t *testing.T) { throughEndpoint(t, pub) })
 	t.Run("3 the private instance to another AWS service: no route", func(t *testing.T) {
 		r := s.Trace(mustResolve(t, s, priv), mustResolve(t, s, "54.222.57.1"), TraceOptions{Protocol: packet.ProtoTCP, Port: 443}).Forward
 		if r.Code != engine.CodeNoRoute {
 			t.Fatalf("got %s at %s (%s)", r.Code, r.At, r.Detail)
 		}
 	})
-	t.Run("4 the public instance to another AWS service: out through the internet gateway", func(t *testing.T) {
+	t.Run("4 the public instance to another AWS service: out through the internet gateway and back", func(t *testing.T) {
 		tr := s.Trace(mustResolve(t, s, pub), mustResolve(t, s, "54.222.57.1"), TraceOptions{Protocol: packet.ProtoTCP, Port: 443})
 		if tr.Forward.Outcome != engine.Exited || tr.Forward.Exit.Gateway.Kind != engine.KindInternetGateway {
 			t.Fatalf("got %v %s at %s (%s)", tr.Forward.Outcome, tr.Forward.Code, tr.Forward.At, tr.Forward.Detail)
 		}
-	})
-	t.Run("1 S3 through the gateway endpoint: fails closed until endpoints are modelled", func(t *testing.T) {
-		r := s.Trace(mustResolve(t, s, priv), mustResolve(t, s, "52.216.237.77"), TraceOptions{Protocol: packet.ProtoTCP, Port: 443}).Forward
-		if r.Code != engine.CodeUnsupportedComponent || r.At.Kind != engine.KindVPCEndpoint {
-			t.Fatalf("got %s at %s (%s)", r.Code, r.At, r.Detail)
+		if tr.Return == nil || tr.Return.Outcome != engine.Delivered {
+			t.Fatalf("return: %+v", tr.Return)
 		}
 	})
 }

@@ -41,6 +41,9 @@ const (
 	// EndpointSubnet: any address, appearing in a subnet from no interface of the topology (a
 	// spoofed source, or a host vpclab does not know). A source only.
 	EndpointSubnet
+	// EndpointVPCEndpoint: the AWS service (S3, DynamoDB) behind a gateway VPC endpoint, at an
+	// address of its prefix list; it answers through the endpoint (§7.4.7).
+	EndpointVPCEndpoint
 )
 
 // DefaultInternetHost is the address "internet" stands for when no host is named.
@@ -87,6 +90,7 @@ var resourceLocations = map[EndpointKind]engine.LocationKind{
 	EndpointPeering:         engine.FromPeering,
 	EndpointInternetGateway: engine.FromInternetGateway,
 	EndpointSubnet:          engine.FromSubnet,
+	EndpointVPCEndpoint:     engine.FromVPCEndpoint,
 }
 
 // CanSend reports whether packets can start at the endpoint.

@@ -284,6 +284,18 @@ type awsVpnConnection struct {
 	tagged
 }
 
+// describe-vpc-endpoints (§9.6)
+type awsVpcEndpoint struct {
+	VpcEndpointId   string
+	VpcEndpointType string
+	VpcId           string
+	ServiceName     string
+	State           string
+	RouteTableIds   []string
+	IpAddressType   string
+	tagged
+}
+
 // describe-prefix-lists
 type awsPrefixList struct {
 	PrefixListId   string

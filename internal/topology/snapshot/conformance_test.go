@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -146,7 +147,7 @@ func TestConformancePublicSubnet(t *testing.T) {
 	if got, want := countsOf(top), (counts{vpcs: 1, subnets: 1, routeTables: 2, instances: 1, enis: 1, nats: 0, igws: 1, sgs: 2, acls: 1}); got != want {
 		t.Errorf("counts = %+v, want %+v", got, want)
 	}
-	wantWarnings(t, ws, "AvailabilityZones", "CustomerGateways", "VpcEndpoints")
+	wantWarnings(t, ws, "AvailabilityZones", "CustomerGateways")
 
 	in := top.Instance("i-06669a407b2ef3ae5")
 	if in == nil || len(in.ENIs) != 1 {
@@ -297,7 +298,6 @@ func TestConformanceTransitGateway(t *testing.T) {
 	wantWarningsAt(t, ws, map[string]string{
 		"AvailabilityZones.json: AvailabilityZones":   "not modelled",
 		"CustomerGateways.json: CustomerGateways":     "not modelled",
-		"VpcEndpoints.json: VpcEndpoints":             "not modelled",
 		"ElasticsearchDomains.json: DomainStatusList": "unknown key",
 		"RdsInstances.json: DBInstances":              "unknown key",
 		// Batfish's wrapper holds static routes only: the propagated ones are recomputed.
@@ -385,7 +385,7 @@ func TestConformanceVPCEndpointGateway(t *testing.T) {
 	dir := "us-east-1"
 	w := map[string]string{}
 	for file, key := range map[string]string{"AvailabilityZones": "AvailabilityZones", "CustomerGateways": "CustomerGateways",
-		"VpcEndpoints": "VpcEndpoints", "LoadBalancers": "LoadBalancers"} {
+		"LoadBalancers": "LoadBalancers"} {
 		w[filepath.Join(dir, file+".json")+": "+key] = "not modelled"
 	}
 	for file, key := range map[string]string{"ElasticsearchDomains": "DomainStatusList", "LoadBalancerAttributes": "LoadBalancerAttributes",
@@ -424,5 +424,21 @@ func TestConformanceVPCEndpointGateway(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d routes to pl-63a5400a through the endpoint, want 2 (both subnets' tables)", n)
+	}
+	// §7.4.1, §9.6: the S3 gateway endpoint, its two route tables and the service's
+	// AWS-managed prefix list, found by its name.
+	want := &model.VPCEndpoint{ID: "vpce-0b7357542bb7b83ec", VPC: "vpc-05d56c7295fca139b", Type: model.EndpointGateway,
+		ServiceName: "com.amazonaws.us-east-1.s3", State: "available", RouteTables: []model.RouteTableID{"rtb-04f71fc2caa8d94cf", "rtb-0efde4139784b75b0"},
+		PrefixList: "pl-63a5400a"}
+	if len(top.VPCEndpoints) != 1 {
+		t.Fatalf("VPC endpoints = %+v, want one", top.VPCEndpoints)
+	}
+	got := *top.VPCEndpoints[0]
+	got.Src, got.Tags = model.Source{}, nil
+	if !reflect.DeepEqual(&got, want) {
+		t.Errorf("VPC endpoint = %+v, want %+v", got, *want)
+	}
+	if src := top.VPCEndpoints[0].Src; src.Path != "VpcEndpoints[0]" || !strings.HasSuffix(src.File, "VpcEndpoints.json") {
+		t.Errorf("endpoint source = %v, want VpcEndpoints.json: VpcEndpoints[0]", src)
 	}
 }

@@ -151,3 +151,35 @@ func (l *loader) buildVPNConnections(t *model.Topology) {
 		t.VPNConnections = append(t.VPNConnections, vpn)
 	}
 }
+
+// buildVPCEndpoints maps describe-vpc-endpoints (§9.6). Gateway endpoints are modelled
+// (§7.4.1-7) and find their service's AWS-managed prefix list by its name; endpoints of other
+// types are kept so that routes to them say what they are, with a warning that traffic to
+// them is dropped. A dualstack gateway endpoint is taken as IPv4 only (§7.4.8, [UNCERTAIN]).
+func (l *loader) buildVPCEndpoints(t *model.Topology) {
+	ids := newSeen("VPC endpoint", l.endpoints.len())
+	for it := range l.endpoints.all() {
+		e, src := it.v, it.src
+		if !ids.add(&l.probs, e.VpcEndpointId, "VpcEndpointId", src) {
+			continue
+		}
+		ep := &model.VPCEndpoint{ID: model.VPCEndpointID(e.VpcEndpointId), VPC: model.VPCID(e.VpcId),
+			Type: model.VPCEndpointType(e.VpcEndpointType), ServiceName: e.ServiceName, State: e.State, Src: src}
+		ep.Name, ep.Tags = tags(e.tagged)
+		for _, id := range e.RouteTableIds {
+			ep.RouteTables = append(ep.RouteTables, model.RouteTableID(id))
+		}
+		switch ep.Type {
+		case model.EndpointGateway:
+			ep.PrefixList = model.GatewayEndpointPrefixList(t, ep)
+			if e.IpAddressType == "dualstack" {
+				l.probs.Warnf(at(src, ".IpAddressType"), "gateway endpoint %s is dualstack: IPv6 not modelled yet; taken as IPv4 only (§7.4.8)", e.VpcEndpointId)
+			}
+		case "":
+			l.probs.Errorf(at(src, ".VpcEndpointType"), "VPC endpoint %s has no VpcEndpointType", e.VpcEndpointId)
+		default:
+			l.probs.Warnf(at(src, ".VpcEndpointType"), "VPC endpoint %s: %s endpoints are not modelled yet; traffic routed to it is dropped", e.VpcEndpointId, e.VpcEndpointType)
+		}
+		t.VPCEndpoints = append(t.VPCEndpoints, ep)
+	}
+}

@@ -158,6 +158,7 @@ type loader struct {
 	vgws        list[awsVpnGateway]
 	vpns        list[awsVpnConnection]
 	prefixLists list[awsPrefixList]
+	endpoints   list[awsVpcEndpoint]
 
 	peerings       list[awsPeering]
 	tgws           list[awsTransitGateway]
@@ -191,6 +192,7 @@ func (l *loader) build() *model.Topology {
 	l.buildVPNGateways(t)
 	l.buildVPNConnections(t)
 	l.buildPrefixLists(t)
+	l.buildVPCEndpoints(t) // after prefix lists and route tables: it finds its service's list
 	l.buildPeerings(t)
 	l.buildTransitGateways(t)
 	l.buildDirectConnect(t)

@@ -215,7 +215,7 @@ func (l *loader) buildPrefixLists(t *model.Topology) {
 			continue
 		}
 		pl := &model.PrefixList{ID: model.PrefixListID(p.PrefixListId), Name: p.PrefixListName, Src: src}
-		if p.Cidrs == nil {
+		if len(p.Cidrs) == 0 { // §7.4.3: fail closed
 			l.probs.Warnf(src, "prefix list %s has no Cidrs (describe-managed-prefix-lists omits them); it matches nothing", p.PrefixListId)
 		}
 		for i, c := range p.Cidrs {

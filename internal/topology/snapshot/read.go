@@ -152,7 +152,7 @@ func (f *fileRead) finish(l *loader) {
 
 // unmodelled are describe-* answers vpclab knows of but does not model yet.
 var unmodelled = map[string]bool{
-	"AvailabilityZones": true, "CustomerGateways": true, "VpcEndpoints": true,
+	"AvailabilityZones": true, "CustomerGateways": true,
 	"EgressOnlyInternetGateways": true, "DhcpOptions": true,
 	"FlowLogs": true, "ManagedPrefixLists": true, "LoadBalancers": true, "NetworkFirewalls": true,
 	"LocalGateways": true, "CarrierGateways": true, "Regions": true,
@@ -211,6 +211,7 @@ var answers = []struct {
 	{"DirectConnectGatewayAttachments", into(func(l *loader) *list[awsDXAttachment] { return &l.dxAttachments }), true},
 	{"VirtualInterfaces", into(func(l *loader) *list[awsVirtualInterface] { return &l.vifs }), true},
 	{"PrefixLists", into(func(l *loader) *list[awsPrefixList] { return &l.prefixLists }), false},
+	{"VpcEndpoints", into(func(l *loader) *list[awsVpcEndpoint] { return &l.endpoints }), false},
 }
 
 // into plans a key whose every element is one item of the list.
