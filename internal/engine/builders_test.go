@@ -501,6 +501,7 @@ var kindAlias = map[string]engine.Kind{
 	"onprem": engine.KindOnPremises, "subnet": engine.KindSubnet, "vpc": engine.KindVPC,
 	"pcx": engine.KindVPCPeering, "tgw": engine.KindTransitGateway, "attach": engine.KindTransitGatewayAttachment,
 	"tgw-rtb": engine.KindTransitGatewayRouteTable, "dxgw": engine.KindDXGateway, "vif": engine.KindVirtualInterface,
+	"vpce": engine.KindVPCEndpoint, "svc": engine.KindAWSService,
 }
 
 // kindOf reads a kind by its alias or its name ("transit-gateway").
@@ -508,7 +509,7 @@ func kindOf(s string) engine.Kind {
 	if k, ok := kindAlias[s]; ok {
 		return k
 	}
-	for k := engine.KindInstance; k <= engine.KindVPNConnection; k++ {
+	for k := engine.KindInstance; k <= engine.KindAWSService; k++ {
 		if k.String() == s {
 			return k
 		}

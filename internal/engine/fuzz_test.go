@@ -155,7 +155,7 @@ func checkResult(t *testing.T, n *engine.Network, topo *model.Topology, r *engin
 		}
 	case engine.Exited:
 		switch r.Exit.Gateway.Kind {
-		case engine.KindInternetGateway, engine.KindVPNGateway, engine.KindDXGateway, engine.KindTransitGatewayAttachment, engine.KindVPCPeering:
+		case engine.KindInternetGateway, engine.KindVPNGateway, engine.KindDXGateway, engine.KindTransitGatewayAttachment, engine.KindVPCPeering, engine.KindVPCEndpoint:
 		default:
 			t.Fatalf("exited through a %q:\n%s", r.Exit.Gateway.Kind, describe(r))
 		}
