@@ -61,7 +61,7 @@ import (
 var topLevelKeys = []string{
 	"description", "region", "account", "vpc", "vpcs", "internet_gateways", "subnets", "route_tables", "main_route_table",
 	"nat_gateways", "elastic_ips", "prefix_lists", "security_groups", "network_acls", "instances",
-	"vpn_gateways", "peerings", "transit_gateways", "dx_gateways", "on_premises", "internet_hosts",
+	"vpn_gateways", "peerings", "transit_gateways", "dx_gateways", "vpc_endpoints", "on_premises", "internet_hosts",
 }
 
 // Load reads a YAML lab file. Parse does the same from bytes (name is used in messages).
@@ -96,7 +96,7 @@ type loader struct {
 	top   *fields
 
 	vpcs, subnets, routeTables, igws, nats, eips, prefixLists *registry
-	sgs, nacls, instances, enis, vgws                         *registry
+	sgs, nacls, instances, enis, vgws, vpces                  *registry
 	peerings, tgws, vpns, dxgws, vifs                         *registry
 
 	region, account string               // the lab-level defaults of region: and account:
@@ -119,6 +119,7 @@ func newLoader(name string) *loader {
 		nats:        reg("NAT gateway", "nat", "nat_gateway"),
 		eips:        reg("Elastic IP", "eipalloc", "elastic_ip"),
 		prefixLists: reg("prefix list", "pl", "prefix_list"),
+		vpces:       reg("VPC endpoint", "vpce", "vpc_endpoint"),
 		sgs:         reg("security group", "sg", "security_group"),
 		nacls:       reg("network ACL", "acl", "network_acl"),
 		instances:   reg("instance", "i", "instance"),
@@ -241,6 +242,7 @@ func (l *loader) load(root *yaml.Node) {
 	l.declareVPCs()
 	l.declareInternetGateways()
 	l.declarePrefixLists()
+	l.emptyPrefixLists()
 	l.declareElasticIPs()
 	l.declareSubnets()
 	l.declareRouteTables()
@@ -252,8 +254,10 @@ func (l *loader) load(root *yaml.Node) {
 	l.declarePeerings()
 	l.declareTransitGateways()
 	l.declareDXGateways()
+	l.declareVPCEndpoints()
 
 	l.fillRouteTables()
+	l.fillVPCEndpoints() // after the tables' own routes
 	l.fillSubnets()
 	l.fillNATGateways()
 	l.fillInstances()

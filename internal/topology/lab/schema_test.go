@@ -84,6 +84,7 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"peering": peeringKeys, "transitGateway": transitGatewayKeys, "tgwRouteTable": tgwRouteTableKeys,
 		"tgwAttachment": tgwAttachmentKeys, "tgwVPNConnection": tgwVPNConnectionKeys,
 		"dxGateway": dxGatewayKeys, "dxAssociation": dxAssociationKeys, "virtualInterface": virtualInterfaceKeys,
+		"vpcEndpoint": vpcEndpointKeys,
 	}
 	for name, keys := range nested {
 		def, ok := defs[name]
