@@ -1,0 +1,51 @@
+package tools
+
+import (
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/packet"
+	"github.com/vpclab/vpclab/internal/topology"
+)
+
+// The example lab of a gateway endpoint (§7.4), end to end from the YAML: S3 answers TCP and
+// ping through the endpoint; UDP is refused (VPCE-2); a subnet without the endpoint's route
+// reaches S3 another way (VPCE-3).
+func TestGatewayEndpointExampleLab_7_4(t *testing.T) {
+	topo, probs := topology.Load(filepath.Join("..", "..", "examples", "gateway-endpoint", "lab.yaml"))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	n, cp := engine.Compile(topo)
+	if len(cp) > 0 {
+		t.Fatal(cp)
+	}
+	s := NewSim(n, 1)
+	app, web, s3 := mustResolve(t, s, "app"), mustResolve(t, s, "web"), mustResolve(t, s, "52.216.1.1")
+	vpce := string(topo.VPCEndpoints[0].ID)
+
+	tr := s.Trace(app, s3, TraceOptions{Protocol: packet.ProtoTCP, Port: 443})
+	if f := tr.Forward; f.Outcome != engine.Exited || f.Exit.Gateway.ID != vpce || f.Exit.To.Kind != engine.KindAWSService {
+		t.Fatalf("app to S3: %v %s at %s (%s)", f.Outcome, f.Code, f.At, f.Detail)
+	}
+	if tr.Return == nil || tr.Return.Outcome != engine.Delivered {
+		t.Fatalf("S3's answer: %+v", tr.Return)
+	}
+	wantThrough(t, tr.Return, vpce)
+
+	if got := s.Ping(io.Discard, app, s3, PingOptions{Count: 2}); got.Received != 2 {
+		t.Errorf("ping app to S3: %+v, want 2 received (§7.4.5: ICMP echo passes)", got)
+	}
+
+	udp := s.Trace(app, s3, TraceOptions{Protocol: packet.ProtoUDP, Port: 53}).Forward
+	if udp.Code != engine.CodeVPCEGatewayProtocol || udp.At.ID != vpce {
+		t.Errorf("UDP to S3: %s at %s, want %s at %s", udp.Code, udp.At, engine.CodeVPCEGatewayProtocol, vpce)
+	}
+
+	out := s.Trace(web, s3, TraceOptions{Protocol: packet.ProtoTCP, Port: 443}).Forward
+	if out.Outcome != engine.Exited || out.Exit.Gateway.Kind != engine.KindInternetGateway {
+		t.Errorf("web to S3: %v through %s, want out through the internet gateway", out.Outcome, out.Exit.Gateway)
+	}
+}
