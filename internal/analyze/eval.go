@@ -90,7 +90,7 @@ func (a *Analyzer) evaluate(from, to tools.Endpoint, p packet.Packet) *Outcome {
 	o.Blockers = appendBlockers(o.Blockers, PathForward, o.Forward)
 	if o.Arrived {
 		resp, _ := a.hosts.Responder(fe)
-		if reply, ok := tools.Answer(fe.Packet, resp.TTL, true); ok {
+		if reply, ok := tools.AnswerFrom(resp, fe.Packet, true); ok {
 			o.Replies = true
 			o.Return = a.Net.SendWith(st, resp.Location(), reply, continuePast)
 			re := o.Return.End()

@@ -157,3 +157,22 @@ func TestVPCE_OtherEndpointsFailClosed(t *testing.T) {
 	// Nothing answers from an endpoint that is not a gateway endpoint of the topology.
 	wantDropped(t, x.sendAt(fromS3, tcp(s3Addr+":443", "10.0.1.10:40000")), engine.CodeUnknownResource, "vpce")
 }
+
+// §7.4.4 (DEFAULTS.md): a NAT gateway's private IP qualifies as a source inside the VPC, so
+// traffic it translates may use an endpoint on its own subnet's table.
+func TestVPCE_NATGatewayMayUseTheEndpoint_7_4_4(t *testing.T) {
+	x := vpceA(t)
+	x.subnet("a", "pub", "10.0.0.0/24", "us-east-1a")
+	x.topo.InternetGateways = append(x.topo.InternetGateways, &model.InternetGateway{ID: "igw-a", VPC: "vpc-a"})
+	x.topo.NATGateways = append(x.topo.NATGateways, &model.NATGateway{ID: "nat-a", VPC: "vpc-a", Subnet: "subnet-pub", Connectivity: model.ConnectivityPublic,
+		State: "available", Addresses: []model.NATGatewayAddress{{PrivateIP: addr("10.0.0.50"), PublicIP: addr("3.3.3.3"), Primary: true}}})
+	x.routes("pub", route("0.0.0.0/0", "igw-a"), route(s3PL, s3VPCE))
+	x.topo.VPCEndpoints[0].RouteTables = append(x.topo.VPCEndpoints[0].RouteTables, "rtb-pub")
+	x.routes("a2", route("0.0.0.0/0", "nat-a"))
+	r := x.send("a2", tcp("10.0.2.10:40000", s3Addr+":443"))
+	wantExited(t, r, s3VPCE, "svc")
+	wantEq(t, "source at S3", r.Packet.Src, addr("10.0.0.50"))
+	if len(hops(r, "nat")) == 0 {
+		t.Fatalf("want the NAT gateway on the path:\n%s", describe(r))
+	}
+}

@@ -136,6 +136,17 @@ func (h *Hosts) Target(from, to Endpoint) Endpoint {
 	return to
 }
 
+// AnswerFrom is what responder resp sends back to p (Answer), and whether it answers. The
+// AWS service behind a gateway endpoint (§7.4.7) is a stub that listens on TCP 443 and 80
+// and answers ping; a TCP packet to another port goes unanswered, as a connection to S3 on
+// another port times out (DEFAULTS.md).
+func AnswerFrom(resp Endpoint, p packet.Packet, service bool) (packet.Packet, bool) {
+	if resp.Kind == EndpointVPCEndpoint && p.Proto == packet.ProtoTCP && p.DstPort != 443 && p.DstPort != 80 {
+		return packet.Packet{}, false
+	}
+	return Answer(p, resp.TTL, service)
+}
+
 // Answer is what a host's stack sends back to p, and whether it answers at all.
 //   - ICMP echo request: echo reply (§6.7: with the host's initial TTL);
 //   - UDP: ICMP port unreachable quoting p, unless service is set (then a UDP reply);

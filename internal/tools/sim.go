@@ -185,7 +185,7 @@ func (s *Sim) probe(src Endpoint, p packet.Packet, t time.Time, service bool) Ex
 		return x
 	}
 	x.Responder = &resp
-	ans, ok := Answer(reassembled(r.Packet, p), resp.TTL, service)
+	ans, ok := AnswerFrom(resp, reassembled(r.Packet, p), service)
 	if !ok {
 		return x
 	}

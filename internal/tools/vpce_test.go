@@ -35,6 +35,11 @@ func TestGatewayEndpointExampleLab_7_4(t *testing.T) {
 	}
 	wantThrough(t, tr.Return, vpce)
 
+	// The service stub listens on 443 and 80 only (§7.4.7).
+	if tr := s.Trace(app, s3, TraceOptions{Protocol: packet.ProtoTCP, Port: 22}); tr.Forward.Outcome != engine.Exited || tr.Return != nil {
+		t.Errorf("TCP 22 to S3: %v, return %+v; want through the endpoint and unanswered", tr.Forward.Outcome, tr.Return)
+	}
+
 	if got := s.Ping(io.Discard, app, s3, PingOptions{Count: 2}); got.Received != 2 {
 		t.Errorf("ping app to S3: %+v, want 2 received (§7.4.5: ICMP echo passes)", got)
 	}
