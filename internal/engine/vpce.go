@@ -21,13 +21,17 @@ type cVPCE struct {
 	comp Component
 	// service is the AWS service behind the endpoint, where its packets exit to.
 	service Component
+	// The notes of its hops, made once so that the path through it allocates nothing.
+	noteOut, noteIn string
 }
 
 func (n *Network) compileEndpoints(t *model.Topology) {
 	n.vpces = make(map[model.VPCEndpointID]*cVPCE, len(t.VPCEndpoints))
 	for _, ep := range t.VPCEndpoints {
 		g := &cVPCE{m: ep, vpc: n.vpcs[ep.VPC], comp: comp(KindVPCEndpoint, string(ep.ID), ep.Name),
-			service: comp(KindAWSService, ep.ServiceName, "")}
+			service: comp(KindAWSService, ep.ServiceName, ""),
+			noteOut: "to " + ep.ServiceName + " through the gateway endpoint (§7.4.7)",
+			noteIn:  "from " + ep.ServiceName + " into the VPC (§7.4.7)"}
 		for _, pl := range t.PrefixLists {
 			if pl.ID == ep.PrefixList {
 				g.svc = pl.CIDRs
@@ -76,8 +80,7 @@ func (g *cVPCE) receive(e *ev, a arrival, p packet.Packet) {
 		return
 	}
 	if e.recording() {
-		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Edge: true,
-			Note: "to " + g.m.ServiceName + " through the gateway endpoint (§7.4.7)"})
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Edge: true, Note: g.noteOut})
 	}
 	e.exit(g.comp, g.service, p)
 }
@@ -116,7 +119,7 @@ func (x vpceEntry) send(e *ev, p packet.Packet) {
 		return
 	}
 	if e.recording() {
-		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Edge: true, Note: "from " + g.m.ServiceName + " into the VPC (§7.4.7)"})
+		e.hop(Hop{Component: g.comp, Action: ActForward, In: p, Edge: true, Note: g.noteIn})
 	}
 	e.enterVPC(g.vpc, nil, arrival{origin: OriginVPCEndpoint}, p)
 }

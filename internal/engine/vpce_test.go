@@ -9,6 +9,7 @@ import (
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
 )
 
 const (
@@ -174,5 +175,35 @@ func TestVPCE_NATGatewayMayUseTheEndpoint_7_4_4(t *testing.T) {
 	wantEq(t, "source at S3", r.Packet.Src, addr("10.0.0.50"))
 	if len(hops(r, "nat")) == 0 {
 		t.Fatalf("want the NAT gateway on the path:\n%s", describe(r))
+	}
+}
+
+// The path through a gateway endpoint and back allocates nothing once warm, as the other
+// paths of TestSendAllocs (STYLE.md habit 13).
+func TestVPCE_SendAllocs(t *testing.T) {
+	x := vpceA(t)
+	n := x.build()
+	from := engine.AtENI("eni-a1")
+	out := packet.Packet(tcp("10.0.1.10:40000", s3Addr+":443"))
+	var r engine.Result
+	n.SendInto(x.st, from, out, engine.Options{}, &r)
+	if r.Outcome != engine.Exited || len(r.Hops) != 7 {
+		t.Fatalf("want 7 hops out through the endpoint, got:\n%s", describe(&r))
+	}
+	back := packet.Packet(replyTo(&r))
+	for _, c := range []struct {
+		name string
+		send func()
+	}{
+		{"out", func() { n.SendInto(x.st, from, out, engine.Options{}, &r) }},
+		{"back", func() { n.SendInto(x.st, fromS3, back, engine.Options{}, &r) }},
+	} {
+		c.send()
+		if a := testing.AllocsPerRun(100, c.send); a != 0 {
+			t.Errorf("%s: %v allocations per send, want 0", c.name, a)
+		}
+	}
+	if r.Outcome != engine.Delivered {
+		t.Fatalf("the answer: %s", describe(&r))
 	}
 }
