@@ -13,11 +13,13 @@ import (
 // Endpoints beyond one resource, as Reachability Analyzer takes them besides instances and
 // interfaces: a host past a transit gateway attachment, a Site-to-Site VPN or a Direct
 // Connect gateway, on the far side of a VPC peering connection, on the internet through one
-// internet gateway, or at any address in a subnet (a spoofed source). People name one
-// "RESOURCE:IP", RESOURCE an ID or a Name tag:
+// internet gateway, at any address in a subnet (a spoofed source), or the AWS service behind
+// a gateway VPC endpoint (§7.4.7). People name one "RESOURCE:IP", RESOURCE an ID or a Name
+// tag:
 //
 //	tgw-attach-0abc:192.168.1.5   vpn-0abc:192.168.1.5   corp-dx:172.16.5.5 (or the DX
 //	gateway's UUID)   pcx-0abc:10.3.0.5   igw-0abc:203.0.113.7   subnet-0abc:10.1.1.99
+//	vpce-0abc:52.216.1.1
 //
 // The address is required, and checked where the resource says where it must be: beyond a
 // VPN or Direct Connect, on-premises (in a declared on-premises network, or outside every
@@ -38,6 +40,7 @@ var resourceKinds = []struct {
 	{EndpointPeering, "pcx-", "VPC peering connection"},
 	{EndpointInternetGateway, "igw-", "internet gateway"},
 	{EndpointSubnet, "subnet-", "subnet"},
+	{EndpointVPCEndpoint, "vpce-", "gateway VPC endpoint"},
 }
 
 func resourceNoun(k EndpointKind) string {
@@ -85,6 +88,11 @@ func (h *Hosts) allResources() []resource {
 	}
 	for _, x := range t.Subnets {
 		add(EndpointSubnet, string(x.ID), x.Name)
+	}
+	for _, x := range t.VPCEndpoints {
+		if x.Type == model.EndpointGateway {
+			add(EndpointVPCEndpoint, string(x.ID), x.Name)
+		}
 	}
 	return out
 }
@@ -184,6 +192,8 @@ func (h *Hosts) resolveBeyond(arg, name string, ip netip.Addr, kind EndpointKind
 			what = "the address packets come from (any address)"
 		case EndpointInternetGateway:
 			what = "the host on the internet"
+		case EndpointVPCEndpoint:
+			what = "the service's address (in its prefix list)"
 		}
 		return Endpoint{}, &EndpointError{Arg: arg, Why: fmt.Sprintf("%s is a %s: name %s as %s:IP", r.label(), noun, what, name)}
 	}
@@ -192,7 +202,7 @@ func (h *Hosts) resolveBeyond(arg, name string, ip netip.Addr, kind EndpointKind
 	}
 	ep := Endpoint{Kind: r.kind, Resource: r.id, IP: ip, Label: ip.String(), TTL: h.onPremTTL(ip)}
 	switch {
-	case r.kind == EndpointInternetGateway:
+	case r.kind == EndpointInternetGateway || r.kind == EndpointVPCEndpoint:
 		ep.TTL = h.InternetEndpoint(ip, "").TTL
 	case r.kind == EndpointSubnet || r.kind == EndpointPeering || r.kind == EndpointTGWAttachment && h.attachment(r.id).Type == model.AttachVPC:
 		ep.TTL = model.DefaultInitialTTL // a host in a VPC

@@ -3,6 +3,7 @@ package tools
 import (
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/engine"
@@ -47,6 +48,22 @@ func TestGatewayEndpointExampleLab_7_4(t *testing.T) {
 	udp := s.Trace(app, s3, TraceOptions{Protocol: packet.ProtoUDP, Port: 53}).Forward
 	if udp.Code != engine.CodeVPCEGatewayProtocol || udp.At.ID != vpce {
 		t.Errorf("UDP to S3: %s at %s, want %s at %s", udp.Code, udp.At, engine.CodeVPCEGatewayProtocol, vpce)
+	}
+
+	// The service named beyond its endpoint ("s3:IP", by the endpoint's Name tag) is reached
+	// through that endpoint, and can send: its new connection meets app's security group.
+	beyond := mustResolve(t, s, "s3:52.216.1.1")
+	if beyond.Kind != EndpointVPCEndpoint || beyond.Resource != vpce || beyond.Location() != (engine.Location{Kind: engine.FromVPCEndpoint, ID: vpce}) {
+		t.Fatalf("s3:52.216.1.1 = %+v", beyond)
+	}
+	if tr := s.Trace(app, beyond, TraceOptions{Protocol: packet.ProtoTCP, Port: 443}); tr.Return == nil || tr.Return.Outcome != engine.Delivered {
+		t.Errorf("app to s3:52.216.1.1: %+v", tr.Forward)
+	}
+	if f := s.Trace(beyond, app, TraceOptions{Protocol: packet.ProtoTCP, Port: 22}).Forward; f.Code != engine.CodeSGRulesMismatch {
+		t.Errorf("S3 opening a connection to app: %s at %s, want %s (the default group admits only its members)", f.Code, f.At, engine.CodeSGRulesMismatch)
+	}
+	if _, err := s.Resolve("s3"); err == nil || !strings.Contains(err.Error(), "name the service's address (in its prefix list) as s3:IP") {
+		t.Errorf("s3 without an address: %v", err)
 	}
 
 	out := s.Trace(web, s3, TraceOptions{Protocol: packet.ProtoTCP, Port: 443}).Forward
