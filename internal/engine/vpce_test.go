@@ -51,6 +51,16 @@ func vpceA(t *testing.T) *estate {
 	return x
 }
 
+// natA adds to vpceA a public subnet "pub" with internet gateway igw-a and NAT gateway nat-a
+// (10.0.0.50).
+func natA(x *estate) {
+	x.subnet("a", "pub", "10.0.0.0/24", "us-east-1a")
+	x.topo.InternetGateways = append(x.topo.InternetGateways, &model.InternetGateway{ID: "igw-a", VPC: "vpc-a"})
+	x.topo.NATGateways = append(x.topo.NATGateways, &model.NATGateway{ID: "nat-a", VPC: "vpc-a", Subnet: "subnet-pub", Connectivity: model.ConnectivityPublic,
+		State: "available", Addresses: []model.NATGatewayAddress{{PrivateIP: addr("10.0.0.50"), PublicIP: addr("3.3.3.3"), Primary: true}}})
+	x.changed()
+}
+
 func TestVPCE1_GatewayEndpointDeliversTCPToS3(t *testing.T) {
 	x := vpceA(t)
 	r := x.send("a1", tcp("10.0.1.10:40000", s3Addr+":443"))
@@ -78,10 +88,7 @@ func TestVPCE2_GatewayEndpointDropsUDP(t *testing.T) {
 
 func TestVPCE3_SubnetWithoutTheRouteGoesThroughNAT(t *testing.T) {
 	x := vpceA(t)
-	x.subnet("a", "pub", "10.0.0.0/24", "us-east-1a")
-	x.topo.InternetGateways = append(x.topo.InternetGateways, &model.InternetGateway{ID: "igw-a", VPC: "vpc-a"})
-	x.topo.NATGateways = append(x.topo.NATGateways, &model.NATGateway{ID: "nat-a", VPC: "vpc-a", Subnet: "subnet-pub", Connectivity: model.ConnectivityPublic,
-		State: "available", Addresses: []model.NATGatewayAddress{{PrivateIP: addr("10.0.0.50"), PublicIP: addr("3.3.3.3"), Primary: true}}})
+	natA(x)
 	x.routes("pub", route("0.0.0.0/0", "igw-a"))
 	x.routes("a2", route("0.0.0.0/0", "nat-a"))
 	r := x.send("a2", tcp("10.0.2.10:40000", s3Addr+":443"))
@@ -163,10 +170,7 @@ func TestVPCE_OtherEndpointsFailClosed(t *testing.T) {
 // traffic it translates may use an endpoint on its own subnet's table.
 func TestVPCE_NATGatewayMayUseTheEndpoint_7_4_4(t *testing.T) {
 	x := vpceA(t)
-	x.subnet("a", "pub", "10.0.0.0/24", "us-east-1a")
-	x.topo.InternetGateways = append(x.topo.InternetGateways, &model.InternetGateway{ID: "igw-a", VPC: "vpc-a"})
-	x.topo.NATGateways = append(x.topo.NATGateways, &model.NATGateway{ID: "nat-a", VPC: "vpc-a", Subnet: "subnet-pub", Connectivity: model.ConnectivityPublic,
-		State: "available", Addresses: []model.NATGatewayAddress{{PrivateIP: addr("10.0.0.50"), PublicIP: addr("3.3.3.3"), Primary: true}}})
+	natA(x)
 	x.routes("pub", route("0.0.0.0/0", "igw-a"), route(s3PL, s3VPCE))
 	x.topo.VPCEndpoints[0].RouteTables = append(x.topo.VPCEndpoints[0].RouteTables, "rtb-pub")
 	x.routes("a2", route("0.0.0.0/0", "nat-a"))

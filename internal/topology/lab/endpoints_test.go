@@ -72,14 +72,6 @@ func TestVPCEndpointLabBadInput(t *testing.T) {
 			13, `no route table named "privat"`},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, ps := Parse("lab.yaml", []byte(tc.lab))
-			for _, p := range ps {
-				if p.Severity == model.Error && p.Src.File == "lab.yaml" && p.Src.Line == tc.line && strings.Contains(p.Message, tc.want) {
-					return
-				}
-			}
-			t.Errorf("want an error at lab.yaml:%d containing\n\t%s\ngot:\n%v", tc.line, tc.want, ps)
-		})
+		t.Run(tc.name, func(t *testing.T) { wantLabError(t, tc.lab, tc.line, tc.want) })
 	}
 }

@@ -274,16 +274,20 @@ route_tables:
 			3, `unknown key "security_group" in security group web: inbound rule 1; the keys here are protocol, port, ports, icmp_type, icmp_code, cidr, prefix_list, group, description`},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, ps := Parse("lab.yaml", []byte(tc.lab))
-			for _, p := range ps {
-				if p.Severity == model.Error && p.Src.File == "lab.yaml" && p.Src.Line == tc.line && strings.Contains(p.Message, tc.want) {
-					return
-				}
-			}
-			t.Errorf("want an error at lab.yaml:%d containing\n\t%s\ngot:\n%v", tc.line, tc.want, ps)
-		})
+		t.Run(tc.name, func(t *testing.T) { wantLabError(t, tc.lab, tc.line, tc.want) })
 	}
+}
+
+// wantLabError fails unless parsing lab reports an error at lab.yaml:line containing want.
+func wantLabError(t *testing.T, lab string, line int, want string) {
+	t.Helper()
+	_, ps := Parse("lab.yaml", []byte(lab))
+	for _, p := range ps {
+		if p.Severity == model.Error && p.Src.File == "lab.yaml" && p.Src.Line == line && strings.Contains(p.Message, want) {
+			return
+		}
+	}
+	t.Errorf("want an error at lab.yaml:%d containing\n\t%s\ngot:\n%v", line, want, ps)
 }
 
 // TestAllProblemsInOnePass: the loader keeps going after the first mistake.
