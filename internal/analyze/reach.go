@@ -123,6 +123,12 @@ func (a *Analyzer) collectCuts(o *Outcome, c Class, cc *classCuts) {
 		// Hosts answer echo requests only, and only echo requests start a NAT session (§2.2.6).
 		cc.a.add(prefICMPType, prefICMPType)
 	}
+	if c == ClassTCP && o.Forward.End().Exit.Gateway.Kind == engine.KindVPCEndpoint {
+		// The service behind a gateway endpoint answers on its ports only (§7.4.7).
+		for _, p := range tools.ServicePorts {
+			cc.a.add(int(p), int(p))
+		}
+	}
 	if o.Return != nil && c != ClassICMP { // an echo reply's type follows from the request's
 		a.resultCuts(o.Return, c, &cc.b, &cc.b, &cc.named)
 	}

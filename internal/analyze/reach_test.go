@@ -301,3 +301,25 @@ instances:
 		t.Errorf("TCP 80: %v", codes(p.Outcome.Blockers))
 	}
 }
+
+// §7.4.5, §7.4.7: through a gateway endpoint, reach splits TCP at the ports the service
+// answers on (80, 443), carries ICMP echo, and blocks UDP at the endpoint.
+func TestReachThroughGatewayEndpoint_7_4(t *testing.T) {
+	r := reach(t, labFile(t, "../../examples/gateway-endpoint/lab.yaml"), "app", "52.216.1.1", Everything())
+	for _, port := range []int{80, 443} {
+		if p := partOf(t, r, ClassTCP, port, 40000); !p.Reachable || !p.Outcome.Back {
+			t.Errorf("TCP %d: reachable %v, answered %v; want both", port, p.Reachable, p.Outcome.Back)
+		}
+	}
+	if p := partOf(t, r, ClassTCP, 22, 40000); !p.Reachable || p.Outcome.Replies {
+		t.Errorf("TCP 22: reachable %v, replies %v; want reachable and unanswered", p.Reachable, p.Outcome.Replies)
+	}
+	if p := partOf(t, r, ClassICMP, 8, 0); !p.Reachable || !p.Outcome.Back {
+		t.Errorf("ping: reachable %v, answered %v", p.Reachable, p.Outcome.Back)
+	}
+	if p := partOf(t, r, ClassUDP, 53, 40000); p.Reachable || !slices.ContainsFunc(codes(p.Outcome.Blockers), func(s string) bool {
+		return strings.HasPrefix(s, "forward VPCE_GATEWAY_PROTOCOL_RESTRICTION")
+	}) {
+		t.Errorf("UDP 53: reachable %v, blockers %v", p.Reachable, codes(p.Outcome.Blockers))
+	}
+}

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,12 +137,16 @@ func (h *Hosts) Target(from, to Endpoint) Endpoint {
 	return to
 }
 
+// ServicePorts are the TCP ports the AWS service behind a gateway endpoint listens on
+// (§7.4.7); the analyzer cuts the port space at them.
+var ServicePorts = []uint16{80, 443}
+
 // AnswerFrom is what responder resp sends back to p (Answer), and whether it answers. The
 // AWS service behind a gateway endpoint (§7.4.7) is a stub that listens on TCP 443 and 80
 // and answers ping; a TCP packet to another port goes unanswered, as a connection to S3 on
 // another port times out (DEFAULTS.md).
 func AnswerFrom(resp Endpoint, p packet.Packet, service bool) (packet.Packet, bool) {
-	if resp.Kind == EndpointVPCEndpoint && p.Proto == packet.ProtoTCP && p.DstPort != 443 && p.DstPort != 80 {
+	if resp.Kind == EndpointVPCEndpoint && p.Proto == packet.ProtoTCP && !slices.Contains(ServicePorts, p.DstPort) {
 		return packet.Packet{}, false
 	}
 	return Answer(p, resp.TTL, service)
