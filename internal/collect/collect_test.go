@@ -147,6 +147,10 @@ func checkEstate(t *testing.T, topo *model.Topology, e estate) {
 	if string(nat.Subnet) != e.subnetA || string(nat.VPC) != e.vpc || len(nat.Addresses) != 1 || nat.Addresses[0].PublicIP.String() != e.natPublicIP {
 		t.Errorf("NAT gateway %s: subnet %s, VPC %s, addresses %+v; want %s, %s, one with public IP %s", nat.ID, nat.Subnet, nat.VPC, nat.Addresses, e.subnetA, e.vpc, e.natPublicIP)
 	}
+	vpce := find(t, topo.VPCEndpoints, func(v *model.VPCEndpoint) bool { return string(v.ID) == e.vpce }, "gateway endpoint "+e.vpce)
+	if string(vpce.VPC) != e.vpc || vpce.ServiceName != "com.amazonaws.us-east-1.s3" || !slices.Equal(vpce.RouteTables, []model.RouteTableID{model.RouteTableID(e.privateRT)}) {
+		t.Errorf("gateway endpoint %s: VPC %s, service %s, route tables %v; want %s, S3, [%s]", vpce.ID, vpce.VPC, vpce.ServiceName, vpce.RouteTables, e.vpc, e.privateRT)
+	}
 	tgw := find(t, topo.TransitGateways, func(g *model.TransitGateway) bool { return string(g.ID) == e.tgw }, "transit gateway "+e.tgw)
 	att := find(t, topo.TGWAttachments, func(a *model.TGWAttachment) bool { return string(a.ID) == e.tgwAttachment }, "attachment "+e.tgwAttachment)
 	if att.ResourceID != e.vpc || string(att.TransitGateway) != e.tgw || !slices.Equal(att.Subnets, []model.SubnetID{model.SubnetID(e.subnetB)}) {

@@ -97,6 +97,7 @@ func (m *moto) ec2Client(region string) *ec2.Client {
 type estate struct {
 	vpc, subnetA, subnetB, igw, publicRT, privateRT, sg, acl, instance, nat, natPublicIP string
 	tgw, tgwAttachment, tgwTable                                                         string
+	vpce                                                                                 string
 }
 
 // build makes a small VPC in the emulator: two subnets, an internet gateway and a public
@@ -150,6 +151,10 @@ func build(t *testing.T, c *ec2.Client) estate {
 	must("create-route to the NAT gateway", err)
 	_, err = c.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: &e.privateRT, SubnetId: &e.subnetB})
 	must("associate-route-table", err)
+	vpce, err := c.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{VpcId: &e.vpc, VpcEndpointType: types.VpcEndpointTypeGateway,
+		ServiceName: aws.String("com.amazonaws.us-east-1.s3"), RouteTableIds: []string{e.privateRT}})
+	must("create-vpc-endpoint", err)
+	e.vpce = *vpce.VpcEndpoint.VpcEndpointId
 
 	sg, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{VpcId: &e.vpc, GroupName: aws.String("web"), Description: aws.String("web servers")})
 	must("create-security-group", err)

@@ -62,6 +62,10 @@ func (r *regionRun) operations() []operation {
 			return pages(ctx, ec2.NewDescribeNetworkAclsPaginator(c, &ec2.DescribeNetworkAclsInput{}),
 				func(o *ec2.DescribeNetworkAclsOutput) []types.NetworkAcl { return o.NetworkAcls })
 		}, func(v *types.NetworkAcl) string { return id(v.NetworkAclId) }),
+		list("describe-vpc-endpoints", "VpcEndpoints", func(ctx context.Context) ([]types.VpcEndpoint, error) {
+			return pages(ctx, ec2.NewDescribeVpcEndpointsPaginator(c, &ec2.DescribeVpcEndpointsInput{}),
+				func(o *ec2.DescribeVpcEndpointsOutput) []types.VpcEndpoint { return o.VpcEndpoints })
+		}, func(v *types.VpcEndpoint) string { return id(v.VpcEndpointId) }),
 		list("describe-vpn-gateways", "VpnGateways", func(ctx context.Context) ([]types.VpnGateway, error) {
 			o, err := c.DescribeVpnGateways(ctx, &ec2.DescribeVpnGatewaysInput{}) // not paginated
 			if err != nil {
