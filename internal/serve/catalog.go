@@ -85,6 +85,10 @@ func (c *call) taggable(id string) (tagged, bool) {
 		if v := st.cgws.get(id); v != nil {
 			return tagged{&v.Tags, "customer-gateway", "customer-gateway", ""}, true
 		}
+	case "vpce":
+		if v := st.vpces.get(id); v != nil {
+			return tagged{&v.Tags, "vpc-endpoint", "vpc-endpoint", val(v.VpcId)}, true
+		}
 	case "vpn":
 		if v := st.vpns.get(id); v != nil {
 			vpc := ""

@@ -33,6 +33,8 @@ type describeDoc struct {
 	VpnGateways           []*ec2api.VpnGateway           `json:",omitzero"`
 	VpnConnections        []*ec2api.VpnConnection        `json:",omitzero"`
 	CustomerGateways      []*ec2api.CustomerGateway      `json:",omitzero"` // imported, not exported
+	VpcEndpoints          []*ec2api.VpcEndpoint          `json:",omitzero"`
+	PrefixLists           []*ec2api.PrefixList           `json:",omitzero"` // AWS's, derived: exported only
 	Transit               transitDoc                     `json:",embed"`
 }
 
@@ -62,9 +64,13 @@ func (st *state) export(vpcs map[string]bool) describeDoc {
 			g := st.vgws.get(val(v.VpnGatewayId))
 			return vpcs == nil || g != nil && vpcs[attachedVPC(g)]
 		}),
+		VpcEndpoints: part(&st.vpces, vpcs, func(e *ec2api.VpcEndpoint) bool { return in(e.VpcId) }),
 		// CustomerGateways are left out: the loader does not read them (it warns), and a
 		// VPN connection's on-premises side is its static routes.
 		Transit: st.exportTransit(),
+	}
+	if len(d.VpcEndpoints) > 0 {
+		d.PrefixLists = prefixLists(st.region) // what the endpoints' routes point at
 	}
 	return d
 }

@@ -104,6 +104,7 @@ func New(opt Options) (*Server, error) {
 		opt.Now = time.Now
 	}
 	s := &Server{opt: opt, st: newState(), transient: map[[2]string]time.Time{}}
+	s.st.region = opt.Region
 	if opt.Store != nil {
 		if err := s.st.load(opt.Store); err != nil {
 			return nil, err

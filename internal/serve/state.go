@@ -16,6 +16,7 @@ import (
 // state is the lab: every resource as its describe-* shape, by ID, in a table per kind.
 // A kind's name is its record kind in the store.
 type state struct {
+	region  string // the served region (AWS-managed prefix lists are per region)
 	version uint64 // bumped by every applied write: the compiled network is cached by it
 
 	vpcs         table[ec2api.Vpc]
@@ -39,6 +40,7 @@ type state struct {
 	vgws         table[ec2api.VpnGateway]
 	cgws         table[ec2api.CustomerGateway]
 	vpns         table[ec2api.VpnConnection]
+	vpces        table[ec2api.VpcEndpoint] // endpoints.go
 
 	// transit gateways (transit.go)
 	tgws           table[ec2api.TransitGateway]
@@ -154,7 +156,7 @@ func newState() *state {
 		"insights-path": &st.paths, "insights-analysis": &st.analyses, "client-token": &st.tokens,
 		"meta": &st.meta, "vpc-attributes": &st.vpcAttrs,
 		"vpc-peering-connection": &st.peerings, "egress-only-internet-gateway": &st.eigws, "dhcp-options": &st.dhcpOptions,
-		"vpn-gateway": &st.vgws, "customer-gateway": &st.cgws, "vpn-connection": &st.vpns,
+		"vpn-gateway": &st.vgws, "customer-gateway": &st.cgws, "vpn-connection": &st.vpns, "vpc-endpoint": &st.vpces,
 		kindTGW: &st.tgws, kindTGWAttach: &st.tgwAttachments, kindTGWTable: &st.tgwTables,
 		"access-scope": &st.scopes, "access-scope-content": &st.scopeContents, "access-scope-analysis": &st.scopeAnalyses,
 		"access-scope-findings": &st.scopeFindings,

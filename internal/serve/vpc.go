@@ -182,7 +182,8 @@ func deleteVpc(c *call, in *ec2api.DeleteVpcRequest) (*struct{}, error) {
 		slices.ContainsFunc(c.st.eigws.all(), func(g *ec2api.EgressOnlyInternetGateway) bool { return eigwOf(g) == id }) ||
 		slices.ContainsFunc(c.st.routeTables.all(), func(r *ec2api.RouteTable) bool { return val(r.VpcId) == id && !isMain(r) }) ||
 		slices.ContainsFunc(c.st.groups.all(), func(g *ec2api.SecurityGroup) bool { return val(g.VpcId) == id && val(g.GroupName) != "default" }) ||
-		slices.ContainsFunc(c.st.acls.all(), func(a *ec2api.NetworkAcl) bool { return val(a.VpcId) == id && !*a.IsDefault })
+		slices.ContainsFunc(c.st.acls.all(), func(a *ec2api.NetworkAcl) bool { return val(a.VpcId) == id && !*a.IsDefault }) ||
+		slices.ContainsFunc(c.st.vpces.all(), func(e *ec2api.VpcEndpoint) bool { return val(e.VpcId) == id })
 	if dependent {
 		return nil, errorf("DependencyViolation", "The vpc '%s' has dependencies and cannot be deleted.", id)
 	}
