@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/vpclab/vpclab/internal/ec2api"
 )
 
 // Import loads a lab into an empty server from describe-* answers, each file a JSON object
@@ -53,27 +55,13 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 		c.touch(kind, id)
 		add()
 	}
-	for _, v := range doc.Vpcs {
-		put("vpc", val(v.VpcId), func() { c.st.vpcs.put(val(v.VpcId), v) })
-	}
-	for _, v := range doc.Subnets {
-		put("subnet", val(v.SubnetId), func() { c.st.subnets.put(val(v.SubnetId), v) })
-	}
-	for _, v := range doc.InternetGateways {
-		put("igw", val(v.InternetGatewayId), func() { c.st.igws.put(val(v.InternetGatewayId), v) })
-	}
-	for _, v := range doc.RouteTables {
-		put("route-table", val(v.RouteTableId), func() { c.st.routeTables.put(val(v.RouteTableId), v) })
-	}
-	for _, v := range doc.SecurityGroups {
-		put("security-group", val(v.GroupId), func() { c.st.groups.put(val(v.GroupId), v) })
-	}
-	for _, v := range doc.NetworkAcls {
-		put("network-acl", val(v.NetworkAclId), func() { c.st.acls.put(val(v.NetworkAclId), v) })
-	}
-	for _, v := range doc.NetworkInterfaces {
-		put("network-interface", val(v.NetworkInterfaceId), func() { c.st.enis.put(val(v.NetworkInterfaceId), v) })
-	}
+	into(put, "vpc", &c.st.vpcs, doc.Vpcs, func(v *ec2api.Vpc) *string { return v.VpcId })
+	into(put, "subnet", &c.st.subnets, doc.Subnets, func(v *ec2api.Subnet) *string { return v.SubnetId })
+	into(put, "igw", &c.st.igws, doc.InternetGateways, func(v *ec2api.InternetGateway) *string { return v.InternetGatewayId })
+	into(put, "route-table", &c.st.routeTables, doc.RouteTables, func(v *ec2api.RouteTable) *string { return v.RouteTableId })
+	into(put, "security-group", &c.st.groups, doc.SecurityGroups, func(v *ec2api.SecurityGroup) *string { return v.GroupId })
+	into(put, "network-acl", &c.st.acls, doc.NetworkAcls, func(v *ec2api.NetworkAcl) *string { return v.NetworkAclId })
+	into(put, "network-interface", &c.st.enis, doc.NetworkInterfaces, func(v *ec2api.NetworkInterface) *string { return v.NetworkInterfaceId })
 	for _, v := range doc.Reservations {
 		for i := range v.Instances {
 			// An instance's interfaces are kept once, in the interface table.
@@ -87,21 +75,11 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 		}
 		put("reservation", val(v.ReservationId), func() { c.st.reservations.put(val(v.ReservationId), v) })
 	}
-	for _, v := range doc.NatGateways {
-		put("nat-gateway", val(v.NatGatewayId), func() { c.st.nats.put(val(v.NatGatewayId), v) })
-	}
-	for _, v := range doc.Addresses {
-		put("address", val(v.AllocationId), func() { c.st.addresses.put(val(v.AllocationId), v) })
-	}
-	for _, v := range doc.VpnGateways {
-		put("vpn-gateway", val(v.VpnGatewayId), func() { c.st.vgws.put(val(v.VpnGatewayId), v) })
-	}
-	for _, v := range doc.VpnConnections {
-		put("vpn-connection", val(v.VpnConnectionId), func() { c.st.vpns.put(val(v.VpnConnectionId), v) })
-	}
-	for _, v := range doc.CustomerGateways {
-		put("customer-gateway", val(v.CustomerGatewayId), func() { c.st.cgws.put(val(v.CustomerGatewayId), v) })
-	}
+	into(put, "nat-gateway", &c.st.nats, doc.NatGateways, func(v *ec2api.NatGateway) *string { return v.NatGatewayId })
+	into(put, "address", &c.st.addresses, doc.Addresses, func(v *ec2api.Address) *string { return v.AllocationId })
+	into(put, "vpn-gateway", &c.st.vgws, doc.VpnGateways, func(v *ec2api.VpnGateway) *string { return v.VpnGatewayId })
+	into(put, "vpn-connection", &c.st.vpns, doc.VpnConnections, func(v *ec2api.VpnConnection) *string { return v.VpnConnectionId })
+	into(put, "customer-gateway", &c.st.cgws, doc.CustomerGateways, func(v *ec2api.CustomerGateway) *string { return v.CustomerGatewayId })
 	for _, v := range doc.VpcPeeringConnections {
 		filledIn(v)
 		put("vpc-peering-connection", val(v.VpcPeeringConnectionId), func() { c.st.peerings.put(val(v.VpcPeeringConnectionId), v) })
@@ -126,6 +104,13 @@ func (s *Server) Import(name string, files map[string][]byte) error {
 	err := wait()
 	s.mu.Lock()
 	return err
+}
+
+// into puts the imported records of one kind into their table, by their IDs.
+func into[T any](put func(kind, id string, add func()), kind string, t *table[T], items []*T, id func(*T) *string) {
+	for _, v := range items {
+		put(kind, val(id(v)), func() { t.put(val(id(v)), v) })
+	}
 }
 
 // importKeys are the describe-* answers a served lab holds.
