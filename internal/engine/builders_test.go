@@ -501,7 +501,7 @@ var kindAlias = map[string]engine.Kind{
 	"onprem": engine.KindOnPremises, "subnet": engine.KindSubnet, "vpc": engine.KindVPC,
 	"pcx": engine.KindVPCPeering, "tgw": engine.KindTransitGateway, "attach": engine.KindTransitGatewayAttachment,
 	"tgw-rtb": engine.KindTransitGatewayRouteTable, "dxgw": engine.KindDXGateway, "vif": engine.KindVirtualInterface,
-	"vpce": engine.KindVPCEndpoint, "svc": engine.KindAWSService,
+	"vpce": engine.KindVPCEndpoint, "svc": engine.KindAWSService, "fw": engine.KindNetworkFirewall,
 }
 
 // kindOf reads a kind by its alias or its name ("transit-gateway").
@@ -509,7 +509,7 @@ func kindOf(s string) engine.Kind {
 	if k, ok := kindAlias[s]; ok {
 		return k
 	}
-	for k := engine.KindInstance; k <= engine.KindAWSService; k++ {
+	for k := engine.KindInstance; k <= engine.KindNetworkFirewall; k++ {
 		if k.String() == s {
 			return k
 		}

@@ -33,7 +33,8 @@ type Network struct {
 	tgwAtts     map[model.TGWAttachmentID]*cTGWAttach
 	dxgws       map[model.DXGatewayID]*cDXGW
 	vpces       map[model.VPCEndpointID]*cVPCE
-	tgwParts    map[string]tgwPart // component ID → its transit gateway (TransitGatewayOf)
+	fwEndpoints map[model.VPCEndpointID]*cFWEndpoint // Network Firewall endpoints (nfw.go)
+	tgwParts    map[string]tgwPart                   // component ID → its transit gateway (TransitGatewayOf)
 	// addrAZ is the Availability Zone of each private address, made on first use by a
 	// transit gateway in appliance mode (azOf).
 	azOnce sync.Once
@@ -154,6 +155,7 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.closeENIs()
 	n.compileGroupMembers()
 	n.compileEndpoints(t)
+	n.compileFirewalls(t, &probs)
 	n.compileRoutes(t, &probs)
 	return n, probs
 }

@@ -130,7 +130,8 @@ const (
 	KindDXGateway
 	KindVirtualInterface
 	KindVPNConnection
-	KindAWSService // the service behind a gateway VPC endpoint (S3, DynamoDB), §7.4.7
+	KindAWSService      // the service behind a gateway VPC endpoint (S3, DynamoDB), §7.4.7
+	KindNetworkFirewall // an AWS Network Firewall endpoint (vpce-), §14
 )
 
 var kindNames = [...]string{
@@ -142,7 +143,7 @@ var kindNames = [...]string{
 	KindEgressOnlyInternetGateway: "egress-only-internet-gateway", KindRouteTarget: "route-target",
 	KindTransitGatewayAttachment: "transit-gateway-attachment", KindTransitGatewayRouteTable: "transit-gateway-route-table",
 	KindDXGateway: "direct-connect-gateway", KindVirtualInterface: "virtual-interface", KindVPNConnection: "vpn-connection",
-	KindAWSService: "aws-service",
+	KindAWSService: "aws-service", KindNetworkFirewall: "network-firewall",
 }
 
 // String is the kind as Reachability Analyzer's resource types read, in lower case.

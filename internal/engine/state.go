@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/nfw"
 	"github.com/vpclab/vpclab/internal/packet"
 )
 
@@ -40,6 +41,9 @@ type State struct {
 	// tgwAZ is the Availability Zone a transit gateway chose for a flow through an attachment
 	// in appliance mode, used both ways for the flow's life (§7.2.13; nil until one is).
 	tgwAZ map[tgwFlowKey]tgwChoice
+	// nfw is the Network Firewall stateful engine's flows, per endpoint (nfw.go; nil until
+	// a packet reaches one).
+	nfw map[nfwKey]*nfw.Flow
 	// evs are the evaluations sends reuse, one per level of nesting (depth in use): each
 	// would otherwise be garbage after every send (record.go). Sends on one state never run
 	// at once, so one set is enough.

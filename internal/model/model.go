@@ -69,6 +69,10 @@ type Topology struct {
 	VPNConnections    []*VPNConnection
 	PrefixLists       []*PrefixList
 	VPCEndpoints      []*VPCEndpoint // endpoints.go
+	// AWS Network Firewall (firewall.go, §14).
+	Firewalls        []*Firewall
+	FirewallPolicies []*FirewallPolicy
+	RuleGroups       []*RuleGroup
 	// OnPremises are networks beyond a VGW (a data centre over VPN or Direct Connect), §7.3.
 	OnPremises []*OnPremNetwork
 	// Across VPCs, accounts and regions (transit.go).

@@ -1,0 +1,320 @@
+package engine_test
+
+// AWS Network Firewall scenarios: aws-vpc-semantics.md §14, one test per scenario id
+// (NFW-n), plus the bad inputs and the benchmark of a trace through a large policy.
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
+)
+
+const (
+	fwEndpoint = "vpce-fwa"
+	fwPolicy   = "arn:aws:network-firewall:us-east-1:111122223333:firewall-policy/pol"
+	xAddr      = "198.51.100.7" // X, a host on the internet
+)
+
+func rgARN(name string) string {
+	return "arn:aws:network-firewall:us-east-1:111122223333:stateful-rulegroup/" + name
+}
+
+// fwLab is §14's scenario setup (firewall endpoint fw-a in sFW-a, AZ a) in the D1 shape
+// (§15): VPC 10.0.0.0/16 with an internet gateway; app subnet a1 10.0.1.0/24 with iA1
+// 10.0.1.10 (public 3.0.0.10, its group admits everything) routing 0.0.0.0/0 to the
+// endpoint; firewall subnet fw 10.0.100.0/28 routing 0.0.0.0/0 to the IGW; the IGW's edge
+// table sends a1's CIDR back through the endpoint.
+func fwLab(t testing.TB, pol *model.FirewallPolicy, groups ...*model.RuleGroup) *lab {
+	t.Helper()
+	l := newLab(t, "10.0.0.0/16")
+	l.igw()
+	l.subnet("a1", "10.0.1.0/24")
+	l.subnet("fw", "10.0.100.0/28")
+	l.sg("app").in("all", -1, -1, "0.0.0.0/0")
+	l.instance("a1", "a1", "10.0.1.10", "app")
+	l.publicIP("a1", "3.0.0.10")
+	l.rt("app", route("0.0.0.0/0", fwEndpoint))
+	l.assoc("app", "a1")
+	l.rt("fw", route("0.0.0.0/0", string(igwID)))
+	l.assoc("fw", "fw")
+	edge := l.rt("edge", route("10.0.1.0/24", fwEndpoint))
+	edge.Gateways = []string{string(igwID)}
+	pol.ARN = fwPolicy
+	if pol.Name == "" {
+		pol.Name = "pol"
+	}
+	l.topo.FirewallPolicies = append(l.topo.FirewallPolicies, pol)
+	l.topo.RuleGroups = append(l.topo.RuleGroups, groups...)
+	l.topo.Firewalls = append(l.topo.Firewalls, &model.Firewall{ARN: "arn:aws:network-firewall:us-east-1:111122223333:firewall/fw",
+		Name: "fw", VPC: vpcID, PolicyARN: fwPolicy,
+		SubnetMappings: []model.FirewallSubnetMapping{{Subnet: "subnet-fw", AvailabilityZone: "us-east-1a", Endpoint: fwEndpoint, Status: "READY"}}})
+	model.ApplyDefaults(l.topo)
+	if ps := model.Validate(l.topo); ps.HasErrors() {
+		t.Fatalf("Validate: %v", ps)
+	}
+	return l
+}
+
+// sfe is a policy that forwards everything to the stateful engine (§14.7).
+func sfe(groups ...model.RuleGroupRef) *model.FirewallPolicy {
+	return &model.FirewallPolicy{StatelessDefaultActions: []string{model.ActionForwardToSFE},
+		StatelessFragmentDefaultActions: []string{model.ActionForwardToSFE}, StatefulGroups: groups}
+}
+
+func ref(name string, prio int) model.RuleGroupRef { return model.RuleGroupRef{ARN: rgARN(name), Priority: prio} }
+
+// suricata is a stateful rule group holding Suricata text.
+func suricata(name, text string) *model.RuleGroup {
+	return &model.RuleGroup{ARN: rgARN(name), Name: name, Type: model.RuleGroupStateful, RulesString: text}
+}
+
+// fiveTuple parses "DROP tcp any any -> any 23" into a 5-tuple StatefulRules group.
+func fiveTuple(name string, rules ...string) *model.RuleGroup {
+	g := &model.RuleGroup{ARN: rgARN(name), Name: name, Type: model.RuleGroupStateful}
+	for _, r := range rules {
+		f := strings.Fields(r)
+		dir := "FORWARD"
+		if f[4] == "<>" {
+			dir = "ANY"
+		}
+		g.StatefulRules = append(g.StatefulRules, model.StatefulRule{Action: f[0], Protocol: strings.ToUpper(f[1]),
+			Source: f[2], SourcePort: f[3], Direction: dir, Destination: f[5], DestinationPort: f[6],
+			Options: []model.RuleOption{{Keyword: "sid", Settings: []string{fmt.Sprint(len(g.StatefulRules) + 1)}}}})
+	}
+	return g
+}
+
+func domains(name, typ string, targets ...string) *model.RuleGroup {
+	return &model.RuleGroup{ARN: rgARN(name), Name: name, Type: model.RuleGroupStateful,
+		Domains: &model.DomainList{Targets: targets, TargetTypes: []string{"TLS_SNI", "HTTP_HOST"}, GeneratedRulesType: typ}}
+}
+
+func withSNI(p pkt, sni string) pkt { p.App = &packet.App{SNI: sni}; return p }
+
+// wantNote fails unless the hop at the firewall (or the drop) says each of the phrases.
+func wantNote(t testing.TB, r *engine.Result, phrases ...string) {
+	t.Helper()
+	note := r.Detail
+	if r.Outcome != engine.Dropped || r.At.Kind != engine.KindNetworkFirewall {
+		note = hop(t, r, "fw").Note
+	}
+	for _, p := range phrases {
+		if !strings.Contains(note, p) {
+			t.Errorf("firewall note %q does not say %q\n%s", note, p, describe(r))
+		}
+	}
+}
+
+func TestNFW1_StatefulDropTelnet(t *testing.T) {
+	l := fwLab(t, sfe(ref("block", 1)), fiveTuple("block", "DROP tcp any any -> any 23"))
+	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":23"))
+	wantDroppedAt(t, r, engine.CodeFirewallRules, fwEndpoint)
+	wantNote(t, r, "stateful rule group block, sid 1: DROP tcp any any -> any 23", "drop tcp 10.0.1.10:40000 -> 198.51.100.7:23")
+	wantPath(t, r, "i:send", "eni:send", "sg:allow", "acl:allow:outbound", "rtb:forward", "acl:allow:inbound", "fw:drop")
+	// Another port goes through, and its reply comes back through the same endpoint.
+	ok := l.send("a1", tcp("10.0.1.10:40000", xAddr+":22"))
+	wantExited(t, ok, string(igwID), "internet")
+	wantPath(t, ok, "i:send", "eni:send", "sg:allow", "acl:allow:outbound", "rtb:forward", "acl:allow:inbound", "fw:forward",
+		"acl:allow:outbound", "rtb:forward", "igw:translate", "internet:exit")
+	wantEq(t, "TTL kept", ok.Packet.TTL, uint8(255))
+	back := l.sendAt(engine.AtInternet(), pkt{Src: addr(xAddr), Dst: addr("3.0.0.10"), Proto: packet.ProtoTCP, SrcPort: 22, DstPort: 40000,
+		TCPFlags: packet.TCPSyn | packet.TCPAck, TTL: 64})
+	wantDelivered(t, back, "a1")
+}
+
+func TestNFW2_StatelessPassMakesReplyAStreamException(t *testing.T) {
+	pass := &model.RuleGroup{ARN: rgARN("sl"), Name: "sl", Type: model.RuleGroupStateless, StatelessRules: []model.StatelessRule{{
+		Priority: 10, Protocols: []int{6}, DestinationPorts: []model.PortRange{{From: 443, To: 443}}, Actions: []string{model.ActionPass}}}}
+	pol := sfe(ref("all", 1))
+	pol.StatelessGroups = []model.RuleGroupRef{{ARN: rgARN("sl"), Priority: 1}}
+	l := fwLab(t, pol, pass, fiveTuple("all", "DROP ip any any -> any any"))
+	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":443"))
+	wantExited(t, r, string(igwID), "internet")
+	wantNote(t, r, "stateless rule group sl, rule priority 10: aws:pass")
+	back := l.sendAt(engine.AtInternet(), pkt{Src: addr(xAddr), Dst: addr("3.0.0.10"), Proto: packet.ProtoTCP, SrcPort: 443, DstPort: 40000,
+		TCPFlags: packet.TCPSyn | packet.TCPAck, TTL: 64})
+	wantDroppedAt(t, back, engine.CodeNFWStreamException, fwEndpoint)
+	wantNote(t, back, "never saw this flow start", "stream exception policy is DROP (§14.12)")
+}
+
+func strictAllowlist(def string) (*model.FirewallPolicy, *model.RuleGroup) {
+	pol := sfe(ref("allow", 1))
+	pol.RuleOrder = model.StrictOrder
+	pol.StatefulDefaultActions = []string{def}
+	g := domains("allow", "ALLOWLIST", ".example.com")
+	g.RuleOrder = model.StrictOrder
+	return pol, g
+}
+
+func TestNFW3_DropStrictDropsTheHandshakeBeforeTheSNI(t *testing.T) {
+	pol, g := strictAllowlist(model.DropStrict)
+	l := fwLab(t, pol, g)
+	r := l.send("a1", withSNI(tcp("10.0.1.10:40000", xAddr+":443"), "www.example.com"))
+	wantDroppedAt(t, r, engine.CodeFirewallRules, fwEndpoint)
+	wantNote(t, r, "stateful default action aws:drop_strict applies", "at the TCP handshake (the SYN)")
+}
+
+func TestNFW4_DropEstablishedLetsTheHandshakeAndTheAllowedSNIThrough(t *testing.T) {
+	pol, g := strictAllowlist(model.DropEstablished)
+	l := fwLab(t, pol, g)
+	r := l.send("a1", withSNI(tcp("10.0.1.10:40000", xAddr+":443"), "www.example.com"))
+	wantExited(t, r, string(igwID), "internet")
+	wantNote(t, r, "allowlist tls", "pass tcp 10.0.1.10:40000 -> 198.51.100.7:443", "TLS ClientHello (SNI www.example.com)")
+	// The apex matches ".example.com" too (§14.8).
+	wantExited(t, l.send("a1", withSNI(tcp("10.0.1.10:40001", xAddr+":443"), "example.com")), string(igwID), "internet")
+	// The server's SYN-ACK passes (server→client, §14.10).
+	back := l.sendAt(engine.AtInternet(), pkt{Src: addr(xAddr), Dst: addr("3.0.0.10"), Proto: packet.ProtoTCP, SrcPort: 443, DstPort: 40000,
+		TCPFlags: packet.TCPSyn | packet.TCPAck, TTL: 64})
+	wantDelivered(t, back, "a1")
+}
+
+func TestNFW5_UnlistedSNIIsDroppedOnceEstablished(t *testing.T) {
+	pol, g := strictAllowlist(model.DropEstablished)
+	l := fwLab(t, pol, g)
+	r := l.send("a1", withSNI(tcp("10.0.1.10:40000", xAddr+":443"), "evil.test"))
+	wantDroppedAt(t, r, engine.CodeFirewallRules, fwEndpoint)
+	wantNote(t, r, "stateful rule group allow, allowlist tls (not listed)", "TLS ClientHello (SNI evil.test) after the handshake passed")
+	// "example.com.evil.test" is no subdomain of example.com.
+	wantDroppedAt(t, l.send("a1", withSNI(tcp("10.0.1.10:40002", xAddr+":443"), "example.com.evil.test")), engine.CodeFirewallRules, fwEndpoint)
+	// A live ClientHello carries the name in its bytes: the firewall reads it there.
+	pol2, g2 := strictAllowlist(model.DropEstablished)
+	l2 := fwLab(t, pol2, g2)
+	syn := l2.send("a1", tcp("10.0.1.10:40000", xAddr+":443"))
+	wantExited(t, syn, string(igwID), "internet")
+	l2.sendAt(engine.AtInternet(), pkt{Src: addr(xAddr), Dst: addr("3.0.0.10"), Proto: packet.ProtoTCP, SrcPort: 443, DstPort: 40000,
+		TCPFlags: packet.TCPSyn | packet.TCPAck, TTL: 64})
+	ack := tcp("10.0.1.10:40000", xAddr+":443").flags(packet.TCPAck)
+	wantExited(t, l2.send("a1", ack), string(igwID), "internet")
+	hello := ack.flags(packet.TCPAck | packet.TCPPsh)
+	hello.Payload = clientHello("evil.test")
+	wantDroppedAt(t, l2.send("a1", hello), engine.CodeFirewallRules, fwEndpoint)
+}
+
+func TestNFW6_DefaultOrderEvaluatesPassFirst(t *testing.T) {
+	l := fwLab(t, sfe(ref("web", 1)), fiveTuple("web", "PASS tcp any any -> any 80", "DROP tcp 10.0.1.10 any -> any 80"))
+	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":80"))
+	wantExited(t, r, string(igwID), "internet")
+	wantNote(t, r, "stateful rule group web, sid 1: PASS tcp any any -> any 80")
+	// In strict order the written order decides: the pass comes first here too, so swap them.
+	pol := sfe(ref("web", 1))
+	pol.RuleOrder = model.StrictOrder
+	l2 := fwLab(t, pol, fiveTuple("web", "DROP tcp 10.0.1.10 any -> any 80", "PASS tcp any any -> any 80"))
+	wantDroppedAt(t, l2.send("a1", tcp("10.0.1.10:40000", xAddr+":80")), engine.CodeFirewallRules, fwEndpoint)
+}
+
+func TestNFW7_RejectSendsARST(t *testing.T) {
+	l := fwLab(t, sfe(ref("smtp", 1)), fiveTuple("smtp", "REJECT tcp any any -> any 25"))
+	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":25"))
+	wantDroppedAt(t, r, engine.CodeFirewallRules, fwEndpoint)
+	wantNote(t, r, "REJECT tcp any any -> any 25", "reject tcp")
+	g := r.Generated
+	if g == nil {
+		t.Fatalf("no RST generated\n%s", describe(r))
+	}
+	wantDelivered(t, g, "a1")
+	wantEq(t, "RST source", g.Packet.Src, addr(xAddr))
+	wantEq(t, "RST flags", g.Packet.TCPFlags, packet.TCPRst|packet.TCPAck)
+	wantEq(t, "RST ports", fmt.Sprint(g.Packet.SrcPort, g.Packet.DstPort), "25 40000")
+}
+
+func TestNFW8_NonUDPFragmentsAreDropped(t *testing.T) {
+	pol := sfe(ref("any", 1))
+	pol.StatelessFragmentDefaultActions = []string{model.ActionDrop}
+	l := fwLab(t, pol, fiveTuple("any", "PASS ip any any -> any any"))
+	r := l.send("a1", icmpEcho("10.0.1.10", xAddr, 7, 1).fragment(0))
+	wantDroppedAt(t, r, engine.CodeNFWFragment, fwEndpoint)
+	wantNote(t, r, "silently drops icmp fragments", "(§14.7)")
+	// A UDP fragment meets the fragment default action instead: aws:drop.
+	u := l.send("a1", udp("10.0.1.10:5000", xAddr+":53").fragment(0))
+	wantDroppedAt(t, u, engine.CodeFirewallRules, fwEndpoint)
+	wantNote(t, u, "stateless default action is aws:drop")
+	// Whole ICMP packets go to the stateful engine and pass.
+	wantExited(t, l.send("a1", icmpEcho("10.0.1.10", xAddr, 7, 1)), string(igwID), "internet")
+}
+
+func TestNFW11_EndpointCannotFilterItsOwnSubnet(t *testing.T) {
+	l := fwLab(t, sfe())
+	l.instance("fwhost", "fw", "10.0.100.5", "app")
+	l.publicIP("fwhost", "3.0.0.11")
+	l.table("fw").Routes = []model.Route{route("0.0.0.0/0", fwEndpoint)}
+	r := l.send("fwhost", tcp("10.0.100.5:40000", xAddr+":443"))
+	wantDroppedAt(t, r, engine.CodeNFWSameSubnet, fwEndpoint)
+	wantNote(t, r, "10.0.100.5 is in the firewall subnet subnet-fw", "(§14.2)")
+}
+
+func TestNFWAttachmentNotReadyDoesNotForward(t *testing.T) {
+	l := fwLab(t, sfe())
+	l.topo.Firewalls[0].SubnetMappings[0].Status = "CREATING"
+	l.changed()
+	wantDroppedAt(t, l.send("a1", tcp("10.0.1.10:40000", xAddr+":443")), engine.CodeBadState, fwEndpoint)
+}
+
+func TestNFWTCPIdleTimeoutForgetsTheFlow(t *testing.T) {
+	pol := sfe(ref("any", 1))
+	pol.TCPIdleTimeoutSeconds = 60
+	l := fwLab(t, pol, fiveTuple("any", "ALERT ip any any -> any any"))
+	wantExited(t, l.send("a1", tcp("10.0.1.10:40000", xAddr+":443")), string(igwID), "internet")
+	ack := tcp("10.0.1.10:40000", xAddr+":443").flags(packet.TCPAck)
+	wantExited(t, l.send("a1", ack), string(igwID), "internet")
+	l.advance(61e9)
+	wantDroppedAt(t, l.send("a1", ack), engine.CodeNFWStreamException, fwEndpoint)
+}
+
+func TestNFWDropToAlertAndUnsupportedOptions(t *testing.T) {
+	pol := sfe(model.RuleGroupRef{ARN: rgARN("ids"), Priority: 1, Override: model.OverrideDropToAlert}, ref("odd", 2))
+	l := fwLab(t, pol, suricata("ids", `drop tcp any any -> any 22 (msg:"ssh"; sid:10;)`),
+		suricata("odd", `drop tcp any any -> any 8080 (msg:"odd"; pcre:"/x/"; sid:20;)`))
+	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":22"))
+	wantExited(t, r, string(igwID), "internet")
+	wantNote(t, r, "1 alert rule(s) matched")
+	d := l.send("a1", tcp("10.0.1.10:40000", xAddr+":8080"))
+	wantDroppedAt(t, d, engine.CodeFirewallRules, fwEndpoint)
+	wantNote(t, d, "stateful rule group odd, sid 20")
+	if len(d.Blockers[0].Advice) != 1 || d.Blockers[0].Advice[0].Code != "FIREWALL_UNSUPPORTED_RULE_OPTIONS" {
+		t.Errorf("advice %+v, want FIREWALL_UNSUPPORTED_RULE_OPTIONS", d.Blockers[0].Advice)
+	}
+}
+
+func TestNFWManagedGroupWarnsAndIsNamedOnThePath(t *testing.T) {
+	pol := sfe(model.RuleGroupRef{ARN: "arn:aws:network-firewall:us-east-1:aws-managed:stateful-rulegroup/ThreatSignaturesBotnet", Priority: 1}, ref("block", 2))
+	l := fwLab(t, pol, fiveTuple("block", "DROP tcp any any -> any 23"))
+	ps := model.Validate(l.topo).Warnings()
+	if len(ps) != 1 || !strings.Contains(ps[0].Message, "AWS-managed threat-signature group") {
+		t.Fatalf("warnings %v, want one naming the AWS-managed threat-signature group", ps)
+	}
+	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":443"))
+	wantExited(t, r, string(igwID), "internet")
+	wantNote(t, r, "AWS-managed rule group arn:aws:network-firewall:us-east-1:aws-managed:stateful-rulegroup/ThreatSignaturesBotnet", "assumed to pass (§14.17)")
+	d := l.send("a1", tcp("10.0.1.10:40000", xAddr+":23"))
+	wantDroppedAt(t, d, engine.CodeFirewallRules, fwEndpoint)
+	if len(d.Blockers[0].Advice) != 1 || d.Blockers[0].Advice[0].Code != "FIREWALL_UNSUPPORTED_HIGHER_PRIORITY_RULES" {
+		t.Errorf("advice %+v, want FIREWALL_UNSUPPORTED_HIGHER_PRIORITY_RULES", d.Blockers[0].Advice)
+	}
+}
+
+func (l *lab) sendAt(at engine.Location, p pkt) *engine.Result {
+	l.t.Helper()
+	return l.build().Send(l.st, at, packet.Packet(p))
+}
+
+// clientHello is a minimal TLS 1.2 ClientHello record naming sni.
+func clientHello(sni string) []byte {
+	name := []byte(sni)
+	ext := []byte{0, 0, 0, 0, 0, 0, 0}
+	l := len(name)
+	ext[2], ext[3] = byte((l+5)>>8), byte(l+5)
+	ext[4], ext[5] = byte((l+3)>>8), byte(l+3)
+	ext = append(ext[:6], 0, byte(l>>8), byte(l))
+	ext = append(ext, name...)
+	body := []byte{3, 3}
+	body = append(body, make([]byte, 32)...)
+	body = append(body, 0, 0, 2, 0x13, 0x01, 1, 0)
+	body = append(body, byte(len(ext)>>8), byte(len(ext)))
+	body = append(body, ext...)
+	hs := append([]byte{1, 0, byte(len(body) >> 8), byte(len(body))}, body...)
+	return append([]byte{22, 3, 1, byte(len(hs) >> 8), byte(len(hs))}, hs...)
+}
