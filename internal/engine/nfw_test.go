@@ -5,6 +5,7 @@ package engine_test
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -317,4 +318,138 @@ func clientHello(sni string) []byte {
 	body = append(body, ext...)
 	hs := append([]byte{1, 0, byte(len(body) >> 8), byte(len(body))}, body...)
 	return append([]byte{22, 3, 1, byte(len(hs) >> 8), byte(len(hs))}, hs...)
+}
+
+// nfwInspection is §15 D2, compact: spokes A and B behind tgw-hub (hubAB), and an inspection
+// VPC I 100.64.0.0/16 with, per zone, a transit gateway subnet (it-a, it-b) routing 0/0 to
+// that zone's firewall endpoint (vpce-fwa, vpce-fwb) and a firewall subnet (if-a, if-b)
+// routing 10/8 back to the transit gateway. The policy denies TLS to .bad.test (DENYLIST);
+// homeNet overrides HOME_NET when set.
+func nfwInspection(t testing.TB, applianceMode bool, homeNet ...string) *estate {
+	x := hubAB(t)
+	x.vpc("i", "100.64.0.0/16")
+	x.subnet("i", "ita", "100.64.0.0/28", "us-east-1a")
+	x.subnet("i", "itb", "100.64.0.16/28", "us-east-1b")
+	x.subnet("i", "ifa", "100.64.1.0/28", "us-east-1a")
+	x.subnet("i", "ifb", "100.64.1.16/28", "us-east-1b")
+	x.routes("ita", route("0.0.0.0/0", "vpce-fwa"))
+	x.routes("itb", route("0.0.0.0/0", "vpce-fwb"))
+	x.routes("ifa", route("10.0.0.0/8", "tgw-hub"))
+	x.routes("ifb", route("10.0.0.0/8", "tgw-hub"))
+	x.topo.TGWRouteTables = append(x.topo.TGWRouteTables,
+		&model.TGWRouteTable{ID: "tgw-rtb-spokes", TransitGateway: "tgw-hub"},
+		&model.TGWRouteTable{ID: "tgw-rtb-insp", TransitGateway: "tgw-hub"})
+	att := x.attach("hub", "i", "insp", "ita", "itb")
+	att.ApplianceMode = applianceMode
+	x.topo.TGWAttachments[0].Association = "tgw-rtb-spokes"
+	x.topo.TGWAttachments[1].Association = "tgw-rtb-spokes"
+	x.tgwRoute("spokes", "0.0.0.0/0", "i")
+	x.propagate("insp", "a", "b")
+	pol := sfe(ref("deny", 1))
+	pol.ARN, pol.Name = fwPolicy, "central"
+	for _, h := range homeNet {
+		pol.HomeNet = append(pol.HomeNet, netip.MustParsePrefix(h))
+	}
+	x.topo.FirewallPolicies = append(x.topo.FirewallPolicies, pol)
+	x.topo.RuleGroups = append(x.topo.RuleGroups, domains("deny", "DENYLIST", ".bad.test"))
+	x.topo.Firewalls = append(x.topo.Firewalls, &model.Firewall{ARN: "arn:aws:network-firewall:us-east-1:111122223333:firewall/central",
+		Name: "central", VPC: "vpc-i", PolicyARN: fwPolicy, SubnetMappings: []model.FirewallSubnetMapping{
+			{Subnet: "subnet-ifa", AvailabilityZone: "us-east-1a", Endpoint: "vpce-fwa"},
+			{Subnet: "subnet-ifb", AvailabilityZone: "us-east-1b", Endpoint: "vpce-fwb"}}})
+	x.changed()
+	return x
+}
+
+func TestNFW9_SpokeTrafficEscapesDomainListsOutsideHomeNet(t *testing.T) {
+	x := nfwInspection(t, true)
+	r := x.send("a1", withSNI(tcp("10.0.1.10:40000", "10.1.2.10:443"), "www.bad.test"))
+	wantDelivered(t, r, "b2")
+	fw := hop(t, r, "fw")
+	if !strings.Contains(fw.Note, "no stateful rule decides") {
+		t.Errorf("firewall note %q: the denylist should not match a source outside HOME_NET", fw.Note)
+	}
+	wantDelivered(t, x.send("b2", replyTo(r)), "a1")
+}
+
+func TestNFW10_HomeNetOverrideFiltersSpokes(t *testing.T) {
+	x := nfwInspection(t, true, "10.0.0.0/8")
+	r := x.send("a1", withSNI(tcp("10.0.1.10:40000", "10.1.2.10:443"), "www.bad.test"))
+	wantDropped(t, r, engine.CodeFirewallRules, "fw")
+	wantNote(t, r, "stateful rule group deny, denylist tls", "TLS ClientHello (SNI www.bad.test)")
+	// Other names pass.
+	wantDelivered(t, x.send("a1", withSNI(tcp("10.0.1.10:40001", "10.1.2.10:443"), "good.test")), "b2")
+}
+
+// §15 D2-2: without appliance mode the reply may enter the inspection VPC in the other zone,
+// where the other endpoint never saw the flow start.
+func TestNFWD2_2_NoApplianceModeIsAStreamException(t *testing.T) {
+	x := nfwInspection(t, false)
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.1.2.10:22"))
+	wantDelivered(t, r, "b2")
+	back := x.send("b2", replyTo(r))
+	wantDropped(t, back, engine.CodeNFWStreamException, "fw")
+	if adv := back.Blockers[0].Advice; len(adv) != 1 || adv[0].Code != engine.DetailApplianceModeRecommended {
+		t.Errorf("advice %+v, want %s", adv, engine.DetailApplianceModeRecommended)
+	}
+	if hop(t, r, "fw").Component.ID == back.At.ID {
+		t.Errorf("both directions used %s; the test wants them apart", back.At.ID)
+	}
+}
+
+// bigPolicy is a policy of 1,000 stateless rules (TCP to ports 1000-1998 dropped, then TCP
+// 443 to the stateful engine) and 1,000 stateful rules (drops of ports 2000-2998, then a
+// pass of 443): a packet to 443 matches only the last of each.
+func bigPolicy() (*model.FirewallPolicy, []*model.RuleGroup) {
+	sl := &model.RuleGroup{ARN: rgARN("sl-big"), Name: "sl-big", Type: model.RuleGroupStateless}
+	for i := range 1000 {
+		port, action := 1000+i, model.ActionDrop
+		if i == 999 {
+			port, action = 443, model.ActionForwardToSFE
+		}
+		sl.StatelessRules = append(sl.StatelessRules, model.StatelessRule{Priority: i + 1, Protocols: []int{6},
+			DestinationPorts: []model.PortRange{{From: port, To: port}}, Actions: []string{action}})
+	}
+	var text strings.Builder
+	for i := range 999 {
+		fmt.Fprintf(&text, "drop tcp $HOME_NET any -> any %d (msg:\"r%d\"; sid:%d;)\n", 2000+i, i, i+1)
+	}
+	text.WriteString("pass tcp $HOME_NET any -> any 443 (msg:\"web\"; sid:1000;)\n")
+	pol := sfe(ref("sf-big", 1))
+	pol.StatelessGroups = []model.RuleGroupRef{{ARN: sl.ARN, Priority: 1}}
+	return pol, []*model.RuleGroup{sl, suricata("sf-big", text.String())}
+}
+
+func TestNFWBigPolicyDecidesByTheLastRules(t *testing.T) {
+	pol, groups := bigPolicy()
+	l := fwLab(t, pol, groups...)
+	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":443"))
+	wantExited(t, r, string(igwID), "internet")
+	wantNote(t, r, "stateful rule group sf-big, sid 1000")
+	wantNote(t, l.send("a1", tcp("10.0.1.10:40000", xAddr+":2500")), "stateful rule group sf-big, sid 501")
+	wantNote(t, l.send("a1", tcp("10.0.1.10:40000", xAddr+":1500")), "stateless rule group sl-big, rule priority 501")
+	wantNote(t, l.send("a1", tcp("10.0.1.10:40000", xAddr+":80")), "no stateful rule decides")
+}
+
+// BenchmarkTraceThroughFirewall is one trace, hops recorded, through a firewall endpoint whose
+// policy has 1,000 stateless and 1,000 stateful rules (bigPolicy): a new flow each time.
+func BenchmarkTraceThroughFirewall(b *testing.B) {
+	pol, groups := bigPolicy()
+	l := fwLab(b, pol, groups...)
+	n := l.build()
+	from := at("a1")
+	p := packet.Packet(tcp("10.0.1.10:40000", xAddr+":443"))
+	var r engine.Result
+	st := engine.NewState(l.clock, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if i%50000 == 0 {
+			st = engine.NewState(l.clock, uint64(i))
+		}
+		p.SrcPort = uint16(1024 + i%50000)
+		n.SendInto(st, from, p, engine.Options{}, &r)
+	}
+	if r.Outcome != engine.Exited {
+		b.Fatalf("not through:\n%s", describe(&r))
+	}
 }
