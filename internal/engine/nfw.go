@@ -71,7 +71,7 @@ func (n *Network) compileFirewalls(t *model.Topology, probs *model.Problems) {
 			}
 			name := fw.Name
 			if m.AvailabilityZone != "" {
-				name += " (" + m.AvailabilityZone + ")"
+				name += "/" + m.AvailabilityZone
 			}
 			polName := fw.PolicyARN
 			if p != nil && p.Name != "" {

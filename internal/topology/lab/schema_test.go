@@ -84,7 +84,8 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"peering": peeringKeys, "transitGateway": transitGatewayKeys, "tgwRouteTable": tgwRouteTableKeys,
 		"tgwAttachment": tgwAttachmentKeys, "tgwVPNConnection": tgwVPNConnectionKeys,
 		"dxGateway": dxGatewayKeys, "dxAssociation": dxAssociationKeys, "virtualInterface": virtualInterfaceKeys,
-		"vpcEndpoint": vpcEndpointKeys,
+		"vpcEndpoint": vpcEndpointKeys, "firewall": firewallKeys, "firewallPolicy": firewallPolicyKeys,
+		"ruleGroup": ruleGroupKeys, "statelessRule": statelessRuleKeys,
 	}
 	for name, keys := range nested {
 		def, ok := defs[name]
