@@ -18,7 +18,8 @@ import (
 // in the shape `aws ec2 describe-...` prints: Vpcs.json, Subnets.json, RouteTables.json,
 // InternetGateways.json, NatGateways.json, Addresses.json, NetworkInterfaces.json,
 // Reservations.json, SecurityGroups.json and NetworkAcls.json always; VpnGateways.json,
-// VpnConnections.json, PrefixLists.json, VpcEndpoints.json, VpcPeeringConnections.json, TransitGateways.json,
+// VpnConnections.json, PrefixLists.json, VpcEndpoints.json, Firewalls.json, FirewallPolicies.json,
+// RuleGroups.json, VpcPeeringConnections.json, TransitGateways.json,
 // TransitGatewayAttachments.json, TransitGatewayVpcAttachments.json,
 // TransitGatewayPeeringAttachments.json, TransitGatewayRouteTables.json and
 // TransitGatewayPrefixListReferences.json when the topology has such objects, with each
@@ -55,6 +56,9 @@ func WriteSnapshot(t *model.Topology, dir string) error {
 		{"VpnConnections.json", "VpnConnections", len(t.VPNConnections), func(i int) any { return w.vpn(t.VPNConnections[i]) }, false},
 		{"PrefixLists.json", "PrefixLists", len(t.PrefixLists), func(i int) any { return w.prefixList(t.PrefixLists[i]) }, false},
 		{"VpcEndpoints.json", "VpcEndpoints", len(t.VPCEndpoints), func(i int) any { return w.vpcEndpoint(t.VPCEndpoints[i]) }, false},
+		{"Firewalls.json", "Firewalls", len(t.Firewalls), func(i int) any { return w.firewall(t.Firewalls[i]) }, false},
+		{"FirewallPolicies.json", "FirewallPolicies", len(t.FirewallPolicies), func(i int) any { return w.firewallPolicy(t.FirewallPolicies[i]) }, false},
+		{"RuleGroups.json", "RuleGroups", len(t.RuleGroups), func(i int) any { return w.ruleGroup(t.RuleGroups[i]) }, false},
 		{"VpcPeeringConnections.json", "VpcPeeringConnections", len(t.Peerings), func(i int) any { return w.peering(t.Peerings[i]) }, false},
 		{"TransitGateways.json", "TransitGateways", len(t.TransitGateways), func(i int) any { return w.tgw(t.TransitGateways[i]) }, false},
 		{"TransitGatewayAttachments.json", "TransitGatewayAttachments", len(t.TGWAttachments), func(i int) any { return w.tgwAttachment(t.TGWAttachments[i]) }, false},

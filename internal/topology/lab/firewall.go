@@ -99,7 +99,7 @@ func (l *loader) declareFirewalls() {
 				}
 			}
 		}
-		status := ""
+		status := model.FirewallAttachmentReady
 		if n := f.get("status"); n != nil {
 			status, _ = l.oneOf(n, f.what+": status", "READY", "CREATING", "DELETING", "SCALING", "FAILED", "ERROR")
 		}

@@ -160,6 +160,10 @@ type loader struct {
 	prefixLists list[awsPrefixList]
 	endpoints   list[awsVpcEndpoint]
 
+	firewalls        list[awsFirewall] // Network Firewall (firewall.go)
+	firewallPolicies list[awsFirewallPolicy]
+	ruleGroups       list[awsRuleGroup]
+
 	peerings       list[awsPeering]
 	tgws           list[awsTransitGateway]
 	tgwAttachments list[awsTGWAttachment]
@@ -193,6 +197,7 @@ func (l *loader) build() *model.Topology {
 	l.buildVPNConnections(t)
 	l.buildPrefixLists(t)
 	l.buildVPCEndpoints(t) // after prefix lists and route tables: it finds its service's list
+	l.buildFirewalls(t)    // after subnets: a mapping takes its subnet's zone
 	l.buildPeerings(t)
 	l.buildTransitGateways(t)
 	l.buildDirectConnect(t)

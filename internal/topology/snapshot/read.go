@@ -212,6 +212,9 @@ var answers = []struct {
 	{"VirtualInterfaces", into(func(l *loader) *list[awsVirtualInterface] { return &l.vifs }), true},
 	{"PrefixLists", into(func(l *loader) *list[awsPrefixList] { return &l.prefixLists }), false},
 	{"VpcEndpoints", into(func(l *loader) *list[awsVpcEndpoint] { return &l.endpoints }), false},
+	{"Firewalls", into(func(l *loader) *list[awsFirewall] { return &l.firewalls }), false},
+	{"FirewallPolicies", into(func(l *loader) *list[awsFirewallPolicy] { return &l.firewallPolicies }), false},
+	{"RuleGroups", into(func(l *loader) *list[awsRuleGroup] { return &l.ruleGroups }), false},
 }
 
 // into plans a key whose every element is one item of the list.
