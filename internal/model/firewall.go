@@ -232,7 +232,7 @@ func (v *validator) firewalls() {
 		if fw.TransitGatewayID != "" {
 			v.ps.Warnf(fw.Src, "firewall %s: attached to transit gateway %s: TGW-attached firewalls are not modelled (VPCLAB_UNSUPPORTED_COMPONENT, §14.1, §14.17)", name, fw.TransitGatewayID)
 		}
-		if policies[fw.PolicyARN] == nil {
+		if fw.PolicyARN != "" && policies[fw.PolicyARN] == nil { // none: the loader said so
 			v.ps.Errorf(fw.Src, "firewall %s: firewall policy %s is not in the topology", name, fw.PolicyARN)
 		}
 		zones := map[string]bool{}
@@ -349,7 +349,7 @@ func (v *validator) ruleGroup(g *RuleGroup) {
 			if g.RulesLine > 0 {
 				src.Line = g.RulesLine + e.Line - 1
 			} else if src.Path != "" {
-				src.Path += fmt.Sprintf(".RulesSource.RulesString (rule line %d)", e.Line)
+				src.Path += fmt.Sprintf(".RuleGroup.RulesSource.RulesString (rule line %d)", e.Line)
 			}
 			v.ps.Errorf(src, "rule group %s: Suricata rule on line %d: %s", name, e.Line, e.Msg)
 		}

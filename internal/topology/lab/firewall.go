@@ -112,6 +112,10 @@ func (l *loader) declareFirewalls() {
 				az = sd.name
 			}
 			name := e.name + "/" + az
+			if l.fwEndpoints.byName[name] != nil {
+				l.errorf(f.keyLine("subnets"), "%s: two subnets in Availability Zone %s; a firewall has one subnet per zone (§14.1)", f.what, az)
+				continue
+			}
 			d := l.add(l.fwEndpoints, name, f.keyLine("subnets"), f, vpc)
 			if d == nil {
 				continue
