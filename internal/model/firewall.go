@@ -341,6 +341,9 @@ func (v *validator) ruleGroup(g *RuleGroup) {
 		if !slices.Contains(statefulActions, strings.ToUpper(r.Action)) {
 			v.ps.Errorf(r.Src, "rule group %s: stateful rule action %q is not PASS, DROP, ALERT or REJECT (§14.8)", name, r.Action)
 		}
+		if msg := CheckHeader(&r); msg != "" {
+			v.ps.Errorf(r.Src, "rule group %s: stateful rule: %s (§14.8)", name, msg)
+		}
 	}
 	if g.RulesString != "" {
 		_, errs := ParseRulesString(g.RulesString)

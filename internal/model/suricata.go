@@ -121,6 +121,8 @@ func checkAddrSpec(f string) string {
 		item = strings.TrimPrefix(item, "!")
 		switch {
 		case item == "", strings.EqualFold(item, "any"), strings.HasPrefix(item, "$"), strings.HasPrefix(item, "@"):
+		case strings.HasPrefix(item, "[") && (!strings.HasSuffix(item, "]") || item == f):
+			return fmt.Sprintf("address list %q has unbalanced brackets", item)
 		case strings.HasPrefix(item, "["):
 			if msg := checkAddrSpec(item); msg != "" {
 				return msg
@@ -139,6 +141,8 @@ func checkPortSpec(f string) string {
 		item = strings.TrimPrefix(item, "!")
 		switch {
 		case strings.EqualFold(item, "any"), strings.HasPrefix(item, "$"):
+		case strings.HasPrefix(item, "[") && (!strings.HasSuffix(item, "]") || item == f):
+			return fmt.Sprintf("port list %q has unbalanced brackets", item)
 		case strings.HasPrefix(item, "["):
 			if msg := checkPortSpec(item); msg != "" {
 				return msg
@@ -184,6 +188,22 @@ func specItems(f string) []string {
 
 // SpecItems is specItems for the policy compiler.
 func SpecItems(f string) []string { return specItems(f) }
+
+// CheckHeader reports what is wrong with the address and port fields of a stateful rule
+// (a 5-tuple rule from describe-rule-group, or a Suricata rule), or "".
+func CheckHeader(r *StatefulRule) string {
+	for _, f := range []string{r.Source, r.Destination} {
+		if msg := checkAddrSpec(f); msg != "" {
+			return msg
+		}
+	}
+	for _, f := range []string{r.SourcePort, r.DestinationPort} {
+		if msg := checkPortSpec(f); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
 
 // parseOptions reads `key:value; key; key:"quoted; value";`.
 func parseOptions(s string) ([]RuleOption, string) {

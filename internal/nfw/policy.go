@@ -279,7 +279,11 @@ func (c *compiler) addrInto(g *model.RuleGroup, f string, neg bool, s *addrSet) 
 			}
 			continue
 		case strings.HasPrefix(item, "["):
-			c.addrInto(g, item, n, s)
+			if item != f { // a malformed list (validation reports it) matches nothing
+				c.addrInto(g, item, n, s)
+			} else {
+				s.pos = append(s.pos, netip.Prefix{})
+			}
 			continue
 		case strings.EqualFold(item, "$EXTERNAL_NET"):
 			if _, ok := g.IPSets["EXTERNAL_NET"]; !ok {
@@ -326,7 +330,9 @@ func (c *compiler) portsInto(g *model.RuleGroup, f string, neg bool, pos, negs *
 		case strings.EqualFold(item, "any") || item == "":
 			rs = []prange{{0, 65535}}
 		case strings.HasPrefix(item, "["):
-			c.portsInto(g, item, n, pos, negs)
+			if item != f {
+				c.portsInto(g, item, n, pos, negs)
+			}
 			continue
 		case strings.HasPrefix(item, "$"):
 			for _, d := range g.PortSets[item[1:]] {
