@@ -66,7 +66,9 @@ func sfe(groups ...model.RuleGroupRef) *model.FirewallPolicy {
 		StatelessFragmentDefaultActions: []string{model.ActionForwardToSFE}, StatefulGroups: groups}
 }
 
-func ref(name string, prio int) model.RuleGroupRef { return model.RuleGroupRef{ARN: rgARN(name), Priority: prio} }
+func ref(name string, prio int) model.RuleGroupRef {
+	return model.RuleGroupRef{ARN: rgARN(name), Priority: prio}
+}
 
 // suricata is a stateful rule group holding Suricata text.
 func suricata(name, text string) *model.RuleGroup {

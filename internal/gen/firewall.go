@@ -87,8 +87,8 @@ type firewallPolicyJSON struct {
 		StatefulRuleGroupReferences     []groupRefJSON
 		StatefulDefaultActions          []string `json:",omitempty"`
 		StatefulEngineOptions           struct {
-			RuleOrder             string `json:",omitempty"`
-			StreamExceptionPolicy string `json:",omitempty"`
+			RuleOrder             string                               `json:",omitempty"`
+			StreamExceptionPolicy string                               `json:",omitempty"`
 			FlowTimeouts          *struct{ TcpIdleTimeoutSeconds int } `json:",omitempty"`
 		}
 		PolicyVariables *struct {

@@ -99,7 +99,9 @@ func TestSuricataParseErrors(t *testing.T) {
 	}
 }
 
-func contains(s, sub string) bool { return len(sub) == 0 || len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub)) }
+func contains(s, sub string) bool {
+	return len(sub) == 0 || len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))
+}
 
 func TestStatelessTCPFlags_14_6(t *testing.T) {
 	g := &model.RuleGroup{ARN: "sl", Name: "sl", Type: model.RuleGroupStateless, StatelessRules: []model.StatelessRule{
