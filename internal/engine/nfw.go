@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -157,7 +158,7 @@ func (f *cFWEndpoint) receive(e *ev, a arrival, p packet.Packet) {
 		return
 	}
 	if e.recording() {
-		e.hop(Hop{Component: f.comp, Action: ActForward, In: p, Middlebox: true, Note: f.passNote(&p, v, phase)})
+		e.hop(Hop{Component: f.comp, Action: ActForward, In: p, Middlebox: true, Note: f.decision(&p, v, phase, false)})
 	}
 	// What the endpoint forwards keeps its addresses (§14.3), but not its sender's security
 	// groups: references match nothing downstream (§7.1.13).
@@ -190,37 +191,44 @@ func (f *cFWEndpoint) judge(e *ev, p *packet.Packet) (nfw.Verdict, string) {
 	now := e.st.clock.Now()
 	if p.IsICMPError() && p.Inner != nil {
 		// An ICMP error about a flow the endpoint tracks passes with it.
-		if fl := e.st.nfwFlow(nfwKeyOf(f.flow, p.Inner), now, pol.TCPIdle); fl != nil && fl.Decided != nfw.Drop {
+		if fl, ok := e.st.nfwFlow(nfwKeyOf(f.flow, p.Inner), now, pol.TCPIdle); ok && fl.Decided != nfw.Drop {
 			return nfw.Verdict{Decision: nfw.Pass, Stage: nfw.StageFlow, Rule: fl.Rule}, phasePacket
 		}
 	}
 	k := nfwKeyOf(f.flow, p)
-	fl := e.st.nfwFlow(k, now, pol.TCPIdle)
-	if fl == nil {
-		nf := nfw.NewFlow(p, now)
+	fl, ok := e.st.nfwFlow(k, now, pol.TCPIdle)
+	if !ok {
+		fl = nfw.NewFlow(p, now)
 		if !nfw.Opens(p) {
 			// §14.12: a packet of a flow the engine never saw start.
 			if x := pol.StreamException(); x.Decision != 0 {
 				return x, phasePacket
 			}
 			if p.Proto == packet.ProtoTCP && p.TCPFlags&packet.TCPSyn != 0 || p.ICMPType == packet.ICMPEchoReply && p.Proto == packet.ProtoICMP {
-				nf.Client, nf.ClientPort = p.Dst, p.DstPort // an answer: its destination opened the flow
+				fl.Client, fl.ClientPort = p.Dst, p.DstPort // an answer: its destination opened the flow
 			}
-			nf.ServerSpoke, nf.Handshake = true, true
+			fl.ServerSpoke, fl.Handshake = true, true
 		}
-		fl = e.st.nfwStart(k, nf)
 	}
 	fl.Last = now
+	v, phase := f.judgeFlow(&fl, p)
+	e.st.nfwStore(k, fl)
+	return v, phase
+}
+
+// judgeFlow runs the stateful engine on p of flow fl (see judge for a simulated flow).
+func (f *cFWEndpoint) judgeFlow(fl *nfw.Flow, p *packet.Packet) (nfw.Verdict, string) {
+	pol := f.pol
 	sim := p.App != nil && p.Proto == packet.ProtoTCP && p.TCPFlags&(packet.TCPSyn|packet.TCPAck) == packet.TCPSyn
 	if !sim {
 		app := nfw.AppOf(p)
-		v = pol.Stateful(fl, p, app)
+		v := pol.Stateful(fl, p, app)
 		if app != nil {
 			fl.AppJudged = true
 		}
 		return v, phasePacket
 	}
-	v = pol.Stateful(fl, p, nil)
+	v := pol.Stateful(fl, p, nil)
 	if v.Decision != nfw.Pass {
 		return v, phaseHandshake
 	}
@@ -240,7 +248,7 @@ func (f *cFWEndpoint) judge(e *ev, p *packet.Packet) (nfw.Verdict, string) {
 // drop reports a packet the policy stopped, and answers a REJECT with a TCP RST (§14.11).
 func (f *cFWEndpoint) drop(e *ev, a arrival, p packet.Packet, v nfw.Verdict, phase string) {
 	code := CodeFirewallRules
-	why := f.decision(&p, v, phase)
+	why := f.decision(&p, v, phase, true)
 	switch v.Stage {
 	case nfw.StageFragment:
 		code = CodeNFWFragment
@@ -276,45 +284,60 @@ func (f *cFWEndpoint) drop(e *ev, a arrival, p packet.Packet, v nfw.Verdict, pha
 }
 
 // decision says in words what decided v: the rule group, rule and action, or the default.
-func (f *cFWEndpoint) decision(p *packet.Packet, v nfw.Verdict, phase string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "firewall %s, policy %s: ", f.fw.Name, f.polName)
+// It is built in one buffer, so that the hop of a forwarded packet costs one allocation.
+func (f *cFWEndpoint) decision(p *packet.Packet, v nfw.Verdict, phase string, withFlow bool) string {
+	var arr [512]byte
+	b := append(arr[:0], "firewall "...)
+	b = append(append(append(append(b, f.fw.Name...), ", policy "...), f.polName...), ": "...)
+	rule := func(b []byte, r *nfw.Rule) []byte {
+		b = append(append(b, r.Group...), ", "...)
+		if v.Stage == nfw.StageStateless {
+			b = append(b, "rule "...)
+		}
+		return append(append(append(b, r.Name...), ": "...), r.Text...)
+	}
 	switch v.Stage {
 	case nfw.StageStateless:
 		if v.Rule != nil {
-			fmt.Fprintf(&b, "stateless rule group %s, rule %s: %s (§14.6)", v.Rule.Group, v.Rule.Name, v.Rule.Text)
+			b = append(rule(append(b, "stateless rule group "...), v.Rule), " (§14.6)"...)
 		} else {
-			fmt.Fprintf(&b, "no stateless rule matches; the stateless default action is %s (§14.7)", v.Action)
+			b = append(append(append(b, "no stateless rule matches; the stateless default action is "...), v.Action...), " (§14.7)"...)
 		}
 	case nfw.StageStateful:
-		fmt.Fprintf(&b, "stateful rule group %s, %s: %s (§14.9-10)", v.Rule.Group, v.Rule.Name, v.Rule.Text)
+		b = append(rule(append(b, "stateful rule group "...), v.Rule), " (§14.9-10)"...)
 	case nfw.StageFlow:
-		b.WriteString("the flow was decided earlier")
+		b = append(b, "the flow was decided earlier"...)
 		if v.Rule != nil {
-			fmt.Fprintf(&b, " by rule group %s, %s: %s", v.Rule.Group, v.Rule.Name, v.Rule.Text)
+			b = rule(append(b, " by rule group "...), v.Rule)
 		}
-		b.WriteString(" (§14.9)")
+		b = append(b, " (§14.9)"...)
 	case nfw.StageDefault:
 		if v.Action != "" {
-			fmt.Fprintf(&b, "no stateful rule decides; the stateful default action %s applies (§14.10)", v.Action)
+			b = append(append(append(b, "no stateful rule decides; the stateful default action "...), v.Action...), " applies (§14.10)"...)
 		} else {
-			b.WriteString("no stateful rule decides, and there is no stateful default action (§14.9)")
+			b = append(b, "no stateful rule decides, and there is no stateful default action (§14.9)"...)
 		}
 	case nfw.StageStreamException:
-		fmt.Fprintf(&b, "the stateful engine never saw this flow start (asymmetric routing, another endpoint, or a stateless pass in the other direction); the stream exception policy is %s (§14.12)", v.Action)
+		b = append(append(append(b, "the stateful engine never saw this flow start (asymmetric routing, another endpoint, or a stateless pass in the other direction); the stream exception policy is "...), v.Action...), " (§14.12)"...)
 	}
-	fmt.Fprintf(&b, ": %s %s", v.Decision, flowText(p))
+	b = append(append(b, ": "...), v.Decision.String()...)
+	if withFlow {
+		b = append(append(b, ' '), flowText(p)...)
+	}
 	switch phase {
 	case phaseHandshake:
-		b.WriteString(", at the TCP handshake (the SYN)")
+		b = append(b, ", at the TCP handshake (the SYN)"...)
 	case phaseApplication:
-		b.WriteString(", at the flow's " + appName(p.App) + " after the handshake passed")
+		b = append(append(append(b, ", at the flow's "...), appName(p.App)...), " after the handshake passed"...)
 	}
 	if v.Alerts > 0 {
-		fmt.Fprintf(&b, "; %d alert rule(s) matched", v.Alerts)
+		b = append(append(append(b, "; "...), strconv.Itoa(v.Alerts)...), " alert rule(s) matched"...)
 	}
-	b.WriteString(f.noteSkip)
-	return b.String()
+	b = append(b, f.noteSkip...)
+	if withFlow {
+		return string(b)
+	}
+	return string(append(b, "; forwarded unchanged (§14.3)"...))
 }
 
 func appName(a *packet.App) string {
@@ -327,10 +350,6 @@ func appName(a *packet.App) string {
 	return "HTTP request (Host " + a.HTTPHost + ")"
 }
 
-func (f *cFWEndpoint) passNote(p *packet.Packet, v nfw.Verdict, phase string) string {
-	return f.decision(p, v, phase) + "; forwarded unchanged (§14.3)"
-}
-
 // nfwKey identifies a flow at one firewall endpoint, whichever way its packets go.
 type nfwKey struct {
 	ep   uint32
@@ -341,22 +360,21 @@ func nfwKeyOf(ep uint32, p *packet.Packet) nfwKey { return nfwKey{ep: ep, flow: 
 
 // nfwFlow is the live flow at an endpoint, or nil: flows idle longer than the policy's TCP
 // idle timeout are forgotten (§14.12; vpclab applies it to every protocol [INF]).
-func (s *State) nfwFlow(k nfwKey, now time.Time, idle time.Duration) *nfw.Flow {
-	f := s.nfw[k]
-	if f != nil && now.Sub(f.Last) > idle {
+func (s *State) nfwFlow(k nfwKey, now time.Time, idle time.Duration) (nfw.Flow, bool) {
+	f, ok := s.nfw[k]
+	if ok && now.Sub(f.Last) > idle {
 		delete(s.nfw, k)
-		return nil
+		return nfw.Flow{}, false
 	}
-	return f
+	return f, ok
 }
 
-func (s *State) nfwStart(k nfwKey, f nfw.Flow) *nfw.Flow {
+// nfwStore keeps flow f at k.
+func (s *State) nfwStore(k nfwKey, f nfw.Flow) {
 	if s.nfw == nil {
-		s.nfw = map[nfwKey]*nfw.Flow{} // made on first use: most labs have no firewall
+		s.nfw = map[nfwKey]nfw.Flow{} // made on first use: most labs have no firewall
 	}
-	p := &f
-	s.nfw[k] = p
-	return p
+	s.nfw[k] = f
 }
 
 // FirewallEndpointSpans lists the header-space cuts of the policy at a firewall endpoint for

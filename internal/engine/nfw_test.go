@@ -166,7 +166,7 @@ func TestNFW4_DropEstablishedLetsTheHandshakeAndTheAllowedSNIThrough(t *testing.
 	l := fwLab(t, pol, g)
 	r := l.send("a1", withSNI(tcp("10.0.1.10:40000", xAddr+":443"), "www.example.com"))
 	wantExited(t, r, string(igwID), "internet")
-	wantNote(t, r, "allowlist tls", "pass tcp 10.0.1.10:40000 -> 198.51.100.7:443", "TLS ClientHello (SNI www.example.com)")
+	wantNote(t, r, "allowlist tls", ": pass, at the flow's TLS ClientHello (SNI www.example.com) after the handshake passed")
 	// The apex matches ".example.com" too (§14.8).
 	wantExited(t, l.send("a1", withSNI(tcp("10.0.1.10:40001", xAddr+":443"), "example.com")), string(igwID), "internet")
 	// The server's SYN-ACK passes (server→client, §14.10).
@@ -436,7 +436,20 @@ func TestNFWBigPolicyDecidesByTheLastRules(t *testing.T) {
 // policy has 1,000 stateless and 1,000 stateful rules (bigPolicy): a new flow each time.
 func BenchmarkTraceThroughFirewall(b *testing.B) {
 	pol, groups := bigPolicy()
+	benchTrace(b, fwLab(b, pol, groups...))
+}
+
+// BenchmarkTraceBesideFirewall is the same trace with the app subnet routing straight to the
+// internet gateway: what the path costs without the firewall.
+func BenchmarkTraceBesideFirewall(b *testing.B) {
+	pol, groups := bigPolicy()
 	l := fwLab(b, pol, groups...)
+	l.table("app").Routes[0] = route("0.0.0.0/0", string(igwID))
+	l.changed()
+	benchTrace(b, l)
+}
+
+func benchTrace(b *testing.B, l *lab) {
 	n := l.build()
 	from := at("a1")
 	p := packet.Packet(tcp("10.0.1.10:40000", xAddr+":443"))
@@ -453,5 +466,30 @@ func BenchmarkTraceThroughFirewall(b *testing.B) {
 	}
 	if r.Outcome != engine.Exited {
 		b.Fatalf("not through:\n%s", describe(&r))
+	}
+}
+
+// TestNFWSendAllocs: through a firewall endpoint, a packet of a known flow allocates nothing
+// without hops (the live dataplane's way) and only the firewall's and the internet gateway's
+// notes with them.
+func TestNFWSendAllocs(t *testing.T) {
+	pol, groups := bigPolicy()
+	l := fwLab(t, pol, groups...)
+	n := l.build()
+	from := at("a1")
+	p := packet.Packet(tcp("10.0.1.10:40000", xAddr+":443"))
+	var r engine.Result
+	n.SendInto(l.st, from, p, engine.Options{}, &r)
+	if r.Outcome != engine.Exited {
+		t.Fatalf("not through:\n%s", describe(&r))
+	}
+	p.TCPFlags = packet.TCPAck
+	for _, c := range []struct {
+		opt  engine.Options
+		want float64
+	}{{engine.Options{SkipHops: true}, 0}, {engine.Options{}, 2}} {
+		if got := testing.AllocsPerRun(100, func() { n.SendInto(l.st, from, p, c.opt, &r) }); got != c.want {
+			t.Errorf("SkipHops %v: %v allocations per send, want %v", c.opt.SkipHops, got, c.want)
+		}
 	}
 }

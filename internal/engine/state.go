@@ -43,7 +43,7 @@ type State struct {
 	tgwAZ map[tgwFlowKey]tgwChoice
 	// nfw is the Network Firewall stateful engine's flows, per endpoint (nfw.go; nil until
 	// a packet reaches one).
-	nfw map[nfwKey]*nfw.Flow
+	nfw map[nfwKey]nfw.Flow
 	// evs are the evaluations sends reuse, one per level of nesting (depth in use): each
 	// would otherwise be garbage after every send (record.go). Sends on one state never run
 	// at once, so one set is enough.
