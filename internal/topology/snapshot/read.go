@@ -156,6 +156,9 @@ var unmodelled = map[string]bool{
 	"EgressOnlyInternetGateways": true, "DhcpOptions": true,
 	"FlowLogs": true, "ManagedPrefixLists": true, "LoadBalancers": true, "NetworkFirewalls": true,
 	"LocalGateways": true, "CarrierGateways": true, "Regions": true,
+	// Network Firewall (§14.1, §14.17): endpoints a VPC endpoint association adds in other
+	// VPCs, and TLS inspection, are not modelled.
+	"VpcEndpointAssociations": true, "TLSInspectionConfigurations": true,
 }
 
 // answers are the describe-* answers vpclab reads, by top-level key, in the order messages
