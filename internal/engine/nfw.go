@@ -385,3 +385,25 @@ func (n *Network) FirewallEndpointSpans(dst []nfw.Span, endpoint model.VPCEndpoi
 	}
 	return dst
 }
+
+// firewallSpans are the cuts of the policy behind a firewall hop (§14) as Spans: each rule
+// that can match the hop's addresses, at its destination ports. Rules that match every port
+// cut nothing and are left out (a stateless rule that forwards everything to the stateful
+// engine decides nothing, so it must not end the analyzer's scan); a rule of every protocol
+// cuts TCP and UDP.
+func (n *Network) firewallSpans(dst []Span, h *Hop) []Span {
+	var buf [64]nfw.Span
+	for _, s := range n.FirewallEndpointSpans(buf[:0], model.VPCEndpointID(h.Component.ID), h.In.Src, h.In.Dst) {
+		if s.Ports == allPorts {
+			continue
+		}
+		switch s.Protocol {
+		case -1:
+			dst = append(dst, Span{Protocol: int(packet.ProtoTCP), Ports: s.Ports, Types: allICMP, Codes: allICMP},
+				Span{Protocol: int(packet.ProtoUDP), Ports: s.Ports, Types: allICMP, Codes: allICMP})
+		case int(packet.ProtoTCP), int(packet.ProtoUDP):
+			dst = append(dst, Span{Protocol: s.Protocol, Ports: s.Ports, Types: allICMP, Codes: allICMP})
+		}
+	}
+	return dst
+}
