@@ -493,3 +493,38 @@ func TestNFWSendAllocs(t *testing.T) {
 		}
 	}
 }
+
+// §15 D1-1: from the internet to iA1's public IP through the IGW's edge table and the
+// endpoint, and back through the endpoint.
+func TestNFWD1_1_IngressThroughTheEdgeTable(t *testing.T) {
+	l := fwLab(t, sfe(ref("web", 1)), fiveTuple("web", "PASS tcp any any -> 10.0.1.0/24 443", "DROP tcp any any -> any any"))
+	in := pkt{Src: addr(xAddr), Dst: addr("3.0.0.10"), Proto: packet.ProtoTCP, SrcPort: 50000, DstPort: 443, TCPFlags: packet.TCPSyn, TTL: 64}
+	r := l.sendAt(engine.AtInternet(), in)
+	wantDelivered(t, r, "a1")
+	wantPath(t, r, "internet:send", "igw:translate", "rtb:forward", "acl:allow:inbound", "fw:forward", "acl:allow:outbound",
+		"rtb:forward", "acl:allow:inbound", "eni:receive", "sg:allow", "i:deliver")
+	back := l.send("a1", replyTo(r))
+	wantExited(t, back, string(igwID), "internet")
+	hop(t, back, "fw")
+	// Port 80 meets the drop.
+	in.DstPort = 80
+	wantDroppedAt(t, l.sendAt(engine.AtInternet(), in), engine.CodeFirewallRules, fwEndpoint)
+}
+
+// §15 D1-2: the app subnet's default route points at the other zone's endpoint, the edge
+// table at this zone's: the reply meets an endpoint that never saw the flow start.
+func TestNFWD1_2_CrossZoneEndpointsAreAStreamException(t *testing.T) {
+	l := fwLab(t, sfe())
+	s := l.subnet("fwb", "10.0.100.16/28")
+	s.AvailabilityZone = "us-east-1b"
+	l.assoc("fw", "fwb")
+	l.topo.Firewalls[0].SubnetMappings = append(l.topo.Firewalls[0].SubnetMappings,
+		model.FirewallSubnetMapping{Subnet: "subnet-fwb", AvailabilityZone: "us-east-1b", Endpoint: "vpce-fwb"})
+	l.table("app").Routes = []model.Route{route("0.0.0.0/0", "vpce-fwb")}
+	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":443"))
+	wantExited(t, r, string(igwID), "internet")
+	wantEq(t, "endpoint", hop(t, r, "fw").Component.ID, "vpce-fwb")
+	back := l.sendAt(engine.AtInternet(), pkt{Src: addr(xAddr), Dst: addr("3.0.0.10"), Proto: packet.ProtoTCP, SrcPort: 443, DstPort: 40000,
+		TCPFlags: packet.TCPSyn | packet.TCPAck, TTL: 64})
+	wantDroppedAt(t, back, engine.CodeNFWStreamException, fwEndpoint)
+}
