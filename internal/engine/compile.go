@@ -155,7 +155,7 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.closeENIs()
 	n.compileGroupMembers()
 	n.compileEndpoints(t)
-	n.compileFirewalls(t, &probs)
+	n.compileFirewalls(t)
 	n.compileRoutes(t, &probs)
 	return n, probs
 }

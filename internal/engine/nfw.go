@@ -35,7 +35,7 @@ type cFWEndpoint struct {
 	noteSkip string
 }
 
-func (n *Network) compileFirewalls(t *model.Topology, probs *model.Problems) {
+func (n *Network) compileFirewalls(t *model.Topology) {
 	if len(t.Firewalls) == 0 {
 		return
 	}
@@ -98,7 +98,7 @@ func unsupportedNote(p *model.FirewallPolicy, groups map[string]*model.RuleGroup
 			what = append(what, "AWS-managed rule group "+r.ARN)
 		case g != nil:
 			for _, f := range g.Unsupported {
-				what = append(what, f+" (rule group "+label(g.Name, g.ARN)+")")
+				what = append(what, f+" (rule group "+fwLabel(g.Name, g.ARN)+")")
 			}
 		}
 	}
@@ -108,7 +108,7 @@ func unsupportedNote(p *model.FirewallPolicy, groups map[string]*model.RuleGroup
 	return "; the policy uses " + strings.Join(what, ", ") + ", which vpclab does not model: assumed to pass (§14.17)"
 }
 
-func label(name, id string) string {
+func fwLabel(name, id string) string {
 	if name != "" {
 		return name
 	}

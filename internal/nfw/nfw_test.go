@@ -219,3 +219,39 @@ func FuzzParseRulesString(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPolicy is one new flow's first packet against 1,000 stateless rules (TCP to ports
+// 1000-1998, then 443 forwarded) and 1,000 stateful rules (drops of 2000-2998, then a pass
+// of 443) plus 100 wildcard-port alert rules: both engines, no allocation.
+func BenchmarkPolicy(b *testing.B) {
+	sl := &model.RuleGroup{ARN: "sl", Name: "sl", Type: model.RuleGroupStateless}
+	for i := range 1000 {
+		port, action := 1000+i, model.ActionDrop
+		if i == 999 {
+			port, action = 443, model.ActionForwardToSFE
+		}
+		sl.StatelessRules = append(sl.StatelessRules, model.StatelessRule{Priority: i + 1, Protocols: []int{6},
+			DestinationPorts: []model.PortRange{{From: port, To: port}}, Actions: []string{action}})
+	}
+	var rules []byte
+	for i := range 999 {
+		rules = fmt.Appendf(rules, "drop tcp $HOME_NET any -> any %d (sid:%d;)\n", 2000+i, i+1)
+	}
+	for i := range 100 {
+		rules = fmt.Appendf(rules, "alert tcp 192.0.2.%d any -> any any (sid:%d;)\n", i, 2000+i)
+	}
+	rules = append(rules, "pass tcp $HOME_NET any -> any 443 (sid:1000;)\n"...)
+	pol := policy("", sl, text("sf", string(rules)))
+	p := syn("10.0.1.10", "8.8.8.8", 40000, 443)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if v := pol.Stateless(p); v.Decision != 0 {
+			b.Fatal(v)
+		}
+		f := NewFlow(p, time.Time{})
+		if v := pol.Stateful(&f, p, nil); v.Decision != Pass || v.Rule == nil {
+			b.Fatal(v)
+		}
+	}
+}

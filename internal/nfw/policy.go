@@ -53,10 +53,18 @@ const (
 
 // Detail codes Reachability Analyzer names for what it does not evaluate (§14.16).
 const (
-	DetailUnsupportedRuleOptions      = "FIREWALL_UNSUPPORTED_RULE_OPTIONS"
-	DetailUnsupportedHigherPriority   = "FIREWALL_UNSUPPORTED_HIGHER_PRIORITY_RULES"
-	defaultTCPIdle                    = 350 * time.Second
-	streamDrop, streamContinue, strRj = 0, 1, 2
+	DetailUnsupportedRuleOptions    = "FIREWALL_UNSUPPORTED_RULE_OPTIONS"
+	DetailUnsupportedHigherPriority = "FIREWALL_UNSUPPORTED_HIGHER_PRIORITY_RULES"
+)
+
+// defaultTCPIdle is FlowTimeouts.TcpIdleTimeoutSeconds when the policy does not say (§14.12).
+const defaultTCPIdle = 350 * time.Second
+
+// Stream exception policies (§14.12).
+const (
+	streamDrop = iota
+	streamContinue
+	streamReject
 )
 
 // Verdict is one packet's fate at the firewall and what decided it.
@@ -130,7 +138,7 @@ func Compile(in Input) *Policy {
 	case "CONTINUE":
 		pol.streamPolicy = streamContinue
 	case "REJECT":
-		pol.streamPolicy = strRj
+		pol.streamPolicy = streamReject
 	}
 	for _, a := range p.StatefulDefaultActions {
 		switch b := model.BaseDefaultAction(a); b {

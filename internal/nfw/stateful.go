@@ -336,7 +336,7 @@ func (pol *Policy) StreamException() Verdict {
 	switch pol.streamPolicy {
 	case streamContinue:
 		return Verdict{Stage: StageStreamException, Action: "CONTINUE"}
-	case strRj:
+	case streamReject:
 		return Verdict{Decision: Reject, Stage: StageStreamException, Action: "REJECT"}
 	}
 	return Verdict{Decision: Drop, Stage: StageStreamException, Action: "DROP"}
