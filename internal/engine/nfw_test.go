@@ -528,3 +528,18 @@ func TestNFWD1_2_CrossZoneEndpointsAreAStreamException(t *testing.T) {
 		TCPFlags: packet.TCPSyn | packet.TCPAck, TTL: 64})
 	wantDroppedAt(t, back, engine.CodeNFWStreamException, fwEndpoint)
 }
+
+// §14.3: what the endpoint forwards keeps its addresses but not its sender's security
+// groups: a rule referencing the sender's group does not match it (§7.1.13), while a rule
+// by CIDR does.
+func TestNFWSecurityGroupReferencesDoNotMatchThroughTheEndpoint(t *testing.T) {
+	l := fwLab(t, sfe())
+	l.subnet("a2", "10.0.2.0/24")
+	l.sg("db").in("tcp", 5432, 5432, "sg-app").in("tcp", 6432, 6432, "10.0.1.0/24")
+	l.instance("db", "a2", "10.0.2.20", "db")
+	l.table("app").Routes = append(l.table("app").Routes, route("10.0.2.0/24", fwEndpoint))
+	r := l.send("a1", tcp("10.0.1.10:40000", "10.0.2.20:5432"))
+	wantDropped(t, r, engine.CodeSGReferencesNotKept, "sg")
+	hop(t, r, "fw")
+	wantDelivered(t, l.send("a1", tcp("10.0.1.10:40000", "10.0.2.20:6432")), "db")
+}
