@@ -39,6 +39,8 @@ const (
 	CodeTGWRTBNoRoute             = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT"
 	CodeTGWBadStateVPN            = "TGW_BAD_STATE_VPN"
 	CodeBadStateVPN               = "BAD_STATE_VPN"
+	CodeIngressRTBRedirection     = "INGRESS_RTB_TRAFFIC_REDIRECTION"
+	CodeIngressRTBNoPublicIP      = "INGRESS_RTB_NO_PUBLIC_IP"
 
 	CodeTTLExceeded            = "VPCLAB_TTL_EXCEEDED"
 	CodeRoutingLoop            = "VPCLAB_ROUTING_LOOP"
@@ -56,6 +58,7 @@ const (
 	CodeAsymmetricInspection   = "VPCLAB_ASYMMETRIC_INSPECTION"
 	CodePeerDNSUnreachable     = "VPCLAB_PEER_DNS_UNREACHABLE"
 	CodeDXGWNoTransit          = "VPCLAB_DXGW_NO_TRANSIT"
+	CodeVGWEdgeGWLBE           = "VPCLAB_VGW_EDGE_GWLBE"
 	CodeVPCLabUnsupported      = "VPCLAB_UNSUPPORTED_COMPONENT"
 	CodeNotInSnapshot          = "VPCLAB_NOT_IN_SNAPSHOT"
 

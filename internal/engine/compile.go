@@ -228,9 +228,11 @@ func (n *Network) compileRoutes(t *model.Topology, probs *model.Problems) {
 			if v := crt.vpc; v != nil {
 				if v.igw != nil && gw == string(v.igw.m.ID) {
 					v.edgeIGW = crt
+					crt.edgeTargets(true)
 				}
 				if v.vgw != nil && gw == string(v.vgw.m.ID) {
 					v.edgeVGW = crt
+					crt.edgeTargets(false)
 				}
 			}
 		}
