@@ -151,9 +151,9 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.indexTGWParts()
 	n.compilePeerings(t)
 	n.compileSGReferences()
+	n.compileEndpoints(t) // before closeENIs: an interface endpoint's interfaces carry traffic
 	n.closeENIs()
 	n.compileGroupMembers()
-	n.compileEndpoints(t)
 	n.compileRoutes(t, &probs)
 	return n, probs
 }
