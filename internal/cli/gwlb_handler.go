@@ -65,4 +65,3 @@ Exit status: 0 when interrupted, 2 when it cannot start (not root, no /dev/net/t
 	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "log each new flow and each packet of no flow")
 	return c
 }
-

@@ -469,7 +469,6 @@ type vpcEndpointJSON struct {
 	VpcId               string
 }
 
-
 func (w *writer) vpcEndpoint(e *model.VPCEndpoint) vpcEndpointJSON {
 	out := vpcEndpointJSON{OwnerId: w.owner, RouteTableIds: []string{}, ServiceName: e.ServiceName, State: e.State,
 		Tags: tagList(e.Name, e.Tags), VpcEndpointId: string(e.ID), VpcEndpointType: string(e.Type), VpcId: string(e.VPC)}

@@ -47,8 +47,8 @@ type VPCEndpoint struct {
 	SecurityGroups    []SecurityGroupID
 	Ports             []uint16
 	Name              string
-	Tags        []Tag
-	Src         Source
+	Tags              []Tag
+	Src               Source
 }
 
 // PortsTag is the tag that carries an interface endpoint's service ports in describe-* JSON,

@@ -121,7 +121,9 @@ func modifyInterfaceEndpoint(c *call, e *ec2api.VpcEndpoint, in *ec2api.ModifyVp
 			}
 		}
 	}
-	e.Groups = slices.DeleteFunc(e.Groups, func(x ec2api.SecurityGroupIdentifier) bool { return slices.Contains(in.RemoveSecurityGroupIds, val(x.GroupId)) })
+	e.Groups = slices.DeleteFunc(e.Groups, func(x ec2api.SecurityGroupIdentifier) bool {
+		return slices.Contains(in.RemoveSecurityGroupIds, val(x.GroupId))
+	})
 	if len(e.Groups) == 0 {
 		return nil, errorf("InvalidParameter", "an interface endpoint keeps at least one security group")
 	}
