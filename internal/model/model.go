@@ -294,9 +294,14 @@ type Instance struct {
 	// lab says `forwarding: stateful`; describe-* JSON, which has no such field, carries it
 	// as the instance's tag ForwardingTag=stateful.
 	StatefulForwarding bool
-	State              string // running, stopped, terminated, ...
-	Tags               []Tag
-	Src                Source
+	// IPForwardOff says the instance's OS does not route (net.ipv4.ip_forward=0) although an
+	// interface of it has its source/destination check off: what a route sends it through it
+	// ends there, dropped by the OS (§6.2). By default an instance with a check off forwards,
+	// as a configured appliance image does. A lab says `ip_forward: false`.
+	IPForwardOff bool
+	State        string // running, stopped, terminated, ...
+	Tags         []Tag
+	Src          Source
 }
 
 // SecurityGroup: §4. The default group of a VPC has Name "default".
