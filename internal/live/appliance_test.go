@@ -58,15 +58,22 @@ func TestPlanAppliance(t *testing.T) {
 // where server listens too, does not connect, and does once the rule is gone. tcpdump in fw
 // shows both directions of the port-80 flow with their original addresses, each packet in
 // and out. Ping and traceroute show fw as the one hop the simulator shows (§6.8), and with
-// fw's forwarding off nothing passes.
+// fw's forwarding off nothing passes. Over TAP devices (the kernel hands fw offloaded
+// segments) and over veth pairs alike.
 func TestLiveApplianceKernelDecides(t *testing.T) {
 	needLive(t, "ping", "traceroute", "curl", "tcpdump")
 	if _, err := exec.LookPath("iptables"); err != nil {
 		t.Skip("iptables is not installed (.ci/run installs it: apt-get install iptables)")
 	}
+	for _, link := range []string{LinkTAP, LinkVeth} {
+		t.Run(link, func(t *testing.T) { applianceKernelDecides(t, link) })
+	}
+}
+
+func applianceKernelDecides(t *testing.T, link string) {
 	n := loadNet(t, applianceLab)
 	log := &logBuffer{t: t}
-	m := upNet(t, n, applianceLab, LinkAuto, true, log.logf)
+	m := upNet(t, n, applianceLab, link, true, log.logf)
 
 	rule := []string{"FORWARD", "-p", "tcp", "--dport", "22", "-j", "DROP"}
 	if out, code := run(t, m.Lab, "fw", append([]string{"iptables", "-A"}, rule...)...); code != 0 {

@@ -40,11 +40,13 @@
 // The engine, with Options.RealAppliances, delivers a packet routed to it to its device
 // unchanged, after the network ACL and security groups AWS applies on the way in; the
 // appliance's kernel takes one off the TTL (§6.8), applies whatever iptables or nft rules the
-// lab adds in its namespace, and routes the packet out of eth0 to its subnet's router. The
-// dataplane takes it in there as anything the instance sends (Location FromENI): source/dest
-// check (off), security groups out, network ACL out, the appliance subnet's route table (§0
-// step 7); its source, not the appliance's, makes it relayed (§7.1.13). So tcpdump in the
-// appliance sees the transit traffic, and its firewall decides. A stateful appliance
+// lab adds in its namespace, and routes the packet as its own routes say: out of eth0 to its
+// subnet's router, or to a connected subnet of a further ENI (as on EC2, where the OS, not the
+// VPC, picks the interface a multi-homed appliance forwards out of). The dataplane takes it
+// in there as anything the instance sends (Location FromENI): source/dest check (off),
+// security groups out, network ACL out, the route table of that ENI's subnet (§0 step 7);
+// its source, not the appliance's, makes it relayed (§7.1.13). So tcpdump in the appliance
+// sees the transit traffic, and its firewall decides. A stateful appliance
 // (forwarding: stateful) is then what its kernel's connection tracking rules make it, for
 // example iptables -A FORWARD -m conntrack --ctstate INVALID -j DROP: the engine no longer
 // plays its OS (§13.13). Linux's TCP tracking is stricter than the simulator's model behind
