@@ -214,7 +214,9 @@ func (e *ev) arrive(eni *cENI, a arrival, p packet.Packet) {
 // appliance: an instance that routes (source/dest check disabled) forwards the packet out of
 // the same ENI. Its own OS decrements the TTL (§6.8) and answers expiry with time exceeded. The
 // VPC never drops a flow whose two directions take different paths (§1.2.5); a stateful
-// appliance's OS does, when it sees a packet of a flow it never saw start (§13.13).
+// appliance's OS does, when it sees a packet of a flow it never saw start (§13.13); one whose
+// OS has IP forwarding off routes nothing (model.Instance.IPForwardOff, §6.2). Live mode plays
+// none of this (Options.RealAppliances): the instance's own kernel does.
 func (e *ev) appliance(eni *cENI, a arrival, p packet.Packet) {
 	c := eni.hostComp()
 	if eni.instance.IPForwardOff { // Linux drops it silently: no route for a host that does not forward
