@@ -138,6 +138,10 @@ func resolveFirewallEndpoint(n *Network, v *cVPC, id string) node {
 	return f
 }
 
+// home is the firewall subnet: an internet gateway's edge route table that sends traffic to
+// the endpoint makes the answers leave through it (§1.3.8, edge.go).
+func (f *cFWEndpoint) home() *cSubnet { return f.subnet }
+
 // receive: §14.2, the endpoint does not filter its own subnet's traffic; §0.10, the subnet's
 // NACL inbound, the policy, then on out of the subnet (NACL outbound, its route table).
 func (f *cFWEndpoint) receive(e *ev, a arrival, p packet.Packet) {

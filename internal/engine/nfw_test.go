@@ -512,7 +512,10 @@ func TestNFWD1_1_IngressThroughTheEdgeTable(t *testing.T) {
 }
 
 // §15 D1-2: the app subnet's default route points at the other zone's endpoint, the edge
-// table at this zone's: the reply meets an endpoint that never saw the flow start.
+// table at this zone's: the reply meets an endpoint that never saw the flow start. The
+// internet gateway's symmetry rule (§1.3.8) already stops the request, which left through
+// another middlebox than the one the edge table names; past that block, the answer is a
+// stream exception.
 func TestNFWD1_2_CrossZoneEndpointsAreAStreamException(t *testing.T) {
 	l := fwLab(t, sfe())
 	s := l.subnet("fwb", "10.0.100.16/28")
@@ -521,8 +524,9 @@ func TestNFWD1_2_CrossZoneEndpointsAreAStreamException(t *testing.T) {
 	l.topo.Firewalls[0].SubnetMappings = append(l.topo.Firewalls[0].SubnetMappings,
 		model.FirewallSubnetMapping{Subnet: "subnet-fwb", AvailabilityZone: "us-east-1b", Endpoint: "vpce-fwb"})
 	l.table("app").Routes = []model.Route{route("0.0.0.0/0", "vpce-fwb")}
-	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":443"))
-	wantExited(t, r, string(igwID), "internet")
+	r := l.sendOpt("a1", tcp("10.0.1.10:40000", xAddr+":443"), engine.Options{ContinuePastBlocks: true})
+	wantDropped(t, r, engine.CodeIngressRTBRedirection, "igw")
+	wantEq(t, "past the block", r.End().Outcome, engine.Exited)
 	wantEq(t, "endpoint", hop(t, r, "fw").Component.ID, "vpce-fwb")
 	back := l.sendAt(engine.AtInternet(), pkt{Src: addr(xAddr), Dst: addr("3.0.0.10"), Proto: packet.ProtoTCP, SrcPort: 443, DstPort: 40000,
 		TCPFlags: packet.TCPSyn | packet.TCPAck, TTL: 64})
@@ -542,4 +546,17 @@ func TestNFWSecurityGroupReferencesDoNotMatchThroughTheEndpoint(t *testing.T) {
 	wantDropped(t, r, engine.CodeSGReferencesNotKept, "sg")
 	hop(t, r, "fw")
 	wantDelivered(t, l.send("a1", tcp("10.0.1.10:40000", "10.0.2.20:6432")), "db")
+}
+
+// §15 D1-3: the app subnet routes 0.0.0.0/0 straight to the internet gateway while the edge
+// table sends its inbound traffic through the endpoint: the answer bypasses the endpoint and
+// the gateway drops it (§1.3.8).
+func TestNFWD1_3_ReplyBypassingTheEndpoint(t *testing.T) {
+	l := fwLab(t, sfe())
+	l.table("app").Routes = []model.Route{route("0.0.0.0/0", string(igwID))}
+	in := pkt{Src: addr(xAddr), Dst: addr("3.0.0.10"), Proto: packet.ProtoTCP, SrcPort: 50000, DstPort: 443, TCPFlags: packet.TCPSyn, TTL: 64}
+	r := l.sendAt(engine.AtInternet(), in)
+	wantDelivered(t, r, "a1")
+	back := l.send("a1", replyTo(r))
+	wantDropped(t, back, engine.CodeIngressRTBRedirection, "igw")
 }

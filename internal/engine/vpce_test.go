@@ -1,7 +1,7 @@
 package engine_test
 
 // Gateway VPC endpoint scenarios: aws-vpc-semantics.md §7.4, one test per scenario id
-// (VPCE-n; VPCE-7..9 are interface endpoints, not modelled yet).
+// (VPCE-n; VPCE-7..9 are interface endpoints).
 
 import (
 	"net/netip"
