@@ -53,7 +53,9 @@ func TestValidateFirewall(t *testing.T) {
 		}, Error, 55, "two subnet mappings in Availability Zone us-east-1a"},
 		{"unknown rule group", func(t *Topology) { t.FirewallPolicies[0].StatefulGroups[0].ARN = "arn:gone" }, Error, 51, "rule group arn:gone is not in the topology"},
 		{"stateful group as stateless", func(t *Topology) { t.FirewallPolicies[0].StatelessGroups[0].ARN = "arn:sf" }, Error, 51, "rule group sf is STATEFUL, referenced as STATELESS"},
-		{"malformed Suricata", func(t *Topology) { t.RuleGroups[1].RulesString = "pass tcp any any -> any 443 (sid:1;)\ndrop tcp any any -> any (sid:2;)" },
+		{"malformed Suricata", func(t *Topology) {
+			t.RuleGroups[1].RulesString = "pass tcp any any -> any 443 (sid:1;)\ndrop tcp any any -> any (sid:2;)"
+		},
 			Error, 61, `Suricata rule on line 2: header "drop tcp any any -> any" has 6 fields`},
 		{"invalid stateless action", func(t *Topology) { t.RuleGroups[0].StatelessRules[0].Actions = []string{"aws:allow"} }, Error, 52, `action "aws:allow"`},
 		{"invalid default action", func(t *Topology) { t.FirewallPolicies[0].StatelessDefaultActions = []string{"aws:forward"} }, Error, 51, `stateless default action "aws:forward"`},
