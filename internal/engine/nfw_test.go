@@ -560,3 +560,23 @@ func TestNFWD1_3_ReplyBypassingTheEndpoint(t *testing.T) {
 	back := l.send("a1", replyTo(r))
 	wantDropped(t, back, engine.CodeIngressRTBRedirection, "igw")
 }
+
+// §14.12: the stream exception policy REJECT answers a mid-stream TCP packet with a RST;
+// CONTINUE inspects it as a flow picked up mid-stream.
+func TestNFWStreamExceptionPolicies(t *testing.T) {
+	ack := tcp("10.0.1.10:40000", xAddr+":443").flags(packet.TCPAck)
+	pol := sfe(ref("any", 1))
+	pol.StreamExceptionPolicy = "REJECT"
+	l := fwLab(t, pol, fiveTuple("any", "ALERT ip any any -> any any"))
+	r := l.send("a1", ack)
+	wantDroppedAt(t, r, engine.CodeNFWStreamException, fwEndpoint)
+	if r.Generated == nil || r.Generated.Packet.TCPFlags&packet.TCPRst == 0 {
+		t.Fatalf("no RST:\n%s", describe(r))
+	}
+	wantDelivered(t, r.Generated, "a1")
+	pol2 := sfe(ref("block", 1))
+	pol2.StreamExceptionPolicy = "CONTINUE"
+	l2 := fwLab(t, pol2, fiveTuple("block", "DROP tcp any any -> any 22"))
+	wantExited(t, l2.send("a1", ack), string(igwID), "internet")
+	wantDroppedAt(t, l2.send("a1", tcp("10.0.1.10:40001", xAddr+":22").flags(packet.TCPAck)), engine.CodeFirewallRules, fwEndpoint)
+}

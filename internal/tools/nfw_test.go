@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,5 +60,10 @@ func TestNetworkFirewallExampleLab_14(t *testing.T) {
 				wantThrough(t, tr.Return, ep)
 			}
 		})
+	}
+	// §14.10: ping's first echo passes; once x has answered, the flow is established and
+	// aws:drop_established drops the next.
+	if got := s.Ping(io.Discard, web, x, PingOptions{Count: 2}); got.Received != 1 {
+		t.Errorf("ping web to x: %+v, want 1 of 2 received", got)
 	}
 }
