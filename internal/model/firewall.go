@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -325,8 +326,8 @@ func (v *validator) ruleGroup(g *RuleGroup) {
 	for _, f := range g.Unsupported {
 		v.ps.Warnf(g.Src, "rule group %s uses %s, which vpclab does not model: the group is assumed to pass (§14.17)", name, f)
 	}
-	for vr, pl := range g.IPSetReferences {
-		if v.prefixList(pl) == nil {
+	for _, vr := range slices.Sorted(maps.Keys(g.IPSetReferences)) {
+		if pl := g.IPSetReferences[vr]; v.prefixList(pl) == nil {
 			v.ps.Errorf(g.Src, "rule group %s: IP set reference %s names prefix list %s, which is not in the topology (§14.14)", name, vr, pl)
 		}
 	}

@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -134,13 +136,8 @@ func (l *loader) declareFirewalls() {
 	}
 }
 
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
+// keys are m's keys in order, for "did you mean" hints.
+func keys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 func (l *loader) firewallPolicy(e entry, groups map[string]*model.RuleGroup) *model.FirewallPolicy {
 	f := l.mapping(e.val, "firewall policy "+e.name, firewallPolicyKeys)
@@ -266,7 +263,9 @@ func (l *loader) ruleGroup(e entry) *model.RuleGroup {
 	}
 	g.IPSets = l.stringSets(f.get("ip_sets"), f.what+": ip_sets")
 	g.PortSets = l.stringSets(f.get("port_sets"), f.what+": port_sets")
-	for name, vals := range l.stringSets(f.get("ip_set_references"), f.what+": ip_set_references") {
+	refs := l.stringSets(f.get("ip_set_references"), f.what+": ip_set_references")
+	for _, name := range slices.Sorted(maps.Keys(refs)) {
+		vals := refs[name]
 		if len(vals) == 0 {
 			continue
 		}
