@@ -362,24 +362,55 @@ func nfwInspection(t testing.TB, applianceMode bool, homeNet ...string) *estate 
 	return x
 }
 
-func TestNFW9_SpokeTrafficEscapesDomainListsOutsideHomeNet(t *testing.T) {
-	x := nfwInspection(t, true)
-	r := x.send("a1", withSNI(tcp("10.0.1.10:40000", "10.1.2.10:443"), "www.bad.test"))
-	wantDelivered(t, r, "b2")
-	fw := hop(t, r, "fw")
-	if !strings.Contains(fw.Note, "no stateful rule decides") {
-		t.Errorf("firewall note %q: the denylist should not match a source outside HOME_NET", fw.Note)
+// nfwEgress is nfwInspection with §15 D2's egress: a public subnet pa in I (100.64.2.0/28)
+// with NAT gateway nat-i (100.64.2.5, Elastic IP 3.3.3.3) behind internet gateway igw-i; the
+// firewall subnets send 0.0.0.0/0 to the NAT gateway, the public subnet sends the spokes back
+// through vpce-fwa, which both transit gateway subnets use (one endpoint sees every flow), and
+// spoke subnet a1 sends 0.0.0.0/0 to the transit gateway.
+func nfwEgress(t testing.TB, homeNet ...string) *estate {
+	x := nfwInspection(t, true, homeNet...)
+	x.subnet("i", "pa", "100.64.2.0/28", "us-east-1a")
+	x.topo.InternetGateways = append(x.topo.InternetGateways, &model.InternetGateway{ID: "igw-i", VPC: "vpc-i"})
+	x.topo.NATGateways = append(x.topo.NATGateways, &model.NATGateway{ID: "nat-i", VPC: "vpc-i", Subnet: "subnet-pa", Connectivity: model.ConnectivityPublic,
+		State: "available", Addresses: []model.NATGatewayAddress{{PrivateIP: addr("100.64.2.5"), PublicIP: addr("3.3.3.3"), Primary: true}}})
+	for _, rt := range x.topo.RouteTables {
+		if rt.ID == "rtb-itb" {
+			rt.Routes = []model.Route{route("0.0.0.0/0", "vpce-fwa")}
+		}
 	}
-	wantDelivered(t, x.send("b2", replyTo(r)), "a1")
+	x.routes("ifa", route("0.0.0.0/0", "nat-i"))
+	x.routes("ifb", route("0.0.0.0/0", "nat-i"))
+	x.routes("pa", route("0.0.0.0/0", "igw-i"), route("10.0.0.0/8", "vpce-fwa"))
+	x.routes("a1", route("0.0.0.0/0", "tgw-hub"))
+	return x
 }
 
+// NFW-9: without a HOME_NET override, HOME_NET is the inspection VPC's CIDR (§14.13), so a
+// spoke's TLS to a denied name is not filtered: domain lists match flows from $HOME_NET only.
+func TestNFW9_SpokeTrafficEscapesDomainListsOutsideHomeNet(t *testing.T) {
+	x := nfwEgress(t)
+	r := x.send("a1", withSNI(tcp("10.0.1.10:40000", "198.51.100.7:443"), "www.bad.test"))
+	wantExited(t, r, "igw-i", "internet")
+	wantEq(t, "seen source", r.Packet.Src, addr("3.3.3.3"))
+	wantNote(t, r, "no stateful rule decides", "TLS ClientHello (SNI www.bad.test)")
+	// The answer comes back through the NAT gateway and the same endpoint (§15 D2-3).
+	back := x.sendAt(engine.AtInternet(), pkt{Src: addr("198.51.100.7"), Dst: addr("3.3.3.3"), Proto: packet.ProtoTCP, SrcPort: 443,
+		DstPort: r.Packet.SrcPort, TCPFlags: packet.TCPSyn | packet.TCPAck, TTL: 64})
+	wantDelivered(t, back, "a1")
+	hop(t, back, "fw")
+}
+
+// NFW-10: with HOME_NET = 10.0.0.0/8 the spokes' flows are the firewall's own: the denylist
+// drops the name.
 func TestNFW10_HomeNetOverrideFiltersSpokes(t *testing.T) {
-	x := nfwInspection(t, true, "10.0.0.0/8")
-	r := x.send("a1", withSNI(tcp("10.0.1.10:40000", "10.1.2.10:443"), "www.bad.test"))
+	x := nfwEgress(t, "10.0.0.0/8")
+	r := x.send("a1", withSNI(tcp("10.0.1.10:40000", "198.51.100.7:443"), "www.bad.test"))
 	wantDropped(t, r, engine.CodeFirewallRules, "fw")
 	wantNote(t, r, "stateful rule group deny, denylist tls", "TLS ClientHello (SNI www.bad.test)")
-	// Other names pass.
-	wantDelivered(t, x.send("a1", withSNI(tcp("10.0.1.10:40001", "10.1.2.10:443"), "good.test")), "b2")
+	// Other names pass, and so does east-west traffic: its destination is in HOME_NET, and the
+	// generated rules match flows to $EXTERNAL_NET only.
+	wantExited(t, x.send("a1", withSNI(tcp("10.0.1.10:40001", "198.51.100.7:443"), "good.test")), "igw-i", "internet")
+	wantDelivered(t, x.send("a1", withSNI(tcp("10.0.1.10:40002", "10.1.2.10:443"), "www.bad.test")), "b2")
 }
 
 // §15 D2-2: without appliance mode the reply may enter the inspection VPC in the other zone,

@@ -240,10 +240,12 @@ func ruleText(m *model.StatefulRule) string {
 }
 
 // domainRules are the rules AWS generates from a domain list (§14.8), for flows from
-// $HOME_NET only (§14.13): per target type, an ALLOWLIST passes matching flows and drops the
-// other flows of that type; a DENYLIST drops matching flows.
+// $HOME_NET to $EXTERNAL_NET only (§14.13; AWS's generated rules read
+// "$HOME_NET any -> $EXTERNAL_NET any" [INF]): per target type, an ALLOWLIST passes matching
+// flows and drops the other flows of that type; a DENYLIST drops matching flows.
 func (c *compiler) domainRules(g *model.RuleGroup, d *model.DomainList) []*sfRule {
 	home, _ := c.ipVar(g, "HOME_NET")
+	external := c.addr(g, "$EXTERNAL_NET")
 	var out []*sfRule
 	for _, t := range d.TargetTypes {
 		app, buf, proto := appTLS, bufSNI, "tls"
@@ -251,7 +253,7 @@ func (c *compiler) domainRules(g *model.RuleGroup, d *model.DomainList) []*sfRul
 			app, buf, proto = appHTTP, bufHost, "http"
 		}
 		base := sfRule{Rule: Rule{Group: groupName(g)}, priority: 255, buckets: 1 << bTCP, app: app,
-			src: addrSet{pos: home}, dst: addrSet{any: true}, sports: []prange{{0, 65535}}, dports: []prange{{0, 65535}},
+			src: addrSet{pos: home}, dst: external, sports: []prange{{0, 65535}}, dports: []prange{{0, 65535}},
 			toServer: true, domains: d.Targets, domainBuf: buf}
 		if len(home) == 0 {
 			base.src = addrSet{pos: []netip.Prefix{{}}}
@@ -262,18 +264,18 @@ func (c *compiler) domainRules(g *model.RuleGroup, d *model.DomainList) []*sfRul
 			pass := base
 			pass.class, pass.decision, pass.Action = classPass, Pass, "PASS"
 			pass.Name = "allowlist " + proto
-			pass.Text = fmt.Sprintf("pass %s $HOME_NET any -> any any (%s in [%s])", proto, bufName(buf), list)
+			pass.Text = fmt.Sprintf("pass %s $HOME_NET any -> $EXTERNAL_NET any (%s in [%s])", proto, bufName(buf), list)
 			drop := base
 			drop.class, drop.decision, drop.Action = classDrop, Drop, "DROP"
 			drop.negDomains, drop.established = true, true
 			drop.Name = "allowlist " + proto + " (not listed)"
-			drop.Text = fmt.Sprintf("drop %s $HOME_NET any -> any any (%s not in [%s]; flow:established,to_server)", proto, bufName(buf), list)
+			drop.Text = fmt.Sprintf("drop %s $HOME_NET any -> $EXTERNAL_NET any (%s not in [%s]; flow:established,to_server)", proto, bufName(buf), list)
 			out = append(out, &pass, &drop)
 		case "DENYLIST":
 			drop := base
 			drop.class, drop.decision, drop.Action = classDrop, Drop, "DROP"
 			drop.Name = "denylist " + proto
-			drop.Text = fmt.Sprintf("drop %s $HOME_NET any -> any any (%s in [%s])", proto, bufName(buf), list)
+			drop.Text = fmt.Sprintf("drop %s $HOME_NET any -> $EXTERNAL_NET any (%s in [%s])", proto, bufName(buf), list)
 			out = append(out, &drop)
 		}
 	}
