@@ -3,6 +3,10 @@ package collect_test
 import (
 	"bytes"
 	"context"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/networkfirewall"
+	nfwtypes "github.com/aws/aws-sdk-go-v2/service/networkfirewall/types"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -45,6 +49,17 @@ func TestSnapshotOfMotoLoadsBack(t *testing.T) {
 	m := startMoto(t)
 	dummyCredentials(t)
 	e := build(t, m.ec2Client("us-east-1"))
+	// A Network Firewall in the private subnet (§14): moto lists and describes firewalls, and
+	// answers the policy and rule-group calls with its web page, which the collector takes as
+	// "not implemented".
+	fwc := networkfirewall.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(m.url),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	const policy = "arn:aws:network-firewall:us-east-1:" + motoAccount + ":firewall-policy/egress"
+	if _, err := fwc.CreateFirewall(context.Background(), &networkfirewall.CreateFirewallInput{FirewallName: aws.String("fw"),
+		FirewallPolicyArn: aws.String(policy), VpcId: aws.String(e.vpc),
+		SubnetMappings: []nfwtypes.SubnetMapping{{SubnetId: aws.String(e.subnetB)}}}); err != nil {
+		t.Fatalf("create-firewall: %v", err)
+	}
 
 	dir, res, progress, problems := snapshot(t, m.url, "us-east-1")
 	if failed := res.FailedRegions(); len(failed) > 0 {
@@ -79,6 +94,13 @@ func TestSnapshotOfMotoLoadsBack(t *testing.T) {
 		}
 	}
 	checkEstate(t, topo, e)
+	fw := find(t, topo.Firewalls, func(f *model.Firewall) bool { return f.Name == "fw" }, "firewall fw")
+	if string(fw.VPC) != e.vpc || fw.PolicyARN != policy || len(fw.SubnetMappings) != 1 || string(fw.SubnetMappings[0].Subnet) != e.subnetB {
+		t.Errorf("firewall: %+v, want in %s with policy %s and a mapping in %s", fw, e.vpc, policy, e.subnetB)
+	}
+	if !strings.Contains(problems, "describe-firewall-policy is not implemented by the endpoint") {
+		t.Errorf("moto's missing firewall policies are not a warning:\n%s", problems)
+	}
 
 	// Determinism: a second snapshot of the unchanged account is the same bytes.
 	dir2, _, _, _ := snapshot(t, m.url, "us-east-1")

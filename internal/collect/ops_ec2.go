@@ -92,7 +92,8 @@ func (r *regionRun) operations() []operation {
 		}, func(v *types.PrefixList) string { return id(v.PrefixListId) }),
 	}
 	ops = append(ops, r.transitOperations()...)
-	return append(ops, r.directConnectOperations()...)
+	ops = append(ops, r.directConnectOperations()...)
+	return append(ops, r.networkFirewallOperations()...)
 }
 
 // transitOperations list the transit gateways, their attachments and route tables, and then

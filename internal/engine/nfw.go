@@ -33,6 +33,9 @@ type cFWEndpoint struct {
 	// noteSkip is said of every decision when the policy refers to what vpclab cannot
 	// evaluate (§14.17); empty otherwise.
 	noteSkip string
+	// missing names the policy or rule group the topology lacks (a partial snapshot); the
+	// endpoint then drops everything, since vpclab cannot know what it would let through.
+	missing string
 }
 
 func (n *Network) compileFirewalls(t *model.Topology) {
@@ -65,6 +68,10 @@ func (n *Network) compileFirewalls(t *model.Topology) {
 			}
 		}
 		skip := unsupportedNote(p, groups)
+		missing := missingPart(fw, p, groups)
+		if missing != "" {
+			pol = nil
+		}
 		for i := range fw.SubnetMappings {
 			m := &fw.SubnetMappings[i]
 			if m.Endpoint == "" {
@@ -79,9 +86,24 @@ func (n *Network) compileFirewalls(t *model.Topology) {
 				polName = p.Name
 			}
 			n.fwEndpoints[m.Endpoint] = &cFWEndpoint{fw: fw, m: m, subnet: n.subnets[m.Subnet], pol: pol, polName: polName,
-				comp: comp(KindNetworkFirewall, string(m.Endpoint), name), flow: uint32(len(n.fwEndpoints) + 1), noteSkip: skip}
+				comp: comp(KindNetworkFirewall, string(m.Endpoint), name), flow: uint32(len(n.fwEndpoints) + 1), noteSkip: skip, missing: missing}
 		}
 	}
+}
+
+// missingPart names the first part of a firewall's configuration a partial snapshot lacks:
+// its policy, or a rule group the policy references (AWS-managed groups, which no snapshot
+// holds, are §14.17's to flag, not missing). "" when nothing is.
+func missingPart(fw *model.Firewall, p *model.FirewallPolicy, groups map[string]*model.RuleGroup) string {
+	if p == nil {
+		return "firewall policy " + fw.PolicyARN
+	}
+	for _, r := range append(p.StatelessGroups[:len(p.StatelessGroups):len(p.StatelessGroups)], p.StatefulGroups...) {
+		if groups[r.ARN] == nil && !model.IsManagedRuleGroup(r.ARN) {
+			return "rule group " + r.ARN + " of policy " + fwLabel(p.Name, p.ARN)
+		}
+	}
+	return ""
 }
 
 // unsupportedNote names what a policy refers to that vpclab cannot evaluate (§14.17).
@@ -131,6 +153,9 @@ func resolveFirewallEndpoint(n *Network, v *cVPC, id string) node {
 	case !f.m.Ready():
 		return &dropNode{code: CodeBadState, comp: f.comp,
 			detail: fmt.Sprintf("firewall endpoint %s is %s, not READY: only READY attachments forward (§14.1)", id, f.m.Status)}
+	case f.missing != "":
+		return &dropNode{code: CodeNotInSnapshot, comp: f.comp,
+			detail: fmt.Sprintf("firewall %s: %s is not in the topology, so vpclab cannot tell what its endpoints let through: they drop everything (fail closed)", f.fw.Name, f.missing)}
 	case f.pol == nil:
 		return &dropNode{code: CodeBadState, comp: f.comp,
 			detail: fmt.Sprintf("firewall %s has no policy in the topology (%s)", f.fw.Name, f.fw.PolicyARN)}

@@ -612,3 +612,23 @@ func TestNFWStreamExceptionPolicies(t *testing.T) {
 	wantExited(t, l2.send("a1", ack), string(igwID), "internet")
 	wantDroppedAt(t, l2.send("a1", tcp("10.0.1.10:40001", xAddr+":22").flags(packet.TCPAck)), engine.CodeFirewallRules, fwEndpoint)
 }
+
+// A partial snapshot: the policy names a rule group the topology lacks. Validation warns, and
+// the endpoint drops everything rather than guess what the group would let through
+// (fail closed, VPCLAB_NOT_IN_SNAPSHOT); a missing policy likewise.
+func TestNFWMissingRuleGroupFailsClosed(t *testing.T) {
+	l := fwLab(t, sfe(ref("gone", 1)), fiveTuple("other", "DROP tcp any any -> any 23"))
+	l.expectWarnings(0)
+	r := l.send("a1", tcp("10.0.1.10:40000", xAddr+":443"))
+	wantDroppedAt(t, r, engine.CodeNotInSnapshot, fwEndpoint)
+	if !strings.Contains(r.Detail, "rule group "+rgARN("gone")+" of policy pol is not in the topology") {
+		t.Errorf("detail %q does not name the missing group", r.Detail)
+	}
+	l.topo.Firewalls[0].PolicyARN = "arn:aws:network-firewall:us-east-1:111122223333:firewall-policy/none"
+	l.changed()
+	r = l.send("a1", tcp("10.0.1.10:40001", xAddr+":443"))
+	wantDroppedAt(t, r, engine.CodeNotInSnapshot, fwEndpoint)
+	if !strings.Contains(r.Detail, "firewall policy arn:aws:network-firewall:us-east-1:111122223333:firewall-policy/none is not in the topology") {
+		t.Errorf("detail %q does not name the missing policy", r.Detail)
+	}
+}

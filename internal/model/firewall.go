@@ -234,7 +234,7 @@ func (v *validator) firewalls() {
 			v.ps.Warnf(fw.Src, "firewall %s: attached to transit gateway %s: TGW-attached firewalls are not modelled (VPCLAB_UNSUPPORTED_COMPONENT, §14.1, §14.17)", name, fw.TransitGatewayID)
 		}
 		if fw.PolicyARN != "" && policies[fw.PolicyARN] == nil { // none: the loader said so
-			v.ps.Errorf(fw.Src, "firewall %s: firewall policy %s is not in the topology", name, fw.PolicyARN)
+			v.ps.Warnf(fw.Src, "firewall %s: firewall policy %s is not in the topology; its endpoints drop everything (fail closed)", name, fw.PolicyARN)
 		}
 		zones := map[string]bool{}
 		for _, m := range fw.SubnetMappings {
@@ -309,7 +309,7 @@ func (v *validator) groupRef(p *FirewallPolicy, name string, r RuleGroupRef, gro
 	case g == nil && IsManagedRuleGroup(r.ARN):
 		v.ps.Warnf(r.Src, "firewall policy %s: %s is an AWS-managed threat-signature group, whose rules vpclab cannot know: it is assumed to pass (§14.17)", name, r.ARN)
 	case g == nil:
-		v.ps.Errorf(r.Src, "firewall policy %s: rule group %s is not in the topology", name, r.ARN)
+		v.ps.Warnf(r.Src, "firewall policy %s: rule group %s is not in the topology; the endpoints of firewalls with this policy drop everything (fail closed)", name, r.ARN)
 	case g.Type != typ:
 		v.ps.Errorf(r.Src, "firewall policy %s: rule group %s is %s, referenced as %s", name, label(g.Name, g.ARN), g.Type, typ)
 	}

@@ -42,7 +42,7 @@ func TestValidateFirewall(t *testing.T) {
 		line  int
 		wants string
 	}{
-		{"unknown policy", func(t *Topology) { t.Firewalls[0].PolicyARN = "arn:nope" }, Error, 50, "firewall policy arn:nope is not in the topology"},
+		{"unknown policy", func(t *Topology) { t.Firewalls[0].PolicyARN = "arn:nope" }, Warning, 50, "firewall policy arn:nope is not in the topology"},
 		{"subnet of another VPC", func(t *Topology) {
 			t.VPCs = append(t.VPCs, &VPC{ID: "vpc-2", CIDRs: nil})
 			t.Subnets[2].VPC = "vpc-2"
@@ -51,7 +51,7 @@ func TestValidateFirewall(t *testing.T) {
 			t.Subnets[1].AvailabilityZone = "us-east-1a"
 			t.Firewalls[0].SubnetMappings = append(t.Firewalls[0].SubnetMappings, FirewallSubnetMapping{Subnet: "subnet-b", Endpoint: "vpce-fw2", Src: vsrc(55)})
 		}, Error, 55, "two subnet mappings in Availability Zone us-east-1a"},
-		{"unknown rule group", func(t *Topology) { t.FirewallPolicies[0].StatefulGroups[0].ARN = "arn:gone" }, Error, 51, "rule group arn:gone is not in the topology"},
+		{"unknown rule group", func(t *Topology) { t.FirewallPolicies[0].StatefulGroups[0].ARN = "arn:gone" }, Warning, 51, "rule group arn:gone is not in the topology"},
 		{"stateful group as stateless", func(t *Topology) { t.FirewallPolicies[0].StatelessGroups[0].ARN = "arn:sf" }, Error, 51, "rule group sf is STATEFUL, referenced as STATELESS"},
 		{"malformed Suricata", func(t *Topology) {
 			t.RuleGroups[1].RulesString = "pass tcp any any -> any 443 (sid:1;)\ndrop tcp any any -> any (sid:2;)"

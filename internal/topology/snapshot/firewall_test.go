@@ -79,7 +79,7 @@ func TestLoadFirewall_14(t *testing.T) {
 	}
 	model.ApplyDefaults(top)
 	vs := model.Validate(top)
-	wantProblem(t, vs, model.Error, "snap.json: FirewallPolicies[0].FirewallPolicy.StatefulRuleGroupReferences[3]", "rule group arn:aws:network-firewall:us-east-1:1:stateful-rulegroup/gone is not in the topology")
+	wantProblem(t, vs, model.Warning, "snap.json: FirewallPolicies[0].FirewallPolicy.StatefulRuleGroupReferences[3]", "rule group arn:aws:network-firewall:us-east-1:1:stateful-rulegroup/gone is not in the topology; the endpoints of firewalls with this policy drop everything (fail closed)")
 	wantProblem(t, vs, model.Error, "snap.json: RuleGroups[1]", "IP set reference CORP names prefix list pl-0corp, which is not in the topology")
 	wantProblem(t, vs, model.Error, "snap.json: RuleGroups[2].RuleGroup.RulesSource.RulesString (rule line 2)", `header "drop tcp any any -> any" has 6 fields, want 7`)
 	wantProblem(t, vs, model.Warning, "snap.json: FirewallPolicies[0].FirewallPolicy.StatefulRuleGroupReferences[2]", "AWS-managed threat-signature group")
