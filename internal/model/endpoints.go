@@ -7,9 +7,9 @@ import (
 
 // VPC endpoints (§7.4). Gateway endpoints (S3, DynamoDB) are modelled: the route AWS installs
 // in each associated table sends the service's AWS-managed prefix list to the endpoint, which
-// hands TCP and ICMP echo to the service. Interface and Gateway Load Balancer endpoints are
-// held so that routes to them name what they are; the engine drops what meets them
-// (UNSUPPORTED_COMPONENT).
+// hands TCP and ICMP echo to the service. Gateway Load Balancer endpoints are modelled with
+// their GWLB (elb.go, §13). Interface endpoints are held so that routes to them name what they
+// are; the engine drops what meets them (UNSUPPORTED_COMPONENT).
 
 // VPCEndpointType is describe-vpc-endpoints' VpcEndpointType (§9.6).
 type VPCEndpointType string
@@ -30,10 +30,14 @@ type VPCEndpoint struct {
 	ID          VPCEndpointID
 	VPC         VPCID
 	Type        VPCEndpointType
-	ServiceName string // com.amazonaws.<region>.s3 or .dynamodb
+	ServiceName string // com.amazonaws.<region>.s3 or .dynamodb; com.amazonaws.vpce.<region>.vpce-svc-… for a GWLB endpoint
 	State       string // "available" when empty
 	RouteTables []RouteTableID
 	PrefixList  PrefixListID
+	// Subnets and ENIs are an interface or GWLB endpoint's (SubnetIds,
+	// NetworkInterfaceIds): a GWLB endpoint has exactly one of each (§13.2).
+	Subnets []SubnetID
+	ENIs    []ENIID
 	Name        string
 	Tags        []Tag
 	Src         Source
@@ -96,6 +100,9 @@ func (v *validator) endpointRoute(src Source, where string, rt *RouteTable, r Ro
 	if ep.VPC != rt.VPC && ep.VPC != "" && rt.VPC != "" {
 		v.ps.Errorf(src, "%s: VPC endpoint %s is in VPC %s, not in the table's VPC %s", where, name, v.vpcLabel(ep.VPC), v.vpcLabel(rt.VPC))
 		return
+	}
+	if ep.Type == EndpointGatewayLoadBalancer {
+		return // a GWLB endpoint is a route target like an appliance (§13.3); gwlbs checks it
 	}
 	if ep.Type != EndpointGateway {
 		v.ps.Warnf(src, "%s: target %s is a %s endpoint, which vpclab does not model yet; packets that match the route are dropped", where, name, ep.Type)

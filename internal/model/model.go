@@ -69,6 +69,9 @@ type Topology struct {
 	VPNConnections    []*VPNConnection
 	PrefixLists       []*PrefixList
 	VPCEndpoints      []*VPCEndpoint // endpoints.go
+	// GatewayLoadBalancers hold each GWLB with its listener, target group and endpoint
+	// service (elb.go, §13).
+	GatewayLoadBalancers []*GatewayLoadBalancer
 	// OnPremises are networks beyond a VGW (a data centre over VPN or Direct Connect), §7.3.
 	OnPremises []*OnPremNetwork
 	// Across VPCs, accounts and regions (transit.go).
