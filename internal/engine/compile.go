@@ -33,6 +33,8 @@ type Network struct {
 	tgwAtts     map[model.TGWAttachmentID]*cTGWAttach
 	dxgws       map[model.DXGatewayID]*cDXGW
 	vpces       map[model.VPCEndpointID]*cVPCE
+	gwlbes      map[model.VPCEndpointID]*cGWLBE // GWLB endpoints (gwlb.go)
+	gwlbs       []*cGWLB
 	tgwParts    map[string]tgwPart // component ID → its transit gateway (TransitGatewayOf)
 	// addrAZ is the Availability Zone of each private address, made on first use by a
 	// transit gateway in appliance mode (azOf).
@@ -154,6 +156,7 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.closeENIs()
 	n.compileGroupMembers()
 	n.compileEndpoints(t)
+	n.compileGWLBs(t, &probs)
 	n.compileRoutes(t, &probs)
 	return n, probs
 }

@@ -40,6 +40,10 @@ type State struct {
 	// tgwAZ is the Availability Zone a transit gateway chose for a flow through an attachment
 	// in appliance mode, used both ways for the flow's life (§7.2.13; nil until one is).
 	tgwAZ map[tgwFlowKey]tgwChoice
+	// gwlb is the Gateway Load Balancers' flow table and gwlbIdle the TCP flows whose entry
+	// idled out, until a SYN starts them again (§13.7; gwlb.go; nil until used).
+	gwlb     map[gwlbFlowKey]*gwlbFlow
+	gwlbIdle map[gwlbFlowKey]struct{}
 	// evs are the evaluations sends reuse, one per level of nesting (depth in use): each
 	// would otherwise be garbage after every send (record.go). Sends on one state never run
 	// at once, so one set is enough.

@@ -12,8 +12,8 @@ import (
 // installs in each of its route tables, whose destination is the service's AWS-managed prefix
 // list. It hands TCP and ICMP echo requests from its own VPC to the service (a stub the tools
 // answer for, §7.4.7), and lets the service's answers into the VPC with the local route.
-// Endpoints of other types (interface, Gateway Load Balancer) are not modelled: a route to
-// one compiles to a dropNode (UNSUPPORTED_COMPONENT).
+// Gateway Load Balancer endpoints are modelled in gwlb.go; interface endpoints are not: a
+// route to one compiles to a dropNode (UNSUPPORTED_COMPONENT).
 type cVPCE struct {
 	m    *model.VPCEndpoint
 	vpc  *cVPC
@@ -50,6 +50,8 @@ func resolveVPCEndpoint(n *Network, v *cVPC, id string) node {
 	case g == nil:
 		return &dropNode{code: CodeUnsupportedComponent, comp: c,
 			detail: fmt.Sprintf("route target %s is a VPC endpoint the topology does not describe (describe-vpc-endpoints): vpclab cannot tell its type", id)}
+	case g.m.Type == model.EndpointGatewayLoadBalancer:
+		return resolveGWLBEndpoint(n, v, g) // §13.3, gwlb.go
 	case g.m.Type != model.EndpointGateway:
 		return &dropNode{code: CodeUnsupportedComponent, comp: g.comp,
 			detail: fmt.Sprintf("route target %s is a %s endpoint, which vpclab does not model yet", id, g.m.Type)}

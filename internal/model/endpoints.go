@@ -38,9 +38,9 @@ type VPCEndpoint struct {
 	// NetworkInterfaceIds): a GWLB endpoint has exactly one of each (§13.2).
 	Subnets []SubnetID
 	ENIs    []ENIID
-	Name        string
-	Tags        []Tag
-	Src         Source
+	Name    string
+	Tags    []Tag
+	Src     Source
 }
 
 // GatewayServices are the services a gateway endpoint exists for (§7.4.1).

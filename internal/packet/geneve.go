@@ -156,9 +156,10 @@ func DecodeGENEVE(b []byte) (GENEVE, []byte, error) {
 	return g, b[GENEVEHeaderLen+optLen:], nil
 }
 
-// EncapsulateGENEVE is the outer packet that carries inner in GENEVE from src to dst (UDP
-// sport → 6081), with header g: what a GWLB sends a target (§13.9). The outer packet's
-// payload holds the header and the inner packet's wire form.
+// EncapsulateGENEVE is outer made the UDP datagram that carries inner in GENEVE with header g:
+// what a GWLB sends a target and the target sends back (§13.9). The caller sets the outer
+// addresses and ports (6081 towards the target); the payload becomes the header and the
+// inner packet's wire form.
 func EncapsulateGENEVE(outer Packet, g GENEVE, inner *Packet) (Packet, error) {
 	b := make([]byte, 0, g.Len()+inner.Len())
 	b, err := g.AppendTo(b)
@@ -166,7 +167,6 @@ func EncapsulateGENEVE(outer Packet, g GENEVE, inner *Packet) (Packet, error) {
 		return outer, err
 	}
 	outer.Proto = ProtoUDP
-	outer.DstPort = GENEVEPort
 	outer.Payload = inner.AppendTo(b)
 	outer.PayloadLen = 0
 	return outer, nil

@@ -36,7 +36,7 @@ func TestGENEVEGoldenHeader(t *testing.T) {
 func TestGENEVERoundTrip(t *testing.T) {
 	inner := tcpPkt("10.0.1.10", 40000, "93.184.216.34", 443, TCPSyn, 1, 0)
 	inner.TTL = 63
-	outer := Packet{Src: addr("10.1.0.254"), Dst: addr("10.1.0.10"), TTL: 255, ID: 7, SrcPort: 50000}
+	outer := Packet{Src: addr("10.1.0.254"), Dst: addr("10.1.0.10"), TTL: 255, ID: 7, SrcPort: 50000, DstPort: GENEVEPort}
 	out, err := EncapsulateGENEVE(outer, AWSGENEVE(1, 2, 3), &inner)
 	if err != nil {
 		t.Fatal(err)
