@@ -293,6 +293,9 @@ type awsVpcEndpoint struct {
 	State           string
 	RouteTableIds   []string
 	IpAddressType   string
+	// An interface or GWLB endpoint's subnets and interfaces (§13.2).
+	SubnetIds           []string
+	NetworkInterfaceIds []string
 	tagged
 }
 

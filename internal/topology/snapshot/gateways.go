@@ -169,7 +169,14 @@ func (l *loader) buildVPCEndpoints(t *model.Topology) {
 		for _, id := range e.RouteTableIds {
 			ep.RouteTables = append(ep.RouteTables, model.RouteTableID(id))
 		}
+		for _, id := range e.SubnetIds {
+			ep.Subnets = append(ep.Subnets, model.SubnetID(id))
+		}
+		for _, id := range e.NetworkInterfaceIds {
+			ep.ENIs = append(ep.ENIs, model.ENIID(id))
+		}
 		switch ep.Type {
+		case model.EndpointGatewayLoadBalancer: // modelled with its GWLB (§13)
 		case model.EndpointGateway:
 			ep.PrefixList = model.GatewayEndpointPrefixList(t, ep)
 			if e.IpAddressType == "dualstack" {

@@ -160,6 +160,13 @@ type loader struct {
 	prefixLists list[awsPrefixList]
 	endpoints   list[awsVpcEndpoint]
 
+	loadBalancers list[awsLoadBalancer] // ELBv2 (elb.go)
+	listeners     list[awsListener]
+	targetGroups  list[awsTargetGroup]
+	targetHealth  list[awsTargetHealthSet]
+	elbAttributes list[awsAttributeSet]
+	services      list[awsServiceConfig]
+
 	peerings       list[awsPeering]
 	tgws           list[awsTransitGateway]
 	tgwAttachments list[awsTGWAttachment]
@@ -193,6 +200,7 @@ func (l *loader) build() *model.Topology {
 	l.buildVPNConnections(t)
 	l.buildPrefixLists(t)
 	l.buildVPCEndpoints(t) // after prefix lists and route tables: it finds its service's list
+	l.buildGWLBs(t)
 	l.buildPeerings(t)
 	l.buildTransitGateways(t)
 	l.buildDirectConnect(t)
