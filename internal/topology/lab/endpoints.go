@@ -19,7 +19,10 @@ import (
 //
 // The lab declares the AWS-managed prefix list with the service's entries, as
 // get-managed-prefix-list-entries gives them; an endpoint without one is an error.
-var vpcEndpointKeys = []string{"vpc", "service", "route_tables", "prefix_list", "state", "tags"}
+//
+// GWLB endpoints say type: GatewayLoadBalancer, the gateway_load_balancer they connect to and
+// their subnet (gwlb.go).
+var vpcEndpointKeys = []string{"vpc", "type", "service", "route_tables", "prefix_list", "gateway_load_balancer", "subnet", "state", "tags"}
 
 // defaultRegion names a service when neither the VPC nor the lab says its region.
 const defaultRegion = "us-east-1"
@@ -38,6 +41,20 @@ func (l *loader) declareVPCEndpoints() {
 		l.t.VPCEndpoints = append(l.t.VPCEndpoints, ep)
 		if s, ok := l.oneOf(f.get("state"), f.what+": state", "available", "pending", "deleting", "deleted", "rejected", "failed"); ok {
 			ep.State = s
+		}
+		if n := f.get("type"); n != nil {
+			if s, ok := l.oneOf(n, f.what+": type", string(model.EndpointGateway), string(model.EndpointGatewayLoadBalancer)); ok {
+				ep.Type = model.VPCEndpointType(s)
+			}
+		}
+		if ep.Type == model.EndpointGatewayLoadBalancer {
+			l.gwlbEndpoint(ep, f, e.line)
+			continue
+		}
+		for _, k := range []string{"gateway_load_balancer", "subnet"} {
+			if f.has(k) {
+				l.errorf(f.keyLine(k), "%s: %s is for GWLB endpoints (type: GatewayLoadBalancer)", f.what, k)
+			}
 		}
 		l.need(f, "service", e.line, "a service (s3 or dynamodb)")
 		if s, ok := l.str(f.get("service"), f.what+": service"); ok {
@@ -78,7 +95,7 @@ func (l *loader) declareVPCEndpoints() {
 func (l *loader) fillVPCEndpoints() {
 	for _, d := range l.vpces.list {
 		ep, ok := d.obj.(*model.VPCEndpoint)
-		if !ok {
+		if !ok || ep.Type != model.EndpointGateway {
 			continue
 		}
 		for _, t := range l.refs(l.routeTables, d.f.get("route_tables"), d.f.what+": route_tables") {

@@ -84,7 +84,7 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"peering": peeringKeys, "transitGateway": transitGatewayKeys, "tgwRouteTable": tgwRouteTableKeys,
 		"tgwAttachment": tgwAttachmentKeys, "tgwVPNConnection": tgwVPNConnectionKeys,
 		"dxGateway": dxGatewayKeys, "dxAssociation": dxAssociationKeys, "virtualInterface": virtualInterfaceKeys,
-		"vpcEndpoint": vpcEndpointKeys,
+		"vpcEndpoint": vpcEndpointKeys, "gatewayLoadBalancer": gwlbKeys, "gwlbTarget": gwlbTargetKeys,
 	}
 	for name, keys := range nested {
 		def, ok := defs[name]
