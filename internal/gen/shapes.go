@@ -456,14 +456,16 @@ func (w *writer) prefixList(p *model.PrefixList) prefixListJSON {
 
 // vpcEndpointJSON is an element of describe-vpc-endpoints (§9.6).
 type vpcEndpointJSON struct {
-	OwnerId         string
-	RouteTableIds   []string
-	ServiceName     string
-	State           string
-	Tags            []awsTag
-	VpcEndpointId   string
-	VpcEndpointType string
-	VpcId           string
+	NetworkInterfaceIds []string `json:",omitempty"`
+	OwnerId             string
+	RouteTableIds       []string
+	ServiceName         string
+	State               string
+	SubnetIds           []string `json:",omitempty"`
+	Tags                []awsTag
+	VpcEndpointId       string
+	VpcEndpointType     string
+	VpcId               string
 }
 
 func (w *writer) vpcEndpoint(e *model.VPCEndpoint) vpcEndpointJSON {
@@ -474,6 +476,12 @@ func (w *writer) vpcEndpoint(e *model.VPCEndpoint) vpcEndpointJSON {
 	}
 	for _, id := range e.RouteTables {
 		out.RouteTableIds = append(out.RouteTableIds, string(id))
+	}
+	for _, id := range e.Subnets {
+		out.SubnetIds = append(out.SubnetIds, string(id))
+	}
+	for _, id := range e.ENIs {
+		out.NetworkInterfaceIds = append(out.NetworkInterfaceIds, string(id))
 	}
 	return out
 }

@@ -63,12 +63,13 @@ func (l *loader) declareGWLBs() {
 		arnBase := "arn:aws:elasticloadbalancing:" + region + ":" + account + ":"
 		svc := gwlbServiceID(e.name)
 		g := &model.GatewayLoadBalancer{ARN: model.LoadBalancerARN(arnBase + "loadbalancer/gwy/" + e.name + "/" + hexID),
-			Name: e.name, VPC: d.vpcID(), State: "active", Listener: arnBase + "listener/gwy/" + e.name + "/" + hexID + "/" + hexID[:8],
+			Name: e.name, VPC: d.vpcID(), State: "active", TCPIdleTimeout: model.GWLBDefaultTCPIdleTimeout, Listener: arnBase + "listener/gwy/" + e.name + "/" + hexID + "/" + hexID[:8],
 			Service: &model.EndpointService{ID: svc, Name: "com.amazonaws.vpce." + region + "." + string(svc), Src: l.src(e.line)},
 			Tags:    l.tags(f, e.name), Src: l.src(e.line)}
 		tg := &model.TargetGroup{ARN: model.TargetGroupARN(arnBase + "targetgroup/" + e.name + "/" + hexID), Name: e.name,
 			VPC: d.vpcID(), Protocol: "GENEVE", Port: model.GENEVEPort, TargetType: "instance",
-			HealthCheckProtocol: "TCP", HealthCheckPort: "80", Src: l.src(e.line)}
+			HealthCheckProtocol: "TCP", HealthCheckPort: "80", TargetFailover: "no_rebalance",
+			DeregistrationDelay: model.GWLBDefaultDeregistrationDelay, Src: l.src(e.line)}
 		g.TargetGroup = tg
 		if n := f.get("cross_zone"); n != nil {
 			g.CrossZone, _ = l.boolean(n, f.what+": cross_zone")
