@@ -171,7 +171,7 @@ func (v *validator) gwlbs() {
 			s := v.ix.Subnets[id]
 			switch {
 			case s == nil:
-				v.ps.Errorf(g.Src, "Gateway Load Balancer %s: subnet %s is not in the topology", name, id)
+				v.ps.Warnf(g.Src, "Gateway Load Balancer %s: subnet %s is not in the topology; it has no node there", name, id)
 			case g.VPC != "" && s.VPC != g.VPC:
 				v.ps.Errorf(g.Src, "Gateway Load Balancer %s: subnet %s is in VPC %s, not in the load balancer's VPC %s (§13.1)", name, id, v.vpcLabel(s.VPC), v.vpcLabel(g.VPC))
 			case azs[s.AvailabilityZone] != "":
@@ -197,7 +197,7 @@ func (v *validator) gwlbs() {
 		}
 		for _, id := range ep.Subnets {
 			if s := v.ix.Subnets[id]; s == nil {
-				v.ps.Errorf(ep.Src, "GWLB endpoint %s: subnet %s is not in the topology", name, id)
+				v.ps.Warnf(ep.Src, "GWLB endpoint %s: subnet %s is not in the topology; packets routed to the endpoint are dropped", name, id)
 			} else if ep.VPC != "" && s.VPC != ep.VPC {
 				v.ps.Errorf(ep.Src, "GWLB endpoint %s: subnet %s is not in the endpoint's VPC %s", name, id, v.vpcLabel(ep.VPC))
 			}
@@ -236,7 +236,7 @@ func (v *validator) targetGroup(g *GatewayLoadBalancer, tg *TargetGroup) {
 			}
 		default:
 			if v.ix.Instances[InstanceID(t.ID)] == nil {
-				v.ps.Errorf(t.Src, "target group %s: target instance %s is not in the topology", name, t.ID)
+				v.ps.Warnf(t.Src, "target group %s: target instance %s is not in the topology; flows hashed to it are dropped", name, t.ID)
 			}
 		}
 		switch t.Health {
