@@ -66,6 +66,11 @@ func TestGENEVERoundTrip(t *testing.T) {
 	if diff := cmp.Diff(inner.Marshal(), in2.Marshal()); diff != "" {
 		t.Errorf("inner packet changed (-want +got):\n%s", diff)
 	}
+	wantSum := "IP 10.1.0.254.50000 > 10.1.0.10.6081: Geneve, Flags [none], vni 0x0, options [32 bytes]: " +
+		"IP 10.0.1.10.40000 > 93.184.216.34.443: Flags [S], seq 1, win 62727, length 0"
+	if s := Summary(&got); s != wantSum {
+		t.Errorf("Summary\n got %s\nwant %s", s, wantSum)
+	}
 	// gopacket's GENEVE layer agrees.
 	pk := gopacket.NewPacket(wireBytes, layers.LayerTypeIPv4, gopacket.Default)
 	gl, ok := pk.Layer(layers.LayerTypeGeneve).(*layers.Geneve)
@@ -106,4 +111,22 @@ func FuzzDecodeGENEVE(f *testing.F) {
 			t.Fatalf("decoded header does not encode: %v", err)
 		}
 	})
+}
+
+// What a GWLB target captures (§13.9), as the real tcpdump prints it: GENEVE both ways around
+// a TCP SYN and an ICMP echo request.
+func TestTcpdumpGENEVE(t *testing.T) {
+	var ps []Packet
+	for _, inner := range []Packet{tcpPkt("10.0.1.10", 40000, "93.184.216.34", 443, TCPSyn, 1, 0),
+		echoPkt("10.0.1.10", "93.184.216.34", ICMPEchoRequest, 7, 1, 56)} {
+		for _, dir := range [][2]uint16{{50000, GENEVEPort}, {GENEVEPort, 50000}} {
+			outer := Packet{Src: addr("10.1.0.254"), Dst: addr("10.1.0.10"), TTL: 255, ID: 9, DF: true, SrcPort: dir[0], DstPort: dir[1]}
+			p, err := EncapsulateGENEVE(outer, AWSGENEVE(0xaaaaaaaaaaaaaaa1, 2, 3), &inner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, p)
+		}
+	}
+	compareWithTcpdump(t, tcpdump(t, LinkTypeRaw, ps, "-n", "-S"), ps)
 }
