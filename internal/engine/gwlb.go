@@ -32,6 +32,7 @@ type cGWLB struct {
 	nodes   []gwlbNode // one per enabled zone, in subnet order
 	targets []gwlbTarget
 	comp    Component
+	label   string // "Gateway Load Balancer <name>", as messages name it
 	// stick is the number of flow fields the hash keys on: 5 (TCP/UDP 5-tuple, else 3), 3 or 2
 	// (§13.5).
 	stick     int
@@ -93,7 +94,7 @@ func (n *Network) compileGWLBs(t *model.Topology, probs *model.Problems) {
 		}
 		if g := model.GWLBOfEndpoint(t, ep); g != nil {
 			x.lb = lbs[g]
-			x.noteIn = "to " + x.lb.comp.String() + " through endpoint service " + string(g.Service.ID) + " (§13.4)"
+			x.noteIn = "to " + x.lb.label + " through endpoint service " + string(g.Service.ID) + " (§13.4)"
 		} else {
 			x.noteIn = DetailPathThroughGWLBNotChecked + ": the Gateway Load Balancer behind " + ep.ServiceName +
 				" is not in the topology; the endpoint passes the packet through unchanged, unchecked (§13.14)"
@@ -111,7 +112,7 @@ func (x *cGWLBE) subnetName() string {
 }
 
 func (n *Network) compileGWLB(g *model.GatewayLoadBalancer, probs *model.Problems) *cGWLB {
-	lb := &cGWLB{m: g, comp: comp(KindGatewayLoadBalancer, string(g.ARN), g.Name), stick: 5,
+	lb := &cGWLB{m: g, comp: comp(KindGatewayLoadBalancer, string(g.ARN), g.Name), label: "Gateway Load Balancer " + g.Name, stick: 5,
 		idleTCP: time.Duration(g.IdleTimeout()) * time.Second}
 	for _, id := range g.Subnets {
 		s := n.subnets[id]
@@ -255,7 +256,7 @@ func (lb *cGWLB) process(e *ev, x *cGWLBE, p packet.Packet) bool {
 		}
 	}
 	if node == nil {
-		e.fatal(CodeVPCEServiceNotInAZ, x.comp, p, fmt.Sprintf("%s has no node in %s, the Availability Zone of endpoint %s: the endpoint service is not available there (§13.4)", lb.comp, x.az, x.comp.ID))
+		e.fatal(CodeVPCEServiceNotInAZ, x.comp, p, fmt.Sprintf("%s has no node in %s, the Availability Zone of endpoint %s: the endpoint service is not available there (§13.4)", lb.label, x.az, x.comp.ID))
 		return false
 	}
 	k := lb.flowKey(node.az, &p)
@@ -277,7 +278,7 @@ func (lb *cGWLB) process(e *ev, x *cGWLBE, p packet.Packet) bool {
 	}
 	t := &lb.targets[f.target]
 	if t.eni == nil {
-		e.fatal(CodeUnknownDestination, lb.comp, p, fmt.Sprintf("target %s of %s is not an interface of the topology", t.id, lb.comp))
+		e.fatal(CodeUnknownDestination, lb.comp, p, fmt.Sprintf("target %s of %s is not an interface of the topology", t.id, lb.label))
 		return false
 	}
 	if e.recording() {
@@ -371,10 +372,10 @@ func (lb *cGWLB) choose(e *ev, node *gwlbNode, h uint64, p packet.Packet) (int, 
 	}
 	switch {
 	case registered == 0:
-		e.fatal(CodeELBNoTargetsInAZ, lb.comp, p, fmt.Sprintf("%s has no registered target in %s: it drops the packet (§13.6)", lb.comp, where))
+		e.fatal(CodeELBNoTargetsInAZ, lb.comp, p, fmt.Sprintf("%s has no registered target in %s: it drops the packet (§13.6)", lb.label, where))
 		return 0, false
 	case len(list) == 0:
-		e.fatal(CodeGWLBNoHealthyTarget, lb.comp, p, fmt.Sprintf("none of the %d targets of %s in %s is healthy: the Gateway Load Balancer drops, it does not fail open (§13.6)", registered, lb.comp, where))
+		e.fatal(CodeGWLBNoHealthyTarget, lb.comp, p, fmt.Sprintf("none of the %d targets of %s in %s is healthy: it drops the packet, it does not fail open (§13.6)", registered, lb.label, where))
 		return 0, false
 	}
 	return list[h%uint64(len(list))], true
@@ -396,7 +397,7 @@ func (lb *cGWLB) serves(node *gwlbNode, az string) bool {
 // idleOut drops a TCP packet of a flow whose entry idled out (§13.7), answering with a RST
 // when the target group says so.
 func (lb *cGWLB) idleOut(e *ev, x *cGWLBE, p packet.Packet) {
-	why := fmt.Sprintf("the flow was idle for more than %s and its entry at %s expired: only a SYN starts it again (§13.7)", lb.idleTCP, lb.comp)
+	why := fmt.Sprintf("the flow was idle for more than %s and its entry at %s expired: only a SYN starts it again (§13.7)", lb.idleTCP, lb.label)
 	if lb.reset {
 		why += "; the load balancer answers with a TCP RST (send_tcp_reset.on_idle_timeout.enabled)"
 	}
