@@ -34,7 +34,7 @@ type gwlbLab struct {
 
 // newGWLBLab builds GWLB-1's setup: target t1 (AZ a) healthy, its group admitting GENEVE
 // from the provider VPC.
-func newGWLBLab(t *testing.T) *gwlbLab {
+func newGWLBLab(t testing.TB) *gwlbLab {
 	l := newLab(t, "10.0.0.0/16")
 	l.topo.VPCs = append(l.topo.VPCs, &model.VPC{ID: secVPC, Name: "sec", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}})
 	l.subnet("a", "10.0.1.0/24")
@@ -394,4 +394,34 @@ func TestGWLBSkipHops(t *testing.T) {
 	r := x.sendOpt("a1", tcp("10.0.1.10:40000", web+":443"), engine.Options{SkipHops: true})
 	wantEq(t, "outcome", r.Outcome, engine.Exited)
 	wantEq(t, "hops", len(r.Hops), 0)
+}
+
+// The GWLB walk without hops allocates nothing once its flow is in the table: the live
+// dataplane's path (Options.SkipHops).
+func TestGWLBSendAllocs(t *testing.T) {
+	x := newGWLBLab(t)
+	n := x.build()
+	p := packet.Packet(tcp("10.0.1.10:40000", web+":443"))
+	from := at("a1")
+	var r engine.Result
+	send := func() { n.SendInto(x.st, from, p, engine.Options{SkipHops: true}, &r) }
+	send()
+	if r.Outcome != engine.Exited {
+		t.Fatalf("outcome %v %s", r.Outcome, r.Code)
+	}
+	if a := testing.AllocsPerRun(100, send); a != 0 {
+		t.Errorf("%v allocations per send through the GWLB, want 0", a)
+	}
+}
+
+func BenchmarkGWLBSendInto(b *testing.B) {
+	x := newGWLBLab(b)
+	n := x.build()
+	p := packet.Packet(tcp("10.0.1.10:40000", web+":443"))
+	from := at("a1")
+	var r engine.Result
+	b.ReportAllocs()
+	for b.Loop() {
+		n.SendInto(x.st, from, p, engine.Options{}, &r)
+	}
 }
