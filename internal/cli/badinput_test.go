@@ -62,6 +62,14 @@ func TestBadInput(t *testing.T) {
 			return []string{"validate", "-t", write(t, "lab.yaml", twoVPCs+
 				"transit_gateways:\n  hub:\n    route_tables: {spokes: {}}\n    attachments:\n      a: {vpc: a, subnets: [a1], association: spoke}\n")}
 		}, []string{"lab.yaml:9", `no route table named "spoke"`, `did you mean "spokes"?`}},
+		{"an edge route to a destination outside the VPC (§1.3.3)", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", "vpc: {name: v, cidr: 10.0.0.0/16, internet_gateway: igw}\nsubnets:\n  a: {cidr: 10.0.0.0/24}\n"+
+				"route_tables:\n  edge:\n    gateways: [igw]\n    routes: {192.168.0.0/16: x}\n"+
+				"instances:\n  x: {subnet: a, private_ip: 10.0.0.10, source_dest_check: false, public_ip: 3.3.3.3}\n")}
+		}, []string{"lab.yaml:7", "route 192.168.0.0/16 in gateway route table edge", "whole CIDR block of VPC v", "§1.3.3"}},
+		{"an interface endpoint without subnets (§7.4.11)", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", base+"vpc_endpoints:\n  ec2: {type: interface, service: ec2}\n")}
+		}, []string{"lab.yaml:7", "VPC endpoint ec2: an interface endpoint needs subnets"}},
 		{"unknown FROM", func(*testing.T) []string { return []string{"ping", "-t", lab, "sorce", "destination"} },
 			[]string{`"sorce"`, "instances: destination, source"}},
 		{"unknown TO", func(*testing.T) []string { return []string{"traceroute", "-t", lab, "source", "nowhere"} },
@@ -96,7 +104,7 @@ func TestBadInput(t *testing.T) {
 		// §13.2: a GWLB endpoint whose service does not exist, in a lab and in a snapshot.
 		{"GWLB endpoint naming a load balancer the lab lacks", func(t *testing.T) []string {
 			return []string{"validate", "-t", write(t, "lab.yaml", base+
-				"  e: {cidr: 10.0.9.0/28}\nvpc_endpoints:\n  gwlbe: {type: GatewayLoadBalancer, gateway_load_balancer: inspektion, subnet: e}\n")}
+				"  e: {cidr: 10.0.9.0/28}\nvpc_endpoints:\n  gwlbe: {type: gateway_load_balancer, gateway_load_balancer: inspektion, subnet: e}\n")}
 		}, []string{"lab.yaml:8", "gateway_load_balancer", `no Gateway Load Balancer named "inspektion"`}},
 		{"GWLB endpoint whose service does not exist", func(t *testing.T) []string {
 			d := filepath.Dir(write(t, "snap/Vpcs.json", `{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}`))

@@ -17,7 +17,7 @@ import (
 // Live mode: up, exec, status, down, and the hidden dataplane command up re-executes.
 
 func newLiveCommands(g *globals) []*cobra.Command {
-	return []*cobra.Command{newUp(g), newExec(g), newStatus(g), newDown(g), newDataplane(g)}
+	return []*cobra.Command{newUp(g), newExec(g), newStatus(g), newDown(g), newDataplane(g), newGWLBHandler(g)}
 }
 
 const defaultLab = "lab"

@@ -19,6 +19,8 @@ const (
 	CodeVPCEGatewayProtocol       = "VPCE_GATEWAY_PROTOCOL_RESTRICTION"
 	CodeVPCEGatewayEgressSource   = "VPCE_GATEWAY_EGRESS_SOURCE_ADDRESS_RESTRICTION"
 	CodeVPCEGatewaySourceNotInVPC = "VPCLAB_VPCE_GATEWAY_SOURCE_NOT_IN_VPC"
+	CodeVPCEIntraVPC              = "VPCE_INTRA_VPC_TRAFFIC"
+	CodeVPCEInterfaceProtocol     = "VPCLAB_VPCE_INTERFACE_PROTOCOL"
 	CodeUnknownResource           = "UNKNOWN_RESOURCE"
 	// §13: Gateway Load Balancers and their endpoints.
 	CodeVPCEServiceNotInAZ     = "VPCE_SERVICE_NOT_INSTALLED_IN_AZ"
@@ -44,6 +46,8 @@ const (
 	CodeTGWRTBNoRoute          = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT"
 	CodeTGWBadStateVPN         = "TGW_BAD_STATE_VPN"
 	CodeBadStateVPN            = "BAD_STATE_VPN"
+	CodeIngressRTBRedirection  = "INGRESS_RTB_TRAFFIC_REDIRECTION"
+	CodeIngressRTBNoPublicIP   = "INGRESS_RTB_NO_PUBLIC_IP"
 
 	CodeTTLExceeded            = "VPCLAB_TTL_EXCEEDED"
 	CodeRoutingLoop            = "VPCLAB_ROUTING_LOOP"
@@ -61,6 +65,7 @@ const (
 	CodeAsymmetricInspection   = "VPCLAB_ASYMMETRIC_INSPECTION"
 	CodePeerDNSUnreachable     = "VPCLAB_PEER_DNS_UNREACHABLE"
 	CodeDXGWNoTransit          = "VPCLAB_DXGW_NO_TRANSIT"
+	CodeVGWEdgeGWLBE           = "VPCLAB_VGW_EDGE_GWLBE"
 	CodeVPCLabUnsupported      = "VPCLAB_UNSUPPORTED_COMPONENT"
 	CodeNotInSnapshot          = "VPCLAB_NOT_IN_SNAPSHOT"
 

@@ -153,9 +153,9 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.indexTGWParts()
 	n.compilePeerings(t)
 	n.compileSGReferences()
+	n.compileEndpoints(t) // before closeENIs: an interface endpoint's interfaces carry traffic
 	n.closeENIs()
 	n.compileGroupMembers()
-	n.compileEndpoints(t)
 	n.compileGWLBs(t, &probs)
 	n.compileRoutes(t, &probs)
 	return n, probs
@@ -231,9 +231,11 @@ func (n *Network) compileRoutes(t *model.Topology, probs *model.Problems) {
 			if v := crt.vpc; v != nil {
 				if v.igw != nil && gw == string(v.igw.m.ID) {
 					v.edgeIGW = crt
+					crt.edgeTargets(true)
 				}
 				if v.vgw != nil && gw == string(v.vgw.m.ID) {
 					v.edgeVGW = crt
+					crt.edgeTargets(false)
 				}
 			}
 		}

@@ -16,6 +16,7 @@ type cENI struct {
 	sgs      []*cSG
 	nat      *cNAT       // set for a NAT gateway's ENI
 	tgw      *cTGWAttach // set for a transit gateway's ENI (§7.2.9)
+	vpce     *cVPCE      // set for an interface endpoint's ENI (§7.4.11)
 	instance *model.Instance
 	comp     Component
 	flow     uint64 // the interface's key in tracked flows (flowid.go)
@@ -109,7 +110,7 @@ func closedBecause(e *cENI) *dropNode {
 		return &dropNode{code: CodeNoPossibleDestination, comp: e.comp,
 			detail: fmt.Sprintf("network interface %s is the interface of transit gateway attachment %s: it carries transit traffic and answers nothing addressed to it", e.m.ID, e.tgw.m.ID)}
 	}
-	if e.m.Type.ServiceManaged() && e.nat == nil {
+	if e.m.Type.ServiceManaged() && e.nat == nil && e.vpce == nil {
 		what := string(e.m.Type)
 		if e.m.Description != "" {
 			what += ", " + e.m.Description
@@ -165,6 +166,9 @@ func (eni *cENI) send(e *ev, p packet.Packet) {
 	case eni.nat != nil:
 		e.fatal(CodeUnsupportedComponent, eni.comp, p, "a NAT gateway's network interface sends nothing of its own")
 		return
+	case eni.vpce != nil && !e.st.tracked(flowOf(eni, &p, true), true):
+		e.fatal(CodeVPCEIntraVPC, eni.comp, p, fmt.Sprintf("%s is the interface of endpoint %s: it only answers connections made to it, and never opens one into the VPC (§7.4.14)", eni.m.ID, eni.vpce.m.ID))
+		return
 	}
 	a := arrival{origin: OriginInside}
 	// §0.1, §6.2: with the check enabled the source must be one of the ENI's addresses.
@@ -197,6 +201,10 @@ func (e *ev) arrive(eni *cENI, a arrival, p packet.Packet) {
 		return
 	}
 	if !e.securityGroups(eni, a, p, Ingress) {
+		return
+	}
+	if eni.vpce != nil && p.Proto != packet.ProtoTCP {
+		e.fatal(CodeVPCEInterfaceProtocol, eni.comp, p, fmt.Sprintf("interface endpoint %s answers TCP only, not %s (vpclab's default for an [UNCERTAIN] behaviour, §7.4.13)", eni.vpce.m.ID, flowText(&p)))
 		return
 	}
 	if own || eni.instance == nil {

@@ -104,6 +104,10 @@ func (n *Network) compileGWLBs(t *model.Topology, probs *model.Problems) {
 	}
 }
 
+// home: a GWLB endpoint is a middlebox in its own subnet, so an IGW edge route to it makes
+// the traffic it inspects symmetric (§1.3.8, edge.go).
+func (x *cGWLBE) home() *cSubnet { return x.subnet }
+
 func (x *cGWLBE) subnetName() string {
 	if x.subnet == nil {
 		return "its subnet"

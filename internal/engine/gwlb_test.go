@@ -178,10 +178,7 @@ func TestGWLB3(t *testing.T) {
 	wantDelivered(t, in, "a1")
 	wantEq(t, "appliance", strings.Join(applianceHops(in), ","), "i-t1")
 	back := x.send("a1", replyTo(in))
-	if back.Outcome == engine.Exited {
-		t.Skip("needs the §1.3.8 edge symmetry rule (INGRESS_RTB_TRAFFIC_REDIRECTION), which the lead engineer adds on main")
-	}
-	wantDropped(t, back, "INGRESS_RTB_TRAFFIC_REDIRECTION", "igw")
+	wantDroppedAt(t, back, engine.CodeIngressRTBRedirection, "igw-lab")
 }
 
 // GWLB-4: T1 (AZ a) unhealthy, T2 healthy in AZ b, cross-zone off: the node in AZ a has no
@@ -302,10 +299,7 @@ func TestGWLB9(t *testing.T) {
 	x.table("vgw-edge").Gateways = []string{string(vgwID)}
 	x.group("web").in("tcp", 22, 22, "192.168.0.0/16")
 	r := x.send("vgw", tcp("192.168.1.5:40000", "10.0.1.10:22"))
-	if r.Outcome == engine.Delivered {
-		t.Skip("needs the §1.3.2 rule that drops VGW edge routes to a GWLB endpoint (VPCLAB_VGW_EDGE_GWLBE), which the lead engineer adds on main")
-	}
-	wantDropped(t, r, "VPCLAB_VGW_EDGE_GWLBE", "gwlbe")
+	wantDroppedAt(t, r, engine.CodeVGWEdgeGWLBE, "rtb-vgw-edge")
 }
 
 // §13.4: an endpoint in a zone where the GWLB has no node.
@@ -329,24 +323,40 @@ func TestGWLBNoTargetsInAZ(t *testing.T) {
 	wantDroppedAt(t, x.send("a1", tcp("10.0.1.10:40000", web+":443")), engine.CodeELBNoTargetsInAZ, string(gwlbARN))
 }
 
-// §13.13: the two directions use endpoints in different zones, so different nodes and
-// targets; a stateful appliance drops the return it never saw start.
+// §13.13: east-west traffic whose two directions use endpoints in different zones (each app
+// subnet routes the other's CIDR to its own zone's endpoint, as D1-4), so different GWLB
+// nodes and targets: the stateful appliance of the return drops what it never saw start.
+// (Through the IGW the edge table's symmetry rule stops such asymmetry first, §1.3.8.)
 func TestGWLBAsymmetricInspection(t *testing.T) {
 	x := newGWLBLab(t)
 	x.secSubnetConsumer("e2", "10.0.100.16/28", "us-east-1b")
 	x.endpoint(gwlbeB, "e2")
+	x.subnet("b", "10.0.2.0/24").AvailabilityZone = "us-east-1b"
+	x.rt("appb", route("10.0.1.0/24", gwlbeB))
+	x.assoc("appb", "b")
+	x.table("app").Routes = append(x.table("app").Routes, route("10.0.2.0/24", gwlbeA))
+	x.sg("ssh").in("tcp", 22, 22, "10.0.0.0/16")
+	x.instance("b1", "b", "10.0.2.10", "ssh")
 	x.target("t2", "gw-b", "10.1.1.10")
 	x.addTarget("i-t2", "us-east-1b", model.TargetHealthy)
 	for _, in := range x.topo.Instances {
 		in.StatefulForwarding = in.ID == "i-t1" || in.ID == "i-t2"
 	}
-	x.table("edge").Routes = []model.Route{route("10.0.1.0/24", gwlbeB)}
 	x.changed()
-	r := x.send("a1", tcp("10.0.1.10:40000", web+":443"))
-	wantExited(t, r, "igw-lab", "internet")
-	back := x.send("internet", replyTo(r))
-	wantDropped(t, back, engine.CodeAsymmetricInspection, "i")
-	wantEq(t, "at", back.At.ID, "i-t2")
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.0.2.10:22"))
+	wantDelivered(t, r, "b1")
+	wantEq(t, "appliance of the request", strings.Join(applianceHops(r), ","), "i-t1")
+	back := x.send("b1", replyTo(r))
+	wantDroppedAt(t, back, engine.CodeAsymmetricInspection, "i-t2")
+
+	// Both directions through gwlbe-a: one node, one target, inspected both ways.
+	x.table("appb").Routes = []model.Route{route("10.0.1.0/24", gwlbeA)}
+	x.changed()
+	r = x.send("a1", tcp("10.0.1.10:40001", "10.0.2.10:22"))
+	wantDelivered(t, r, "b1")
+	back = x.send("b1", replyTo(r))
+	wantDelivered(t, back, "a1")
+	wantEq(t, "appliance of the reply", strings.Join(applianceHops(back), ","), "i-t1")
 }
 
 func (x *gwlbLab) secSubnetConsumer(name, cidr, az string) {

@@ -55,9 +55,12 @@ func resolveInternetGateway(n *Network, v *cVPC, id string) node {
 
 // receive: a packet routed to the IGW leaves for the internet after the 1:1 NAT of its
 // private source to the public IP mapped to it (§3.1, §3.3).
-func (g *cIGW) receive(e *ev, _ arrival, p packet.Packet) {
+func (g *cIGW) receive(e *ev, a arrival, p packet.Packet) {
 	vpc := g.vpc
 	c := g.comp
+	if g.redirected(e, a, p) {
+		return
+	}
 	switch {
 	case isRFC1918(p.Dst):
 		e.fatal(CodeIGWDstRFC1918Egress, c, p, fmt.Sprintf("an internet gateway does not forward to the private address %s (§3.3)", p.Dst))

@@ -578,6 +578,7 @@ func TestRoute_IGWGatewayRouteTable_1_3(t *testing.T) {
 	l.publicIP("b", "198.51.100.55")
 	l.sg("fw").in("all", -1, -1, "0.0.0.0/0")
 	l.instance("fw", "f", "10.0.3.20", "fw")
+	l.publicIP("fw", "198.51.100.20") // §1.3.5: an IGW edge route's interface needs one
 	l.appliance("fw")
 	l.igw()
 	l.rt("edge", route("10.0.1.0/24", "eni-fw"))

@@ -12,8 +12,9 @@ import (
 // installs in each of its route tables, whose destination is the service's AWS-managed prefix
 // list. It hands TCP and ICMP echo requests from its own VPC to the service (a stub the tools
 // answer for, §7.4.7), and lets the service's answers into the VPC with the local route.
-// Gateway Load Balancer endpoints are modelled in gwlb.go; interface endpoints are not: a
-// route to one compiles to a dropNode (UNSUPPORTED_COMPONENT).
+// An interface endpoint (§7.4.11-15) is its network interfaces (cENI.vpce): they answer TCP
+// on the service's ports and never open a connection. Gateway Load Balancer endpoints are
+// modelled in gwlb.go.
 type cVPCE struct {
 	m    *model.VPCEndpoint
 	vpc  *cVPC
@@ -38,7 +39,24 @@ func (n *Network) compileEndpoints(t *model.Topology) {
 			}
 		}
 		n.vpces[ep.ID] = g
+		if ep.Type == model.EndpointInterface {
+			for _, id := range ep.NetworkInterfaces {
+				if eni := n.enis[id]; eni != nil {
+					eni.vpce = g
+				}
+			}
+		}
 	}
+}
+
+// ServicePorts are the TCP ports the service behind an interface endpoint's network
+// interface answers on (§7.4.13); ok is false for any other interface.
+// The list is the topology's own: the caller does not change it.
+func (n *Network) ServicePorts(id model.ENIID) (ports *[]uint16, ok bool) {
+	if eni := n.enis[id]; eni != nil && eni.vpce != nil {
+		return &eni.vpce.m.Ports, true
+	}
+	return nil, false
 }
 
 // resolveVPCEndpoint: a route to an available gateway endpoint of the table's VPC. Any other
@@ -52,6 +70,9 @@ func resolveVPCEndpoint(n *Network, v *cVPC, id string) node {
 			detail: fmt.Sprintf("route target %s is a VPC endpoint the topology does not describe (describe-vpc-endpoints): vpclab cannot tell its type", id)}
 	case g.m.Type == model.EndpointGatewayLoadBalancer:
 		return resolveGWLBEndpoint(n, v, g) // §13.3, gwlb.go
+	case g.m.Type == model.EndpointInterface:
+		return &dropNode{code: CodeBadState, comp: g.comp,
+			detail: fmt.Sprintf("route target %s is an interface endpoint, which is no route target: packets reach it at its interfaces' addresses (§7.4.12)", id)}
 	case g.m.Type != model.EndpointGateway:
 		return &dropNode{code: CodeUnsupportedComponent, comp: g.comp,
 			detail: fmt.Sprintf("route target %s is a %s endpoint, which vpclab does not model yet", id, g.m.Type)}

@@ -1,7 +1,7 @@
 package engine_test
 
 // Gateway VPC endpoint scenarios: aws-vpc-semantics.md §7.4, one test per scenario id
-// (VPCE-n; VPCE-7..9 are interface endpoints, not modelled yet).
+// (VPCE-n; VPCE-7..9 are interface endpoints).
 
 import (
 	"net/netip"
@@ -158,7 +158,7 @@ func TestVPCE_SpoofedSourceRefused_7_4_4(t *testing.T) {
 // modelled: gwlb_test.go).
 func TestVPCE_OtherEndpointsFailClosed(t *testing.T) {
 	x := vpceA(t)
-	x.topo.VPCEndpoints[0].Type = model.EndpointInterface
+	x.topo.VPCEndpoints[0].Type = "ServiceNetwork" // neither gateway, interface nor GWLB (§13)
 	wantDroppedAt(t, x.send("a1", tcp("10.0.1.10:40000", s3Addr+":443")), engine.CodeUnsupportedComponent, s3VPCE)
 	x.topo.VPCEndpoints = nil
 	x.changed()

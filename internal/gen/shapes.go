@@ -456,7 +456,8 @@ func (w *writer) prefixList(p *model.PrefixList) prefixListJSON {
 
 // vpcEndpointJSON is an element of describe-vpc-endpoints (§9.6).
 type vpcEndpointJSON struct {
-	NetworkInterfaceIds []string `json:",omitempty"`
+	Groups              []groupJSON `json:",omitempty"`
+	NetworkInterfaceIds []string    `json:",omitempty"`
 	OwnerId             string
 	RouteTableIds       []string
 	ServiceName         string
@@ -477,11 +478,29 @@ func (w *writer) vpcEndpoint(e *model.VPCEndpoint) vpcEndpointJSON {
 	for _, id := range e.RouteTables {
 		out.RouteTableIds = append(out.RouteTableIds, string(id))
 	}
-	for _, id := range e.Subnets {
-		out.SubnetIds = append(out.SubnetIds, string(id))
+	if e.Type == model.EndpointGatewayLoadBalancer { // its one subnet and interface (§13.2)
+		for _, id := range e.NetworkInterfaces {
+			out.NetworkInterfaceIds = append(out.NetworkInterfaceIds, string(id))
+		}
+		for _, id := range e.Subnets {
+			out.SubnetIds = append(out.SubnetIds, string(id))
+		}
 	}
-	for _, id := range e.ENIs {
-		out.NetworkInterfaceIds = append(out.NetworkInterfaceIds, string(id))
+	if e.Type == model.EndpointInterface {
+		for _, id := range e.SecurityGroups {
+			out.Groups = append(out.Groups, groupJSON{string(id), w.sgNames[id]})
+		}
+		for _, id := range e.NetworkInterfaces {
+			out.NetworkInterfaceIds = append(out.NetworkInterfaceIds, string(id))
+		}
+		for _, id := range e.Subnets {
+			out.SubnetIds = append(out.SubnetIds, string(id))
+		}
+		// The ports of an endpoint service travel as a tag (model.PortsTag); an AWS service's
+		// are known.
+		if !model.AWSService(e.ServiceName) && len(e.Ports) > 0 && !slices.ContainsFunc(e.Tags, func(t model.Tag) bool { return t.Key == model.PortsTag }) {
+			out.Tags = append(out.Tags, awsTag{Key: model.PortsTag, Value: model.FormatPorts(e.Ports)})
+		}
 	}
 	return out
 }

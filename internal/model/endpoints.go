@@ -1,15 +1,17 @@
 package model
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // VPC endpoints (§7.4). Gateway endpoints (S3, DynamoDB) are modelled: the route AWS installs
 // in each associated table sends the service's AWS-managed prefix list to the endpoint, which
-// hands TCP and ICMP echo to the service. Gateway Load Balancer endpoints are modelled with
-// their GWLB (elb.go, §13). Interface endpoints are held so that routes to them name what they
-// are; the engine drops what meets them (UNSUPPORTED_COMPONENT).
+// hands TCP and ICMP echo to the service. Interface endpoints are their interfaces, which
+// answer TCP on the service's ports (§7.4.11-15). Gateway Load Balancer endpoints are modelled
+// with their GWLB (elb.go, §13): route targets in their one subnet.
 
 // VPCEndpointType is describe-vpc-endpoints' VpcEndpointType (§9.6).
 type VPCEndpointType string
@@ -34,13 +36,32 @@ type VPCEndpoint struct {
 	State       string // "available" when empty
 	RouteTables []RouteTableID
 	PrefixList  PrefixListID
-	// Subnets and ENIs are an interface or GWLB endpoint's (SubnetIds,
-	// NetworkInterfaceIds): a GWLB endpoint has exactly one of each (§13.2).
-	Subnets []SubnetID
-	ENIs    []ENIID
-	Name    string
-	Tags    []Tag
-	Src     Source
+	// A GWLB endpoint has exactly one subnet and interface (§13.2).
+	// An interface endpoint (§7.4.11-15) has one requester-managed interface in each of its
+	// subnets (at most one per Availability Zone), the security groups of those interfaces,
+	// and the TCP ports its service answers on: 443 for an AWS service, the listener ports of
+	// the Network Load Balancer behind an endpoint service (the tag vpclab:ports carries them
+	// in describe-* JSON, since no describe call of the consumer's account lists them).
+	Subnets           []SubnetID
+	NetworkInterfaces []ENIID
+	SecurityGroups    []SecurityGroupID
+	Ports             []uint16
+	Name              string
+	Tags              []Tag
+	Src               Source
+}
+
+// PortsTag is the tag that carries an interface endpoint's service ports in describe-* JSON,
+// written like "443,8443".
+const PortsTag = "vpclab:ports"
+
+// AWSServicePort is the port AWS services answer on behind an interface endpoint (§7.4.13).
+const AWSServicePort = 443
+
+// AWSService reports whether a service name is an AWS service (com.amazonaws.<region>.<svc>),
+// not an endpoint service of some account's load balancer (com.amazonaws.vpce.<region>.vpce-svc-…).
+func AWSService(name string) bool {
+	return strings.HasPrefix(name, "com.amazonaws.") && !strings.HasPrefix(name, "com.amazonaws.vpce.")
 }
 
 // GatewayServices are the services a gateway endpoint exists for (§7.4.1).
@@ -60,6 +81,9 @@ func (v *validator) endpoints() {
 		name := label(ep.Name, ep.ID)
 		if ep.VPC != "" && v.ix.VPCs[ep.VPC] == nil {
 			v.ps.Warnf(ep.Src, "VPC endpoint %s: VPC %s is not in the topology", name, ep.VPC)
+		}
+		if ep.Type == EndpointInterface {
+			v.interfaceEndpoint(ep, name)
 		}
 		if ep.Type != EndpointGateway {
 			continue
@@ -103,6 +127,10 @@ func (v *validator) endpointRoute(src Source, where string, rt *RouteTable, r Ro
 	}
 	if ep.Type == EndpointGatewayLoadBalancer {
 		return // a GWLB endpoint is a route target like an appliance (§13.3); gwlbs checks it
+	}
+	if ep.Type == EndpointInterface {
+		v.ps.Errorf(src, "%s: target %s is an interface endpoint, which is no route target: packets reach it at its interfaces' addresses (§7.4.12)", where, name)
+		return
 	}
 	if ep.Type != EndpointGateway {
 		v.ps.Warnf(src, "%s: target %s is a %s endpoint, which vpclab does not model yet; packets that match the route are dropped", where, name, ep.Type)
@@ -154,4 +182,56 @@ func GatewayEndpointPrefixList(t *Topology, ep *VPCEndpoint) PrefixListID {
 		}
 	}
 	return ""
+}
+
+// interfaceEndpoint checks an interface endpoint (§7.4.11): its subnets in its VPC, at most
+// one per Availability Zone, and its interfaces in the topology.
+func (v *validator) interfaceEndpoint(ep *VPCEndpoint, name string) {
+	zones := map[string]SubnetID{}
+	for _, id := range ep.Subnets {
+		s := v.ix.Subnets[id]
+		switch {
+		case s == nil:
+			v.ps.Warnf(ep.Src, "VPC endpoint %s: subnet %s is not in the topology", name, id)
+			continue
+		case ep.VPC != "" && s.VPC != ep.VPC:
+			v.ps.Errorf(ep.Src, "VPC endpoint %s: subnet %s is in VPC %s, not in the endpoint's VPC %s (§7.4.11)",
+				name, label(s.Name, s.ID), v.vpcLabel(s.VPC), v.vpcLabel(ep.VPC))
+		}
+		if first, dup := zones[s.AvailabilityZone]; dup && s.AvailabilityZone != "" {
+			v.ps.Errorf(ep.Src, "VPC endpoint %s: subnets %s and %s are both in %s; an interface endpoint has one subnet per Availability Zone (§7.4.11)",
+				name, v.subnetLabel(first), label(s.Name, s.ID), s.AvailabilityZone)
+		}
+		zones[s.AvailabilityZone] = id
+	}
+	for _, id := range ep.NetworkInterfaces {
+		if v.ix.ENIs[id] == nil {
+			v.ps.Warnf(ep.Src, "VPC endpoint %s: network interface %s is not in the topology; the endpoint answers nothing there", name, id)
+		}
+	}
+}
+
+// ParsePorts reads a list of TCP ports written like "443,8443" (PortsTag).
+func ParsePorts(s string) ([]uint16, error) {
+	var out []uint16
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.ParseUint(strings.TrimSpace(f), 10, 16)
+		if err != nil || n == 0 {
+			return out, fmt.Errorf("%q is not a port (1-65535)", strings.TrimSpace(f))
+		}
+		out = append(out, uint16(n))
+	}
+	return out, nil
+}
+
+// FormatPorts writes ports as ParsePorts reads them.
+func FormatPorts(ports []uint16) string {
+	var b strings.Builder
+	for i, p := range ports {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(int(p)))
+	}
+	return b.String()
 }

@@ -80,6 +80,12 @@ func TestValidate(t *testing.T) {
 		top.RouteTables[0].Routes = append(top.RouteTables[0].Routes, Route{DestinationPrefixList: "pl-63a5400a",
 			Target: Target{Kind: TargetVPCEndpoint, ID: "vpce-1"}, State: RouteActive, Src: vsrc(42)})
 	}
+	// edge adds route table edge (line 50), edge-associated with igw-1, with the local route
+	// and the given routes (§1.3).
+	edge := func(top *Topology, routes ...Route) {
+		top.RouteTables = append(top.RouteTables, &RouteTable{ID: "rtb-e", VPC: "vpc-1", Name: "edge", Gateways: []string{"igw-1"}, Src: vsrc(50),
+			Routes: append([]Route{{Destination: vpfx("10.0.0.0/16"), Target: Target{Kind: TargetLocal, ID: "local"}, State: RouteActive}}, routes...)})
+	}
 	tests := []struct {
 		name   string
 		mutate func(*Topology)
@@ -87,6 +93,31 @@ func TestValidate(t *testing.T) {
 		line   int
 		want   string
 	}{
+		{"§1.3.3 edge route outside the VPC", func(top *Topology) {
+			edge(top, Route{Destination: vpfx("192.168.0.0/16"), Target: Target{Kind: TargetNetworkInterface, ID: "eni-e"}, State: RouteActive, Src: vsrc(51)})
+		}, Error, 51, "route 192.168.0.0/16 in gateway route table edge: a gateway route table routes only a whole CIDR block of VPC v [10.0.0.0/16] or exactly one of its subnets' CIDRs (§1.3.3)"},
+		{"§1.3.3 edge route inside a subnet", func(top *Topology) {
+			edge(top, Route{Destination: vpfx("10.0.0.0/25"), Target: Target{Kind: TargetNetworkInterface, ID: "eni-e"}, State: RouteActive, Src: vsrc(51)})
+		}, Error, 51, "or exactly one of its subnets' CIDRs (§1.3.3)"},
+		{"§1.3.3 edge route to a prefix list", func(top *Topology) {
+			edge(top, Route{DestinationPrefixList: "pl-1", Target: Target{Kind: TargetNetworkInterface, ID: "eni-e"}, State: RouteActive, Src: vsrc(51)})
+		}, Error, 51, "a gateway route table cannot route a prefix list (§1.3.3)"},
+		{"§1.3.2 edge route to a NAT gateway", func(top *Topology) {
+			edge(top, Route{Destination: vpfx("10.0.0.0/24"), Target: Target{Kind: TargetNATGateway, ID: "nat-1"}, State: RouteActive, Src: vsrc(51)})
+		}, Error, 51, "a gateway route table can only target local, a network interface or a Gateway Load Balancer or firewall endpoint, not NAT gateway nat-1 (§1.3.2)"},
+		{"§1.3.4 edge table propagates", func(top *Topology) {
+			edge(top)
+			top.RouteTables[len(top.RouteTables)-1].PropagatingVGWs = []VPNGatewayID{"vgw-1"}
+		}, Error, 50, "route table edge: a gateway route table cannot propagate routes (§1.3.4)"},
+		{"§1.3.9 one edge table per gateway", func(top *Topology) {
+			edge(top)
+			top.RouteTables = append(top.RouteTables, &RouteTable{ID: "rtb-e2", VPC: "vpc-1", Name: "edge2", Gateways: []string{"igw-1"}, Src: vsrc(52)})
+		}, Error, 52, "gateway igw-1 is already edge-associated with route table edge"},
+		{"§1.3.1 edge gateway of another VPC", func(top *Topology) {
+			other(top)
+			edge(top)
+			top.RouteTables[len(top.RouteTables)-1].Gateways = []string{"igw-2"}
+		}, Error, 50, "gateway igw-2 is attached to VPC v2, not to the table's VPC v (§1.3.1)"},
 		{"IDs unique per kind (§9.1)", func(top *Topology) {
 			top.Subnets = append(top.Subnets, &Subnet{ID: "subnet-a", VPC: "vpc-1", CIDR: vpfx("10.0.5.0/24"), Name: "a2", Src: vsrc(40)})
 		}, Error, 40, "subnet a2: ID subnet-a is already used by a (t.yaml:3)"},

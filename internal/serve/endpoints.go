@@ -10,8 +10,9 @@ import (
 )
 
 // Gateway VPC endpoints for S3 and DynamoDB (§7.4) and the AWS-managed prefix lists their
-// routes point at. Interface and Gateway Load Balancer endpoints are not served yet (the
-// engine does not model them either).
+// routes point at, and interface endpoints of AWS services, with a requester-managed
+// interface in each of their subnets (§7.4.11). Gateway Load Balancer endpoints are not
+// served yet.
 
 func init() {
 	register("CreateVpcEndpoint", createVpcEndpoint)
@@ -68,22 +69,54 @@ func describePrefixLists(c *call, in *ec2api.DescribePrefixListsRequest) (*ec2ap
 	return &ec2api.DescribePrefixListsResult{PrefixLists: ps, NextToken: next}, nil
 }
 
+// interfaceServices are the AWS services served with interface endpoints (short names).
+var interfaceServices = []string{"dynamodb", "ec2", "ec2messages", "ecr.api", "ecr.dkr", "kms", "logs", "s3",
+	"secretsmanager", "sns", "sqs", "ssm", "ssmmessages", "sts"}
+
+// serviceTypes are the endpoint types a service name is served with in the region: Gateway
+// for S3 and DynamoDB, Interface for the interface services; none for any other name.
+func (s *Server) serviceTypes(name string) []string {
+	var types []string
+	if s.prefixListOf(name) != nil {
+		types = append(types, "Gateway")
+	}
+	prefix := "com.amazonaws." + s.opt.Region + "."
+	if strings.HasPrefix(name, prefix) && slices.Contains(interfaceServices, name[len(prefix):]) {
+		types = append(types, "Interface")
+	}
+	return types
+}
+
 func describeVpcEndpointServices(c *call, in *ec2api.DescribeVpcEndpointServicesRequest) (*ec2api.DescribeVpcEndpointServicesResult, error) {
 	out := &ec2api.DescribeVpcEndpointServicesResult{ServiceNames: []string{}, ServiceDetails: []ec2api.ServiceDetail{}}
-	for _, p := range c.s.prefixLists() {
-		if len(in.ServiceNames) > 0 && !slices.Contains(in.ServiceNames, *p.PrefixListName) {
+	for _, name := range c.s.serviceNames() {
+		if len(in.ServiceNames) > 0 && !slices.Contains(in.ServiceNames, name) {
 			continue
 		}
-		out.ServiceNames = append(out.ServiceNames, *p.PrefixListName)
-		out.ServiceDetails = append(out.ServiceDetails, ec2api.ServiceDetail{ServiceName: p.PrefixListName, Owner: str("amazon"),
-			ServiceType: []ec2api.ServiceTypeDetail{{ServiceType: str("Gateway")}}, VpcEndpointPolicySupported: boolp(true),
+		var types []ec2api.ServiceTypeDetail
+		for _, t := range c.s.serviceTypes(name) {
+			types = append(types, ec2api.ServiceTypeDetail{ServiceType: str(t)})
+		}
+		out.ServiceNames = append(out.ServiceNames, name)
+		out.ServiceDetails = append(out.ServiceDetails, ec2api.ServiceDetail{ServiceName: str(name), Owner: str("amazon"),
+			ServiceType: types, VpcEndpointPolicySupported: boolp(true),
 			AcceptanceRequired: boolp(false), ManagesVpcEndpoints: boolp(false), AvailabilityZones: zoneNames(c.s.zones()),
 			BaseEndpointDnsNames: []string{}, Tags: []ec2api.Tag{}})
 	}
 	if len(in.ServiceNames) > len(out.ServiceNames) {
-		return nil, errorf("InvalidServiceName", "The Vpc Endpoint Service names %v are not all served: vpclab serves the gateway services of S3 and DynamoDB", in.ServiceNames)
+		return nil, errorf("InvalidServiceName", "The Vpc Endpoint Service names %v are not all served: vpclab serves the gateway services of S3 and DynamoDB and the interface services %v", in.ServiceNames, interfaceServices)
 	}
 	return out, nil
+}
+
+// serviceNames are the served endpoint services' full names, sorted.
+func (s *Server) serviceNames() []string {
+	var out []string
+	for _, svc := range interfaceServices {
+		out = append(out, "com.amazonaws."+s.opt.Region+"."+svc)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func zoneNames(zones []ec2api.AvailabilityZone) []string {
@@ -103,8 +136,13 @@ func createVpcEndpoint(c *call, in *ec2api.CreateVpcEndpointRequest) (*ec2api.Cr
 	if err := checkTagSpecs(in.TagSpecifications, "vpc-endpoint"); err != nil {
 		return nil, err
 	}
-	if t := val(in.VpcEndpointType); t != "" && t != "Gateway" {
-		return nil, errorf("UnsupportedOperation", "vpclab serve makes gateway endpoints only yet, not %s endpoints", t)
+	typ := val(in.VpcEndpointType)
+	switch typ {
+	case "", "Gateway":
+	case "Interface":
+		return createInterfaceEndpoint(c, in)
+	default:
+		return nil, errorf("UnsupportedOperation", "vpclab serve makes gateway and interface endpoints only yet, not %s endpoints", typ)
 	}
 	v, err := c.vpc(val(in.VpcId))
 	if err != nil {
@@ -183,6 +221,9 @@ func modifyVpcEndpoint(c *call, in *ec2api.ModifyVpcEndpointRequest) (*ec2api.Mo
 	if e == nil {
 		return nil, errorf("InvalidVpcEndpointId.NotFound", "The Vpc Endpoint Id '%s' does not exist", val(in.VpcEndpointId))
 	}
+	if val(e.VpcEndpointType) == "Interface" {
+		return modifyInterfaceEndpoint(c, e, in)
+	}
 	if len(in.AddSubnetIds)+len(in.RemoveSubnetIds)+len(in.AddSecurityGroupIds)+len(in.RemoveSecurityGroupIds) > 0 || in.PrivateDnsEnabled != nil {
 		return nil, errorf("InvalidParameter", "subnets, security groups and private DNS belong to interface endpoints; %s is a gateway endpoint", *e.VpcEndpointId)
 	}
@@ -215,6 +256,7 @@ func deleteVpcEndpoints(c *call, in *ec2api.DeleteVpcEndpointsRequest) (*ec2api.
 		if err := c.endpointRoutes(e, nil, slices.Clone(e.RouteTableIds)); err != nil {
 			return nil, err
 		}
+		c.dropEndpointInterfaces(e, e.SubnetIds)
 		c.st.vpces.remove(id)
 		c.check(val(e.VpcId))
 	}

@@ -395,7 +395,7 @@ func (h *Hosts) responderBeyond(g engine.Component, dst netip.Addr) (Endpoint, b
 	case engine.KindDXGateway:
 		ep.Kind = EndpointDXGateway
 	case engine.KindVPCEndpoint: // the service stub behind a gateway endpoint (§7.4.7)
-		ep.Kind, ep.TTL = EndpointVPCEndpoint, externalTTL
+		ep.Kind, ep.TTL, ep.Ports = EndpointVPCEndpoint, externalTTL, &ServicePorts
 	default:
 		return Endpoint{}, false
 	}

@@ -63,6 +63,10 @@ type Endpoint struct {
 	// Resource is the ID of the attachment, VPN connection, DX gateway, peering connection,
 	// internet gateway or subnet an endpoint of those kinds is beyond (or in).
 	Resource string
+	// Ports are the only TCP ports an AWS service answers on (AnswerFrom); nil for a host,
+	// whose services the tool's probe says. A pointer to the list the topology holds, so that
+	// endpoints stay comparable.
+	Ports *[]uint16
 }
 
 // Location is where the endpoint's packets enter the network. It is the one mapping from an

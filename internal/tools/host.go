@@ -39,6 +39,9 @@ func (h *Hosts) ENIEndpoint(id model.ENIID, label string) Endpoint {
 			ep.TTL = in.InitialTTL
 		}
 	}
+	if ports, ok := h.net.ServicePorts(id); ok { // an interface endpoint's service (§7.4.13)
+		ep.Ports = ports
+	}
 	return ep
 }
 
@@ -141,12 +144,13 @@ func (h *Hosts) Target(from, to Endpoint) Endpoint {
 // (§7.4.7); the analyzer cuts the port space at them.
 var ServicePorts = []uint16{80, 443}
 
-// AnswerFrom is what responder resp sends back to p (Answer), and whether it answers. The
-// AWS service behind a gateway endpoint (§7.4.7) is a stub that listens on TCP 443 and 80
-// and answers ping; a TCP packet to another port goes unanswered, as a connection to S3 on
-// another port times out (DEFAULTS.md).
+// AnswerFrom is what responder resp sends back to p (Answer), and whether it answers. An AWS
+// service is a stub that listens on its ports only (Endpoint.Ports): behind a gateway
+// endpoint TCP 443 and 80, and it answers ping (§7.4.7); behind an interface endpoint its
+// service's ports (§7.4.13). A TCP packet to another port goes unanswered, as a connection to
+// S3 on another port times out (DEFAULTS.md).
 func AnswerFrom(resp Endpoint, p packet.Packet, service bool) (packet.Packet, bool) {
-	if resp.Kind == EndpointVPCEndpoint && p.Proto == packet.ProtoTCP && !slices.Contains(ServicePorts, p.DstPort) {
+	if resp.Ports != nil && p.Proto == packet.ProtoTCP && !slices.Contains(*resp.Ports, p.DstPort) {
 		return packet.Packet{}, false
 	}
 	return Answer(p, resp.TTL, service)

@@ -1,9 +1,11 @@
 package lab
 
 import (
+	"net/netip"
 	"slices"
 
 	"github.com/vpclab/vpclab/internal/model"
+	"go.yaml.in/yaml/v3"
 )
 
 // Gateway VPC endpoints (§7.4.1-3):
@@ -20,9 +22,28 @@ import (
 // The lab declares the AWS-managed prefix list with the service's entries, as
 // get-managed-prefix-list-entries gives them; an endpoint without one is an error.
 //
-// GWLB endpoints say type: GatewayLoadBalancer, the gateway_load_balancer they connect to and
-// their subnet (gwlb.go).
-var vpcEndpointKeys = []string{"vpc", "type", "service", "route_tables", "prefix_list", "gateway_load_balancer", "subnet", "state", "tags"}
+// Interface endpoints (§7.4.11-15) put an interface in each of their subnets:
+//
+//	vpc_endpoints:
+//	  ec2:
+//	    type: interface
+//	    service: ec2               # or com.amazonaws.<region>.ec2, or an endpoint service's name
+//	    subnets: [app-a, app-b]    # one per Availability Zone
+//	    security_groups: [ep]      # default: the VPC's default group
+//	    private_ips: {app-a: 10.0.1.50} # default: the subnet's first free address
+//	    ports: [443]               # the TCP ports the service answers on; default 443
+//
+// GWLB endpoints say type: gateway_load_balancer, the gateway_load_balancer they connect to
+// and their one subnet (gwlb.go, §13.2).
+var vpcEndpointKeys = []string{"vpc", "type", "service", "route_tables", "prefix_list", "state", "tags",
+	"subnets", "security_groups", "private_ips", "ports", "gateway_load_balancer", "subnet"}
+
+// interfaceOnlyKeys are the keys only an interface endpoint has; gatewayOnlyKeys the others.
+var (
+	interfaceOnlyKeys = []string{"subnets", "security_groups", "private_ips", "ports"}
+	gatewayOnlyKeys   = []string{"route_tables", "prefix_list"}
+	gwlbOnlyKeys      = []string{"gateway_load_balancer", "subnet"}
+)
 
 // defaultRegion names a service when neither the VPC nor the lab says its region.
 const defaultRegion = "us-east-1"
@@ -42,20 +63,20 @@ func (l *loader) declareVPCEndpoints() {
 		if s, ok := l.oneOf(f.get("state"), f.what+": state", "available", "pending", "deleting", "deleted", "rejected", "failed"); ok {
 			ep.State = s
 		}
-		if n := f.get("type"); n != nil {
-			if s, ok := l.oneOf(n, f.what+": type", string(model.EndpointGateway), string(model.EndpointGatewayLoadBalancer)); ok {
-				ep.Type = model.VPCEndpointType(s)
-			}
-		}
-		if ep.Type == model.EndpointGatewayLoadBalancer {
+		switch s, _ := l.oneOf(f.get("type"), f.what+": type", "gateway", "interface", "gateway_load_balancer"); s {
+		case "interface":
+			ep.Type = model.EndpointInterface
+			l.notFor(f, gwlbOnlyKeys, "an interface endpoint")
+			l.declareInterfaceEndpoint(ep, f, vpc, e.line)
+			continue
+		case "gateway_load_balancer":
+			ep.Type = model.EndpointGatewayLoadBalancer
+			l.notFor(f, interfaceOnlyKeys, "a GWLB endpoint")
 			l.gwlbEndpoint(ep, f, e.line)
 			continue
 		}
-		for _, k := range []string{"gateway_load_balancer", "subnet"} {
-			if f.has(k) {
-				l.errorf(f.keyLine(k), "%s: %s is for GWLB endpoints (type: GatewayLoadBalancer)", f.what, k)
-			}
-		}
+		l.notFor(f, interfaceOnlyKeys, "a gateway endpoint")
+		l.notFor(f, gwlbOnlyKeys, "a gateway endpoint")
 		l.need(f, "service", e.line, "a service (s3 or dynamodb)")
 		if s, ok := l.str(f.get("service"), f.what+": service"); ok {
 			if model.ServiceShortName(s) == s { // a short name: the VPC's region says the rest
@@ -95,7 +116,11 @@ func (l *loader) declareVPCEndpoints() {
 func (l *loader) fillVPCEndpoints() {
 	for _, d := range l.vpces.list {
 		ep, ok := d.obj.(*model.VPCEndpoint)
-		if !ok || ep.Type != model.EndpointGateway {
+		if !ok || ep.Type == model.EndpointGatewayLoadBalancer {
+			continue
+		}
+		if ep.Type == model.EndpointInterface {
+			l.fillInterfaceEndpoint(ep, d)
 			continue
 		}
 		for _, t := range l.refs(l.routeTables, d.f.get("route_tables"), d.f.what+": route_tables") {
@@ -116,6 +141,87 @@ func (l *loader) emptyPrefixLists() {
 	for _, d := range l.prefixLists.list {
 		if p, ok := d.obj.(*model.PrefixList); ok && len(p.CIDRs) == 0 {
 			l.errorf(d.line, "prefix list %s has no entries: give it cidrs (§7.4.3)", d.name)
+		}
+	}
+}
+
+// notFor reports the keys of f that an object of another kind takes.
+func (l *loader) notFor(f *fields, keys []string, what string) {
+	for _, k := range keys {
+		if n := f.get(k); n != nil {
+			l.errorf(n.Line, "%s: %s has no %s", f.what, what, k)
+		}
+	}
+}
+
+// declareInterfaceEndpoint reads what an interface endpoint is besides its interfaces: its
+// service, named short for an AWS service of the VPC's region, and its ports (§7.4.13).
+func (l *loader) declareInterfaceEndpoint(ep *model.VPCEndpoint, f *fields, vpc *decl, line int) {
+	l.notFor(f, gatewayOnlyKeys, "an interface endpoint")
+	l.need(f, "service", line, "a service (ec2, sts, ... or an endpoint service's name)")
+	if s, ok := l.str(f.get("service"), f.what+": service"); ok {
+		if model.ServiceShortName(s) == s {
+			region := defaultRegion
+			if vpc != nil && vpc.obj != nil && vpc.obj.(*model.VPC).Region != "" {
+				region = vpc.obj.(*model.VPC).Region
+			}
+			s = "com.amazonaws." + region + "." + s
+		}
+		ep.ServiceName = s
+	}
+	for _, n := range l.list(f.get("ports"), f.what+": ports") {
+		if v, ok := l.integer(n, f.what+": ports", 1, 65535); ok {
+			ep.Ports = append(ep.Ports, uint16(v))
+		}
+	}
+	if len(ep.Ports) == 0 {
+		ep.Ports = []uint16{model.AWSServicePort}
+	}
+}
+
+// fillInterfaceEndpoint gives the endpoint an interface in each of its subnets (§7.4.11):
+// requester-managed, of type vpc_endpoint, with the endpoint's security groups (the VPC's
+// default group when it names none), at the address the lab gives or the first free one.
+func (l *loader) fillInterfaceEndpoint(ep *model.VPCEndpoint, d *decl) {
+	f := d.f
+	for _, n := range l.list(f.get("security_groups"), f.what+": security_groups") {
+		if id, ok := l.sgRef(n, f.what+": security_groups", d.vpc); ok {
+			ep.SecurityGroups = append(ep.SecurityGroups, id)
+		}
+	}
+	if len(ep.SecurityGroups) == 0 && d.vpc != nil {
+		ep.SecurityGroups = []model.SecurityGroupID{model.SecurityGroupID(defaultSG(d.vpc))}
+	}
+	ips := map[string]*yaml.Node{}
+	for _, e := range l.entries(f.get("private_ips"), f.what+": private IP") {
+		ips[e.name] = e.val
+	}
+	subnets := l.refs(l.subnets, f.get("subnets"), f.what+": subnets")
+	if len(subnets) == 0 {
+		l.errorf(d.line, "%s: an interface endpoint needs subnets: one interface in each (§7.4.11)", f.what)
+	}
+	named := map[string]bool{}
+	for _, s := range subnets {
+		named[s.name] = true
+		id := model.ENIID(model.DeriveID("eni", string(ep.ID)+"/"+s.id))
+		eni := &model.NetworkInterface{ID: id, VPC: s.vpcID(), Subnet: model.SubnetID(s.id), Type: model.InterfaceTypeVPCEndpoint,
+			PrivateIPs: []model.PrivateIP{{Primary: true}}, SecurityGroups: ep.SecurityGroups, MAC: macFor(string(id)),
+			Description: "VPC Endpoint Interface " + string(ep.ID), Src: l.src(d.line)}
+		l.t.NetworkInterfaces = append(l.t.NetworkInterfaces, eni)
+		ep.Subnets = append(ep.Subnets, model.SubnetID(s.id))
+		ep.NetworkInterfaces = append(ep.NetworkInterfaces, id)
+		if n := ips[s.name]; n != nil {
+			if a, ok := l.addr(n, f.what+": private_ips: "+s.name); ok {
+				eni.PrivateIPs[0].Addr = a
+			}
+			continue
+		}
+		l.pendingIPs = append(l.pendingIPs, pendingIP{s, d.line, f.what + ": interface in subnet " + s.name,
+			func(ip netip.Addr) { eni.PrivateIPs[0].Addr = ip }})
+	}
+	for name, n := range ips {
+		if !named[name] {
+			l.errorf(n.Line, "%s: private_ips: %q is not one of the endpoint's subnets", f.what, name)
 		}
 	}
 }

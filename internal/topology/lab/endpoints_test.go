@@ -75,3 +75,69 @@ func TestVPCEndpointLabBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { wantLabError(t, tc.lab, tc.line, tc.want) })
 	}
 }
+
+const interfaceLab = `vpc: {name: a, cidr: 10.0.0.0/16, region: eu-west-1}
+subnets:
+  app-a: {cidr: 10.0.1.0/24, az: eu-west-1a}
+  app-b: {cidr: 10.0.2.0/24, az: eu-west-1b}
+security_groups:
+  ep: {ingress: [{protocol: tcp, port: 443, cidr: 10.0.0.0/8}]}
+vpc_endpoints:
+  ec2:
+    type: interface
+    service: ec2
+    subnets: [app-a, app-b]
+    security_groups: [ep]
+    private_ips: {app-a: 10.0.1.50}
+`
+
+// TestInterfaceEndpointLab_7_4_11: an interface endpoint gets a requester-managed interface
+// of type vpc_endpoint in each subnet, with its groups, at the address the lab gives or the
+// first free one; its service is the region's, on port 443 (§7.4.11-13).
+func TestInterfaceEndpointLab_7_4_11(t *testing.T) {
+	top, ps := Parse("lab.yaml", []byte(interfaceLab))
+	if len(ps) > 0 {
+		t.Fatalf("problems:\n%v", ps)
+	}
+	ep := top.VPCEndpoints[0]
+	if ep.Type != model.EndpointInterface || ep.ServiceName != "com.amazonaws.eu-west-1.ec2" || !slices.Equal(ep.Ports, []uint16{443}) ||
+		len(ep.NetworkInterfaces) != 2 || len(ep.Subnets) != 2 || len(ep.SecurityGroups) != 1 {
+		t.Fatalf("endpoint = %+v", ep)
+	}
+	var got []string
+	for _, e := range top.NetworkInterfaces {
+		if e.Type == model.InterfaceTypeVPCEndpoint {
+			got = append(got, e.PrimaryIP().String()+" "+string(e.SecurityGroups[0])+" "+e.Description)
+			if !slices.Contains(ep.NetworkInterfaces, e.ID) {
+				t.Errorf("interface %s is not the endpoint's", e.ID)
+			}
+		}
+	}
+	want := []string{"10.0.1.50 " + string(ep.SecurityGroups[0]) + " VPC Endpoint Interface " + string(ep.ID),
+		"10.0.2.4 " + string(ep.SecurityGroups[0]) + " VPC Endpoint Interface " + string(ep.ID)}
+	if !slices.Equal(got, want) {
+		t.Errorf("interfaces = %q, want %q", got, want)
+	}
+}
+
+// TestInterfaceEndpointLabBadInput: each mistake is an error at its line.
+func TestInterfaceEndpointLabBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, lab string
+		line      int
+		want      string
+	}{
+		{"route tables on an interface endpoint", strings.Replace(interfaceLab, "    subnets: [app-a, app-b]", "    subnets: [app-a, app-b]\n    route_tables: [x]", 1),
+			12, "VPC endpoint ec2: an interface endpoint has no route_tables"},
+		{"no subnets", strings.Replace(interfaceLab, "    subnets: [app-a, app-b]\n", "", 1),
+			8, "VPC endpoint ec2: an interface endpoint needs subnets"},
+		{"address for a subnet it is not in", strings.Replace(interfaceLab, "{app-a: 10.0.1.50}", "{app-c: 10.0.1.50}", 1),
+			13, `private_ips: "app-c" is not one of the endpoint's subnets`},
+		{"bad port", strings.Replace(interfaceLab, "    service: ec2\n", "    service: ec2\n    ports: [0]\n", 1),
+			11, "ports: bad number \"0\""},
+		{"unknown type", strings.Replace(interfaceLab, "type: interface", "type: interfase", 1),
+			9, `bad value "interfase"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) { wantLabError(t, tc.lab, tc.line, tc.want) })
+	}
+}

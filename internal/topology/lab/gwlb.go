@@ -22,7 +22,7 @@ import (
 //	      - {instance: fw-a, health: healthy}
 //	      - {ip: 10.1.1.10, az: us-east-1b, health: unhealthy}
 //	vpc_endpoints:
-//	  gwlbe-a: {vpc: app, type: GatewayLoadBalancer, gateway_load_balancer: inspection, subnet: endpoints-a}
+//	  gwlbe-a: {vpc: app, type: gateway_load_balancer, gateway_load_balancer: inspection, subnet: endpoints-a}
 //
 // Each GWLB gets a listener, a target group (GENEVE, 6081) and an endpoint service
 // (vpce-svc-) with IDs derived from its name; an endpoint names its GWLB and connects to that
@@ -160,11 +160,7 @@ func (l *loader) gwlbTarget(g *model.GatewayLoadBalancer, what string, n *yaml.N
 // gwlbEndpoint fills a vpc_endpoints entry of type GatewayLoadBalancer: its GWLB's service
 // and its one subnet (§13.2). A GWLB the lab does not declare is an error at its line.
 func (l *loader) gwlbEndpoint(ep *model.VPCEndpoint, f *fields, line int) {
-	for _, k := range []string{"route_tables", "prefix_list"} {
-		if f.has(k) {
-			l.errorf(f.keyLine(k), "%s: %s is for gateway endpoints; a GWLB endpoint is a route target in its own subnet (§13.3)", f.what, k)
-		}
-	}
+	l.notFor(f, gatewayOnlyKeys, "a GWLB endpoint (a route target in its own subnet, §13.3)")
 	l.need(f, "gateway_load_balancer", line, "the Gateway Load Balancer whose endpoint service it connects to")
 	if d := l.ref(l.gwlbs, f.get("gateway_load_balancer"), f.what+": gateway_load_balancer"); d != nil {
 		if g, ok := d.obj.(*model.GatewayLoadBalancer); ok {

@@ -286,16 +286,16 @@ type awsVpnConnection struct {
 
 // describe-vpc-endpoints (§9.6)
 type awsVpcEndpoint struct {
-	VpcEndpointId   string
-	VpcEndpointType string
-	VpcId           string
-	ServiceName     string
-	State           string
-	RouteTableIds   []string
-	IpAddressType   string
-	// An interface or GWLB endpoint's subnets and interfaces (§13.2).
+	VpcEndpointId       string
+	VpcEndpointType     string
+	VpcId               string
+	ServiceName         string
+	State               string
+	RouteTableIds       []string
+	IpAddressType       string
 	SubnetIds           []string
 	NetworkInterfaceIds []string
+	Groups              []struct{ GroupId string }
 	tagged
 }
 

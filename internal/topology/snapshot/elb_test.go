@@ -77,7 +77,7 @@ func TestLoadGWLB_13(t *testing.T) {
 		t.Errorf("paths %q, %q", g.Src.Path, g.TargetGroup.Targets[1].Src.Path)
 	}
 	ep := top.VPCEndpoints[0]
-	if !slices.Equal(ep.Subnets, []model.SubnetID{"subnet-e"}) || !slices.Equal(ep.ENIs, []model.ENIID{"eni-e"}) {
+	if !slices.Equal(ep.Subnets, []model.SubnetID{"subnet-e"}) || !slices.Equal(ep.NetworkInterfaces, []model.ENIID{"eni-e"}) {
 		t.Errorf("endpoint = %+v", ep)
 	}
 	wantProblem(t, probs, model.Warning, "snap.json: LoadBalancers[1].Type", "type network; vpclab models gateway load balancers only")

@@ -169,24 +169,58 @@ func (l *loader) buildVPCEndpoints(t *model.Topology) {
 		for _, id := range e.RouteTableIds {
 			ep.RouteTables = append(ep.RouteTables, model.RouteTableID(id))
 		}
-		for _, id := range e.SubnetIds {
-			ep.Subnets = append(ep.Subnets, model.SubnetID(id))
-		}
-		for _, id := range e.NetworkInterfaceIds {
-			ep.ENIs = append(ep.ENIs, model.ENIID(id))
-		}
 		switch ep.Type {
-		case model.EndpointGatewayLoadBalancer: // modelled with its GWLB (§13)
+		case model.EndpointGatewayLoadBalancer: // modelled with its GWLB (§13): one subnet, one interface
+			for _, id := range e.SubnetIds {
+				ep.Subnets = append(ep.Subnets, model.SubnetID(id))
+			}
+			for _, id := range e.NetworkInterfaceIds {
+				ep.NetworkInterfaces = append(ep.NetworkInterfaces, model.ENIID(id))
+			}
 		case model.EndpointGateway:
 			ep.PrefixList = model.GatewayEndpointPrefixList(t, ep)
 			if e.IpAddressType == "dualstack" {
 				l.probs.Warnf(at(src, ".IpAddressType"), "gateway endpoint %s is dualstack: IPv6 not modelled yet; taken as IPv4 only (§7.4.8)", e.VpcEndpointId)
 			}
+		case model.EndpointInterface:
+			l.interfaceEndpoint(ep, &e, src)
 		case "":
 			l.probs.Errorf(at(src, ".VpcEndpointType"), "VPC endpoint %s has no VpcEndpointType", e.VpcEndpointId)
 		default:
 			l.probs.Warnf(at(src, ".VpcEndpointType"), "VPC endpoint %s: %s endpoints are not modelled yet; traffic routed to it is dropped", e.VpcEndpointId, e.VpcEndpointType)
 		}
 		t.VPCEndpoints = append(t.VPCEndpoints, ep)
+	}
+}
+
+// interfaceEndpoint reads an interface endpoint's subnets, interfaces and groups (§7.4.11),
+// and the ports its service answers on: 443 for an AWS service (§7.4.13), else the tag
+// vpclab:ports, since the consumer's account cannot describe the provider's load balancer.
+func (l *loader) interfaceEndpoint(ep *model.VPCEndpoint, e *awsVpcEndpoint, src model.Source) {
+	for _, id := range e.SubnetIds {
+		ep.Subnets = append(ep.Subnets, model.SubnetID(id))
+	}
+	for _, id := range e.NetworkInterfaceIds {
+		ep.NetworkInterfaces = append(ep.NetworkInterfaces, model.ENIID(id))
+	}
+	for _, g := range e.Groups {
+		ep.SecurityGroups = append(ep.SecurityGroups, model.SecurityGroupID(g.GroupId))
+	}
+	for _, tg := range ep.Tags {
+		if tg.Key != model.PortsTag {
+			continue
+		}
+		ports, err := model.ParsePorts(tg.Value)
+		if err != nil {
+			l.probs.Errorf(at(src, ".Tags"), "VPC endpoint %s: tag %s=%q: %v", e.VpcEndpointId, model.PortsTag, tg.Value, err)
+		}
+		ep.Ports = ports
+	}
+	if len(ep.Ports) == 0 {
+		ep.Ports = []uint16{model.AWSServicePort}
+		if !model.AWSService(ep.ServiceName) {
+			l.probs.Warnf(at(src, ".ServiceName"), "VPC endpoint %s: the listener ports of endpoint service %s are not in the snapshot; taken as TCP %d (tag the endpoint %s=PORT,... to say them)",
+				e.VpcEndpointId, ep.ServiceName, model.AWSServicePort, model.PortsTag)
+		}
 	}
 }

@@ -1,0 +1,386 @@
+package live
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// The appliance side of a Gateway Load Balancer (§13.9), as AWS's own tunnel handler
+// (aws-gateway-load-balancer-tunnel-handler) does it: the GWLB sends each packet to a target
+// inside GENEVE on UDP 6081, with AWS's options (class 0x0108: the endpoint ID, the
+// attachment ID, a flow cookie); the handler decapsulates it into a TUN device, where the
+// namespace's own kernel forwards it, so its iptables or nftables rules and tcpdump see the
+// original packet; what the kernel forwards back out of the device is encapsulated again
+// with the options of its flow and sent back to the GWLB, outer addresses swapped. A packet
+// the kernel drops never comes back, and the GWLB never forwards it.
+//
+//	 GWLB node ──GENEVE udp/6081──► eth0 ─► handler ─► gwlb0 (TUN) ─► kernel: FORWARD chain
+//	          ◄─GENEVE udp/6081──── eth0 ◄─ handler ◄─ gwlb0 ◄──────── (policy route: back out gwlb0)
+//
+// The GWLB itself is transparent (§13.10); a Linux router is not: it decrements the TTL. By
+// default the handler raises the TTL by one on the way in, so the appliance as a whole
+// changes nothing, as vpclab's simulated appliance does (DEFAULTS.md); DecrementTTL keeps the
+// kernel's routing behaviour.
+
+// GENEVE constants of AWS's GWLB (§13.9).
+const (
+	GenevePort      = 6081
+	gwlbOptionClass = 0x0108
+	genevePTypeIPv4 = 0x0800
+	genevePTypeIPv6 = 0x86DD
+	// handlerTable is the routing table that sends what the kernel forwards from the TUN
+	// device back into it.
+	handlerTable = 6081
+)
+
+// HandlerOptions configure the GWLB tunnel handler.
+type HandlerOptions struct {
+	Device       string // the TUN device's name (default gwlb0)
+	Listen       string // the UDP address GENEVE arrives on (default 0.0.0.0:6081)
+	DecrementTTL bool   // let the kernel's forwarding lower the TTL, as a router does
+	// Log, when set, receives one line per event worth knowing (a flow seen first, a packet
+	// dropped for want of a flow).
+	Log io.Writer
+}
+
+// HandlerStats count what the handler did.
+type HandlerStats struct {
+	In, Out       atomic.Uint64 // packets decapsulated into the device, encapsulated back
+	Malformed     atomic.Uint64 // GENEVE the handler could not read, or without AWS's options
+	Unknown       atomic.Uint64 // packets from the device of no flow the GWLB sent
+	Flows         atomic.Uint64 // flows seen
+	ErrorsWriting atomic.Uint64
+}
+
+// flowKey names a flow the same in both directions: protocol and the two (address, port)
+// ends, the lesser first.
+type flowKey struct {
+	proto  uint8
+	lo, hi netip.AddrPort
+}
+
+// tunnel is how a flow came in: the GENEVE header with its options, sent back unchanged, and
+// the GWLB node that sent it.
+type tunnel struct {
+	header []byte
+	gwlb   *net.UDPAddr
+}
+
+// Handler is a running GWLB tunnel handler.
+type Handler struct {
+	opt   HandlerOptions
+	conn  *net.UDPConn
+	tun   *os.File
+	Stats HandlerStats
+
+	mu    sync.Mutex
+	flows map[flowKey]tunnel
+}
+
+// StartHandler sets up the calling thread's network namespace as a GWLB target's (a TUN
+// device, forwarding on, redirects off, a policy route that sends what arrives on the device
+// back into it) and starts handling GENEVE. It runs until ctx ends.
+func StartHandler(ctx context.Context, opt HandlerOptions) (*Handler, error) {
+	if opt.Device == "" {
+		opt.Device = "gwlb0"
+	}
+	if opt.Listen == "" {
+		opt.Listen = fmt.Sprintf("0.0.0.0:%d", GenevePort)
+	}
+	tun, err := openTUN(opt.Device)
+	if err != nil {
+		return nil, err
+	}
+	if err := routeBack(opt.Device); err != nil {
+		tun.Close()
+		return nil, err
+	}
+	laddr, err := net.ResolveUDPAddr("udp4", opt.Listen)
+	if err != nil {
+		tun.Close()
+		return nil, fmt.Errorf("--listen %q: %w", opt.Listen, err)
+	}
+	conn, err := net.ListenUDP("udp4", laddr)
+	if err != nil {
+		tun.Close()
+		return nil, fmt.Errorf("listening for GENEVE on %s: %w", opt.Listen, err)
+	}
+	h := &Handler{opt: opt, conn: conn, tun: tun, flows: map[flowKey]tunnel{}}
+	go h.fromGWLB()
+	go h.fromKernel()
+	go func() {
+		<-ctx.Done()
+		h.Close()
+	}()
+	return h, nil
+}
+
+// Close stops the handler and removes its device.
+func (h *Handler) Close() {
+	h.conn.Close()
+	h.tun.Close()
+}
+
+// openTUN creates a TUN device without packet information, brings it up with the GWLB's
+// inner MTU (8500, §13.11), and returns it.
+func openTUN(name string) (*os.File, error) {
+	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("opening /dev/net/tun: %w", err)
+	}
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("TUN device %q: %w", name, err)
+	}
+	ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
+	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("creating TUN device %s: %w", name, err)
+	}
+	link, err := netlink.LinkByName(name)
+	if err == nil {
+		err = netlink.LinkSetMTU(link, 8500)
+	}
+	if err == nil {
+		err = netlink.LinkSetUp(link)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("bringing up %s: %w", name, err)
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+// routeBack makes the namespace forward what arrives on dev back out of dev: forwarding on,
+// no reverse-path filter and no redirects on it, and a rule that looks packets from dev up in
+// a table whose default route is dev.
+func routeBack(dev string) error {
+	for _, kv := range [][2]string{
+		{"net.ipv4.ip_forward", "1"},
+		{"net.ipv4.conf.all.rp_filter", "0"},
+		{"net.ipv4.conf." + dev + ".rp_filter", "0"},
+		{"net.ipv4.conf.all.send_redirects", "0"},
+		{"net.ipv4.conf." + dev + ".send_redirects", "0"},
+		{"net.ipv6.conf.all.forwarding", "1"},
+	} {
+		if err := sysctl(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	link, err := netlink.LinkByName(dev)
+	if err != nil {
+		return err
+	}
+	for _, family := range []int{netlink.FAMILY_V4, netlink.FAMILY_V6} {
+		rule := netlink.NewRule()
+		rule.IifName, rule.Table, rule.Priority, rule.Family = dev, handlerTable, 100, family
+		if err := netlink.RuleAdd(rule); err != nil && !errors.Is(err, unix.EEXIST) {
+			if family == netlink.FAMILY_V6 && errors.Is(err, unix.EAFNOSUPPORT) {
+				continue
+			}
+			return fmt.Errorf("rule iif %s lookup %d: %w", dev, handlerTable, err)
+		}
+		dst := &net.IPNet{IP: net.IPv4zero, Mask: net.CIDRMask(0, 32)}
+		if family == netlink.FAMILY_V6 {
+			dst = &net.IPNet{IP: net.IPv6zero, Mask: net.CIDRMask(0, 128)}
+		}
+		r := &netlink.Route{LinkIndex: link.Attrs().Index, Dst: dst, Table: handlerTable, Scope: netlink.SCOPE_LINK}
+		if err := netlink.RouteReplace(r); err != nil {
+			if family == netlink.FAMILY_V6 {
+				continue // IPv6 off in the namespace: IPv4 is what matters
+			}
+			return fmt.Errorf("default route via %s in table %d: %w", dev, handlerTable, err)
+		}
+	}
+	return nil
+}
+
+// fromGWLB decapsulates what the GWLB sends into the device.
+func (h *Handler) fromGWLB() {
+	buf := make([]byte, 65536)
+	for {
+		n, from, err := h.conn.ReadFromUDP(buf)
+		if err != nil {
+			return
+		}
+		hdr, inner, ok := splitGeneve(buf[:n])
+		if !ok {
+			h.Stats.Malformed.Add(1)
+			continue
+		}
+		k, ok := innerFlow(inner)
+		if !ok {
+			h.Stats.Malformed.Add(1)
+			continue
+		}
+		h.mu.Lock()
+		if _, seen := h.flows[k]; !seen {
+			h.Stats.Flows.Add(1)
+			h.logf("flow %v %v <-> %v from GWLB %v", k.proto, k.lo, k.hi, from)
+		}
+		h.flows[k] = tunnel{header: append([]byte(nil), hdr...), gwlb: from}
+		h.mu.Unlock()
+		if !h.opt.DecrementTTL {
+			raiseTTL(inner)
+		}
+		if _, err := h.tun.Write(inner); err != nil {
+			h.Stats.ErrorsWriting.Add(1)
+			continue
+		}
+		h.Stats.In.Add(1)
+	}
+}
+
+// fromKernel encapsulates what the kernel forwards back out of the device, with the GENEVE
+// header its flow came in with, to the GWLB node that sent the flow.
+func (h *Handler) fromKernel() {
+	buf := make([]byte, 65536)
+	out := make([]byte, 0, 65536+64)
+	for {
+		n, err := h.tun.Read(buf)
+		if err != nil {
+			return
+		}
+		k, ok := innerFlow(buf[:n])
+		if !ok {
+			h.Stats.Unknown.Add(1)
+			continue
+		}
+		h.mu.Lock()
+		t, ok := h.flows[k]
+		h.mu.Unlock()
+		if !ok {
+			h.Stats.Unknown.Add(1)
+			h.logf("dropped a packet of no flow the GWLB sent: %v %v <-> %v", k.proto, k.lo, k.hi)
+			continue
+		}
+		out = append(append(out[:0], t.header...), buf[:n]...)
+		if _, err := h.conn.WriteToUDP(out, t.gwlb); err != nil {
+			h.Stats.ErrorsWriting.Add(1)
+			continue
+		}
+		h.Stats.Out.Add(1)
+	}
+}
+
+func (h *Handler) logf(format string, args ...any) {
+	if h.opt.Log != nil {
+		fmt.Fprintf(h.opt.Log, "gwlb-handler: "+format+"\n", args...)
+	}
+}
+
+// splitGeneve splits a GENEVE datagram (RFC 8926) into its header with options and the inner
+// IP packet. It refuses a version other than 0, an inner protocol other than IPv4 or IPv6,
+// and a header without AWS's three options (§13.9: the GWLB drops returns without them).
+func splitGeneve(b []byte) (hdr, inner []byte, ok bool) {
+	if len(b) < 8 || b[0]>>6 != 0 {
+		return nil, nil, false
+	}
+	n := 8 + int(b[0]&0x3f)*4
+	if len(b) < n {
+		return nil, nil, false
+	}
+	switch binary.BigEndian.Uint16(b[2:4]) {
+	case genevePTypeIPv4, genevePTypeIPv6:
+	default:
+		return nil, nil, false
+	}
+	var types uint8
+	for o := b[8:n]; len(o) >= 4; {
+		l := 4 + int(o[3]&0x1f)*4
+		if l > len(o) {
+			return nil, nil, false
+		}
+		if binary.BigEndian.Uint16(o[0:2]) == gwlbOptionClass && o[2] >= 1 && o[2] <= 3 {
+			types |= 1 << o[2]
+		}
+		o = o[l:]
+	}
+	if types != 0b1110 {
+		return nil, nil, false
+	}
+	return b[:n], b[n:], true
+}
+
+// innerFlow is the flow of an IP packet: its protocol and the (address, port) pairs of its
+// two ends (ports 0 for protocols without them; ICMP echo's identifier as both ports, so a
+// ping's request and reply are one flow).
+func innerFlow(p []byte) (flowKey, bool) {
+	if len(p) < 1 {
+		return flowKey{}, false
+	}
+	var proto uint8
+	var src, dst netip.Addr
+	var l4 []byte
+	switch p[0] >> 4 {
+	case 4:
+		if len(p) < 20 {
+			return flowKey{}, false
+		}
+		ihl := int(p[0]&0x0f) * 4
+		if ihl < 20 || len(p) < ihl {
+			return flowKey{}, false
+		}
+		proto = p[9]
+		src, dst = netip.AddrFrom4([4]byte(p[12:16])), netip.AddrFrom4([4]byte(p[16:20]))
+		if binary.BigEndian.Uint16(p[6:8])&0x1fff == 0 { // ports are in the first fragment only
+			l4 = p[ihl:]
+		}
+	case 6:
+		if len(p) < 40 {
+			return flowKey{}, false
+		}
+		proto = p[6]
+		src, dst = netip.AddrFrom16([16]byte(p[8:24])), netip.AddrFrom16([16]byte(p[24:40]))
+		l4 = p[40:]
+	default:
+		return flowKey{}, false
+	}
+	var sp, dp uint16
+	switch {
+	case (proto == unix.IPPROTO_TCP || proto == unix.IPPROTO_UDP) && len(l4) >= 4:
+		sp, dp = binary.BigEndian.Uint16(l4[0:2]), binary.BigEndian.Uint16(l4[2:4])
+	case (proto == unix.IPPROTO_ICMP || proto == unix.IPPROTO_ICMPV6) && len(l4) >= 6:
+		sp = binary.BigEndian.Uint16(l4[4:6])
+		dp = sp
+	}
+	a, b := netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)
+	if b.Compare(a) < 0 {
+		a, b = b, a
+	}
+	return flowKey{proto: proto, lo: a, hi: b}, true
+}
+
+// raiseTTL adds one to an IP packet's TTL (hop limit), below 255, so that the kernel's
+// forwarding leaves it as it came: the appliance is a bump in the wire (§13.10). The IPv4
+// header checksum is updated incrementally (RFC 1624).
+func raiseTTL(p []byte) {
+	switch p[0] >> 4 {
+	case 4:
+		if p[8] == 255 {
+			return
+		}
+		p[8]++
+		// The TTL is the high byte of the 16-bit word at offset 8, which grows by 0x0100:
+		// HC' = ~(~HC + ~m + m') = ~(~HC + 0x0100) in one's complement.
+		sum := uint32(^binary.BigEndian.Uint16(p[10:12])) + 0x0100
+		sum = (sum & 0xffff) + sum>>16
+		binary.BigEndian.PutUint16(p[10:12], ^uint16(sum))
+	case 6:
+		if p[7] < 255 {
+			p[7]++
+		}
+	}
+}
