@@ -435,3 +435,50 @@ func BenchmarkGWLBSendInto(b *testing.B) {
 		n.SendInto(x.st, from, p, engine.Options{}, &r)
 	}
 }
+
+// §13.5: with 2-tuple stickiness every flow between two hosts takes one target, whatever its
+// ports and protocol; with the default 5-tuple they spread.
+func TestGWLBStickiness(t *testing.T) {
+	x := newGWLBLab(t)
+	x.target("t2", "gw-a", "10.1.0.11")
+	x.addTarget("i-t2", "us-east-1a", model.TargetHealthy)
+	spread := func() map[string]bool {
+		seen := map[string]bool{}
+		for i := range 16 {
+			r := x.send("a1", tcp(fmt.Sprintf("10.0.1.10:%d", 41000+i), web+":443"))
+			seen[strings.Join(applianceHops(r), ",")] = true
+			r = x.send("a1", udp(fmt.Sprintf("10.0.1.10:%d", 42000+i), web+":53"))
+			seen[strings.Join(applianceHops(r), ",")] = true
+		}
+		return seen
+	}
+	wantEq(t, "targets with 5-tuple stickiness", len(spread()), 2)
+	x.lb.TargetGroup.Stickiness = model.Stickiness2Tuple
+	x.changed()
+	wantEq(t, "targets with 2-tuple stickiness", len(spread()), 1)
+}
+
+// §13.8: a flow keeps its target when the target turns unhealthy (no_rebalance, the default);
+// with rebalance it moves to a healthy one. New flows never go to the unhealthy target.
+func TestGWLBTargetFailover(t *testing.T) {
+	for _, c := range []struct{ failover, want string }{{"", "i-t1"}, {"no_rebalance", "i-t1"}, {"rebalance", "i-t2"}} {
+		x := newGWLBLab(t)
+		x.target("t2", "gw-a", "10.1.0.11")
+		x.addTarget("i-t2", "us-east-1a", model.TargetHealthy)
+		x.lb.TargetGroup.TargetFailover = c.failover
+		// A flow that hashes to t1.
+		var p pkt
+		for i := range 64 {
+			p = tcp(fmt.Sprintf("10.0.1.10:%d", 43000+i), web+":443")
+			if r := x.send("a1", p); strings.Join(applianceHops(r), ",") == "i-t1" {
+				break
+			}
+		}
+		x.lb.TargetGroup.Targets[0].Health = model.TargetUnhealthy
+		x.changed()
+		r := x.send("a1", p.flags(packet.TCPAck))
+		wantEq(t, "target after "+c.failover, strings.Join(applianceHops(r), ","), c.want)
+		r = x.send("a1", tcp("10.0.1.10:50000", web+":443"))
+		wantEq(t, "new flow", strings.Join(applianceHops(r), ","), "i-t2")
+	}
+}
