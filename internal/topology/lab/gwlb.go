@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"net/netip"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vpclab/vpclab/internal/model"
@@ -100,7 +102,9 @@ func (l *loader) declareGWLBs() {
 	}
 }
 
-// fillGWLBs resolves each GWLB's subnets and targets, once subnets and instances exist.
+// fillGWLBs resolves each GWLB's subnets and targets, once subnets and instances exist, and
+// gives each node and each GWLB endpoint its interface (after the instances', so their
+// addresses do not move).
 func (l *loader) fillGWLBs() {
 	for _, d := range l.gwlbs.list {
 		g, ok := d.obj.(*model.GatewayLoadBalancer)
@@ -110,11 +114,36 @@ func (l *loader) fillGWLBs() {
 		l.need(d.f, "subnets", d.line, "its subnets, one per Availability Zone")
 		for _, s := range l.refs(l.subnets, d.f.get("subnets"), d.f.what+": subnets") {
 			g.Subnets = append(g.Subnets, model.SubnetID(s.id))
+			// The node's interface, whose address GENEVE leaves from (§13.9).
+			l.serviceENI(model.ENIID(model.DeriveID("eni", string(g.ARN)+"/"+s.id)), s, model.InterfaceTypeGatewayLoadBalancer,
+				"ELB gwy/"+g.Name+"/"+string(g.ARN[len(g.ARN)-16:]), d.line, d.f.what+": node in subnet "+s.name)
 		}
 		for _, n := range l.list(d.f.get("targets"), d.f.what+": targets") {
 			l.gwlbTarget(g, d.f.what, n)
 		}
 	}
+	for _, d := range l.vpces.list {
+		ep, ok := d.obj.(*model.VPCEndpoint)
+		if !ok || ep.Type != model.EndpointGatewayLoadBalancer || len(ep.Subnets) != 1 {
+			continue
+		}
+		s := l.subnets.byName[d.f.get("subnet").Value]
+		if s == nil {
+			continue
+		}
+		id := model.ENIID(model.DeriveID("eni", string(ep.ID)+"/"+s.id))
+		l.serviceENI(id, s, model.InterfaceTypeGatewayLoadBalancerEP, "VPC Endpoint Interface "+string(ep.ID), d.line, d.f.what+": interface")
+		ep.NetworkInterfaces = []model.ENIID{id}
+	}
+}
+
+// serviceENI adds a requester-managed interface of an AWS service in subnet s, with no
+// security groups (§13.2), its address the subnet's next free one.
+func (l *loader) serviceENI(id model.ENIID, s *decl, typ model.InterfaceType, desc string, line int, who string) {
+	eni := &model.NetworkInterface{ID: id, VPC: s.vpcID(), Subnet: model.SubnetID(s.id), Type: typ,
+		PrivateIPs: []model.PrivateIP{{Primary: true}}, SourceDestCheck: true, MAC: macFor(string(id)), Description: desc, Src: l.src(line)}
+	l.t.NetworkInterfaces = append(l.t.NetworkInterfaces, eni)
+	l.pendingIPs = append(l.pendingIPs, pendingIP{s, line, who, func(ip netip.Addr) { eni.PrivateIPs[0].Addr = ip }})
 }
 
 func (l *loader) gwlbTarget(g *model.GatewayLoadBalancer, what string, n *yaml.Node) {
