@@ -202,9 +202,12 @@ func (v *validator) gwlbs() {
 				v.ps.Errorf(ep.Src, "GWLB endpoint %s: subnet %s is not in the endpoint's VPC %s", name, id, v.vpcLabel(ep.VPC))
 			}
 		}
-		if !strings.HasPrefix(string(GWLBServiceID(ep.ServiceName)), "vpce-svc-") {
+		switch {
+		case ep.ServiceName == "":
+			// the loader reported it
+		case !strings.HasPrefix(string(GWLBServiceID(ep.ServiceName)), "vpce-svc-"):
 			v.ps.Errorf(ep.Src, "GWLB endpoint %s: service %q is not an endpoint service (vpce-svc-…); a GWLB endpoint connects to the endpoint service of a Gateway Load Balancer (§13.2)", name, ep.ServiceName)
-		} else if GWLBOfEndpoint(v.t, ep) == nil && len(v.t.GatewayLoadBalancers) > 0 {
+		case GWLBOfEndpoint(v.t, ep) == nil && len(v.t.GatewayLoadBalancers) > 0:
 			// With no GWLB at all the input is a consumer-only snapshot (§13.14): the endpoint
 			// is an opaque pass-through. With some, the named service must be one of theirs.
 			v.ps.Errorf(ep.Src, "GWLB endpoint %s: endpoint service %s does not exist: no Gateway Load Balancer of the topology is behind it (§13.2)", name, ep.ServiceName)

@@ -171,9 +171,15 @@ func (l *loader) gwlbTarget(g *model.GatewayLoadBalancer, what string, n *yaml.N
 			return
 		}
 		t.ID = a.String()
-		tg.TargetType = "ip"
+		if len(tg.Targets) == 0 {
+			tg.TargetType = "ip"
+		}
 	default:
 		l.errorf(n.Line, "%s: needs instance: or ip:", f.what)
+		return
+	}
+	if kind := map[bool]string{true: "ip", false: "instance"}[f.has("ip")]; kind != tg.TargetType {
+		l.errorf(n.Line, "%s: an %s target in a target group of %s targets; a target group's targets are all instances or all IP addresses (§13.1)", f.what, kind, tg.TargetType)
 		return
 	}
 	if n := f.get("az"); n != nil {
