@@ -482,3 +482,36 @@ func TestGWLBTargetFailover(t *testing.T) {
 		wantEq(t, "new flow", strings.Join(applianceHops(r), ","), "i-t2")
 	}
 }
+
+// FuzzSendGWLB is FuzzSend on the GWLB lab (§13) with endpoints in two zones, stateful
+// targets in both, an east-west route through each endpoint and RSTs on idle-out: journeys
+// through GWLB endpoints, nodes and GENEVE legs never panic, end one way and are the same
+// with hops, without them and into a reused result.
+func FuzzSendGWLB(f *testing.F) {
+	x := newGWLBLab(f)
+	x.secSubnetConsumer("e2", "10.0.100.16/28", "us-east-1b")
+	x.endpoint(gwlbeB, "e2")
+	x.subnet("b", "10.0.2.0/24").AvailabilityZone = "us-east-1b"
+	x.rt("appb", route("10.0.1.0/24", gwlbeB), route("0.0.0.0/0", gwlbeB))
+	x.assoc("appb", "b")
+	x.table("app").Routes = append(x.table("app").Routes, route("10.0.2.0/24", gwlbeA))
+	x.sg("ssh").in("tcp", 22, 22, "10.0.0.0/16").in("icmp", -1, -1, "0.0.0.0/0")
+	x.instance("b1", "b", "10.0.2.10", "ssh")
+	x.target("t2", "gw-b", "10.1.1.10")
+	x.addTarget("i-t2", "us-east-1b", model.TargetHealthy)
+	x.addTarget("i-gone", "us-east-1a", model.TargetHealthy)
+	x.lb.TargetGroup.SendResetOnIdle = true
+	for _, in := range x.topo.Instances {
+		in.StatefulForwarding = in.ID == "i-t2"
+	}
+	x.expectWarnings(1) // i-gone is no interface of the topology
+	n := x.build()
+	locs := []engine.Location{engine.AtENI("eni-a1"), engine.AtENI("eni-b1"), engine.AtENI("eni-t1"), engine.AtInternet(),
+		{Kind: engine.FromSubnet, ID: "subnet-e"}, {Kind: engine.FromSubnet, ID: "subnet-gw-a"}}
+	addrs := []string{"10.0.1.10", "10.0.2.10", "93.184.216.34", "54.0.0.10", "10.1.0.10", "10.1.1.10", "10.1.0.254",
+		"10.0.100.5", "198.51.100.7", "10.0.1.1"}
+	f.Add([]byte{0, 0, 0, 2, 0, 64, 0, 0x9c, 0x40, 0x01, 0xbb, 0x02, 0, 1, 200, 0, 0, 0, 2, 0, 64, 0, 0x9c, 0x40, 0x01, 0xbb, 0x10, 0, 1, 0})
+	f.Add([]byte{0, 0, 0, 1, 0, 64, 0, 0x9c, 0x40, 0, 22, 0x02, 0, 1, 0, 1, 0, 1, 0, 0, 64, 0, 0, 22, 0x9c, 0x40, 0x12, 0, 1, 0})
+	f.Add([]byte{3, 1, 8, 3, 2, 64, 8, 0, 0, 0, 7, 0, 1, 0, 4, 2, 0, 4, 6, 1, 255, 0, 0x9c, 0x40, 0x17, 0xc1, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) { sameEveryWay(t, fuzzNet{n, x.topo, locs, addrs}, data) })
+}
