@@ -226,10 +226,19 @@ func resolveGWLBEndpoint(n *Network, v *cVPC, g *cVPCE) node {
 	return x
 }
 
+// gwlbMTU is the largest packet a GWLB carries (§13.11): 8500 bytes, GENEVE's 68 aside.
+const gwlbMTU = 8500
+
 // receive: a packet routed to the endpoint (§13.4).
 func (x *cGWLBE) receive(e *ev, a arrival, p packet.Packet) {
 	if !e.enterSubnet(x.subnet, a, p) {
 		return
+	}
+	if len(p.Payload)+p.PayloadLen+56 > gwlbMTU || p.SegSize != 0 { // the common case stays cheap
+		if n := p.LargestOnWire(); n > gwlbMTU {
+			e.fatal(CodeMTUExceeded, x.comp, p, fmt.Sprintf("the packet is %d bytes: a Gateway Load Balancer endpoint carries packets of up to %d bytes and drops larger ones without ICMP (§13.11)", n, gwlbMTU))
+			return
+		}
 	}
 	if e.recording() {
 		e.hop(Hop{Component: x.comp, Action: ActForward, In: p, Note: x.noteIn})

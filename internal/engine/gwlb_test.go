@@ -515,3 +515,38 @@ func FuzzSendGWLB(f *testing.F) {
 	f.Add([]byte{3, 1, 8, 3, 2, 64, 8, 0, 0, 0, 7, 0, 1, 0, 4, 2, 0, 4, 6, 1, 255, 0, 0x9c, 0x40, 0x17, 0xc1, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, data []byte) { sameEveryWay(t, fuzzNet{n, x.topo, locs, addrs}, data) })
 }
+
+// §13.11: packets up to 8500 bytes pass; larger ones are dropped at the endpoint, no ICMP.
+func TestGWLBMTU(t *testing.T) {
+	x := newGWLBLab(t)
+	p := tcp("10.0.1.10:40000", web+":443")
+	p.PayloadLen = 8500 - 40
+	r := x.send("a1", p)
+	if len(hops(r, "gwlb")) != 2 {
+		t.Fatalf("8500 bytes: want through the GWLB:\n%s", describe(r))
+	}
+	p.PayloadLen++
+	p.DF = true
+	r = x.send("a1", p)
+	wantDroppedAt(t, r, engine.CodeMTUExceeded, gwlbeA)
+	if r.Generated != nil {
+		t.Errorf("an ICMP came back:\n%s", describe(r))
+	}
+}
+
+// §13.12: past a GWLB endpoint the workload's security groups see the original source, but a
+// rule referencing the sender's group does not match (SG_REFERENCES_NOT_PRESERVED).
+func TestGWLBSGReferencesNotPreserved(t *testing.T) {
+	x := newGWLBLab(t)
+	x.subnet("b", "10.0.2.0/24")
+	x.rt("appb", route("10.0.1.0/24", gwlbeA))
+	x.assoc("appb", "b")
+	x.table("app").Routes = append(x.table("app").Routes, route("10.0.2.0/24", gwlbeA))
+	x.sg("peer").in("tcp", 22, 22, "sg-web")
+	x.instance("b1", "b", "10.0.2.10", "peer")
+	r := x.send("a1", tcp("10.0.1.10:40000", "10.0.2.10:22"))
+	wantDroppedAt(t, r, engine.CodeSGReferencesNotKept, "sg-peer")
+	wantEq(t, "source seen", r.Packet.Src, addr("10.0.1.10"))
+	x.group("peer").in("tcp", 22, 22, "10.0.1.0/24")
+	wantDelivered(t, x.send("a1", tcp("10.0.1.10:40001", "10.0.2.10:22")), "b1")
+}
