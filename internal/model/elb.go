@@ -196,6 +196,14 @@ func (v *validator) gwlbs() {
 			v.ps.Errorf(ep.Src, "GWLB endpoint %s: it has %d subnets; a Gateway Load Balancer endpoint sits in exactly one subnet (§13.2)", name, len(ep.Subnets))
 		}
 		for _, id := range ep.Subnets {
+			if rt := v.subnetTable(id); rt != nil {
+				for _, r := range rt.Routes {
+					if r.Target.Kind == TargetVPCEndpoint && r.Target.ID == string(ep.ID) {
+						v.ps.Warnf(r.Src, "route %s in %s: it sends traffic of GWLB endpoint %s's own subnet back to the endpoint, so what the endpoint returns loops; the endpoint sits in a subnet apart from the workloads it serves (§13.3)",
+							r.DestinationString(), label(rt.Name, rt.ID), name)
+					}
+				}
+			}
 			if s := v.ix.Subnets[id]; s == nil {
 				v.ps.Warnf(ep.Src, "GWLB endpoint %s: subnet %s is not in the topology; packets routed to the endpoint are dropped", name, id)
 			} else if ep.VPC != "" && s.VPC != ep.VPC {
@@ -252,6 +260,22 @@ func (v *validator) targetGroup(g *GatewayLoadBalancer, tg *TargetGroup) {
 }
 
 var rfc6598 = netip.MustParsePrefix("100.64.0.0/10")
+
+// subnetTable is the route table of a subnet: its explicit association, else its VPC's main
+// table (§1.1); nil when the topology has neither.
+func (v *validator) subnetTable(id SubnetID) *RouteTable {
+	var main *RouteTable
+	s := v.ix.Subnets[id]
+	for _, rt := range v.t.RouteTables {
+		if slices.Contains(rt.Subnets, id) {
+			return rt
+		}
+		if rt.Main && s != nil && rt.VPC == s.VPC && main == nil {
+			main = rt
+		}
+	}
+	return main
+}
 
 func (x *GatewayLoadBalancer) ident() ident { return ident{string(x.ARN), x.Name, x.Src} }
 

@@ -54,6 +54,9 @@ func TestValidateGWLB(t *testing.T) {
 		{"unmodelled attribute", func(t *Topology) {
 			t.GatewayLoadBalancers[0].Unmodelled = []Attribute{{"ipv6.deny_all_igw_traffic", "true"}}
 		}, Warning, 30, "attribute ipv6.deny_all_igw_traffic=true is not modelled"},
+		{"route from the endpoint's own subnet back to it (§13.3)", func(t *Topology) {
+			t.RouteTables[0].Subnets = append(t.RouteTables[0].Subnets, "subnet-n")
+		}, Warning, 34, "sends traffic of GWLB endpoint vpce-g's own subnet back to the endpoint"},
 		{"stickiness", func(t *Topology) { t.GatewayLoadBalancers[0].TargetGroup.Stickiness = "lb_cookie" }, Error, 31, "stickiness type"},
 	}
 	for _, tc := range cases {
