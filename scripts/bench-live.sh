@@ -18,11 +18,20 @@
 # its processing) and every 200 ms (it sleeps between packets and must wake first; on a
 # virtual machine that, and caches gone cold, cost tens of microseconds).
 #
-# Usage: sudo scripts/bench-live.sh [SECONDS_PER_IPERF_RUN [ROUNDS]]
-# Needs root, go, iperf3, iputils ping, and iptables or nft.
+# With "appliance" first, it measures an appliance hop instead (examples/appliance-firewall:
+# client 10.0.0.10, the firewall instance fw 10.0.2.10, server 10.0.1.10, each subnet routing
+# the other's through fw, whose own kernel forwards in live mode): the median round trip from
+# client to fw itself (direct) and to server (through fw), and iperf3 through fw. The kernel's
+# side uses fw's namespace as the router too, joined to client and server by veth pairs (k0,
+# 172.31.1.0/24 and 172.31.2.0/24): the same appliance kernel, without the dataplane.
+#
+# Usage: sudo scripts/bench-live.sh [appliance] [SECONDS_PER_IPERF_RUN [ROUNDS]]
+# Needs root, go, iperf3, iputils ping, and iptables or nft (seed 000 only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=nat
+if [ "${1:-}" = appliance ]; then mode=appliance; shift; fi
 secs=${1:-5}
 rounds=${2:-3}
 lab=bench$$
@@ -35,7 +44,8 @@ die() { echo "bench-live: $*" >&2; exit 2; }
 for tool in go iperf3 ping ip; do
   command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install iperf3 iputils-ping iproute2)"
 done
-if command -v iptables >/dev/null; then snat=iptables
+if [ $mode = appliance ]; then :
+elif command -v iptables >/dev/null; then snat=iptables
 elif command -v nft >/dev/null; then snat=nft
 else die "the kernel side needs iptables or nft for SNAT (apt-get install iptables)"; fi
 
@@ -48,6 +58,73 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$tmp/vpclab" ./cmd/vpclab
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# mbits ADDR: iperf3's receiver throughput in Mbit/s, from $src.
+mbits() { in_ns "$src" iperf3 -c "$1" -t "$secs" -f m | awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i-1)}'; }
+# rtt ADDR COUNT INTERVAL: median ping round trip in microseconds, from $src.
+rtt() {
+  in_ns "$src" ping -n -c "$2" -i "$3" "$1" |
+    awk -F'time=' '/time=/ {split($2, a, " "); print a[1] * 1000}' | sort -n |
+    awk '{v[NR] = $1} END {if (NR) printf "%d", v[int((NR + 1) / 2)]}'
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+if [ $mode = appliance ]; then
+  src=vpclab-$lab-client
+  dst=vpclab-$lab-server
+  fw=vpclab-$lab-fw
+  "$tmp/vpclab" up -t examples/appliance-firewall/lab.yaml --name "$lab" >/dev/null
+  # The kernel's path: client k0 172.31.1.2 -> fw (its own forwarding, ip_forward on as the lab
+  # set it) -> server k0 172.31.2.2. The veth pairs go with the lab's namespaces at down.
+  ip link add k0 netns "$src" mtu 9001 type veth peer name r0 netns "$fw" mtu 9001
+  ip link add k0 netns "$dst" mtu 9001 type veth peer name r1 netns "$fw" mtu 9001
+  ip -n "$src" addr add 172.31.1.2/24 dev k0
+  ip -n "$dst" addr add 172.31.2.2/24 dev k0
+  ip -n "$fw" addr add 172.31.1.1/24 dev r0
+  ip -n "$fw" addr add 172.31.2.1/24 dev r1
+  for d in "$src k0" "$dst k0" "$fw r0" "$fw r1"; do set -- $d; ip -n "$1" link set "$2" up; done
+  ip -n "$src" route add 172.31.2.0/24 via 172.31.1.1
+  ip -n "$dst" route add 172.31.1.0/24 via 172.31.2.1
+  in_ns "$dst" iperf3 -s -D --pidfile "$tmp/iperf3.pid"
+  sleep 0.5
+  # Both paths must cross fw's kernel: ttl=254 (one hop each way) through it, 255 to it.
+  for a in 10.0.1.10 172.31.2.2; do
+    in_ns "$src" ping -c 1 -w 3 "$a" | grep -q "ttl=254" || die "ping $a: no reply with ttl=254"
+  done
+  for a in 10.0.2.10 172.31.1.1; do
+    in_ns "$src" ping -c 1 -w 3 "$a" | grep -q "ttl=255" || die "ping $a: no reply with ttl=255"
+  done
+  # Every 2 ms the dataplane stays busy (what it adds is its processing); every 10 ms, as
+  # in seed 000's target, it may sleep between packets.
+  declare -a bdv bdk bav bak dv dk av ak tv tk
+  for r in $(seq "$rounds"); do
+    bdv+=("$(rtt 10.0.2.10 300 0.002)"); bdk+=("$(rtt 172.31.1.1 300 0.002)")
+    bav+=("$(rtt 10.0.1.10 300 0.002)"); bak+=("$(rtt 172.31.2.2 300 0.002)")
+    dv+=("$(rtt 10.0.2.10 300 0.01)"); dk+=("$(rtt 172.31.1.1 300 0.01)")
+    av+=("$(rtt 10.0.1.10 300 0.01)"); ak+=("$(rtt 172.31.2.2 300 0.01)")
+    tv+=("$(mbits 10.0.1.10)"); tk+=("$(mbits 172.31.2.2)")
+    echo "round $r: vpclab ${dv[-1]} us to fw, ${av[-1]} us through it, ${tv[-1]} Mbit/s; kernel ${dk[-1]} us, ${ak[-1]} us, ${tk[-1]} Mbit/s" >&2
+  done
+  row() { printf '%-52s %12s %12s\n' "$@"; }
+  hop() { printf '%+d' $(($2 - $1)); }
+  BDV=$(median "${bdv[@]}"); BDK=$(median "${bdk[@]}"); BAV=$(median "${bav[@]}"); BAK=$(median "${bak[@]}")
+  DV=$(median "${dv[@]}"); DK=$(median "${dk[@]}"); AV=$(median "${av[@]}"); AK=$(median "${ak[@]}")
+  TV=$(median "${tv[@]}"); TK=$(median "${tk[@]}")
+  echo
+  echo "appliance-firewall: client -> fw (its own kernel forwards) -> server ($(nproc) CPUs, $rounds rounds of ${secs}s, medians)"
+  row "" "vpclab" "kernel"
+  row "median RTT to fw itself, ping every 2 ms (us)" "$BDV" "$BDK"
+  row "median RTT through fw, ping every 2 ms (us)" "$BAV" "$BAK"
+  row "  the appliance hop adds (us)" "$(hop "$BDV" "$BAV")" "$(hop "$BDK" "$BAK")"
+  row "median RTT to fw itself, ping every 10 ms (us)" "$DV" "$DK"
+  row "median RTT through fw, ping every 10 ms (us)" "$AV" "$AK"
+  row "  the appliance hop adds (us)" "$(hop "$DV" "$AV")" "$(hop "$DK" "$AK")"
+  printf '%-52s %12s %12s   %s%%\n' "TCP throughput through fw, iperf3 (Mbit/s)" "$TV" "$TK" \
+    "$(awk -v a="$TV" -v b="$TK" 'BEGIN {printf "%.0f", 100 * a / b}')"
+  exit 0
+fi
+
 "$tmp/vpclab" up -t examples/east-west-nat/lab.yaml --name "$lab" >/dev/null
 
 # The kernel's path: source k0 172.31.1.2 -> router (forwarding, SNAT to 172.31.2.1) ->
@@ -70,24 +147,14 @@ else
   ip netns exec "$router" nft add rule ip nat post oifname r1 snat to 172.31.2.1
 fi
 
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 in_ns "$dst" iperf3 -s -D --pidfile "$tmp/iperf3.pid"
 sleep 0.5
 
 # Both paths must really be what they claim: ttl=254 (one NAT hop), source seen translated.
+# (ping -w: a fresh veth path may lose the first probe while its carrier comes up.)
 for a in 10.0.1.55 172.31.2.2; do
-  in_ns "$src" ping -c 1 -W 2 "$a" | grep -q "ttl=254" || die "ping $a: no reply with ttl=254"
+  in_ns "$src" ping -c 1 -w 3 "$a" | grep -q "ttl=254" || die "ping $a: no reply with ttl=254"
 done
-
-# mbits ADDR: iperf3's receiver throughput in Mbit/s.
-mbits() { in_ns "$src" iperf3 -c "$1" -t "$secs" -f m | awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i-1)}'; }
-# rtt ADDR COUNT INTERVAL: median ping round trip in microseconds.
-rtt() {
-  in_ns "$src" ping -n -c "$2" -i "$3" "$1" |
-    awk -F'time=' '/time=/ {split($2, a, " "); print a[1] * 1000}' | sort -n |
-    awk '{v[NR] = $1} END {if (NR) printf "%d", v[int((NR + 1) / 2)]}'
-}
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 declare -a tv tk bv bk lv lk iv ik
 for r in $(seq "$rounds"); do

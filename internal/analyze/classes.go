@@ -157,7 +157,7 @@ func (a *Analyzer) EndpointClasses(eps []MatrixEndpoint, single map[int32]bool) 
 				in = instOf[e.Instance]
 			}
 			if in != nil {
-				b.WriteString("|" + strconv.Itoa(int(in.InitialTTL)) + " " + in.State + " " + strconv.FormatBool(in.StatefulForwarding))
+				b.WriteString("|" + strconv.Itoa(int(in.InitialTTL)) + " " + in.State + " " + strconv.FormatBool(in.StatefulForwarding) + " " + strconv.FormatBool(in.IPForwardOff))
 			}
 			if odd(e) || len(e.PrivateIPs) != 1 || in != nil && len(in.ENIs) != 1 {
 				b.WriteString("|eni " + string(e.ID))

@@ -167,6 +167,7 @@ func TestDiffSeesStateForwardingAndInterfaceType(t *testing.T) {
 	}{
 		{"stopped", func(t *model.Topology) { t.Instances[1].State = "stopped" }, "state running -> stopped"},
 		{"stateful", func(t *model.Topology) { t.Instances[2].StatefulForwarding = true }, "forwarding stateless -> stateful"},
+		{"ip forwarding off", func(t *model.Topology) { t.Instances[2].IPForwardOff = true }, "IP forwarding on -> off"},
 		{"service interface", func(t *model.Topology) { t.NetworkInterfaces[1].Type = model.InterfaceTypeTransitGateway }, "type interface -> transit_gateway"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -409,6 +409,10 @@ func instanceLines(_ *differ, b, a *model.Instance) []string {
 		word := map[bool]string{false: "stateless", true: "stateful"}
 		lines = append(lines, fmt.Sprintf("forwarding %s -> %s", word[b.StatefulForwarding], word[a.StatefulForwarding]))
 	}
+	if b.IPForwardOff != a.IPForwardOff { // §6.2: an appliance whose OS does not route
+		word := map[bool]string{false: "on", true: "off"}
+		lines = append(lines, fmt.Sprintf("IP forwarding %s -> %s", word[b.IPForwardOff], word[a.IPForwardOff]))
+	}
 	return lines
 }
 

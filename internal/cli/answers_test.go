@@ -24,14 +24,17 @@ func asymmetricLab(forwarding string) string {
 // give one answer (§1.2.5: the VPC drops nothing; §13.13: a stateful appliance's OS drops the
 // packets of flows it never saw start). By default (stateless) everything is reachable both
 // ways; with 'forwarding: stateful', y's flows to x die at fw, whose only sight of them is
-// x's answers, and x's flows to y pass.
+// x's answers, and x's flows to y pass. In live mode fw's own kernel forwards, and a
+// connection tracking rule in its namespace is what makes it stateful.
 func TestAsymmetricAppliance_SameAnswerEverywhere(t *testing.T) {
+	stateful := []string{"fw", "iptables", "-A", "FORWARD", "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP"}
 	for _, tc := range []struct {
 		forwarding string
 		want       map[string]bool // from>to: reachable
+		setup      []string        // in live mode, run first: node, command
 	}{
-		{"stateless", map[string]bool{"x>y": true, "y>x": true}},
-		{"stateful", map[string]bool{"x>y": true, "y>x": false}},
+		{"stateless", map[string]bool{"x>y": true, "y>x": true}, nil},
+		{"stateful", map[string]bool{"x>y": true, "y>x": false}, stateful},
 	} {
 		t.Run(tc.forwarding, func(t *testing.T) {
 			lab := asymmetricLab(tc.forwarding)
@@ -57,7 +60,7 @@ func TestAsymmetricAppliance_SameAnswerEverywhere(t *testing.T) {
 					}
 				}
 			}
-			liveAnswers(t, lab, tc.want, map[string]string{"x": "10.0.0.10", "y": "10.0.1.10"})
+			liveAnswers(t, lab, tc.want, map[string]string{"x": "10.0.0.10", "y": "10.0.1.10"}, tc.setup)
 		})
 	}
 }
@@ -101,7 +104,7 @@ func TestAcrossVPCs_SameAnswerEverywhere(t *testing.T) {
 					}
 				}
 			}
-			name := liveAnswers(t, tc.lab, tc.want, tc.ips)
+			name := liveAnswers(t, tc.lab, tc.want, tc.ips, nil)
 			if name == "" || !strings.Contains(tc.lab, "hub-and-spoke") {
 				return
 			}
@@ -151,9 +154,11 @@ func matrixCell(csv, from, to string) string {
 }
 
 // liveAnswers runs the same pings for real in a lab vpclab up built, when the machine can
-// (root, /dev/net/tun); elsewhere it says why it skipped them.
-// It returns the running lab's name, or "" when it skipped.
-func liveAnswers(t *testing.T, lab string, want map[string]bool, ips map[string]string) string {
+// (root, /dev/net/tun, and setup's command if any); elsewhere it says why it skipped them.
+// setup, unless nil, is a node and a command run there first (a firewall rule in an
+// appliance, whose own kernel forwards). It returns the running lab's name, or "" when it
+// skipped.
+func liveAnswers(t *testing.T, lab string, want map[string]bool, ips map[string]string, setup []string) string {
 	if os.Geteuid() != 0 {
 		t.Log("live part skipped: live mode needs root")
 		return ""
@@ -168,7 +173,18 @@ func liveAnswers(t *testing.T, lab string, want map[string]bool, ips map[string]
 		t.Log("live part skipped: ping is not installed (.ci/run installs iputils-ping)")
 		return ""
 	}
+	if setup != nil {
+		if _, err := exec.LookPath(setup[1]); err != nil {
+			t.Logf("live part skipped: %s is not installed (.ci/run installs it)", setup[1])
+			return ""
+		}
+	}
 	name := upForeground(t, lab, "ans"+strconv.Itoa(len(lab)))
+	if setup != nil {
+		if code, out, errs := run(append([]string{"exec", "--name", name, setup[0], "--"}, setup[1:]...)...); code != 0 {
+			t.Fatalf("live: %s: %v: exit %d\n%s%s", setup[0], setup[1:], code, out, errs)
+		}
+	}
 	for pair, w := range want {
 		from, to, _ := strings.Cut(pair, ">")
 		code, out, errs := run("exec", "--name", name, from, "--", "ping", "-c", "2", "-i", "0.2", "-W", "1", ips[to])

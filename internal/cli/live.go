@@ -119,12 +119,16 @@ func writeNodes(w interface{ Write([]byte) (int, error) }, m *live.Manifest) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tKIND\tNAMESPACE\tDEVICE\tMAC\tADDRESSES")
 	for _, n := range m.Plan.Nodes {
+		kind := n.Kind
+		if n.Forward {
+			kind += ", routes" // an appliance: its kernel forwards what routes send it
+		}
 		for _, p := range n.Ports {
 			var addrs []string
 			for _, a := range p.Addrs {
 				addrs = append(addrs, a.String())
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.Kind, n.Namespace, p.Device, p.MAC, strings.Join(addrs, " "))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", n.Name, kind, n.Namespace, p.Device, p.MAC, strings.Join(addrs, " "))
 		}
 	}
 	tw.Flush()

@@ -63,6 +63,7 @@ const (
 	CodeReservedAddress        = "VPCLAB_RESERVED_ADDRESS"
 	CodeMTUExceeded            = "VPCLAB_MTU_EXCEEDED"
 	CodeAsymmetricInspection   = "VPCLAB_ASYMMETRIC_INSPECTION"
+	CodeApplianceNotForwarding = "VPCLAB_APPLIANCE_NOT_FORWARDING"
 	CodePeerDNSUnreachable     = "VPCLAB_PEER_DNS_UNREACHABLE"
 	CodeDXGWNoTransit          = "VPCLAB_DXGW_NO_TRANSIT"
 	CodeVGWEdgeGWLBE           = "VPCLAB_VGW_EDGE_GWLBE"

@@ -172,9 +172,14 @@ func (eni *cENI) send(e *ev, p packet.Packet) {
 	}
 	a := arrival{origin: OriginInside}
 	// §0.1, §6.2: with the check enabled the source must be one of the ENI's addresses.
-	if eni.m.SourceDestCheck && !eni.has(p.Src) &&
-		e.block(CodeSourceDestCheck, eni.comp, p, fmt.Sprintf("source %s is not an address of %s and its source/destination check is enabled (§6.2)", p.Src, eni.m.ID)) {
-		return
+	if !eni.has(p.Src) {
+		if eni.m.SourceDestCheck &&
+			e.block(CodeSourceDestCheck, eni.comp, p, fmt.Sprintf("source %s is not an address of %s and its source/destination check is enabled (§6.2)", p.Src, eni.m.ID)) {
+			return
+		}
+		// The instance forwards another's packet (an appliance routing, Options.RealAppliances):
+		// the original sender's groups stay behind (§7.1.13).
+		a = a.relayed(p.Src)
 	}
 	p, ok := e.cross(vpcLink, eni.comp, p)
 	if !ok || !e.securityGroups(eni, a, p, Egress) {
@@ -207,8 +212,8 @@ func (e *ev) arrive(eni *cENI, a arrival, p packet.Packet) {
 		e.fatal(CodeVPCEInterfaceProtocol, eni.comp, p, fmt.Sprintf("interface endpoint %s answers TCP only, not %s (vpclab's default for an [UNCERTAIN] behaviour, §7.4.13)", eni.vpce.m.ID, flowText(&p)))
 		return
 	}
-	if own || eni.instance == nil {
-		e.deliver(eni, p)
+	if own || eni.instance == nil || e.opt.RealAppliances {
+		e.deliver(eni, p) // with RealAppliances, the instance's own OS routes what is not its own
 		return
 	}
 	e.appliance(eni, a, p)
@@ -217,9 +222,15 @@ func (e *ev) arrive(eni *cENI, a arrival, p packet.Packet) {
 // appliance: an instance that routes (source/dest check disabled) forwards the packet out of
 // the same ENI. Its own OS decrements the TTL (§6.8) and answers expiry with time exceeded. The
 // VPC never drops a flow whose two directions take different paths (§1.2.5); a stateful
-// appliance's OS does, when it sees a packet of a flow it never saw start (§13.13).
+// appliance's OS does, when it sees a packet of a flow it never saw start (§13.13); one whose
+// OS has IP forwarding off routes nothing (model.Instance.IPForwardOff, §6.2). Live mode plays
+// none of this (Options.RealAppliances): the instance's own kernel does.
 func (e *ev) appliance(eni *cENI, a arrival, p packet.Packet) {
 	c := eni.hostComp()
+	if eni.instance.IPForwardOff { // Linux drops it silently: no route for a host that does not forward
+		e.fatal(CodeApplianceNotForwarding, c, p, fmt.Sprintf("%s does not route (its OS has IP forwarding off): it drops a packet for %s, not one of its addresses (§6.2)", c, p.Dst))
+		return
+	}
 	if p.TTL <= 1 {
 		e.fatal(CodeTTLExceeded, c, p, fmt.Sprintf("TTL expired at appliance %s", c))
 		e.timeExceeded(eni.m.PrimaryIP(), p, func(sub *ev, icmp packet.Packet) { eni.send(sub, icmp) })

@@ -20,6 +20,16 @@ type Options struct {
 	// deciding it (allocations, formatted notes); the live dataplane, which forwards real
 	// packets and only logs drops, sets it. Blocker.Hop is then -1.
 	SkipHops bool
+	// RealAppliances hands a packet routed to an appliance (an instance's interface whose
+	// source/destination check is off, the destination not one of its addresses, §1.2.5) to
+	// the instance itself: after NACL in and the interface's security groups ingress, exactly
+	// as always, the journey ends there as a delivery (Result.ENI), and the instance's own OS
+	// decides whether and where it goes on (TTL, connection tracking, its firewall: §6.8,
+	// §13.13). What it forwards it sends back in at its interface (FromENI), where a source
+	// not its own makes the packet relayed (§7.1.13). The live dataplane sets it: each
+	// instance there is a namespace whose kernel forwards. Unset, the engine plays the
+	// appliance's OS (eni.go, appliance).
+	RealAppliances bool
 }
 
 // maxSteps bounds the subnets one packet may be forwarded from before vpclab calls it a loop.

@@ -228,10 +228,14 @@ func (w *writer) instance(in *model.Instance, launchIndex int) instanceJSON {
 }
 
 // instanceTags are the instance's tags, with model.ForwardingTag saying a stateful
-// appliance is one, which describe-* JSON has no field for.
+// appliance, or one that does not route, is one, which describe-* JSON has no field for.
 func instanceTags(in *model.Instance) []model.Tag {
-	if !in.StatefulForwarding || slices.ContainsFunc(in.Tags, func(t model.Tag) bool { return t.Key == model.ForwardingTag }) {
+	v := "stateful"
+	if in.IPForwardOff {
+		v = "off" // routes nothing, stateful or not
+	}
+	if !in.StatefulForwarding && !in.IPForwardOff || slices.ContainsFunc(in.Tags, func(t model.Tag) bool { return t.Key == model.ForwardingTag }) {
 		return in.Tags
 	}
-	return append(slices.Clone(in.Tags), model.Tag{Key: model.ForwardingTag, Value: "stateful"})
+	return append(slices.Clone(in.Tags), model.Tag{Key: model.ForwardingTag, Value: v})
 }

@@ -26,13 +26,13 @@ func build(m *Manifest) (devs []Device, err error) {
 	}()
 	if m.Link == LinkVeth {
 		dp := dataplaneNamespace(m.Lab)
-		if err := m.create(dp, 0, nil); err != nil {
+		if err := m.create(dp, nil, nil); err != nil {
 			return nil, err
 		}
 	}
 	k := 0
 	for _, n := range m.Plan.Nodes {
-		err := m.create(n.Namespace, n.TTL, func() error {
+		err := m.create(n.Namespace, n, func() error {
 			if m.Link == LinkVeth {
 				return nil
 			}
@@ -73,9 +73,9 @@ func build(m *Manifest) (devs []Device, err error) {
 	return devs, nil
 }
 
-// create records a namespace in the manifest, creates it with IPv6 off, the initial TTL (if
-// not 0) and lo up, and runs f inside it.
-func (m *Manifest) create(name string, ttl uint8, f func() error) error {
+// create records a namespace in the manifest, creates it with IPv6 off, the settings of node
+// n's kernel (nodeSysctls; none for nil) and lo up, and runs f inside it.
+func (m *Manifest) create(name string, n *Node, f func() error) error {
 	if namespaceExists(name) {
 		return fmt.Errorf("%w: %s already exists and is not this lab's: remove it or choose another --name", errNamespaceTaken, name)
 	}
@@ -89,8 +89,8 @@ func (m *Manifest) create(name string, ttl uint8, f func() error) error {
 				return err
 			}
 		}
-		if ttl != 0 {
-			if err := sysctl("net.ipv4.ip_default_ttl", strconv.Itoa(int(ttl))); err != nil {
+		for _, kv := range nodeSysctls(n) {
+			if err := sysctl(kv[0], kv[1]); err != nil {
 				return err
 			}
 		}
@@ -112,6 +112,33 @@ func (m *Manifest) create(name string, ttl uint8, f func() error) error {
 		m.save()
 	}
 	return err
+}
+
+// nodeSysctls are the settings of a node's kernel, set before its devices exist so that the
+// "default" ones apply to them: its initial TTL (§6.7), and whether it routes. A node that
+// routes (an appliance, Node.Forward) is an EC2 appliance's image: ip_forward on, no ICMP
+// redirects sent or taken (its next hop is the subnet's router, as is its sender's: a
+// redirect would only tell the sender to skip it), and no reverse-path filter, which would
+// drop a packet arriving on one ENI from a source routed through another. Every other node
+// has forwarding off whatever the host's setting, which a new namespace may inherit.
+func nodeSysctls(n *Node) [][2]string {
+	if n == nil {
+		return nil
+	}
+	var kv [][2]string
+	if n.TTL != 0 {
+		kv = append(kv, [2]string{"net.ipv4.ip_default_ttl", strconv.Itoa(int(n.TTL))})
+	}
+	if !n.Forward {
+		return append(kv, [2]string{"net.ipv4.ip_forward", "0"})
+	}
+	kv = append(kv, [2]string{"net.ipv4.ip_forward", "1"})
+	for _, scope := range []string{"all", "default"} {
+		for _, k := range []string{"send_redirects", "accept_redirects", "rp_filter"} {
+			kv = append(kv, [2]string{"net.ipv4.conf." + scope + "." + k, "0"})
+		}
+	}
+	return kv
 }
 
 // vethPort makes the veth pair of a port: the device in the node's namespace, offloads off,

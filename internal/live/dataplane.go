@@ -113,10 +113,15 @@ func (d *Dataplane) Mappings() (nat, flows int) {
 	return d.state.Mappings()
 }
 
+// sendOptions: only drops are logged, so no hops are recorded; appliances are the instances'
+// own kernels (engine.Options.RealAppliances), which forward what the engine delivers to them
+// and send it back in at their ENI.
+var sendOptions = engine.Options{SkipHops: true, RealAppliances: true}
+
 func (d *Dataplane) send(at engine.Location, p packet.Packet) *engine.Result {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.net.SendWith(d.state, at, p, engine.Options{SkipHops: true}) // only drops are logged
+	return d.net.SendWith(d.state, at, p, sendOptions)
 }
 
 // portOf is the device a journey ends at: the ENI it was delivered to, or the declared host it

@@ -34,6 +34,25 @@
 // delivered it to. The interfaces of AWS services (NAT and transit gateways) get no
 // namespace: the engine plays those services.
 //
+// Appliances. An instance with a source/destination check off, through which routes send
+// traffic (§1.2.5), is a router in its namespace: IP forwarding on unless the lab says
+// ip_forward: false, no ICMP redirects sent or taken, no reverse-path filter (nodeSysctls).
+// The engine, with Options.RealAppliances, delivers a packet routed to it to its device
+// unchanged, after the network ACL and security groups AWS applies on the way in; the
+// appliance's kernel takes one off the TTL (§6.8), applies whatever iptables or nft rules the
+// lab adds in its namespace, and routes the packet as its own routes say: out of eth0 to its
+// subnet's router, or to a connected subnet of a further ENI (as on EC2, where the OS, not the
+// VPC, picks the interface a multi-homed appliance forwards out of). The dataplane takes it
+// in there as anything the instance sends (Location FromENI): source/dest check (off),
+// security groups out, network ACL out, the route table of that ENI's subnet (§0 step 7);
+// its source, not the appliance's, makes it relayed (§7.1.13). So tcpdump in the appliance
+// sees the transit traffic, and its firewall decides. A stateful appliance
+// (forwarding: stateful) is then what its kernel's connection tracking rules make it, for
+// example iptables -A FORWARD -m conntrack --ctstate INVALID -j DROP: the engine no longer
+// plays its OS (§13.13). Linux's TCP tracking is stricter than the simulator's model behind
+// asymmetric routing: it also drops the flows the appliance saw start, whose answers go
+// around it.
+//
 // Lifecycle. Up creates the namespaces and devices, then starts the dataplane: in the same
 // process (foreground) or as a detached re-execution of the program (background) that
 // inherits the devices' descriptors. Everything Up creates is written to a manifest under

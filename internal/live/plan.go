@@ -46,7 +46,11 @@ type Node struct {
 	ID        string `json:"id,omitempty"` // instance ID
 	Namespace string `json:"namespace"`
 	TTL       uint8  `json:"ttl"` // net.ipv4.ip_default_ttl (§6.7)
-	Ports     []Port `json:"ports"`
+	// Forward says the node's kernel routes (net.ipv4.ip_forward=1): an instance with a
+	// source/destination check off whose lab does not turn its forwarding off
+	// (model.Instance.IPForwardOff). What a route sends through it then crosses its kernel.
+	Forward bool   `json:"forward,omitempty"`
+	Ports   []Port `json:"ports"`
 }
 
 // Port is one network device of a node: an ENI of an instance, or a host's eth0.
@@ -151,6 +155,9 @@ func PlanLab(t *model.Topology, lab string) (*Plan, error) {
 			eni := t.ENI(id)
 			if eni == nil || len(eni.PrivateIPs) == 0 {
 				continue
+			}
+			if !eni.SourceDestCheck && !in.IPForwardOff {
+				n.Forward = true // an appliance (§1.2.5, §6.2)
 			}
 			sub := t.Subnet(eni.Subnet)
 			if sub == nil {

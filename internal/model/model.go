@@ -283,7 +283,8 @@ const DefaultInitialTTL = 255
 
 // Instance is an EC2 instance: its ENIs (device order) and the initial TTL of its OS (§6.7).
 // ForwardingTag is the instance tag that says, in describe-* JSON, how an appliance's OS
-// forwards: "stateful" (Instance.StatefulForwarding) or "stateless", the default.
+// forwards: "stateful" (Instance.StatefulForwarding), "stateless", the default, or "off"
+// (Instance.IPForwardOff).
 const ForwardingTag = "vpclab:forwarding"
 
 type Instance struct {
@@ -295,11 +296,16 @@ type Instance struct {
 	// stateful firewall): it drops a packet of a flow whose first packet took another path.
 	// The VPC itself never does (§1.2.5); by default an appliance forwards every packet. A
 	// lab says `forwarding: stateful`; describe-* JSON, which has no such field, carries it
-	// as the instance's tag ForwardingTag=stateful.
+	// as the instance's tag ForwardingTag=stateful (ForwardingTag=off for IPForwardOff).
 	StatefulForwarding bool
-	State              string // running, stopped, terminated, ...
-	Tags               []Tag
-	Src                Source
+	// IPForwardOff says the instance's OS does not route (net.ipv4.ip_forward=0) although an
+	// interface of it has its source/destination check off: what a route sends it through it
+	// ends there, dropped by the OS (§6.2). By default an instance with a check off forwards,
+	// as a configured appliance image does. A lab says `ip_forward: false`.
+	IPForwardOff bool
+	State        string // running, stopped, terminated, ...
+	Tags         []Tag
+	Src          Source
 }
 
 // SecurityGroup: §4. The default group of a VPC has Name "default".

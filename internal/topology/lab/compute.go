@@ -30,6 +30,7 @@ import (
 //	    security_groups: [web]        # default: the VPC's default group
 //	    source_dest_check: false      # default true (§6.2)
 //	    forwarding: stateful          # an appliance's OS: stateless (default) or stateful
+//	    ip_forward: false             # its OS does not route (default true, §6.2)
 //	    initial_ttl: 64               # default 255, Amazon Linux 2 (§6.7)
 //	    interfaces:                   # more ENIs: eth1, eth2, ... (named <instance>-ethN)
 //	      - {subnet: dst, private_ip: 10.0.1.10, source_dest_check: false}
@@ -41,7 +42,7 @@ var (
 	natGatewayKeys = []string{"subnet", "connectivity", "private_ip", "secondary_private_ips", "elastic_ip", "state", "tags"}
 	elasticIPKeys  = []string{"address"}
 	instanceKeys   = []string{"subnet", "private_ip", "secondary_ips", "public_ip", "elastic_ip", "security_groups",
-		"source_dest_check", "forwarding", "initial_ttl", "state", "interfaces", "tags"}
+		"source_dest_check", "forwarding", "ip_forward", "initial_ttl", "state", "interfaces", "tags"}
 	interfaceKeys = []string{"name", "subnet", "private_ip", "secondary_ips", "public_ip", "elastic_ip", "security_groups",
 		"source_dest_check", "description"}
 )
@@ -230,6 +231,11 @@ func (l *loader) fillInstances() {
 		// packets of flows it never saw start (§13.13); the VPC never does (§1.2.5).
 		if s, ok := l.oneOf(f.get("forwarding"), f.what+": forwarding", "stateless", "stateful"); ok {
 			in.StatefulForwarding = s == "stateful"
+		}
+		// An instance whose check is off routes, as a configured appliance image does, unless
+		// the lab turns its OS's forwarding off (net.ipv4.ip_forward=0).
+		if b, ok := l.boolean(f.get("ip_forward"), f.what+": ip_forward"); ok {
+			in.IPForwardOff = !b
 		}
 		for i, part := range d.parts {
 			eni := l.buildENI(part, in, i)

@@ -91,9 +91,11 @@ func (l *loader) buildInterfaces(t *model.Topology) {
 				switch tag.Value {
 				case "stateful":
 					inst.StatefulForwarding = true
+				case "off": // its OS does not route (§6.2)
+					inst.IPForwardOff = true
 				case "stateless":
 				default:
-					l.probs.Warnf(it.src, "instance %s: tag %s=%q is neither stateful nor stateless; taken as stateless", in.InstanceId, model.ForwardingTag, tag.Value)
+					l.probs.Warnf(it.src, "instance %s: tag %s=%q is neither stateful, stateless nor off; taken as stateless", in.InstanceId, model.ForwardingTag, tag.Value)
 				}
 			}
 		}

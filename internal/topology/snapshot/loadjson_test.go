@@ -31,12 +31,13 @@ func TestLoadJSON(t *testing.T) {
 }
 
 // TestForwardingTag: an instance tagged vpclab:forwarding=stateful is a stateful appliance
-// (§13.13), which describe-* JSON has no field for; another value is a warning and the
-// default, stateless.
+// (§13.13), which describe-* JSON has no field for, and =off one whose OS does not route
+// (§6.2); another value is a warning and the default, stateless.
 func TestForwardingTag(t *testing.T) {
 	doc := `{"Reservations": [{"ReservationId": "r-1", "Instances": [
   {"InstanceId": "i-fw", "State": {"Name": "running"}, "Tags": [{"Key": "vpclab:forwarding", "Value": "stateful"}]},
   {"InstanceId": "i-plain", "State": {"Name": "running"}},
+  {"InstanceId": "i-off", "State": {"Name": "running"}, "Tags": [{"Key": "vpclab:forwarding", "Value": "off"}]},
   {"InstanceId": "i-odd", "State": {"Name": "running"}, "Tags": [{"Key": "vpclab:forwarding", "Value": "sometimes"}]}]}]}`
 	top, probs := LoadJSON("tags", []byte(doc))
 	if probs.HasErrors() {
@@ -46,6 +47,9 @@ func TestForwardingTag(t *testing.T) {
 	for _, in := range top.Instances {
 		if in.StatefulForwarding != want[string(in.ID)] {
 			t.Errorf("%s: stateful %v, want %v", in.ID, in.StatefulForwarding, want[string(in.ID)])
+		}
+		if in.IPForwardOff != (in.ID == "i-off") {
+			t.Errorf("%s: IP forwarding off %v", in.ID, in.IPForwardOff)
 		}
 	}
 	if !strings.Contains(probs.Warnings().Error(), `i-odd: tag vpclab:forwarding="sometimes"`) {
