@@ -153,10 +153,10 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.indexTGWParts()
 	n.compilePeerings(t)
 	n.compileSGReferences()
-	n.compileEndpoints(t) // before closeENIs: an interface endpoint's interfaces carry traffic
+	n.compileEndpoints(t)     // before closeENIs: an interface endpoint's interfaces carry traffic
+	n.compileGWLBs(t, &probs) // before closeENIs: a GWLB node's interface takes GENEVE back
 	n.closeENIs()
 	n.compileGroupMembers()
-	n.compileGWLBs(t, &probs)
 	n.compileRoutes(t, &probs)
 	return n, probs
 }

@@ -39,6 +39,8 @@ type cGWLB struct {
 	rebalance bool // target_failover.on_unhealthy=rebalance (§13.8)
 	reset     bool // send_tcp_reset.on_idle_timeout.enabled (§13.7)
 	idleTCP   time.Duration
+	// byEP finds the endpoint of a GENEVE packet a target sends back (option type 1, §13.9).
+	byEP map[uint64]*cGWLBE
 }
 
 // gwlbNode is the GWLB's node in one zone: its subnet and the address GENEVE leaves from.
@@ -46,6 +48,13 @@ type gwlbNode struct {
 	az     string
 	subnet *cSubnet
 	ip     netip.Addr
+}
+
+// gwlbNodeENI marks the interface of a GWLB node, where a real target's GENEVE comes back
+// (Options.RealAppliances, live mode).
+type gwlbNodeENI struct {
+	lb   *cGWLB
+	node *gwlbNode
 }
 
 // gwlbTarget is one registered target: its interface, address, zone and health (§13.6).
@@ -94,6 +103,7 @@ func (n *Network) compileGWLBs(t *model.Topology, probs *model.Problems) {
 		}
 		if g := model.GWLBOfEndpoint(t, ep); g != nil {
 			x.lb = lbs[g]
+			x.lb.byEP[x.epID] = x
 			x.noteIn = "to " + x.lb.label + " through endpoint service " + string(g.Service.ID) + " (§13.4)"
 		} else {
 			x.noteIn = DetailPathThroughGWLBNotChecked + ": the Gateway Load Balancer behind " + ep.ServiceName +
@@ -117,13 +127,21 @@ func (x *cGWLBE) subnetName() string {
 
 func (n *Network) compileGWLB(g *model.GatewayLoadBalancer, probs *model.Problems) *cGWLB {
 	lb := &cGWLB{m: g, comp: comp(KindGatewayLoadBalancer, string(g.ARN), g.Name), label: "Gateway Load Balancer " + g.Name, stick: 5,
-		idleTCP: time.Duration(g.IdleTimeout()) * time.Second}
+		idleTCP: time.Duration(g.IdleTimeout()) * time.Second, byEP: map[uint64]*cGWLBE{}}
 	for _, id := range g.Subnets {
 		s := n.subnets[id]
 		if s == nil {
 			continue
 		}
 		lb.nodes = append(lb.nodes, gwlbNode{az: s.m.AvailabilityZone, subnet: s, ip: n.gwlbNodeIP(s)})
+	}
+	for i := range lb.nodes {
+		node := &lb.nodes[i]
+		if v := node.subnet.vpc; v != nil {
+			if e := v.byIP[node.ip]; e != nil && e.m.Type == model.InterfaceTypeGatewayLoadBalancer {
+				e.gwlb = &gwlbNodeENI{lb: lb, node: node}
+			}
+		}
 	}
 	tg := g.TargetGroup
 	if tg == nil {
@@ -243,7 +261,7 @@ func (x *cGWLBE) receive(e *ev, a arrival, p packet.Packet) {
 	if e.recording() {
 		e.hop(Hop{Component: x.comp, Action: ActForward, In: p, Note: x.noteIn})
 	}
-	if x.lb != nil && !x.lb.process(e, x, p) {
+	if x.lb != nil && !x.lb.process(e, x, a.origin, p) {
 		return
 	}
 	x.back(e, a, p)
@@ -261,7 +279,7 @@ func (x *cGWLBE) back(e *ev, a arrival, p packet.Packet) {
 
 // process takes p through the GWLB node in the endpoint's zone, to a target and back
 // (§13.4-13). It returns false when the packet went no further.
-func (lb *cGWLB) process(e *ev, x *cGWLBE, p packet.Packet) bool {
+func (lb *cGWLB) process(e *ev, x *cGWLBE, origin Origin, p packet.Packet) bool {
 	var node *gwlbNode
 	for i := range lb.nodes {
 		if lb.nodes[i].az == x.az {
@@ -289,6 +307,7 @@ func (lb *cGWLB) process(e *ev, x *cGWLBE, p packet.Packet) bool {
 		}
 		f = e.st.gwlbOpen(k, t)
 	}
+	f.origin = origin
 	t := &lb.targets[f.target]
 	if t.eni == nil {
 		e.fatal(CodeUnknownDestination, lb.comp, p, fmt.Sprintf("target %s of %s is not an interface of the topology", t.id, lb.label))
@@ -321,6 +340,13 @@ func (lb *cGWLB) tunnel(e *ev, x *cGWLBE, node *gwlbNode, t *gwlbTarget, h uint6
 	}
 	in := arrival{origin: OriginInside}
 	if !e.securityGroups(eni, in, outer, Ingress) {
+		return false
+	}
+	if e.opt.RealAppliances {
+		// Live mode: the target's own tunnel handler and kernel inspect; the journey ends at
+		// its interface with the GENEVE packet, and what it sends back to the node resumes
+		// the walk (returned).
+		e.deliver(eni, lb.encap(outer, x, h, &p))
 		return false
 	}
 	c := eni.hostComp()
@@ -500,6 +526,9 @@ func (k *gwlbFlowKey) hash() uint64 {
 type gwlbFlow struct {
 	target int
 	last   time.Time
+	// origin is where the flow's latest packet to its target came into the topology from: a
+	// real target's GENEVE return (live mode) goes on with it.
+	origin Origin
 }
 
 // gwlbLookup finds the live entry of a flow, refreshing it. idle is true when the flow's entry
@@ -545,4 +574,57 @@ func (n *Network) GWLBTarget(st *State, arn model.LoadBalancerARN, az string, p 
 		}
 	}
 	return "", false
+}
+
+// returned takes what a real target sends to a GWLB node's interface (Options.RealAppliances,
+// live mode): GENEVE with AWS's three options (§13.9; without them it is dropped) for a flow
+// the node sent that target, whose inner packet goes back to the endpoint in the options
+// and on from its subnet (§13.4), as the simulated walk does after the appliance.
+func (g *gwlbNodeENI) returned(e *ev, eni *cENI, p packet.Packet) {
+	lb := g.lb
+	e.pass(eni.comp, ActReceive, p, "")
+	if p.Proto != packet.ProtoUDP || p.DstPort != packet.GENEVEPort && p.SrcPort != packet.GENEVEPort {
+		e.fatal(CodeNoPossibleDestination, eni.comp, p, fmt.Sprintf("%s is the interface of %s in %s: it takes only GENEVE (UDP 6081) back from its targets, not %s (§13.9)", eni.m.ID, lb.label, g.node.az, flowText(&p)))
+		return
+	}
+	gh, rest, err := packet.DecodeGENEVE(p.Payload)
+	if err != nil || !gh.HasAWSOptions() || gh.Protocol != packet.GENEVEProtoIPv4 {
+		why := "it lacks AWS's options of class 0x0108 (endpoint ID, attachment ID, flow cookie)"
+		if err != nil {
+			why = err.Error()
+		}
+		e.fatal(CodeGWLBBadGENEVE, lb.comp, p, fmt.Sprintf("%s drops GENEVE from %s: %s (§13.9)", lb.label, p.Src, why))
+		return
+	}
+	inner, err := packet.Decode(rest)
+	if err != nil {
+		e.fatal(CodeGWLBBadGENEVE, lb.comp, p, fmt.Sprintf("%s drops GENEVE from %s: the inner packet does not decode: %v (§13.9)", lb.label, p.Src, err))
+		return
+	}
+	x := lb.byEP[binaryUint64(gh.Option(packet.GENEVEClassAWS, packet.GENEVEOptEndpoint))]
+	f := e.st.gwlb[lb.flowKey(g.node.az, &inner)]
+	switch {
+	case x == nil:
+		e.fatal(CodeGWLBBadGENEVE, lb.comp, inner, fmt.Sprintf("%s drops GENEVE from %s: its endpoint ID option names no endpoint of the load balancer (§13.9)", lb.label, p.Src))
+		return
+	case f == nil || lb.targets[f.target].ip != p.Src:
+		e.fatal(CodeGWLBBadGENEVE, lb.comp, inner, fmt.Sprintf("%s drops GENEVE from %s: the node in %s sent it no packet of the flow %s (§13.9)", lb.label, p.Src, g.node.az, flowText(&inner)))
+		return
+	}
+	if e.recording() {
+		e.hop(Hop{Component: lb.comp, Action: ActForward, In: inner, Note: "back from target " + lb.targets[f.target].id + " to endpoint " + x.comp.ID + " (§13.4, §13.9)"})
+	}
+	x.back(e, arrival{origin: f.origin}, inner)
+}
+
+// binaryUint64 reads 8 big-endian bytes; 0 for any other length.
+func binaryUint64(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v
 }

@@ -550,3 +550,56 @@ func TestGWLBSGReferencesNotPreserved(t *testing.T) {
 	x.group("peer").in("tcp", 22, 22, "10.0.1.0/24")
 	wantDelivered(t, x.send("a1", tcp("10.0.1.10:40001", "10.0.2.10:22")), "b1")
 }
+
+// With Options.RealAppliances (live mode) the GENEVE leg is split in two: the walk ends at
+// the target's interface with the GENEVE packet; what the target's tunnel handler sends back
+// to the node's interface (outer addresses and ports swapped, the same options, §13.9)
+// resumes it through the same endpoint. A return without AWS's options, or for a flow the
+// node never sent, is dropped.
+func TestGWLBRealAppliances(t *testing.T) {
+	x := newGWLBLab(t)
+	x.topo.NetworkInterfaces = append(x.topo.NetworkInterfaces, &model.NetworkInterface{ID: "eni-gwa", VPC: secVPC, Subnet: "subnet-gw-a",
+		Type: model.InterfaceTypeGatewayLoadBalancer, SourceDestCheck: true,
+		PrivateIPs: []model.PrivateIP{{Addr: addr("10.1.0.4"), Primary: true}}})
+	x.changed()
+	n := x.build()
+	live := engine.Options{RealAppliances: true}
+	sent := packet.Packet(tcp("10.0.1.10:40000", web+":443"))
+	r := n.SendWith(x.st, at("a1"), sent, live)
+	wantDelivered(t, r, "t1")
+	outer := r.Packet
+	if outer.Src != addr("10.1.0.4") || outer.DstPort != packet.GENEVEPort {
+		t.Fatalf("delivered %v, want GENEVE from the node's interface", outer)
+	}
+	g, inner, err := packet.DecodeGENEVE(outer.Payload)
+	if err != nil || !g.HasAWSOptions() {
+		t.Fatalf("GENEVE %v %+v", err, g)
+	}
+	if in, _ := packet.Decode(inner); in.String() != sent.String() {
+		t.Fatalf("inner %v, want %v", in, sent)
+	}
+	// The tunnel handler sends it back, addresses and ports swapped, options unchanged.
+	back := outer
+	back.Src, back.Dst, back.SrcPort, back.DstPort = outer.Dst, outer.Src, outer.DstPort, outer.SrcPort
+	r = n.SendWith(x.st, at("t1"), back, live)
+	wantExited(t, r, "igw-lab", "internet")
+	wantEq(t, "source at the internet", r.Packet.Src, addr("54.0.0.10"))
+	wantEq(t, "through the endpoint", len(hops(r, "gwlbe")), 1)
+
+	// The reply from the internet, through the edge table: delivered to t1 again.
+	r = n.SendWith(x.st, engine.AtInternet(), packet.Packet(pkt(r.Packet).reply()), live)
+	wantDelivered(t, r, "t1")
+
+	// Without AWS's options: dropped at the GWLB.
+	bare := back
+	hdr := packet.GENEVE{Protocol: packet.GENEVEProtoIPv4}
+	b, _ := hdr.AppendTo(nil)
+	bare.Payload = append(b, inner...)
+	wantDroppedAt(t, n.SendWith(x.st, at("t1"), bare, live), engine.CodeGWLBBadGENEVE, string(gwlbARN))
+	// For a flow the node never sent.
+	other := packet.Packet(tcp("10.0.1.10:49999", web+":443"))
+	forged, _ := packet.EncapsulateGENEVE(back, g, &other)
+	wantDroppedAt(t, n.SendWith(x.st, at("t1"), forged, live), engine.CodeGWLBBadGENEVE, string(gwlbARN))
+	// Not GENEVE at all.
+	wantDroppedAt(t, n.SendWith(x.st, at("t1"), packet.Packet(udp("10.1.0.10:5000", "10.1.0.4:53")), live), engine.CodeNoPossibleDestination, "eni-gwa")
+}
