@@ -167,6 +167,9 @@ func (eni *cENI) send(e *ev, p packet.Packet) {
 	case eni.nat != nil:
 		e.fatal(CodeUnsupportedComponent, eni.comp, p, "a NAT gateway's network interface sends nothing of its own")
 		return
+	case eni.gwlb != nil:
+		e.fatal(CodeUnsupportedComponent, eni.comp, p, "a Gateway Load Balancer node's network interface sends nothing of its own (§13.9)")
+		return
 	case eni.vpce != nil && !e.st.tracked(flowOf(eni, &p, true), true):
 		e.fatal(CodeVPCEIntraVPC, eni.comp, p, fmt.Sprintf("%s is the interface of endpoint %s: it only answers connections made to it, and never opens one into the VPC (§7.4.14)", eni.m.ID, eni.vpce.m.ID))
 		return

@@ -504,11 +504,14 @@ func FuzzSendGWLB(f *testing.F) {
 	for _, in := range x.topo.Instances {
 		in.StatefulForwarding = in.ID == "i-t2"
 	}
+	x.topo.NetworkInterfaces = append(x.topo.NetworkInterfaces, &model.NetworkInterface{ID: "eni-gwa", VPC: secVPC, Subnet: "subnet-gw-a",
+		Type: model.InterfaceTypeGatewayLoadBalancer, SourceDestCheck: true,
+		PrivateIPs: []model.PrivateIP{{Addr: addr("10.1.0.4"), Primary: true}}})
 	x.expectWarnings(1) // i-gone is no interface of the topology
 	n := x.build()
 	locs := []engine.Location{engine.AtENI("eni-a1"), engine.AtENI("eni-b1"), engine.AtENI("eni-t1"), engine.AtInternet(),
-		{Kind: engine.FromSubnet, ID: "subnet-e"}, {Kind: engine.FromSubnet, ID: "subnet-gw-a"}}
-	addrs := []string{"10.0.1.10", "10.0.2.10", "93.184.216.34", "54.0.0.10", "10.1.0.10", "10.1.1.10", "10.1.0.254",
+		{Kind: engine.FromSubnet, ID: "subnet-e"}, {Kind: engine.FromSubnet, ID: "subnet-gw-a"}, engine.AtENI("eni-gwa")}
+	addrs := []string{"10.0.1.10", "10.0.2.10", "93.184.216.34", "54.0.0.10", "10.1.0.10", "10.1.1.10", "10.1.0.4", "10.1.1.254",
 		"10.0.100.5", "198.51.100.7", "10.0.1.1"}
 	f.Add([]byte{0, 0, 0, 2, 0, 64, 0, 0x9c, 0x40, 0x01, 0xbb, 0x02, 0, 1, 200, 0, 0, 0, 2, 0, 64, 0, 0x9c, 0x40, 0x01, 0xbb, 0x10, 0, 1, 0})
 	f.Add([]byte{0, 0, 0, 1, 0, 64, 0, 0x9c, 0x40, 0, 22, 0x02, 0, 1, 0, 1, 0, 1, 0, 0, 64, 0, 0, 22, 0x9c, 0x40, 0x12, 0, 1, 0})
