@@ -48,6 +48,9 @@ type gwlbNode struct {
 	az     string
 	subnet *cSubnet
 	ip     netip.Addr
+	// notes are the hop notes of sending to each target, made once: [target][0] for
+	// protocols with ports, [target][1] for the others.
+	notes [][2]string
 }
 
 // gwlbNodeENI marks the interface of a GWLB node, where a real target's GENEVE comes back
@@ -77,7 +80,7 @@ type cGWLBE struct {
 	// epID and attID are the GENEVE option values a target sees (§13.9).
 	epID, attID uint64
 	// The notes of its hops, made once.
-	noteIn, noteBack string
+	noteIn, noteBack, noteReturn string
 }
 
 // compileGWLBs compiles the GWLBs and their endpoints, after interfaces, subnets and
@@ -109,6 +112,7 @@ func (n *Network) compileGWLBs(t *model.Topology, probs *model.Problems) {
 			x.noteIn = DetailPathThroughGWLBNotChecked + ": the Gateway Load Balancer behind " + ep.ServiceName +
 				" is not in the topology; the endpoint passes the packet through unchanged, unchecked (§13.14)"
 		}
+		x.noteReturn = "back to endpoint " + string(ep.ID) + ", the one the flow came through (§13.4)"
 		x.noteBack = "back from the Gateway Load Balancer, unchanged (§13.10); on with the route table of " + x.subnetName() + " (§13.4)"
 		n.gwlbes[ep.ID] = x
 	}
@@ -180,6 +184,17 @@ func (n *Network) compileGWLB(g *model.GatewayLoadBalancer, probs *model.Problem
 			}
 		}
 		lb.targets = append(lb.targets, t)
+	}
+	for i := range lb.nodes {
+		node := &lb.nodes[i]
+		for _, t := range lb.targets {
+			var ns [2]string
+			for j, ports := range []bool{true, false} {
+				ns[j] = fmt.Sprintf("node in %s (%s) sends the flow to target %s (%s) in GENEVE to UDP %s:%d (flow hash over %s, §13.5, §13.9)",
+					node.az, node.ip, t.id, t.az, t.ip, packet.GENEVEPort, lb.stickiness(ports))
+			}
+			node.notes = append(node.notes, ns)
+		}
 	}
 	return lb
 }
@@ -314,9 +329,11 @@ func (lb *cGWLB) process(e *ev, x *cGWLBE, origin Origin, p packet.Packet) bool 
 		return false
 	}
 	if e.recording() {
-		e.hop(Hop{Component: lb.comp, Action: ActForward, In: p,
-			Note: fmt.Sprintf("node in %s (%s) sends the flow to target %s (%s) in GENEVE to UDP %s:%d (flow hash over %s, §13.5, §13.9)",
-				node.az, node.ip, t.id, t.az, t.ip, packet.GENEVEPort, lb.stickiness(&p))})
+		np := 0
+		if !p.HasPorts() {
+			np = 1
+		}
+		e.hop(Hop{Component: lb.comp, Action: ActForward, In: p, Note: node.notes[f.target][np]})
 	}
 	return lb.tunnel(e, x, node, t, h, p)
 }
@@ -374,7 +391,7 @@ func (lb *cGWLB) tunnel(e *ev, x *cGWLBE, node *gwlbNode, t *gwlbTarget, h uint6
 		return false
 	}
 	if e.recording() {
-		e.hop(Hop{Component: lb.comp, Action: ActForward, In: p, Note: "back to endpoint " + x.comp.ID + ", the one the flow came through (§13.4)"})
+		e.hop(Hop{Component: lb.comp, Action: ActForward, In: p, Note: x.noteReturn})
 	}
 	return true
 }
@@ -459,11 +476,11 @@ func (lb *cGWLB) timeout(proto uint8) time.Duration {
 	return model.GWLBOtherIdleTimeout * time.Second
 }
 
-func (lb *cGWLB) stickiness(p *packet.Packet) string {
+func (lb *cGWLB) stickiness(ports bool) string {
 	switch {
 	case lb.stick == 2:
 		return "source and destination IP"
-	case lb.stick == 3 || !p.HasPorts():
+	case lb.stick == 3 || !ports:
 		return "source and destination IP and protocol"
 	}
 	return "the 5-tuple"
