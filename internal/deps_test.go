@@ -42,7 +42,8 @@ var allowed = map[string][]string{
 	"internal/topology/lab":      {"internal/model"},
 	"internal/topology/snapshot": {"internal/model"},
 	"internal/topology":          {"internal/model", "internal/topology/lab", "internal/topology/snapshot"},
-	"internal/engine":            {"internal/model", "internal/packet"},
+	"internal/engine":            {"internal/model", "internal/nfw", "internal/packet"},
+	"internal/nfw":               {"internal/model", "internal/packet"},
 	"internal/tools":             {"internal/engine", "internal/model", "internal/packet"},
 	"internal/tools/toolstest":   {"internal/model"},
 	"internal/gen":               {"internal/model"},
@@ -76,6 +77,7 @@ var pure = map[string]bool{
 	"internal/model":   true,
 	"internal/packet":  true,
 	"internal/engine":  true,
+	"internal/nfw":     true,
 	"internal/tools":   true,
 	"internal/analyze": true,
 }

@@ -320,6 +320,58 @@ var kindRows = []kindRow{
 		all: true,
 	}.row(),
 
+	// AWS Network Firewall (§14): a firewall in an inspection VPC carries other VPCs' flows
+	// (§15 D2), and a rule group or policy any firewall's, so a change touches every flow.
+	rowOf[model.RuleGroup]{
+		kind: "network-firewall-rule-group",
+		list: func(t *model.Topology) []*model.RuleGroup { return t.RuleGroups },
+		id:   func(x *model.RuleGroup) string { return x.ARN },
+		name: func(x *model.RuleGroup) string { return x.Name },
+		match: []matchKey[model.RuleGroup]{
+			{"name", func(_ *side, x *model.RuleGroup) string { return key(x.Type, x.Name) }},
+		},
+		lines: func(_ *differ, b, a *model.RuleGroup) []string {
+			return fieldLines(b, a, func(x *model.RuleGroup) string {
+				return fmt.Sprintf("%s %s stateless %v stateful %v domains %v rules %q sets %v %v %v", x.Type, x.RuleOrder,
+					noSrc(x.StatelessRules, func(r *model.StatelessRule) { r.Src = model.Source{} }),
+					noSrc(x.StatefulRules, func(r *model.StatefulRule) { r.Src, r.Line = model.Source{}, 0 }), x.Domains, x.RulesString, x.IPSets, x.PortSets, x.IPSetReferences)
+			})
+		},
+		all: true,
+	}.row(),
+	rowOf[model.FirewallPolicy]{
+		kind: "network-firewall-policy",
+		list: func(t *model.Topology) []*model.FirewallPolicy { return t.FirewallPolicies },
+		id:   func(x *model.FirewallPolicy) string { return x.ARN },
+		name: func(x *model.FirewallPolicy) string { return x.Name },
+		match: []matchKey[model.FirewallPolicy]{
+			{"name", func(_ *side, x *model.FirewallPolicy) string { return key(x.Name) }},
+		},
+		lines: func(_ *differ, b, a *model.FirewallPolicy) []string {
+			return fieldLines(b, a, func(x *model.FirewallPolicy) string {
+				return fmt.Sprintf("stateless %v default %v fragments %v stateful %v default %v order %s stream %s idle %d home %v",
+					noSrc(x.StatelessGroups, clearRef), x.StatelessDefaultActions, x.StatelessFragmentDefaultActions, noSrc(x.StatefulGroups, clearRef),
+					x.StatefulDefaultActions, x.RuleOrder, x.StreamExceptionPolicy, x.TCPIdleTimeoutSeconds, x.HomeNet)
+			})
+		},
+		all: true,
+	}.row(),
+	rowOf[model.Firewall]{
+		kind: "network-firewall",
+		list: func(t *model.Topology) []*model.Firewall { return t.Firewalls },
+		id:   func(x *model.Firewall) string { return x.ARN },
+		name: func(x *model.Firewall) string { return x.Name },
+		match: []matchKey[model.Firewall]{
+			{"name", func(m *side, x *model.Firewall) string { return key(ref(m, x.VPC), x.Name) }},
+		},
+		lines: func(_ *differ, b, a *model.Firewall) []string {
+			return fieldLines(b, a, func(x *model.Firewall) string {
+				return fmt.Sprintf("policy %s subnets %v", x.PolicyARN, noSrc(x.SubnetMappings, func(m *model.FirewallSubnetMapping) { m.Src = model.Source{} }))
+			})
+		},
+		all: true,
+	}.row(),
+
 	// Across VPCs, accounts and regions (modeldiff_transit.go), in the order their keys
 	// refer to one another.
 	peeringRow(),
@@ -511,3 +563,15 @@ func gwlbLine(x *model.GatewayLoadBalancer) string {
 	}
 	return s
 }
+
+// noSrc is a copy of xs with clear applied to each: what a diff line prints of nested
+// values, without where they were written.
+func noSrc[T any](xs []T, clear func(*T)) []T {
+	out := slices.Clone(xs)
+	for i := range out {
+		clear(&out[i])
+	}
+	return out
+}
+
+func clearRef(r *model.RuleGroupRef) { r.Src = model.Source{} }

@@ -54,6 +54,10 @@ func TestBadInput(t *testing.T) {
 		{"transit gateway attachment with two subnets in one AZ", func(t *testing.T) []string {
 			return []string{"validate", "-t", write(t, "lab.yaml", twoVPCs+tgwHead+"      a: {vpc: a, subnets: [a1, a2]}\n")}
 		}, []string{"lab.yaml:8", "subnets a1 and a2", `Availability Zone "us-east-1a"`, "§7.2.9"}},
+		{"malformed Suricata rule", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", base+
+				"firewall_policies:\n  pol: {stateful_rule_groups: [g]}\nrule_groups:\n  g:\n    rules: |\n      pass tcp any any -> any 443 (sid:1;)\n      drop tcp any any -> any (sid:2;)\n")}
+		}, []string{"lab.yaml:12", "rule group g: Suricata rule on line 2", `header "drop tcp any any -> any" has 6 fields`}},
 		{"transit gateway route to a missing attachment", func(t *testing.T) []string {
 			return []string{"validate", "-t", write(t, "lab.yaml", twoVPCs+
 				"transit_gateways:\n  hub:\n    route_tables: {rt: {routes: {10.1.0.0/16: b}}}\n    attachments:\n      a: {vpc: a, subnets: [a1]}\n")}

@@ -29,7 +29,7 @@ func parseProtocol(s string) (uint8, error) {
 }
 
 func newTrace(g *globals) *cobra.Command {
-	var from, to, proto, output string
+	var from, to, proto, output, sni, host string
 	var port, sport int
 	pf := &probeFlags{}
 	c := &cobra.Command{
@@ -57,7 +57,8 @@ Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
   vpclab trace -t lab.yaml --from tgw-attach-0abc:192.168.1.5 --to 10.1.2.3 --protocol icmp
   vpclab trace -t lab.yaml --from dc-vpn:192.168.1.5 --to web-1 --port 443      # by Name tag
   vpclab trace -t lab.yaml --from web-1 --to igw-0abc:203.0.113.7 --port 443
-  vpclab trace -t lab.yaml --from subnet-0abc:10.9.9.9 --to db-1 --port 5432    # spoofed source`,
+  vpclab trace -t lab.yaml --from subnet-0abc:10.9.9.9 --to db-1 --port 5432    # spoofed source
+  vpclab trace -t lab.yaml --from app --to 198.51.100.7 --port 443 --sni www.example.com  # a firewall's domain list`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if from == "" || to == "" {
@@ -86,8 +87,11 @@ Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
 			if p != packet.ProtoTCP && p != packet.ProtoUDP && p != packet.ProtoICMP && cmd.Flags().Changed("source-port") {
 				return badInput("--source-port %d: protocol %s has no ports; leave --source-port out", sport, proto)
 			}
+			if (sni != "" || host != "") && p != packet.ProtoTCP {
+				return badInput("--sni and --http-host describe a TCP flow (TLS, HTTP); leave them out for protocol %s", proto)
+			}
 			return g.probe(pf, flagNames, from, to, func(s *tools.Sim, src, dst tools.Endpoint) bool {
-				tr := s.Trace(src, dst, tools.TraceOptions{Protocol: p, Port: uint16(port), SourcePort: uint16(sport)})
+				tr := s.Trace(src, dst, tools.TraceOptions{Protocol: p, Port: uint16(port), SourcePort: uint16(sport), SNI: sni, HTTPHost: host})
 				if output == "json" {
 					enc := json.NewEncoder(g.stdout)
 					enc.SetIndent("", "  ")
@@ -105,6 +109,8 @@ Exit status: 0 when the path is found both ways, 1 when not, 2 on bad input.`,
 	f.StringVar(&proto, "protocol", "tcp", "tcp, udp, icmp or an IP protocol number")
 	f.IntVar(&port, "port", 80, "destination port (TCP, UDP); 0 is port 0")
 	f.IntVar(&sport, "source-port", 0, "source port, or ICMP echo identifier (default: an ephemeral port from --seed)")
+	f.StringVar(&sni, "sni", "", "TLS server name the flow's ClientHello carries (Network Firewall domain lists, tls.sni rules)")
+	f.StringVar(&host, "http-host", "", "HTTP Host the flow's request carries (Network Firewall domain lists, http.host rules)")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
 	pf.register(c)
 	return c

@@ -501,7 +501,7 @@ var kindAlias = map[string]engine.Kind{
 	"onprem": engine.KindOnPremises, "subnet": engine.KindSubnet, "vpc": engine.KindVPC,
 	"pcx": engine.KindVPCPeering, "tgw": engine.KindTransitGateway, "attach": engine.KindTransitGatewayAttachment,
 	"tgw-rtb": engine.KindTransitGatewayRouteTable, "dxgw": engine.KindDXGateway, "vif": engine.KindVirtualInterface,
-	"vpce": engine.KindVPCEndpoint, "svc": engine.KindAWSService,
+	"vpce": engine.KindVPCEndpoint, "svc": engine.KindAWSService, "fw": engine.KindNetworkFirewall,
 	"gwlbe": engine.KindGWLBEndpoint, "gwlb": engine.KindGatewayLoadBalancer,
 }
 

@@ -79,3 +79,11 @@ const (
 	// packet through the endpoint unchanged and says so in the endpoint's hop.
 	DetailPathThroughGWLBNotChecked = "PATH_THROUGH_GWLB_NOT_CHECKED"
 )
+
+// Network Firewall (§14, §17).
+const (
+	CodeFirewallRules      = "FIREWALL_RULES_RESTRICTION"
+	CodeNFWFragment        = "VPCLAB_NFW_FRAGMENT_DROPPED"
+	CodeNFWStreamException = "VPCLAB_NFW_STREAM_EXCEPTION"
+	CodeNFWSameSubnet      = "VPCLAB_NFW_SAME_SUBNET"
+)

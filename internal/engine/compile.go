@@ -35,7 +35,8 @@ type Network struct {
 	vpces       map[model.VPCEndpointID]*cVPCE
 	gwlbes      map[model.VPCEndpointID]*cGWLBE // GWLB endpoints (gwlb.go)
 	gwlbs       []*cGWLB
-	tgwParts    map[string]tgwPart // component ID → its transit gateway (TransitGatewayOf)
+	fwEndpoints map[model.VPCEndpointID]*cFWEndpoint // Network Firewall endpoints (nfw.go)
+	tgwParts    map[string]tgwPart                   // component ID → its transit gateway (TransitGatewayOf)
 	// addrAZ is the Availability Zone of each private address, made on first use by a
 	// transit gateway in appliance mode (azOf).
 	azOnce sync.Once
@@ -157,6 +158,7 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.compileGWLBs(t, &probs) // before closeENIs: a GWLB node's interface takes GENEVE back
 	n.closeENIs()
 	n.compileGroupMembers()
+	n.compileFirewalls(t)
 	n.compileRoutes(t, &probs)
 	return n, probs
 }

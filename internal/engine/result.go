@@ -130,7 +130,8 @@ const (
 	KindDXGateway
 	KindVirtualInterface
 	KindVPNConnection
-	KindAWSService // the service behind a gateway VPC endpoint (S3, DynamoDB), §7.4.7
+	KindAWSService      // the service behind a gateway VPC endpoint (S3, DynamoDB), §7.4.7
+	KindNetworkFirewall // an AWS Network Firewall endpoint (vpce-), §14
 	// KindGWLBEndpoint is a Gateway Load Balancer endpoint (a vpce- of type
 	// GatewayLoadBalancer, §13.2) and KindGatewayLoadBalancer the GWLB behind it, whose ID is
 	// its ARN (§13.1).
@@ -147,7 +148,7 @@ var kindNames = [...]string{
 	KindEgressOnlyInternetGateway: "egress-only-internet-gateway", KindRouteTarget: "route-target",
 	KindTransitGatewayAttachment: "transit-gateway-attachment", KindTransitGatewayRouteTable: "transit-gateway-route-table",
 	KindDXGateway: "direct-connect-gateway", KindVirtualInterface: "virtual-interface", KindVPNConnection: "vpn-connection",
-	KindAWSService: "aws-service", KindGWLBEndpoint: "gateway-load-balancer-endpoint",
+	KindAWSService: "aws-service", KindNetworkFirewall: "network-firewall", KindGWLBEndpoint: "gateway-load-balancer-endpoint",
 	KindGatewayLoadBalancer: "gateway-load-balancer",
 }
 

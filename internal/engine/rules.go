@@ -522,6 +522,9 @@ func (n *Network) filterOf(r *Result, i int) filter {
 // rules (a tracked reply, §4.2.1, or a component that is no filter).
 // They are appended to dst, which a caller asking about many hops reuses.
 func (n *Network) RuleSpans(dst []Span, r *Result, i int) []Span {
+	if i >= 0 && i < len(r.Hops) && r.Hops[i].Component.Kind == KindNetworkFirewall {
+		return n.firewallSpans(dst, &r.Hops[i]) // nfw.go
+	}
 	f := n.filterOf(r, i)
 	if f == nil {
 		return dst

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/nfw"
 	"github.com/vpclab/vpclab/internal/packet"
 )
 
@@ -44,6 +45,9 @@ type State struct {
 	// idled out, until a SYN starts them again (§13.7; gwlb.go; nil until used).
 	gwlb     map[gwlbFlowKey]*gwlbFlow
 	gwlbIdle map[gwlbFlowKey]struct{}
+	// nfw is the Network Firewall stateful engine's flows, per endpoint (nfw.go; nil until
+	// a packet reaches one).
+	nfw map[nfwKey]nfw.Flow
 	// evs are the evaluations sends reuse, one per level of nesting (depth in use): each
 	// would otherwise be garbage after every send (record.go). Sends on one state never run
 	// at once, so one set is enough.

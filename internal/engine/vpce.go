@@ -62,6 +62,9 @@ func (n *Network) ServicePorts(id model.ENIID) (ports *[]uint16, ok bool) {
 // resolveVPCEndpoint: a route to an available gateway endpoint of the table's VPC. Any other
 // endpoint fails closed with the code naming why.
 func resolveVPCEndpoint(n *Network, v *cVPC, id string) node {
+	if fw := resolveFirewallEndpoint(n, v, id); fw != nil {
+		return fw // a Network Firewall endpoint (nfw.go, §14.3)
+	}
 	g := n.vpces[model.VPCEndpointID(id)]
 	c := comp(KindVPCEndpoint, id, "")
 	switch {

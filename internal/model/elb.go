@@ -191,6 +191,9 @@ func (v *validator) gwlbs() {
 		if ep.Type != EndpointGatewayLoadBalancer {
 			continue
 		}
+		if fw, _ := FirewallEndpointOf(v.t, ep.ID); fw != nil {
+			continue // a Network Firewall's endpoint, of GWLB type in describe-vpc-endpoints (§14)
+		}
 		name := label(ep.Name, ep.ID)
 		if len(ep.Subnets) != 1 {
 			v.ps.Errorf(ep.Src, "GWLB endpoint %s: it has %d subnets; a Gateway Load Balancer endpoint sits in exactly one subnet (§13.2)", name, len(ep.Subnets))

@@ -116,6 +116,13 @@ func (v *validator) endpoints() {
 // the service's prefix list as destination, only in the endpoint's own tables.
 func (v *validator) endpointRoute(src Source, where string, rt *RouteTable, r Route) {
 	ep := v.endpoint(VPCEndpointID(r.Target.ID))
+	if fw, _ := FirewallEndpointOf(v.t, VPCEndpointID(r.Target.ID)); ep == nil && fw != nil {
+		// §14.3: a firewall endpoint is a route target like a GWLB endpoint, in its VPC.
+		if fw.VPC != rt.VPC && fw.VPC != "" && rt.VPC != "" {
+			v.ps.Errorf(src, "%s: firewall endpoint %s of %s is in VPC %s, not in the table's VPC %s", where, r.Target.ID, label(fw.Name, fw.ARN), v.vpcLabel(fw.VPC), v.vpcLabel(rt.VPC))
+		}
+		return
+	}
 	if ep == nil {
 		v.ps.Warnf(src, "%s: target VPC endpoint %s is not in the topology; packets that match the route are dropped", where, r.Target.ID)
 		return

@@ -72,6 +72,10 @@ type Topology struct {
 	// GatewayLoadBalancers hold each GWLB with its listener, target group and endpoint
 	// service (elb.go, §13).
 	GatewayLoadBalancers []*GatewayLoadBalancer
+	// AWS Network Firewall (firewall.go, §14).
+	Firewalls        []*Firewall
+	FirewallPolicies []*FirewallPolicy
+	RuleGroups       []*RuleGroup
 	// OnPremises are networks beyond a VGW (a data centre over VPN or Direct Connect), §7.3.
 	OnPremises []*OnPremNetwork
 	// Across VPCs, accounts and regions (transit.go).

@@ -24,7 +24,8 @@ func Validate(t *Topology) Problems {
 	// after the other.
 	parts := [][]func(*validator){
 		{(*validator).uniqueIDs, (*validator).vpcs, (*validator).subnets, (*validator).routeTables,
-			(*validator).internetGateways, (*validator).natGateways, (*validator).endpoints, (*validator).edgeTables, (*validator).gwlbs},
+			(*validator).internetGateways, (*validator).natGateways, (*validator).endpoints, (*validator).edgeTables,
+			(*validator).firewalls, (*validator).gwlbs},
 		{(*validator).interfaces, (*validator).publicIPs},
 		{(*validator).securityGroups, (*validator).networkACLs, (*validator).hybrid, (*validator).transit},
 	}

@@ -79,6 +79,18 @@ type Packet struct {
 	// device to segment (TSO): on the wire it is a train of packets carrying at most SegSize
 	// payload bytes each (LargestOnWire).
 	SegSize uint16
+
+	// App is what an application-layer inspector (a Network Firewall domain list, §14.8)
+	// reads of a simulated flow, whose packets carry sizes rather than bytes: the TLS SNI
+	// and the HTTP Host the client will send. nil for most packets; live packets carry the
+	// bytes in Payload instead.
+	App *App
+}
+
+// App is a simulated flow's application-layer attributes (§14.15).
+type App struct {
+	SNI      string // TLS ClientHello server name
+	HTTPHost string // HTTP/1 request Host header
 }
 
 // IsFragment reports whether the packet is one fragment of a larger datagram (§2.2.7).

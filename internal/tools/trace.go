@@ -17,6 +17,10 @@ type TraceOptions struct {
 	Protocol   uint8  // the IP protocol number
 	Port       uint16 // destination port (TCP/UDP)
 	SourcePort uint16 // 0: an ephemeral port from the seed
+	// SNI and HTTPHost are the TLS server name and HTTP Host the TCP flow will carry, for
+	// Network Firewall domain lists and tls.sni/http.host rules (§14.8, §14.15): the SYN
+	// stands for the whole flow (engine/nfw.go says how a firewall judges it).
+	SNI, HTTPHost string
 }
 
 // TraceResult is one packet and its reply, hop by hop.
@@ -40,6 +44,9 @@ func (s *Sim) Trace(src, dst Endpoint, o TraceOptions) TraceResult {
 	switch o.Protocol {
 	case packet.ProtoTCP:
 		p.SrcPort, p.DstPort, p.TCPFlags, p.Seq, p.Window = o.SourcePort, o.Port, packet.TCPSyn, 1000000001, 62727
+		if o.SNI != "" || o.HTTPHost != "" {
+			p.App = &packet.App{SNI: o.SNI, HTTPHost: o.HTTPHost}
+		}
 	case packet.ProtoUDP:
 		p.SrcPort, p.DstPort, p.PayloadLen = o.SourcePort, o.Port, 32
 	case packet.ProtoICMP:

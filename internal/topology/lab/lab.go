@@ -62,6 +62,7 @@ var topLevelKeys = []string{
 	"description", "region", "account", "vpc", "vpcs", "internet_gateways", "subnets", "route_tables", "main_route_table",
 	"nat_gateways", "elastic_ips", "prefix_lists", "security_groups", "network_acls", "instances",
 	"vpn_gateways", "peerings", "transit_gateways", "dx_gateways", "gateway_load_balancers", "vpc_endpoints", "on_premises", "internet_hosts",
+	"firewalls", "firewall_policies", "rule_groups",
 }
 
 // Load reads a YAML lab file. Parse does the same from bytes (name is used in messages).
@@ -97,6 +98,7 @@ type loader struct {
 
 	vpcs, subnets, routeTables, igws, nats, eips, prefixLists *registry
 	sgs, nacls, instances, enis, vgws, vpces                  *registry
+	fwEndpoints                                               *registry // firewall endpoints: "fw/az", "fw/subnet", "fw"
 	peerings, tgws, vpns, dxgws, vifs, gwlbs                  *registry
 
 	region, account string               // the lab-level defaults of region: and account:
@@ -120,6 +122,7 @@ func newLoader(name string) *loader {
 		eips:        reg("Elastic IP", "eipalloc", "elastic_ip"),
 		prefixLists: reg("prefix list", "pl", "prefix_list"),
 		vpces:       reg("VPC endpoint", "vpce", "vpc_endpoint"),
+		fwEndpoints: reg("firewall endpoint", "vpce", "firewall_endpoint"),
 		sgs:         reg("security group", "sg", "security_group"),
 		nacls:       reg("network ACL", "acl", "network_acl"),
 		instances:   reg("instance", "i", "instance"),
@@ -257,6 +260,7 @@ func (l *loader) load(root *yaml.Node) {
 	l.declareDXGateways()
 	l.declareGWLBs()
 	l.declareVPCEndpoints() // after GWLBs: a GWLB endpoint names its load balancer
+	l.declareFirewalls()
 
 	l.fillRouteTables()
 	l.fillVPCEndpoints() // after the tables' own routes

@@ -184,7 +184,7 @@ route_tables:
     routes:
       0.0.0.0/0: igw
       10.0.1.0/24: osaka-NAT2
-`, 11, `route 10.0.1.0/24 in src-rt: no NAT gateway, internet gateway, VPN gateway, instance, ENI, peering, transit gateway or VPC endpoint named "osaka-NAT2"; did you mean "osaka-NAT"?`},
+`, 11, `route 10.0.1.0/24 in src-rt: no NAT gateway, internet gateway, VPN gateway, instance, ENI, peering, transit gateway, VPC endpoint or firewall endpoint (firewall:NAME/AZ) named "osaka-NAT2"; did you mean "osaka-NAT"?`},
 		{"overlapping subnets", head + "subnets:\n  a: {cidr: 10.0.0.0/24}\n  b: {cidr: 10.0.0.128/25}\n",
 			4, "subnet b: CIDR 10.0.0.128/25 overlaps subnet a (10.0.0.0/24) (§6.3)"},
 		{"bad CIDR", head + "subnets:\n  a: {cidr: 10.0.0.0/33}\n",

@@ -176,13 +176,15 @@ var targetKinds = []targetKind{
 	{"pcx", model.TargetPeering, func(l *loader) *registry { return l.peerings }, true},
 	{"tgw", model.TargetTransitGateway, func(l *loader) *registry { return l.tgws }, true},
 	{"vpce", model.TargetVPCEndpoint, func(l *loader) *registry { return l.vpces }, false},
+	{"firewall", model.TargetVPCEndpoint, func(l *loader) *registry { return l.fwEndpoints }, false},
 }
 
-const targetKindsText = "NAT gateway, internet gateway, VPN gateway, instance, ENI, peering, transit gateway or VPC endpoint"
+const targetKindsText = "NAT gateway, internet gateway, VPN gateway, instance, ENI, peering, transit gateway, VPC endpoint or firewall endpoint (firewall:NAME/AZ)"
 
 // target resolves a route target as written: local; a name of a NAT gateway, internet
 // gateway, VPN gateway, instance, ENI, peering, transit gateway or VPC endpoint; the same with
-// a kind prefix (nat:x, igw:x, vgw:x, instance:x, eni:x, pcx:x, tgw:x, vpce:x) when a name is ambiguous; or
+// a kind prefix (nat:x, igw:x, vgw:x, instance:x, eni:x, pcx:x, tgw:x, vpce:x) when a name is ambiguous,
+// or a firewall's endpoint (firewall:fw, firewall:fw/us-east-1a, firewall:fw/SUBNET, §14.3); or
 // an AWS ID. A blackhole route (§1.2.6) may name with a kind prefix an object that no longer
 // exists: its ID is derived as if it did.
 func (l *loader) target(s string, line int, where string, rt *decl, blackhole bool) (model.Target, bool) {

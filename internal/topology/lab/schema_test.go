@@ -84,7 +84,9 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"peering": peeringKeys, "transitGateway": transitGatewayKeys, "tgwRouteTable": tgwRouteTableKeys,
 		"tgwAttachment": tgwAttachmentKeys, "tgwVPNConnection": tgwVPNConnectionKeys,
 		"dxGateway": dxGatewayKeys, "dxAssociation": dxAssociationKeys, "virtualInterface": virtualInterfaceKeys,
-		"vpcEndpoint": vpcEndpointKeys, "gatewayLoadBalancer": gwlbKeys, "gwlbTarget": gwlbTargetKeys,
+		"vpcEndpoint": vpcEndpointKeys, "firewall": firewallKeys, "firewallPolicy": firewallPolicyKeys,
+		"ruleGroup": ruleGroupKeys, "statelessRule": statelessRuleKeys,
+		"gatewayLoadBalancer": gwlbKeys, "gwlbTarget": gwlbTargetKeys,
 	}
 	for name, keys := range nested {
 		def, ok := defs[name]

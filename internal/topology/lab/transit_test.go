@@ -370,7 +370,7 @@ func TestTransitBadInput(t *testing.T) {
 		{"bad region", "region: us-east\nvpc: {cidr: 10.0.0.0/16}\n", 1, `region: bad region "us-east": want a region such as us-east-1`},
 		{"bad account", "vpc: {cidr: 10.0.0.0/16, account: 1234}\n", 1, `VPC vpc: account: bad account "1234": want the 12 digits of an AWS account ID`},
 		{"TGW route target typo", tgw + "transit_gateways: {hub: {}}\nroute_tables:\n  rt: {vpc: a, routes: {10.1.0.0/16: hbu}}\n",
-			11, `route 10.1.0.0/16 in rt: no NAT gateway, internet gateway, VPN gateway, instance, ENI, peering, transit gateway or VPC endpoint named "hbu"; did you mean "hub"?`},
+			11, `route 10.1.0.0/16 in rt: no NAT gateway, internet gateway, VPN gateway, instance, ENI, peering, transit gateway, VPC endpoint or firewall endpoint (firewall:NAME/AZ) named "hbu"; did you mean "hub"?`},
 		{"route to a TGW the VPC is not attached to", tgw + "transit_gateways: {hub: {}}\nroute_tables:\n  rt: {vpc: a, routes: {10.1.0.0/16: hub}}\n",
 			11, "route 10.1.0.0/16 in rt: VPC a has no attachment to transit gateway hub; AWS shows the route as blackhole (§7.2.10)"},
 		{"DX association with an unknown gateway", "vpc: {cidr: 10.0.0.0/16}\ndx_gateways:\n  dx: {associations: {hbu: {allowed_prefixes: 10.0.0.0/8}}}\ntransit_gateways: {hub: {}}\n",

@@ -167,6 +167,10 @@ type loader struct {
 	elbAttributes list[awsAttributeSet]
 	services      list[awsServiceConfig]
 
+	firewalls        list[awsFirewall] // Network Firewall (firewall.go)
+	firewallPolicies list[awsFirewallPolicy]
+	ruleGroups       list[awsRuleGroup]
+
 	peerings       list[awsPeering]
 	tgws           list[awsTransitGateway]
 	tgwAttachments list[awsTGWAttachment]
@@ -201,6 +205,7 @@ func (l *loader) build() *model.Topology {
 	l.buildPrefixLists(t)
 	l.buildVPCEndpoints(t) // after prefix lists and route tables: it finds its service's list
 	l.buildGWLBs(t)
+	l.buildFirewalls(t) // after subnets: a mapping takes its subnet's zone
 	l.buildPeerings(t)
 	l.buildTransitGateways(t)
 	l.buildDirectConnect(t)

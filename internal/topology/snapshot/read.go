@@ -156,6 +156,9 @@ var unmodelled = map[string]bool{
 	"EgressOnlyInternetGateways": true, "DhcpOptions": true,
 	"FlowLogs": true, "ManagedPrefixLists": true, "NetworkFirewalls": true,
 	"LocalGateways": true, "CarrierGateways": true, "Regions": true,
+	// Network Firewall (§14.1, §14.17): endpoints a VPC endpoint association adds in other
+	// VPCs, and TLS inspection, are not modelled.
+	"VpcEndpointAssociations": true, "TLSInspectionConfigurations": true,
 }
 
 // answers are the describe-* answers vpclab reads, by top-level key, in the order messages
@@ -232,6 +235,9 @@ var answers = []struct {
 	{"TargetGroupAttributes", into(func(l *loader) *list[awsAttributeSet] { return &l.elbAttributes }), false},
 	{"ListenerAttributes", into(func(l *loader) *list[awsAttributeSet] { return &l.elbAttributes }), false},
 	{"ServiceConfigurations", into(func(l *loader) *list[awsServiceConfig] { return &l.services }), false},
+	{"Firewalls", into(func(l *loader) *list[awsFirewall] { return &l.firewalls }), false},
+	{"FirewallPolicies", into(func(l *loader) *list[awsFirewallPolicy] { return &l.firewallPolicies }), false},
+	{"RuleGroups", into(func(l *loader) *list[awsRuleGroup] { return &l.ruleGroups }), false},
 }
 
 // into plans a key whose every element is one item of the list.

@@ -1,0 +1,69 @@
+package tools
+
+import (
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/packet"
+	"github.com/vpclab/vpclab/internal/topology"
+)
+
+// The example lab of a Network Firewall (§14, §15 D1), end to end from the YAML: the
+// commands of its README and their outcomes.
+func TestNetworkFirewallExampleLab_14(t *testing.T) {
+	topo, probs := topology.Load(filepath.Join("..", "..", "examples", "network-firewall", "lab.yaml"))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	n, cp := engine.Compile(topo)
+	if len(cp) > 0 {
+		t.Fatal(cp)
+	}
+	s := NewSim(n, 1)
+	web, x, webPublic := mustResolve(t, s, "web"), mustResolve(t, s, "x"), mustResolve(t, s, "198.51.100.10")
+	ep := string(topo.Firewalls[0].SubnetMappings[0].Endpoint)
+	cases := []struct {
+		name      string
+		from, to  Endpoint
+		o         TraceOptions
+		found     bool
+		code, say string
+	}{
+		{"allowlisted SNI", web, x, TraceOptions{Port: 443, SNI: "www.example.com"}, true, "", "allowlist tls"},
+		{"other SNI", web, x, TraceOptions{Port: 443, SNI: "evil.test"}, false, engine.CodeFirewallRules, "TLS ClientHello (SNI evil.test)"},
+		{"allowlisted Host", web, x, TraceOptions{Port: 443, HTTPHost: "shop.example.com"}, true, "", "allowlist http"},
+		{"SMTP rejected", web, x, TraceOptions{Port: 25}, false, engine.CodeFirewallRules, "sid 1: REJECT"},
+		{"telnet dropped", web, x, TraceOptions{Port: 23}, false, engine.CodeFirewallRules, "sid 2: DROP"},
+		{"HTTPS in", x, webPublic, TraceOptions{Port: 443}, true, "", "sid 3: PASS"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.o.Protocol = packet.ProtoTCP
+			tr := s.Trace(c.from, c.to, c.o)
+			f := tr.Forward
+			if tr.Found != c.found || f.Code != c.code {
+				t.Fatalf("found %v code %q at %s (%s), want found %v code %q", tr.Found, f.Code, f.At, f.Detail, c.found, c.code)
+			}
+			note := f.Detail
+			for _, h := range f.Hops {
+				if h.Component.ID == ep && note == "" {
+					note = h.Note
+				}
+			}
+			if !strings.Contains(note, c.say) {
+				t.Errorf("firewall says %q, want %q", note, c.say)
+			}
+			if c.code == "" {
+				wantThrough(t, tr.Return, ep)
+			}
+		})
+	}
+	// §14.10: ping's first echo passes; once x has answered, the flow is established and
+	// aws:drop_established drops the next.
+	if got := s.Ping(io.Discard, web, x, PingOptions{Count: 2}); got.Received != 1 {
+		t.Errorf("ping web to x: %+v, want 1 of 2 received", got)
+	}
+}
