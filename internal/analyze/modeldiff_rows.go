@@ -304,6 +304,22 @@ var kindRows = []kindRow{
 		},
 	}.row(),
 
+	// Gateway Load Balancers (§13): its endpoints may sit in any VPC, so a change (targets,
+	// health, attributes) touches every flow.
+	rowOf[model.GatewayLoadBalancer]{
+		kind: "gateway-load-balancer",
+		list: func(t *model.Topology) []*model.GatewayLoadBalancer { return t.GatewayLoadBalancers },
+		id:   func(x *model.GatewayLoadBalancer) string { return string(x.ARN) },
+		name: func(x *model.GatewayLoadBalancer) string { return x.Name },
+		match: []matchKey[model.GatewayLoadBalancer]{
+			{"name", func(m *side, x *model.GatewayLoadBalancer) string { return key(ref(m, x.VPC), x.Name) }},
+		},
+		lines: func(_ *differ, b, a *model.GatewayLoadBalancer) []string {
+			return fieldLines(b, a, gwlbLine)
+		},
+		all: true,
+	}.row(),
+
 	// AWS Network Firewall (§14): a firewall in an inspection VPC carries other VPCs' flows
 	// (§15 D2), and a rule group or policy any firewall's, so a change touches every flow.
 	rowOf[model.RuleGroup]{
@@ -531,6 +547,21 @@ func (r rowOf[T]) compare(d *differ) {
 		}
 		d.md.All = d.md.All || r.all
 	})
+}
+
+// gwlbLine is what diff compares of a GWLB: its zones, attributes, service and targets.
+func gwlbLine(x *model.GatewayLoadBalancer) string {
+	s := fmt.Sprintf("%s subnets %v cross-zone %t idle %d", x.State, x.Subnets, x.CrossZone, x.IdleTimeout())
+	if x.Service != nil {
+		s += " service " + string(x.Service.ID)
+	}
+	if tg := x.TargetGroup; tg != nil {
+		s += fmt.Sprintf(" stickiness %q failover %q reset %t targets", tg.Stickiness, tg.TargetFailover, tg.SendResetOnIdle)
+		for _, t := range tg.Targets {
+			s += fmt.Sprintf(" %s/%s/%s", t.ID, t.AZ, t.Health)
+		}
+	}
+	return s
 }
 
 // noSrc is a copy of xs with clear applied to each: what a diff line prints of nested

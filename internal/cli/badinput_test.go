@@ -105,6 +105,25 @@ func TestBadInput(t *testing.T) {
 		{"capture on a non-interface", func(*testing.T) []string {
 			return []string{"ping", "-t", lab, "source", "destination", "--capture", "internet"}
 		}, []string{"--capture", "internet"}},
+		// §13.2: a GWLB endpoint whose service does not exist, in a lab and in a snapshot.
+		{"GWLB endpoint naming a load balancer the lab lacks", func(t *testing.T) []string {
+			return []string{"validate", "-t", write(t, "lab.yaml", base+
+				"  e: {cidr: 10.0.9.0/28}\nvpc_endpoints:\n  gwlbe: {type: gateway_load_balancer, gateway_load_balancer: inspektion, subnet: e}\n")}
+		}, []string{"lab.yaml:8", "gateway_load_balancer", `no Gateway Load Balancer named "inspektion"`}},
+		{"GWLB endpoint whose service does not exist", func(t *testing.T) []string {
+			d := filepath.Dir(write(t, "snap/Vpcs.json", `{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}`))
+			write2 := func(name, body string) {
+				if err := os.WriteFile(filepath.Join(d, name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write2("Subnets.json", `{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "us-east-1a"}]}`)
+			write2("VpcEndpoints.json", `{"VpcEndpoints": [{"VpcEndpointId": "vpce-0aaaaaaaaaaaaaaa1", "VpcEndpointType": "GatewayLoadBalancer", "VpcId": "vpc-1",
+  "ServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0000000000000dead", "SubnetIds": ["subnet-1"], "State": "available"}]}`)
+			write2("LoadBalancers.json", `{"LoadBalancers": [{"LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/gwy/sec/0123456789abcdef",
+  "LoadBalancerName": "sec", "Type": "gateway", "VpcId": "vpc-1", "AvailabilityZones": [{"ZoneName": "us-east-1a", "SubnetId": "subnet-1"}]}]}`)
+			return []string{"validate", "-t", d}
+		}, []string{"VpcEndpoints.json: VpcEndpoints[0]", "vpce-svc-0000000000000dead does not exist", "§13.2"}},
 		{"two traceroute methods", func(*testing.T) []string {
 			return []string{"traceroute", "-I", "-T", "-t", lab, "source", "destination"}
 		},

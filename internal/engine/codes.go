@@ -22,27 +22,33 @@ const (
 	CodeVPCEIntraVPC              = "VPCE_INTRA_VPC_TRAFFIC"
 	CodeVPCEInterfaceProtocol     = "VPCLAB_VPCE_INTERFACE_PROTOCOL"
 	CodeUnknownResource           = "UNKNOWN_RESOURCE"
-	CodeIGWPublicIPEgress         = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
-	CodeIGWPrivateIPIngress       = "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
-	CodeIGWDstRFC1918Egress       = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
-	CodeIGWDstRFC6598Egress       = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"
-	CodeIGWSrcRFC1918Ingress      = "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS"
-	CodeIGWSrcRFC6598Ingress      = "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS"
-	CodeSpoofed                   = "GATEWAY_REJECTS_SPOOFED_TRAFFIC"
-	CodeNGWRequiresSourceInVPC    = "NGW_REQUIRES_SOURCE_IN_VPC"
-	CodeVGWPrivateIPEgress        = "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS"
-	CodeVGWPrivateIPIngress       = "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
-	CodePCXAddressNotInVPC        = "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR"
-	CodeUnknownPeeredSGs          = "UNKNOWN_PEERED_SGS"
-	CodeSGReferencingSupport      = "SG_REFERENCING_SUPPORT"
-	CodeTGWMissingAssociation     = "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION"
-	CodeTGWRouteAZRestriction     = "TGW_ROUTE_AZ_RESTRICTION"
-	CodeTGWRTBBadStateRoute       = "TGW_RTB_BAD_STATE_ROUTE"
-	CodeTGWRTBNoRoute             = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT"
-	CodeTGWBadStateVPN            = "TGW_BAD_STATE_VPN"
-	CodeBadStateVPN               = "BAD_STATE_VPN"
-	CodeIngressRTBRedirection     = "INGRESS_RTB_TRAFFIC_REDIRECTION"
-	CodeIngressRTBNoPublicIP      = "INGRESS_RTB_NO_PUBLIC_IP"
+	// §13: Gateway Load Balancers and their endpoints.
+	CodeVPCEServiceNotInAZ     = "VPCE_SERVICE_NOT_INSTALLED_IN_AZ"
+	CodeELBNoTargetsInAZ       = "ELBV2_NO_TARGETS_IN_AZ"
+	CodeGWLBNoHealthyTarget    = "VPCLAB_GWLB_NO_HEALTHY_TARGET"
+	CodeGWLBIdleTimeout        = "VPCLAB_GWLB_IDLE_TIMEOUT"
+	CodeGWLBBadGENEVE          = "VPCLAB_GWLB_BAD_GENEVE" // a target's GENEVE return without AWS's options or for no flow (§13.9)
+	CodeIGWPublicIPEgress      = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
+	CodeIGWPrivateIPIngress    = "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
+	CodeIGWDstRFC1918Egress    = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
+	CodeIGWDstRFC6598Egress    = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"
+	CodeIGWSrcRFC1918Ingress   = "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS"
+	CodeIGWSrcRFC6598Ingress   = "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS"
+	CodeSpoofed                = "GATEWAY_REJECTS_SPOOFED_TRAFFIC"
+	CodeNGWRequiresSourceInVPC = "NGW_REQUIRES_SOURCE_IN_VPC"
+	CodeVGWPrivateIPEgress     = "VGW_PRIVATE_IP_ASSOCIATION_FOR_EGRESS"
+	CodeVGWPrivateIPIngress    = "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
+	CodePCXAddressNotInVPC     = "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR"
+	CodeUnknownPeeredSGs       = "UNKNOWN_PEERED_SGS"
+	CodeSGReferencingSupport   = "SG_REFERENCING_SUPPORT"
+	CodeTGWMissingAssociation  = "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION"
+	CodeTGWRouteAZRestriction  = "TGW_ROUTE_AZ_RESTRICTION"
+	CodeTGWRTBBadStateRoute    = "TGW_RTB_BAD_STATE_ROUTE"
+	CodeTGWRTBNoRoute          = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT"
+	CodeTGWBadStateVPN         = "TGW_BAD_STATE_VPN"
+	CodeBadStateVPN            = "BAD_STATE_VPN"
+	CodeIngressRTBRedirection  = "INGRESS_RTB_TRAFFIC_REDIRECTION"
+	CodeIngressRTBNoPublicIP   = "INGRESS_RTB_NO_PUBLIC_IP"
 
 	CodeTTLExceeded            = "VPCLAB_TTL_EXCEEDED"
 	CodeRoutingLoop            = "VPCLAB_ROUTING_LOOP"
@@ -68,6 +74,10 @@ const (
 	// DetailApplianceModeRecommended is Reachability Analyzer's detail code for stateful
 	// inspection behind a transit gateway without appliance mode (§7.2.14).
 	DetailApplianceModeRecommended = "TRANSIT_GATEWAY_APPLIANCE_MODE_RECOMMENDED"
+	// DetailPathThroughGWLBNotChecked is Reachability Analyzer's detail for a path through a
+	// GWLB endpoint whose load balancer and targets it cannot see (§13.14): vpclab passes the
+	// packet through the endpoint unchanged and says so in the endpoint's hop.
+	DetailPathThroughGWLBNotChecked = "PATH_THROUGH_GWLB_NOT_CHECKED"
 )
 
 // Network Firewall (§14, §17).

@@ -33,6 +33,8 @@ type Network struct {
 	tgwAtts     map[model.TGWAttachmentID]*cTGWAttach
 	dxgws       map[model.DXGatewayID]*cDXGW
 	vpces       map[model.VPCEndpointID]*cVPCE
+	gwlbes      map[model.VPCEndpointID]*cGWLBE // GWLB endpoints (gwlb.go)
+	gwlbs       []*cGWLB
 	fwEndpoints map[model.VPCEndpointID]*cFWEndpoint // Network Firewall endpoints (nfw.go)
 	tgwParts    map[string]tgwPart                   // component ID → its transit gateway (TransitGatewayOf)
 	// addrAZ is the Availability Zone of each private address, made on first use by a
@@ -152,7 +154,8 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.indexTGWParts()
 	n.compilePeerings(t)
 	n.compileSGReferences()
-	n.compileEndpoints(t) // before closeENIs: an interface endpoint's interfaces carry traffic
+	n.compileEndpoints(t)     // before closeENIs: an interface endpoint's interfaces carry traffic
+	n.compileGWLBs(t, &probs) // before closeENIs: a GWLB node's interface takes GENEVE back
 	n.closeENIs()
 	n.compileGroupMembers()
 	n.compileFirewalls(t)

@@ -16,7 +16,7 @@
 // The packet path, written once, in AWS order (§0 of aws-vpc-semantics.md). The fixed stages
 // are plain code (eval.go); what varies by kind is a node, compiled once: every route's target
 // and every edge a packet crosses is resolved in Compile to a node with one method, receive
-// (node.go; one file per kind: local.go, eni.go, natgw.go, igw.go, vgw.go, vpce.go, nfw.go). A target that is
+// (node.go; one file per kind: local.go, eni.go, natgw.go, igw.go, vgw.go, vpce.go, nfw.go, gwlb.go). A target that is
 // missing or not modelled compiles to a node that drops with the code naming it.
 //
 //	entry (Location, looked up like a target): an ENI's instance, the internet, a VGW
@@ -34,6 +34,8 @@
 //	                       ├─ VPN gateway ────► known prefixes only (§7.3), MTU 1500 ─► on-premises
 //	                       ├─ gateway endpoint ► sources of its VPC, TCP and ICMP echo (§7.4) ─► S3/DynamoDB
 //	                       ├─ firewall endpoint ► NACL of M inbound ─► stateless, stateful policy (§14, nfw) ─► forward from M
+//	                       ├─ GWLB endpoint ──► NACL of M inbound ─► GWLB node of M's AZ ─► target (flow hash, §13.5)
+//	                       │                    ─► GENEVE: NACLs, target's SG ─► appliance ─► back ─► forward from M
 //	                       └─ dropNode ───────► blackhole, missing or unmodelled target: drop with its code
 //
 //	ENI arrival: an interface that carries no traffic (its instance not running, or an AWS

@@ -14,9 +14,10 @@ type cENI struct {
 	m        *model.NetworkInterface
 	subnet   *cSubnet
 	sgs      []*cSG
-	nat      *cNAT       // set for a NAT gateway's ENI
-	tgw      *cTGWAttach // set for a transit gateway's ENI (§7.2.9)
-	vpce     *cVPCE      // set for an interface endpoint's ENI (§7.4.11)
+	nat      *cNAT        // set for a NAT gateway's ENI
+	tgw      *cTGWAttach  // set for a transit gateway's ENI (§7.2.9)
+	vpce     *cVPCE       // set for an interface endpoint's ENI (§7.4.11)
+	gwlb     *gwlbNodeENI // set for a Gateway Load Balancer node's ENI (§13.9, gwlb.go)
 	instance *model.Instance
 	comp     Component
 	flow     uint64 // the interface's key in tracked flows (flowid.go)
@@ -110,7 +111,7 @@ func closedBecause(e *cENI) *dropNode {
 		return &dropNode{code: CodeNoPossibleDestination, comp: e.comp,
 			detail: fmt.Sprintf("network interface %s is the interface of transit gateway attachment %s: it carries transit traffic and answers nothing addressed to it", e.m.ID, e.tgw.m.ID)}
 	}
-	if e.m.Type.ServiceManaged() && e.nat == nil && e.vpce == nil {
+	if e.m.Type.ServiceManaged() && e.nat == nil && e.vpce == nil && e.gwlb == nil {
 		what := string(e.m.Type)
 		if e.m.Description != "" {
 			what += ", " + e.m.Description
@@ -166,6 +167,9 @@ func (eni *cENI) send(e *ev, p packet.Packet) {
 	case eni.nat != nil:
 		e.fatal(CodeUnsupportedComponent, eni.comp, p, "a NAT gateway's network interface sends nothing of its own")
 		return
+	case eni.gwlb != nil:
+		e.fatal(CodeUnsupportedComponent, eni.comp, p, "a Gateway Load Balancer node's network interface sends nothing of its own (§13.9)")
+		return
 	case eni.vpce != nil && !e.st.tracked(flowOf(eni, &p, true), true):
 		e.fatal(CodeVPCEIntraVPC, eni.comp, p, fmt.Sprintf("%s is the interface of endpoint %s: it only answers connections made to it, and never opens one into the VPC (§7.4.14)", eni.m.ID, eni.vpce.m.ID))
 		return
@@ -193,6 +197,10 @@ func (eni *cENI) send(e *ev, p packet.Packet) {
 func (e *ev) arrive(eni *cENI, a arrival, p packet.Packet) {
 	if eni.nat != nil {
 		eni.nat.process(e, a, p)
+		return
+	}
+	if eni.gwlb != nil {
+		eni.gwlb.returned(e, eni, p)
 		return
 	}
 	e.pass(eni.comp, ActReceive, p, "")

@@ -132,6 +132,11 @@ const (
 	KindVPNConnection
 	KindAWSService      // the service behind a gateway VPC endpoint (S3, DynamoDB), §7.4.7
 	KindNetworkFirewall // an AWS Network Firewall endpoint (vpce-), §14
+	// KindGWLBEndpoint is a Gateway Load Balancer endpoint (a vpce- of type
+	// GatewayLoadBalancer, §13.2) and KindGatewayLoadBalancer the GWLB behind it, whose ID is
+	// its ARN (§13.1).
+	KindGWLBEndpoint
+	KindGatewayLoadBalancer
 )
 
 var kindNames = [...]string{
@@ -143,7 +148,8 @@ var kindNames = [...]string{
 	KindEgressOnlyInternetGateway: "egress-only-internet-gateway", KindRouteTarget: "route-target",
 	KindTransitGatewayAttachment: "transit-gateway-attachment", KindTransitGatewayRouteTable: "transit-gateway-route-table",
 	KindDXGateway: "direct-connect-gateway", KindVirtualInterface: "virtual-interface", KindVPNConnection: "vpn-connection",
-	KindAWSService: "aws-service", KindNetworkFirewall: "network-firewall",
+	KindAWSService: "aws-service", KindNetworkFirewall: "network-firewall", KindGWLBEndpoint: "gateway-load-balancer-endpoint",
+	KindGatewayLoadBalancer: "gateway-load-balancer",
 }
 
 // String is the kind as Reachability Analyzer's resource types read, in lower case.
@@ -290,6 +296,11 @@ type Hop struct {
 	// path by. Edge marks a gateway the packet leaves or enters the VPCs through (internet and
 	// VPN gateways). Translated marks a hop that rewrote an address or port.
 	Middlebox, Edge, Translated bool
+	// Tunnelled marks a hop whose packet is the outer packet of a tunnel at a network
+	// interface: the GENEVE packet a GWLB target receives or sends back (§13.9). Its In
+	// carries the GENEVE header and the inner packet as payload when hops are recorded, so a
+	// capture on the target shows what tcpdump would.
+	Tunnelled bool
 	// In is the packet as the component got it; Changed, the packet as it left when the
 	// component rewrote it (a NAT gateway, an internet gateway, an appliance's TTL, a
 	// fragmenting link), nil when it left as it came (Out gives it either way). Most hops

@@ -41,6 +41,10 @@ type State struct {
 	// tgwAZ is the Availability Zone a transit gateway chose for a flow through an attachment
 	// in appliance mode, used both ways for the flow's life (§7.2.13; nil until one is).
 	tgwAZ map[tgwFlowKey]tgwChoice
+	// gwlb is the Gateway Load Balancers' flow table and gwlbIdle the TCP flows whose entry
+	// idled out, until a SYN starts them again (§13.7; gwlb.go; nil until used).
+	gwlb     map[gwlbFlowKey]*gwlbFlow
+	gwlbIdle map[gwlbFlowKey]struct{}
 	// nfw is the Network Firewall stateful engine's flows, per endpoint (nfw.go; nil until
 	// a packet reaches one).
 	nfw map[nfwKey]nfw.Flow

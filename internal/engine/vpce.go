@@ -14,7 +14,7 @@ import (
 // answer for, §7.4.7), and lets the service's answers into the VPC with the local route.
 // An interface endpoint (§7.4.11-15) is its network interfaces (cENI.vpce): they answer TCP
 // on the service's ports and never open a connection. Gateway Load Balancer endpoints are
-// not modelled: a route to one compiles to a dropNode (UNSUPPORTED_COMPONENT).
+// modelled in gwlb.go.
 type cVPCE struct {
 	m    *model.VPCEndpoint
 	vpc  *cVPC
@@ -71,6 +71,8 @@ func resolveVPCEndpoint(n *Network, v *cVPC, id string) node {
 	case g == nil:
 		return &dropNode{code: CodeUnsupportedComponent, comp: c,
 			detail: fmt.Sprintf("route target %s is a VPC endpoint the topology does not describe (describe-vpc-endpoints): vpclab cannot tell its type", id)}
+	case g.m.Type == model.EndpointGatewayLoadBalancer:
+		return resolveGWLBEndpoint(n, v, g) // §13.3, gwlb.go
 	case g.m.Type == model.EndpointInterface:
 		return &dropNode{code: CodeBadState, comp: g.comp,
 			detail: fmt.Sprintf("route target %s is an interface endpoint, which is no route target: packets reach it at its interfaces' addresses (§7.4.12)", id)}

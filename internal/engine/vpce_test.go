@@ -153,11 +153,12 @@ func TestVPCE_SpoofedSourceRefused_7_4_4(t *testing.T) {
 	wantDroppedAt(t, r, engine.CodeVPCEGatewaySourceNotInVPC, s3VPCE)
 }
 
-// ARCHITECTURE.md decision 6: endpoints of other types, and endpoints the topology does not
-// describe, fail closed with UNSUPPORTED_COMPONENT naming the endpoint.
+// ARCHITECTURE.md decision 6: interface endpoints, and endpoints the topology does not
+// describe, fail closed with UNSUPPORTED_COMPONENT naming the endpoint (GWLB endpoints are
+// modelled: gwlb_test.go).
 func TestVPCE_OtherEndpointsFailClosed(t *testing.T) {
 	x := vpceA(t)
-	x.topo.VPCEndpoints[0].Type = model.EndpointGatewayLoadBalancer
+	x.topo.VPCEndpoints[0].Type = "ServiceNetwork" // neither gateway, interface nor GWLB (§13)
 	wantDroppedAt(t, x.send("a1", tcp("10.0.1.10:40000", s3Addr+":443")), engine.CodeUnsupportedComponent, s3VPCE)
 	x.topo.VPCEndpoints = nil
 	x.changed()

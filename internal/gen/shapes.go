@@ -478,6 +478,14 @@ func (w *writer) vpcEndpoint(e *model.VPCEndpoint) vpcEndpointJSON {
 	for _, id := range e.RouteTables {
 		out.RouteTableIds = append(out.RouteTableIds, string(id))
 	}
+	if e.Type == model.EndpointGatewayLoadBalancer { // its one subnet and interface (§13.2)
+		for _, id := range e.NetworkInterfaces {
+			out.NetworkInterfaceIds = append(out.NetworkInterfaceIds, string(id))
+		}
+		for _, id := range e.Subnets {
+			out.SubnetIds = append(out.SubnetIds, string(id))
+		}
+	}
 	if e.Type == model.EndpointInterface {
 		for _, id := range e.SecurityGroups {
 			out.Groups = append(out.Groups, groupJSON{string(id), w.sgNames[id]})

@@ -22,7 +22,9 @@ import (
 // RuleGroups.json, VpcPeeringConnections.json, TransitGateways.json,
 // TransitGatewayAttachments.json, TransitGatewayVpcAttachments.json,
 // TransitGatewayPeeringAttachments.json, TransitGatewayRouteTables.json and
-// TransitGatewayPrefixListReferences.json when the topology has such objects, with each
+// TransitGatewayPrefixListReferences.json, and for Gateway Load Balancers LoadBalancers.json,
+// Listeners.json, TargetGroups.json, LoadBalancerTargetHealth.json, the *Attributes.json
+// and ServiceConfigurations.json, when the topology has such objects, with each
 // transit gateway route table's routes and propagations in Batfish's per-table wrappers,
 // TransitGatewayStaticRoutes.json and TransitGatewayPropagations.json (§9.5). Keys are in
 // alphabetical order, indented by four spaces, one answer per file.
@@ -36,6 +38,8 @@ func WriteSnapshot(t *model.Topology, dir string) error {
 		return err
 	}
 	w := newWriter(t)
+	lbs := t.GatewayLoadBalancers
+	withTG, withSvc := w.gwlbFiles()
 	files := []struct {
 		name, key string
 		n         int
@@ -68,6 +72,15 @@ func WriteSnapshot(t *model.Topology, dir string) error {
 		{"TransitGatewayStaticRoutes.json", "TransitGatewayStaticRoutes", len(t.TGWRouteTables), func(i int) any { return w.tgwRoutes(t.TGWRouteTables[i]) }, false},
 		{"TransitGatewayPropagations.json", "TransitGatewayPropagations", len(t.TGWRouteTables), func(i int) any { return w.tgwPropagations(t.TGWRouteTables[i]) }, false},
 		{"TransitGatewayPrefixListReferences.json", "TransitGatewayPrefixListReferences", len(w.plRefs), func(i int) any { return w.tgwPrefixListRef(w.plRefs[i]) }, false},
+		// Gateway Load Balancers (elb.go, §13).
+		{"LoadBalancers.json", "LoadBalancers", len(lbs), func(i int) any { return w.loadBalancer(lbs[i]) }, false},
+		{"Listeners.json", "Listeners", len(lbs), func(i int) any { return w.listener(lbs[i]) }, false},
+		{"LoadBalancerAttributes.json", "LoadBalancerAttributes", len(lbs), func(i int) any { return w.lbAttributes(lbs[i]) }, false},
+		{"ListenerAttributes.json", "ListenerAttributes", len(lbs), func(i int) any { return w.listenerAttributes(lbs[i]) }, false},
+		{"TargetGroups.json", "TargetGroups", len(withTG), func(i int) any { return w.targetGroup(withTG[i]) }, false},
+		{"TargetGroupAttributes.json", "TargetGroupAttributes", len(withTG), func(i int) any { return w.tgAttributes(withTG[i]) }, false},
+		{"LoadBalancerTargetHealth.json", "LoadBalancerTargetHealth", len(withTG), func(i int) any { return w.targetHealth(withTG[i]) }, false},
+		{"ServiceConfigurations.json", "ServiceConfigurations", len(withSvc), func(i int) any { return w.serviceConfig(withSvc[i]) }, false},
 	}
 	for _, f := range files {
 		if f.n == 0 && !f.always {

@@ -10,9 +10,8 @@ import (
 // VPC endpoints (§7.4). Gateway endpoints (S3, DynamoDB) are modelled: the route AWS installs
 // in each associated table sends the service's AWS-managed prefix list to the endpoint, which
 // hands TCP and ICMP echo to the service. Interface endpoints are their interfaces, which
-// answer TCP on the service's ports (§7.4.11-15). Gateway Load Balancer endpoints are held so
-// that routes to them name what they are; the engine drops what meets them
-// (UNSUPPORTED_COMPONENT).
+// answer TCP on the service's ports (§7.4.11-15). Gateway Load Balancer endpoints are modelled
+// with their GWLB (elb.go, §13): route targets in their one subnet.
 
 // VPCEndpointType is describe-vpc-endpoints' VpcEndpointType (§9.6).
 type VPCEndpointType string
@@ -33,10 +32,11 @@ type VPCEndpoint struct {
 	ID          VPCEndpointID
 	VPC         VPCID
 	Type        VPCEndpointType
-	ServiceName string // com.amazonaws.<region>.s3 or .dynamodb
+	ServiceName string // com.amazonaws.<region>.s3 or .dynamodb; com.amazonaws.vpce.<region>.vpce-svc-… for a GWLB endpoint
 	State       string // "available" when empty
 	RouteTables []RouteTableID
 	PrefixList  PrefixListID
+	// A GWLB endpoint has exactly one subnet and interface (§13.2).
 	// An interface endpoint (§7.4.11-15) has one requester-managed interface in each of its
 	// subnets (at most one per Availability Zone), the security groups of those interfaces,
 	// and the TCP ports its service answers on: 443 for an AWS service, the listener ports of
@@ -131,6 +131,9 @@ func (v *validator) endpointRoute(src Source, where string, rt *RouteTable, r Ro
 	if ep.VPC != rt.VPC && ep.VPC != "" && rt.VPC != "" {
 		v.ps.Errorf(src, "%s: VPC endpoint %s is in VPC %s, not in the table's VPC %s", where, name, v.vpcLabel(ep.VPC), v.vpcLabel(rt.VPC))
 		return
+	}
+	if ep.Type == EndpointGatewayLoadBalancer {
+		return // a GWLB endpoint is a route target like an appliance (§13.3); gwlbs checks it
 	}
 	if ep.Type == EndpointInterface {
 		v.ps.Errorf(src, "%s: target %s is an interface endpoint, which is no route target: packets reach it at its interfaces' addresses (§7.4.12)", where, name)

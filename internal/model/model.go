@@ -69,6 +69,9 @@ type Topology struct {
 	VPNConnections    []*VPNConnection
 	PrefixLists       []*PrefixList
 	VPCEndpoints      []*VPCEndpoint // endpoints.go
+	// GatewayLoadBalancers hold each GWLB with its listener, target group and endpoint
+	// service (elb.go, §13).
+	GatewayLoadBalancers []*GatewayLoadBalancer
 	// AWS Network Firewall (firewall.go, §14).
 	Firewalls        []*Firewall
 	FirewallPolicies []*FirewallPolicy

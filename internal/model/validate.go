@@ -25,7 +25,7 @@ func Validate(t *Topology) Problems {
 	parts := [][]func(*validator){
 		{(*validator).uniqueIDs, (*validator).vpcs, (*validator).subnets, (*validator).routeTables,
 			(*validator).internetGateways, (*validator).natGateways, (*validator).endpoints, (*validator).edgeTables,
-			(*validator).firewalls},
+			(*validator).firewalls, (*validator).gwlbs},
 		{(*validator).interfaces, (*validator).publicIPs},
 		{(*validator).securityGroups, (*validator).networkACLs, (*validator).hybrid, (*validator).transit},
 	}
@@ -83,6 +83,7 @@ func (v *validator) uniqueIDs() {
 	uniq(v, "VPN connection", t.VPNConnections)
 	uniq(v, "prefix list", t.PrefixLists)
 	uniq(v, "VPC endpoint", t.VPCEndpoints)
+	uniq(v, "Gateway Load Balancer", t.GatewayLoadBalancers)
 	uniq(v, "VPC peering connection", t.Peerings)
 	uniq(v, "transit gateway", t.TransitGateways)
 	uniq(v, "transit gateway attachment", t.TGWAttachments)

@@ -28,6 +28,10 @@ func FormatTimestamp(t time.Time) string { return t.Format("15:04:05.000000") }
 // one-packet summary does not have (the first SYN and the first ACK-bearing packet of a
 // connection print the same either way).
 //
+// GENEVE (UDP port 6081, as a Gateway Load Balancer sends it) is printed as tcpdump does,
+// "Geneve, Flags [none], vni 0x0, options [32 bytes]: " and the inner IPv4 packet's summary,
+// when the payload holds a whole header and inner packet.
+//
 // Of the application protocols tcpdump recognises by port, only HTTP (TCP 80 or 8080: ": HTTP"
 // and the request or status line) is imitated; a UDP packet to port 53, say, is summarised as
 // "UDP, length N" where tcpdump would try to print DNS. Of the IP protocols other than TCP, UDP
@@ -54,6 +58,9 @@ func appendSummary(b []byte, p *Packet) []byte {
 		return appendTCP(appendHostPorts(b, p), p)
 	case ProtoUDP:
 		b = appendHostPorts(b, p)
+		if g, ok := appendGENEVE(b, p); ok {
+			return g
+		}
 		return fmt.Appendf(b, "UDP, length %d", p.DataLen())
 	case ProtoICMP:
 		b = appendHosts(b, p)
@@ -460,4 +467,32 @@ var icmpTypeNames = map[uint8]string{
 	15: "information request",
 	16: "information reply",
 	17: "address mask request",
+}
+
+// appendGENEVE appends tcpdump's summary of a GENEVE datagram (print-geneve.c without -v),
+// or returns ok=false when p is not one whose header and inner IPv4 packet decode.
+func appendGENEVE(b []byte, p *Packet) ([]byte, bool) {
+	if p.SrcPort != GENEVEPort && p.DstPort != GENEVEPort || p.Payload == nil {
+		return b, false
+	}
+	g, rest, err := DecodeGENEVE(p.Payload)
+	if err != nil || g.Protocol != GENEVEProtoIPv4 || len(p.Payload) < GENEVEHeaderLen || p.Payload[7] != 0 {
+		return b, false
+	}
+	inner, err := Decode(rest)
+	if err != nil {
+		return b, false
+	}
+	flags := ""
+	if g.OAM {
+		flags += "O"
+	}
+	if g.Critical {
+		flags += "C"
+	}
+	if flags == "" {
+		flags = "none"
+	}
+	b = fmt.Appendf(b, "Geneve, Flags [%s], vni 0x%x, options [%d bytes]: IP ", flags, g.VNI, g.Len()-GENEVEHeaderLen)
+	return appendSummary(b, &inner), true
 }

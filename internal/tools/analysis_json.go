@@ -281,11 +281,14 @@ func componentJSON(n *engine.Network, c engine.Component) AnalysisComponent {
 
 // arn is the ARN of a transit gateway, one of its attachments or route tables (which live
 // in the transit gateway's account and region), or a peering connection (the requester's),
-// "arn:aws:ec2:REGION:ACCOUNT:KIND/ID" with KIND the component's kind; "" for other kinds
+// "arn:aws:ec2:REGION:ACCOUNT:KIND/ID" with KIND the component's kind, or a Gateway Load
+// Balancer's own ARN; "" for other kinds
 // and when the topology does not say the account and region.
 func arn(n *engine.Network, c engine.Component) string {
 	var account, region string
 	switch c.Kind {
+	case engine.KindGatewayLoadBalancer:
+		return c.ID // a load balancer's ID is its ARN (§13)
 	case engine.KindTransitGateway, engine.KindTransitGatewayAttachment, engine.KindTransitGatewayRouteTable:
 		if g := transitGateway(n, c); g != nil {
 			account, region = g.Account, g.Region

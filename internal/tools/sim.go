@@ -120,8 +120,14 @@ func (s *Sim) send(from Endpoint, p packet.Packet, t time.Time) Journey {
 	return j
 }
 
-// settle records deliveries of r and of the packets generated on its way.
+// settle records deliveries of r and of the packets generated on its way, and the tunnelled
+// packets interfaces on its path received or sent (a GWLB target's GENEVE, §13.9).
 func (s *Sim) settle(r *engine.Result, at time.Time) {
+	for i := range r.Hops {
+		if h := &r.Hops[i]; h.Tunnelled && h.Component.Kind == engine.KindENI {
+			s.record(model.ENIID(h.Component.ID), at, h.In)
+		}
+	}
 	switch r.Outcome {
 	case engine.Delivered:
 		s.record(r.ENI, at, r.Packet)

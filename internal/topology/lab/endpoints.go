@@ -32,13 +32,17 @@ import (
 //	    security_groups: [ep]      # default: the VPC's default group
 //	    private_ips: {app-a: 10.0.1.50} # default: the subnet's first free address
 //	    ports: [443]               # the TCP ports the service answers on; default 443
+//
+// GWLB endpoints say type: gateway_load_balancer, the gateway_load_balancer they connect to
+// and their one subnet (gwlb.go, §13.2).
 var vpcEndpointKeys = []string{"vpc", "type", "service", "route_tables", "prefix_list", "state", "tags",
-	"subnets", "security_groups", "private_ips", "ports"}
+	"subnets", "security_groups", "private_ips", "ports", "gateway_load_balancer", "subnet"}
 
 // interfaceOnlyKeys are the keys only an interface endpoint has; gatewayOnlyKeys the others.
 var (
 	interfaceOnlyKeys = []string{"subnets", "security_groups", "private_ips", "ports"}
 	gatewayOnlyKeys   = []string{"route_tables", "prefix_list"}
+	gwlbOnlyKeys      = []string{"gateway_load_balancer", "subnet"}
 )
 
 // defaultRegion names a service when neither the VPC nor the lab says its region.
@@ -59,12 +63,20 @@ func (l *loader) declareVPCEndpoints() {
 		if s, ok := l.oneOf(f.get("state"), f.what+": state", "available", "pending", "deleting", "deleted", "rejected", "failed"); ok {
 			ep.State = s
 		}
-		if s, _ := l.oneOf(f.get("type"), f.what+": type", "gateway", "interface"); s == "interface" {
+		switch s, _ := l.oneOf(f.get("type"), f.what+": type", "gateway", "interface", "gateway_load_balancer"); s {
+		case "interface":
 			ep.Type = model.EndpointInterface
+			l.notFor(f, gwlbOnlyKeys, "an interface endpoint")
 			l.declareInterfaceEndpoint(ep, f, vpc, e.line)
+			continue
+		case "gateway_load_balancer":
+			ep.Type = model.EndpointGatewayLoadBalancer
+			l.notFor(f, interfaceOnlyKeys, "a GWLB endpoint")
+			l.gwlbEndpoint(ep, f, e.line)
 			continue
 		}
 		l.notFor(f, interfaceOnlyKeys, "a gateway endpoint")
+		l.notFor(f, gwlbOnlyKeys, "a gateway endpoint")
 		l.need(f, "service", e.line, "a service (s3 or dynamodb)")
 		if s, ok := l.str(f.get("service"), f.what+": service"); ok {
 			if model.ServiceShortName(s) == s { // a short name: the VPC's region says the rest
@@ -104,7 +116,7 @@ func (l *loader) declareVPCEndpoints() {
 func (l *loader) fillVPCEndpoints() {
 	for _, d := range l.vpces.list {
 		ep, ok := d.obj.(*model.VPCEndpoint)
-		if !ok {
+		if !ok || ep.Type == model.EndpointGatewayLoadBalancer {
 			continue
 		}
 		if ep.Type == model.EndpointInterface {

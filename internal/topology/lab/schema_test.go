@@ -86,6 +86,7 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"dxGateway": dxGatewayKeys, "dxAssociation": dxAssociationKeys, "virtualInterface": virtualInterfaceKeys,
 		"vpcEndpoint": vpcEndpointKeys, "firewall": firewallKeys, "firewallPolicy": firewallPolicyKeys,
 		"ruleGroup": ruleGroupKeys, "statelessRule": statelessRuleKeys,
+		"gatewayLoadBalancer": gwlbKeys, "gwlbTarget": gwlbTargetKeys,
 	}
 	for name, keys := range nested {
 		def, ok := defs[name]

@@ -32,6 +32,10 @@ func FuzzLoad(f *testing.F) {
 		  "TransitGatewayVpcAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-1", "SubnetIds": ["subnet-1"]}]}`,
 		`{"directConnectGatewayAssociations": [{"associatedGateway": {"id": "tgw-1"}, "allowedPrefixesToDirectConnectGateway": [{"cidr": 5}]}],
 		  "DirectConnectGatewayAttachments": [{"directConnectGatewayId": "x", "virtualInterfaceId": "dxvif-1"}]}`,
+		gwlbDoc, // Gateway Load Balancers (elb_test.go, §13)
+		`{"LoadBalancers": [{"LoadBalancerArn": "a", "Type": "gateway", "AvailabilityZones": [{"SubnetId": 5}]}],
+		  "LoadBalancerTargetHealth": [{"TargetGroupArn": "t", "TargetHealthDescriptions": [{"Target": {"Port": "x"}}]}],
+		  "ListenerAttributes": [{"ListenerArn": "l", "Attributes": [{"Key": "tcp.idle_timeout.seconds", "Value": "5"}]}]}`,
 	} {
 		f.Add([]byte(seed))
 	}

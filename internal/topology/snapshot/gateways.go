@@ -170,6 +170,13 @@ func (l *loader) buildVPCEndpoints(t *model.Topology) {
 			ep.RouteTables = append(ep.RouteTables, model.RouteTableID(id))
 		}
 		switch ep.Type {
+		case model.EndpointGatewayLoadBalancer: // modelled with its GWLB (§13): one subnet, one interface
+			for _, id := range e.SubnetIds {
+				ep.Subnets = append(ep.Subnets, model.SubnetID(id))
+			}
+			for _, id := range e.NetworkInterfaceIds {
+				ep.NetworkInterfaces = append(ep.NetworkInterfaces, model.ENIID(id))
+			}
 		case model.EndpointGateway:
 			ep.PrefixList = model.GatewayEndpointPrefixList(t, ep)
 			if e.IpAddressType == "dualstack" {

@@ -160,6 +160,13 @@ type loader struct {
 	prefixLists list[awsPrefixList]
 	endpoints   list[awsVpcEndpoint]
 
+	loadBalancers list[awsLoadBalancer] // ELBv2 (elb.go)
+	listeners     list[awsListener]
+	targetGroups  list[awsTargetGroup]
+	targetHealth  list[awsTargetHealthSet]
+	elbAttributes list[awsAttributeSet]
+	services      list[awsServiceConfig]
+
 	firewalls        list[awsFirewall] // Network Firewall (firewall.go)
 	firewallPolicies list[awsFirewallPolicy]
 	ruleGroups       list[awsRuleGroup]
@@ -197,7 +204,8 @@ func (l *loader) build() *model.Topology {
 	l.buildVPNConnections(t)
 	l.buildPrefixLists(t)
 	l.buildVPCEndpoints(t) // after prefix lists and route tables: it finds its service's list
-	l.buildFirewalls(t)    // after subnets: a mapping takes its subnet's zone
+	l.buildGWLBs(t)
+	l.buildFirewalls(t) // after subnets: a mapping takes its subnet's zone
 	l.buildPeerings(t)
 	l.buildTransitGateways(t)
 	l.buildDirectConnect(t)

@@ -154,7 +154,7 @@ func (f *fileRead) finish(l *loader) {
 var unmodelled = map[string]bool{
 	"AvailabilityZones": true, "CustomerGateways": true,
 	"EgressOnlyInternetGateways": true, "DhcpOptions": true,
-	"FlowLogs": true, "ManagedPrefixLists": true, "LoadBalancers": true, "NetworkFirewalls": true,
+	"FlowLogs": true, "ManagedPrefixLists": true, "NetworkFirewalls": true,
 	"LocalGateways": true, "CarrierGateways": true, "Regions": true,
 	// Network Firewall (§14.1, §14.17): endpoints a VPC endpoint association adds in other
 	// VPCs, and TLS inspection, are not modelled.
@@ -215,6 +215,26 @@ var answers = []struct {
 	{"VirtualInterfaces", into(func(l *loader) *list[awsVirtualInterface] { return &l.vifs }), true},
 	{"PrefixLists", into(func(l *loader) *list[awsPrefixList] { return &l.prefixLists }), false},
 	{"VpcEndpoints", into(func(l *loader) *list[awsVpcEndpoint] { return &l.endpoints }), false},
+	{"LoadBalancers", into(func(l *loader) *list[awsLoadBalancer] { return &l.loadBalancers }), false},
+	{"Listeners", into(func(l *loader) *list[awsListener] { return &l.listeners }), false},
+	{"TargetGroups", into(func(l *loader) *list[awsTargetGroup] { return &l.targetGroups }), false},
+	{"LoadBalancerTargetHealth", into(func(l *loader) *list[awsTargetHealthSet] { return &l.targetHealth }), false},
+	{"LoadBalancerListeners", func(f *fileRead, tl *topLevel) sink { // Batfish's: listeners per load balancer
+		return decodeKey(f, tl, func(l *loader) *list[awsListener] { return &l.listeners },
+			func(out []item[awsListener], s *awsListenerSet, src model.Source) []item[awsListener] {
+				for j, ln := range s.Listeners {
+					if ln.LoadBalancerArn == "" {
+						ln.LoadBalancerArn = s.LoadBalancerArn
+					}
+					out = append(out, item[awsListener]{v: ln, src: model.Source{File: src.File, Path: src.Path + ".Listeners[" + strconv.Itoa(j) + "]"}})
+				}
+				return out
+			})
+	}, false},
+	{"LoadBalancerAttributes", into(func(l *loader) *list[awsAttributeSet] { return &l.elbAttributes }), false},
+	{"TargetGroupAttributes", into(func(l *loader) *list[awsAttributeSet] { return &l.elbAttributes }), false},
+	{"ListenerAttributes", into(func(l *loader) *list[awsAttributeSet] { return &l.elbAttributes }), false},
+	{"ServiceConfigurations", into(func(l *loader) *list[awsServiceConfig] { return &l.services }), false},
 	{"Firewalls", into(func(l *loader) *list[awsFirewall] { return &l.firewalls }), false},
 	{"FirewallPolicies", into(func(l *loader) *list[awsFirewallPolicy] { return &l.firewallPolicies }), false},
 	{"RuleGroups", into(func(l *loader) *list[awsRuleGroup] { return &l.ruleGroups }), false},
