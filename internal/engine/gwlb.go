@@ -363,6 +363,7 @@ func (lb *cGWLB) tunnel(e *ev, x *cGWLBE, node *gwlbNode, t *gwlbTarget, h uint6
 		// Live mode: the target's own tunnel handler and kernel inspect; the journey ends at
 		// its interface with the GENEVE packet, and what it sends back to the node resumes
 		// the walk (returned).
+		e.res.Rebuilt = true
 		e.deliver(eni, lb.encap(outer, x, h, &p))
 		return false
 	}
@@ -631,6 +632,7 @@ func (g *gwlbNodeENI) returned(e *ev, eni *cENI, p packet.Packet) {
 	if e.recording() {
 		e.hop(Hop{Component: lb.comp, Action: ActForward, In: inner, Note: "back from target " + lb.targets[f.target].id + " to endpoint " + x.comp.ID + " (§13.4, §13.9)"})
 	}
+	e.res.Rebuilt = true
 	x.back(e, arrival{origin: f.origin}, inner)
 }
 

@@ -343,6 +343,11 @@ type Result struct {
 	Code    string        // Dropped: the explanation code
 	At      Component     // Dropped: the component that dropped it
 	Detail  string        // Dropped: a sentence for people
+	// Rebuilt says that Packet is not the packet that entered with fields rewritten: a
+	// Gateway Load Balancer wrapped it in GENEVE for a real target, or unwrapped what the
+	// target sent back (Options.RealAppliances). Live mode builds such a packet around the
+	// original bytes instead of rewriting them in place.
+	Rebuilt bool
 	// past and pastHop say where the journey ended past its blockers (Options
 	// ContinuePastBlocks): how, and the hop it ended at; past is 0 when the outcome says it
 	// (see End). lifted holds it instead when hops are not recorded.

@@ -58,6 +58,9 @@ func serve(ctx context.Context, lab string, ready *os.File) error {
 	if err != nil {
 		return err
 	}
+	if err := startHandlers(ctx, m.Plan, logger.Printf); err != nil {
+		return err
+	}
 	logger.Printf("lab %s: dataplane of %s up with %d devices (%s)", lab, m.Topology, len(devs), m.Link)
 	if _, err := io.WriteString(ready, "ready\n"); err != nil {
 		return err

@@ -92,6 +92,10 @@ func (w *worker) forward(r *engine.Result, in *packet.Packet, hdr, b []byte) {
 		return
 	}
 	out := &r.Packet
+	if r.Rebuilt {
+		w.tunnel(to, in, out, hdr, b)
+		return
+	}
 	if out.IsICMPError() && !sameQuote(in.Inner, out.Inner) {
 		// The quoted header was translated (§2.3.5): build the packet anew around the
 		// original bytes after the quote.
@@ -161,4 +165,82 @@ func sameQuote(a, b *packet.Packet) bool {
 	}
 	return a.Src == b.Src && a.Dst == b.Dst && a.SrcPort == b.SrcPort && a.DstPort == b.DstPort &&
 		a.ICMPID == b.ICMPID && a.TTL == b.TTL
+}
+
+// tunnel sends on a packet a Gateway Load Balancer wrapped in GENEVE for a real target, or
+// unwrapped from what the target sent back (engine.Result.Rebuilt, §13.9). The inner packet
+// is the sender's own bytes, rewritten in place as any forwarded packet is, so its IP and TCP
+// options and payload cross the appliance as they were sent; only the outer headers and the
+// GENEVE header with AWS's options are built anew.
+func (w *worker) tunnel(to *port, in, out *packet.Packet, hdr, b []byte) {
+	g, innerOut, err := packet.DecodeGENEVE(out.Payload)
+	if err == nil && out.Proto == packet.ProtoUDP && (in.Proto != packet.ProtoUDP || in.DstPort != packet.GENEVEPort) {
+		// Wrapping: the engine's inner packet says what changed on the way (an internet
+		// gateway's destination NAT); the original bytes take those changes.
+		inner, err := packet.Decode(innerOut)
+		if err == nil {
+			err = rewrite(b, in, &inner, hdr)
+		}
+		if err == nil && len(hdr) >= vnetHdrLen && hdr[1] != 0 {
+			err = fmt.Errorf("a segmentation-offload super-packet of %d bytes cannot be wrapped whole", len(b))
+		}
+		if err != nil {
+			w.d.log.printf("drop %s: wrapping it in GENEVE: %v", out.String(), err)
+			return
+		}
+		completeChecksum(b, hdr)
+		gh, _ := g.AppendTo(w.out[:0:0])
+		wrapped := *out
+		wrapped.Payload = append(gh, b...)
+		w.send(to, &wrapped)
+		return
+	}
+	// Unwrapping: the inner packet is in the datagram the target sent, after the GENEVE
+	// header; it takes the engine's changes in place.
+	ihl := int(b[0]&0x0f) * 4
+	if len(b) < ihl+8 {
+		w.d.log.printf("drop %s: the GENEVE datagram is truncated", out.String())
+		return
+	}
+	_, raw, err := packet.DecodeGENEVE(b[ihl+8:])
+	var inner packet.Packet
+	if err == nil {
+		inner, err = packet.Decode(raw)
+	}
+	if err == nil {
+		raw = raw[:binary.BigEndian.Uint16(raw[2:])]
+		err = rewrite(raw, &inner, out, nil)
+	}
+	if err != nil {
+		w.d.log.printf("drop %s: unwrapping it from GENEVE: %v", out.String(), err)
+		return
+	}
+	f := w.out[:to.vnet+ethLen]
+	clear(f[:to.vnet])
+	w.ethernet(f[to.vnet:], to)
+	w.write(to, append(f, raw...))
+}
+
+// completeChecksum finishes an L4 checksum the sender left partial (the virtio-net header's
+// NEEDS_CSUM: the field holds the pseudo-header's sum, the device was to add the rest), as a
+// packet wrapped in GENEVE leaves no device that would.
+func completeChecksum(b, hdr []byte) {
+	pos := partialChecksum(hdr, len(b))
+	if pos < 0 {
+		return
+	}
+	start := int(binary.NativeEndian.Uint16(hdr[6:])) - ethLen
+	var sum uint32
+	d := b[start:]
+	for len(d) >= 2 {
+		sum += uint32(binary.BigEndian.Uint16(d))
+		d = d[2:]
+	}
+	if len(d) == 1 {
+		sum += uint32(d[0]) << 8
+	}
+	for sum > 0xffff {
+		sum = sum&0xffff + sum>>16
+	}
+	binary.BigEndian.PutUint16(b[pos:], ^uint16(sum))
 }

@@ -9,11 +9,14 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/vpclab/vpclab/internal/packet"
 )
 
 // The appliance side of a Gateway Load Balancer (§13.9), as AWS's own tunnel handler
@@ -33,16 +36,9 @@ import (
 // changes nothing, as vpclab's simulated appliance does (DEFAULTS.md); DecrementTTL keeps the
 // kernel's routing behaviour.
 
-// GENEVE constants of AWS's GWLB (§13.9).
-const (
-	GenevePort      = 6081
-	gwlbOptionClass = 0x0108
-	genevePTypeIPv4 = 0x0800
-	genevePTypeIPv6 = 0x86DD
-	// handlerTable is the routing table that sends what the kernel forwards from the TUN
-	// device back into it.
-	handlerTable = 6081
-)
+// handlerTable is the routing table that sends what the kernel forwards from the TUN device
+// back into it.
+const handlerTable = 6081
 
 // HandlerOptions configure the GWLB tunnel handler.
 type HandlerOptions struct {
@@ -96,7 +92,7 @@ func StartHandler(ctx context.Context, opt HandlerOptions) (*Handler, error) {
 		opt.Device = "gwlb0"
 	}
 	if opt.Listen == "" {
-		opt.Listen = fmt.Sprintf("0.0.0.0:%d", GenevePort)
+		opt.Listen = fmt.Sprintf("0.0.0.0:%d", packet.GENEVEPort)
 	}
 	tun, err := openTUN(opt.Device)
 	if err != nil {
@@ -282,36 +278,15 @@ func (h *Handler) logf(format string, args ...any) {
 }
 
 // splitGeneve splits a GENEVE datagram (RFC 8926) into its header with options and the inner
-// IP packet. It refuses a version other than 0, an inner protocol other than IPv4 or IPv6,
-// and a header without AWS's three options (§13.9: the GWLB drops returns without them).
+// IP packet. It refuses what packet.DecodeGENEVE refuses (a version other than 0, truncated
+// options), an inner protocol other than IPv4 or IPv6, and a header without AWS's three
+// options (§13.9: the GWLB drops returns without them).
 func splitGeneve(b []byte) (hdr, inner []byte, ok bool) {
-	if len(b) < 8 || b[0]>>6 != 0 {
+	g, rest, err := packet.DecodeGENEVE(b)
+	if err != nil || !g.HasAWSOptions() || g.Protocol != packet.GENEVEProtoIPv4 && g.Protocol != packet.GENEVEProtoIPv6 {
 		return nil, nil, false
 	}
-	n := 8 + int(b[0]&0x3f)*4
-	if len(b) < n {
-		return nil, nil, false
-	}
-	switch binary.BigEndian.Uint16(b[2:4]) {
-	case genevePTypeIPv4, genevePTypeIPv6:
-	default:
-		return nil, nil, false
-	}
-	var types uint8
-	for o := b[8:n]; len(o) >= 4; {
-		l := 4 + int(o[3]&0x1f)*4
-		if l > len(o) {
-			return nil, nil, false
-		}
-		if binary.BigEndian.Uint16(o[0:2]) == gwlbOptionClass && o[2] >= 1 && o[2] <= 3 {
-			types |= 1 << o[2]
-		}
-		o = o[l:]
-	}
-	if types != 0b1110 {
-		return nil, nil, false
-	}
-	return b[:n], b[n:], true
+	return b[:len(b)-len(rest)], rest, true
 }
 
 // innerFlow is the flow of an IP packet: its protocol and the (address, port) pairs of its
@@ -383,4 +358,34 @@ func raiseTTL(p []byte) {
 			p[7]++
 		}
 	}
+}
+
+// startHandlers runs the tunnel handler in the namespace of every GWLB target of the plan,
+// inside the dataplane's process, until ctx ends: the lab's appliances behind a GWLB answer
+// GENEVE as soon as the lab is up (a lab's appliance image is a configured one, §13.9).
+func startHandlers(ctx context.Context, p *Plan, logf func(string, ...any)) error {
+	for _, n := range p.Nodes {
+		if !n.GWLBTarget {
+			continue
+		}
+		err := inNamespace(n.Namespace, func() error {
+			_, err := StartHandler(ctx, HandlerOptions{Log: logfWriter(func(format string, args ...any) {
+				logf("%s: "+format, append([]any{n.Name}, args...)...)
+			})})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("GWLB target %s: starting its tunnel handler: %w", n.Name, err)
+		}
+		logf("%s: GWLB tunnel handler on UDP %d, inner packets on gwlb0", n.Name, packet.GENEVEPort)
+	}
+	return nil
+}
+
+// logfWriter makes a printf-style logger an io.Writer of lines.
+type logfWriter func(format string, args ...any)
+
+func (f logfWriter) Write(b []byte) (int, error) {
+	f("%s", strings.TrimRight(string(b), "\n"))
+	return len(b), nil
 }

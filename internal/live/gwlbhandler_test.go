@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
+
+	"github.com/vpclab/vpclab/internal/packet"
 )
 
 // awsGeneve is a GENEVE header as AWS's GWLB sends it (§13.9): version 0, 32 bytes of options
@@ -139,7 +141,7 @@ func TestGWLBHandlerForwardsThroughTheKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: GenevePort}
+	handler := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: packet.GENEVEPort}
 	exchange := func(inner []byte) []byte {
 		t.Helper()
 		if _, err := conn.WriteToUDP(append(awsGeneve(), inner...), handler); err != nil {

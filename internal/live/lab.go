@@ -177,6 +177,10 @@ func runForeground(ctx context.Context, m *Manifest, n *engine.Network, devs []D
 		}
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		if err := startHandlers(ctx, m.Plan, logf); err != nil {
+			closeAll(devs)
+			return err
+		}
 		done := make(chan error, 1)
 		go func() { done <- dp.Run(ctx) }() // closes the devices
 		if err := m.probe(); err != nil {

@@ -49,8 +49,11 @@ type Node struct {
 	// Forward says the node's kernel routes (net.ipv4.ip_forward=1): an instance with a
 	// source/destination check off whose lab does not turn its forwarding off
 	// (model.Instance.IPForwardOff). What a route sends through it then crosses its kernel.
-	Forward bool   `json:"forward,omitempty"`
-	Ports   []Port `json:"ports"`
+	Forward bool `json:"forward,omitempty"`
+	// GWLBTarget says the node is a Gateway Load Balancer's target: the dataplane runs the
+	// GENEVE tunnel handler in its namespace (gwlbhandler.go), as a GWLB appliance image does.
+	GWLBTarget bool   `json:"gwlb_target,omitempty"`
+	Ports      []Port `json:"ports"`
 }
 
 // Port is one network device of a node: an ENI of an instance, or a host's eth0.
@@ -140,6 +143,7 @@ func PlanLab(t *model.Topology, lab string) (*Plan, error) {
 		n.Namespace = NamespacePrefix(lab) + name
 		p.Nodes = append(p.Nodes, n)
 	}
+	targets := gwlbTargets(t)
 	for _, in := range t.Instances {
 		if in.State == "terminated" || in.State == "shutting-down" {
 			continue
@@ -158,6 +162,9 @@ func PlanLab(t *model.Topology, lab string) (*Plan, error) {
 			}
 			if !eni.SourceDestCheck && !in.IPForwardOff {
 				n.Forward = true // an appliance (§1.2.5, §6.2)
+			}
+			for _, a := range eni.PrivateIPs {
+				n.GWLBTarget = n.GWLBTarget || targets[string(in.ID)] || targets[a.Addr.String()]
 			}
 			sub := t.Subnet(eni.Subnet)
 			if sub == nil {
@@ -220,4 +227,19 @@ func macOf(s, id string) string {
 	h.Write([]byte(id))
 	x := h.Sum64()
 	return packet.MAC{0x02, byte(x >> 32), byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)}.String()
+}
+
+// gwlbTargets are the IDs (instance targets) and addresses (ip targets) of every Gateway
+// Load Balancer's targets (§13.1).
+func gwlbTargets(t *model.Topology) map[string]bool {
+	out := map[string]bool{}
+	for _, lb := range t.GatewayLoadBalancers {
+		if lb.TargetGroup == nil {
+			continue
+		}
+		for _, x := range lb.TargetGroup.Targets {
+			out[x.ID] = true
+		}
+	}
+	return out
 }
