@@ -71,6 +71,10 @@ type flowKey struct {
 type tunnel struct {
 	header []byte
 	gwlb   *net.UDPAddr
+	// ttl255 says, for each direction of the flow (0: from the lesser end), whether its
+	// last packet came with TTL 255, which raiseTTL cannot raise: the kernel's forwarding
+	// leaves it 254, and the way back restores it.
+	ttl255 [2]bool
 }
 
 // Handler is a running GWLB tunnel handler.
@@ -216,17 +220,20 @@ func (h *Handler) fromGWLB() {
 			h.Stats.Malformed.Add(1)
 			continue
 		}
-		k, ok := innerFlow(inner)
+		k, dir, ok := innerFlow(inner)
 		if !ok {
 			h.Stats.Malformed.Add(1)
 			continue
 		}
 		h.mu.Lock()
-		if _, seen := h.flows[k]; !seen {
+		t, seen := h.flows[k]
+		if !seen {
 			h.Stats.Flows.Add(1)
 			h.logf("flow %v %v <-> %v from GWLB %v", k.proto, k.lo, k.hi, from)
 		}
-		h.flows[k] = tunnel{header: append([]byte(nil), hdr...), gwlb: from}
+		t.header, t.gwlb = append(t.header[:0], hdr...), from
+		t.ttl255[dir] = ttlOf(inner) == 255
+		h.flows[k] = t
 		h.mu.Unlock()
 		if !h.opt.DecrementTTL {
 			raiseTTL(inner)
@@ -249,7 +256,7 @@ func (h *Handler) fromKernel() {
 		if err != nil {
 			return
 		}
-		k, ok := innerFlow(buf[:n])
+		k, dir, ok := innerFlow(buf[:n])
 		if !ok {
 			h.Stats.Unknown.Add(1)
 			continue
@@ -261,6 +268,9 @@ func (h *Handler) fromKernel() {
 			h.Stats.Unknown.Add(1)
 			h.logf("dropped a packet of no flow the GWLB sent: %v %v <-> %v", k.proto, k.lo, k.hi)
 			continue
+		}
+		if !h.opt.DecrementTTL && t.ttl255[dir] && ttlOf(buf[:n]) == 254 {
+			raiseTTL(buf[:n]) // it came with 255: the appliance leaves it so
 		}
 		out = append(append(out[:0], t.header...), buf[:n]...)
 		if _, err := h.conn.WriteToUDP(out, t.gwlb); err != nil {
@@ -291,10 +301,11 @@ func splitGeneve(b []byte) (hdr, inner []byte, ok bool) {
 
 // innerFlow is the flow of an IP packet: its protocol and the (address, port) pairs of its
 // two ends (ports 0 for protocols without them; ICMP echo's identifier as both ports, so a
-// ping's request and reply are one flow).
-func innerFlow(p []byte) (flowKey, bool) {
+// ping's request and reply are one flow), and the packet's direction in it (0: from the
+// lesser end).
+func innerFlow(p []byte) (k flowKey, dir int, ok bool) {
 	if len(p) < 1 {
-		return flowKey{}, false
+		return flowKey{}, 0, false
 	}
 	var proto uint8
 	var src, dst netip.Addr
@@ -302,11 +313,11 @@ func innerFlow(p []byte) (flowKey, bool) {
 	switch p[0] >> 4 {
 	case 4:
 		if len(p) < 20 {
-			return flowKey{}, false
+			return flowKey{}, 0, false
 		}
 		ihl := int(p[0]&0x0f) * 4
 		if ihl < 20 || len(p) < ihl {
-			return flowKey{}, false
+			return flowKey{}, 0, false
 		}
 		proto = p[9]
 		src, dst = netip.AddrFrom4([4]byte(p[12:16])), netip.AddrFrom4([4]byte(p[16:20]))
@@ -315,13 +326,13 @@ func innerFlow(p []byte) (flowKey, bool) {
 		}
 	case 6:
 		if len(p) < 40 {
-			return flowKey{}, false
+			return flowKey{}, 0, false
 		}
 		proto = p[6]
 		src, dst = netip.AddrFrom16([16]byte(p[8:24])), netip.AddrFrom16([16]byte(p[24:40]))
 		l4 = p[40:]
 	default:
-		return flowKey{}, false
+		return flowKey{}, 0, false
 	}
 	var sp, dp uint16
 	switch {
@@ -333,9 +344,17 @@ func innerFlow(p []byte) (flowKey, bool) {
 	}
 	a, b := netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)
 	if b.Compare(a) < 0 {
-		a, b = b, a
+		a, b, dir = b, a, 1
 	}
-	return flowKey{proto: proto, lo: a, hi: b}, true
+	return flowKey{proto: proto, lo: a, hi: b}, dir, true
+}
+
+// ttlOf is an IP packet's TTL (hop limit).
+func ttlOf(p []byte) byte {
+	if p[0]>>4 == 6 {
+		return p[7]
+	}
+	return p[8]
 }
 
 // raiseTTL adds one to an IP packet's TTL (hop limit), below 255, so that the kernel's

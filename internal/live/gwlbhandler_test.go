@@ -85,10 +85,10 @@ func TestSplitGeneve_13_9(t *testing.T) {
 
 // A flow is one key in both directions, and a ping's request and reply are one flow.
 func TestInnerFlowBothDirections(t *testing.T) {
-	a, _ := innerFlow(udp4("10.0.0.11", "8.8.8.8", 40000, 53, 64, nil))
-	b, _ := innerFlow(udp4("8.8.8.8", "10.0.0.11", 53, 40000, 64, nil))
-	c, _ := innerFlow(udp4("8.8.8.8", "10.0.0.11", 53, 40001, 64, nil))
-	if a != b || a == c {
+	a, da, _ := innerFlow(udp4("10.0.0.11", "8.8.8.8", 40000, 53, 64, nil))
+	b, db, _ := innerFlow(udp4("8.8.8.8", "10.0.0.11", 53, 40000, 64, nil))
+	c, _, _ := innerFlow(udp4("8.8.8.8", "10.0.0.11", 53, 40001, 64, nil))
+	if a != b || a == c || da == db {
 		t.Errorf("flows: a=%v b=%v c=%v", a, b, c)
 	}
 }
@@ -159,6 +159,11 @@ func TestGWLBHandlerForwardsThroughTheKernel(t *testing.T) {
 	back := exchange(inner)
 	if want := append(awsGeneve(), inner...); !bytes.Equal(back, want) {
 		t.Fatalf("returned:\n%x\nwant:\n%x", back, want)
+	}
+	// TTL 255, which cannot be raised before the kernel's forwarding, comes back 255 too.
+	top := udp4("10.9.0.1", "10.9.0.2", 40000, 80, 255, []byte("GET"))
+	if back := exchange(top); !bytes.Equal(back, append(awsGeneve(), top...)) {
+		t.Fatalf("TTL 255 returned:\n%x\nwant:\n%x", back, append(awsGeneve(), top...))
 	}
 	if _, err := exec.LookPath("iptables"); err != nil {
 		t.Skip("iptables is not installed (.ci/run installs it); the DROP half is not tried")
