@@ -43,7 +43,7 @@ func build(m *Manifest) (devs []Device, err error) {
 			defer h.Close()
 			for i := range n.Ports {
 				p := &n.Ports[i]
-				f, err := openTAP(p.Device)
+				f, err := openTAP(p.Device, !m.Plan.NoTSO)
 				if err != nil {
 					return err
 				}

@@ -36,9 +36,9 @@ func tapUsable() error {
 
 // openTAP creates TAP device name in the calling thread's network namespace and returns its
 // descriptor, non-blocking (the dataplane polls it itself: it is no os.File, whose
-// descriptors Go's runtime poller would watch too). The device carries virtio-net headers and takes checksum and TSO
-// offloads, so the kernel hands over large TCP segments with partial checksums.
-func openTAP(name string) (int, error) {
+// descriptors Go's runtime poller would watch too). The device carries virtio-net headers and takes checksum and,
+// with tso, TSO offloads, so the kernel hands over large TCP segments with partial checksums.
+func openTAP(name string, tso bool) (int, error) {
 	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return -1, fmt.Errorf("%w: opening /dev/net/tun: %w", errTAP, err)
@@ -53,7 +53,11 @@ func openTAP(name string) (int, error) {
 		unix.Close(fd)
 		return -1, fmt.Errorf("%w %s: creating it: %w", errTAP, name, err)
 	}
-	if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, unix.TUN_F_CSUM|unix.TUN_F_TSO4|unix.TUN_F_TSO6); err != nil {
+	offloads := unix.TUN_F_CSUM
+	if tso {
+		offloads |= unix.TUN_F_TSO4 | unix.TUN_F_TSO6
+	}
+	if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, offloads); err != nil {
 		unix.Close(fd)
 		return -1, fmt.Errorf("%w %s: enabling offloads: %w", errTAP, name, err)
 	}

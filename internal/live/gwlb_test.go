@@ -20,7 +20,7 @@ const gwlbLab = "../../examples/gwlb-north-south/lab.yaml"
 // the flow in GENEVE on UDP 6081 with AWS's options and whose gwlb0 sees it decapsulated,
 // addresses unchanged; web sees the client's own address (the GWLB is transparent). An
 // iptables DROP rule in fw-a's FORWARD chain for TCP 443 stops the flow, as on a real
-// appliance; deleted, the flow passes again.
+// appliance; deleted, the flow passes again. Two megabytes cross it whole.
 func TestLiveGWLBTargetKernelDecides(t *testing.T) {
 	needLive(t, "curl", "tcpdump")
 	if _, err := exec.LookPath("iptables"); err != nil {
@@ -77,6 +77,12 @@ func TestLiveGWLBTargetKernelDecides(t *testing.T) {
 	}
 	if !regexp.MustCompile(`198\.51\.100\.7\.\d+ > 10\.0\.1\.10\.443: Flags \[S\]`).MatchString(inner.String()) {
 		t.Errorf("fw-a's gwlb0 did not see the client's SYN with its original addresses:\n%s%s", inner.String(), dumpErr.String())
+	}
+
+	// A bulk transfer: the lab's devices take no segmentation offload, so every segment fits
+	// GENEVE whole (§13.11).
+	if out, code := run(t, m.Lab, "client", "curl", "-sS", "-m", "10", "-o", "/dev/null", "-w", "%{size_download}", "http://54.0.0.10:443/bytes/2000000"); code != 0 || out != "2000000" {
+		t.Errorf("2 MB through the GWLB: exit %d, got %q bytes\n%s", code, out, log.String())
 	}
 
 	rule := []string{"FORWARD", "-p", "tcp", "--dport", "443", "-j", "DROP"}

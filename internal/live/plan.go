@@ -37,6 +37,10 @@ var RouterMAC = packet.MAC{0x02, 0x76, 0x70, 0x63, 0x00, 0x01}
 type Plan struct {
 	Lab   string  `json:"lab"`
 	Nodes []*Node `json:"nodes"`
+	// NoTSO says the lab's TAP devices take no TCP segmentation offload: a Gateway Load
+	// Balancer wraps each packet whole in GENEVE, which a 64 KiB super-packet would not fit
+	// (§13.11).
+	NoTSO bool `json:"no_tso,omitempty"`
 }
 
 // Node is one namespace: an instance, or a host on the internet or on-premises.
@@ -127,7 +131,7 @@ func PlanLab(t *model.Topology, lab string) (*Plan, error) {
 	if err := CheckName(lab); err != nil {
 		return nil, err
 	}
-	p := &Plan{Lab: lab}
+	p := &Plan{Lab: lab, NoTSO: len(t.GatewayLoadBalancers) > 0}
 	used := map[string]bool{"dataplane": true} // a veth lab's own namespace
 	add := func(n *Node, id string) {
 		base := sanitize(n.Name)
