@@ -25,13 +25,23 @@
 # side uses fw's namespace as the router too, joined to client and server by veth pairs (k0,
 # 172.31.1.0/24 and 172.31.2.0/24): the same appliance kernel, without the dataplane.
 #
-# Usage: sudo scripts/bench-live.sh [appliance] [SECONDS_PER_IPERF_RUN [ROUNDS]]
+# With "gwlb" first, it measures a Gateway Load Balancer's inspected hop
+# (examples/more-specific-routes/lab-gwlb-endpoint.yaml: source 10.0.0.11 -> GWLB endpoint ->
+# GENEVE to the target "appliance" 10.0.3.10, whose own kernel forwards between vpclab's tunnel
+# handler's device and itself -> destination 10.0.1.55, the answers back the same way): the
+# median round trip from source to the appliance itself (not inspected) and to destination
+# (inspected both ways), in the same rows as "appliance". The kernel's side is the appliance
+# namespace routing between veth pairs, as in "appliance": what a plain routing hop costs the
+# kernel, against which the GWLB's wrapping, the handler and the second pass through the
+# dataplane are measured. Target: the GWLB adds at most 150 us per inspected hop.
+#
+# Usage: sudo scripts/bench-live.sh [appliance|gwlb] [SECONDS_PER_IPERF_RUN [ROUNDS]]
 # Needs root, go, iperf3, iputils ping, and iptables or nft (seed 000 only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=nat
-if [ "${1:-}" = appliance ]; then mode=appliance; shift; fi
+case "${1:-}" in appliance | gwlb) mode=$1; shift ;; esac
 secs=${1:-5}
 rounds=${2:-3}
 lab=bench$$
@@ -44,7 +54,7 @@ die() { echo "bench-live: $*" >&2; exit 2; }
 for tool in go iperf3 ping ip; do
   command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install iperf3 iputils-ping iproute2)"
 done
-if [ $mode = appliance ]; then :
+if [ $mode != nat ]; then :
 elif command -v iptables >/dev/null; then snat=iptables
 elif command -v nft >/dev/null; then snat=nft
 else die "the kernel side needs iptables or nft for SNAT (apt-get install iptables)"; fi
@@ -61,7 +71,8 @@ go build -o "$tmp/vpclab" ./cmd/vpclab
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 # mbits ADDR: iperf3's receiver throughput in Mbit/s, from $src.
-mbits() { in_ns "$src" iperf3 -c "$1" -t "$secs" -f m | awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i-1)}'; }
+mss=() # iperf3 -M: through a GWLB, segments must fit its 8500-byte MTU (§13.11), else dropped
+mbits() { in_ns "$src" iperf3 -c "$1" -t "$secs" -f m "${mss[@]}" | awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i-1)}'; }
 # rtt ADDR COUNT INTERVAL: median ping round trip in microseconds, from $src.
 rtt() {
   in_ns "$src" ping -n -c "$2" -i "$3" "$1" |
@@ -70,11 +81,19 @@ rtt() {
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-if [ $mode = appliance ]; then
-  src=vpclab-$lab-client
-  dst=vpclab-$lab-server
-  fw=vpclab-$lab-fw
-  "$tmp/vpclab" up -t examples/appliance-firewall/lab.yaml --name "$lab" >/dev/null
+if [ $mode != nat ]; then
+  # The lab, its three nodes, the appliance's and the far end's addresses, and the TTL of
+  # an answer through vpclab's path (the GWLB path is transparent; an appliance is a hop).
+  if [ $mode = appliance ]; then
+    labfile=examples/appliance-firewall/lab.yaml c=client s=server f=fw fwip=10.0.2.10 far=10.0.1.10 ttl=254 what=fw
+  else
+    labfile=examples/more-specific-routes/lab-gwlb-endpoint.yaml c=source s=destination f=appliance fwip=10.0.3.10 far=10.0.1.55 ttl=255 what="the GWLB target"
+    mss=(-M 8400)
+  fi
+  src=vpclab-$lab-$c
+  dst=vpclab-$lab-$s
+  fw=vpclab-$lab-$f
+  "$tmp/vpclab" up -t "$labfile" --name "$lab" >/dev/null
   # The kernel's path: client k0 172.31.1.2 -> fw (its own forwarding, ip_forward on as the lab
   # set it) -> server k0 172.31.2.2. The veth pairs go with the lab's namespaces at down.
   ip link add k0 netns "$src" mtu 9001 type veth peer name r0 netns "$fw" mtu 9001
@@ -88,22 +107,22 @@ if [ $mode = appliance ]; then
   ip -n "$dst" route add 172.31.1.0/24 via 172.31.2.1
   in_ns "$dst" iperf3 -s -D --pidfile "$tmp/iperf3.pid"
   sleep 0.5
-  # Both paths must cross fw's kernel: ttl=254 (one hop each way) through it, 255 to it.
-  for a in 10.0.1.10 172.31.2.2; do
-    in_ns "$src" ping -c 1 -w 3 "$a" | grep -q "ttl=254" || die "ping $a: no reply with ttl=254"
-  done
-  for a in 10.0.2.10 172.31.1.1; do
+  # Both paths must cross fw's kernel: through the kernel's path ttl=254 (one hop each way),
+  # through vpclab's $ttl; to fw itself 255.
+  in_ns "$src" ping -c 1 -w 3 "$far" | grep -q "ttl=$ttl" || die "ping $far: no reply with ttl=$ttl"
+  in_ns "$src" ping -c 1 -w 3 172.31.2.2 | grep -q "ttl=254" || die "ping 172.31.2.2: no reply with ttl=254"
+  for a in "$fwip" 172.31.1.1; do
     in_ns "$src" ping -c 1 -w 3 "$a" | grep -q "ttl=255" || die "ping $a: no reply with ttl=255"
   done
   # Every 2 ms the dataplane stays busy (what it adds is its processing); every 10 ms, as
   # in seed 000's target, it may sleep between packets.
   declare -a bdv bdk bav bak dv dk av ak tv tk
   for r in $(seq "$rounds"); do
-    bdv+=("$(rtt 10.0.2.10 300 0.002)"); bdk+=("$(rtt 172.31.1.1 300 0.002)")
-    bav+=("$(rtt 10.0.1.10 300 0.002)"); bak+=("$(rtt 172.31.2.2 300 0.002)")
-    dv+=("$(rtt 10.0.2.10 300 0.01)"); dk+=("$(rtt 172.31.1.1 300 0.01)")
-    av+=("$(rtt 10.0.1.10 300 0.01)"); ak+=("$(rtt 172.31.2.2 300 0.01)")
-    tv+=("$(mbits 10.0.1.10)"); tk+=("$(mbits 172.31.2.2)")
+    bdv+=("$(rtt "$fwip" 300 0.002)"); bdk+=("$(rtt 172.31.1.1 300 0.002)")
+    bav+=("$(rtt "$far" 300 0.002)"); bak+=("$(rtt 172.31.2.2 300 0.002)")
+    dv+=("$(rtt "$fwip" 300 0.01)"); dk+=("$(rtt 172.31.1.1 300 0.01)")
+    av+=("$(rtt "$far" 300 0.01)"); ak+=("$(rtt 172.31.2.2 300 0.01)")
+    tv+=("$(mbits "$far")"); tk+=("$(mbits 172.31.2.2)")
     echo "round $r: vpclab ${dv[-1]} us to fw, ${av[-1]} us through it, ${tv[-1]} Mbit/s; kernel ${dk[-1]} us, ${ak[-1]} us, ${tk[-1]} Mbit/s" >&2
   done
   row() { printf '%-52s %12s %12s\n' "$@"; }
@@ -112,7 +131,7 @@ if [ $mode = appliance ]; then
   DV=$(median "${dv[@]}"); DK=$(median "${dk[@]}"); AV=$(median "${av[@]}"); AK=$(median "${ak[@]}")
   TV=$(median "${tv[@]}"); TK=$(median "${tk[@]}")
   echo
-  echo "appliance-firewall: client -> fw (its own kernel forwards) -> server ($(nproc) CPUs, $rounds rounds of ${secs}s, medians)"
+  echo "$labfile: $c -> $what (its own kernel forwards) -> $s ($(nproc) CPUs, $rounds rounds of ${secs}s, medians)"
   row "" "vpclab" "kernel"
   row "median RTT to fw itself, ping every 2 ms (us)" "$BDV" "$BDK"
   row "median RTT through fw, ping every 2 ms (us)" "$BAV" "$BAK"
