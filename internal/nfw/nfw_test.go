@@ -207,6 +207,25 @@ func TestSpans(t *testing.T) {
 	}
 }
 
+// TestSpansMergeRulesThatDecideAlike: consecutive header-only rules of one action on
+// adjacent ports give one span; a rule with a content condition, another action or a gap in
+// the ports keeps its own edges.
+func TestSpansMergeRulesThatDecideAlike(t *testing.T) {
+	pol := policy("", text("g", `drop tcp any any -> any 1000 (sid:1;)
+drop tcp any any -> any 1001 (sid:2;)
+drop tcp any any -> any 1002 (sid:3; flow:established;)
+drop tcp any any -> any 1003 (sid:4;)
+drop tcp any any -> any 1004 (sid:5;)
+pass tcp any any -> any 1005 (sid:6;)
+drop tcp any any -> any 1007 (sid:7;)
+drop udp any any -> any 1008 (sid:8;)`))
+	got := pol.Spans(nil, netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("8.8.8.8"))
+	want := "[{6 [1005 1005]} {6 [1000 1001]} {6 [1002 1002]} {6 [1003 1004]} {6 [1007 1007]} {17 [1008 1008]}]" // pass first: default action order (§14.9)
+	if fmt.Sprint(got) != want {
+		t.Errorf("spans %v, want %s", got, want)
+	}
+}
+
 func FuzzParseRulesString(f *testing.F) {
 	f.Add(`drop tcp [10.0.0.0/8,!10.1.0.0/16] any -> $HOME_NET [80,443] (msg:"x\;y"; sid:1; flow:established,to_server;)`)
 	f.Add(`pass tls any any <> any any (tls.sni; content:"a"; nocase; endswith;)`)
