@@ -24,15 +24,18 @@ Each region goes to OUTDIR/<account>/<region>/, one file per answer: describe-vp
 describe-subnets.json, describe-route-tables.json, describe-instances.json, ... the
 transit gateways with, per route table, search-transit-gateway-routes.<tgw-rtb-id>.json
 (static and propagated routes) and its propagations, associations and prefix-list
-references, and the Direct Connect gateways, associations, attachments and virtual
-interfaces. Objects are sorted by ID and written as the AWS CLI prints them, so two
+references, the Direct Connect gateways, associations, attachments and virtual
+interfaces, the load balancers with their listeners, target groups, targets' health and
+attributes, the endpoint service configurations, and the Network Firewall firewalls,
+policies and rule groups. Objects are sorted by ID and written as the AWS CLI prints them, so two
 snapshots of the same account diff cleanly. Answer files an earlier snapshot left in a
 region's folder that this one did not write are removed; other files are left alone.
 
 Credentials come from the standard AWS chain (environment, --profile or AWS_PROFILE,
 SSO, instance or container role); the calls need read-only access such as the
 ReadOnlyAccess policy (ec2:Describe*, ec2:Get*, ec2:SearchTransitGatewayRoutes,
-directconnect:Describe*, sts:GetCallerIdentity). The SDK retries throttled calls.
+directconnect:Describe*, elasticloadbalancing:Describe*, network-firewall:List*,
+network-firewall:Describe*, sts:GetCallerIdentity). The SDK retries throttled calls.
 --endpoint-url sends every call to another endpoint, such as a local emulator
 (AWS_ENDPOINT_URL does the same).
 

@@ -27,8 +27,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
-	"github.com/aws/aws-sdk-go-v2/service/networkfirewall"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/networkfirewall"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -126,6 +127,7 @@ type regionRun struct {
 	ec2    *ec2.Client
 	dx     *directconnect.Client
 	nfw    *networkfirewall.Client
+	elb    *elasticloadbalancingv2.Client
 	files  []answerFile
 	// What later operations ask about: the transit gateway route tables and Direct
 	// Connect gateways found (nil when their listing failed).
@@ -198,6 +200,7 @@ func (r *regionRun) run(ctx context.Context, base aws.Config) {
 	r.ec2 = ec2.NewFromConfig(cfg)
 	r.dx = directconnect.NewFromConfig(cfg)
 	r.nfw = networkfirewall.NewFromConfig(cfg)
+	r.elb = elasticloadbalancingv2.NewFromConfig(cfg)
 	for i, op := range r.operations() {
 		files, count, err := op.run(ctx)
 		switch {

@@ -5,6 +5,9 @@ import (
 	"context"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/networkfirewall"
 	nfwtypes "github.com/aws/aws-sdk-go-v2/service/networkfirewall/types"
 	"net/http"
@@ -54,6 +57,7 @@ func TestSnapshotOfMotoLoadsBack(t *testing.T) {
 	// "not implemented".
 	fwc := networkfirewall.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(m.url),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	gwlb, svc := buildGWLB(t, m, e)
 	const policy = "arn:aws:network-firewall:us-east-1:" + motoAccount + ":firewall-policy/egress"
 	if _, err := fwc.CreateFirewall(context.Background(), &networkfirewall.CreateFirewallInput{FirewallName: aws.String("fw"),
 		FirewallPolicyArn: aws.String(policy), VpcId: aws.String(e.vpc),
@@ -97,6 +101,11 @@ func TestSnapshotOfMotoLoadsBack(t *testing.T) {
 	fw := find(t, topo.Firewalls, func(f *model.Firewall) bool { return f.Name == "fw" }, "firewall fw")
 	if string(fw.VPC) != e.vpc || fw.PolicyARN != policy || len(fw.SubnetMappings) != 1 || string(fw.SubnetMappings[0].Subnet) != e.subnetB {
 		t.Errorf("firewall: %+v, want in %s with policy %s and a mapping in %s", fw, e.vpc, policy, e.subnetB)
+	}
+	lb := find(t, topo.GatewayLoadBalancers, func(g *model.GatewayLoadBalancer) bool { return string(g.ARN) == gwlb }, "GWLB "+gwlb)
+	if lb.TargetGroup == nil || len(lb.TargetGroup.Targets) != 1 || lb.TargetGroup.Targets[0].ID != e.instance ||
+		!lb.TargetGroup.Targets[0].Healthy() || lb.Service == nil || lb.Service.Name != svc {
+		t.Errorf("GWLB %s: target group %+v, service %+v; want instance %s healthy behind %s", gwlb, lb.TargetGroup, lb.Service, e.instance, svc)
 	}
 	if !strings.Contains(problems, "describe-firewall-policy is not implemented by the endpoint") {
 		t.Errorf("moto's missing firewall policies are not a warning:\n%s", problems)
@@ -265,4 +274,40 @@ func TestSnapshotReportsDeniedRegionAndWritesTheOthers(t *testing.T) {
 	if len(topo.VPCs) == 0 || slices.ContainsFunc(topo.VPCs, func(v *model.VPC) bool { return v.Region != "us-east-1" }) {
 		t.Errorf("loaded VPCs %v, want us-east-1's only", topo.VPCs)
 	}
+}
+
+// buildGWLB makes a Gateway Load Balancer in subnet B with a GENEVE target group holding the
+// instance, a listener, and an endpoint service in front of it (§13); it returns the GWLB's
+// ARN and the service's name.
+func buildGWLB(t *testing.T, m *moto, e estate) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(m.url), Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	c := elasticloadbalancingv2.NewFromConfig(cfg)
+	lb, err := c.CreateLoadBalancer(ctx, &elasticloadbalancingv2.CreateLoadBalancerInput{Name: aws.String("inspect"),
+		Type: elbtypes.LoadBalancerTypeEnumGateway, Subnets: []string{e.subnetB}})
+	if err != nil {
+		t.Fatalf("create-load-balancer: %v", err)
+	}
+	arn := lb.LoadBalancers[0].LoadBalancerArn
+	tg, err := c.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{Name: aws.String("appliances"),
+		Protocol: elbtypes.ProtocolEnumGeneve, Port: aws.Int32(6081), VpcId: aws.String(e.vpc), TargetType: elbtypes.TargetTypeEnumInstance})
+	if err != nil {
+		t.Fatalf("create-target-group: %v", err)
+	}
+	tgARN := tg.TargetGroups[0].TargetGroupArn
+	if _, err := c.RegisterTargets(ctx, &elasticloadbalancingv2.RegisterTargetsInput{TargetGroupArn: tgARN,
+		Targets: []elbtypes.TargetDescription{{Id: aws.String(e.instance)}}}); err != nil {
+		t.Fatalf("register-targets: %v", err)
+	}
+	if _, err := c.CreateListener(ctx, &elasticloadbalancingv2.CreateListenerInput{LoadBalancerArn: arn,
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tgARN}}}); err != nil {
+		t.Fatalf("create-listener: %v", err)
+	}
+	sc, err := m.ec2Client("us-east-1").CreateVpcEndpointServiceConfiguration(ctx, &ec2.CreateVpcEndpointServiceConfigurationInput{
+		GatewayLoadBalancerArns: []string{*arn}})
+	if err != nil {
+		t.Fatalf("create-vpc-endpoint-service-configuration: %v", err)
+	}
+	return *arn, aws.ToString(sc.ServiceConfiguration.ServiceName)
 }

@@ -93,6 +93,7 @@ func (r *regionRun) operations() []operation {
 	}
 	ops = append(ops, r.transitOperations()...)
 	ops = append(ops, r.directConnectOperations()...)
+	ops = append(ops, r.loadBalancerOperations()...)
 	return append(ops, r.networkFirewallOperations()...)
 }
 
