@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/networkfirewall"
@@ -58,6 +59,14 @@ func TestSnapshotOfMotoLoadsBack(t *testing.T) {
 	fwc := networkfirewall.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(m.url),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
 	gwlb, svc := buildGWLB(t, m, e)
+	// A customer-managed prefix list (§7.4.9): its entries come from a per-list call.
+	pl, err := m.ec2Client("us-east-1").CreateManagedPrefixList(context.Background(), &ec2.CreateManagedPrefixListInput{
+		PrefixListName: aws.String("corp"), AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(5),
+		Entries: []ec2types.AddPrefixListEntry{{Cidr: aws.String("192.168.0.0/16")}}})
+	if err != nil {
+		t.Fatalf("create-managed-prefix-list: %v", err)
+	}
+	corp := aws.ToString(pl.PrefixList.PrefixListId)
 	const policy = "arn:aws:network-firewall:us-east-1:" + motoAccount + ":firewall-policy/egress"
 	if _, err := fwc.CreateFirewall(context.Background(), &networkfirewall.CreateFirewallInput{FirewallName: aws.String("fw"),
 		FirewallPolicyArn: aws.String(policy), VpcId: aws.String(e.vpc),
@@ -101,6 +110,10 @@ func TestSnapshotOfMotoLoadsBack(t *testing.T) {
 	fw := find(t, topo.Firewalls, func(f *model.Firewall) bool { return f.Name == "fw" }, "firewall fw")
 	if string(fw.VPC) != e.vpc || fw.PolicyARN != policy || len(fw.SubnetMappings) != 1 || string(fw.SubnetMappings[0].Subnet) != e.subnetB {
 		t.Errorf("firewall: %+v, want in %s with policy %s and a mapping in %s", fw, e.vpc, policy, e.subnetB)
+	}
+	cpl := find(t, topo.PrefixLists, func(p *model.PrefixList) bool { return string(p.ID) == corp }, "prefix list "+corp)
+	if cpl.Name != "corp" || !slices.Equal(cpl.CIDRs, []netip.Prefix{netip.MustParsePrefix("192.168.0.0/16")}) {
+		t.Errorf("customer-managed prefix list: %+v", cpl)
 	}
 	lb := find(t, topo.GatewayLoadBalancers, func(g *model.GatewayLoadBalancer) bool { return string(g.ARN) == gwlb }, "GWLB "+gwlb)
 	if lb.TargetGroup == nil || len(lb.TargetGroup.Targets) != 1 || lb.TargetGroup.Targets[0].ID != e.instance ||

@@ -91,6 +91,7 @@ func (r *regionRun) operations() []operation {
 				func(o *ec2.DescribePrefixListsOutput) []types.PrefixList { return o.PrefixLists })
 		}, func(v *types.PrefixList) string { return id(v.PrefixListId) }),
 	}
+	ops = append(ops, r.prefixListOperations()...)
 	ops = append(ops, r.transitOperations()...)
 	ops = append(ops, r.directConnectOperations()...)
 	ops = append(ops, r.loadBalancerOperations()...)
@@ -215,4 +216,36 @@ func sortedStrings(s []string) []string {
 	}
 	sortBy(out, func(v *string) string { return *v })
 	return out
+}
+
+// prefixListOperations list the managed prefix lists, customer-managed and AWS-managed
+// (§7.4.9), and each one's entries in a file named by the list, as the loader wants them.
+// describe-prefix-lists gives the AWS-managed service lists with their Cidrs already.
+func (r *regionRun) prefixListOperations() []operation {
+	c := r.ec2
+	id := aws.ToString
+	var lists []string
+	listed := func() []string { return lists }
+	return []operation{
+		list("describe-managed-prefix-lists", "PrefixLists", func(ctx context.Context) ([]types.ManagedPrefixList, error) {
+			ls, err := pages(ctx, ec2.NewDescribeManagedPrefixListsPaginator(c, &ec2.DescribeManagedPrefixListsInput{}),
+				func(o *ec2.DescribeManagedPrefixListsOutput) []types.ManagedPrefixList { return o.PrefixLists })
+			lists = nil
+			for _, l := range ls {
+				if id(l.OwnerId) != "AWS" { // AWS's lists come with their Cidrs from describe-prefix-lists
+					lists = append(lists, id(l.PrefixListId))
+				}
+			}
+			lists = sortedStrings(lists)
+			return ls, err
+		}, func(v *types.ManagedPrefixList) string { return id(v.PrefixListId) }),
+		r.perTable("get-managed-prefix-list-entries", "Entries", listed,
+			func(ctx context.Context, pl string) ([]field, int, error) {
+				es, err := pages(ctx, ec2.NewGetManagedPrefixListEntriesPaginator(c,
+					&ec2.GetManagedPrefixListEntriesInput{PrefixListId: aws.String(pl)}),
+					func(o *ec2.GetManagedPrefixListEntriesOutput) []types.PrefixListEntry { return o.Entries })
+				sortBy(es, func(v *types.PrefixListEntry) string { return id(v.Cidr) })
+				return []field{{"Entries", es}}, len(es), err
+			}),
+	}
 }

@@ -303,5 +303,22 @@ type awsVpcEndpoint struct {
 type awsPrefixList struct {
 	PrefixListId   string
 	PrefixListName string
-	Cidrs          []string
+	Cidrs          []string // describe-prefix-lists (AWS-managed lists)
+	// describe-managed-prefix-lists: AWS-managed and customer-managed lists, whose entries
+	// come from get-managed-prefix-list-entries, one answer per list.
+	AddressFamily string
+	OwnerId       string
+	MaxEntries    int
+}
+
+// get-managed-prefix-list-entries: one entry of one list.
+type awsPrefixListEntry struct {
+	Cidr        string
+	Description string
+}
+
+// plEntryIn is an entry of the list the file's name names.
+type plEntryIn struct {
+	list  string
+	entry awsPrefixListEntry
 }

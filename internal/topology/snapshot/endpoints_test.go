@@ -71,7 +71,7 @@ func TestLoadVPCEndpoints_7_4(t *testing.T) {
 	}
 	wantProblem(t, probs, model.Warning, "snap.json: VpcEndpoints[0].IpAddressType", "dualstack", "taken as IPv4 only (§7.4.8)")
 	wantProblem(t, probs, model.Warning, "snap.json: VpcEndpoints[4].ServiceName", "the listener ports of endpoint service com.amazonaws.vpce.us-east-1.vpce-svc-0fedcba9876543210 are not in the snapshot; taken as TCP 443")
-	wantProblem(t, probs, model.Warning, "snap.json: PrefixLists[1]", "pl-02cd2c6b has no Cidrs")
+	wantProblem(t, probs, model.Warning, "snap.json: PrefixLists[1]", "pl-02cd2c6b has no entries in the snapshot")
 
 	model.ApplyDefaults(top)
 	vs := model.Validate(top)

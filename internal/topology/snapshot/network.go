@@ -205,29 +205,70 @@ var routeTargetMembers = func() []targetMember {
 	return out
 }()
 
-// buildPrefixLists maps describe-prefix-lists (AWS-managed service prefix lists). IPv6
-// entries are skipped with a warning.
+// buildPrefixLists maps the prefix lists of describe-prefix-lists (AWS-managed service lists
+// with their Cidrs) and of describe-managed-prefix-lists (AWS-managed and customer-managed
+// lists, §7.4.9, whose entries come from get-managed-prefix-list-entries, one answer per
+// list, the list in the file's name). Both answers are "PrefixLists": a list in both is one
+// list. A list without entries matches nothing (fail closed, §7.4.3); IPv6 lists and entries
+// are not modelled yet.
 func (l *loader) buildPrefixLists(t *model.Topology) {
-	ids := newSeen("prefix list", l.prefixLists.len())
+	entries := map[string][]item[plEntryIn]{}
+	for it := range l.plEntries.all() {
+		entries[it.v.list] = append(entries[it.v.list], it)
+	}
+	byID := map[model.PrefixListID]*model.PrefixList{}
+	v6 := map[model.PrefixListID]bool{}
+	var order []*model.PrefixList
+	add := func(pl *model.PrefixList, c string, src model.Source) {
+		if q, err := netip.ParsePrefix(strings.TrimSpace(c)); err == nil && q.Addr().Is6() {
+			l.probs.Warnf(src, "prefix %s: IPv6 not modelled yet; skipped", c)
+			return
+		}
+		if q, ok := l.prefix(c, src); ok && !slices.Contains(pl.CIDRs, q) {
+			pl.CIDRs = append(pl.CIDRs, q)
+		}
+	}
 	for it := range l.prefixLists.all() {
 		p, src := it.v, it.src
-		if !ids.add(&l.probs, p.PrefixListId, "PrefixListId", src) {
+		if p.PrefixListId == "" {
+			l.probs.Errorf(src, "a prefix list without a PrefixListId; skipped")
 			continue
 		}
-		pl := &model.PrefixList{ID: model.PrefixListID(p.PrefixListId), Name: p.PrefixListName, Src: src}
-		if len(p.Cidrs) == 0 { // §7.4.3: fail closed
-			l.probs.Warnf(src, "prefix list %s has no Cidrs (describe-managed-prefix-lists omits them); it matches nothing", p.PrefixListId)
+		id := model.PrefixListID(p.PrefixListId)
+		pl := byID[id]
+		if pl == nil {
+			pl = &model.PrefixList{ID: id, Name: p.PrefixListName, Src: src}
+			byID[id] = pl
+			order = append(order, pl)
+		}
+		if pl.Name == "" {
+			pl.Name = p.PrefixListName
+		}
+		if p.AddressFamily == "IPv6" {
+			v6[id] = true
 		}
 		for i, c := range p.Cidrs {
-			csrc := at(src, ".Cidrs[%d]", i)
-			if q, err := netip.ParsePrefix(strings.TrimSpace(c)); err == nil && q.Addr().Is6() {
-				l.probs.Warnf(csrc, "prefix %s: IPv6 not modelled yet; skipped", c)
-				continue
-			}
-			if q, ok := l.prefix(c, csrc); ok && !slices.Contains(pl.CIDRs, q) {
-				pl.CIDRs = append(pl.CIDRs, q)
+			add(pl, c, at(src, ".Cidrs[%d]", i))
+		}
+	}
+	for _, pl := range order {
+		switch {
+		case v6[pl.ID]:
+			l.probs.Warnf(pl.Src, "prefix list %s is IPv6: not modelled yet; references to it match nothing", pl.ID)
+			continue
+		case len(pl.CIDRs) == 0:
+			for _, e := range entries[string(pl.ID)] {
+				add(pl, e.v.entry.Cidr, e.src)
 			}
 		}
+		if len(pl.CIDRs) == 0 { // §7.4.3: fail closed
+			l.probs.Warnf(pl.Src, "prefix list %s has no entries in the snapshot (no Cidrs, no get-managed-prefix-list-entries answer); it matches nothing", pl.ID)
+		}
 		t.PrefixLists = append(t.PrefixLists, pl)
+	}
+	for list, es := range entries {
+		if byID[model.PrefixListID(list)] == nil {
+			l.probs.Warnf(es[0].src, "entries of prefix list %s, which no describe-prefix-lists or describe-managed-prefix-lists answer lists; skipped", list)
+		}
 	}
 }

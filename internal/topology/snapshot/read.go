@@ -154,7 +154,7 @@ func (f *fileRead) finish(l *loader) {
 var unmodelled = map[string]bool{
 	"AvailabilityZones": true, "CustomerGateways": true,
 	"EgressOnlyInternetGateways": true, "DhcpOptions": true,
-	"FlowLogs": true, "ManagedPrefixLists": true, "NetworkFirewalls": true,
+	"FlowLogs": true, "NetworkFirewalls": true,
 	"LocalGateways": true, "CarrierGateways": true, "Regions": true,
 	// Network Firewall (§14.1, §14.17): endpoints a VPC endpoint association adds in other
 	// VPCs, and TLS inspection, are not modelled.
@@ -214,6 +214,8 @@ var answers = []struct {
 	{"DirectConnectGatewayAttachments", into(func(l *loader) *list[awsDXAttachment] { return &l.dxAttachments }), true},
 	{"VirtualInterfaces", into(func(l *loader) *list[awsVirtualInterface] { return &l.vifs }), true},
 	{"PrefixLists", into(func(l *loader) *list[awsPrefixList] { return &l.prefixLists }), false},
+	{"ManagedPrefixLists", into(func(l *loader) *list[awsPrefixList] { return &l.prefixLists }), false},
+	{"Entries", planPrefixListEntries, false},
 	{"VpcEndpoints", into(func(l *loader) *list[awsVpcEndpoint] { return &l.endpoints }), false},
 	{"LoadBalancers", into(func(l *loader) *list[awsLoadBalancer] { return &l.loadBalancers }), false},
 	{"Listeners", into(func(l *loader) *list[awsListener] { return &l.listeners }), false},

@@ -2,6 +2,8 @@ package snapshot
 
 import (
 	"github.com/vpclab/vpclab/internal/model"
+	"path/filepath"
+	"regexp"
 )
 
 // Reading the per-table answers of transit gateway route tables (§9.5). The calls that list
@@ -130,3 +132,23 @@ func (f *fileRead) perTable(key, command string) model.TGWRouteTableID {
 	}
 	return table
 }
+
+// planPrefixListEntries reads get-managed-prefix-list-entries as the AWS CLI prints it: the
+// list is in the file's name (get-managed-prefix-list-entries.pl-0123456789abcdef0.json).
+func planPrefixListEntries(f *fileRead, tl *topLevel) sink {
+	pl := prefixListID.FindString(filepath.Base(f.name))
+	if pl == "" {
+		f.probs.Errorf(model.Source{File: f.name, Path: tl.key},
+			"get-managed-prefix-list-entries answer (Entries) for no known prefix list: the answer does not name its list, "+
+				"so the file's name must (e.g. get-managed-prefix-list-entries.pl-0123456789abcdef0.json); skipped")
+	}
+	return decodeKey(f, tl, func(l *loader) *list[plEntryIn] { return &l.plEntries },
+		func(out []item[plEntryIn], e *awsPrefixListEntry, src model.Source) []item[plEntryIn] {
+			if pl == "" {
+				return out
+			}
+			return append(out, item[plEntryIn]{v: plEntryIn{list: pl, entry: *e}, src: src})
+		})
+}
+
+var prefixListID = regexp.MustCompile(`pl-[0-9a-f]+`)
