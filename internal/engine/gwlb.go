@@ -308,7 +308,7 @@ func (lb *cGWLB) process(e *ev, x *cGWLBE, origin Origin, p packet.Packet) bool 
 	k := lb.flowKey(node.az, &p)
 	h := k.hash()
 	f, idle := e.st.gwlbLookup(k, lb.timeout(p.Proto))
-	if f == nil && idle && p.Proto == packet.ProtoTCP && !startsFlow(&p) {
+	if f == nil && idle && p.Proto == packet.ProtoTCP && !p.OpensFlow() {
 		lb.idleOut(e, x, p)
 		return false
 	}

@@ -228,7 +228,7 @@ func (f *cFWEndpoint) judge(e *ev, p *packet.Packet) (nfw.Verdict, string) {
 	fl, ok := e.st.nfwFlow(k, now, pol.TCPIdle)
 	if !ok {
 		fl = nfw.NewFlow(p, now)
-		if !nfw.Opens(p) {
+		if !p.OpensFlow() {
 			// §14.12: a packet of a flow the engine never saw start.
 			if x := pol.StreamException(); x.Decision != 0 {
 				return x, phasePacket

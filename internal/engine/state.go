@@ -241,18 +241,6 @@ func applKeyOf(host model.InstanceID, p *packet.Packet) applKey {
 	return k
 }
 
-// startsFlow reports whether a packet may open a flow at a stateful firewall, as Linux
-// conntrack's NEW state does: a TCP SYN, any UDP datagram, an ICMP echo request or other
-// query, any packet of another protocol. A SYN-ACK, an echo reply or an ICMP error cannot.
-func startsFlow(p *packet.Packet) bool {
-	switch p.Proto {
-	case packet.ProtoTCP:
-		return p.TCPFlags&packet.TCPSyn != 0 && p.TCPFlags&packet.TCPAck == 0
-	case packet.ProtoICMP:
-		return !p.IsICMPError() && p.ICMPType != packet.ICMPEchoReply
-	}
-	return true
-}
 
 // applianceAdmits decides a packet at a stateful appliance: one that starts a flow opens it;
 // any other must belong to a flow the appliance's OS saw start, either way and on any of its
@@ -273,7 +261,7 @@ func (s *State) applianceAdmits(host model.InstanceID, p *packet.Packet) bool {
 		return live(applKeyOf(host, p.Inner))
 	}
 	k := applKeyOf(host, p)
-	if !live(k) && !startsFlow(p) {
+	if !live(k) && !p.OpensFlow() {
 		return false
 	}
 	if s.appl == nil {

@@ -319,18 +319,6 @@ func NewFlow(p *packet.Packet, now time.Time) Flow {
 	return Flow{Client: p.Src, ClientPort: p.SrcPort, Last: now}
 }
 
-// Opens reports whether a packet may start a flow at the stateful engine: a TCP SYN, any
-// UDP datagram, an ICMP query, any other protocol. Anything else of a flow it does not know
-// is a stream exception (§14.12).
-func Opens(p *packet.Packet) bool {
-	switch p.Proto {
-	case packet.ProtoTCP:
-		return p.TCPFlags&packet.TCPSyn != 0 && p.TCPFlags&packet.TCPAck == 0
-	case packet.ProtoICMP:
-		return !p.IsICMPError() && p.ICMPType != packet.ICMPEchoReply
-	}
-	return true
-}
 
 // StreamException is the verdict on a packet of a flow the engine never saw start (§14.12):
 // DROP (the default), REJECT (a RST), or CONTINUE (Decision 0: inspect it as a new flow).

@@ -181,3 +181,17 @@ func (p Packet) Quote() *Packet {
 	q.Payload = nil
 	return &q
 }
+
+// OpensFlow reports whether a packet may open a flow at a stateful middlebox, as Linux
+// conntrack's NEW state and a firewall's stateful engine take it: a TCP SYN, any UDP
+// datagram, an ICMP echo request or other query, any packet of another protocol. A SYN-ACK,
+// an echo reply or an ICMP error cannot.
+func (p *Packet) OpensFlow() bool {
+	switch p.Proto {
+	case ProtoTCP:
+		return p.TCPFlags&TCPSyn != 0 && p.TCPFlags&TCPAck == 0
+	case ProtoICMP:
+		return !p.IsICMPError() && p.ICMPType != ICMPEchoReply
+	}
+	return true
+}
