@@ -46,13 +46,15 @@ func (r *regionRun) loadBalancerOperations() []operation {
 	id := aws.ToString
 	var lbs, tgs, listeners []string
 	listed, tgListed := false, false
-	perLB := func(name, key string, fetch func(ctx context.Context, arn string) ([]any, error)) operation {
+	// perARN is an operation of one call per object an earlier listing found (*listed says
+	// it could list them), the answers gathered into one file.
+	perARN := func(name, key string, objects *[]string, listed *bool, fetch func(ctx context.Context, arn string) ([]any, error)) operation {
 		return operation{name: name, key: key, run: func(ctx context.Context) ([]answerFile, string, error) {
-			if !listed {
+			if !*listed {
 				return nil, "", errSkipped
 			}
 			all := []any{}
-			for _, arn := range lbs {
+			for _, arn := range sortedStrings(*objects) {
 				items, err := fetch(ctx, arn)
 				if err != nil {
 					return nil, "", err
@@ -62,21 +64,14 @@ func (r *regionRun) loadBalancerOperations() []operation {
 			return []answerFile{{name: name, fields: []field{{key, all}}}}, countOf(len(all), key), nil
 		}}
 	}
+	perLB := func(name, key string, fetch func(ctx context.Context, arn string) ([]any, error)) operation {
+		return perARN(name, key, &lbs, &listed, fetch)
+	}
 	perTG := func(name, key string, fetch func(ctx context.Context, arn string) (any, error)) operation {
-		return operation{name: name, key: key, run: func(ctx context.Context) ([]answerFile, string, error) {
-			if !tgListed {
-				return nil, "", errSkipped
-			}
-			all := []any{}
-			for _, arn := range tgs {
-				item, err := fetch(ctx, arn)
-				if err != nil {
-					return nil, "", err
-				}
-				all = append(all, item)
-			}
-			return []answerFile{{name: name, fields: []field{{key, all}}}}, countOf(len(all), key), nil
-		}}
+		return perARN(name, key, &tgs, &tgListed, func(ctx context.Context, arn string) ([]any, error) {
+			item, err := fetch(ctx, arn)
+			return []any{item}, err
+		})
 	}
 	return []operation{
 		list("describe-load-balancers", "LoadBalancers", func(ctx context.Context) ([]types.LoadBalancer, error) {
@@ -139,20 +134,13 @@ func (r *regionRun) loadBalancerOperations() []operation {
 			})
 			return targetHealthSet{TargetGroupArn: aws.String(arn), TargetHealthDescriptions: hs}, nil
 		}),
-		operation{name: "describe-listener-attributes", key: "ListenerAttributes", run: func(ctx context.Context) ([]answerFile, string, error) {
-			if !listed {
-				return nil, "", errSkipped
+		perARN("describe-listener-attributes", "ListenerAttributes", &listeners, &listed, func(ctx context.Context, arn string) ([]any, error) {
+			o, err := c.DescribeListenerAttributes(ctx, &elb.DescribeListenerAttributesInput{ListenerArn: aws.String(arn)})
+			if err != nil {
+				return nil, err
 			}
-			all := []any{}
-			for _, arn := range sortedStrings(listeners) {
-				o, err := c.DescribeListenerAttributes(ctx, &elb.DescribeListenerAttributesInput{ListenerArn: aws.String(arn)})
-				if err != nil {
-					return nil, "", err
-				}
-				all = append(all, listenerAttributeSet{ListenerArn: aws.String(arn), Attributes: nonNil(o.Attributes)})
-			}
-			return []answerFile{{name: "describe-listener-attributes", fields: []field{{"ListenerAttributes", all}}}}, countOf(len(all), "ListenerAttributes"), nil
-		}},
+			return []any{listenerAttributeSet{ListenerArn: aws.String(arn), Attributes: nonNil(o.Attributes)}}, nil
+		}),
 		list("describe-vpc-endpoint-service-configurations", "ServiceConfigurations", func(ctx context.Context) ([]ec2types.ServiceConfiguration, error) {
 			return pages(ctx, ec2.NewDescribeVpcEndpointServiceConfigurationsPaginator(r.ec2, &ec2.DescribeVpcEndpointServiceConfigurationsInput{}),
 				func(o *ec2.DescribeVpcEndpointServiceConfigurationsOutput) []ec2types.ServiceConfiguration {

@@ -1,7 +1,10 @@
 package collect
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	nfw "github.com/aws/aws-sdk-go-v2/service/networkfirewall"
@@ -38,68 +41,75 @@ type ruleGroupAnswer struct {
 func (r *regionRun) networkFirewallOperations() []operation {
 	c := r.nfw
 	return []operation{
-		list("describe-firewall", "Firewalls", func(ctx context.Context) ([]firewallAnswer, error) {
-			meta, err := pages(ctx, nfw.NewListFirewallsPaginator(c, &nfw.ListFirewallsInput{}),
-				func(o *nfw.ListFirewallsOutput) []types.FirewallMetadata { return o.Firewalls })
-			if err != nil {
-				return nil, err
-			}
-			out := []firewallAnswer{}
-			for _, m := range meta {
-				o, err := c.DescribeFirewall(ctx, &nfw.DescribeFirewallInput{FirewallArn: m.FirewallArn})
+		listThenDescribe("describe-firewall", "Firewalls",
+			func(ctx context.Context) ([]*string, error) {
+				ms, err := pages(ctx, nfw.NewListFirewallsPaginator(c, &nfw.ListFirewallsInput{}),
+					func(o *nfw.ListFirewallsOutput) []types.FirewallMetadata { return o.Firewalls })
+				return arns(ms, func(m types.FirewallMetadata) *string { return m.FirewallArn }), err
+			},
+			func(ctx context.Context, arn *string) (firewallAnswer, error) {
+				o, err := c.DescribeFirewall(ctx, &nfw.DescribeFirewallInput{FirewallArn: arn})
 				if err != nil {
-					return nil, err
+					return firewallAnswer{}, err
 				}
-				out = append(out, firewallAnswer{o.UpdateToken, o.Firewall, o.FirewallStatus})
-			}
-			return out, nil
-		}, func(a *firewallAnswer) string {
-			if a.Firewall == nil {
-				return ""
-			}
-			return aws.ToString(a.Firewall.FirewallArn)
-		}),
-		list("describe-firewall-policy", "FirewallPolicies", func(ctx context.Context) ([]firewallPolicyAnswer, error) {
-			meta, err := pages(ctx, nfw.NewListFirewallPoliciesPaginator(c, &nfw.ListFirewallPoliciesInput{}),
-				func(o *nfw.ListFirewallPoliciesOutput) []types.FirewallPolicyMetadata { return o.FirewallPolicies })
-			if err != nil {
-				return nil, err
-			}
-			out := []firewallPolicyAnswer{}
-			for _, m := range meta {
-				o, err := c.DescribeFirewallPolicy(ctx, &nfw.DescribeFirewallPolicyInput{FirewallPolicyArn: m.Arn})
+				return firewallAnswer{o.UpdateToken, o.Firewall, o.FirewallStatus}, nil
+			}),
+		listThenDescribe("describe-firewall-policy", "FirewallPolicies",
+			func(ctx context.Context) ([]*string, error) {
+				ms, err := pages(ctx, nfw.NewListFirewallPoliciesPaginator(c, &nfw.ListFirewallPoliciesInput{}),
+					func(o *nfw.ListFirewallPoliciesOutput) []types.FirewallPolicyMetadata { return o.FirewallPolicies })
+				return arns(ms, func(m types.FirewallPolicyMetadata) *string { return m.Arn }), err
+			},
+			func(ctx context.Context, arn *string) (firewallPolicyAnswer, error) {
+				o, err := c.DescribeFirewallPolicy(ctx, &nfw.DescribeFirewallPolicyInput{FirewallPolicyArn: arn})
 				if err != nil {
-					return nil, err
+					return firewallPolicyAnswer{}, err
 				}
-				out = append(out, firewallPolicyAnswer{o.UpdateToken, o.FirewallPolicyResponse, o.FirewallPolicy})
-			}
-			return out, nil
-		}, func(a *firewallPolicyAnswer) string {
-			if a.FirewallPolicyResponse == nil {
-				return ""
-			}
-			return aws.ToString(a.FirewallPolicyResponse.FirewallPolicyArn)
-		}),
-		list("describe-rule-group", "RuleGroups", func(ctx context.Context) ([]ruleGroupAnswer, error) {
-			meta, err := pages(ctx, nfw.NewListRuleGroupsPaginator(c, &nfw.ListRuleGroupsInput{}),
-				func(o *nfw.ListRuleGroupsOutput) []types.RuleGroupMetadata { return o.RuleGroups })
-			if err != nil {
-				return nil, err
-			}
-			out := []ruleGroupAnswer{}
-			for _, m := range meta {
-				o, err := c.DescribeRuleGroup(ctx, &nfw.DescribeRuleGroupInput{RuleGroupArn: m.Arn})
+				return firewallPolicyAnswer{o.UpdateToken, o.FirewallPolicyResponse, o.FirewallPolicy}, nil
+			}),
+		listThenDescribe("describe-rule-group", "RuleGroups",
+			func(ctx context.Context) ([]*string, error) {
+				ms, err := pages(ctx, nfw.NewListRuleGroupsPaginator(c, &nfw.ListRuleGroupsInput{}),
+					func(o *nfw.ListRuleGroupsOutput) []types.RuleGroupMetadata { return o.RuleGroups })
+				return arns(ms, func(m types.RuleGroupMetadata) *string { return m.Arn }), err
+			},
+			func(ctx context.Context, arn *string) (ruleGroupAnswer, error) {
+				o, err := c.DescribeRuleGroup(ctx, &nfw.DescribeRuleGroupInput{RuleGroupArn: arn})
 				if err != nil {
-					return nil, err
+					return ruleGroupAnswer{}, err
 				}
-				out = append(out, ruleGroupAnswer{o.UpdateToken, o.RuleGroupResponse, o.RuleGroup})
-			}
-			return out, nil
-		}, func(a *ruleGroupAnswer) string {
-			if a.RuleGroupResponse == nil {
-				return ""
-			}
-			return aws.ToString(a.RuleGroupResponse.RuleGroupArn)
-		}),
+				return ruleGroupAnswer{o.UpdateToken, o.RuleGroupResponse, o.RuleGroup}, nil
+			}),
 	}
+}
+
+// listThenDescribe is an operation whose list call gives ARNs only: each object takes one
+// describe call, and the answers are written sorted by the ARN they were asked for.
+func listThenDescribe[A any](name, key string, list func(ctx context.Context) ([]*string, error),
+	describe func(ctx context.Context, arn *string) (A, error)) operation {
+	return operation{name: name, key: key, run: func(ctx context.Context) ([]answerFile, string, error) {
+		ids, err := list(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		slices.SortFunc(ids, func(a, b *string) int { return cmp.Compare(aws.ToString(a), aws.ToString(b)) })
+		out := []A{}
+		for _, arn := range ids {
+			a, err := describe(ctx, arn)
+			if err != nil {
+				return nil, "", err
+			}
+			out = append(out, a)
+		}
+		return []answerFile{{name: name, fields: []field{{key, out}}}}, fmt.Sprintf("%d %s", len(out), key), nil
+	}}
+}
+
+// arns takes the ARN of each item of a list answer.
+func arns[M any](ms []M, arn func(M) *string) []*string {
+	out := make([]*string, len(ms))
+	for i, m := range ms {
+		out[i] = arn(m)
+	}
+	return out
 }

@@ -383,3 +383,18 @@ func TestConformanceVPCEndpointGateway(t *testing.T) {
 		}
 	})
 }
+
+// exampleLab loads examples/<dir>/lab.yaml, compiles it (no problem may be reported) and
+// starts a simulation of it.
+func exampleLab(t *testing.T, dir string) (*model.Topology, *Sim) {
+	t.Helper()
+	topo, probs := topology.Load(filepath.Join("..", "..", "examples", dir, "lab.yaml"))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	n, cp := engine.Compile(topo)
+	if len(cp) > 0 {
+		t.Fatal(cp)
+	}
+	return topo, NewSim(n, 1)
+}

@@ -3,28 +3,18 @@ package tools
 import (
 	"bytes"
 	"encoding/hex"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/packet"
-	"github.com/vpclab/vpclab/internal/topology"
 )
 
 // The example lab of design D3 (§15, examples/gwlb-north-south), end to end from the YAML:
 // web reaches the internet through gwlbe-a and fw-a both ways (GWLB-1), and a capture on fw-a
 // holds GENEVE to UDP 6081 with AWS's three options around the unchanged packet (GWLB-2).
 func TestGWLBExampleLab_13(t *testing.T) {
-	topo, probs := topology.Load(filepath.Join("..", "..", "examples", "gwlb-north-south", "lab.yaml"))
-	if len(probs) > 0 {
-		t.Fatal(probs)
-	}
-	n, cp := engine.Compile(topo)
-	if len(cp) > 0 {
-		t.Fatal(cp)
-	}
-	s := NewSim(n, 1)
+	topo, s := exampleLab(t, "gwlb-north-south")
 	capt, err := s.CaptureOn("fw-a")
 	if err != nil {
 		t.Fatal(err)

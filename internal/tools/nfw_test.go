@@ -2,27 +2,17 @@ package tools
 
 import (
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/packet"
-	"github.com/vpclab/vpclab/internal/topology"
 )
 
 // The example lab of a Network Firewall (§14, §15 D1), end to end from the YAML: the
 // commands of its README and their outcomes.
 func TestNetworkFirewallExampleLab_14(t *testing.T) {
-	topo, probs := topology.Load(filepath.Join("..", "..", "examples", "network-firewall", "lab.yaml"))
-	if len(probs) > 0 {
-		t.Fatal(probs)
-	}
-	n, cp := engine.Compile(topo)
-	if len(cp) > 0 {
-		t.Fatal(cp)
-	}
-	s := NewSim(n, 1)
+	topo, s := exampleLab(t, "network-firewall")
 	web, x, webPublic := mustResolve(t, s, "web"), mustResolve(t, s, "x"), mustResolve(t, s, "198.51.100.10")
 	ep := string(topo.Firewalls[0].SubnetMappings[0].Endpoint)
 	cases := []struct {

@@ -2,28 +2,18 @@ package tools
 
 import (
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/packet"
-	"github.com/vpclab/vpclab/internal/topology"
 )
 
 // The example lab of a gateway endpoint (§7.4), end to end from the YAML: S3 answers TCP and
 // ping through the endpoint; UDP is refused (VPCE-2); a subnet without the endpoint's route
 // reaches S3 another way (VPCE-3).
 func TestGatewayEndpointExampleLab_7_4(t *testing.T) {
-	topo, probs := topology.Load(filepath.Join("..", "..", "examples", "gateway-endpoint", "lab.yaml"))
-	if len(probs) > 0 {
-		t.Fatal(probs)
-	}
-	n, cp := engine.Compile(topo)
-	if len(cp) > 0 {
-		t.Fatal(cp)
-	}
-	s := NewSim(n, 1)
+	topo, s := exampleLab(t, "gateway-endpoint")
 	app, web, s3 := mustResolve(t, s, "app"), mustResolve(t, s, "web"), mustResolve(t, s, "52.216.1.1")
 	vpce := string(topo.VPCEndpoints[0].ID)
 
