@@ -72,15 +72,8 @@ func TestSDKGatewayEndpoints(t *testing.T) {
 	inst := ok(c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0123456789abcdef0"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
 		SubnetId: aws.String(subnet)}))(t).Instances[0].InstanceId
 	analyse := func(proto types.Protocol) (bool, []string) {
-		p := ok(c.CreateNetworkInsightsPath(ctx, &ec2.CreateNetworkInsightsPathInput{Source: inst, Destination: aws.String(id),
-			DestinationIp: aws.String("52.216.1.1"), Protocol: proto, DestinationPort: aws.Int32(443)}))(t).NetworkInsightsPath.NetworkInsightsPathId
-		a := ok(c.StartNetworkInsightsAnalysis(ctx, &ec2.StartNetworkInsightsAnalysisInput{NetworkInsightsPathId: p}))(t).NetworkInsightsAnalysis
-		d := ok(c.DescribeNetworkInsightsAnalyses(ctx, &ec2.DescribeNetworkInsightsAnalysesInput{NetworkInsightsAnalysisIds: []string{*a.NetworkInsightsAnalysisId}}))(t)
-		var codes []string
-		for _, x := range d.NetworkInsightsAnalyses[0].Explanations {
-			codes = append(codes, aws.ToString(x.ExplanationCode))
-		}
-		return aws.ToBool(d.NetworkInsightsAnalyses[0].NetworkPathFound), codes
+		return c.analyse(t, &ec2.CreateNetworkInsightsPathInput{Source: inst, Destination: aws.String(id),
+			DestinationIp: aws.String("52.216.1.1"), Protocol: proto, DestinationPort: aws.Int32(443)})
 	}
 	if found, codes := analyse(types.ProtocolTcp); !found {
 		t.Errorf("VPCE-1: HTTPS to S3 through the endpoint not found: %v", codes)
@@ -143,15 +136,8 @@ func TestSDKInterfaceEndpoints(t *testing.T) {
 	inst := ok(c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0123456789abcdef0"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
 		SubnetId: aws.String(subnet)}))(t).Instances[0].InstanceId
 	analyse := func(proto types.Protocol) (bool, []string) {
-		p := ok(c.CreateNetworkInsightsPath(ctx, &ec2.CreateNetworkInsightsPathInput{Source: inst, Destination: aws.String(eni),
-			Protocol: proto, DestinationPort: aws.Int32(443)}))(t).NetworkInsightsPath.NetworkInsightsPathId
-		a := ok(c.StartNetworkInsightsAnalysis(ctx, &ec2.StartNetworkInsightsAnalysisInput{NetworkInsightsPathId: p}))(t).NetworkInsightsAnalysis
-		d := ok(c.DescribeNetworkInsightsAnalyses(ctx, &ec2.DescribeNetworkInsightsAnalysesInput{NetworkInsightsAnalysisIds: []string{*a.NetworkInsightsAnalysisId}}))(t)
-		var codes []string
-		for _, x := range d.NetworkInsightsAnalyses[0].Explanations {
-			codes = append(codes, aws.ToString(x.ExplanationCode))
-		}
-		return aws.ToBool(d.NetworkInsightsAnalyses[0].NetworkPathFound), codes
+		return c.analyse(t, &ec2.CreateNetworkInsightsPathInput{Source: inst, Destination: aws.String(eni),
+			Protocol: proto, DestinationPort: aws.Int32(443)})
 	}
 	if found, codes := analyse(types.ProtocolTcp); !found {
 		t.Errorf("HTTPS to the endpoint not found: %v", codes)
@@ -166,4 +152,18 @@ func TestSDKInterfaceEndpoints(t *testing.T) {
 	ok(c.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{id}}))(t)
 	_, err = c.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{eni}})
 	wantCode(t, "the deleted endpoint's interface", err, "InvalidNetworkInterfaceID.NotFound")
+}
+
+// analyse creates a Network Insights path, runs an analysis of it, and returns whether a path
+// was found and the explanation codes.
+func (c *sdk) analyse(t *testing.T, path *ec2.CreateNetworkInsightsPathInput) (bool, []string) {
+	t.Helper()
+	p := ok(c.CreateNetworkInsightsPath(ctx, path))(t).NetworkInsightsPath.NetworkInsightsPathId
+	a := ok(c.StartNetworkInsightsAnalysis(ctx, &ec2.StartNetworkInsightsAnalysisInput{NetworkInsightsPathId: p}))(t).NetworkInsightsAnalysis
+	d := ok(c.DescribeNetworkInsightsAnalyses(ctx, &ec2.DescribeNetworkInsightsAnalysesInput{NetworkInsightsAnalysisIds: []string{*a.NetworkInsightsAnalysisId}}))(t)
+	var codes []string
+	for _, x := range d.NetworkInsightsAnalyses[0].Explanations {
+		codes = append(codes, aws.ToString(x.ExplanationCode))
+	}
+	return aws.ToBool(d.NetworkInsightsAnalyses[0].NetworkPathFound), codes
 }
