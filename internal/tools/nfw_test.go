@@ -57,3 +57,41 @@ func TestNetworkFirewallExampleLab_14(t *testing.T) {
 		t.Errorf("ping web to x: %+v, want 1 of 2 received", got)
 	}
 }
+
+// The central inspection example (§15 D2, examples/central-inspection): spoke to spoke is
+// inspected and delivered, telnet between spokes is dropped by sid 1, egress leaves through
+// the inspection VPC's NAT gateway, and the denylist drops www.bad.test because HOME_NET
+// names the spokes (NFW-10). Both directions of each flow meet one endpoint.
+func TestCentralInspectionExampleLab_D2(t *testing.T) {
+	_, s := exampleLab(t, "central-inspection")
+	app, db, web := mustResolve(t, s, "app"), mustResolve(t, s, "db"), mustResolve(t, s, "web")
+	tr := s.Trace(app, db, TraceOptions{Protocol: packet.ProtoTCP, Port: 22})
+	if tr.Forward.Outcome != engine.Delivered || tr.Return == nil || tr.Return.Outcome != engine.Delivered {
+		t.Fatalf("app -> db:22 not delivered both ways:\n%v", tr.Forward.Code)
+	}
+	var there, back string
+	for _, h := range tr.Forward.Hops {
+		if h.Component.Kind == engine.KindNetworkFirewall {
+			there = h.Component.ID
+		}
+	}
+	for _, h := range tr.Return.Hops {
+		if h.Component.Kind == engine.KindNetworkFirewall {
+			back = h.Component.ID
+		}
+	}
+	if there == "" || there != back {
+		t.Errorf("endpoints: %q there, %q back; want one endpoint both ways", there, back)
+	}
+	if tr := s.Trace(app, db, TraceOptions{Protocol: packet.ProtoTCP, Port: 23}); tr.Forward.Code != engine.CodeFirewallRules ||
+		!strings.Contains(tr.Forward.Detail, "sid 1") {
+		t.Errorf("app -> db:23: %s %s, want FIREWALL_RULES_RESTRICTION by sid 1", tr.Forward.Code, tr.Forward.Detail)
+	}
+	if tr := s.Trace(app, web, TraceOptions{Protocol: packet.ProtoTCP, Port: 443}); tr.Forward.Outcome != engine.Exited ||
+		tr.Forward.Packet.Src.String() != "3.3.3.3" && tr.Forward.Packet.Src.String() != "3.3.3.4" {
+		t.Errorf("app -> web:443: %v from %s, want out through a NAT gateway", tr.Forward.Outcome, tr.Forward.Packet.Src)
+	}
+	if tr := s.Trace(app, web, TraceOptions{Protocol: packet.ProtoTCP, Port: 443, SNI: "www.bad.test"}); tr.Forward.Code != engine.CodeFirewallRules {
+		t.Errorf("app -> web:443 with SNI www.bad.test: %s, want FIREWALL_RULES_RESTRICTION", tr.Forward.Code)
+	}
+}
