@@ -27,7 +27,8 @@ const (
 	CodeELBNoTargetsInAZ       = "ELBV2_NO_TARGETS_IN_AZ"
 	CodeGWLBNoHealthyTarget    = "VPCLAB_GWLB_NO_HEALTHY_TARGET"
 	CodeGWLBIdleTimeout        = "VPCLAB_GWLB_IDLE_TIMEOUT"
-	CodeGWLBBadGENEVE          = "VPCLAB_GWLB_BAD_GENEVE" // a target's GENEVE return without AWS's options or for no flow (§13.9)
+	CodeGWLBBadGENEVE          = "VPCLAB_GWLB_BAD_GENEVE"       // a target's GENEVE return without AWS's options or for no flow (§13.9)
+	CodeGWLBFragment           = "VPCLAB_GWLB_FRAGMENT_DROPPED" // a fragment a target made (§13.11)
 	CodeIGWPublicIPEgress      = "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"
 	CodeIGWPrivateIPIngress    = "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS"
 	CodeIGWDstRFC1918Egress    = "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"

@@ -619,6 +619,10 @@ func (g *gwlbNodeENI) returned(e *ev, eni *cENI, p packet.Packet) {
 		e.fatal(CodeGWLBBadGENEVE, lb.comp, p, fmt.Sprintf("%s drops GENEVE from %s: the inner packet does not decode: %v (§13.9)", lb.label, p.Src, err))
 		return
 	}
+	if inner.IsFragment() {
+		e.fatal(CodeGWLBFragment, lb.comp, inner, fmt.Sprintf("%s drops a fragment %s sent back: a GWLB does not take fragments its targets make (§13.11)", lb.label, p.Src))
+		return
+	}
 	x := lb.byEP[binaryUint64(gh.Option(packet.GENEVEClassAWS, packet.GENEVEOptEndpoint))]
 	f := e.st.gwlb[lb.flowKey(g.node.az, &inner)]
 	switch {

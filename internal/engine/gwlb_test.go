@@ -558,7 +558,7 @@ func TestGWLBSGReferencesNotPreserved(t *testing.T) {
 // the target's interface with the GENEVE packet; what the target's tunnel handler sends back
 // to the node's interface (outer addresses and ports swapped, the same options, §13.9)
 // resumes it through the same endpoint. A return without AWS's options, or for a flow the
-// node never sent, is dropped.
+// node never sent, is dropped, and so is a fragment the appliance made (§13.11).
 func TestGWLBRealAppliances(t *testing.T) {
 	x := newGWLBLab(t)
 	x.topo.NetworkInterfaces = append(x.topo.NetworkInterfaces, &model.NetworkInterface{ID: "eni-gwa", VPC: secVPC, Subnet: "subnet-gw-a",
@@ -605,4 +605,8 @@ func TestGWLBRealAppliances(t *testing.T) {
 	wantDroppedAt(t, n.SendWith(x.st, at("t1"), forged, live), engine.CodeGWLBBadGENEVE, string(gwlbARN))
 	// Not GENEVE at all.
 	wantDroppedAt(t, n.SendWith(x.st, at("t1"), packet.Packet(udp("10.1.0.10:5000", "10.1.0.4:53")), live), engine.CodeNoPossibleDestination, "eni-gwa")
+	// A fragment the appliance made (§13.11).
+	frag := packet.Packet(tcp("10.0.1.10:40000", web+":443").fragment(0))
+	fragged, _ := packet.EncapsulateGENEVE(back, g, &frag)
+	wantDroppedAt(t, n.SendWith(x.st, at("t1"), fragged, live), engine.CodeGWLBFragment, string(gwlbARN))
 }
