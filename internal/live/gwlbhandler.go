@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -75,7 +76,16 @@ type tunnel struct {
 	// last packet came with TTL 255, which raiseTTL cannot raise: the kernel's forwarding
 	// leaves it 254, and the way back restores it.
 	ttl255 [2]bool
+	seen   time.Time // the flow's latest packet from the GWLB
 }
+
+// Flows are forgotten once idle as long as the GWLB's own flow table keeps them (§13.7):
+// 350 s for TCP, 120 s for the rest; the table is swept at most every sweepEvery.
+const (
+	idleTCP    = 350 * time.Second
+	idleOther  = 120 * time.Second
+	sweepEvery = 30 * time.Second
+)
 
 // Handler is a running GWLB tunnel handler. One locked OS thread does its work, as the
 // dataplane's does (run.go): it waits on the socket and the device with epoll, both
@@ -173,8 +183,13 @@ func (h *Handler) loop(ep int) {
 	back := make([]byte, 65536)
 	out := make([]byte, 0, 65536+64)
 	events := make([]unix.EpollEvent, 3)
+	swept := time.Now()
 	for {
-		n, err := unix.EpollWait(ep, events, -1)
+		if time.Since(swept) > sweepEvery {
+			h.sweep(time.Now())
+			swept = time.Now()
+		}
+		n, err := unix.EpollWait(ep, events, int(sweepEvery/time.Millisecond))
 		if err == unix.EINTR {
 			continue
 		}
@@ -274,6 +289,28 @@ func routeBack(dev string) error {
 	return nil
 }
 
+// sweep forgets the flows idle longer than the GWLB keeps them.
+func (h *Handler) sweep(now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, t := range h.flows {
+		idle := idleOther
+		if k.proto == unix.IPPROTO_TCP {
+			idle = idleTCP
+		}
+		if now.Sub(t.seen) > idle {
+			delete(h.flows, k)
+		}
+	}
+}
+
+// Flows is how many flows the handler remembers.
+func (h *Handler) Flows() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.flows)
+}
+
 // fromGWLB takes one datagram the GWLB sent, if there is one, and decapsulates it into the
 // device. It reports whether it read one.
 func (h *Handler) fromGWLB(buf []byte) bool {
@@ -303,6 +340,7 @@ func (h *Handler) fromGWLB(buf []byte) bool {
 	}
 	t.header, t.gwlb = append(t.header[:0], hdr...), *from
 	t.ttl255[dir] = ttlOf(inner) == 255
+	t.seen = time.Now()
 	h.flows[k] = t
 	h.mu.Unlock()
 	if !h.opt.DecrementTTL {

@@ -178,3 +178,24 @@ func TestGWLBHandlerForwardsThroughTheKernel(t *testing.T) {
 		t.Error("port 80 no longer comes back")
 	}
 }
+
+// The handler forgets flows idle longer than the GWLB keeps them (§13.7): TCP after 350 s,
+// the rest after 120 s.
+func TestHandlerSweepsIdleFlows(t *testing.T) {
+	now := time.Now()
+	tcp, _, _ := innerFlow(udp4("10.0.0.1", "10.0.0.2", 1, 2, 64, nil))
+	tcp.proto = 6
+	udp, _, _ := innerFlow(udp4("10.0.0.1", "10.0.0.2", 3, 4, 64, nil))
+	h := &Handler{flows: map[flowKey]tunnel{
+		tcp: {seen: now.Add(-200 * time.Second)},
+		udp: {seen: now.Add(-200 * time.Second)},
+	}}
+	h.sweep(now)
+	if _, ok := h.flows[tcp]; !ok || h.Flows() != 1 {
+		t.Errorf("after 200 s idle: %d flows, TCP kept %v; want the TCP flow only", h.Flows(), ok)
+	}
+	h.sweep(now.Add(200 * time.Second))
+	if h.Flows() != 0 {
+		t.Errorf("after 400 s idle: %d flows, want none", h.Flows())
+	}
+}
