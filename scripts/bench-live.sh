@@ -79,6 +79,13 @@ rtt() {
     awk -F'time=' '/time=/ {split($2, a, " "); print a[1] * 1000}' | sort -n |
     awk '{v[NR] = $1} END {if (NR) printf "%d", v[int((NR + 1) / 2)]}'
 }
+# answers ADDR TTL: ping from $src gets an answer carrying TTL (ttl=N), else the script stops.
+# The output is read whole: with pipefail, grep -q closing the pipe early would fail ping.
+answers() {
+  local out
+  out=$(in_ns "$src" ping -c 1 -w 3 "$1" 2>&1 || true)
+  grep -q "$2" <<<"$out" || die "ping $1: no reply with $2: $out"
+}
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 if [ $mode != nat ]; then
@@ -109,10 +116,10 @@ if [ $mode != nat ]; then
   sleep 0.5
   # Both paths must cross fw's kernel: through the kernel's path ttl=254 (one hop each way),
   # through vpclab's $ttl; to fw itself 255.
-  in_ns "$src" ping -c 1 -w 3 "$far" | grep -q "ttl=$ttl" || die "ping $far: no reply with ttl=$ttl"
-  in_ns "$src" ping -c 1 -w 3 172.31.2.2 | grep -q "ttl=254" || die "ping 172.31.2.2: no reply with ttl=254"
+  answers "$far" "ttl=$ttl"
+  answers 172.31.2.2 ttl=254
   for a in "$fwip" 172.31.1.1; do
-    in_ns "$src" ping -c 1 -w 3 "$a" | grep -q "ttl=255" || die "ping $a: no reply with ttl=255"
+    answers "$a" ttl=255
   done
   # Every 2 ms the dataplane stays busy (what it adds is its processing); every 10 ms, as
   # in seed 000's target, it may sleep between packets.
@@ -172,7 +179,7 @@ sleep 0.5
 # Both paths must really be what they claim: ttl=254 (one NAT hop), source seen translated.
 # (ping -w: a fresh veth path may lose the first probe while its carrier comes up.)
 for a in 10.0.1.55 172.31.2.2; do
-  in_ns "$src" ping -c 1 -w 3 "$a" | grep -q "ttl=254" || die "ping $a: no reply with ttl=254"
+  answers "$a" ttl=254
 done
 
 declare -a tv tk bv bk lv lk iv ik

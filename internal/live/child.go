@@ -58,7 +58,7 @@ func serve(ctx context.Context, lab string, ready *os.File) error {
 	if err != nil {
 		return err
 	}
-	if err := startHandlers(ctx, m.Plan, logger.Printf); err != nil {
+	if err := startHandlers(ctx, m.Plan, dp, logger.Printf); err != nil {
 		return err
 	}
 	logger.Printf("lab %s: dataplane of %s up with %d devices (%s)", lab, m.Topology, len(devs), m.Link)

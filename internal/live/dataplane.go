@@ -50,6 +50,23 @@ type Dataplane struct {
 	// Trace logs every packet the devices send and what became of it (not rate limited); it
 	// starts set when the environment has EnvTrace.
 	Trace bool
+	// sources are descriptors other than the devices that the loop serves too (AddSource).
+	sources []source
+}
+
+// source is a descriptor the loop watches, and what to do when it is readable.
+type source struct {
+	fd    int
+	ready func()
+}
+
+// AddSource has Run call ready, on its own thread, whenever fd is readable, before Run
+// starts. The GWLB targets' tunnel handlers are served so (gwlbhandler.go): the frame the
+// dataplane writes to a target's device is usually in the handler's socket by the loop's
+// next epoll_wait, and the handler's answer in the device by the one after, with no thread
+// to wake in between.
+func (d *Dataplane) AddSource(fd int, ready func()) {
+	d.sources = append(d.sources, source{fd, ready})
 }
 
 // port is one device at run time.

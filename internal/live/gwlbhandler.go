@@ -49,6 +49,9 @@ type HandlerOptions struct {
 	// Log, when set, receives one line per event worth knowing (a flow seen first, a packet
 	// dropped for want of a flow).
 	Log io.Writer
+	// inline leaves the handler without a thread of its own: the dataplane's loop calls
+	// OnSocket and OnDevice (startHandlers).
+	inline bool
 }
 
 // HandlerStats count what the handler did.
@@ -103,6 +106,9 @@ type Handler struct {
 	mu        sync.Mutex
 	flows     map[flowKey]tunnel
 	closeOnce sync.Once
+	swept     time.Time
+	// Buffers: what the GWLB sent, what the kernel forwarded, and the datagram sent back.
+	in, back, out []byte
 }
 
 // StartHandler sets up the calling thread's network namespace as a GWLB target's (a TUN
@@ -119,7 +125,8 @@ func StartHandler(ctx context.Context, opt HandlerOptions) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--listen %q: %w", opt.Listen, err)
 	}
-	h := &Handler{opt: opt, sock: -1, tun: -1, stop: -1, done: make(chan struct{}), flows: map[flowKey]tunnel{}}
+	h := &Handler{opt: opt, sock: -1, tun: -1, stop: -1, done: make(chan struct{}), flows: map[flowKey]tunnel{},
+		in: make([]byte, 65536), back: make([]byte, 65536), out: make([]byte, 0, 65536+64)}
 	fail := func(err error) (*Handler, error) {
 		h.closeFDs()
 		return nil, err
@@ -135,6 +142,16 @@ func StartHandler(ctx context.Context, opt HandlerOptions) (*Handler, error) {
 	}
 	if h.stop, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
 		return fail(err)
+	}
+	if opt.inline {
+		// The dataplane's loop serves it: no thread of its own. Its descriptors close when
+		// ctx ends, so its device goes with them, not to the host when the namespace goes.
+		close(h.done)
+		go func() {
+			<-ctx.Done()
+			h.closeOnce.Do(h.closeFDs)
+		}()
+		return h, nil
 	}
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
@@ -174,14 +191,25 @@ func (h *Handler) closeFDs() {
 	}
 }
 
+// OnSocket handles what the GWLB sent, and sends back what the kernel forwarded at once.
+func (h *Handler) OnSocket() {
+	for h.fromGWLB(h.in) {
+		for h.fromKernel(h.back, h.out) {
+		}
+	}
+}
+
+// OnDevice handles what the kernel forwarded out of the device.
+func (h *Handler) OnDevice() {
+	for h.fromKernel(h.back, h.out) {
+	}
+}
+
 // loop is the handler's thread.
 func (h *Handler) loop(ep int) {
 	runtime.LockOSThread()
 	defer close(h.done)
 	defer unix.Close(ep)
-	in := make([]byte, 65536)
-	back := make([]byte, 65536)
-	out := make([]byte, 0, 65536+64)
 	events := make([]unix.EpollEvent, 3)
 	swept := time.Now()
 	for {
@@ -201,14 +229,9 @@ func (h *Handler) loop(ep int) {
 			case h.stop:
 				return
 			case h.sock:
-				for h.fromGWLB(in) {
-					// The kernel forwarded it as it was written: send it on now.
-					for h.fromKernel(back, out) {
-					}
-				}
+				h.OnSocket() // the kernel forwards as the packet is written: send it on now
 			case h.tun:
-				for h.fromKernel(back, out) {
-				}
+				h.OnDevice()
 			}
 		}
 	}
@@ -287,6 +310,14 @@ func routeBack(dev string) error {
 		}
 	}
 	return nil
+}
+
+// maybeSweep sweeps the flow table when it was last swept more than sweepEvery ago.
+func (h *Handler) maybeSweep() {
+	if now := time.Now(); now.Sub(h.swept) > sweepEvery {
+		h.sweep(now)
+		h.swept = now
+	}
 }
 
 // sweep forgets the flows idle longer than the GWLB keeps them.
@@ -485,19 +516,25 @@ func raiseTTL(p []byte) {
 	}
 }
 
-// startHandlers runs the tunnel handler in the namespace of every GWLB target of the plan,
-// inside the dataplane's process, until ctx ends: the lab's appliances behind a GWLB answer
-// GENEVE as soon as the lab is up (a lab's appliance image is a configured one, §13.9).
-func startHandlers(ctx context.Context, p *Plan, logf func(string, ...any)) error {
+// startHandlers sets up the tunnel handler in the namespace of every GWLB target of the plan,
+// served by the dataplane's own loop (Dataplane.AddSource): the lab's appliances behind a
+// GWLB answer GENEVE as soon as the lab is up (a lab's appliance image is a configured one,
+// §13.9). Its descriptors close with the process.
+func startHandlers(ctx context.Context, p *Plan, d *Dataplane, logf func(string, ...any)) error {
 	for _, n := range p.Nodes {
 		if !n.GWLBTarget {
 			continue
 		}
 		err := inNamespace(n.Namespace, func() error {
-			_, err := StartHandler(ctx, HandlerOptions{Log: logfWriter(func(format string, args ...any) {
+			h, err := StartHandler(ctx, HandlerOptions{inline: true, Log: logfWriter(func(format string, args ...any) {
 				logf("%s: "+format, append([]any{n.Name}, args...)...)
 			})})
-			return err
+			if err != nil {
+				return err
+			}
+			d.AddSource(h.sock, func() { h.OnSocket(); h.maybeSweep() })
+			d.AddSource(h.tun, h.OnDevice)
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("GWLB target %s: starting its tunnel handler: %w", n.Name, err)

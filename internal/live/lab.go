@@ -177,7 +177,7 @@ func runForeground(ctx context.Context, m *Manifest, n *engine.Network, devs []D
 		}
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		if err := startHandlers(ctx, m.Plan, logf); err != nil {
+		if err := startHandlers(ctx, m.Plan, dp, logf); err != nil {
 			closeAll(devs)
 			return err
 		}

@@ -52,11 +52,16 @@ func (d *Dataplane) Run(ctx context.Context) error {
 			return fmt.Errorf("%s %s: epoll: %w", p.dev.Node.Name, p.dev.Port.Device, err)
 		}
 	}
+	for i, src := range d.sources {
+		if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, src.fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(len(d.ports) + i)}); err != nil {
+			return fmt.Errorf("epoll: %w", err)
+		}
+	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 
 	w := newWorker(d)
-	events := make([]unix.EpollEvent, len(d.ports)+1)
+	events := make([]unix.EpollEvent, len(d.ports)+len(d.sources)+1)
 	live := len(d.ports)
 	for {
 		n, err := unix.EpollWait(ep, events, -1)
@@ -69,6 +74,10 @@ func (d *Dataplane) Run(ctx context.Context) error {
 		for _, ev := range events[:n] {
 			if ev.Fd < 0 {
 				return nil // ctx is done
+			}
+			if int(ev.Fd) >= len(d.ports) {
+				d.sources[int(ev.Fd)-len(d.ports)].ready()
+				continue
 			}
 			p := d.ports[ev.Fd]
 			for range burst {
