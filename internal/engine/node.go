@@ -12,7 +12,8 @@ import (
 // Compile resolves every route's target to a node once, so evaluation never switches on a
 // target's kind; a target that is missing or not modelled compiles to a dropNode that names
 // it. Each kind lives in a file of its own (local.go, eni.go, natgw.go, igw.go, vgw.go,
-// peering.go, tgw.go, dxgw.go, vpce.go, nfw.go).
+// peering.go, tgw.go, dxgw.go, vpce.go, gwlb.go, nfw.go; edge.go holds the rules of gateway
+// route tables).
 type node interface {
 	// receive takes a packet that arrives the way a says.
 	receive(e *ev, a arrival, p packet.Packet)
