@@ -241,7 +241,6 @@ func applKeyOf(host model.InstanceID, p *packet.Packet) applKey {
 	return k
 }
 
-
 // applianceAdmits decides a packet at a stateful appliance: one that starts a flow opens it;
 // any other must belong to a flow the appliance's OS saw start, either way and on any of its
 // interfaces (an ICMP error, to the flow it quotes). Flows expire after the idle times of
