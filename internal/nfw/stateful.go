@@ -319,7 +319,6 @@ func NewFlow(p *packet.Packet, now time.Time) Flow {
 	return Flow{Client: p.Src, ClientPort: p.SrcPort, Last: now}
 }
 
-
 // StreamException is the verdict on a packet of a flow the engine never saw start (§14.12):
 // DROP (the default), REJECT (a RST), or CONTINUE (Decision 0: inspect it as a new flow).
 func (pol *Policy) StreamException() Verdict {

@@ -158,7 +158,7 @@ type loader struct {
 	vgws        list[awsVpnGateway]
 	vpns        list[awsVpnConnection]
 	prefixLists list[awsPrefixList]
-	plEntries   list[plEntryIn]     // get-managed-prefix-list-entries, per list
+	plEntries   list[plEntryIn] // get-managed-prefix-list-entries, per list
 	endpoints   list[awsVpcEndpoint]
 
 	loadBalancers list[awsLoadBalancer] // ELBv2 (elb.go)
