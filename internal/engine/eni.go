@@ -18,6 +18,7 @@ type cENI struct {
 	tgw      *cTGWAttach  // set for a transit gateway's ENI (§7.2.9)
 	vpce     *cVPCE       // set for an interface endpoint's ENI (§7.4.11)
 	gwlb     *gwlbNodeENI // set for a Gateway Load Balancer node's ENI (§13.9, gwlb.go)
+	lb       *lbNodeENI   // set for an Application or Network Load Balancer node's ENI (lb.go)
 	instance *model.Instance
 	comp     Component
 	flow     uint64 // the interface's key in tracked flows (flowid.go)
@@ -111,7 +112,7 @@ func closedBecause(e *cENI) *dropNode {
 		return &dropNode{code: CodeNoPossibleDestination, comp: e.comp,
 			detail: fmt.Sprintf("network interface %s is the interface of transit gateway attachment %s: it carries transit traffic and answers nothing addressed to it", e.m.ID, e.tgw.m.ID)}
 	}
-	if e.m.Type.ServiceManaged() && e.nat == nil && e.vpce == nil && e.gwlb == nil {
+	if e.m.Type.ServiceManaged() && e.nat == nil && e.vpce == nil && e.gwlb == nil && e.lb == nil {
 		what := string(e.m.Type)
 		if e.m.Description != "" {
 			what += ", " + e.m.Description
@@ -170,6 +171,9 @@ func (eni *cENI) send(e *ev, p packet.Packet) {
 	case eni.gwlb != nil:
 		e.fatal(CodeUnsupportedComponent, eni.comp, p, "a Gateway Load Balancer node's network interface sends nothing of its own (§13.9)")
 		return
+	case eni.lb != nil:
+		e.fatal(CodeUnsupportedComponent, eni.comp, p, fmt.Sprintf("%s is the interface of %s: it sends nothing of its own", eni.m.ID, eni.lb.lb.label))
+		return
 	case eni.vpce != nil && !e.st.tracked(flowOf(eni, &p, true), true):
 		e.fatal(CodeVPCEIntraVPC, eni.comp, p, fmt.Sprintf("%s is the interface of endpoint %s: it only answers connections made to it, and never opens one into the VPC (§7.4.14)", eni.m.ID, eni.vpce.m.ID))
 		return
@@ -189,6 +193,9 @@ func (eni *cENI) send(e *ev, p packet.Packet) {
 	if !ok || !e.securityGroups(eni, a, p, Egress) {
 		return
 	}
+	if e.st.lbRev != nil && e.replyFromTarget(eni, p) {
+		return // a load balancer target's reply to a preserved client IP (lb.go)
+	}
 	e.forward(eni.subnet, a, p)
 }
 
@@ -201,6 +208,10 @@ func (e *ev) arrive(eni *cENI, a arrival, p packet.Packet) {
 	}
 	if eni.gwlb != nil {
 		eni.gwlb.returned(e, eni, p)
+		return
+	}
+	if eni.lb != nil {
+		eni.lb.process(e, eni, a, p)
 		return
 	}
 	e.pass(eni.comp, ActReceive, p, "")

@@ -45,6 +45,9 @@ type State struct {
 	// idled out, until a SYN starts them again (§13.7; gwlb.go; nil until used).
 	gwlb     map[gwlbFlowKey]*gwlbFlow
 	gwlbIdle map[gwlbFlowKey]struct{}
+	// lbFwd and lbRev are the Application and Network Load Balancers' flows, by the client's
+	// side and by the target's reply (lb.go; nil until used).
+	lbFwd, lbRev map[lbTuple]*lbFlow
 	// nfw is the Network Firewall stateful engine's flows, per endpoint (nfw.go; nil until
 	// a packet reaches one).
 	nfw map[nfwKey]nfw.Flow
@@ -240,7 +243,6 @@ func applKeyOf(host model.InstanceID, p *packet.Packet) applKey {
 	}
 	return k
 }
-
 
 // applianceAdmits decides a packet at a stateful appliance: one that starts a flow opens it;
 // any other must belong to a flow the appliance's OS saw start, either way and on any of its
