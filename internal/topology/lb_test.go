@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vpclab/vpclab/internal/engine"
+	"github.com/vpclab/vpclab/internal/gen"
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
 	"github.com/vpclab/vpclab/internal/topology/lab"
@@ -271,5 +272,27 @@ load_balancers:
 	}
 	if ps.HasErrors() {
 		t.Errorf("errors: %v", ps)
+	}
+}
+
+// A lab's load balancers written as describe-* answers (gen.WriteSnapshot) load back the
+// same.
+func TestLoadBalancerLabWrittenAsSnapshot(t *testing.T) {
+	fromLab, ps := lab.Parse("lab.yaml", []byte(lbLab))
+	if ps.HasErrors() {
+		t.Fatal(ps)
+	}
+	dir := t.TempDir()
+	if err := gen.WriteSnapshot(fromLab, dir); err != nil {
+		t.Fatal(err)
+	}
+	back, ps := snapshot.Load(dir)
+	model.ApplyDefaults(back)
+	ps = append(ps, model.Validate(back)...)
+	if ps.HasErrors() || len(ps.Warnings()) > 0 {
+		t.Fatalf("written snapshot: %v", ps)
+	}
+	if got, want := summary(back), summary(fromLab); got != want {
+		t.Errorf("written and loaded back:\n got %s\nwant %s", got, want)
 	}
 }
