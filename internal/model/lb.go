@@ -167,8 +167,13 @@ func (v *validator) loadBalancers() {
 				v.ps.Warnf(lb.Src, "%s: security group %s is not in the topology; it allows nothing", what, g)
 			}
 		}
+		ports := map[int]*Listener{}
 		for _, ln := range lb.Listeners {
 			lw := fmt.Sprintf("%s: listener %s:%d", what, ln.Protocol, ln.Port)
+			if first := ports[ln.Port]; first != nil {
+				v.ps.Errorf(ln.Src, "%s: the load balancer already has listener %s:%d on that port; a port has one listener (TCP and UDP on one port is a TCP_UDP listener)", lw, first.Protocol, first.Port)
+			}
+			ports[ln.Port] = ln
 			if !containsFold(listenerProtocols[lb.Type], ln.Protocol) {
 				v.ps.Errorf(ln.Src, "%s: protocol %s is not one of a %s load balancer's (%s)", lw, ln.Protocol, lb.Type, strings.Join(listenerProtocols[lb.Type], ", "))
 			}

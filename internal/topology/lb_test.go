@@ -238,6 +238,7 @@ func TestLoadBalancerLabBadInput(t *testing.T) {
 		"scheme: internet-facing":                                         "needs public_ips",
 		"listeners: [{protocol: HTTP, port: 80, target_group: {target_type: ip, targets: [{instance: web-a}]}}]": "an instance target in a target group of ip targets",
 		"listeners: [{protocol: HTTP, port: 80, target_group: {protocol: UDP}}]":                                 "cannot forward to",
+		"listeners: [{protocol: HTTP, port: 80}, {protocol: HTTPS, port: 80}]":                                   "a port has one listener",
 	}
 	for extra, want := range cases {
 		doc := `region: us-east-1
