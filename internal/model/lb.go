@@ -174,7 +174,7 @@ func (v *validator) loadBalancers() {
 				v.ps.Errorf(ln.Src, "%s: the load balancer already has listener %s:%d on that port; a port has one listener (TCP and UDP on one port is a TCP_UDP listener)", lw, first.Protocol, first.Port)
 			}
 			ports[ln.Port] = ln
-			if !containsFold(listenerProtocols[lb.Type], ln.Protocol) {
+			if ln.Protocol != "" && !containsFold(listenerProtocols[lb.Type], ln.Protocol) { // "": the loader reported it
 				v.ps.Errorf(ln.Src, "%s: protocol %s is not one of a %s load balancer's (%s)", lw, ln.Protocol, lb.Type, strings.Join(listenerProtocols[lb.Type], ", "))
 			}
 			if ln.Port < 1 || ln.Port > 65535 {

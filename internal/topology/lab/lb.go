@@ -27,7 +27,7 @@ import (
 //	        target_group:
 //	          protocol: TCP            # the listener's when absent (HTTP behind HTTPS for an ALB)
 //	          port: 80                 # the listener's when absent
-//	          target_type: instance    # or ip
+//	          target_type: instance    # or ip (default: ip when the first target is an ip)
 //	          preserve_client_ip: true # NLB: preserve_client_ip.enabled (default: on for instance targets)
 //	          targets:
 //	            - {instance: web-a}
@@ -183,11 +183,13 @@ func (l *loader) lbListener(lb *model.LoadBalancer, what string, n *yaml.Node) {
 	}
 	ln.TargetGroup, ln.TargetGroupARN = tg, tg.ARN
 	for _, t := range l.list(gf.get("targets"), gf.what+": targets") {
-		l.lbTarget(tg, gf.what, t)
+		l.lbTarget(tg, gf.what, t, !gf.has("target_type"))
 	}
 }
 
-func (l *loader) lbTarget(tg *model.TargetGroup, what string, n *yaml.Node) {
+// lbTarget adds a target; with infer (no target_type), a first ip target makes the group's
+// targets ip ones.
+func (l *loader) lbTarget(tg *model.TargetGroup, what string, n *yaml.Node, infer bool) {
 	f := l.mapping(n, what+": target", lbTargetKeys)
 	t := model.ELBTarget{Port: tg.Port, Health: model.TargetHealthy, Src: l.src(n.Line)}
 	switch {
@@ -211,6 +213,9 @@ func (l *loader) lbTarget(tg *model.TargetGroup, what string, n *yaml.Node) {
 			return
 		}
 		t.ID = a.String()
+		if infer && len(tg.Targets) == 0 {
+			tg.TargetType = "ip"
+		}
 	default:
 		l.errorf(n.Line, "%s: needs instance: or ip:", f.what)
 		return
