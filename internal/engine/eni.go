@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
@@ -97,8 +98,10 @@ func (n *Network) closeENIs() {
 // closedBecause says why an interface carries no traffic, or nil when it does: an instance
 // that is not running (stopped, stopping, pending, shutting-down, terminated: BAD_STATE), or
 // an interface of an AWS service vpclab does not model yet (transit gateway attachments,
-// endpoints, load balancers, §9.8: UNSUPPORTED_COMPONENT), or of a NAT gateway the topology
-// does not hold. A NAT gateway's own is modelled.
+// endpoints, Lambda, §9.8: UNSUPPORTED_COMPONENT), or of a NAT gateway the topology does not
+// hold (BAD_STATE), or a node of an Application or Network Load Balancer the topology does not
+// hold (VPCLAB_NOT_IN_SNAPSHOT; the ones it holds are modelled, lb.go). A NAT gateway's own is
+// modelled.
 func closedBecause(e *cENI) *dropNode {
 	if in := e.instance; in != nil && in.State != "" && in.State != "running" {
 		return &dropNode{code: CodeBadState, comp: e.hostComp(),
@@ -111,6 +114,10 @@ func closedBecause(e *cENI) *dropNode {
 	if e.tgw != nil {
 		return &dropNode{code: CodeNoPossibleDestination, comp: e.comp,
 			detail: fmt.Sprintf("network interface %s is the interface of transit gateway attachment %s: it carries transit traffic and answers nothing addressed to it", e.m.ID, e.tgw.m.ID)}
+	}
+	if e.lb == nil && (strings.HasPrefix(e.m.Description, "ELB app/") || strings.HasPrefix(e.m.Description, "ELB net/")) {
+		return &dropNode{code: CodeNotInSnapshot, comp: e.comp,
+			detail: fmt.Sprintf("network interface %s is a node of load balancer %s, which the topology does not hold (describe-load-balancers)", e.m.ID, strings.TrimPrefix(e.m.Description, "ELB "))}
 	}
 	if e.m.Type.ServiceManaged() && e.nat == nil && e.vpce == nil && e.gwlb == nil && e.lb == nil {
 		what := string(e.m.Type)

@@ -287,3 +287,16 @@ func TestNLBGroupReferenceAdmitsPreservedClient(t *testing.T) {
 	r = x.send("client", tcp(clientIP+":40001", "10.0.10.5:80"))
 	wantDropped(t, r, engine.CodeSGReferencesNotKept, "security-group")
 }
+
+// An interface of a load balancer the topology does not hold fails closed, whatever its type.
+func TestELBInterfaceOfUnknownLoadBalancerFailsClosed(t *testing.T) {
+	x := newELBLab(t)
+	x.topo.LoadBalancers = x.topo.LoadBalancers[1:] // the ALB only
+	x.changed()
+	r := x.send("client", tcp(clientIP+":40000", "10.0.10.5:80"))
+	wantDroppedAt(t, r, engine.CodeNotInSnapshot, "eni-nlb-a")
+	x.topo.LoadBalancers = nil
+	x.changed()
+	r = x.send("client", tcp(clientIP+":40000", "10.0.10.6:443")) // an ALB's interface is of type interface
+	wantDroppedAt(t, r, engine.CodeNotInSnapshot, "eni-alb-a")
+}
