@@ -300,3 +300,23 @@ func TestELBInterfaceOfUnknownLoadBalancerFailsClosed(t *testing.T) {
 	r = x.send("client", tcp(clientIP+":40000", "10.0.10.6:443")) // an ALB's interface is of type interface
 	wantDroppedAt(t, r, engine.CodeNotInSnapshot, "eni-alb-a")
 }
+
+// A UDP (or TCP_UDP) target group always preserves the client's address, even for ip
+// targets and with preserve_client_ip.enabled=false ("Client IP preservation").
+func TestNLBUDPAlwaysPreservesClientIP(t *testing.T) {
+	x := newELBLab(t)
+	off := false
+	x.nlb.Listeners = append(x.nlb.Listeners, &model.Listener{ARN: "l-dns", Protocol: "TCP_UDP", Port: 53,
+		TargetGroup: &model.TargetGroup{ARN: "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/dns/3", Name: "dns",
+			VPC: vpcID, Protocol: "TCP_UDP", Port: 53, TargetType: "ip", PreserveClientIP: &off,
+			Targets: []model.ELBTarget{{ID: "10.0.1.10", Port: 53}}}})
+	x.group("web").in("udp", 53, 53, "10.0.3.0/24").in("tcp", 53, 53, "10.0.3.0/24")
+	for _, p := range []pkt{udp(clientIP+":5353", "10.0.10.5:53"), tcp(clientIP+":5353", "10.0.10.5:53")} {
+		r := x.send("client", p)
+		wantDelivered(t, r, "web-a")
+		wantEq(t, "source the target sees", r.Packet.Src, addr(clientIP))
+		back := x.send("web-a", replyTo(r))
+		wantDelivered(t, back, "client")
+		wantEq(t, "reply source", back.Packet.Src, addr("10.0.10.5"))
+	}
+}
