@@ -2,6 +2,7 @@ package tools
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/vpclab/vpclab/internal/engine"
@@ -42,6 +43,11 @@ func TestLoadBalancersExampleLab(t *testing.T) {
 	}
 	if tr.Return == nil || tr.Return.Outcome != engine.Delivered || tr.Return.Packet.Src != netip.MustParseAddr("10.0.10.5") || tr.Return.Packet.SrcPort != 443 {
 		t.Errorf("desk → ALB: return %+v", tr.Return)
+	}
+	var text strings.Builder
+	tr.WriteText(&text)
+	if want := "Path found. 10.0.10.5 (inside) passes the connection to "; !strings.Contains(text.String(), want) || !strings.Contains(text.String(), "(web-a), which receives the packet from 10.0.10.5:") {
+		t.Errorf("trace text does not say the ALB passes the connection to web-a:\n%s", text.String())
 	}
 	tr = s.Trace(desk, mustResolve(t, s, "10.0.10.4"), TraceOptions{Protocol: packet.ProtoTCP, Port: 443})
 	if tr.Forward.Code != engine.CodeELBV2NoListener {
