@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
@@ -176,10 +177,56 @@ type lbFlow struct {
 	client    lbTuple // client → node
 	out       lbTuple // node (or client) → target
 	preserved bool
+	last      time.Time // when a packet of the flow last crossed the load balancer
+}
+
+// Idle timeouts of a flow through a load balancer: an NLB's TCP idle timeout (350 s, the
+// listener attribute tcp.idle_timeout.seconds's default) and UDP's (120 s), "Connection idle
+// timeout" of Network Load Balancers; an ALB's idle_timeout.timeout_seconds (60 s), "Connection
+// idle timeout" of Application Load Balancers. The attributes are not read.
+const (
+	nlbTCPIdle = 350 * time.Second
+	nlbUDPIdle = 120 * time.Second
+	albIdle    = 60 * time.Second
+)
+
+func (lb *cLB) idle(proto uint8) time.Duration {
+	switch {
+	case lb.m.Type == model.LBApplication:
+		return albIdle
+	case proto == packet.ProtoTCP:
+		return nlbTCPIdle
+	}
+	return nlbUDPIdle
+}
+
+// lbLive is f when it has not idled out (refreshing it), else nil: an idle flow is forgotten.
+func (s *State) lbLive(f *lbFlow) *lbFlow {
+	if f == nil {
+		return nil
+	}
+	now := s.clock.Now()
+	if now.Sub(f.last) > f.lb.idle(f.client.proto) {
+		delete(s.lbFwd, f.client)
+		r := f.out
+		r.src, r.dst, r.sport, r.dpt = r.dst, r.src, r.dpt, r.sport
+		delete(s.lbRev, r)
+		return nil
+	}
+	f.last = now
+	return f
+}
+
+// lbIdleOut drops a TCP packet other than a SYN that no live flow holds: its flow idled out
+// (or never started), and the load balancer answers such packets with a RST ("Connection idle
+// timeout"; the RST itself is not simulated).
+func (lb *cLB) lbIdleOut(e *ev, p packet.Packet) {
+	e.fatal(CodeELBV2IdleTimeout, lb.comp, p, fmt.Sprintf("%s holds no connection for %s: it idled out (after %s) or never started, and only a SYN starts one; the load balancer answers with a TCP RST", lb.label, flowText(&p), lb.idle(p.Proto)))
 }
 
 // lbOpen records a flow both ways (State.lbFwd, State.lbRev), made on first use.
 func (s *State) lbOpen(f *lbFlow) {
+	f.last = s.clock.Now()
 	if s.lbFwd == nil {
 		s.lbFwd, s.lbRev = map[lbTuple]*lbFlow{}, map[lbTuple]*lbFlow{}
 	}
@@ -202,6 +249,10 @@ func (x *lbNodeENI) process(e *ev, eni *cENI, a arrival, p packet.Packet) {
 	lb, node := x.lb, &x.lb.nodes[x.node]
 	e.pass(eni.comp, ActReceive, p, "")
 	if f := e.st.lbReply(&p); f != nil && !f.preserved && f.lb == lb {
+		if e.st.lbLive(f) == nil {
+			lb.lbIdleOut(e, p)
+			return
+		}
 		if len(eni.sgs) > 0 && !e.securityGroups(eni, a, p, Ingress) {
 			return
 		}
@@ -231,6 +282,13 @@ func (x *lbNodeENI) process(e *ev, eni *cENI, a arrival, p packet.Packet) {
 		return
 	}
 	f := e.st.lbFwd[tupleOf(&p)]
+	if f != nil && f.lb == lb {
+		f = e.st.lbLive(f)
+	}
+	if f == nil && p.Proto == packet.ProtoTCP && !p.OpensFlow() {
+		lb.lbIdleOut(e, p)
+		return
+	}
 	if f == nil || f.lb != lb {
 		t, note, ok := lb.choose(e, node, l, p)
 		if !ok {
@@ -392,6 +450,10 @@ func (e *ev) replyFromTarget(eni *cENI, p packet.Packet) bool {
 	f := e.st.lbReply(&p)
 	if f == nil || !f.preserved || f.lb.listeners[f.listener].targets[f.target].eni != eni {
 		return false
+	}
+	if e.st.lbLive(f) == nil {
+		f.lb.lbIdleOut(e, p)
+		return true
 	}
 	node := &f.lb.nodes[f.node]
 	if node.eni.subnet != eni.subnet && (!e.acl(eni.subnet, Outbound, p) || !e.acl(node.eni.subnet, Inbound, p)) {

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/model"
+	"github.com/vpclab/vpclab/internal/packet"
 )
 
 // Application and Network Load Balancers (lb.go) in one VPC, 10.0.0.0/16: load balancer
@@ -319,4 +321,28 @@ func TestNLBUDPAlwaysPreservesClientIP(t *testing.T) {
 		wantDelivered(t, back, "client")
 		wantEq(t, "reply source", back.Packet.Src, addr("10.0.10.5"))
 	}
+}
+
+// A flow idle longer than the load balancer's idle timeout (NLB TCP 350 s, ALB 60 s) is
+// forgotten: its next packet other than a SYN is dropped, and a SYN starts it again.
+func TestELBIdleTimeout(t *testing.T) {
+	x := newELBLab(t)
+	ack := tcp(clientIP+":40000", "10.0.10.5:80").flags(packet.TCPAck)
+	wantDroppedAt(t, x.send("client", ack), engine.CodeELBV2IdleTimeout, string(nlbARN)) // never started
+	wantDelivered(t, x.send("client", tcp(clientIP+":40000", "10.0.10.5:80")), "web-a")
+	x.advance(300 * time.Second)
+	wantDelivered(t, x.send("client", ack), "web-a")
+	x.advance(351 * time.Second)
+	r := x.send("client", ack)
+	wantDroppedAt(t, r, engine.CodeELBV2IdleTimeout, string(nlbARN))
+
+	alb := tcp(clientIP+":41000", "10.0.10.6:443")
+	r = x.send("client", alb)
+	if r.Outcome != engine.Delivered {
+		t.Fatalf("ALB: %s", describe(r))
+	}
+	from := map[model.ENIID]string{"eni-web-a": "web-a", "eni-web-b": "web-b"}[r.ENI]
+	x.advance(61 * time.Second)
+	back := x.send(from, replyTo(r).flags(packet.TCPAck))
+	wantDroppedAt(t, back, engine.CodeELBV2IdleTimeout, string(albARN))
 }
