@@ -141,6 +141,14 @@ func (n *Network) lbTarget(lb *cLB, tg *model.TargetGroup, mt model.ELBTarget, p
 		if v := n.vpcs[lb.m.VPC]; v != nil {
 			t.eni = v.byIP[a]
 		}
+		if id, ok := n.ENIByIP(a); t.eni == nil && ok {
+			t.eni = n.enis[id] // a peered VPC's, or one beyond a transit gateway
+		}
+		if t.eni == nil && t.az == model.ELBTargetAllZones {
+			// An ip target outside the VPC (on premises, "Register targets" of ip type with
+			// Availability Zone all): the node sends where its subnet's route table says.
+			return t
+		}
 	}
 	if t.eni == nil || t.eni.subnet == nil {
 		probs.Warnf(mt.Src, "%s: target %s is not an interface of the topology; flows hashed to it are dropped", lb.label, mt.ID)
@@ -149,6 +157,9 @@ func (n *Network) lbTarget(lb *cLB, tg *model.TargetGroup, mt model.ELBTarget, p
 	}
 	if !t.ip.IsValid() {
 		t.ip = t.eni.m.PrimaryIP()
+	}
+	if t.az == "" && t.eni.subnet.vpc != nil && t.eni.subnet.vpc.m.ID != lb.m.VPC {
+		t.az = model.ELBTargetAllZones // outside the load balancer's VPC
 	}
 	if t.az == "" {
 		t.az = t.eni.subnet.m.AvailabilityZone
@@ -301,7 +312,7 @@ func (x *lbNodeENI) process(e *ev, eni *cENI, a arrival, p packet.Packet) {
 			f.out.src = node.eni.m.PrimaryIP()
 			f.out.sport = e.st.lbPort(f.out, f.client)
 		}
-		if tg.eni == nil {
+		if !tg.ip.IsValid() {
 			e.fatal(CodeUnknownDestination, lb.comp, p, fmt.Sprintf("target %s of %s is not an interface of the topology", tg.id, lb.label))
 			return
 		}
@@ -377,13 +388,14 @@ func (lb *cLB) choose(e *ev, node *lbNode, l *lbListener, p packet.Packet) (int,
 	elsewhere := false
 	for i := range l.targets {
 		t := &l.targets[i]
-		if !lb.enabled(t.az) {
+		all := t.az == model.ELBTargetAllZones // any node sends to it
+		if !all && !lb.enabled(t.az) {
 			continue // ELB_INSTALLED_AZ_RESTRICTION: a zone the load balancer is not in
 		}
 		if t.healthy {
 			healthyAll = append(healthyAll, i)
 		}
-		if !lb.crossZone && t.az != node.az {
+		if !all && !lb.crossZone && t.az != node.az {
 			elsewhere = true
 			continue
 		}

@@ -346,3 +346,25 @@ func TestELBIdleTimeout(t *testing.T) {
 	back := x.send(from, replyTo(r).flags(packet.TCPAck))
 	wantDroppedAt(t, back, engine.CodeELBV2IdleTimeout, string(albARN))
 }
+
+// An ip target on premises (Availability Zone "all") is reached through the VGW, from the
+// node's own address (ip targets over TCP do not preserve the client's), by any node.
+func TestNLBIPTargetOnPremises(t *testing.T) {
+	x := newELBLab(t)
+	x.vgw()
+	x.vpn("dc", "192.168.0.0/16")
+	x.onPrem("dc", "192.168.0.0/16")
+	x.table("main").Routes = append(x.table("main").Routes, route("192.168.0.0/16", string(vgwID)))
+	tg := x.nlbGroup()
+	tg.TargetType = "ip"
+	tg.Targets = []model.ELBTarget{{ID: "192.168.1.10", Port: 8080, AZ: model.ELBTargetAllZones}}
+	x.changed()
+	r := x.send("client", tcp(clientIP+":40000", "10.0.11.5:80"))
+	wantExited(t, r, string(vgwID), "on-premises")
+	wantEq(t, "source", r.Packet.Src, addr("10.0.11.5"))
+	wantEq(t, "destination", netip.AddrPortFrom(r.Packet.Dst, r.Packet.DstPort), addrPort("192.168.1.10:8080"))
+
+	back := x.send("vgw", replyTo(r))
+	wantDelivered(t, back, "client")
+	wantEq(t, "reply source", netip.AddrPortFrom(back.Packet.Src, back.Packet.SrcPort), addrPort("10.0.11.5:80"))
+}

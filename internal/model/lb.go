@@ -83,6 +83,11 @@ func (lb *LoadBalancer) CrossZoneOn() bool {
 	return lb.Type == LBApplication
 }
 
+// ELBTargetAllZones is the Availability Zone of an ip target outside the load balancer's VPC
+// (a peered VPC, on premises): every node may send to it ("Register targets with your target
+// group", ip targets).
+const ELBTargetAllZones = "all"
+
 // InternetFacing reports the scheme.
 func (lb *LoadBalancer) InternetFacing() bool { return lb.Scheme == LBInternetFacing }
 
