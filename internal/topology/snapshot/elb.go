@@ -20,6 +20,11 @@ import (
 //	                                            [{"LoadBalancerArn" | "TargetGroupArn" | "ListenerArn": ..., "Attributes": [...]}]}
 //	describe-vpc-endpoint-service-configurations {"ServiceConfigurations": [...]}
 //
+// An application or network load balancer's nodes are its interfaces in
+// describe-network-interfaces (described "ELB app/NAME/ID" or "ELB net/NAME/ID"); of its
+// attributes vpclab reads load_balancing.cross_zone.enabled and, of its target groups',
+// preserve_client_ip.enabled.
+//
 // describe-target-health and the attribute calls answer for one resource and do not name it;
 // vpclab's snapshot wraps each answer with the ARN it was asked about (the *Arn member
 // beside the answer's own). A consumer-only snapshot has none of these: its GWLB endpoints
