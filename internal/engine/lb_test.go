@@ -368,3 +368,11 @@ func TestNLBIPTargetOnPremises(t *testing.T) {
 	wantDelivered(t, back, "client")
 	wantEq(t, "reply source", netip.AddrPortFrom(back.Packet.Src, back.Packet.SrcPort), addrPort("10.0.11.5:80"))
 }
+
+// A load balancer that is not active (provisioning, failed) takes nothing.
+func TestELBNotActive(t *testing.T) {
+	x := newELBLab(t)
+	x.nlb.State = "provisioning"
+	x.changed()
+	wantDroppedAt(t, x.send("client", tcp(clientIP+":40000", "10.0.10.5:80")), engine.CodeBadState, string(nlbARN))
+}
