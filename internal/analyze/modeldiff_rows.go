@@ -320,6 +320,22 @@ var kindRows = []kindRow{
 		all: true,
 	}.row(),
 
+	// Application and Network Load Balancers: clients and targets of one may be in other VPCs
+	// (peering, transit gateways, the internet), so a change touches every flow.
+	rowOf[model.LoadBalancer]{
+		kind: "load-balancer",
+		list: func(t *model.Topology) []*model.LoadBalancer { return t.LoadBalancers },
+		id:   func(x *model.LoadBalancer) string { return string(x.ARN) },
+		name: func(x *model.LoadBalancer) string { return x.Name },
+		match: []matchKey[model.LoadBalancer]{
+			{"name", func(m *side, x *model.LoadBalancer) string { return key(ref(m, x.VPC), x.Type, x.Name) }},
+		},
+		lines: func(_ *differ, b, a *model.LoadBalancer) []string {
+			return fieldLines(b, a, lbLine)
+		},
+		all: true,
+	}.row(),
+
 	// AWS Network Firewall (§14): a firewall in an inspection VPC carries other VPCs' flows
 	// (§15 D2), and a rule group or policy any firewall's, so a change touches every flow.
 	rowOf[model.RuleGroup]{
@@ -559,6 +575,20 @@ func gwlbLine(x *model.GatewayLoadBalancer) string {
 		s += fmt.Sprintf(" stickiness %q failover %q reset %t targets", tg.Stickiness, tg.TargetFailover, tg.SendResetOnIdle)
 		for _, t := range tg.Targets {
 			s += fmt.Sprintf(" %s/%s/%s", t.ID, t.AZ, t.Health)
+		}
+	}
+	return s
+}
+
+func lbLine(x *model.LoadBalancer) string {
+	s := fmt.Sprintf("%s %s %s subnets %v groups %v cross-zone %t", x.Type, x.Scheme, x.State, x.Subnets, x.SecurityGroups, x.CrossZoneOn())
+	for _, ln := range x.Listeners {
+		s += fmt.Sprintf(" listener %s:%d", ln.Protocol, ln.Port)
+		if tg := ln.TargetGroup; tg != nil {
+			s += fmt.Sprintf(" → %s %s:%d %s preserve %t targets", tg.Name, tg.Protocol, tg.Port, tg.TargetType, x.PreserveClientIP(tg))
+			for _, t := range tg.Targets {
+				s += fmt.Sprintf(" %s:%d/%s/%s", t.ID, t.Port, t.AZ, t.Health)
+			}
 		}
 	}
 	return s

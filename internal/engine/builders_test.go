@@ -502,7 +502,7 @@ var kindAlias = map[string]engine.Kind{
 	"pcx": engine.KindVPCPeering, "tgw": engine.KindTransitGateway, "attach": engine.KindTransitGatewayAttachment,
 	"tgw-rtb": engine.KindTransitGatewayRouteTable, "dxgw": engine.KindDXGateway, "vif": engine.KindVirtualInterface,
 	"vpce": engine.KindVPCEndpoint, "svc": engine.KindAWSService, "fw": engine.KindNetworkFirewall,
-	"gwlbe": engine.KindGWLBEndpoint, "gwlb": engine.KindGatewayLoadBalancer,
+	"gwlbe": engine.KindGWLBEndpoint, "gwlb": engine.KindGatewayLoadBalancer, "elb": engine.KindLoadBalancer,
 }
 
 // kindOf reads a kind by its alias or its name ("transit-gateway").
@@ -510,7 +510,7 @@ func kindOf(s string) engine.Kind {
 	if k, ok := kindAlias[s]; ok {
 		return k
 	}
-	for k := engine.KindInstance; k <= engine.KindGatewayLoadBalancer; k++ {
+	for k := engine.KindInstance; k <= engine.KindLoadBalancer; k++ {
 		if k.String() == s {
 			return k
 		}

@@ -35,6 +35,7 @@ type Network struct {
 	vpces       map[model.VPCEndpointID]*cVPCE
 	gwlbes      map[model.VPCEndpointID]*cGWLBE // GWLB endpoints (gwlb.go)
 	gwlbs       []*cGWLB
+	lbs         []*cLB                               // Application and Network Load Balancers (lb.go)
 	fwEndpoints map[model.VPCEndpointID]*cFWEndpoint // Network Firewall endpoints (nfw.go)
 	tgwParts    map[string]tgwPart                   // component ID → its transit gateway (TransitGatewayOf)
 	// addrAZ is the Availability Zone of each private address, made on first use by a
@@ -156,6 +157,7 @@ func Compile(t *model.Topology) (*Network, model.Problems) {
 	n.compileSGReferences()
 	n.compileEndpoints(t)     // before closeENIs: an interface endpoint's interfaces carry traffic
 	n.compileGWLBs(t, &probs) // before closeENIs: a GWLB node's interface takes GENEVE back
+	n.compileLBs(t, &probs)   // before closeENIs: a load balancer node's interface takes flows
 	n.closeENIs()
 	n.compileGroupMembers()
 	n.compileFirewalls(t)

@@ -16,7 +16,8 @@
 // The packet path, written once, in AWS order (§0 of aws-vpc-semantics.md). The fixed stages
 // are plain code (eval.go); what varies by kind is a node, compiled once: every route's target
 // and every edge a packet crosses is resolved in Compile to a node with one method, receive
-// (node.go; one file per kind: local.go, eni.go, natgw.go, igw.go, vgw.go, vpce.go, nfw.go, gwlb.go). A target that is
+// (node.go; one file per kind: local.go, eni.go, natgw.go, igw.go, vgw.go, vpce.go, nfw.go, gwlb.go;
+// lb.go for Application and Network Load Balancers, reached at their nodes' interfaces). A target that is
 // missing or not modelled compiles to a node that drops with the code naming it.
 //
 //	entry (Location, looked up like a target): an ENI's instance, the internet, a VGW

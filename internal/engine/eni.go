@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/vpclab/vpclab/internal/model"
 	"github.com/vpclab/vpclab/internal/packet"
@@ -18,6 +19,7 @@ type cENI struct {
 	tgw      *cTGWAttach  // set for a transit gateway's ENI (§7.2.9)
 	vpce     *cVPCE       // set for an interface endpoint's ENI (§7.4.11)
 	gwlb     *gwlbNodeENI // set for a Gateway Load Balancer node's ENI (§13.9, gwlb.go)
+	lb       *lbNodeENI   // set for an Application or Network Load Balancer node's ENI (lb.go)
 	instance *model.Instance
 	comp     Component
 	flow     uint64 // the interface's key in tracked flows (flowid.go)
@@ -96,8 +98,10 @@ func (n *Network) closeENIs() {
 // closedBecause says why an interface carries no traffic, or nil when it does: an instance
 // that is not running (stopped, stopping, pending, shutting-down, terminated: BAD_STATE), or
 // an interface of an AWS service vpclab does not model yet (transit gateway attachments,
-// endpoints, load balancers, §9.8: UNSUPPORTED_COMPONENT), or of a NAT gateway the topology
-// does not hold. A NAT gateway's own is modelled.
+// endpoints, Lambda, §9.8: UNSUPPORTED_COMPONENT), or of a NAT gateway the topology does not
+// hold (BAD_STATE), or a node of an Application or Network Load Balancer the topology does not
+// hold (VPCLAB_NOT_IN_SNAPSHOT; the ones it holds are modelled, lb.go). A NAT gateway's own is
+// modelled.
 func closedBecause(e *cENI) *dropNode {
 	if in := e.instance; in != nil && in.State != "" && in.State != "running" {
 		return &dropNode{code: CodeBadState, comp: e.hostComp(),
@@ -111,7 +115,11 @@ func closedBecause(e *cENI) *dropNode {
 		return &dropNode{code: CodeNoPossibleDestination, comp: e.comp,
 			detail: fmt.Sprintf("network interface %s is the interface of transit gateway attachment %s: it carries transit traffic and answers nothing addressed to it", e.m.ID, e.tgw.m.ID)}
 	}
-	if e.m.Type.ServiceManaged() && e.nat == nil && e.vpce == nil && e.gwlb == nil {
+	if e.lb == nil && (strings.HasPrefix(e.m.Description, "ELB app/") || strings.HasPrefix(e.m.Description, "ELB net/")) {
+		return &dropNode{code: CodeNotInSnapshot, comp: e.comp,
+			detail: fmt.Sprintf("network interface %s is a node of load balancer %s, which the topology does not hold (describe-load-balancers)", e.m.ID, strings.TrimPrefix(e.m.Description, "ELB "))}
+	}
+	if e.m.Type.ServiceManaged() && e.nat == nil && e.vpce == nil && e.gwlb == nil && e.lb == nil {
 		what := string(e.m.Type)
 		if e.m.Description != "" {
 			what += ", " + e.m.Description
@@ -170,6 +178,9 @@ func (eni *cENI) send(e *ev, p packet.Packet) {
 	case eni.gwlb != nil:
 		e.fatal(CodeUnsupportedComponent, eni.comp, p, "a Gateway Load Balancer node's network interface sends nothing of its own (§13.9)")
 		return
+	case eni.lb != nil:
+		e.fatal(CodeUnsupportedComponent, eni.comp, p, fmt.Sprintf("%s is the interface of %s: it sends nothing of its own", eni.m.ID, eni.lb.lb.label))
+		return
 	case eni.vpce != nil && !e.st.tracked(flowOf(eni, &p, true), true):
 		e.fatal(CodeVPCEIntraVPC, eni.comp, p, fmt.Sprintf("%s is the interface of endpoint %s: it only answers connections made to it, and never opens one into the VPC (§7.4.14)", eni.m.ID, eni.vpce.m.ID))
 		return
@@ -189,6 +200,9 @@ func (eni *cENI) send(e *ev, p packet.Packet) {
 	if !ok || !e.securityGroups(eni, a, p, Egress) {
 		return
 	}
+	if e.st.lbRev != nil && e.replyFromTarget(eni, p) {
+		return // a load balancer target's reply to a preserved client IP (lb.go)
+	}
 	e.forward(eni.subnet, a, p)
 }
 
@@ -201,6 +215,10 @@ func (e *ev) arrive(eni *cENI, a arrival, p packet.Packet) {
 	}
 	if eni.gwlb != nil {
 		eni.gwlb.returned(e, eni, p)
+		return
+	}
+	if eni.lb != nil {
+		eni.lb.process(e, eni, a, p)
 		return
 	}
 	e.pass(eni.comp, ActReceive, p, "")

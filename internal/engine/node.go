@@ -71,6 +71,9 @@ type arrival struct {
 	preNAT netip.Addr
 	az     string
 	via    *cTGWAttach
+	// lbENI is the load balancer node's interface that sent the packet on (lb.go): rules
+	// referencing its groups match, whatever the source address.
+	lbENI *cENI
 }
 
 // forwardedFrom is the arrival of a packet routed out of subnet s.

@@ -137,6 +137,8 @@ const (
 	// its ARN (§13.1).
 	KindGWLBEndpoint
 	KindGatewayLoadBalancer
+	// KindLoadBalancer is an Application or Network Load Balancer; its ID is its ARN.
+	KindLoadBalancer
 )
 
 var kindNames = [...]string{
@@ -149,7 +151,7 @@ var kindNames = [...]string{
 	KindTransitGatewayAttachment: "transit-gateway-attachment", KindTransitGatewayRouteTable: "transit-gateway-route-table",
 	KindDXGateway: "direct-connect-gateway", KindVirtualInterface: "virtual-interface", KindVPNConnection: "vpn-connection",
 	KindAWSService: "aws-service", KindNetworkFirewall: "network-firewall", KindGWLBEndpoint: "gateway-load-balancer-endpoint",
-	KindGatewayLoadBalancer: "gateway-load-balancer",
+	KindGatewayLoadBalancer: "gateway-load-balancer", KindLoadBalancer: "load-balancer",
 }
 
 // String is the kind as Reachability Analyzer's resource types read, in lower case.

@@ -205,6 +205,10 @@ func sgAllows(groups []*cSG, egress bool, p *packet.Packet, refs bool, from arri
 		rules := g.rules(egress)
 		for i := range rules {
 			r := &rules[i]
+			if r.group != nil && from.lbENI != nil && !egress && lbGroupMatches(from.lbENI, r.group) &&
+				protoMatches(r.proto, r.from, r.to, p) {
+				return g, &rules[i] // "Update the security groups for your Network Load Balancer"
+			}
 			if r.group != nil && (!refs || !r.usableFrom(from, egress)) {
 				continue
 			}

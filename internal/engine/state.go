@@ -45,6 +45,9 @@ type State struct {
 	// idled out, until a SYN starts them again (§13.7; gwlb.go; nil until used).
 	gwlb     map[gwlbFlowKey]*gwlbFlow
 	gwlbIdle map[gwlbFlowKey]struct{}
+	// lbFwd and lbRev are the Application and Network Load Balancers' flows, by the client's
+	// side and by the target's reply (lb.go; nil until used).
+	lbFwd, lbRev map[lbTuple]*lbFlow
 	// nfw is the Network Firewall stateful engine's flows, per endpoint (nfw.go; nil until
 	// a packet reaches one).
 	nfw map[nfwKey]nfw.Flow

@@ -16,6 +16,8 @@ type loadBalancerJSON struct {
 	IpAddressType     string
 	LoadBalancerArn   string
 	LoadBalancerName  string
+	Scheme            string   `json:",omitempty"`
+	SecurityGroups    []string `json:",omitempty"`
 	State             struct{ Code string }
 	Type              string
 	VpcId             string
@@ -44,6 +46,8 @@ type listenerJSON struct {
 	DefaultActions  []actionJSON
 	ListenerArn     string
 	LoadBalancerArn string
+	Port            int    `json:",omitempty"`
+	Protocol        string `json:",omitempty"`
 }
 
 type actionJSON struct{ TargetGroupArn, Type string }
@@ -93,8 +97,12 @@ type targetHealthJSON struct {
 }
 
 func (w *writer) targetHealth(g *model.GatewayLoadBalancer) targetHealthSetJSON {
-	out := targetHealthSetJSON{TargetGroupArn: string(g.TargetGroup.ARN), TargetHealthDescriptions: []targetHealthJSON{}}
-	for _, t := range g.TargetGroup.Targets {
+	return groupHealth(g.TargetGroup)
+}
+
+func groupHealth(tg *model.TargetGroup) targetHealthSetJSON {
+	out := targetHealthSetJSON{TargetGroupArn: string(tg.ARN), TargetHealthDescriptions: []targetHealthJSON{}}
+	for _, t := range tg.Targets {
 		var h targetHealthJSON
 		h.Target.AvailabilityZone, h.Target.Id, h.Target.Port = t.AZ, t.ID, t.Port
 		h.TargetHealth.State = t.Health
@@ -175,4 +183,72 @@ func (w *writer) gwlbFiles() (withTG, withSvc []*model.GatewayLoadBalancer) {
 		}
 	}
 	return withTG, withSvc
+}
+
+// elbItems are the items of the ELBv2 answers: the GWLBs' first, then the Application and
+// Network Load Balancers' (their listeners, each target group once, its attributes and
+// health), in the shapes topology/snapshot/elb.go reads.
+type elbItems struct {
+	lbs, listeners, lbAttrs, listenerAttrs, tgs, tgAttrs, health []any
+}
+
+func (w *writer) elbItems() elbItems {
+	var x elbItems
+	withTG, _ := w.gwlbFiles()
+	for _, g := range w.t.GatewayLoadBalancers {
+		x.lbs = append(x.lbs, w.loadBalancer(g))
+		x.listeners = append(x.listeners, w.listener(g))
+		x.lbAttrs = append(x.lbAttrs, w.lbAttributes(g))
+		x.listenerAttrs = append(x.listenerAttrs, w.listenerAttributes(g))
+	}
+	for _, g := range withTG {
+		x.tgs = append(x.tgs, w.targetGroup(g))
+		x.tgAttrs = append(x.tgAttrs, w.tgAttributes(g))
+		x.health = append(x.health, w.targetHealth(g))
+	}
+	seen := map[*model.TargetGroup]bool{}
+	for _, lb := range w.t.LoadBalancers {
+		out := loadBalancerJSON{AvailabilityZones: []lbZoneJSON{}, IpAddressType: "ipv4", LoadBalancerArn: string(lb.ARN),
+			LoadBalancerName: lb.Name, Scheme: lb.Scheme, Type: lb.Type, VpcId: string(lb.VPC)}
+		out.State.Code = lb.State
+		if out.State.Code == "" {
+			out.State.Code = "active"
+		}
+		for _, id := range lb.Subnets {
+			z := lbZoneJSON{SubnetId: string(id)}
+			if s := w.subnets[id]; s != nil {
+				z.ZoneName = s.AvailabilityZone
+			}
+			out.AvailabilityZones = append(out.AvailabilityZones, z)
+		}
+		for _, g := range lb.SecurityGroups {
+			out.SecurityGroups = append(out.SecurityGroups, string(g))
+		}
+		x.lbs = append(x.lbs, out)
+		if lb.CrossZone != nil {
+			x.lbAttrs = append(x.lbAttrs, attributeSetJSON{LoadBalancerArn: string(lb.ARN),
+				Attributes: []awsTag{{"load_balancing.cross_zone.enabled", strconv.FormatBool(*lb.CrossZone)}}})
+		}
+		for _, ln := range lb.Listeners {
+			lj := listenerJSON{DefaultActions: []actionJSON{}, ListenerArn: ln.ARN, LoadBalancerArn: string(lb.ARN), Port: ln.Port, Protocol: ln.Protocol}
+			if ln.TargetGroupARN != "" {
+				lj.DefaultActions = append(lj.DefaultActions, actionJSON{TargetGroupArn: string(ln.TargetGroupARN), Type: "forward"})
+			}
+			x.listeners = append(x.listeners, lj)
+			tg := ln.TargetGroup
+			if tg == nil || seen[tg] {
+				continue
+			}
+			seen[tg] = true
+			x.tgs = append(x.tgs, targetGroupJSON{HealthCheckPort: tg.HealthCheckPort, HealthCheckProtocol: tg.HealthCheckProtocol,
+				LoadBalancerArns: []string{string(lb.ARN)}, Port: tg.Port, Protocol: tg.Protocol, TargetGroupArn: string(tg.ARN),
+				TargetGroupName: tg.Name, TargetType: tg.TargetType, VpcId: string(tg.VPC)})
+			if tg.PreserveClientIP != nil {
+				x.tgAttrs = append(x.tgAttrs, attributeSetJSON{TargetGroupArn: string(tg.ARN),
+					Attributes: []awsTag{{"preserve_client_ip.enabled", strconv.FormatBool(*tg.PreserveClientIP)}}})
+			}
+			x.health = append(x.health, groupHealth(tg))
+		}
+	}
+	return x
 }

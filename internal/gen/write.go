@@ -38,8 +38,8 @@ func WriteSnapshot(t *model.Topology, dir string) error {
 		return err
 	}
 	w := newWriter(t)
-	lbs := t.GatewayLoadBalancers
-	withTG, withSvc := w.gwlbFiles()
+	_, withSvc := w.gwlbFiles()
+	elb := w.elbItems()
 	files := []struct {
 		name, key string
 		n         int
@@ -72,14 +72,14 @@ func WriteSnapshot(t *model.Topology, dir string) error {
 		{"TransitGatewayStaticRoutes.json", "TransitGatewayStaticRoutes", len(t.TGWRouteTables), func(i int) any { return w.tgwRoutes(t.TGWRouteTables[i]) }, false},
 		{"TransitGatewayPropagations.json", "TransitGatewayPropagations", len(t.TGWRouteTables), func(i int) any { return w.tgwPropagations(t.TGWRouteTables[i]) }, false},
 		{"TransitGatewayPrefixListReferences.json", "TransitGatewayPrefixListReferences", len(w.plRefs), func(i int) any { return w.tgwPrefixListRef(w.plRefs[i]) }, false},
-		// Gateway Load Balancers (elb.go, §13).
-		{"LoadBalancers.json", "LoadBalancers", len(lbs), func(i int) any { return w.loadBalancer(lbs[i]) }, false},
-		{"Listeners.json", "Listeners", len(lbs), func(i int) any { return w.listener(lbs[i]) }, false},
-		{"LoadBalancerAttributes.json", "LoadBalancerAttributes", len(lbs), func(i int) any { return w.lbAttributes(lbs[i]) }, false},
-		{"ListenerAttributes.json", "ListenerAttributes", len(lbs), func(i int) any { return w.listenerAttributes(lbs[i]) }, false},
-		{"TargetGroups.json", "TargetGroups", len(withTG), func(i int) any { return w.targetGroup(withTG[i]) }, false},
-		{"TargetGroupAttributes.json", "TargetGroupAttributes", len(withTG), func(i int) any { return w.tgAttributes(withTG[i]) }, false},
-		{"LoadBalancerTargetHealth.json", "LoadBalancerTargetHealth", len(withTG), func(i int) any { return w.targetHealth(withTG[i]) }, false},
+		// Gateway, Application and Network Load Balancers (elb.go, §13).
+		{"LoadBalancers.json", "LoadBalancers", len(elb.lbs), func(i int) any { return elb.lbs[i] }, false},
+		{"Listeners.json", "Listeners", len(elb.listeners), func(i int) any { return elb.listeners[i] }, false},
+		{"LoadBalancerAttributes.json", "LoadBalancerAttributes", len(elb.lbAttrs), func(i int) any { return elb.lbAttrs[i] }, false},
+		{"ListenerAttributes.json", "ListenerAttributes", len(elb.listenerAttrs), func(i int) any { return elb.listenerAttrs[i] }, false},
+		{"TargetGroups.json", "TargetGroups", len(elb.tgs), func(i int) any { return elb.tgs[i] }, false},
+		{"TargetGroupAttributes.json", "TargetGroupAttributes", len(elb.tgAttrs), func(i int) any { return elb.tgAttrs[i] }, false},
+		{"LoadBalancerTargetHealth.json", "LoadBalancerTargetHealth", len(elb.health), func(i int) any { return elb.health[i] }, false},
 		{"ServiceConfigurations.json", "ServiceConfigurations", len(withSvc), func(i int) any { return w.serviceConfig(withSvc[i]) }, false},
 	}
 	for _, f := range files {

@@ -99,8 +99,11 @@ type TargetGroup struct {
 	TargetFailover      string
 	DeregistrationDelay int  // seconds; 0: 300
 	SendResetOnIdle     bool // send_tcp_reset.on_idle_timeout.enabled (§13.7)
-	Targets             []ELBTarget
-	Src                 Source
+	// PreserveClientIP is preserve_client_ip.enabled of an NLB's group; nil is the default
+	// (LoadBalancer.PreserveClientIP).
+	PreserveClientIP *bool
+	Targets          []ELBTarget
+	Src              Source
 }
 
 // ELBTarget is one registered target: an instance ID or an IP address, its Availability Zone

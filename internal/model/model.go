@@ -72,6 +72,9 @@ type Topology struct {
 	// GatewayLoadBalancers hold each GWLB with its listener, target group and endpoint
 	// service (elb.go, §13).
 	GatewayLoadBalancers []*GatewayLoadBalancer
+	// LoadBalancers hold each Application and Network Load Balancer with its listeners and
+	// their target groups (lb.go).
+	LoadBalancers []*LoadBalancer
 	// AWS Network Firewall (firewall.go, §14).
 	Firewalls        []*Firewall
 	FirewallPolicies []*FirewallPolicy

@@ -25,7 +25,7 @@ func Validate(t *Topology) Problems {
 	parts := [][]func(*validator){
 		{(*validator).uniqueIDs, (*validator).vpcs, (*validator).subnets, (*validator).routeTables,
 			(*validator).internetGateways, (*validator).natGateways, (*validator).endpoints, (*validator).edgeTables,
-			(*validator).firewalls, (*validator).gwlbs},
+			(*validator).firewalls, (*validator).gwlbs, (*validator).loadBalancers},
 		{(*validator).interfaces, (*validator).publicIPs},
 		{(*validator).securityGroups, (*validator).networkACLs, (*validator).hybrid, (*validator).transit},
 	}
@@ -84,6 +84,7 @@ func (v *validator) uniqueIDs() {
 	uniq(v, "prefix list", t.PrefixLists)
 	uniq(v, "VPC endpoint", t.VPCEndpoints)
 	uniq(v, "Gateway Load Balancer", t.GatewayLoadBalancers)
+	uniq(v, "load balancer", t.LoadBalancers)
 	uniq(v, "VPC peering connection", t.Peerings)
 	uniq(v, "transit gateway", t.TransitGateways)
 	uniq(v, "transit gateway attachment", t.TGWAttachments)

@@ -287,7 +287,7 @@ func componentJSON(n *engine.Network, c engine.Component) AnalysisComponent {
 func arn(n *engine.Network, c engine.Component) string {
 	var account, region string
 	switch c.Kind {
-	case engine.KindGatewayLoadBalancer:
+	case engine.KindGatewayLoadBalancer, engine.KindLoadBalancer:
 		return c.ID // a load balancer's ID is its ARN (§13)
 	case engine.KindTransitGateway, engine.KindTransitGatewayAttachment, engine.KindTransitGatewayRouteTable:
 		if g := transitGateway(n, c); g != nil {

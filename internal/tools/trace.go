@@ -71,6 +71,11 @@ func (tr TraceResult) WriteText(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	switch {
+	case tr.Found && balancer(tr.Forward) != nil:
+		// The destination is a load balancer: another host receives the packet.
+		lb, host := balancer(tr.Forward), tr.Forward.Hops[len(tr.Forward.Hops)-1].Component
+		fmt.Fprintf(w, "Path found. %s (%s) passes the connection to %s, which receives the packet from %s.\n",
+			tr.To.Label, lb.Name, host, endpointText(&tr.Forward.Packet))
 	case tr.Found:
 		fmt.Fprintf(w, "Path found. %s receives the packet from %s.\n", tr.To.Label, endpointText(&tr.Forward.Packet))
 	case tr.Forward.Outcome == engine.Dropped:
@@ -82,6 +87,17 @@ func (tr TraceResult) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "No path back: %s at %s: %s\n", tr.Return.Code, tr.Return.At, tr.Return.Detail)
 		writeAdvice(w, tr.Return)
 	}
+}
+
+// balancer is the Application or Network Load Balancer that translated a journey's packet,
+// or nil.
+func balancer(r *engine.Result) *engine.Component {
+	for i := range r.Hops {
+		if h := &r.Hops[i]; h.Component.Kind == engine.KindLoadBalancer && h.Action == engine.ActTranslate {
+			return &h.Component
+		}
+	}
+	return nil
 }
 
 // writeAdvice prints the detail codes of a journey's first blocker (engine.Blocker.Advice).

@@ -139,11 +139,12 @@ func (l *loader) fillGWLBs() {
 
 // serviceENI adds a requester-managed interface of an AWS service in subnet s, with no
 // security groups (§13.2), its address the subnet's next free one.
-func (l *loader) serviceENI(id model.ENIID, s *decl, typ model.InterfaceType, desc string, line int, who string) {
+func (l *loader) serviceENI(id model.ENIID, s *decl, typ model.InterfaceType, desc string, line int, who string) *model.NetworkInterface {
 	eni := &model.NetworkInterface{ID: id, VPC: s.vpcID(), Subnet: model.SubnetID(s.id), Type: typ,
 		PrivateIPs: []model.PrivateIP{{Primary: true}}, SourceDestCheck: true, MAC: macFor(string(id)), Description: desc, Src: l.src(line)}
 	l.t.NetworkInterfaces = append(l.t.NetworkInterfaces, eni)
 	l.pendingIPs = append(l.pendingIPs, pendingIP{s, line, who, func(ip netip.Addr) { eni.PrivateIPs[0].Addr = ip }})
+	return eni
 }
 
 func (l *loader) gwlbTarget(g *model.GatewayLoadBalancer, what string, n *yaml.Node) {

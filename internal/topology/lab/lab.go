@@ -61,7 +61,7 @@ import (
 var topLevelKeys = []string{
 	"description", "region", "account", "vpc", "vpcs", "internet_gateways", "subnets", "route_tables", "main_route_table",
 	"nat_gateways", "elastic_ips", "prefix_lists", "security_groups", "network_acls", "instances",
-	"vpn_gateways", "peerings", "transit_gateways", "dx_gateways", "gateway_load_balancers", "vpc_endpoints", "on_premises", "internet_hosts",
+	"vpn_gateways", "peerings", "transit_gateways", "dx_gateways", "gateway_load_balancers", "load_balancers", "vpc_endpoints", "on_premises", "internet_hosts",
 	"firewalls", "firewall_policies", "rule_groups",
 }
 
@@ -100,6 +100,7 @@ type loader struct {
 	sgs, nacls, instances, enis, vgws, vpces                  *registry
 	fwEndpoints                                               *registry // firewall endpoints: "fw/az", "fw/subnet", "fw"
 	peerings, tgws, vpns, dxgws, vifs, gwlbs                  *registry
+	lbs                                                       *registry // Application and Network Load Balancers (lb.go)
 
 	region, account string               // the lab-level defaults of region: and account:
 	tgwScopes       map[string]*tgwScope // each transit gateway's route tables and attachments, by its name
@@ -134,6 +135,7 @@ func newLoader(name string) *loader {
 		dxgws:       reg("Direct Connect gateway", "dxgw", "dx_gateway"),
 		vifs:        reg("virtual interface", "dxvif", "virtual_interface"),
 		gwlbs:       reg("Gateway Load Balancer", "gwlb", "gateway_load_balancer"),
+		lbs:         reg("load balancer", "elb", "load_balancer"),
 		tgwScopes:   map[string]*tgwScope{},
 		literalEIPs: map[string]*model.Address{},
 		hosts:       map[string]int{},
@@ -259,6 +261,7 @@ func (l *loader) load(root *yaml.Node) {
 	l.declareTransitGateways()
 	l.declareDXGateways()
 	l.declareGWLBs()
+	l.declareLBs()
 	l.declareVPCEndpoints() // after GWLBs: a GWLB endpoint names its load balancer
 	l.declareFirewalls()
 
@@ -268,6 +271,7 @@ func (l *loader) load(root *yaml.Node) {
 	l.fillNATGateways()
 	l.fillInstances()
 	l.fillGWLBs() // after instances: targets name them
+	l.fillLBs()   // after instances: targets name them
 	l.fillSecurityGroups()
 	l.fillNetworkACLs()
 	l.fillVPNGateways()

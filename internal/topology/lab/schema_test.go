@@ -87,6 +87,7 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"vpcEndpoint": vpcEndpointKeys, "firewall": firewallKeys, "firewallPolicy": firewallPolicyKeys,
 		"ruleGroup": ruleGroupKeys, "statelessRule": statelessRuleKeys,
 		"gatewayLoadBalancer": gwlbKeys, "gwlbTarget": gwlbTargetKeys,
+		"loadBalancer": lbKeys, "lbListener": listenerKeys, "lbTargetGroup": lbGroupKeys, "lbTarget": lbTargetKeys,
 	}
 	for name, keys := range nested {
 		def, ok := defs[name]

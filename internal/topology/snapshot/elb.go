@@ -8,9 +8,10 @@ import (
 	"github.com/vpclab/vpclab/internal/model"
 )
 
-// Gateway Load Balancers (§13) from ELBv2 describe-* answers, each file holding one answer:
+// Gateway Load Balancers (§13), and Application and Network Load Balancers (buildLB), from
+// ELBv2 describe-* answers, each file holding one answer:
 //
-//	describe-load-balancers                   {"LoadBalancers": [...]}        (Type "gateway" only)
+//	describe-load-balancers                   {"LoadBalancers": [...]}        (Type gateway, application, network)
 //	describe-listeners                        {"Listeners": [...]}
 //	describe-target-groups                    {"TargetGroups": [...]}
 //	describe-target-health, per target group  {"LoadBalancerTargetHealth": [{"TargetGroupArn": ..., "TargetHealthDescriptions": [...]}]}
@@ -18,6 +19,11 @@ import (
 //	describe-*-attributes, per resource       {"LoadBalancerAttributes" | "TargetGroupAttributes" | "ListenerAttributes":
 //	                                            [{"LoadBalancerArn" | "TargetGroupArn" | "ListenerArn": ..., "Attributes": [...]}]}
 //	describe-vpc-endpoint-service-configurations {"ServiceConfigurations": [...]}
+//
+// An application or network load balancer's nodes are its interfaces in
+// describe-network-interfaces (described "ELB app/NAME/ID" or "ELB net/NAME/ID"); of its
+// attributes vpclab reads load_balancing.cross_zone.enabled and, of its target groups',
+// preserve_client_ip.enabled.
 //
 // describe-target-health and the attribute calls answer for one resource and do not name it;
 // vpclab's snapshot wraps each answer with the ARN it was asked about (the *Arn member
@@ -32,12 +38,16 @@ type awsLoadBalancer struct {
 	State             struct{ Code string }
 	AvailabilityZones []struct{ ZoneName, SubnetId string }
 	IpAddressType     string
+	Scheme            string   // internet-facing or internal (application, network)
+	SecurityGroups    []string // application; network when created with some
 }
 
 type awsListener struct {
 	ListenerArn     string
 	LoadBalancerArn string
 	DefaultActions  []struct{ Type, TargetGroupArn string }
+	Protocol        string
+	Port            int
 }
 
 // awsListenerSet is Batfish's wrapping of describe-listeners per load balancer.
@@ -122,10 +132,12 @@ func (l *loader) buildGWLBs(t *model.Topology) {
 		}
 	}
 	listeners := map[string]awsListener{}
+	all := map[string][]item[awsListener]{} // every listener of a load balancer, for ALBs and NLBs
 	for it := range l.listeners.all() {
 		if _, dup := listeners[it.v.LoadBalancerArn]; !dup {
 			listeners[it.v.LoadBalancerArn] = it.v
 		}
+		all[it.v.LoadBalancerArn] = append(all[it.v.LoadBalancerArn], it)
 	}
 	services := map[string]*model.EndpointService{}
 	for it := range l.services.all() {
@@ -140,8 +152,12 @@ func (l *loader) buildGWLBs(t *model.Topology) {
 		if !lbs.add(&l.probs, b.LoadBalancerArn, "LoadBalancerArn", src) {
 			continue
 		}
+		if b.Type == model.LBApplication || b.Type == model.LBNetwork {
+			t.LoadBalancers = append(t.LoadBalancers, buildLB(b, src, all[b.LoadBalancerArn], tgs, attrs))
+			continue
+		}
 		if b.Type != "gateway" {
-			l.probs.Warnf(at(src, ".Type"), "load balancer %s is of type %s; vpclab models gateway load balancers only (§13)", b.LoadBalancerName, b.Type)
+			l.probs.Warnf(at(src, ".Type"), "load balancer %s is of type %s; vpclab models application, network and gateway load balancers only", b.LoadBalancerName, b.Type)
 			continue
 		}
 		g := &model.GatewayLoadBalancer{ARN: model.LoadBalancerARN(b.LoadBalancerArn), Name: b.LoadBalancerName,
@@ -209,4 +225,43 @@ func applyGWLBAttributes(g *model.GatewayLoadBalancer, lb, listener []awsTag, ps
 	if sticky && stickyType != "" {
 		tg.Stickiness = stickyType
 	}
+}
+
+// buildLB maps an application or network load balancer, its listeners and their target
+// groups; the attributes it simulates are load_balancing.cross_zone.enabled (of the load
+// balancer) and preserve_client_ip.enabled (of a target group).
+func buildLB(b awsLoadBalancer, src model.Source, lns []item[awsListener], tgs map[string]*model.TargetGroup, attrs map[string][]awsTag) *model.LoadBalancer {
+	lb := &model.LoadBalancer{ARN: model.LoadBalancerARN(b.LoadBalancerArn), Name: b.LoadBalancerName, Type: b.Type,
+		Scheme: b.Scheme, VPC: model.VPCID(b.VpcId), State: b.State.Code, Src: src}
+	for _, z := range b.AvailabilityZones {
+		lb.Subnets = append(lb.Subnets, model.SubnetID(z.SubnetId))
+	}
+	for _, g := range b.SecurityGroups {
+		lb.SecurityGroups = append(lb.SecurityGroups, model.SecurityGroupID(g))
+	}
+	for _, a := range attrs[b.LoadBalancerArn] {
+		if a.Key == "load_balancing.cross_zone.enabled" {
+			v := a.Value == "true"
+			lb.CrossZone = &v
+		}
+	}
+	for _, it := range lns {
+		ln := &model.Listener{ARN: it.v.ListenerArn, Protocol: it.v.Protocol, Port: it.v.Port, Src: it.src}
+		for _, a := range it.v.DefaultActions {
+			if a.Type == "forward" && a.TargetGroupArn != "" {
+				ln.TargetGroupARN = model.TargetGroupARN(a.TargetGroupArn)
+				ln.TargetGroup = tgs[a.TargetGroupArn]
+			}
+		}
+		if tg := ln.TargetGroup; tg != nil {
+			for _, a := range attrs[string(tg.ARN)] {
+				if a.Key == "preserve_client_ip.enabled" {
+					v := a.Value == "true"
+					tg.PreserveClientIP = &v
+				}
+			}
+		}
+		lb.Listeners = append(lb.Listeners, ln)
+	}
+	return lb
 }
