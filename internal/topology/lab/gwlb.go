@@ -148,49 +148,7 @@ func (l *loader) serviceENI(id model.ENIID, s *decl, typ model.InterfaceType, de
 }
 
 func (l *loader) gwlbTarget(g *model.GatewayLoadBalancer, what string, n *yaml.Node) {
-	f := l.mapping(n, what+": target", gwlbTargetKeys)
-	tg := g.TargetGroup
-	t := model.ELBTarget{Port: model.GENEVEPort, Health: model.TargetHealthy, Src: l.src(n.Line)}
-	switch {
-	case f.has("instance") && f.has("ip"):
-		l.errorf(n.Line, "%s: a target is an instance or an ip, not both", f.what)
-		return
-	case f.has("instance"):
-		d := l.ref(l.instances, f.get("instance"), f.what+": instance")
-		if d == nil {
-			return
-		}
-		t.ID = d.id
-		if len(d.parts) > 0 && d.parts[0].subnet != nil {
-			if s, ok := d.parts[0].subnet.obj.(*model.Subnet); ok {
-				t.AZ = s.AvailabilityZone
-			}
-		}
-	case f.has("ip"):
-		a, ok := l.addr(f.get("ip"), f.what+": ip")
-		if !ok {
-			return
-		}
-		t.ID = a.String()
-		if len(tg.Targets) == 0 {
-			tg.TargetType = "ip"
-		}
-	default:
-		l.errorf(n.Line, "%s: needs instance: or ip:", f.what)
-		return
-	}
-	if kind := map[bool]string{true: "ip", false: "instance"}[f.has("ip")]; kind != tg.TargetType {
-		l.errorf(n.Line, "%s: an %s target in a target group of %s targets; a target group's targets are all instances or all IP addresses (§13.1)", f.what, kind, tg.TargetType)
-		return
-	}
-	if n := f.get("az"); n != nil {
-		t.AZ, _ = l.str(n, f.what+": az")
-	}
-	if n := f.get("health"); n != nil {
-		t.Health, _ = l.oneOf(n, f.what+": health", model.TargetHealthy, model.TargetUnhealthy, model.TargetInitial,
-			model.TargetUnused, model.TargetDraining, model.TargetUnavailable)
-	}
-	tg.Targets = append(tg.Targets, t)
+	l.elbTarget(g.TargetGroup, what, n, gwlbTargetKeys, true) // GENEVE targets take no port of their own (§13.1)
 }
 
 // gwlbEndpoint fills a vpc_endpoints entry of type GatewayLoadBalancer: its GWLB's service

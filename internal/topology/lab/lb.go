@@ -187,10 +187,16 @@ func (l *loader) lbListener(lb *model.LoadBalancer, what string, n *yaml.Node) {
 	}
 }
 
-// lbTarget adds a target; with infer (no target_type), a first ip target makes the group's
-// targets ip ones.
+// lbTarget adds a target of an ALB's or NLB's target group.
 func (l *loader) lbTarget(tg *model.TargetGroup, what string, n *yaml.Node, infer bool) {
-	f := l.mapping(n, what+": target", lbTargetKeys)
+	l.elbTarget(tg, what, n, lbTargetKeys, infer)
+}
+
+// elbTarget adds a target to a target group, its keys among keys (a GWLB's targets have no
+// port); with infer (no target_type), a first ip target makes the group's targets ip ones.
+// A target group's targets are all instances or all IP addresses (§13.1).
+func (l *loader) elbTarget(tg *model.TargetGroup, what string, n *yaml.Node, keys []string, infer bool) {
+	f := l.mapping(n, what+": target", keys)
 	t := model.ELBTarget{Port: tg.Port, Health: model.TargetHealthy, Src: l.src(n.Line)}
 	switch {
 	case f.has("instance") && f.has("ip"):
@@ -221,7 +227,7 @@ func (l *loader) lbTarget(tg *model.TargetGroup, what string, n *yaml.Node, infe
 		return
 	}
 	if kind := map[bool]string{true: "ip", false: "instance"}[f.has("ip")]; kind != tg.TargetType {
-		l.errorf(n.Line, "%s: an %s target in a target group of %s targets (target_type: %s)", f.what, kind, tg.TargetType, tg.TargetType)
+		l.errorf(n.Line, "%s: an %s target in a target group of %s targets; a target group's targets are all instances or all IP addresses (§13.1)", f.what, kind, tg.TargetType)
 		return
 	}
 	if n := f.get("port"); n != nil {
