@@ -166,23 +166,7 @@ func KnownGWLBAttribute(key string) bool { return slices.Contains(knownGWLBAttri
 func (v *validator) gwlbs() {
 	for _, g := range v.t.GatewayLoadBalancers {
 		name := label(g.Name, g.ARN)
-		if g.VPC != "" && v.ix.VPCs[g.VPC] == nil {
-			v.ps.Warnf(g.Src, "Gateway Load Balancer %s: VPC %s is not in the topology", name, g.VPC)
-		}
-		azs := map[string]SubnetID{}
-		for _, id := range g.Subnets {
-			s := v.ix.Subnets[id]
-			switch {
-			case s == nil:
-				v.ps.Warnf(g.Src, "Gateway Load Balancer %s: subnet %s is not in the topology; it has no node there", name, id)
-			case g.VPC != "" && s.VPC != g.VPC:
-				v.ps.Errorf(g.Src, "Gateway Load Balancer %s: subnet %s is in VPC %s, not in the load balancer's VPC %s (§13.1)", name, id, v.vpcLabel(s.VPC), v.vpcLabel(g.VPC))
-			case azs[s.AvailabilityZone] != "":
-				v.ps.Errorf(g.Src, "Gateway Load Balancer %s: subnets %s and %s are both in %s; a load balancer has one subnet per Availability Zone (§13.1)", name, azs[s.AvailabilityZone], id, s.AvailabilityZone)
-			default:
-				azs[s.AvailabilityZone] = id
-			}
-		}
+		v.lbSubnets("Gateway Load Balancer "+name, g.VPC, g.Subnets, g.Src)
 		for _, a := range g.Unmodelled {
 			v.ps.Warnf(g.Src, "Gateway Load Balancer %s: attribute %s=%s is not modelled by vpclab; it has no effect on the simulation", name, a.Key, a.Value)
 		}
@@ -287,3 +271,25 @@ func (x *GatewayLoadBalancer) ident() ident { return ident{string(x.ARN), x.Name
 
 // String names the GWLB for messages.
 func (x *GatewayLoadBalancer) String() string { return fmt.Sprintf("%s (%s)", x.Name, x.ARN) }
+
+// lbSubnets checks a load balancer's VPC and subnets (§13.1; the same rules for ALBs and
+// NLBs): each in its VPC, one per Availability Zone.
+func (v *validator) lbSubnets(what string, vpc VPCID, subnets []SubnetID, src Source) {
+	if vpc != "" && v.ix.VPCs[vpc] == nil {
+		v.ps.Warnf(src, "%s: VPC %s is not in the topology", what, vpc)
+	}
+	azs := map[string]SubnetID{}
+	for _, id := range subnets {
+		s := v.ix.Subnets[id]
+		switch {
+		case s == nil:
+			v.ps.Warnf(src, "%s: subnet %s is not in the topology; it has no node there", what, id)
+		case vpc != "" && s.VPC != vpc:
+			v.ps.Errorf(src, "%s: subnet %s is in VPC %s, not in the load balancer's VPC %s (§13.1)", what, id, v.vpcLabel(s.VPC), v.vpcLabel(vpc))
+		case azs[s.AvailabilityZone] != "":
+			v.ps.Errorf(src, "%s: subnets %s and %s are both in %s; a load balancer has one subnet per Availability Zone (§13.1)", what, azs[s.AvailabilityZone], id, s.AvailabilityZone)
+		default:
+			azs[s.AvailabilityZone] = id
+		}
+	}
+}

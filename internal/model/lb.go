@@ -147,23 +147,7 @@ func (v *validator) loadBalancers() {
 		default:
 			v.ps.Errorf(lb.Src, "%s: scheme %q is neither internet-facing nor internal", what, lb.Scheme)
 		}
-		if lb.VPC != "" && v.ix.VPCs[lb.VPC] == nil {
-			v.ps.Warnf(lb.Src, "%s: VPC %s is not in the topology", what, lb.VPC)
-		}
-		azs := map[string]SubnetID{}
-		for _, id := range lb.Subnets {
-			s := v.ix.Subnets[id]
-			switch {
-			case s == nil:
-				v.ps.Warnf(lb.Src, "%s: subnet %s is not in the topology; it has no node there", what, id)
-			case lb.VPC != "" && s.VPC != lb.VPC:
-				v.ps.Errorf(lb.Src, "%s: subnet %s is in VPC %s, not in the load balancer's VPC %s", what, id, v.vpcLabel(s.VPC), v.vpcLabel(lb.VPC))
-			case azs[s.AvailabilityZone] != "":
-				v.ps.Errorf(lb.Src, "%s: subnets %s and %s are both in %s; a load balancer has one subnet per Availability Zone", what, azs[s.AvailabilityZone], id, s.AvailabilityZone)
-			default:
-				azs[s.AvailabilityZone] = id
-			}
-		}
+		v.lbSubnets(what, lb.VPC, lb.Subnets, lb.Src)
 		if lb.Type == LBApplication && len(lb.SecurityGroups) == 0 {
 			v.ps.Warnf(lb.Src, "%s: an Application Load Balancer has at least one security group; with none it admits nothing", what)
 		}
