@@ -58,6 +58,9 @@ func serve(ctx context.Context, lab string, ready *os.File) error {
 	if err != nil {
 		return err
 	}
+	if err := startServices(ctx, m.Plan, logger.Printf); err != nil {
+		return err
+	}
 	if err := startHandlers(ctx, m.Plan, dp, logger.Printf); err != nil {
 		return err
 	}

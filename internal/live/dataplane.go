@@ -46,7 +46,9 @@ type Dataplane struct {
 	ports []*port
 	byENI map[model.ENIID]*port
 	hosts map[netip.Addr]*port // declared hosts by address
-	log   *dropLog
+	// services are the AWS services behind gateway endpoints, by endpoint ID.
+	services map[string]*port
+	log      *dropLog
 	// Trace logs every packet the devices send and what became of it (not rate limited); it
 	// starts set when the environment has EnvTrace.
 	Trace bool
@@ -83,12 +85,13 @@ type port struct {
 // receives one line per dropped packet (rate limited) and per device error.
 func NewDataplane(n *engine.Network, devs []Device, logf func(format string, args ...any)) (*Dataplane, error) {
 	d := &Dataplane{
-		net:   n,
-		state: engine.NewState(WallClock{}, rand.Uint64()),
-		byENI: map[model.ENIID]*port{},
-		hosts: map[netip.Addr]*port{},
-		log:   newDropLog(logf),
-		Trace: os.Getenv(EnvTrace) != "",
+		net:      n,
+		state:    engine.NewState(WallClock{}, rand.Uint64()),
+		byENI:    map[model.ENIID]*port{},
+		hosts:    map[netip.Addr]*port{},
+		services: map[string]*port{},
+		log:      newDropLog(logf),
+		Trace:    os.Getenv(EnvTrace) != "",
 	}
 	for _, dev := range devs {
 		if dev.VnetHdr != devs[0].VnetHdr {
@@ -105,9 +108,13 @@ func NewDataplane(n *engine.Network, devs []Device, logf func(format string, arg
 		for _, a := range dev.Port.Addrs {
 			p.own = append(p.own, a.Addr())
 		}
-		if dev.Port.ENI != "" {
+		switch {
+		case dev.Port.ENI != "":
 			d.byENI[dev.Port.ENI] = p
-		} else {
+		case dev.Node.Kind == KindServiceHost:
+			p.host = KindServiceHost
+			d.services[dev.Port.Beyond.Resource] = p
+		default:
 			p.host = dev.Node.Kind
 			d.hosts[dev.Port.Addrs[0].Addr()] = p
 		}
@@ -148,6 +155,9 @@ func (d *Dataplane) portOf(r *engine.Result) *port {
 	case engine.Delivered:
 		return d.byENI[r.ENI]
 	case engine.Exited:
+		if r.Exit.Gateway.Kind == engine.KindVPCEndpoint {
+			return d.services[r.Exit.Gateway.ID]
+		}
 		p := d.hosts[r.Packet.Dst]
 		if p == nil {
 			return nil

@@ -101,6 +101,19 @@ func configurePort(h *netlink.Handle, p *Port) error {
 	if err != nil {
 		return fmt.Errorf("device %s: adding the default route: %w", p.Device, err)
 	}
+	if len(p.Local) > 0 {
+		lo, err := h.LinkByName("lo")
+		if err != nil {
+			return err
+		}
+		for _, c := range p.Local { // every address of the range is the namespace's own
+			r := &netlink.Route{LinkIndex: lo.Attrs().Index, Dst: &net.IPNet{IP: c.Addr().AsSlice(), Mask: net.CIDRMask(c.Bits(), 32)},
+				Type: unix.RTN_LOCAL, Table: unix.RT_TABLE_LOCAL, Scope: netlink.SCOPE_HOST}
+			if err := h.RouteAdd(r); err != nil {
+				return fmt.Errorf("local route %s: %w", c, err)
+			}
+		}
+	}
 	return nil
 }
 

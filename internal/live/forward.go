@@ -3,11 +3,13 @@ package live
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/vpclab/vpclab/internal/engine"
 	"github.com/vpclab/vpclab/internal/packet"
+	"github.com/vpclab/vpclab/internal/tools"
 )
 
 const (
@@ -92,6 +94,12 @@ func (w *worker) forward(r *engine.Result, in *packet.Packet, hdr, b []byte) {
 		return
 	}
 	out := &r.Packet
+	if to.host == KindServiceHost && out.Proto == packet.ProtoTCP && !slices.Contains(tools.ServicePorts, out.DstPort) {
+		// The service behind a gateway endpoint listens on its ports only, and a connection
+		// to another times out, as the simulated stub's does (§7.4.7, DEFAULTS.md): no RST
+		// from the namespace's kernel.
+		return
+	}
 	if r.Rebuilt {
 		w.tunnel(to, in, out, hdr, b)
 		return

@@ -177,6 +177,10 @@ func runForeground(ctx context.Context, m *Manifest, n *engine.Network, devs []D
 		}
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		if err := startServices(ctx, m.Plan, logf); err != nil {
+			closeAll(devs)
+			return err
+		}
 		if err := startHandlers(ctx, m.Plan, dp, logf); err != nil {
 			closeAll(devs)
 			return err

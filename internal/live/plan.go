@@ -18,6 +18,9 @@ const (
 	KindInstance     = "instance"
 	KindInternetHost = "internet-host"
 	KindOnPremHost   = "on-premises-host"
+	// KindServiceHost is the AWS service behind a gateway endpoint (§7.4.7): one namespace
+	// that owns every address of the service's prefix list.
+	KindServiceHost = "aws-service"
 )
 
 // MTUs (§6.9): 9001 inside a VPC; 1500 beyond the IGW and a VPN.
@@ -69,6 +72,9 @@ type Port struct {
 	Beyond *tools.Endpoint `json:"beyond,omitempty"`
 	MAC    string          `json:"mac"`
 	Addrs  []netip.Prefix  `json:"addrs"` // primary first
+	// Local are ranges the namespace takes as its own (a local route on lo): an AWS
+	// service's prefix list, whose every address answers.
+	Local []netip.Prefix `json:"local,omitempty"`
 	// Gateway is the default route's next hop, the subnet's router (base+1, §6.4), on the first
 	// ENI of an instance; a host's default route is on-link and it is invalid.
 	Gateway netip.Addr `json:"gateway,omitzero"`
@@ -82,7 +88,7 @@ func (n *Node) location(p *Port) engine.Location {
 	switch n.Kind {
 	case KindInternetHost:
 		ep = tools.Endpoint{Kind: tools.EndpointInternet}
-	case KindOnPremHost:
+	case KindOnPremHost, KindServiceHost:
 		if p.Beyond != nil {
 			ep = *p.Beyond
 		} else {
@@ -196,7 +202,41 @@ func PlanLab(t *model.Topology, lab string) (*Plan, error) {
 			add(hostNode(h, KindOnPremHost, &beyond), h.IP.String())
 		}
 	}
+	for _, ep := range t.VPCEndpoints {
+		if n := serviceNode(t, ep); n != nil {
+			add(n, string(ep.ID))
+		}
+	}
 	return p, nil
+}
+
+// serviceNode is the namespace of the AWS service behind a gateway endpoint (§7.4.7): it owns
+// every IPv4 address of the service's prefix list and answers as vpclab's stub does (TCP 80
+// and 443, ping; startServices). Packets it sends enter at the endpoint. Nil for other
+// endpoints, and for a list without entries.
+func serviceNode(t *model.Topology, ep *model.VPCEndpoint) *Node {
+	if ep.Type != model.EndpointGateway || ep.State != "" && ep.State != model.EndpointAvailable {
+		return nil
+	}
+	var local []netip.Prefix
+	for _, pl := range t.PrefixLists {
+		if pl.ID == ep.PrefixList {
+			for _, c := range pl.CIDRs {
+				if c.Addr().Is4() {
+					local = append(local, c.Masked())
+				}
+			}
+		}
+	}
+	if len(local) == 0 {
+		return nil
+	}
+	a := local[0].Addr().Next()
+	a4 := a.As4()
+	mac := packet.MAC{0x02, 0x73, a4[0], a4[1], a4[2], a4[3]} // 02:73 ("s"), then the address
+	return &Node{Name: model.ServiceShortName(ep.ServiceName), Kind: KindServiceHost, ID: string(ep.ID), TTL: externalTTL,
+		Ports: []Port{{Device: "eth0", Beyond: &tools.Endpoint{Kind: tools.EndpointVPCEndpoint, Resource: string(ep.ID)},
+			MAC: mac.String(), Addrs: []netip.Prefix{netip.PrefixFrom(a, 32)}, Local: local, MTU: externalMTU}}}
 }
 
 func hostNode(h *model.ExternalHost, kind string, beyond *tools.Endpoint) *Node {
