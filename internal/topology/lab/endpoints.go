@@ -204,20 +204,15 @@ func (l *loader) fillInterfaceEndpoint(ep *model.VPCEndpoint, d *decl) {
 	for _, s := range subnets {
 		named[s.name] = true
 		id := model.ENIID(model.DeriveID("eni", string(ep.ID)+"/"+s.id))
-		eni := &model.NetworkInterface{ID: id, VPC: s.vpcID(), Subnet: model.SubnetID(s.id), Type: model.InterfaceTypeVPCEndpoint,
-			PrivateIPs: []model.PrivateIP{{Primary: true}}, SecurityGroups: ep.SecurityGroups, MAC: macFor(string(id)),
-			Description: "VPC Endpoint Interface " + string(ep.ID), Src: l.src(d.line)}
-		l.t.NetworkInterfaces = append(l.t.NetworkInterfaces, eni)
+		var ip netip.Addr
+		if n := ips[s.name]; n != nil {
+			ip, _ = l.addr(n, f.what+": private_ips: "+s.name)
+		}
+		eni := l.serviceENI(id, s, model.InterfaceTypeVPCEndpoint, "VPC Endpoint Interface "+string(ep.ID), d.line,
+			f.what+": interface in subnet "+s.name, ip)
+		eni.SecurityGroups = ep.SecurityGroups
 		ep.Subnets = append(ep.Subnets, model.SubnetID(s.id))
 		ep.NetworkInterfaces = append(ep.NetworkInterfaces, id)
-		if n := ips[s.name]; n != nil {
-			if a, ok := l.addr(n, f.what+": private_ips: "+s.name); ok {
-				eni.PrivateIPs[0].Addr = a
-			}
-			continue
-		}
-		l.pendingIPs = append(l.pendingIPs, pendingIP{s, d.line, f.what + ": interface in subnet " + s.name,
-			func(ip netip.Addr) { eni.PrivateIPs[0].Addr = ip }})
 	}
 	for name, n := range ips {
 		if !named[name] {

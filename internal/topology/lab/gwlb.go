@@ -116,7 +116,7 @@ func (l *loader) fillGWLBs() {
 			g.Subnets = append(g.Subnets, model.SubnetID(s.id))
 			// The node's interface, whose address GENEVE leaves from (§13.9).
 			l.serviceENI(model.ENIID(model.DeriveID("eni", string(g.ARN)+"/"+s.id)), s, model.InterfaceTypeGatewayLoadBalancer,
-				"ELB gwy/"+g.Name+"/"+string(g.ARN[len(g.ARN)-16:]), d.line, d.f.what+": node in subnet "+s.name)
+				"ELB gwy/"+g.Name+"/"+string(g.ARN[len(g.ARN)-16:]), d.line, d.f.what+": node in subnet "+s.name, netip.Addr{})
 		}
 		for _, n := range l.list(d.f.get("targets"), d.f.what+": targets") {
 			l.gwlbTarget(g, d.f.what, n)
@@ -132,18 +132,21 @@ func (l *loader) fillGWLBs() {
 			continue
 		}
 		id := model.ENIID(model.DeriveID("eni", string(ep.ID)+"/"+s.id))
-		l.serviceENI(id, s, model.InterfaceTypeGatewayLoadBalancerEP, "VPC Endpoint Interface "+string(ep.ID), d.line, d.f.what+": interface")
+		l.serviceENI(id, s, model.InterfaceTypeGatewayLoadBalancerEP, "VPC Endpoint Interface "+string(ep.ID), d.line, d.f.what+": interface", netip.Addr{})
 		ep.NetworkInterfaces = []model.ENIID{id}
 	}
 }
 
 // serviceENI adds a requester-managed interface of an AWS service in subnet s, with no
-// security groups (§13.2), its address the subnet's next free one.
-func (l *loader) serviceENI(id model.ENIID, s *decl, typ model.InterfaceType, desc string, line int, who string) *model.NetworkInterface {
+// security groups (§13.2; the caller adds them where the service has some), at address ip,
+// or at the subnet's next free one when ip is not valid.
+func (l *loader) serviceENI(id model.ENIID, s *decl, typ model.InterfaceType, desc string, line int, who string, ip netip.Addr) *model.NetworkInterface {
 	eni := &model.NetworkInterface{ID: id, VPC: s.vpcID(), Subnet: model.SubnetID(s.id), Type: typ,
-		PrivateIPs: []model.PrivateIP{{Primary: true}}, SourceDestCheck: true, MAC: macFor(string(id)), Description: desc, Src: l.src(line)}
+		PrivateIPs: []model.PrivateIP{{Addr: ip, Primary: true}}, SourceDestCheck: true, MAC: macFor(string(id)), Description: desc, Src: l.src(line)}
 	l.t.NetworkInterfaces = append(l.t.NetworkInterfaces, eni)
-	l.pendingIPs = append(l.pendingIPs, pendingIP{s, line, who, func(ip netip.Addr) { eni.PrivateIPs[0].Addr = ip }})
+	if !ip.IsValid() {
+		l.pendingIPs = append(l.pendingIPs, pendingIP{s, line, who, func(ip netip.Addr) { eni.PrivateIPs[0].Addr = ip }})
+	}
 	return eni
 }
 

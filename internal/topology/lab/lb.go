@@ -121,7 +121,7 @@ func (l *loader) fillLBs() {
 				typ = model.InterfaceTypeInterface
 			}
 			eni := l.serviceENI(model.ENIID(model.DeriveID("eni", string(lb.ARN)+"/"+s.id)), s, typ, lb.InterfaceDescription(),
-				d.line, f.what+": node in subnet "+s.name)
+				d.line, f.what+": node in subnet "+s.name, netip.Addr{})
 			eni.SecurityGroups = lb.SecurityGroups
 			if i < len(pubs) {
 				eni.PrivateIPs[0].PublicIP = pubs[i]
